@@ -1,0 +1,35 @@
+"""Domain errors of the escalation package.
+
+They know nothing of HTTP: each app maps them to status codes in one place. Passing a naive
+datetime is a programming error and raises a plain ``ValueError`` instead.
+"""
+
+from __future__ import annotations
+
+
+class EscalationError(Exception):
+    """Base class of every rule the escalation domain refuses."""
+
+
+class ExtensionTooLate(EscalationError):
+    """An extension (延期) was requested at or after the resolve due time it would extend."""
+
+
+class InvalidExtension(EscalationError):
+    """An extension asks for a non-positive number of working days."""
+
+
+class ReportUpNotAllowed(EscalationError):
+    """A 上报 that the rules do not allow (not from a village, or not to its own township)."""
+
+
+class WhistleNotAllowed(EscalationError):
+    """A 吹哨 that the rules do not allow (not by a township, or naming no valid department)."""
+
+
+class NotSummoned(EscalationError):
+    """A department reported for duty (报到) to a whistle call that did not name it."""
+
+
+class AlreadyReported(EscalationError):
+    """A department reported for duty twice to the same whistle call."""

@@ -1,0 +1,118 @@
+"""Passing up (上报) and 街乡吹哨、部门报到: the pure rules.
+
+* **上报** — a village or community unit passes an order it cannot solve up to the township it
+  belongs to: allowed only from a ``village``-level unit, and only to its own parent unit,
+  which must be at ``township`` level. A township does not pass up; it blows the whistle.
+* **吹哨** — a township names one or more county departments that must come and act on the
+  order. Only a ``township``-level unit may blow the whistle, and it must name at least one
+  department.
+* **报到** — each named department must report for duty within the claim limit of the call's
+  whistle class (urgent: 30 calendar minutes; ordinary: 2 working hours; hard: 1 working day,
+  by default), counted from the whistle. A report after that is recorded, but as late.
+
+Moving the order itself (its state, its new clock) is the lifecycle's job; these functions
+only decide whether the call is allowed and build the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from escalation.calendar import WorkingCalendar, require_aware
+from escalation.clocks import DEFAULT_POLICY, ClockPolicy
+from escalation.exceptions import AlreadyReported, NotSummoned, ReportUpNotAllowed, WhistleNotAllowed
+from escalation.models import DutyReport, HandlingUnit, ReportUp, WhistleCall
+from schemas.taxonomy import Level, WhistleClass
+
+
+def report_up(source: HandlingUnit, target: HandlingUnit, *, reason: str, at: datetime) -> ReportUp:
+    """A village passing an order up to its township (上报), or :class:`ReportUpNotAllowed`.
+
+    ``reason`` says why the village cannot solve it and must not be blank.
+    """
+    require_aware(at, "at")
+    if Level(source.level) is not Level.village:
+        hint = " (a township blows the whistle instead)" if Level(source.level) is Level.township else ""
+        raise ReportUpNotAllowed(
+            f"only a village/community unit can pass an order up; {source.code} is at "
+            f"{Level(source.level).value} level{hint}"
+        )
+    if Level(target.level) is not Level.township or target.code != source.parent:
+        raise ReportUpNotAllowed(
+            f"{source.code} can pass an order up only to its own township "
+            f"({source.parent or 'none recorded'}), not to {target.code}"
+        )
+    if not reason.strip():
+        raise ReportUpNotAllowed("passing an order up needs a reason")
+    return ReportUp(from_unit=source.code, to_unit=target.code, reason=reason.strip(), at=at.astimezone(UTC))
+
+
+def blow_whistle(
+    township: HandlingUnit,
+    departments: Iterable[str],
+    whistle_class: WhistleClass | str,
+    blown_at: datetime,
+    calendar: WorkingCalendar,
+    *,
+    policy: ClockPolicy = DEFAULT_POLICY,
+    reason: str = "",
+    known_departments: Collection[str] | None = None,
+) -> WhistleCall:
+    """A township blowing the whistle (吹哨) on the named county departments.
+
+    ``report_due`` is the claim limit of ``whistle_class`` from ``blown_at`` under ``policy``.
+    Repeated department codes are kept once, in the order first named. When
+    ``known_departments`` is given, every named code must be in it. Raises
+    :class:`WhistleNotAllowed` for a caller that is not a township, no department, a blank or
+    unknown code, or the township naming itself.
+    """
+    require_aware(blown_at, "blown_at")
+    if Level(township.level) is not Level.township:
+        raise WhistleNotAllowed(
+            f"only a township (乡镇/街道) can blow the whistle; {township.code} is at "
+            f"{Level(township.level).value} level"
+        )
+    named = tuple(dict.fromkeys(code.strip() for code in departments))
+    if not named:
+        raise WhistleNotAllowed("blowing the whistle must name at least one county department")
+    if "" in named:
+        raise WhistleNotAllowed("a department code in the whistle call is blank")
+    if township.code in named:
+        raise WhistleNotAllowed(f"township {township.code} cannot blow the whistle on itself")
+    if known_departments is not None:
+        unknown = [code for code in named if code not in known_departments]
+        if unknown:
+            raise WhistleNotAllowed(f"unknown county department(s): {', '.join(unknown)}")
+    cls = WhistleClass(whistle_class)
+    return WhistleCall(
+        township=township.code,
+        departments=named,
+        whistle_class=cls,
+        blown_at=blown_at.astimezone(UTC),
+        report_due=policy.limits_for(cls).claim.due_from(blown_at, calendar),
+        reason=reason.strip(),
+    )
+
+
+def report_for_duty(call: WhistleCall, department: str, reported_at: datetime) -> WhistleCall:
+    """The call with ``department``'s report for duty (报到) recorded, on time or late.
+
+    On time means at or before ``call.report_due``. Raises :class:`NotSummoned` for a
+    department the call did not name or a report dated before the whistle, and
+    :class:`AlreadyReported` for a second report by the same department.
+    """
+    require_aware(reported_at, "reported_at")
+    if department not in call.departments:
+        raise NotSummoned(f"{department} was not named in the whistle call of {call.township}")
+    if department in call.reported:
+        raise AlreadyReported(f"{department} has already reported for duty to this whistle call")
+    if reported_at < call.blown_at:
+        raise NotSummoned(f"{department} reported at {reported_at.isoformat()}, before the whistle was blown")
+    report = DutyReport(
+        department=department,
+        reported_at=reported_at.astimezone(UTC),
+        on_time=reported_at <= call.report_due,
+    )
+    return replace(call, reports=(*call.reports, report))
