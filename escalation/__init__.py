@@ -13,6 +13,7 @@ from escalation.clocks import (
     LimitUnit,
     deadlines_for,
     extend,
+    rebuild_deadlines,
 )
 from escalation.exceptions import (
     AlreadyReported,
@@ -85,6 +86,7 @@ __all__ = [
     "is_escalation",
     "next_level_change_at",
     "parse_periods",
+    "rebuild_deadlines",
     "report_for_duty",
     "report_up",
     "supervision_status",

@@ -202,6 +202,43 @@ def deadlines_for(
     )
 
 
+def rebuild_deadlines(
+    whistle_class: WhistleClass | str,
+    started_at: datetime,
+    *,
+    claim_due: datetime,
+    first_contact_due: datetime,
+    resolve_due: datetime,
+    extended_working_days: float = 0,
+    policy: ClockPolicy = DEFAULT_POLICY,
+) -> Deadlines:
+    """Deadlines as stored (e.g. on a dispatch row), with each clock's basis taken from ``policy``.
+
+    Use it to supervise an order whose due times were computed earlier, possibly extended:
+    stored due times are kept as they are, never recomputed.
+    """
+    for name, moment in (
+        ("started_at", started_at),
+        ("claim_due", claim_due),
+        ("first_contact_due", first_contact_due),
+        ("resolve_due", resolve_due),
+    ):
+        require_aware(moment, name)
+    cls = WhistleClass(whistle_class)
+    limits = policy.limits_for(cls)
+    return Deadlines(
+        whistle_class=cls,
+        started_at=started_at.astimezone(UTC),
+        claim_due=claim_due.astimezone(UTC),
+        first_contact_due=first_contact_due.astimezone(UTC),
+        resolve_due=resolve_due.astimezone(UTC),
+        calendar_clocks=frozenset(
+            clock for clock in ClockName if limits.limit(clock).basis is Basis.calendar
+        ),
+        extended_working_days=extended_working_days,
+    )
+
+
 def extend(
     deadlines: Deadlines,
     working_days: float,

@@ -16,6 +16,7 @@ from escalation import (
     LimitUnit,
     deadlines_for,
     extend,
+    rebuild_deadlines,
 )
 from schemas.taxonomy import WhistleClass
 
@@ -160,3 +161,24 @@ def test_unknown_clock_or_class_in_policy_is_rejected():
         ClockPolicy.from_mapping({"ordinary": {"lunch": "1 hours"}})
     with pytest.raises(ValueError):
         ClockPolicy.from_mapping({"critical": {"claim": "1 hours"}})
+
+
+def test_stored_deadlines_rebuild_with_their_bases(calendar, cst):
+    extended = extend(
+        deadlines_for("urgent", cst(2026, 3, 16, 11), calendar), 1, cst(2026, 3, 16, 12), calendar
+    )
+    rebuilt = rebuild_deadlines(
+        "urgent",
+        extended.started_at,
+        claim_due=extended.claim_due,
+        first_contact_due=extended.first_contact_due,
+        resolve_due=extended.resolve_due,
+        extended_working_days=1,
+    )
+    assert rebuilt == extended
+
+
+def test_rebuilding_refuses_naive_times(cst):
+    naive = cst(2026, 3, 16, 11).replace(tzinfo=None)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        rebuild_deadlines("ordinary", naive, claim_due=naive, first_contact_due=naive, resolve_due=naive)
