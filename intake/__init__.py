@@ -1,0 +1,1 @@
+"""Channel payload -> one normalised appeal; duplicate keys; personal-data masking."""

@@ -1,0 +1,119 @@
+"""API models for appeals and work orders (intake, unit actions, ratings, reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.lifecycle import State
+from schemas.taxonomy import Channel, Level, WhistleClass
+
+MAX_TEXT_CHARS = 5000
+
+
+class AppealIn(BaseModel):
+    """One appeal as a channel submits it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: Channel
+    text: str = Field(min_length=2, max_length=MAX_TEXT_CHARS, description="what the citizen says")
+    address: str | None = Field(default=None, max_length=300)
+    caller_name: str | None = Field(default=None, max_length=50)
+    caller_phone: str | None = Field(default=None, max_length=20, pattern=r"^[0-9+\-\s()]{5,20}$")
+    external_id: str | None = Field(
+        default=None, max_length=128, description="the channel's own id; repeats return the same order"
+    )
+    confidential: bool = Field(default=False, description="保密: no unit sees the caller's identity")
+
+
+class AppealAccepted(BaseModel):
+    work_order_id: str
+    state: State
+    created: bool = Field(description="false when this repeats an earlier submission")
+    citizen_token: str | None = Field(
+        default=None, description="lets the citizen follow and rate their own order; shown once"
+    )
+
+
+class UnitAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str = Field(min_length=1, max_length=64, description="code of the unit acting")
+    actor: str | None = Field(default=None, max_length=64, description="person acting for the unit")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReturnIn(UnitAction):
+    reason: str = Field(min_length=2, max_length=2000, description="why the order is not this unit's")
+
+
+class EscalateIn(UnitAction):
+    reason: str = Field(min_length=2, max_length=2000)
+    departments: list[str] = Field(
+        default_factory=list, description="for a township's whistle (吹哨): the county departments called"
+    )
+
+
+class RatingValue(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+class RateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: RatingValue
+    solved: bool = Field(description="the citizen says the problem is solved")
+    comment: str | None = Field(default=None, max_length=2000)
+    citizen_token: str | None = Field(default=None, max_length=128)
+
+
+class HistoryView(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    from_state: State | None
+    to_state: State
+    reason: str | None = None
+
+
+class WorkOrderView(BaseModel):
+    id: str
+    channel: Channel
+    state: State
+    text: str
+    address: str | None
+    whistle_class: WhistleClass | None
+    level: Level | None
+    unit: str | None
+    dept: str | None
+    matter: str | None
+    redirect: str | None
+    confidence: float | None
+    routing: dict[str, Any] | None
+    claim_due: datetime | None
+    first_contact_due: datetime | None
+    resolve_due: datetime | None
+    resolved_level: Level | None
+    created_at: datetime
+    history: list[HistoryView] = Field(default_factory=list)
+
+
+class LevelShare(BaseModel):
+    level: Level
+    count: int
+    share: float
+    target: float
+
+
+class Report631(BaseModel):
+    period_from: str | None
+    period_to: str | None
+    township: str | None
+    total: int
+    levels: list[LevelShare]

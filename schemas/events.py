@@ -1,0 +1,93 @@
+"""Event contracts: topic names, CloudEvents types and the envelope the outbox stores.
+
+Events travel as CloudEvents 1.0 in Kafka binary content mode (ce_* headers, JSON body), keyed by
+work-order id so that one order's events stay in order on one partition.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+LIFECYCLE_TOPIC = "hotline.lifecycle"
+UNIT_REPLIES_TOPIC = "hotline.unit-replies"
+EMERGENCY_TOPIC = "hotline.emergency"
+SUPERVISION_TOPIC = "hotline.supervision"
+DISPATCH_TOPIC_PREFIX = "hotline.dispatch."
+
+FIXED_TOPICS: tuple[str, ...] = (LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, EMERGENCY_TOPIC, SUPERVISION_TOPIC)
+
+EVENT_SOURCE = "urn:hotline"
+TYPE_PREFIX = "org.hotline."
+
+_UNIT_CODE = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+def dispatch_topic(unit_code: str) -> str:
+    """The topic a handling unit's system reads its work from."""
+    if not _UNIT_CODE.match(unit_code):
+        raise ValueError(f"unit code {unit_code!r} is not a valid topic suffix ([a-z0-9_], 1-64 chars)")
+    return f"{DISPATCH_TOPIC_PREFIX}{unit_code}"
+
+
+def lifecycle_type(what: str) -> str:
+    """CloudEvents type of a lifecycle event, e.g. lifecycle_type('dispatched')."""
+    return f"{TYPE_PREFIX}workorder.{what}"
+
+
+# Types used on the unit reply topic: a unit system answers with one of these.
+UNIT_REPLY_TYPES: dict[str, str] = {
+    "claim": f"{TYPE_PREFIX}unit.claim",
+    "resolve": f"{TYPE_PREFIX}unit.resolve",
+    "return": f"{TYPE_PREFIX}unit.return",
+    "progress": f"{TYPE_PREFIX}unit.progress",
+}
+EMERGENCY_TYPE = f"{TYPE_PREFIX}emergency.redirected"
+SUPERVISION_TYPE = f"{TYPE_PREFIX}supervision.raised"
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class EventEnvelope(BaseModel):
+    """One CloudEvent plus where it goes. `subject` is the work-order id, also the record key."""
+
+    id: str = Field(default_factory=new_event_id)
+    type: str
+    source: str = EVENT_SOURCE
+    subject: str
+    time: datetime = Field(default_factory=utcnow)
+    topic: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.subject
+
+
+# The lifecycle event name for each action (past tense), plus "received" for a new order.
+ACTION_EVENT_NAMES: dict[str, str] = {
+    "hold_for_review": "held_for_review",
+    "dispatch": "dispatched",
+    "redirect": "redirected",
+    "merge": "merged",
+    "invalidate": "invalidated",
+    "withdraw": "withdrawn",
+    "claim": "claimed",
+    "return": "returned",
+    "escalate": "escalated",
+    "resolve": "resolved",
+    "close": "closed",
+    "reopen": "reopened",
+}
+RECEIVED_TYPE = lifecycle_type("received")
+DISPATCHED_TYPE = lifecycle_type("dispatched")

@@ -1,0 +1,1 @@
+"""The running system: database, event bus, outbox relay, the four FastAPI apps, consumers, CLI."""

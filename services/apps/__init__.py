@@ -1,0 +1,1 @@
+"""The four FastAPI apps and the all-in-one app."""

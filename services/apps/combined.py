@@ -1,0 +1,19 @@
+"""All four services in one app: the embedded default (`hotline serve all`)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.apps import escalation, feedback, intake
+from services.apps import router as router_app
+from services.apps.common import create_app
+from services.bootstrap import ALL_ROLES, Runtime
+from services.settings import CoreSettings
+
+
+def create_combined_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    return create_app(
+        "Hotline", ALL_ROLES, [intake.router, router_app.router, escalation.router, feedback.router],
+        settings=settings, runtime=runtime,
+        description="Unified appeal intake, precise dispatch and closed-loop tracking.",
+    )

@@ -1,0 +1,105 @@
+"""Feedback service: unit actions, ratings, close/reopen, reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, FastAPI, Query
+
+from feedback.reports import shares_631
+from schemas.appeals import (
+    HistoryView,
+    RateIn,
+    Report631,
+    ReturnIn,
+    UnitAction,
+    WorkOrderView,
+)
+from schemas.lifecycle import State
+from schemas.taxonomy import Level
+from services import workorders
+from services.apps.common import create_app
+from services.apps.dependencies import UowDep, WorkOrderDep
+from services.bootstrap import Runtime
+from services.db import repositories as repo
+from services.settings import CoreSettings
+
+router = APIRouter(prefix="/v1", tags=["feedback"])
+
+
+
+async def _view(uow: UowDep, order_id: str) -> WorkOrderView:
+    async with uow.read() as session:
+        order = await repo.get_order(session, order_id)
+        assert order is not None
+        history = await repo.history_of(session, order_id)
+    return WorkOrderView(
+        id=order.id, channel=order.channel, state=State(order.state), text=order.text_masked,
+        address=order.address, whistle_class=order.whistle_class, level=order.level, unit=order.unit,
+        dept=order.dept, matter=order.matter, redirect=order.redirect, confidence=order.confidence,
+        routing=order.routing, claim_due=order.claim_due, first_contact_due=order.first_contact_due,
+        resolve_due=order.resolve_due, resolved_level=order.resolved_level, created_at=order.created_at,
+        history=[HistoryView(at=h.at, actor=h.actor, action=h.action,
+                             from_state=State(h.from_state) if h.from_state else None,
+                             to_state=State(h.to_state), reason=h.reason) for h in history],
+    )
+
+
+@router.get("/work-orders/{order_id}", response_model=WorkOrderView, summary="an order and its history")
+async def get_work_order(order: WorkOrderDep, uow: UowDep) -> WorkOrderView:
+    return await _view(uow, order.id)
+
+
+@router.post("/work-orders/{order_id}/claim", response_model=WorkOrderView, summary="签收: the unit claims")
+async def claim(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
+    async with uow.transaction() as session:
+        await workorders.claim(session, uow.ctx, order.id, unit=body.unit, actor=body.actor)
+    return await _view(uow, order.id)
+
+
+@router.post("/work-orders/{order_id}/resolve", response_model=WorkOrderView, summary="办结: the unit resolves")
+async def resolve(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
+    async with uow.transaction() as session:
+        await workorders.resolve(session, uow.ctx, order.id, unit=body.unit, actor=body.actor, note=body.note)
+    return await _view(uow, order.id)
+
+
+@router.post("/work-orders/{order_id}/return", response_model=WorkOrderView, summary="退单: not this unit's")
+async def return_order(order: WorkOrderDep, body: ReturnIn, uow: UowDep) -> WorkOrderView:
+    async with uow.transaction() as session:
+        await workorders.return_order(session, uow.ctx, order.id, unit=body.unit, actor=body.actor,
+                                      reason=body.reason)
+    return await _view(uow, order.id)
+
+
+@router.post("/work-orders/{order_id}/rate", response_model=WorkOrderView, summary="回访: the citizen rates")
+async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> WorkOrderView:
+    async with uow.transaction() as session:
+        await workorders.rate(session, uow.ctx, order.id, body, actor="citizen")
+    return await _view(uow, order.id)
+
+
+@router.get("/reports/631", response_model=Report631, summary="share resolved at village/township/county")
+async def report_631(
+    uow: UowDep,
+    period_from: date | None = Query(default=None, alias="from"),
+    period_to: date | None = Query(default=None, alias="to"),
+    township: str | None = None,
+) -> Report631:
+    async with uow.read() as session:
+        counts = await repo.resolution_counts(session, since=period_from, until=period_to, township=township)
+    total, levels = shares_631({Level(k): v for k, v in counts.items()})
+    return Report631(period_from=period_from.isoformat() if period_from else None,
+                     period_to=period_to.isoformat() if period_to else None,
+                     township=township, total=total, levels=levels)
+
+
+@router.get("/reports/states", summary="how many orders are in each state")
+async def report_states(uow: UowDep) -> dict[str, int]:
+    async with uow.read() as session:
+        return await repo.count_by_state(session)
+
+
+def create_feedback_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    return create_app("Hotline feedback", ("feedback",), [router], settings=settings, runtime=runtime,
+                      description="Unit actions, 回访 and ratings, close/reopen, reports.")

@@ -1,0 +1,122 @@
+"""The composition root: builds the engine, bus, relay, domain context and consumers for a set of
+service roles. Apps call it from their lifespan; the CLI and tests call it directly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from router.service import Router
+from schemas.events import FIXED_TOPICS, LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, dispatch_topic
+from services.bus.base import EventBus
+from services.bus.kafka import KafkaBus
+from services.bus.memory import InProcessBus
+from services.consumers import idempotent, router_effect, unit_reply_effect
+from services.context import DomainContext
+from services.db.engine import make_engine, make_session_factory
+from services.db.migrate import upgrade
+from services.relay import OutboxRelay
+from services.settings import CoreSettings
+
+log = logging.getLogger(__name__)
+
+Role = Literal["intake", "router", "escalation", "feedback"]
+ALL_ROLES: tuple[Role, ...] = ("intake", "router", "escalation", "feedback")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def load_router(settings: CoreSettings) -> Router:
+    if settings.router_model_path is not None:
+        return Router.default(model_path=settings.router_model_path)  # type: ignore[call-arg]
+    return Router.default()
+
+
+@dataclass
+class Runtime:
+    settings: CoreSettings
+    roles: tuple[Role, ...]
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bus: EventBus
+    relay: OutboxRelay
+    ctx: DomainContext
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        if isinstance(self.bus, KafkaBus):
+            topics = list(FIXED_TOPICS)
+            if "router" in self.roles:
+                topics += [dispatch_topic(code) for code in self.ctx.router.units()]
+            await self.bus.ensure_topics(topics)
+        await self.bus.start()
+        self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="outbox-relay"))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self.relay.wake()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 5)
+        self._tasks.clear()
+        await self.bus.stop()
+        await self.engine.dispose()
+
+    async def database_ready(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+
+async def build_runtime(
+    settings: CoreSettings | None = None,
+    roles: tuple[Role, ...] = ALL_ROLES,
+    *,
+    ctx: DomainContext | None = None,
+    bus: EventBus | None = None,
+) -> Runtime:
+    """Wire a runtime for `roles`. Without Kafka every role must run in this one process."""
+    settings = settings or CoreSettings()
+    if not settings.uses_kafka and bus is None and set(roles) != set(ALL_ROLES):
+        raise ConfigurationError(
+            "without KAFKA_BOOTSTRAP_SERVERS the services share an in-process bus and must run "
+            "together: use `hotline serve all`"
+        )
+    url = settings.effective_database_url
+    if settings.is_sqlite:
+        await asyncio.to_thread(upgrade, url)  # the embedded default sets itself up
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    if ctx is None:
+        ctx = DomainContext(router=load_router(settings), review_threshold=settings.review_threshold,
+                            now=lambda: datetime.now(UTC))
+    if bus is None:
+        bus = (
+            KafkaBus(settings.kafka_bootstrap_servers or "", client_id=settings.kafka_client_id,
+                     dispatch_partitions=settings.kafka_dispatch_partitions,
+                     default_partitions=settings.kafka_lifecycle_partitions)
+            if settings.uses_kafka else InProcessBus()
+        )
+    relay = OutboxRelay(engine, sessions, bus, batch_size=settings.relay_batch_size,
+                        poll_seconds=settings.relay_poll_seconds, now=ctx.now)
+    if "router" in roles:
+        bus.subscribe("hotline-router", [LIFECYCLE_TOPIC],
+                      idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake))
+    if "feedback" in roles:
+        bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
+                      idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))
+    return Runtime(settings=settings, roles=roles, engine=engine, sessions=sessions, bus=bus,
+                   relay=relay, ctx=ctx)

@@ -1,0 +1,1 @@
+"""The event bus: one interface, two adapters (aiokafka and in-process)."""

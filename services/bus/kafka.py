@@ -1,0 +1,216 @@
+"""Kafka adapter (aiokafka), plain Kafka protocol only.
+
+Producer: acks=all, no idempotent producer (the outbox + idempotent consumers give the safety),
+sends pipelined and awaited together. Consumers: one group per service, auto-commit off,
+earliest reset, offsets committed only after the handler's database transaction committed.
+Topics are created explicitly with the partition count we mean (brokers that auto-create would
+pick their own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from schemas.events import DISPATCH_TOPIC_PREFIX, EventEnvelope
+from services.bus.base import Handler
+from services.bus.cloudevents import from_kafka, to_kafka
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    consumer: str
+    topics: tuple[str, ...]
+    handler: Handler
+
+
+class KafkaBus:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        client_id: str = "hotline",
+        dispatch_partitions: int = 3,
+        default_partitions: int = 6,
+        replication_factor: int = 1,
+        retry_seconds: float = 1.0,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.dispatch_partitions = dispatch_partitions
+        self.default_partitions = default_partitions
+        self.replication_factor = replication_factor
+        self.retry_seconds = retry_seconds
+        self._producer: AIOKafkaProducer | None = None
+        self._subscriptions: list[_Subscription] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._known_topics: set[str] = set()
+        self._stopping = asyncio.Event()
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._stopping.clear()
+        for sub in self._subscriptions:
+            self._tasks.append(asyncio.create_task(self._consume(sub), name=f"consumer:{sub.consumer}"))
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+            self._producer = None
+
+    async def ready(self) -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=3000)
+        try:
+            await asyncio.wait_for(admin.start(), 5)
+            await asyncio.wait_for(admin.list_topics(), 5)
+            return True
+        except (TimeoutError, KafkaError, OSError):
+            return False
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.close()
+
+    # ---- topics ----------------------------------------------------------------------------
+    def partitions_for(self, topic: str) -> int:
+        return self.dispatch_partitions if topic.startswith(DISPATCH_TOPIC_PREFIX) else self.default_partitions
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create the topics we have not seen yet (existing ones are left as they are)."""
+        missing = [t for t in dict.fromkeys(topics) if t not in self._known_topics]
+        if not missing:
+            return
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            new = [
+                NewTopic(t, num_partitions=self.partitions_for(t), replication_factor=self.replication_factor)
+                for t in missing
+                if t not in existing
+            ]
+            if new:
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics(new)
+            self._known_topics.update(missing)
+        finally:
+            await admin.close()
+
+    def forget_topics(self) -> None:
+        """Forget which topics exist (after a broker restart that lost them)."""
+        self._known_topics.clear()
+
+    # ---- produce ---------------------------------------------------------------------------
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
+                acks="all",
+                enable_idempotence=False,
+                linger_ms=0,
+                request_timeout_ms=10_000,
+            )
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def publish(self, events: Sequence[EventEnvelope]) -> None:
+        if not events:
+            return
+        try:
+            await self.ensure_topics([e.topic for e in events])
+            producer = await self._get_producer()
+            futures = []
+            for event in events:
+                key, value, headers = to_kafka(event)
+                futures.append(await producer.send(event.topic, value=value, key=key, headers=headers))
+            await asyncio.gather(*futures)
+        except BaseException:
+            # A broken connection can leave the producer unusable: start afresh next time.
+            self.forget_topics()
+            if self._producer is not None:
+                with contextlib.suppress(Exception):
+                    await self._producer.stop()
+                self._producer = None
+            raise
+
+    # ---- consume ---------------------------------------------------------------------------
+    def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
+        self._subscriptions.append(_Subscription(consumer, tuple(topics), handler))
+
+    async def _consume(self, sub: _Subscription) -> None:
+        while not self._stopping.is_set():
+            consumer = AIOKafkaConsumer(
+                *sub.topics,
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=f"{self.client_id}-{sub.consumer}",
+                group_id=sub.consumer,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=200,
+            )
+            try:
+                await self.ensure_topics(sub.topics)
+                await consumer.start()
+                await self._consume_loop(consumer, sub)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s lost its broker (%s); retrying", sub.consumer, exc)
+                self.forget_topics()
+                await asyncio.sleep(self.retry_seconds)
+            finally:
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    async def _consume_loop(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
+        while not self._stopping.is_set():
+            batches = await consumer.getmany(timeout_ms=500, max_records=200)
+            for tp, records in batches.items():
+                done: int | None = None
+                try:
+                    for record in records:
+                        try:
+                            event = from_kafka(tp.topic, record.key, record.value, record.headers)
+                        except (ValueError, KeyError) as exc:
+                            # Not a CloudEvent we can read: retrying would never succeed.
+                            log.error("consumer %s skips unreadable record %s@%s: %s",
+                                      sub.consumer, tp, record.offset, exc)
+                        else:
+                            await sub.handler(event)
+                        done = record.offset
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("consumer %s failed on %s; will retry", sub.consumer, tp)
+                    failed_at = records[0].offset if done is None else done + 1
+                    if done is not None:
+                        await consumer.commit({tp: done + 1})
+                    consumer.seek(tp, failed_at)
+                    await asyncio.sleep(self.retry_seconds)
+                    continue
+                if done is not None:
+                    await consumer.commit({TopicPartition(tp.topic, tp.partition): done + 1})
+

@@ -1,0 +1,103 @@
+"""The `hotline` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and closed-loop tracking.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+router_app = typer.Typer(help="The router's learned model.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(router_app, name="router")
+
+
+class ServiceName(StrEnum):
+    intake = "intake"
+    router = "router"
+    escalation = "escalation"
+    feedback = "feedback"
+    all = "all"
+
+
+DEFAULT_PORTS = {"intake": 8001, "router": 8002, "escalation": 8003, "feedback": 8004, "all": 8000}
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations to DATABASE_URL (or the embedded SQLite file)."""
+    from services.db.migrate import upgrade
+    from services.settings import CoreSettings
+
+    url = CoreSettings().effective_database_url
+    upgrade(url, revision)
+    typer.echo(f"database at {url.split('@')[-1]} is at {revision}")
+
+
+@app.command()
+def serve(
+    service: ServiceName,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
+) -> None:
+    """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process."""
+    import uvicorn
+
+    from services.apps.combined import create_combined_app
+    from services.apps.escalation import create_escalation_app
+    from services.apps.feedback import create_feedback_app
+    from services.apps.intake import create_intake_app
+    from services.apps.router import create_router_app
+
+    factories = {"intake": create_intake_app, "router": create_router_app,
+                 "escalation": create_escalation_app, "feedback": create_feedback_app,
+                 "all": create_combined_app}
+    uvicorn.run(factories[service.value](), host=host, port=port or DEFAULT_PORTS[service.value],
+                log_level="info")
+
+
+@app.command()
+def demo(data_dir: Annotated[Path | None, typer.Option(help="keep the demo database here")] = None) -> None:
+    """Run the closed loop on the embedded default and print the 631 report."""
+    from services.demo import run_demo
+
+    asyncio.run(run_demo(data_dir))
+
+
+@app.command()
+def classify(
+    file: Annotated[Path, typer.Argument(help="JSON lines with at least id and text")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Route every line of FILE offline (no servers) and write one JSON line per input."""
+    from router.offline import classify_record
+    from router.service import Router
+
+    router = Router.default()
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        with file.open(encoding="utf-8") as lines:
+            for n, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise typer.BadParameter(f"line {n} of {file} is not JSON: {exc}") from exc
+                if not isinstance(record, dict) or "id" not in record or "text" not in record:
+                    raise typer.BadParameter(f"line {n} of {file} needs the fields id and text")
+                out.write(json.dumps(classify_record(router, record), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,82 @@
+"""Event consumers: each effect runs in one transaction together with the processed-events row,
+so a redelivered event is acted on once. Domain refusals are recorded, not retried forever;
+infrastructure errors propagate so that the event is delivered again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from feedback.exceptions import FeedbackError
+from schemas.events import RECEIVED_TYPE, UNIT_REPLY_TYPES, EventEnvelope
+from schemas.lifecycle import TransitionNotAllowed
+from services import workorders
+from services.bus.base import Handler
+from services.context import DomainContext
+from services.db import repositories as repo
+from services.errors import OrderNotFound, UnknownUnit
+from services.metrics import EVENTS_CONSUMED
+
+log = logging.getLogger(__name__)
+
+Effect = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+
+# Refusals that will not change on a retry.
+DOMAIN_REFUSALS: tuple[type[Exception], ...] = (
+    TransitionNotAllowed, FeedbackError, OrderNotFound, UnknownUnit, ValueError,
+)
+
+
+def idempotent(
+    consumer: str, sessions: async_sessionmaker[AsyncSession], ctx: DomainContext, effect: Effect,
+    after_commit: Callable[[], None] = lambda: None,
+) -> Handler:
+    async def handle(event: EventEnvelope) -> None:
+        try:
+            async with sessions() as session, session.begin():
+                if not await repo.claim_event(session, consumer, event.id, ctx.now()):
+                    EVENTS_CONSUMED.labels(consumer, "duplicate").inc()
+                    return
+                await effect(session, event)
+        except DOMAIN_REFUSALS as exc:
+            log.warning("%s refused event %s (%s): %s", consumer, event.id, event.type, exc)
+            async with sessions() as session, session.begin():
+                await repo.record_failed_event(session, consumer, event.id, ctx.now(), f"refused: {exc}")
+            EVENTS_CONSUMED.labels(consumer, "refused").inc()
+            return
+        EVENTS_CONSUMED.labels(consumer, "ok").inc()
+        after_commit()
+
+    return handle
+
+
+def router_effect(ctx: DomainContext) -> Effect:
+    """The router service: route every newly received order."""
+
+    async def effect(session: AsyncSession, event: EventEnvelope) -> None:
+        if event.type == RECEIVED_TYPE:
+            await workorders.route_order(session, ctx, event.subject)
+
+    return effect
+
+
+def unit_reply_effect(ctx: DomainContext) -> Effect:
+    """The feedback service: unit systems that answer over Kafka instead of REST."""
+
+    async def effect(session: AsyncSession, event: EventEnvelope) -> None:
+        data = event.data
+        unit = str(data.get("unit") or "")
+        actor = data.get("actor")
+        if event.type == UNIT_REPLY_TYPES["claim"]:
+            await workorders.claim(session, ctx, event.subject, unit=unit, actor=actor)
+        elif event.type == UNIT_REPLY_TYPES["resolve"]:
+            await workorders.resolve(session, ctx, event.subject, unit=unit, actor=actor, note=data.get("note"))
+        elif event.type == UNIT_REPLY_TYPES["return"]:
+            await workorders.return_order(session, ctx, event.subject, unit=unit, actor=actor,
+                                          reason=str(data.get("reason") or "returned by unit"))
+        else:
+            raise ValueError(f"unknown unit reply type {event.type}")
+
+    return effect

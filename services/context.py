@@ -1,0 +1,30 @@
+"""What the application commands need from the domain, wired once in bootstrap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from escalation.calendar import WorkingCalendar
+from escalation.clocks import ClockPolicy
+from router.service import Router
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DomainContext:
+    router: Router
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
+    review_threshold: float = 0.45
+    repeat_window: timedelta = timedelta(days=30)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    now: Callable[[], datetime] = _utcnow
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.timezone).date()

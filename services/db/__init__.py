@@ -1,0 +1,1 @@
+"""Tables, engine, repositories and migrations."""

@@ -1,0 +1,188 @@
+"""Every query lives here. Repositories never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schemas.events import EventEnvelope
+from services.db.tables import (
+    Dispatch,
+    OutboxEvent,
+    ProcessedEvent,
+    ResolutionCount,
+    WorkOrder,
+    WorkOrderHistory,
+)
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+# ---- work orders -----------------------------------------------------------------------------
+async def get_order(session: AsyncSession, order_id: str, *, for_update: bool = False) -> WorkOrder | None:
+    stmt = select(WorkOrder).where(WorkOrder.id == order_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def find_repeat(
+    session: AsyncSession, *, channel: str, external_id: str | None, idempotency_key: str | None
+) -> WorkOrder | None:
+    """The order an earlier identical submission created, if any."""
+    if idempotency_key:
+        stmt = select(WorkOrder).where(WorkOrder.idempotency_key == idempotency_key)
+        found = (await session.execute(stmt)).scalar_one_or_none()
+        if found is not None:
+            return found
+    if external_id:
+        stmt = select(WorkOrder).where(WorkOrder.channel == channel, WorkOrder.external_id == external_id)
+        return (await session.execute(stmt)).scalar_one_or_none()
+    return None
+
+
+async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrderHistory]:
+    stmt = (
+        select(WorkOrderHistory)
+        .where(WorkOrderHistory.work_order_id == order_id)
+        .order_by(WorkOrderHistory.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state))
+    return {state: n for state, n in rows.all()}
+
+
+async def list_orders(
+    session: AsyncSession, *, state: str | None = None, unit: str | None = None, limit: int = 100
+) -> Sequence[WorkOrder]:
+    stmt = select(WorkOrder).order_by(WorkOrder.created_at).limit(limit)
+    if state:
+        stmt = stmt.where(WorkOrder.state == state)
+    if unit:
+        stmt = stmt.where(WorkOrder.unit == unit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def count_recent_similar(
+    session: AsyncSession, *, matter: str, township: str | None, village: str | None, since: datetime
+) -> int:
+    """Orders of `matter` at the same village (or township) that arrived since `since`."""
+    stmt = select(func.count()).select_from(WorkOrder).where(
+        WorkOrder.matter == matter, WorkOrder.created_at >= since
+    )
+    if village:
+        stmt = stmt.where(WorkOrder.village == village)
+    elif township:
+        stmt = stmt.where(WorkOrder.township == township)
+    else:
+        return 0
+    return int((await session.execute(stmt)).scalar_one())
+
+
+# ---- dispatches ------------------------------------------------------------------------------
+async def open_dispatch(session: AsyncSession, order_id: str) -> Dispatch | None:
+    """The order's current hand-over (the latest one that has not ended)."""
+    stmt = (
+        select(Dispatch)
+        .where(Dispatch.work_order_id == order_id, Dispatch.ended_at.is_(None))
+        .order_by(Dispatch.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# ---- outbox ----------------------------------------------------------------------------------
+def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
+    session.add(
+        OutboxEvent(
+            event_id=event.id,
+            topic=event.topic,
+            key=event.key,
+            type=event.type,
+            source=event.source,
+            time=event.time,
+            data=event.data,
+            created_at=now,
+        )
+    )
+
+
+async def unpublished(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
+    stmt = (
+        select(OutboxEvent)
+        .where(OutboxEvent.published_at.is_(None))
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime) -> None:
+    await session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=at))
+
+
+async def outbox_backlog(session: AsyncSession) -> int:
+    stmt = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+# ---- processed events ------------------------------------------------------------------------
+async def claim_event(session: AsyncSession, consumer: str, event_id: str, at: datetime) -> bool:
+    """Record that `consumer` handles `event_id`; False if it already has."""
+    insert = _insert_for(session)
+    stmt = (
+        insert(ProcessedEvent)
+        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome="ok")
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_failed_event(
+    session: AsyncSession, consumer: str, event_id: str, at: datetime, outcome: str
+) -> None:
+    insert = _insert_for(session)
+    stmt = (
+        insert(ProcessedEvent)
+        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    )
+    await session.execute(stmt)
+
+
+# ---- report aggregates -----------------------------------------------------------------------
+async def bump_resolution_count(
+    session: AsyncSession, *, day: date, township: str | None, level: str, delta: int
+) -> None:
+    insert = _insert_for(session)
+    stmt = insert(ResolutionCount).values(day=day, township=township or "", level=level, count=delta)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "township", "level"],
+        set_={"count": ResolutionCount.count + delta},
+    )
+    await session.execute(stmt)
+
+
+async def resolution_counts(
+    session: AsyncSession, *, since: date | None, until: date | None, township: str | None
+) -> dict[str, int]:
+    stmt = select(ResolutionCount.level, func.sum(ResolutionCount.count)).group_by(ResolutionCount.level)
+    if since:
+        stmt = stmt.where(ResolutionCount.day >= since)
+    if until:
+        stmt = stmt.where(ResolutionCount.day <= until)
+    if township:
+        stmt = stmt.where(ResolutionCount.township == township)
+    return {level: int(n or 0) for level, n in (await session.execute(stmt)).all()}

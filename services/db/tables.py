@@ -1,0 +1,168 @@
+"""The database tables (SQLAlchemy 2 declarative). Migrations in services/db/migrations mirror these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT autoincrement does not work on SQLite; INTEGER there is a 64-bit rowid anyway.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_work_orders_channel_external_id"),
+        Index("ix_work_orders_state", "state"),
+        Index("ix_work_orders_unit_state", "unit", "state"),
+        Index("ix_work_orders_fingerprint", "fingerprint"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    text_masked: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    caller_name: Mapped[str | None] = mapped_column(String(50))
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    citizen_token_hash: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))
+    whistle_class: Mapped[str | None] = mapped_column(String(10))
+    level: Mapped[str | None] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    dept: Mapped[str | None] = mapped_column(String(64))
+    matter: Mapped[str | None] = mapped_column(String(64))
+    township: Mapped[str | None] = mapped_column(String(64))
+    village: Mapped[str | None] = mapped_column(String(64))
+    redirect: Mapped[str | None] = mapped_column(String(4))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    claim_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contact_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_level: Mapped[str | None] = mapped_column(String(10))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_day: Mapped[date | None] = mapped_column(Date)
+    rating: Mapped[str | None] = mapped_column(String(24))
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkOrderHistory(Base):
+    """Append-only: who did what to an order, when and why."""
+
+    __tablename__ = "work_order_history"
+    __table_args__ = (Index("ix_work_order_history_order", "work_order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Dispatch(Base):
+    """One hand-over of an order to a unit, with that unit's clocks and what became of it."""
+
+    __tablename__ = "dispatches"
+    __table_args__ = (
+        Index("ix_dispatches_order", "work_order_id"),
+        Index("ix_dispatches_unit_open", "unit", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    unit: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(10))
+    whistle_class: Mapped[str] = mapped_column(String(10))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claim_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_contact_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolve_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # resolved / returned / escalated / withdrawn
+
+
+class OutboxEvent(Base):
+    """Events written in the same transaction as the state change; the relay publishes them."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(120))
+    time: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """Idempotent consumers: an event id is acted on once per consumer."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(200), default="ok")
+
+
+class ResolutionCount(Base):
+    """Aggregate for the 631 report, maintained as orders close (never a full scan)."""
+
+    __tablename__ = "resolution_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,15 @@
+"""Errors of the application layer (beyond the domain packages' own)."""
+
+from __future__ import annotations
+
+
+class OrderNotFound(LookupError):
+    def __init__(self, order_id: str) -> None:
+        self.order_id = order_id
+        super().__init__(f"work order {order_id} does not exist")
+
+
+class UnknownUnit(ValueError):
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        super().__init__(f"unit {unit!r} is not in the gazetteer or the department catalogue")

@@ -1,0 +1,133 @@
+"""The outbox relay: publishes committed outbox rows in id order, then marks them sent.
+
+One relay is active at a time: on PostgreSQL the leader holds a session-level advisory lock on a
+dedicated connection (any number of service replicas may run a relay; the others wait). Rows are
+read, published (every send awaited, acks=all), then marked in a second transaction: a crash in
+between re-publishes (duplicates are possible, loss is not; consumers are idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from schemas.events import EventEnvelope
+from services.bus.base import EventBus
+from services.db import repositories as repo
+from services.db.tables import OutboxEvent
+from services.metrics import OUTBOX_PUBLISHED, RELAY_ERRORS
+
+log = logging.getLogger(__name__)
+
+RELAY_LOCK_KEY = 0x486F746C  # "Hotl": the advisory lock that elects the one active relay
+
+
+def _envelope(row: OutboxEvent) -> EventEnvelope:
+    return EventEnvelope(
+        id=row.event_id, type=row.type, source=row.source, subject=row.key, time=row.time,
+        topic=row.topic, data=row.data,
+    )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        bus: EventBus,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.2,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.bus = bus
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.now = now
+        self._wake = asyncio.Event()
+        self._leader_conn: AsyncConnection | None = None
+        self.is_leader = False
+
+    def wake(self) -> None:
+        """A hint that new rows were committed; polling remains the fallback."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Publish one batch; return how many events went out."""
+        async with self.sessions() as session:
+            rows = await repo.unpublished(session, self.batch_size)
+            ids = [r.id for r in rows]
+            events = [_envelope(r) for r in rows]
+        if not events:
+            return 0
+        await self.bus.publish(events)
+        async with self.sessions() as session, session.begin():
+            await repo.mark_published(session, ids, self.now())
+        OUTBOX_PUBLISHED.inc(len(events))
+        return len(events)
+
+    async def drain(self) -> int:
+        """Publish until the outbox is empty (tests, demo, shutdown)."""
+        total = 0
+        while n := await self.run_once():
+            total += n
+        return total
+
+    async def _acquire_leadership(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True  # the embedded default is one process
+        if self._leader_conn is not None:
+            try:
+                await self._leader_conn.execute(text("SELECT 1"))
+                return True
+            except Exception:
+                await self._drop_leadership()
+        conn = await self.engine.connect()
+        try:
+            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})).scalar()
+            await conn.commit()
+        except Exception:
+            await conn.close()
+            raise
+        if got:
+            self._leader_conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def _drop_leadership(self) -> None:
+        if self._leader_conn is not None:
+            with contextlib.suppress(Exception):
+                await self._leader_conn.close()
+            self._leader_conn = None
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        backoff = self.poll_seconds
+        while not stop.is_set():
+            sent = 0
+            try:
+                self.is_leader = await self._acquire_leadership()
+                if self.is_leader:
+                    sent = await self.run_once()
+                backoff = self.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                RELAY_ERRORS.inc()
+                log.warning("outbox relay: %s; rows stay queued and will be retried", exc)
+                await self._drop_leadership()
+                backoff = min(max(backoff * 2, 0.5), 5.0)
+            if sent:
+                continue  # more may be waiting
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), backoff)
+        await self._drop_leadership()

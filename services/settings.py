@@ -1,0 +1,52 @@
+"""Configuration (pydantic-settings). No configuration at all = the embedded default:
+an SQLite file and an in-process event bus, every service in one process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CoreSettings(BaseSettings):
+    """What every service shares: where the database and the broker are, and the routing knobs."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "HOTLINE_DATABASE_URL")
+    )
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "HOTLINE_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    data_dir: Path = Field(default=Path("var"), description="where the embedded database file lives")
+    kafka_client_id: str = "hotline"
+    kafka_dispatch_partitions: int = 3
+    kafka_lifecycle_partitions: int = 6
+    relay_batch_size: int = 500
+    relay_poll_seconds: float = 0.2
+    review_threshold: float = Field(
+        default=0.45, description="routing confidence below which an order waits for a dispatcher"
+    )
+    max_body_bytes: int = Field(default=64 * 1024, description="largest request body accepted")
+    router_model_path: Path | None = Field(
+        default=None, description="a model trained by `hotline router train`; none = shipped default"
+    )
+    timezone: str = "Asia/Shanghai"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hotline.db').as_posix()}"
+
+    @property
+    def uses_kafka(self) -> bool:
+        return bool(self.kafka_bootstrap_servers)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")

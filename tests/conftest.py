@@ -1,0 +1,30 @@
+"""Shared fixtures: the real PostgreSQL and a real Kafka-protocol broker for integration tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.broker import TansuBroker
+from tests.support.postgres import create_database, drop_database
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
+    b = TansuBroker(Path(tmp_path_factory.mktemp("broker")))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture(scope="session")
+async def pg_url() -> AsyncIterator[str]:
+    name, url = await create_database()
+    try:
+        yield url
+    finally:
+        await drop_database(name)

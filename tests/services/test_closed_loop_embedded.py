@@ -1,0 +1,118 @@
+"""The end-to-end path on the embedded default: SQLite file and the in-process bus."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schemas.events import DISPATCHED_TYPE, EventEnvelope, dispatch_topic
+from services.bootstrap import Runtime
+from services.bus.memory import InProcessBus
+from services.settings import CoreSettings
+from tests.support.factories import (
+    NEIGHBOUR_NOISE,
+    ManualClock,
+    appeal,
+    close_the_loop,
+    order_in_state,
+    running_system,
+)
+from tests.support.waiting import eventually
+
+# Tuesday 2026-11-17, 10:00 in the county (02:00 UTC): a working morning.
+CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("embedded")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings, CLOCK) as pair:
+        yield pair
+
+
+async def test_appeal_is_dispatched_claimed_resolved_rated_and_counted(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    before = (await client.get("/v1/reports/631")).json()
+    accepted = await client.post("/v1/appeals", json=appeal(caller_phone="13912345678"))
+    assert accepted.status_code == 201, accepted.text
+    order_id, token = accepted.json()["work_order_id"], accepted.json()["citizen_token"]
+
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    assert order["claim_due"] and order["resolve_due"]
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+
+    async def unit_events() -> list[EventEnvelope]:
+        return [e for e in bus.topic_log(dispatch_topic(order["unit"])) if e.subject == order_id]
+
+    events = await eventually(unit_events, what="the dispatch event on the unit's topic")
+    assert [e.type for e in events] == [DISPATCHED_TYPE]
+    assert events[0].data["contact"]["phone"] == "13912345678"  # the unit must be able to call back
+
+    closed = await close_the_loop(client, order_id, order["unit"], token)
+    assert closed["state"] == "closed"
+    assert [h["action"] for h in closed["history"]] == ["receive", "dispatch", "claim", "resolve", "close"]
+    after = (await client.get("/v1/reports/631")).json()
+    level = closed["resolved_level"]
+    count = {r["level"]: r["count"] for r in after["levels"]}
+    count_before = {r["level"]: r["count"] for r in before["levels"]}
+    assert count[level] == count_before[level] + 1
+    assert after["total"] == before["total"] + 1
+
+
+async def test_village_matter_goes_to_the_village_and_counts_at_village_level(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    accepted = await client.post("/v1/appeals", json=appeal(NEIGHBOUR_NOISE, address="城关镇解放社区"))
+    order_id = accepted.json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    assert order["level"] == "village"
+    closed = await close_the_loop(client, order_id, order["unit"], accepted.json()["citizen_token"])
+    assert closed["resolved_level"] == "village"
+
+
+async def test_unsatisfied_citizen_reopens_the_order_with_a_fresh_clock(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    accepted = await client.post("/v1/appeals", json=appeal())
+    order_id, token = accepted.json()["work_order_id"], accepted.json()["citizen_token"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    unit = order["unit"]
+    await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": unit})
+    await client.post(f"/v1/work-orders/{order_id}/resolve", json={"unit": unit})
+    CLOCK.advance(timedelta(days=1))
+    reopened = await client.post(f"/v1/work-orders/{order_id}/rate",
+                                 json={"rating": "unsatisfied", "solved": False, "citizen_token": token})
+    assert reopened.status_code == 200
+    body = reopened.json()
+    assert body["state"] == "dispatched" and body["unit"] == unit
+    assert body["claim_due"] > order["claim_due"]
+    assert body["history"][-1]["action"] == "reopen"
+
+
+async def test_wrong_unit_cannot_claim_and_resolve_before_claim_is_refused(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    wrong = await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": "tax"})
+    assert wrong.status_code == 403 and "not to tax" in wrong.json()["message"]
+    early = await client.post(f"/v1/work-orders/{order_id}/resolve", json={"unit": order["unit"]})
+    assert early.status_code == 409
+    assert "cannot resolve a work order that is dispatched" in early.json()["message"]
+
+
+async def test_unknown_order_is_404(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    response = await client.post("/v1/work-orders/wo_nope/claim", json={"unit": "tax"})
+    assert response.status_code == 404 and "wo_nope" in response.json()["message"]

@@ -1,0 +1,68 @@
+"""Small builders for test data and the runtime under test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from services.apps.combined import create_combined_app
+from services.bootstrap import Runtime, build_runtime, load_router
+from services.context import DomainContext
+from services.settings import CoreSettings
+
+WATER_OUTAGE = "我们小区从昨天早上开始停水，到现在还没来水，也没有任何通知，老人小孩都没水用。"
+NEIGHBOUR_NOISE = "楼上邻居每天半夜在家里敲敲打打，吵得人睡不着，上门沟通也没用，请社区帮忙调解。"
+
+
+def appeal(text: str = WATER_OUTAGE, **fields: Any) -> dict[str, Any]:
+    return {"channel": "12345_phone", "text": text, "address": "城关镇", **fields}
+
+
+class ManualClock:
+    """Injected time: tests move it on instead of sleeping until a deadline."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+@asynccontextmanager
+async def running_system(
+    settings: CoreSettings, clock: ManualClock | None = None
+) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    """The all-in-one app over a started runtime, with an HTTP client talking to it in-process."""
+    ctx = DomainContext(router=load_router(settings), now=clock) if clock else None
+    runtime = await build_runtime(settings, ctx=ctx)
+    await runtime.start()
+    app = create_combined_app(settings, runtime=runtime)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hotline.test") as c:
+            yield runtime, c
+    finally:
+        await runtime.stop()
+
+
+async def order_in_state(client: httpx.AsyncClient, order_id: str, *states: str) -> dict[str, Any] | None:
+    body: dict[str, Any] = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    return body if body.get("state") in states else None
+
+
+async def close_the_loop(client: httpx.AsyncClient, order_id: str, unit: str, token: str | None) -> dict[str, Any]:
+    """The unit claims and resolves, the citizen is satisfied; returns the closed order."""
+    for step, body in (("claim", {"unit": unit}), ("resolve", {"unit": unit, "note": "已处理"})):
+        response = await client.post(f"/v1/work-orders/{order_id}/{step}", json=body)
+        assert response.status_code == 200, response.text
+    response = await client.post(f"/v1/work-orders/{order_id}/rate",
+                                 json={"rating": "satisfied", "solved": True, "citizen_token": token})
+    assert response.status_code == 200, response.text
+    closed: dict[str, Any] = response.json()
+    return closed

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from intake.masking import contains_personal_numbers, mask_phone, mask_text
+from intake.normalise import content_fingerprint, normalise_text
+
+
+def test_mobile_number_in_text_is_masked() -> None:
+    assert mask_text("请回电13912345678谢谢") == "请回电139****5678谢谢"
+
+
+def test_mobile_number_with_country_code_and_spaces_is_masked() -> None:
+    masked = mask_text("电话 +86 139 1234 5678")
+    assert "1234" not in masked and "139****5678" in masked
+
+
+def test_resident_id_number_is_masked_keeping_region_prefix_and_last_two() -> None:
+    masked = mask_text("身份证号42010119800101123X，请核实")
+    assert "19800101" not in masked
+    assert masked.startswith("身份证号420") and "3X，请核实" in masked
+
+
+def test_landline_is_masked() -> None:
+    assert "8765" not in mask_text("座机0715-8765432")
+
+
+def test_ordinary_numbers_are_left_alone() -> None:
+    text = "拖欠工资4.6万元，已经3个月，共12户"
+    assert mask_text(text) == text and not contains_personal_numbers(text)
+
+
+def test_mask_phone_keeps_first_three_and_last_four() -> None:
+    assert mask_phone("139-1234-5678") == "139****5678"
+
+
+def test_fingerprint_ignores_punctuation_and_width() -> None:
+    assert content_fingerprint("停水了！", "139 1234 5678") == content_fingerprint("停水了!", "13912345678")
+    assert normalise_text("  ＡＢＣ　停水  ") == "ABC 停水"
