@@ -1,11 +1,11 @@
-"""Value objects of the router: handling units and the history it may consult."""
+"""Value objects of the router: matters, places, handling units and the history it may consult."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from schemas.taxonomy import Level, UnitKind
+from schemas.taxonomy import EmergencyLine, Level, UnitKind, WhistleClass
 
 
 @dataclass(frozen=True)
@@ -25,3 +25,114 @@ class RoutingHistory(Protocol):
     def recent_similar(self, matter: str, place: str | None) -> int:
         """How many orders of this matter at this place arrived within the repeat window."""
         ...
+
+
+@dataclass(frozen=True)
+class Term:
+    """One keyword rule of a matter: every part must occur in the text; `weight` may be negative."""
+
+    parts: tuple[str, ...]
+    weight: float
+
+    @property
+    def label(self) -> str:
+        """The term as written in the catalogue (parts joined by `&`)."""
+        return "&".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Matter:
+    """One item of the responsibility catalogue (事项清单).
+
+    `dept` is the owning county department, or None for a matter owned by a village/community
+    or a township. `rural_level` is the level that takes the matter over outside the county
+    seat's urban area (e.g. street lights: the village committee; stalls: the township's
+    enforcement team); None means the owner is the same everywhere.
+    """
+
+    code: str
+    name: str
+    dept: str | None
+    assisting: tuple[str, ...]
+    level: Level
+    whistle_class: WhistleClass
+    terms: tuple[Term, ...]
+    examples: tuple[str, ...]
+    rural_level: Level | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer node: township, village/community, compound, group, road or grid."""
+
+    code: str
+    name: str
+    kind: str  # township | village | community | compound | group | road | grid | landmark
+    township: str | None  # township code
+    village: str | None  # village/community code (None for township-level nodes)
+    unit: str  # handling unit code for matters located here
+    urban: bool  # inside the county seat's urban area (城区)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an appeal is, as far as the gazetteer can tell."""
+
+    township: str | None = None
+    village: str | None = None
+    places: tuple[Place, ...] = ()
+    villages_mentioned: tuple[str, ...] = ()
+    townships_mentioned: tuple[str, ...] = ()
+    urban: bool | None = None  # None when unknown
+
+    @property
+    def most_specific(self) -> Place | None:
+        """The most specific place found (grid/compound/group before village before township)."""
+        return self.places[0] if self.places else None
+
+
+@dataclass(frozen=True)
+class EmergencyCall:
+    """An emergency the appeal reports: the line to hand it to and the words that said so."""
+
+    line: EmergencyLine
+    cues: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class WhistleAssessment:
+    """The whistle class chosen and the cues that chose it."""
+
+    whistle_class: WhistleClass
+    urgent_cues: tuple[str, ...] = ()
+    hard_cues: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ScoredMatter:
+    """A candidate matter with its blended score and the words that supported it."""
+
+    matter: Matter
+    score: float
+    rule_score: float
+    model_score: float
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelledRecord:
+    """One historical routing outcome to learn from (a closed order or a dispatcher's correction).
+
+    At least one of `matter` or `dept` is given; `level` is optional. `weight` lets corrections
+    count more than plain closed orders.
+    """
+
+    text: str
+    matter: str | None = None
+    dept: str | None = None
+    level: str | None = None
+    weight: float = 1.0
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,40 +1,159 @@
-"""The router's public entry point. (Walking-skeleton rule set; replaced by the full router.)"""
+"""The router's public entry point: `Router.route(text) -> RoutingDecision`.
+
+Order of decisions for one appeal: normalise → emergency redirect → matter (rules + model) →
+place (gazetteer) → level and unit (631 policy) → whistle class → confidence and explanation.
+`route` is pure: everything it needs is loaded when the router is built.
+"""
 
 from __future__ import annotations
 
-from schemas.routing import RoutingDecision
-from schemas.taxonomy import COUNTY_DEPARTMENTS, Level, UnitKind, WhistleClass
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from router.models import RoutingHistory, Unit
+from router.catalogue import Catalogue, load_catalogue
+from router.classifier import MatterClassifier, Ranking
+from router.emergency import EmergencyDetector
+from router.exceptions import ModelError, UnknownUnitError
+from router.gazetteer import CENTRE, Gazetteer, load_gazetteer
+from router.learning import LearnedModel, train
+from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit
+from router.normalise import Normaliser
+from router.policy import LevelPolicy, Placement
+from router.whistle import WhistleRules
+from schemas.routing import Candidate, RoutingDecision
+from schemas.taxonomy import COUNTY_DEPARTMENTS, EmergencyLine, Level, UnitKind, WhistleClass
 
-_RULES: list[tuple[str, str | None, Level]] = [
-    ("邻居", None, Level.village),
-    ("楼道", None, Level.village),
-    ("违建", None, Level.township),
-    ("停水", "water_utility", Level.county),
-    ("停电", "power_utility", Level.county),
-    ("欠薪", "hr_social", Level.county),
-    ("工资", "hr_social", Level.county),
-]
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_CATALOGUE = DATA_DIR / "catalogue"
+DEFAULT_GAZETTEER = DATA_DIR / "gazetteer.yaml"
+DEFAULT_LEXICON = DATA_DIR / "lexicon"
 
-_UNITS: dict[str, Unit] = {
-    "county_centre": Unit("county_centre", "县12345热线中心", UnitKind.centre, Level.county),
-    "tw_chengguan": Unit("tw_chengguan", "城关镇人民政府", UnitKind.township, Level.township, "county_centre"),
-    "vl_chengguan_renmin": Unit(
-        "vl_chengguan_renmin", "城关镇人民路社区居委会", UnitKind.village, Level.village, "tw_chengguan"
-    ),
-    **{
-        code: Unit(code, name, UnitKind.department, Level.county, "county_centre")
-        for code, name in COUNTY_DEPARTMENTS.items()
-    },
+# Who follows up an emergency the hotline hands over (for records and statistics).
+EMERGENCY_OWNERS: dict[EmergencyLine, str] = {
+    EmergencyLine.police: "police",
+    EmergencyLine.fire: "fire_rescue",
+    EmergencyLine.medical: "health",
+    EmergencyLine.traffic: "traffic_police",
 }
+_LEVEL_NAMES = {Level.village: "村/社区", Level.township: "乡镇/街道", Level.county: "县直部门"}
+
+
+@dataclass(frozen=True)
+class RouterParts:
+    """Everything a router is built from (loaded once, shared by copies)."""
+
+    normalise: Normaliser
+    catalogue: Catalogue
+    gazetteer: Gazetteer
+    emergency: EmergencyDetector
+    whistle: WhistleRules
+    policy: LevelPolicy
+
+
+def load_parts(catalogue_dir: Path, gazetteer_path: Path, lexicon_dir: Path = DEFAULT_LEXICON) -> RouterParts:
+    """Load and validate catalogue, gazetteer and lexicons (raises the router's load errors)."""
+    normalise = Normaliser.from_file(lexicon_dir / "variants.yaml")
+    catalogue = load_catalogue(catalogue_dir, normalise=normalise)
+    gazetteer = load_gazetteer(gazetteer_path, normalise=normalise)
+    return RouterParts(
+        normalise=normalise,
+        catalogue=catalogue,
+        gazetteer=gazetteer,
+        emergency=EmergencyDetector.from_file(lexicon_dir / "emergency.yaml", normalise),
+        whistle=WhistleRules.from_file(lexicon_dir / "whistle.yaml", normalise),
+        policy=LevelPolicy.from_file(lexicon_dir / "policy.yaml", gazetteer, normalise),
+    )
 
 
 class Router:
-    """Routes an appeal text to a decision."""
+    """Routes an appeal text to a decision: redirect, matter, class, level, unit, confidence."""
+
+    def __init__(self, parts: RouterParts, model: LearnedModel | None = None, *,
+                 model_weight: float = 3.0) -> None:
+        self.parts = parts
+        self.model = model
+        self.classifier = MatterClassifier(parts.catalogue, model, model_weight=model_weight)
+        self._units = self._build_units(parts.gazetteer)
+
+    # ---- construction -------------------------------------------------------------------
+
+    @classmethod
+    def default(cls, model_path: Path | str | None = None) -> Router:
+        """The shipped catalogue, gazetteer and lexicons, with a model trained from the catalogue
+        (or the model at `model_path`, e.g. one trained from history). Cached: cheap to call again."""
+        return _cached_router(str(model_path) if model_path else None)
+
+    @classmethod
+    def from_paths(
+        cls,
+        catalogue_dir: Path | str = DEFAULT_CATALOGUE,
+        gazetteer_path: Path | str = DEFAULT_GAZETTEER,
+        *,
+        lexicon_dir: Path | str = DEFAULT_LEXICON,
+        model_path: Path | str | None = None,
+        train_model: bool = True,
+    ) -> Router:
+        """A router over configured reference data; without `model_path` a model is trained from
+        the catalogue examples (unless `train_model` is False: rules only)."""
+        parts = load_parts(Path(catalogue_dir), Path(gazetteer_path), Path(lexicon_dir))
+        model = None
+        if model_path is not None:
+            model = LearnedModel.load(Path(model_path))
+        elif train_model:
+            model = train(parts.catalogue, normalise=parts.normalise)
+        return cls(parts, model)
+
+    def with_model(self, model: LearnedModel | None) -> Router:
+        """The same reference data with another learned model."""
+        return Router(self.parts, model)
+
+    def train(self, history: list[LabelledRecord]) -> LearnedModel:
+        """Train a model from this router's catalogue plus labelled history (does not install it)."""
+        return train(self.parts.catalogue, history, normalise=self.parts.normalise, rank=self._best_in_dept)
+
+    def _best_in_dept(self, text: str, dept: str) -> str | None:
+        ranking = self.classifier.rank(self.parts.normalise(text), limit=len(self.parts.catalogue))
+        for cand in ranking.candidates:
+            if cand.matter.dept == dept:
+                return cand.matter.code
+        return None
+
+    # ---- units --------------------------------------------------------------------------
+
+    @staticmethod
+    def _build_units(gazetteer: Gazetteer) -> dict[str, Unit]:
+        units = dict(gazetteer.units)
+        for code, name in COUNTY_DEPARTMENTS.items():
+            units[code] = Unit(code, name, UnitKind.department, Level.county, CENTRE)
+        return units
 
     def units(self) -> dict[str, Unit]:
-        return _UNITS
+        """Every handling unit by code: departments, townships, villages, grids, the centre."""
+        return dict(self._units)
+
+    def unit(self, code: str) -> Unit:
+        """The unit with this code; UnknownUnitError otherwise."""
+        try:
+            return self._units[code]
+        except KeyError:
+            raise UnknownUnitError(code) from None
+
+    def parent_unit(self, code: str) -> Unit | None:
+        """The unit one level up (上报 / 吹哨 target), None for the county centre."""
+        parent = self.unit(code).parent
+        return self._units[parent] if parent else None
+
+    def township_units_for(self, unit_code: str) -> Unit | None:
+        """The township government above a village or grid unit (itself for a township)."""
+        unit = self.unit(unit_code)
+        while unit.kind not in (UnitKind.township, UnitKind.centre, UnitKind.department):
+            if unit.parent is None:
+                return None
+            unit = self._units[unit.parent]
+        return unit if unit.kind is UnitKind.township else None
+
+    # ---- routing ------------------------------------------------------------------------
 
     def route(
         self,
@@ -43,17 +162,112 @@ class Router:
         channel: str | None = None,
         address: str | None = None,
         history: RoutingHistory | None = None,
+        reopened: bool = False,
     ) -> RoutingDecision:
-        for word, dept, level in _RULES:
-            if word in text:
-                unit = dept or ("vl_chengguan_renmin" if level is Level.village else "tw_chengguan")
-                return RoutingDecision(
-                    whistle_class=WhistleClass.ordinary, level=level, dept=dept, unit=unit,
-                    confidence=0.9, explanation=f"keyword {word}", decisive_terms=[word],
-                )
-        return RoutingDecision(level=Level.county, dept="gov_services", unit="gov_services",
-                               confidence=0.2, explanation="no rule matched")
+        """Decide how to handle one appeal. Pure: `history` is the only outside input."""
+        p = self.parts
+        norm = p.normalise(text)
+        norm_address = p.normalise(address) if address else None
+        location = p.gazetteer.locate(norm, norm_address)
+        emergency = p.emergency.detect(norm)
+        ranking = self.classifier.rank(norm)
 
-    @classmethod
-    def default(cls) -> Router:
-        return cls()
+        if emergency is not None:
+            return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location)
+
+        best = ranking.best
+        matter = best.matter
+        placement = p.policy.place(matter, norm, location)
+        place_code = location.village or location.township
+        repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
+        whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened)
+        runner = ranking.runner_up
+        confidence = ranking.confidence if best.score > 0 else 0.0
+        return RoutingDecision(
+            redirect=None,
+            whistle_class=whistle.whistle_class,
+            level=placement.level,
+            dept=placement.dept,
+            unit=placement.unit,
+            assisting_units=list(placement.assisting_units),
+            matter=matter.code,
+            matter_name=matter.name,
+            township=location.township,
+            village=location.village,
+            confidence=round(confidence, 3),
+            explanation=self._explain(matter, best.terms, best.model_score, runner, placement,
+                                      whistle.whistle_class, whistle.reason, location),
+            decisive_terms=list(best.terms),
+            runner_up=self._candidate(runner),
+            top_departments=ranking.departments(),
+        )
+
+    def _redirect(self, line: EmergencyLine, cues: tuple[str, ...], score: float, ranking: Ranking,
+                  location: Location) -> RoutingDecision:
+        dept = EMERGENCY_OWNERS[line]
+        departments = [dept, *(d for d in ranking.departments() if d != dept)]
+        return RoutingDecision(
+            redirect=line,
+            whistle_class=WhistleClass.urgent,
+            level=Level.county,
+            dept=dept,
+            unit=dept,
+            matter=None,
+            matter_name=f"紧急警情 转{line.value}",
+            township=location.township,
+            village=location.village,
+            confidence=round(min(1.0, 0.55 + score / 10), 3),
+            explanation=f"紧急情况，立即转{line.value}（依据：{'、'.join(cues)}）；不派单",
+            decisive_terms=list(cues),
+            runner_up=self._candidate(ranking.best),
+            top_departments=departments[:5],
+        )
+
+    @staticmethod
+    def _candidate(cand: object) -> Candidate | None:
+        from router.models import ScoredMatter
+
+        if not isinstance(cand, ScoredMatter):
+            return None
+        return Candidate(matter=cand.matter.code, dept=cand.matter.dept, level=cand.matter.level,
+                         score=round(cand.score, 3))
+
+    @staticmethod
+    def _explain(matter: Matter, terms: tuple[str, ...], model_score: float, runner: object,
+                 placement: Placement, whistle: WhistleClass, whistle_reason: str,
+                 location: Location) -> str:
+        from router.models import ScoredMatter
+
+        parts = [f"事项：{matter.name}（{matter.code}）"]
+        if terms:
+            parts.append(f"关键词：{'、'.join(terms[:6])}")
+        parts.append(f"模型概率 {model_score:.2f}")
+        if isinstance(runner, ScoredMatter):
+            parts.append(f"次选：{runner.matter.name}（{runner.score:.2f}）")
+        where = location.most_specific.name if location.most_specific else "地点未识别"
+        parts.append(f"地点：{where}")
+        parts.append(f"层级：{_LEVEL_NAMES[placement.level]}（{placement.reason}）")
+        parts.append(f"类别：{whistle.value}（{whistle_reason}）")
+        return "；".join(parts)
+
+
+@lru_cache(maxsize=4)
+def _cached_router(model_path: str | None) -> Router:
+    parts = _cached_parts()
+    if model_path is not None:
+        try:
+            return Router(parts, LearnedModel.load(Path(model_path)))
+        except ModelError:
+            raise
+    return Router(parts, _default_model())
+
+
+@lru_cache(maxsize=1)
+def _cached_parts() -> RouterParts:
+    return load_parts(DEFAULT_CATALOGUE, DEFAULT_GAZETTEER)
+
+
+@lru_cache(maxsize=1)
+def _default_model() -> LearnedModel:
+    parts = _cached_parts()
+    return train(parts.catalogue, normalise=parts.normalise)

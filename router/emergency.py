@@ -1,0 +1,160 @@
+"""Emergency detection: is this appeal really a call for 110 / 119 / 120 / 122?
+
+Cues are phrases (or `a&b` co-occurrences within one sentence) with weights, per line, read from
+`data/lexicon/emergency.yaml`. A cue counts only for danger happening now: it is discarded when
+its clause is hypothetical or a hazard report ("万一着火", "怕会着火", "暂未见明火") or when its
+sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
+"now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
+collision and to 120 otherwise. Recall comes first: the threshold is low and the cue lists broad.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from router.catalogue import parse_term
+from router.exceptions import LexiconError
+from router.models import EmergencyCall, Term
+from router.normalise import Normaliser
+from router.segment import Hit, PhraseIndex
+from schemas.taxonomy import EmergencyLine
+
+_SENTENCE_ENDS = frozenset("。！？!?\n")
+_CLAUSE_ENDS = frozenset("，,；;：:、。！？!?\n")
+_DEFEATER_KINDS = ("hypothetical", "past", "habitual", "present")
+
+
+@dataclass(frozen=True)
+class _Cue:
+    term: Term
+    line: EmergencyLine | None  # None: an injury cue (122 or 120 by context)
+
+
+class EmergencyDetector:
+    """Finds an ongoing emergency in normalised appeal text."""
+
+    def __init__(
+        self,
+        cues: list[_Cue],
+        traffic: list[str],
+        amplifiers: dict[str, float],
+        defeaters: dict[str, list[str]],
+        threshold: float,
+    ) -> None:
+        self._cues = cues
+        self._traffic = frozenset(traffic)
+        self._amplifiers = amplifiers
+        self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
+        self._threshold = threshold
+        words: set[str] = set(self._traffic) | set(amplifiers)
+        for cue in cues:
+            words.update(p for p in cue.term.parts if len(p) >= 2)
+        for group in self._defeaters.values():
+            words.update(group)
+        self._index = PhraseIndex(words)
+        self._cue_words = frozenset(p for cue in cues for p in cue.term.parts if len(p) >= 2)
+        self._cue_chars = frozenset(p for cue in cues for p in cue.term.parts if len(p) == 1)
+
+    @property
+    def threshold(self) -> float:
+        """Score from which an appeal is redirected."""
+        return self._threshold
+
+    def detect(self, text: str) -> EmergencyCall | None:
+        """The emergency line to hand the appeal to, or None (text must be normalised)."""
+        hits = self._index.find_all(text)
+        if not any(h.phrase in self._cue_words for h in hits):
+            return None
+        sentence_of, clause_of = self._boundaries(text)
+        in_sentence: dict[int, dict[str, list[Hit]]] = {}
+        words_in_clause: dict[int, set[str]] = {}
+        words_in_sentence: dict[int, set[str]] = {}
+        for pos, ch in enumerate(text):  # single characters that qualify longer cue parts
+            if ch in self._cue_chars:
+                hits.append(Hit(pos, ch))
+        for hit in hits:
+            s, c = sentence_of(hit.start), clause_of(hit.start)
+            in_sentence.setdefault(s, {}).setdefault(hit.phrase, []).append(hit)
+            words_in_clause.setdefault(c, set()).add(hit.phrase)
+            words_in_sentence.setdefault(s, set()).add(hit.phrase)
+        hypothetical = self._defeaters.get("hypothetical", frozenset())
+        past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
+        present = self._defeaters.get("present", frozenset())
+
+        scores: dict[EmergencyLine, float] = {}
+        cues_by_line: dict[EmergencyLine, list[str]] = {}
+        for s, phrases in in_sentence.items():
+            sentence_words = words_in_sentence[s]
+            traffic = bool(self._traffic & sentence_words)
+            for cue in self._cues:
+                if not all(p in phrases for p in cue.term.parts):
+                    continue
+                clauses = {clause_of(phrases[p][0].start) for p in cue.term.parts}
+                clause_words = set().union(*(words_in_clause[c] for c in clauses))
+                if clause_words & hypothetical:
+                    continue
+                if sentence_words & past and not clause_words & present:
+                    continue
+                line = cue.line or (EmergencyLine.traffic if traffic else EmergencyLine.medical)
+                scores[line] = scores.get(line, 0.0) + cue.term.weight
+                cues_by_line.setdefault(line, []).append(cue.term.label)
+        if not scores:
+            return None
+        line = max(scores, key=lambda k: scores[k])
+        if scores[line] <= 0:
+            return None
+        found = {h.phrase for h in hits}
+        boost = sum(w for word, w in self._amplifiers.items() if word in found)
+        score = scores[line] + boost
+        if score < self._threshold:
+            return None
+        return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
+
+    @staticmethod
+    def _boundaries(text: str) -> tuple[object, object]:
+        sentence_ends = [i for i, ch in enumerate(text) if ch in _SENTENCE_ENDS]
+        clause_ends = [i for i, ch in enumerate(text) if ch in _CLAUSE_ENDS]
+
+        def sentence_of(pos: int) -> int:
+            return bisect_left(sentence_ends, pos)
+
+        def clause_of(pos: int) -> int:
+            return bisect_left(clause_ends, pos)
+
+        return sentence_of, clause_of  # type: ignore[return-value]
+
+    @classmethod
+    def from_file(cls, path: Path, normalise: Normaliser) -> EmergencyDetector:
+        """Load the emergency cue lexicon."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise LexiconError(f"{path}: cannot read emergency lexicon: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("lines"), dict):
+            raise LexiconError(f"{path}: expected `lines`, `injury`, `traffic`, `amplifiers`, `defeaters`")
+        cues: list[_Cue] = []
+        try:
+            for line_code, terms in data["lines"].items():
+                try:
+                    line = EmergencyLine(str(line_code))
+                except ValueError:
+                    raise LexiconError(f"{path}: unknown emergency line {line_code!r}") from None
+                cues.extend(_Cue(parse_term(str(t), normalise), line) for t in terms)
+            cues.extend(_Cue(parse_term(str(t), normalise), None) for t in data.get("injury") or [])
+            amplifiers = {
+                term.parts[0]: term.weight
+                for term in (parse_term(str(t), normalise) for t in data.get("amplifiers") or [])
+            }
+        except ValueError as exc:
+            raise LexiconError(f"{path}: {exc}") from None
+        defeaters_raw = data.get("defeaters") or {}
+        unknown = set(defeaters_raw) - set(_DEFEATER_KINDS)
+        if unknown:
+            raise LexiconError(f"{path}: unknown defeater kind(s) {', '.join(sorted(unknown))}")
+        defeaters = {kind: [normalise(w) for w in words] for kind, words in defeaters_raw.items()}
+        traffic = [normalise(w) for w in data.get("traffic") or []]
+        return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)))

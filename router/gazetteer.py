@@ -1,0 +1,183 @@
+"""The gazetteer: county → townships → villages/communities → compounds, groups, roads, grids.
+
+Each node names the unit that handles matters located there; `locate` finds places in an address
+or an appeal text by longest match over names and aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from router.exceptions import GazetteerError
+from router.models import Location, Place, Unit
+from router.segment import PhraseIndex
+from schemas.taxonomy import Level, UnitKind
+
+CENTRE = "county_centre"
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Most specific first: the order `Location.places` is sorted in.
+_SPECIFICITY = {
+    "grid": 0, "compound": 1, "group": 1, "road": 2, "landmark": 2,
+    "village": 3, "community": 3, "township": 4,
+}
+_CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+@dataclass
+class Gazetteer:
+    """Places and the units that handle matters there."""
+
+    county_name: str
+    places: dict[str, Place]
+    units: dict[str, Unit]
+    _names: dict[str, list[Place]] = field(default_factory=dict, repr=False)
+    _index: PhraseIndex = field(default_factory=lambda: PhraseIndex(()), repr=False)
+
+    def names(self) -> list[str]:
+        """Every searchable name and alias (for the segmentation dictionary)."""
+        return list(self._names)
+
+    def township_units(self) -> dict[str, str]:
+        """Township code → its government's unit code."""
+        return {p.township: p.unit for p in self.places.values() if p.kind == "township" and p.township}
+
+    def locate(self, text: str, address: str | None = None) -> Location:
+        """Where the appeal is: the address field first, then the text (already normalised).
+
+        The most specific place wins; a place that contradicts an explicitly named township loses
+        to one that agrees with it. Every distinct village named is reported, so that a dispute
+        between villages can be lifted to the township.
+        """
+        found = self._places_in(address) if address else []
+        text_places = self._places_in(text)
+        if not found:
+            found = text_places
+        if not found:
+            return Location()
+        townships_named = {p.township for p in found if p.kind == "township"}
+        ranked = sorted(found, key=lambda p: _SPECIFICITY[p.kind])
+        if townships_named:
+            agreeing = [p for p in ranked if p.township in townships_named]
+            ranked = agreeing + [p for p in ranked if p.township not in townships_named]
+        best = ranked[0]
+        villages = tuple(dict.fromkeys(p.village for p in text_places + found if p.village))
+        townships = tuple(dict.fromkeys(p.township for p in ranked if p.township))
+        return Location(
+            township=best.township,
+            village=best.village,
+            places=tuple(ranked),
+            villages_mentioned=villages,
+            townships_mentioned=townships,
+            urban=best.urban,
+        )
+
+    def _places_in(self, text: str) -> list[Place]:
+        out: list[Place] = []
+        for hit in self._index.longest(text):
+            candidates = self._names[hit.phrase]
+            out.append(candidates[0])
+        return out
+
+
+def _split_names(raw: Any, where: str) -> tuple[str, list[str]]:
+    """`name|alias|alias` or a mapping {name, aliases} → (name, aliases)."""
+    if isinstance(raw, str):
+        name, *aliases = [s.strip() for s in raw.split("|")]
+        return name, aliases
+    if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+        return raw["name"], list(raw.get("aliases") or [])
+    raise GazetteerError(f"{where}: expected a name or a mapping with a name, got {raw!r}")
+
+
+def load_gazetteer(path: Path, *, normalise: Callable[[str], str]) -> Gazetteer:
+    """Load and validate the gazetteer YAML; raises GazetteerError naming the bad node."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GazetteerError(f"{path}: cannot read gazetteer: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("townships"), list):
+        raise GazetteerError(f"{path}: expected a mapping with `county` and a `townships` list")
+    county = data.get("county") or {}
+    county_name = county.get("name", "")
+    places: dict[str, Place] = {}
+    units: dict[str, Unit] = {
+        CENTRE: Unit(CENTRE, county.get("centre_name", f"{county_name}12345热线中心"), UnitKind.centre,
+                     Level.county, None),
+    }
+    names: dict[str, list[Place]] = {}
+
+    def add(place: Place, labels: Iterable[str]) -> None:
+        if place.code in places:
+            raise GazetteerError(f"{path.name}: duplicate place code {place.code!r}")
+        places[place.code] = place
+        for label in labels:
+            key = normalise(label)
+            if len(key) >= 2:
+                names.setdefault(key, []).append(place)
+
+    def add_unit(unit: Unit) -> None:
+        if unit.code in units:
+            raise GazetteerError(f"{path.name}: duplicate unit code {unit.code!r}")
+        units[unit.code] = unit
+
+    for tw in data["townships"]:
+        tw_code = tw.get("code") if isinstance(tw, dict) else None
+        where = f"{path.name}: township {tw_code!r}"
+        if not isinstance(tw_code, str) or not _CODE.match(tw_code):
+            raise GazetteerError(f"{where}: code must match {_CODE.pattern}")
+        tw_name, tw_aliases = _split_names(tw, where)
+        urban = bool(tw.get("urban", False))
+        tw_unit = f"tw_{tw_code}"
+        suffix = "办事处" if tw_name.endswith("街道") else "人民政府"
+        add_unit(Unit(tw_unit, f"{tw_name}{suffix}", UnitKind.township, Level.township, CENTRE))
+        add(Place(tw_code, tw_name, "township", tw_code, None, tw_unit, urban), [tw_name, *tw_aliases])
+        for kind in ("roads", "landmarks"):
+            for raw in tw.get(kind) or []:
+                name, aliases = _split_names(raw, f"{where}: {kind}")
+                code = f"{tw_code}.{kind[:-1]}.{len(places)}"
+                add(Place(code, name, kind[:-1], tw_code, None, tw_unit, urban), [name, *aliases])
+        for vl in tw.get("villages") or []:
+            vl_code = vl.get("code") if isinstance(vl, dict) else None
+            vwhere = f"{where}: village {vl_code!r}"
+            if not isinstance(vl_code, str) or not _CODE.match(vl_code):
+                raise GazetteerError(f"{vwhere}: code must match {_CODE.pattern}")
+            vl_name, vl_aliases = _split_names(vl, vwhere)
+            kind = vl.get("kind", "village")
+            if kind not in ("village", "community"):
+                raise GazetteerError(f"{vwhere}: kind must be village or community, not {kind!r}")
+            vl_urban = urban and kind == "community"
+            vl_unit = f"vl_{tw_code}_{vl_code}"
+            committee = "村民委员会" if kind == "village" else "居民委员会"
+            add_unit(Unit(vl_unit, f"{tw_name}{vl_name}{committee}", UnitKind.village, Level.village, tw_unit))
+            full = f"{tw_code}.{vl_code}"
+            labels = [vl_name, *vl_aliases, f"{tw_name}{vl_name}"]
+            add(Place(full, vl_name, kind, tw_code, full, vl_unit, vl_urban), labels)
+            for n in range(1, int(vl.get("grids", 1)) + 1):
+                gr_unit = f"gr_{tw_code}_{vl_code}_{n}"
+                add_unit(Unit(gr_unit, f"{vl_name}第{n}网格", UnitKind.grid, Level.village, vl_unit))
+                add(Place(f"{full}.grid{n}", f"{vl_name}第{n}网格", "grid", tw_code, full, gr_unit, vl_urban),
+                    [f"{vl_name}第{n}网格", f"{vl_name}{n}号网格"])
+            for n in range(1, int(vl.get("groups", 0)) + 1):
+                group = f"{_CHINESE_NUMBERS[n - 1]}组" if n <= 10 else f"{n}组"
+                stem = vl_name.removesuffix("村")
+                add(Place(f"{full}.group{n}", f"{vl_name}{group}", "group", tw_code, full, vl_unit, vl_urban),
+                    [f"{vl_name}{group}", f"{stem}{group}", f"{vl_name}{n}组"])
+            for sub in ("compounds", "roads", "landmarks"):
+                sub_kind = "compound" if sub == "compounds" else sub[:-1]
+                for raw in vl.get(sub) or []:
+                    name, aliases = _split_names(raw, f"{vwhere}: {sub}")
+                    code = f"{full}.{sub_kind}.{len(places)}"
+                    add(Place(code, name, sub_kind, tw_code, full, vl_unit, vl_urban), [name, *aliases])
+    if len(places) == 0:
+        raise GazetteerError(f"{path.name}: no places")
+    # Where one name is shared (e.g. a road crossing two communities), the least specific node
+    # wins: it does not pretend to know the community.
+    for group in names.values():
+        group.sort(key=lambda p: -_SPECIFICITY[p.kind])
+    return Gazetteer(county_name, places, units, names, PhraseIndex(names))

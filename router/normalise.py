@@ -1,0 +1,85 @@
+"""Text normalisation before routing: width, traditional→simplified, typos, pinyin, noise.
+
+Conversion is per character (OpenCC's TSCharacters table turned into a `str.translate` map) plus a
+lexicon of whole-phrase variants (`data/lexicon/variants.yaml`: common typos, colloquial and pinyin
+spellings → the standard word), so one appeal normalises in a few microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from router.exceptions import LexiconError
+from router.segment import PhraseIndex
+
+_LONG_NUMBER = re.compile(r"\d{7,}")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional → simplified character map, built from OpenCC's own dictionary."""
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1:
+            target = parts[1]
+            if target != parts[0]:
+                table[ord(parts[0])] = target
+    return table
+
+
+class Normaliser:
+    """Turns raw appeal text into the canonical form every other module reads."""
+
+    def __init__(self, variants: dict[str, str]) -> None:
+        self._variants = {self._base(k): self._base(v) for k, v in variants.items()}
+        self._index = PhraseIndex(self._variants)
+
+    @staticmethod
+    def _base(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).translate(_t2s_table()).lower()
+        return _SPACES.sub("", text)
+
+    def __call__(self, text: str) -> str:
+        """Normalised text: half-width, simplified, lower-case, no spaces, variants replaced,
+        long digit runs (phone, account numbers) collapsed to `#`."""
+        text = _LONG_NUMBER.sub("#", self._base(text))
+        hits = self._index.longest(text)
+        if not hits:
+            return text
+        out: list[str] = []
+        pos = 0
+        for hit in hits:
+            out.append(text[pos : hit.start])
+            out.append(self._variants[hit.phrase])
+            pos = hit.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Normaliser:
+        """Load the variant lexicon (a YAML mapping of variant → standard form)."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise LexiconError(f"{path}: cannot read variants lexicon: {exc}") from exc
+        if not isinstance(data, dict):
+            raise LexiconError(f"{path}: expected a mapping of variant -> standard form")
+        variants: dict[str, str] = {}
+        for group, mapping in data.items():
+            if not isinstance(mapping, dict):
+                raise LexiconError(f"{path}: group {group!r} must map variant -> standard form")
+            for variant, standard in mapping.items():
+                if not isinstance(variant, str) or not isinstance(standard, str) or len(variant) < 2:
+                    raise LexiconError(f"{path}: group {group!r}: bad entry {variant!r}: {standard!r}")
+                variants[variant] = standard
+        return cls(variants)

@@ -1,0 +1,115 @@
+"""The 631-first routing policy: which level and which unit receives a matter.
+
+One rule in one place:
+- a county department's matter goes to the department — it is never pushed down — except where
+  the matter names a `rural_level` and the appeal is outside the county seat's urban area (the
+  village committee runs village street lights; the township's enforcement team handles stalls
+  and illegal building in small towns and villages);
+- a village/community matter goes to that village's committee; one that spans several
+  villages or communities goes to their township;
+- a township matter goes to the township government;
+- when the village is unknown the township receives it (and passes it down); when the township
+  is unknown too, the county hotline centre does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from router.exceptions import LexiconError
+from router.gazetteer import CENTRE, Gazetteer
+from router.models import Location, Matter
+from router.normalise import Normaliser
+from router.segment import PhraseIndex
+from schemas.taxonomy import Level
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Level, owner and receiving unit of one appeal."""
+
+    level: Level
+    dept: str | None
+    unit: str
+    assisting_units: tuple[str, ...]
+    reason: str
+
+
+class LevelPolicy:
+    """Chooses level and unit from the matter, the location and a few place cues."""
+
+    def __init__(self, gazetteer: Gazetteer, rural: list[str], urban: list[str], cross: list[str]) -> None:
+        self._gazetteer = gazetteer
+        self._tw_units = gazetteer.township_units()
+        self._rural = frozenset(rural)
+        self._urban = frozenset(urban)
+        self._cross = frozenset(cross)
+        self._index = PhraseIndex(self._rural | self._urban | self._cross)
+
+    def is_rural(self, text: str, location: Location) -> bool:
+        """Outside the county seat's urban area (gazetteer first, then wording)."""
+        place = location.most_specific
+        if place is not None and place.kind != "township":
+            return not place.urban
+        found = self._index.found(text)
+        if found & self._rural:
+            return True
+        if place is not None:
+            return not place.urban
+        return False
+
+    def spans_villages(self, text: str, location: Location) -> bool:
+        """The appeal concerns two or more villages/communities."""
+        if len(location.villages_mentioned) >= 2:
+            return True
+        return bool(self._index.found(text) & self._cross)
+
+    def place(self, matter: Matter, text: str, location: Location) -> Placement:
+        """Level, owner and receiving unit for normalised `text` routed to `matter`."""
+        assisting = tuple(matter.assisting)
+        level = matter.level
+        reasons: list[str] = []
+        if matter.dept is not None:
+            if matter.rural_level is not None and self.is_rural(text, location):
+                level = matter.rural_level
+                reasons.append(f"outside the urban area: {level.value} handles {matter.name}")
+                assisting = (matter.dept, *(a for a in assisting if a != matter.dept))
+            else:
+                return Placement(Level.county, matter.dept, matter.dept, assisting,
+                                 f"county department {matter.dept} owns {matter.name}")
+        if level is Level.village and self.spans_villages(text, location):
+            level = Level.township
+            reasons.append("spans several villages/communities: the township coordinates")
+        unit = self._unit_for(level, location, reasons)
+        return Placement(level, None, unit, assisting, "; ".join(reasons) or f"{level.value} matter")
+
+    def _unit_for(self, level: Level, location: Location, reasons: list[str]) -> str:
+        if level is Level.village and location.village:
+            place = location.most_specific
+            if place is not None and place.village == location.village:
+                return place.unit
+            return f"vl_{location.village.replace('.', '_')}"
+        if location.township:
+            if level is Level.village:
+                reasons.append("village not identified: the township receives it and passes it down")
+            return self._tw_units[location.township]
+        reasons.append("place not identified: the hotline centre assigns it")
+        return CENTRE
+
+    @classmethod
+    def from_file(cls, path: Path, gazetteer: Gazetteer, normalise: Normaliser) -> LevelPolicy:
+        """Load the place cues (rural, urban, cross_village lists)."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise LexiconError(f"{path}: cannot read policy lexicon: {exc}") from exc
+        lists = {}
+        for key in ("rural", "urban", "cross_village"):
+            words = data.get(key) or []
+            if not isinstance(words, list):
+                raise LexiconError(f"{path}: {key} must be a list")
+            lists[key] = [normalise(w) for w in words]
+        return cls(gazetteer, lists["rural"], lists["urban"], lists["cross_village"])
