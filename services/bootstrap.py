@@ -18,7 +18,7 @@ from schemas.events import FIXED_TOPICS, LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, di
 from services.bus.base import EventBus
 from services.bus.kafka import KafkaBus
 from services.bus.memory import InProcessBus
-from services.consumers import idempotent, router_effect, unit_reply_effect
+from services.consumers import idempotent, router_effect, routes, unit_reply_effect
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
@@ -115,7 +115,7 @@ async def build_runtime(
                         poll_seconds=settings.relay_poll_seconds, now=ctx.now)
     if "router" in roles:
         bus.subscribe("hotline-router", [LIFECYCLE_TOPIC],
-                      idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake))
+                      idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes))
     if "feedback" in roles:
         bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
                       idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))

@@ -32,8 +32,14 @@ DOMAIN_REFUSALS: tuple[type[Exception], ...] = (
 def idempotent(
     consumer: str, sessions: async_sessionmaker[AsyncSession], ctx: DomainContext, effect: Effect,
     after_commit: Callable[[], None] = lambda: None,
+    wants: Callable[[EventEnvelope], bool] = lambda _: True,
 ) -> Handler:
+    """Wrap `effect` so each event it `wants` is acted on once; others are skipped without a
+    transaction (nothing to record: skipping again on redelivery is just as right)."""
+
     async def handle(event: EventEnvelope) -> None:
+        if not wants(event):
+            return
         try:
             async with sessions() as session, session.begin():
                 if not await repo.claim_event(session, consumer, event.id, ctx.now()):
@@ -52,12 +58,15 @@ def idempotent(
     return handle
 
 
+def routes(event: EventEnvelope) -> bool:
+    return event.type == RECEIVED_TYPE
+
+
 def router_effect(ctx: DomainContext) -> Effect:
     """The router service: route every newly received order."""
 
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
-        if event.type == RECEIVED_TYPE:
-            await workorders.route_order(session, ctx, event.subject)
+        await workorders.route_order(session, ctx, event.subject)
 
     return effect
 

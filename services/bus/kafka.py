@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -188,29 +189,41 @@ class KafkaBus:
     async def _consume_loop(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
-            for tp, records in batches.items():
-                done: int | None = None
+            if not batches:
+                continue
+            # Partitions are independent (one key lives on one partition), so they are handled
+            # concurrently; within a partition records are handled strictly in order.
+            results = await asyncio.gather(*(self._handle_partition(sub, tp, records)
+                                             for tp, records in batches.items()))
+            commits: dict[TopicPartition, int] = {}
+            for tp, (next_offset, failed) in zip(batches, results, strict=True):
+                if next_offset is not None:
+                    commits[TopicPartition(tp.topic, tp.partition)] = next_offset
+                if failed is not None:
+                    consumer.seek(tp, failed)
+            if commits:
+                await consumer.commit(commits)
+            if any(failed is not None for _, failed in results):
+                await asyncio.sleep(self.retry_seconds)
+
+    async def _handle_partition(
+        self, sub: _Subscription, tp: TopicPartition, records: list[Any]
+    ) -> tuple[int | None, int | None]:
+        """(offset to commit, offset to retry from) after handling `records` in order."""
+        done: int | None = None
+        for record in records:
+            try:
+                event = from_kafka(tp.topic, record.key, record.value, record.headers)
+            except (ValueError, KeyError) as exc:
+                # Not a CloudEvent we can read: retrying would never succeed.
+                log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
+            else:
                 try:
-                    for record in records:
-                        try:
-                            event = from_kafka(tp.topic, record.key, record.value, record.headers)
-                        except (ValueError, KeyError) as exc:
-                            # Not a CloudEvent we can read: retrying would never succeed.
-                            log.error("consumer %s skips unreadable record %s@%s: %s",
-                                      sub.consumer, tp, record.offset, exc)
-                        else:
-                            await sub.handler(event)
-                        done = record.offset
+                    await sub.handler(event)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("consumer %s failed on %s; will retry", sub.consumer, tp)
-                    failed_at = records[0].offset if done is None else done + 1
-                    if done is not None:
-                        await consumer.commit({tp: done + 1})
-                    consumer.seek(tp, failed_at)
-                    await asyncio.sleep(self.retry_seconds)
-                    continue
-                if done is not None:
-                    await consumer.commit({TopicPartition(tp.topic, tp.partition): done + 1})
-
+                    log.exception("consumer %s failed on %s@%s; will retry", sub.consumer, tp, record.offset)
+                    return (done + 1 if done is not None else None), record.offset
+            done = record.offset
+        return (done + 1 if done is not None else None), None

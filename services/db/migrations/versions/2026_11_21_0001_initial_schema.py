@@ -104,6 +104,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_work_orders_fingerprint", ["fingerprint"], unique=False)
         batch_op.create_index("ix_work_orders_state", ["state"], unique=False)
         batch_op.create_index("ix_work_orders_unit_state", ["unit", "state"], unique=False)
+        batch_op.create_index(
+            "ix_work_orders_matter_village_created", ["matter", "village", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_work_orders_matter_township_created", ["matter", "township", "created_at"], unique=False
+        )
 
     op.create_table(
         "dispatches",
@@ -170,6 +176,8 @@ def downgrade() -> None:
 
     op.drop_table("dispatches")
     with op.batch_alter_table("work_orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_work_orders_matter_township_created")
+        batch_op.drop_index("ix_work_orders_matter_village_created")
         batch_op.drop_index("ix_work_orders_unit_state")
         batch_op.drop_index("ix_work_orders_state")
         batch_op.drop_index("ix_work_orders_fingerprint")
