@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.lifecycle import State
-from schemas.taxonomy import Channel, Level, WhistleClass
+from schemas.taxonomy import Channel, EmergencyLine, Level, WhistleClass
 
 MAX_TEXT_CHARS = 5000
 
@@ -36,6 +36,9 @@ class AppealAccepted(BaseModel):
     created: bool = Field(description="false when this repeats an earlier submission")
     citizen_token: str | None = Field(
         default=None, description="lets the citizen follow and rate their own order; shown once"
+    )
+    emergency_line: EmergencyLine | None = Field(
+        default=None, description="the operator must hand this caller to 110/119/120/122 now"
     )
 
 

@@ -99,5 +99,25 @@ def classify(
             out.close()
 
 
+@router_app.command("train")
+def router_train(
+    output: Annotated[Path, typer.Option("--output", "-o", help="where to write the model")] = Path(
+        "var/router-model.npz"
+    ),
+) -> None:
+    """Train the router's learned model from the catalogue plus the centre's own history:
+    dispatcher overrides and re-dispatches after returns (weighted up), and orders that closed
+    without a return or reopening. Point HOTLINE_ROUTER_MODEL_PATH at the output to use it."""
+    from router.service import Router
+    from services.review import load_training_history
+    from services.settings import CoreSettings
+
+    records = asyncio.run(load_training_history(CoreSettings().effective_database_url))
+    model = Router.default().train(records)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    typer.echo(f"trained on {model.trained_on}; wrote {output}")
+
+
 if __name__ == "__main__":
     app()

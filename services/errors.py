@@ -13,3 +13,11 @@ class UnknownUnit(ValueError):
     def __init__(self, unit: str) -> None:
         self.unit = unit
         super().__init__(f"unit {unit!r} is not in the gazetteer or the department catalogue")
+
+
+class UnknownMatter(ValueError):
+    """A dispatcher named a matter that is not in the catalogue, or there is nothing to confirm."""
+
+
+class NothingToConfirm(RuntimeError):
+    """A dispatcher confirmed an order the router made no usable suggestion for."""

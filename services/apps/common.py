@@ -17,7 +17,7 @@ from feedback.exceptions import FeedbackError, InvalidCitizenToken, NotAssignedU
 from schemas.lifecycle import TransitionNotAllowed
 from services.apps.dependencies import RuntimeDep
 from services.bootstrap import Role, Runtime, build_runtime
-from services.errors import OrderNotFound, UnknownUnit
+from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter, UnknownUnit
 from services.settings import CoreSettings
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -35,6 +35,8 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotAssignedUnit, 403),
     (InvalidCitizenToken, 403),
     (UnknownUnit, 422),
+    (UnknownMatter, 422),
+    (NothingToConfirm, 409),
     (FeedbackError, 409),
     (EscalationError, 409),
 ]

@@ -49,8 +49,11 @@ async def submit_appeal(
     else:
         APPEALS_REPEATED.inc()
         response.status_code = status.HTTP_200_OK
+    # The operator is told at once; the router's own pass makes the order `redirected`.
+    emergency = uow.ctx.router.route(accepted.order.text, channel=appeal.channel.value,
+                                     address=appeal.address).redirect
     return AppealAccepted(work_order_id=accepted.order.id, state=State(accepted.order.state),
-                          created=accepted.created, citizen_token=accepted.citizen_token)
+                          created=accepted.created, citizen_token=accepted.citizen_token, emergency_line=emergency)
 
 
 def create_intake_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

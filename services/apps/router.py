@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
 
+from schemas.lifecycle import State
+from schemas.review import ReviewIn, ReviewItem
 from schemas.routing import RoutingDecision
+from services import review
 from services.apps.common import create_app
-from services.apps.dependencies import RuntimeDep
+from services.apps.dependencies import RuntimeDep, UowDep, WorkOrderDep
 from services.bootstrap import Runtime
+from services.db import repositories as repo
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["router"])
@@ -18,6 +22,13 @@ class ClassifyIn(BaseModel):
     text: str = Field(min_length=2, max_length=5000)
     channel: str | None = None
     address: str | None = Field(default=None, max_length=300)
+
+
+class ReviewOutcome(BaseModel):
+    work_order_id: str
+    state: State
+    unit: str | None
+    matter: str | None
 
 
 @router.post("/classify", response_model=RoutingDecision, summary="what the router would decide (dry run)")
@@ -32,6 +43,23 @@ async def units(runtime: RuntimeDep) -> list[dict[str, str | None]]:
          "topic": f"hotline.dispatch.{u.code}"}
         for u in runtime.ctx.router.units().values()
     ]
+
+
+@router.get("/review-queue", response_model=list[ReviewItem], summary="orders waiting for a dispatcher")
+async def review_queue(uow: UowDep, limit: int = Query(default=100, ge=1, le=1000)) -> list[ReviewItem]:
+    async with uow.read() as session:
+        return await review.review_queue(session, limit)
+
+
+@router.post("/work-orders/{order_id}/review", response_model=ReviewOutcome,
+             summary="a dispatcher confirms, overrides, redirects, merges or invalidates")
+async def review_order(order: WorkOrderDep, body: ReviewIn, uow: UowDep) -> ReviewOutcome:
+    async with uow.transaction() as session:
+        state = await review.review(session, uow.ctx, order.id, body)
+    async with uow.read() as session:
+        current = await repo.get_order(session, order.id)
+    assert current is not None
+    return ReviewOutcome(work_order_id=order.id, state=state, unit=current.unit, matter=current.matter)
 
 
 def create_router_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

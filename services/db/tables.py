@@ -168,3 +168,27 @@ class ResolutionCount(Base):
     township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingCorrection(Base):
+    """What the router decided and what a person decided instead: a dispatcher's override in the
+    review queue, or a re-dispatch after a unit returned the order. `hotline router train` learns
+    from these."""
+
+    __tablename__ = "routing_corrections"
+    __table_args__ = (Index("ix_routing_corrections_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(24))  # review_override / unit_return
+    actor: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)  # masked
+    original_unit: Mapped[str | None] = mapped_column(String(64))
+    original_matter: Mapped[str | None] = mapped_column(String(64))
+    original_level: Mapped[str | None] = mapped_column(String(10))
+    corrected_unit: Mapped[str] = mapped_column(String(64))
+    corrected_matter: Mapped[str | None] = mapped_column(String(64))
+    corrected_dept: Mapped[str | None] = mapped_column(String(64))
+    corrected_level: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,133 @@
+"""The dispatchers' review queue: orders the router was not sure of, and orders units returned.
+Confirming dispatches the router's suggestion; overriding dispatches elsewhere and records a
+correction that `hotline router train` learns from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router.models import LabelledRecord
+from schemas.events import EMERGENCY_TOPIC, EMERGENCY_TYPE, EventEnvelope
+from schemas.lifecycle import Action, State
+from schemas.review import ReviewAction, ReviewIn, ReviewItem
+from services import workorders
+from services.context import DomainContext
+from services.db import repositories as repo
+from services.db.engine import make_engine, make_session_factory
+from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
+from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter
+
+
+async def review_queue(session: AsyncSession, limit: int = 100) -> list[ReviewItem]:
+    """Orders waiting for a dispatcher, oldest first."""
+    orders = await repo.list_orders(session, state=State.pending_review.value, limit=limit)
+    items = []
+    for order in orders:
+        returned = await _last_returned_dispatch(session, order.id)
+        why = (f"returned by {returned.unit}" if returned is not None
+               else f"router confidence {order.confidence or 0:.2f}")
+        items.append(ReviewItem(work_order_id=order.id, channel=order.channel, text=order.text_masked,
+                                address=order.address, created_at=order.created_at, why=why,
+                                returned_by=returned.unit if returned else None, suggestion=order.routing))
+    return items
+
+
+async def _last_returned_dispatch(session: AsyncSession, order_id: str) -> Dispatch | None:
+    stmt = (select(Dispatch).where(Dispatch.work_order_id == order_id).order_by(Dispatch.id.desc()).limit(1))
+    last = (await session.execute(stmt)).scalar_one_or_none()
+    return last if last is not None and last.outcome == "returned" else None
+
+
+async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReviewIn) -> State:
+    """Carry out a dispatcher's decision on an order in the review queue."""
+    order = await workorders.load_for_update(session, order_id)
+    actor = f"dispatcher:{body.dispatcher}"
+    now = ctx.now()
+    if body.action is ReviewAction.redirect:
+        assert body.line is not None
+        state = workorders.transition(session, order, Action.redirect, actor=actor, now=now, reason=body.reason,
+                                      data={"redirect": body.line.value})
+        order.redirect = body.line.value
+        repo.add_outbox(session, EventEnvelope(
+            type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
+            data={"work_order_id": order.id, "line": body.line.value, "text": order.text, "address": order.address,
+                  "caller_name": order.caller_name, "caller_phone": order.caller_phone,
+                  "explanation": body.reason or "dispatcher", "at": now.isoformat()}), now)
+        return state
+    if body.action is ReviewAction.merge:
+        assert body.merge_into is not None
+        if body.merge_into == order.id or await repo.get_order(session, body.merge_into) is None:
+            raise OrderNotFound(body.merge_into)
+        return workorders.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
+                                     data={"merged_into": body.merge_into})
+    if body.action is ReviewAction.invalidate:
+        return workorders.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
+
+    suggestion = order.routing or {}
+    returned = await _last_returned_dispatch(session, order.id)
+    if body.action is ReviewAction.confirm:
+        unit = suggestion.get("unit")
+        if not unit or (returned is not None and unit == returned.unit):
+            raise NothingToConfirm(f"work order {order.id}: the router made no usable suggestion; override with a unit")
+        return await workorders.dispatch_to(session, ctx, order, unit_code=unit, actor=actor,
+                                            reason=body.reason or "confirmed by dispatcher")
+    assert body.unit is not None
+    target = workorders.unit_or_error(ctx, body.unit)
+    matter = None
+    if body.matter:
+        if body.matter not in ctx.router.parts.catalogue:
+            raise UnknownMatter(f"matter {body.matter!r} is not in the responsibility catalogue")
+        matter = ctx.router.parts.catalogue.get(body.matter)
+        order.matter = matter.code
+        order.dept = matter.dept
+    elif target.level.value == "county":
+        order.dept = target.code
+    if body.whistle_class:
+        order.whistle_class = body.whistle_class.value
+    original_unit = returned.unit if returned is not None else suggestion.get("unit")
+    if original_unit != target.code:
+        session.add(RoutingCorrection(
+            work_order_id=order.id, at=now, source="unit_return" if returned is not None else "review_override",
+            actor=actor, text=order.text_masked, original_unit=original_unit,
+            original_matter=suggestion.get("matter"), original_level=suggestion.get("level"),
+            corrected_unit=target.code, corrected_matter=matter.code if matter else None,
+            corrected_dept=order.dept if target.level.value == "county" else None,
+            corrected_level=target.level.value, reason=body.reason,
+        ))
+    return await workorders.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor,
+                                        reason=body.reason or "dispatched by dispatcher")
+
+
+async def training_history(session: AsyncSession, *, limit: int = 200_000) -> list[LabelledRecord]:
+    """What the router learns from: every correction (weighted up) and every order that closed
+    without being returned or reopened (the routing was right)."""
+    records: list[LabelledRecord] = []
+    corrections: Sequence[RoutingCorrection] = (await session.execute(
+        select(RoutingCorrection).order_by(RoutingCorrection.id.desc()).limit(limit))).scalars().all()
+    corrected = set()
+    for c in corrections:
+        corrected.add(c.work_order_id)
+        records.append(LabelledRecord(text=c.text, matter=c.corrected_matter, dept=c.corrected_dept,
+                                      level=c.corrected_level, weight=3.0))
+    closed: Sequence[WorkOrder] = (await session.execute(
+        select(WorkOrder).where(WorkOrder.state == State.closed.value, WorkOrder.return_count == 0,
+                                WorkOrder.reopen_count == 0).order_by(WorkOrder.closed_at.desc()).limit(limit)
+    )).scalars().all()
+    for o in closed:
+        if o.id not in corrected and (o.matter or o.dept):
+            records.append(LabelledRecord(text=o.text_masked, matter=o.matter, dept=o.dept,
+                                          level=o.resolved_level or o.level))
+    return records
+
+
+async def load_training_history(database_url: str) -> list[LabelledRecord]:
+    """`training_history` read from the database at `database_url` (for `hotline router train`)."""
+    engine = make_engine(database_url)
+    try:
+        async with make_session_factory(engine)() as session:
+            return await training_history(session)
+    finally:
+        await engine.dispose()

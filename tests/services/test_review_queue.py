@@ -1,0 +1,132 @@
+"""The dispatchers' review queue: shaky routing and returned orders wait there; overrides and
+re-dispatches after a return become corrections the router learns from; emergencies are
+redirected at once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from router.service import Router
+from services.bootstrap import Runtime
+from services.bus.memory import InProcessBus
+from services.db.tables import RoutingCorrection
+from services.review import load_training_history
+from services.settings import CoreSettings
+from tests.support.factories import appeal, order_in_state, running_system
+from tests.support.waiting import eventually
+
+VAGUE = "你好，我想问一下，那个，就是上次说的那个事情，到底怎么样了？"
+FIRE = "楼下仓库着火了，火很大，浓烟往楼上冒，有人被困在三楼出不来！"
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("review")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings) as pair:
+        yield pair
+
+
+async def test_vague_appeal_waits_for_a_dispatcher_whose_override_is_recorded(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
+    await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    queue = (await client.get("/v1/review-queue")).json()
+    item = next(i for i in queue if i["work_order_id"] == order_id)
+    assert item["why"].startswith("router confidence") and item["suggestion"]["explanation"]
+
+    done = await client.post(f"/v1/work-orders/{order_id}/review",
+                             json={"action": "override", "dispatcher": "d01", "unit": "water_utility",
+                                   "matter": "water_utility.outage", "reason": "回拨确认是停水"})
+    assert done.status_code == 200, done.text
+    assert done.json() == {"work_order_id": order_id, "state": "dispatched", "unit": "water_utility",
+                           "matter": "water_utility.outage"}
+    async with runtime.sessions() as session:
+        corrections = (await session.execute(
+            select(RoutingCorrection).where(RoutingCorrection.work_order_id == order_id))).scalars().all()
+    assert [(c.source, c.corrected_unit, c.corrected_dept) for c in corrections] == [
+        ("review_override", "water_utility", "water_utility")]
+    assert order_id not in [i["work_order_id"] for i in (await client.get("/v1/review-queue")).json()]
+
+
+async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_correction(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    returned = await client.post(f"/v1/work-orders/{order_id}/return",
+                                 json={"unit": order["unit"], "reason": "该小区为自建供水，不属我司"})
+    assert returned.status_code == 200 and returned.json()["state"] == "pending_review"
+    item = next(i for i in (await client.get("/v1/review-queue")).json() if i["work_order_id"] == order_id)
+    assert item["returned_by"] == order["unit"]
+
+    refused = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "confirm", "dispatcher": "d01"})
+    assert refused.status_code == 409  # the suggestion is the unit that just returned it
+
+    to = "vl_chengguan_jiefang" if order["unit"] != "vl_chengguan_jiefang" else "tw_chengguan"
+    done = await client.post(f"/v1/work-orders/{order_id}/review",
+                             json={"action": "override", "dispatcher": "d01", "unit": to})
+    assert done.status_code == 200 and done.json()["unit"] == to
+    async with runtime.sessions() as session:
+        sources = (await session.execute(select(RoutingCorrection.source).where(
+            RoutingCorrection.work_order_id == order_id))).scalars().all()
+    assert sources == ["unit_return"]
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [({"action": "override", "dispatcher": "d"}, "unit"),
+     ({"action": "invalidate", "dispatcher": "d"}, "reason"),
+     ({"action": "override", "dispatcher": "d", "unit": "no_such_unit"}, "no_such_unit"),
+     ({"action": "override", "dispatcher": "d", "unit": "tax", "matter": "no.such"}, "no.such")],
+)
+async def test_incomplete_review_is_refused_naming_what_is_missing(
+    system: tuple[Runtime, httpx.AsyncClient], body: dict[str, str], named: str
+) -> None:
+    _, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
+    await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    response = await client.post(f"/v1/work-orders/{order_id}/review", json=body)
+    assert response.status_code == 422 and named in response.json()["message"]
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "pending_review"
+
+
+async def test_emergency_is_flagged_to_the_operator_and_redirected_not_dispatched(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    accepted = await client.post("/v1/appeals", json=appeal(FIRE, caller_phone="13700001111"))
+    assert accepted.status_code == 201 and accepted.json()["emergency_line"] == "119"
+    order_id = accepted.json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "redirected"), what="redirect")
+    assert order["redirect"] == "119" and order["unit"] is None
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+
+    async def handed_over() -> list[object]:
+        return [e for e in bus.topic_log("hotline.emergency") if e.subject == order_id]
+
+    [event] = await eventually(handed_over, what="emergency event")
+    assert event.data["line"] == "119" and event.data["caller_phone"] == "13700001111"
+
+
+async def test_router_trains_on_the_centres_corrections(
+    system: tuple[Runtime, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    runtime, _ = system
+    history = await load_training_history(runtime.settings.effective_database_url)
+    assert any(r.weight > 1 and r.dept == "water_utility" for r in history)
+    router = Router.default()
+    model = router.train(history)
+    assert model.trained_on["history"] >= 1
+    model.save(tmp_path / "m.npz")
+    trained = Router.default(model_path=tmp_path / "m.npz")
+    assert trained.route("停水了").dept == "water_utility"
