@@ -15,7 +15,7 @@ import numpy as np
 from router.catalogue import Catalogue
 from router.learning import LearnedModel
 from router.models import Matter, ScoredMatter
-from router.segment import PhraseIndex
+from router.segment import TermMatcher
 
 
 @dataclass(frozen=True)
@@ -67,43 +67,26 @@ class MatterClassifier:
         self.model_weight = model_weight
         self.temperature = temperature
         self._matters: list[Matter] = list(catalogue)
-        position = {m.code: i for i, m in enumerate(self._matters)}
-        # phrase → [(matter index, term index)]
-        self._refs: dict[str, list[tuple[int, int]]] = {}
-        for mi, matter in enumerate(self._matters):
-            for ti, term in enumerate(matter.terms):
-                for part in {p for p in term.parts if len(p) >= 2}:
-                    self._refs.setdefault(part, []).append((mi, ti))
-        self._index = PhraseIndex(self._refs)
-        self._model_columns: np.ndarray | None = None
+        self._matcher = TermMatcher(
+            ((mi, ti), term.parts)
+            for mi, matter in enumerate(self._matters)
+            for ti, term in enumerate(matter.terms)
+        )
+        self._model_order: np.ndarray | None = None
         if model is not None:
-            self._model_columns = np.array([position.get(code, -1) for code in model.classes])
+            column = {code: i for i, code in enumerate(model.classes)}
+            missing = len(model.classes)
+            self._model_order = np.array([column.get(m.code, missing) for m in self._matters], dtype=np.intp)
 
     def vocabulary(self) -> list[str]:
         """Every phrase the rules look for (for the segmentation dictionary)."""
-        return list(self._refs)
+        return self._matcher.phrases()
 
-    def rule_scores(self, text: str) -> dict[int, tuple[float, list[str]]]:
+    def rule_scores(self, text: str, found: set[str] | None = None) -> dict[int, tuple[float, list[str]]]:
         """Matter index → (summed term weight, matched term labels)."""
-        found = self._index.found(text)
-        if not found:
-            return {}
-        satisfied: dict[tuple[int, int], int] = {}
-        for phrase in found:
-            for ref in self._refs[phrase]:
-                satisfied[ref] = satisfied.get(ref, 0) + 1
         out: dict[int, tuple[float, list[str]]] = {}
-        chars: set[str] | None = None
-        for (mi, ti), n in satisfied.items():
+        for mi, ti in self._matcher.match(text, found):  # type: ignore[misc]
             term = self._matters[mi].terms[ti]
-            if len(term.parts) > 1:
-                if n < len({p for p in term.parts if len(p) >= 2}):
-                    continue
-                short = [p for p in term.parts if len(p) == 1]
-                if short:
-                    chars = chars if chars is not None else set(text)
-                    if not all(p in chars for p in short):
-                        continue
             score, labels = out.get(mi, (0.0, []))
             labels.append(term.label)
             out[mi] = (score + term.weight, labels)
@@ -111,33 +94,29 @@ class MatterClassifier:
 
     def model_scores(self, text: str) -> np.ndarray:
         """Model probability per catalogue matter (zeros without a model)."""
-        probs = np.zeros(len(self._matters), dtype=np.float32)
-        if self.model is None or self._model_columns is None:
-            return probs
-        p = self.model.probabilities(text)
-        mask = self._model_columns >= 0
-        probs[self._model_columns[mask]] = p[mask]
-        return probs
+        if self.model is None or self._model_order is None:
+            return np.zeros(len(self._matters), dtype=np.float32)
+        # The model's classes put in catalogue order; matters it never saw get probability 0.
+        return np.take(np.append(self.model.probabilities(text), np.float32(0.0)), self._model_order)
 
-    def rank(self, text: str, limit: int = 8) -> Ranking:
+    def rank(self, text: str, limit: int = 6, found: set[str] | None = None) -> Ranking:
         """Candidates for normalised `text`, best first (always at least one)."""
-        rules = self.rule_scores(text)
+        rules = self.rule_scores(text, found)
         model = self.model_scores(text)
         total = model * self.model_weight
-        rule_array = np.zeros(len(self._matters), dtype=np.float32)
         for mi, (score, _) in rules.items():
-            rule_array[mi] = score
-        total = total + rule_array
-        top = np.argsort(-total)[:limit]
+            total[mi] += score
+        top = np.argpartition(-total, limit)[:limit] if len(total) > limit else np.arange(len(total))
+        top = top[np.argsort(-total[top])]
         candidates = tuple(
             ScoredMatter(
-                matter=self._matters[i],
-                score=float(total[i]),
-                rule_score=float(rule_array[i]),
-                model_score=float(model[i]),
-                terms=tuple(rules[i][1]) if i in rules else (),
+                self._matters[i],
+                float(total[i]),
+                rules[i][0] if i in rules else 0.0,
+                float(model[i]),
+                tuple(rules[i][1]) if i in rules else (),
             )
-            for i in top
+            for i in top.tolist()
         )
         return Ranking(candidates, self._confidence(candidates))
 

@@ -20,7 +20,7 @@ from router.catalogue import parse_term
 from router.exceptions import LexiconError
 from router.models import EmergencyCall, Term
 from router.normalise import Normaliser
-from router.segment import Hit, PhraseIndex
+from router.segment import Hit, PhraseIndex, TermMatcher
 from schemas.taxonomy import EmergencyLine
 
 _SENTENCE_ENDS = frozenset("。！？!?\n")
@@ -55,18 +55,28 @@ class EmergencyDetector:
             words.update(p for p in cue.term.parts if len(p) >= 2)
         for group in self._defeaters.values():
             words.update(group)
+        self._words = frozenset(words)
         self._index = PhraseIndex(words)
         self._cue_words = frozenset(p for cue in cues for p in cue.term.parts if len(p) >= 2)
         self._cue_chars = frozenset(p for cue in cues for p in cue.term.parts if len(p) == 1)
+        self._matcher = TermMatcher((cue, cue.term.parts) for cue in cues)
 
     @property
     def threshold(self) -> float:
         """Score from which an appeal is redirected."""
         return self._threshold
 
-    def detect(self, text: str) -> EmergencyCall | None:
-        """The emergency line to hand the appeal to, or None (text must be normalised)."""
-        hits = self._index.find_all(text)
+    def words(self) -> set[str]:
+        """Every phrase this detector reads (for a shared dictionary scan)."""
+        return set(self._words)
+
+    def detect(self, text: str, hits: list[Hit] | None = None) -> EmergencyCall | None:
+        """The emergency line to hand the appeal to, or None (text must be normalised; `hits`
+        may carry a dictionary scan of it that includes this detector's words)."""
+        if hits is None:
+            hits = self._index.find_all(text)
+        else:
+            hits = [h for h in hits if h.phrase in self._words]
         if not any(h.phrase in self._cue_words for h in hits):
             return None
         sentence_of, clause_of = self._boundaries(text)
@@ -90,9 +100,10 @@ class EmergencyDetector:
         for s, phrases in in_sentence.items():
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
-            for cue in self._cues:
+            for cue in self._matcher.match(text, sentence_words):  # type: ignore[assignment]
+                assert isinstance(cue, _Cue)
                 if not all(p in phrases for p in cue.term.parts):
-                    continue
+                    continue  # a single-character part elsewhere in the text
                 clauses = {clause_of(phrases[p][0].start) for p in cue.term.parts}
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
                 if clause_words & hypothetical:

@@ -16,7 +16,7 @@ import yaml
 
 from router.exceptions import GazetteerError
 from router.models import Location, Place, Unit
-from router.segment import PhraseIndex
+from router.segment import Hit, PhraseIndex, leftmost_longest
 from schemas.taxonomy import Level, UnitKind
 
 CENTRE = "county_centre"
@@ -47,15 +47,16 @@ class Gazetteer:
         """Township code → its government's unit code."""
         return {p.township: p.unit for p in self.places.values() if p.kind == "township" and p.township}
 
-    def locate(self, text: str, address: str | None = None) -> Location:
-        """Where the appeal is: the address field first, then the text (already normalised).
+    def locate(self, text: str, address: str | None = None, hits: list[Hit] | None = None) -> Location:
+        """Where the appeal is: the address field first, then the text (already normalised;
+        `hits` may carry a dictionary scan of it).
 
         The most specific place wins; a place that contradicts an explicitly named township loses
         to one that agrees with it. Every distinct village named is reported, so that a dispute
         between villages can be lifted to the township.
         """
         found = self._places_in(address) if address else []
-        text_places = self._places_in(text)
+        text_places = self._places_in(text, hits)
         if not found:
             found = text_places
         if not found:
@@ -77,9 +78,15 @@ class Gazetteer:
             urban=best.urban,
         )
 
-    def _places_in(self, text: str) -> list[Place]:
+    def _places_in(self, text: str, hits: list[Hit] | None = None) -> list[Place]:
+        """Places named in `text` (or in precomputed dictionary `hits` over it)."""
+        if hits is None:
+            chosen = self._index.longest(text)
+        else:
+            names = self._names
+            chosen = leftmost_longest(h for h in hits if h.phrase in names)
         out: list[Place] = []
-        for hit in self._index.longest(text):
+        for hit in chosen:
             candidates = self._names[hit.phrase]
             out.append(candidates[0])
         return out

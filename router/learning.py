@@ -10,8 +10,7 @@ anywhere and scores an appeal in tens of microseconds.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,74 +21,85 @@ from router.catalogue import Catalogue
 from router.exceptions import ModelError
 from router.models import LabelledRecord, Matter
 
-FORMAT = "hotline-router-model/1"
-NGRAMS = (1, 2, 3)
+FORMAT = "hotline-router-model/2"
+HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
+_SHIFT_CHAR = np.uint64(21)  # every Unicode code point fits in 21 bits
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT_HASH = np.uint64(64 - HASH_BITS)
+_NOT_LETTERS = re.compile(r"[^\w#]|[\d_]")
 
 
-def ngrams(text: str) -> Counter[str]:
-    """Character n-grams (1 to 3) of normalised text, punctuation and digits dropped."""
-    chars = "".join(ch for ch in text if ch.isalpha() or ch == "#")
-    grams: Counter[str] = Counter()
-    for n in NGRAMS:
-        grams.update(chars[i : i + n] for i in range(len(chars) - n + 1))
-    return grams
+def gram_hashes(text: str) -> np.ndarray:
+    """Hashed character n-grams (1 to 3) of normalised text, punctuation and digits dropped,
+    computed in numpy (a few microseconds per appeal). A repeated n-gram appears repeatedly.
+
+    Each n-gram is packed exactly into one integer (21 bits per character), then hashed
+    multiplicatively into the feature table.
+    """
+    a = np.frombuffer(_NOT_LETTERS.sub("", text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    two = (a[:-1] << _SHIFT_CHAR) | a[1:]
+    keys = np.concatenate((a, two, (two[:-1] << _SHIFT_CHAR) | a[2:]))
+    keys *= _MIX
+    keys >>= _SHIFT_HASH
+    return keys  # type: ignore[no-any-return]
 
 
 @dataclass
 class LearnedModel:
-    """Exported linear model: vocabulary, idf, weights (features × classes) and class codes."""
+    """Exported linear model: the n-gram hashes it knows, idf, weights (features × classes)."""
 
     classes: list[str]
-    vocabulary: dict[str, int]
+    buckets: np.ndarray  # feature-table slot of each weight row
     idf: np.ndarray
     weights: np.ndarray  # shape (n_features, n_classes), float32
     intercept: np.ndarray  # shape (n_classes,)
     trained_on: dict[str, int]
     sharpness: float = 4.0  # margins → probabilities: softmax(sharpness × decision)
 
+    def __post_init__(self) -> None:
+        table = np.full(1 << HASH_BITS, -1, dtype=np.int32)
+        table[self.buckets.astype(np.intp)] = np.arange(len(self.buckets), dtype=np.int32)
+        self._table = table
+        self._idf2 = (self.idf.astype(np.float64) ** 2)
+        # idf folded into the weights, so that scoring is one gather and one sum
+        self._scaled = np.ascontiguousarray(self.weights * self.idf[:, None], dtype=np.float32)
+
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and l2-normalised sublinear TF-IDF values of the known n-grams."""
-        vocab = self.vocabulary
-        idx: list[int] = []
-        tf: list[float] = []
-        for gram, count in ngrams(text).items():
-            col = vocab.get(gram)
-            if col is not None:
-                idx.append(col)
-                tf.append(1.0 + math.log(count))
-        cols = np.fromiter(idx, dtype=np.int64, count=len(idx))
-        vals = np.fromiter(tf, dtype=np.float32, count=len(tf)) * self.idf[cols]
-        norm = float(np.sqrt(vals @ vals)) if len(vals) else 0.0
-        if norm:
-            vals /= norm
-        return cols, vals
+        """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
+        n-gram is listed again: the dot product adds it up)."""
+        cols = self._table[gram_hashes(text)]
+        cols = cols[cols >= 0]
+        vals = self.idf[cols]
+        norm = float(np.sqrt(vals @ vals)) if len(cols) else 0.0
+        return cols, (vals / norm if norm else vals)
 
     def decision(self, text: str) -> np.ndarray:
         """Raw linear scores, one per class (normalised text)."""
-        cols, vals = self.features(text)
+        cols = self._table[gram_hashes(text)]
+        cols = cols[cols >= 0]
         if not len(cols):
             return self.intercept.copy()
-        return vals @ self.weights[cols] + self.intercept
+        norm = np.sqrt(self._idf2[cols].sum())
+        return self._scaled[cols].sum(axis=0) / np.float32(norm) + self.intercept  # type: ignore[no-any-return]
 
     def probabilities(self, text: str) -> np.ndarray:
         """Softmax of the linear scores: a distribution over `classes`."""
-        scores = self.decision(text) * self.sharpness
-        scores = np.exp(scores - scores.max())
+        scores = self.decision(text)
+        scores = np.exp((scores - scores.max()) * self.sharpness)
         return scores / scores.sum()  # type: ignore[no-any-return]
 
     def save(self, path: Path) -> None:
-        """Write the model as one `.npz` file (numpy arrays plus a JSON header)."""
+        """Write the model as one `.npz` file (numpy arrays plus a JSON header; no pickle)."""
         header = json.dumps(
             {"format": FORMAT, "classes": self.classes, "trained_on": self.trained_on,
              "sharpness": self.sharpness},
             ensure_ascii=False,
         )
-        grams = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         with path.open("wb") as fh:
             np.savez_compressed(
                 fh,
                 header=np.array(header),
-                vocabulary=np.array("\n".join(grams)),
+                buckets=self.buckets,
                 idf=self.idf,
                 weights=self.weights,
                 intercept=self.intercept,
@@ -101,16 +111,15 @@ class LearnedModel:
         try:
             with np.load(path, allow_pickle=False) as data:
                 header = json.loads(str(data["header"]))
-                grams = str(data["vocabulary"]).split("\n")
-                idf, weights, intercept = data["idf"], data["weights"], data["intercept"]
+                buckets, idf = data["buckets"], data["idf"]
+                weights, intercept = data["weights"], data["intercept"]
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load router model: {exc}") from exc
         if header.get("format") != FORMAT:
             raise ModelError(f"{path}: not a {FORMAT} file")
-        vocabulary = {g: i for i, g in enumerate(grams)}
-        if weights.shape != (len(vocabulary), len(header["classes"])):
-            raise ModelError(f"{path}: weights do not match vocabulary and classes")
-        return cls(header["classes"], vocabulary, idf, weights, intercept, header.get("trained_on", {}),
+        if weights.shape != (len(buckets), len(header["classes"])):
+            raise ModelError(f"{path}: weights do not match features and classes")
+        return cls(header["classes"], buckets, idf, weights, intercept, header.get("trained_on", {}),
                    float(header.get("sharpness", 4.0)))
 
 
@@ -187,27 +196,25 @@ def train(
         weights.append(record.weight * history_weight)
         counts["history"] += 1
 
-    vocabulary: dict[str, int] = {}
-    df: Counter[int] = Counter()
-    rows: list[Counter[str]] = [ngrams(t) for t in texts]
-    for grams in rows:
-        for gram in grams:
-            col = vocabulary.setdefault(gram, len(vocabulary))
-            df[col] += 1
+    rows = [gram_hashes(t).astype(np.intp) for t in texts]
+    buckets, inverse = np.unique(np.concatenate(rows), return_inverse=True)
+    df = np.bincount(inverse, minlength=len(buckets))
     n_docs = len(texts)
-    idf = np.array([math.log((1 + n_docs) / (1 + df[i])) + 1.0 for i in range(len(vocabulary))],
-                   dtype=np.float32)
-    data: list[float] = []
-    indices: list[int] = []
+    idf = (np.log((1 + n_docs) / (1 + df)) + 1.0).astype(np.float32)
+    data: list[np.ndarray] = []
+    indices: list[np.ndarray] = []
     indptr = [0]
-    for grams in rows:
-        cols = [vocabulary[g] for g in grams]
-        vals = np.array([(1.0 + math.log(grams[g])) for g in grams], dtype=np.float32) * idf[cols]
-        norm_ = float(np.sqrt(vals @ vals)) or 1.0
-        indices.extend(cols)
-        data.extend((vals / norm_).tolist())
-        indptr.append(len(indices))
-    matrix = csr_matrix((data, indices, indptr), shape=(n_docs, len(vocabulary)), dtype=np.float32)
+    offset = 0
+    for row in rows:
+        cols = inverse[offset : offset + len(row)]
+        offset += len(row)
+        vals = idf[cols]
+        data.append(vals / (float(np.sqrt(vals @ vals)) or 1.0))
+        indices.append(cols)
+        indptr.append(indptr[-1] + len(row))
+    matrix = csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), indptr), shape=(n_docs, len(buckets)), dtype=np.float32
+    )
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise ModelError("training needs at least two distinct matters")
@@ -221,7 +228,7 @@ def train(
     # Classes the catalogue has but no document taught stay out; the rule layer still sees them.
     return LearnedModel(
         classes=classes,
-        vocabulary=vocabulary,
+        buckets=buckets,
         idf=idf,
         weights=np.ascontiguousarray(coef.T),
         intercept=intercept,

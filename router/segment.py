@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A phrase found at `start` (character offset) in the text."""
 
     start: int
@@ -89,6 +88,83 @@ class PhraseIndex:
                 hits.append(Hit(i, matched))
                 i += len(matched)
         return hits
+
+
+def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
+    """Greedy non-overlapping selection from `find_all` hits (text order, longest first at a
+    position), i.e. the same answer as `PhraseIndex.longest` over those phrases."""
+    out: list[Hit] = []
+    end = -1
+    for hit in hits:
+        if hit.start >= end:
+            out.append(hit)
+            end = hit.end
+    return out
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One pass of the router's whole dictionary over a normalised text, shared by every module."""
+
+    text: str
+    hits: list[Hit]
+    found: set[str]
+
+    @classmethod
+    def of(cls, index: PhraseIndex, text: str) -> Scan:
+        """Scan `text` with `index`."""
+        hits = index.find_all(text)
+        return cls(text, hits, {h.phrase for h in hits})
+
+
+class TermMatcher:
+    """Finds which weighted terms (phrases or `a&b` co-occurrences) a text satisfies.
+
+    Every term part of two characters or more is looked up through one PhraseIndex; single-
+    character parts only qualify a term and are checked against the text's characters.
+    """
+
+    def __init__(self, terms: Iterable[tuple[object, tuple[str, ...]]]) -> None:
+        self._terms: list[tuple[object, tuple[str, ...], int, tuple[str, ...]]] = []
+        refs: dict[str, list[int]] = {}
+        for key, parts in terms:
+            long_parts = tuple(dict.fromkeys(p for p in parts if len(p) >= 2))
+            short_parts = tuple(p for p in parts if len(p) == 1)
+            index = len(self._terms)
+            self._terms.append((key, parts, len(long_parts), short_parts))
+            for part in long_parts:
+                refs.setdefault(part, []).append(index)
+        self._refs = refs
+        self.index = PhraseIndex(refs)
+
+    def phrases(self) -> list[str]:
+        """Every phrase looked up."""
+        return list(self._refs)
+
+    def match(self, text: str, found: set[str] | None = None) -> list[object]:
+        """Keys of the satisfied terms, in no particular order (`found` may be precomputed)."""
+        if found is None:
+            found = self.index.found(text)
+        if not found:
+            return []
+        counts: dict[int, int] = {}
+        refs = self._refs
+        for phrase in found:
+            for index in refs.get(phrase, ()):
+                counts[index] = counts.get(index, 0) + 1
+        out: list[object] = []
+        chars: set[str] | None = None
+        for index, n in counts.items():
+            key, _parts, needed, short = self._terms[index]
+            if n < needed:
+                continue
+            if short:
+                if chars is None:
+                    chars = set(text)
+                if not all(c in chars for c in short):
+                    continue
+            out.append(key)
+        return out
 
 
 def jieba_tokenizer(words: Iterable[str]) -> Any:

@@ -20,6 +20,7 @@ from router.learning import LearnedModel, train
 from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit
 from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
+from router.segment import PhraseIndex, Scan
 from router.whistle import WhistleRules
 from schemas.routing import Candidate, RoutingDecision
 from schemas.taxonomy import COUNTY_DEPARTMENTS, EmergencyLine, Level, UnitKind, WhistleClass
@@ -75,6 +76,11 @@ class Router:
         self.model = model
         self.classifier = MatterClassifier(parts.catalogue, model, model_weight=model_weight)
         self._units = self._build_units(parts.gazetteer)
+        # One dictionary pass per appeal serves every module.
+        self._dictionary = PhraseIndex(
+            set(self.classifier.vocabulary()) | set(parts.gazetteer.names()) | parts.emergency.words()
+            | parts.whistle.words() | parts.policy.words()
+        )
 
     # ---- construction -------------------------------------------------------------------
 
@@ -168,19 +174,20 @@ class Router:
         p = self.parts
         norm = p.normalise(text)
         norm_address = p.normalise(address) if address else None
-        location = p.gazetteer.locate(norm, norm_address)
-        emergency = p.emergency.detect(norm)
-        ranking = self.classifier.rank(norm)
+        scan = Scan.of(self._dictionary, norm)
+        location = p.gazetteer.locate(norm, norm_address, scan.hits)
+        emergency = p.emergency.detect(norm, scan.hits)
+        ranking = self.classifier.rank(norm, found=scan.found)
 
         if emergency is not None:
             return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location)
 
         best = ranking.best
         matter = best.matter
-        placement = p.policy.place(matter, norm, location)
+        placement = p.policy.place(matter, norm, location, scan.found)
         place_code = location.village or location.township
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
-        whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened)
+        whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened, found=scan.found)
         runner = ranking.runner_up
         confidence = ranking.confidence if best.score > 0 else 0.0
         return RoutingDecision(

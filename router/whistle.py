@@ -19,7 +19,7 @@ from router.catalogue import parse_term
 from router.exceptions import LexiconError
 from router.models import Matter, Term, WhistleAssessment
 from router.normalise import Normaliser
-from router.segment import PhraseIndex
+from router.segment import TermMatcher
 from schemas.taxonomy import WhistleClass
 
 
@@ -37,16 +37,9 @@ class WhistleRules:
         self._hard = hard
         self.urgent_threshold = urgent_threshold
         self.hard_threshold = hard_threshold
-        self._index = PhraseIndex({p for t in urgent + hard for p in t.parts if len(p) >= 2})
-
-    @staticmethod
-    def _score(terms: list[Term], found: set[str]) -> tuple[float, list[str]]:
-        score, cues = 0.0, []
-        for term in terms:
-            if all(p in found for p in term.parts):
-                score += term.weight
-                cues.append(term.label)
-        return score, cues
+        self._matcher = TermMatcher(
+            [(("urgent", t), t.parts) for t in urgent] + [(("hard", t), t.parts) for t in hard]
+        )
 
     def assess(
         self,
@@ -56,15 +49,24 @@ class WhistleRules:
         emergency: bool = False,
         repeats: int = 0,
         reopened: bool = False,
+        found: set[str] | None = None,
     ) -> WhistleAssessment:
         """Choose the class for normalised `text` routed to `matter`.
 
         `repeats` is how many orders of the same matter at the same place arrived within the
-        history window; `reopened` marks an order reopened after an unsatisfied rating.
+        history window; `reopened` marks an order reopened after an unsatisfied rating; `found`
+        may carry the dictionary phrases of a shared scan.
         """
-        found = self._index.found(text) | set(text)  # single characters qualify longer parts
-        urgent, urgent_cues = self._score(self._urgent, found)
-        hard, hard_cues = self._score(self._hard, found)
+        urgent, hard = 0.0, 0.0
+        urgent_cues: list[str] = []
+        hard_cues: list[str] = []
+        for kind, term in self._matcher.match(text, found):  # type: ignore[misc]
+            if kind == "urgent":
+                urgent += term.weight
+                urgent_cues.append(term.label)
+            else:
+                hard += term.weight
+                hard_cues.append(term.label)
         if emergency:
             return WhistleAssessment(WhistleClass.urgent, tuple(urgent_cues), tuple(hard_cues),
                                      "emergency redirect")
@@ -80,6 +82,10 @@ class WhistleRules:
             return WhistleAssessment(WhistleClass.hard, tuple(urgent_cues), tuple(hard_cues), "; ".join(why))
         default = matter.whistle_class if matter else WhistleClass.ordinary
         return WhistleAssessment(default, tuple(urgent_cues), tuple(hard_cues), "matter default")
+
+    def words(self) -> set[str]:
+        """Every cue phrase (for a shared dictionary scan)."""
+        return set(self._matcher.phrases())
 
     @classmethod
     def from_file(cls, path: Path, normalise: Normaliser) -> WhistleRules:
