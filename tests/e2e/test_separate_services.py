@@ -1,0 +1,122 @@
+"""The four services as separate processes (`hotline serve …`) on PostgreSQL + Kafka: intake over
+HTTP, routing by the router process's consumer, a unit claiming over REST and resolving over the
+Kafka reply topic, the citizen rating, and the 631 report from the feedback process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from tests.support.broker import TansuBroker, free_port
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+SERVICES = ("intake", "router", "escalation", "feedback")
+
+
+@pytest.fixture(scope="module")
+def services(pg_url: str, broker: TansuBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    logs = Path(tmp_path_factory.mktemp("services"))
+    env = {**os.environ, "DATABASE_URL": pg_url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+           "HOTLINE_RELAY_POLL_SECONDS": "0.05", "HOTLINE_KAFKA_CLIENT_ID": "hotline-e2e"}
+    processes: list[subprocess.Popen[bytes]] = []
+    urls: dict[str, str] = {}
+    try:
+        for name in SERVICES:
+            port = free_port()
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
+                env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT,
+            ))
+            urls[name] = f"http://127.0.0.1:{port}"
+        yield urls
+    finally:
+        for p in processes:
+            p.terminate()
+        for p in processes:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture(scope="module")
+async def clients(services: dict[str, str]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    made = {name: httpx.AsyncClient(base_url=url, timeout=20) for name, url in services.items()}
+    try:
+        for name, client in made.items():
+            async def ready(c: httpx.AsyncClient = client) -> bool:
+                try:
+                    return (await c.get("/readyz")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            await eventually(ready, timeout=90, interval=0.3, what=f"{name} ready")
+        yield made
+    finally:
+        for client in made.values():
+            await client.aclose()
+
+
+async def test_closed_loop_across_separate_service_processes(
+    clients: dict[str, httpx.AsyncClient], broker: TansuBroker
+) -> None:
+    intake, feedback = clients["intake"], clients["feedback"]
+    for name, client in clients.items():
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        assert "hotline_" in (await client.get("/metrics")).text, name
+        assert (await client.get("/openapi.json")).json()["info"]["title"].lower().endswith(name)
+
+    before = {r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631")).json()["levels"]}
+    text = "小区里的路灯坏了一个多星期，晚上出门黑漆漆的，老人摔了好几次。"
+    accepted = await intake.post("/v1/appeals", json={"channel": "mini_program", "text": text,
+                                                      "address": "城关镇解放社区", "external_id": "e2e-1"})
+    assert accepted.status_code == 201, accepted.text
+    order_id, token = accepted.json()["work_order_id"], accepted.json()["citizen_token"]
+
+    async def dispatched() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}")).json()
+        return body if body["state"] == "dispatched" else None
+
+    order = await eventually(dispatched, timeout=60, what="dispatch by the router process")
+    clocks = (await clients["escalation"].get(f"/v1/work-orders/{order_id}/clocks")).json()
+    assert clocks["resolve_due"] == order["resolve_due"]
+
+    claimed = await feedback.post(f"/v1/work-orders/{order_id}/claim", json={"unit": order["unit"]})
+    assert claimed.status_code == 200, claimed.text
+
+    # The unit's system answers over Kafka instead of REST.
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            "hotline.unit-replies", key=order_id.encode(),
+            value=json.dumps({"unit": order["unit"], "note": "done"}).encode(),
+            headers=[("ce_specversion", b"1.0"), ("ce_id", uuid.uuid4().hex.encode()),
+                     ("ce_source", b"urn:unit-system"), ("ce_type", b"org.hotline.unit.resolve"),
+                     ("ce_subject", order_id.encode()), ("content-type", b"application/json")])
+    finally:
+        await producer.stop()
+
+    async def resolved() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}")).json()
+        return body if body["state"] == "resolved" else None
+
+    await eventually(resolved, timeout=60, what="resolution over the reply topic")
+    rated = await feedback.post(f"/v1/work-orders/{order_id}/rate",
+                                json={"rating": "satisfied", "solved": True, "citizen_token": token})
+    assert rated.status_code == 200 and rated.json()["state"] == "closed"
+    after = {r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631")).json()["levels"]}
+    level = rated.json()["resolved_level"]
+    assert after[level] == before[level] + 1
