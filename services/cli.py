@@ -99,6 +99,14 @@ def classify(
             out.close()
 
 
+@app.command()
+def asyncapi() -> None:
+    """Print the AsyncAPI document of the topics (docs/asyncapi.yaml is its committed copy)."""
+    from services.asyncapi import render
+
+    typer.echo(render(), nl=False)
+
+
 @router_app.command("train")
 def router_train(
     output: Annotated[Path, typer.Option("--output", "-o", help="where to write the model")] = Path(

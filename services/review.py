@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router.models import LabelledRecord
-from schemas.events import EMERGENCY_TOPIC, EMERGENCY_TYPE, EventEnvelope
 from schemas.lifecycle import Action, State
 from schemas.review import ReviewAction, ReviewIn, ReviewItem
 from services import workorders
@@ -48,15 +47,8 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
     now = ctx.now()
     if body.action is ReviewAction.redirect:
         assert body.line is not None
-        state = workorders.transition(session, order, Action.redirect, actor=actor, now=now, reason=body.reason,
-                                      data={"redirect": body.line.value})
-        order.redirect = body.line.value
-        repo.add_outbox(session, EventEnvelope(
-            type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
-            data={"work_order_id": order.id, "line": body.line.value, "text": order.text, "address": order.address,
-                  "caller_name": order.caller_name, "caller_phone": order.caller_phone,
-                  "explanation": body.reason or "dispatcher", "at": now.isoformat()}), now)
-        return state
+        return workorders.redirect(session, ctx, order, body.line, actor=actor,
+                                   reason=body.reason or "redirected by dispatcher")
     if body.action is ReviewAction.merge:
         assert body.merge_into is not None
         if body.merge_into == order.id or await repo.get_order(session, body.merge_into) is None:

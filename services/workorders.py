@@ -23,17 +23,20 @@ from router.models import Unit
 from schemas.appeals import AppealIn, RateIn
 from schemas.events import (
     ACTION_EVENT_NAMES,
+    DISPATCHED_TYPE,
     EMERGENCY_TOPIC,
     EMERGENCY_TYPE,
     LIFECYCLE_TOPIC,
     RECEIVED_TYPE,
+    UNIT_REPLIES_TOPIC,
     EventEnvelope,
     dispatch_topic,
     lifecycle_type,
 )
 from schemas.lifecycle import Action, State, next_state
+from schemas.payloads import Contact, DispatchedEvent, EmergencyEvent, LifecycleEvent, ReceivedEvent
 from schemas.routing import RoutingDecision
-from schemas.taxonomy import Level, WhistleClass
+from schemas.taxonomy import EmergencyLine, Level, WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import Dispatch, WorkOrder, WorkOrderHistory
@@ -90,8 +93,10 @@ def transition(
             from_state=before.value, to_state=after.value, reason=reason, data=data,
         )
     )
-    event_data = {**_order_summary(order), "from_state": before.value, "action": action.value,
-                  "actor": actor, "reason": reason, "at": now.isoformat(), **(data or {})}
+    event_data = LifecycleEvent.model_validate(
+        {**_order_summary(order), **(data or {}), "from_state": before.value, "action": action.value,
+         "actor": actor, "reason": reason, "at": now}
+    ).model_dump(mode="json")
     repo.add_outbox(
         session,
         EventEnvelope(type=lifecycle_type(ACTION_EVENT_NAMES[action.value]), subject=order.id,
@@ -148,8 +153,8 @@ async def accept_appeal(
     repo.add_outbox(
         session,
         EventEnvelope(type=RECEIVED_TYPE, subject=order.id, topic=LIFECYCLE_TOPIC, time=now,
-                      data={**_order_summary(order), "text": order.text_masked, "address": order.address,
-                            "confidential": order.confidential, "at": now.isoformat()}),
+                      data=ReceivedEvent(**_order_summary(order), text=order.text_masked, address=order.address,
+                                         confidential=order.confidential, at=now).model_dump(mode="json")),
         now,
     )
     await session.flush()
@@ -205,20 +210,29 @@ async def route_order(session: AsyncSession, ctx: DomainContext, order_id: str, 
     _apply_decision(order, decision)
     now = ctx.now()
     if decision.redirect:
-        state = transition(session, order, Action.redirect, actor=actor, now=now,
-                           reason=decision.explanation, data={"redirect": decision.redirect.value})
-        repo.add_outbox(session, EventEnvelope(
-            type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
-            data={"work_order_id": order.id, "line": decision.redirect.value, "text": order.text,
-                  "address": order.address, "caller_name": order.caller_name,
-                  "caller_phone": order.caller_phone, "explanation": decision.explanation,
-                  "at": now.isoformat()}), now)
-        return state
+        return redirect(session, ctx, order, decision.redirect, actor=actor, reason=decision.explanation)
     if decision.unit is None or decision.confidence < ctx.review_threshold:
         return transition(session, order, Action.hold_for_review, actor=actor, now=now,
                           reason=f"confidence {decision.confidence:.2f}: {decision.explanation}")
     return await dispatch_to(session, ctx, order, unit_code=decision.unit, actor=actor,
                              reason=decision.explanation, assisting=decision.assisting_units)
+
+
+def redirect(
+    session: AsyncSession, ctx: DomainContext, order: WorkOrder, line: EmergencyLine, *, actor: str, reason: str
+) -> State:
+    """Hand the order to an emergency line instead of dispatching it; the line gets the caller's
+    number and the unmasked text, since it must act at once."""
+    now = ctx.now()
+    state = transition(session, order, Action.redirect, actor=actor, now=now, reason=reason,
+                       data={"redirect": line.value})
+    order.redirect = line.value
+    repo.add_outbox(session, EventEnvelope(
+        type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
+        data=EmergencyEvent(work_order_id=order.id, line=line.value, text=order.text, address=order.address,
+                            caller_name=order.caller_name, caller_phone=order.caller_phone,
+                            explanation=reason, at=now).model_dump(mode="json")), now)
+    return state
 
 
 def unit_or_error(ctx: DomainContext, code: str) -> Unit:
@@ -268,15 +282,16 @@ async def dispatch_to(
     contact = None
     if not order.confidential and order.caller_phone:
         # The unit that must contact the citizen is the one place the number goes unmasked.
-        contact = {"name": order.caller_name, "phone": order.caller_phone}
-    repo.add_outbox(session, EventEnvelope(
-        type=lifecycle_type(ACTION_EVENT_NAMES[Action.dispatch.value]), subject=order.id,
-        topic=dispatch_topic(unit.code), time=now,
-        data={**_order_summary(order), "unit_name": unit.name, "text": order.text_masked,
-              "address": order.address, "matter_name": (order.routing or {}).get("matter_name"),
-              "assisting_units": assisting or [], "contact": contact, "confidential": order.confidential,
-              "reason": reason, "reopen_count": order.reopen_count, **clocks,
-              "reply_topic": "hotline.unit-replies"}), now)
+        contact = Contact(name=order.caller_name, phone=order.caller_phone)
+    payload = DispatchedEvent(
+        **_order_summary(order), unit_name=unit.name, text=order.text_masked, address=order.address,
+        matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting or [], contact=contact,
+        confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
+        claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
+        resolve_due=deadlines.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
+    )
+    repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
+                                           time=now, data=payload.model_dump(mode="json")), now)
     return state
 
 
