@@ -119,8 +119,9 @@ def _matter(
     for other in assisting:
         if other not in departments:
             raise CatalogueError(f"{where}: unknown assisting department {other!r}")
-    default_level = Level.county if dept else None
-    level = _level(raw.get("level", default_level), where, "level")
+    if dept is None and raw.get("level") is None:
+        raise CatalogueError(f"{where}: a matter without an owning department needs level: village or township")
+    level = _level(raw.get("level", Level.county), where, "level")
     if dept is not None and level is not Level.county:
         raise CatalogueError(f"{where}: a department's matter is handled at county level, not {level}")
     if dept is None and level is Level.county:

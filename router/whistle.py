@@ -11,6 +11,7 @@ Precedence, one rule in one place:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,49 @@ from router.models import Matter, Term, WhistleAssessment
 from router.normalise import Normaliser
 from router.segment import TermMatcher
 from schemas.taxonomy import WhistleClass
+
+_NUMERAL = r"(\d{1,4}|[一二两三四五六七八九十百千几数上]+)"
+# "三十多名工人", "两百多户业主", "12个人": how many people or households are affected
+_HEADCOUNT = re.compile(_NUMERAL + r"[多余来]?[个名位户家号]?(?:人|户|家|工人|村民|业主|居民|农户|学生|会员|老人|群众)")
+# "好几年了", "三年多", "两年": how long it has lasted (not 今年/去年, 2021年, 三年级, 两年前)
+_YEARS = re.compile(
+    r"(?<![今去明前往每当同\d])(\d{1,2}|[一二两三四五六七八九十几好多]+)[多余来]?年(?![级龄纪底初前后内度轻货味终])"
+)
+_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+           "几": 3, "数": 3, "好": 3, "多": 3}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_number(text: str) -> int:
+    """A numeral as written by citizens ("12", "十二", "两百", "几十", "上百") → an integer
+    (vague ones such as "几十" count low: 30)."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            current = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (current or 1) * _UNITS[ch]
+            current = 0
+    return total + current
+
+
+def scale_cues(text: str) -> list[tuple[str, float]]:
+    """Difficulty cues read from numbers: many people or households affected, years of
+    duration. Returns (cue, weight) pairs to add to the hard score."""
+    cues: list[tuple[str, float]] = []
+    heads = max((chinese_number(m.group(1)) for m in _HEADCOUNT.finditer(text)), default=0)
+    if heads >= 30:
+        cues.append((f"涉及约{heads}人/户", 2.0))
+    elif heads >= 10:
+        cues.append((f"涉及约{heads}人/户", 1.5))
+    years = max((chinese_number(m.group(1)) for m in _YEARS.finditer(text)), default=0)
+    if 2 <= years < 100:
+        cues.append((f"持续约{years}年", 1.5))
+    elif years == 1:
+        cues.append(("持续一年", 1.0))
+    return cues
 
 
 class WhistleRules:
@@ -67,6 +111,9 @@ class WhistleRules:
             else:
                 hard += term.weight
                 hard_cues.append(term.label)
+        for label, weight in scale_cues(text):
+            hard += weight
+            hard_cues.append(label)
         if emergency:
             return WhistleAssessment(WhistleClass.urgent, tuple(urgent_cues), tuple(hard_cues),
                                      "emergency redirect")

@@ -1,0 +1,65 @@
+"""Whistle class: urgent for risk now, hard for long-standing / repeated / many people."""
+
+from __future__ import annotations
+
+from router.service import Router
+from router.whistle import chinese_number, scale_cues
+from schemas.taxonomy import WhistleClass
+
+
+class _Repeats:
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.asked: list[tuple[str, str | None]] = []
+
+    def recent_similar(self, matter: str, place: str | None) -> int:
+        self.asked.append((matter, place))
+        return self.count
+
+
+def test_risk_to_life_now_is_urgent(router: Router) -> None:
+    decision = router.route("小区门口的广告牌被风吹得摇摇晃晃，随时可能砸下来，下面就是公交站")
+    assert decision.whistle_class is WhistleClass.urgent
+
+
+def test_a_utility_outage_defaults_to_urgent(router: Router) -> None:
+    assert router.route("我们楼从早上开始就停水了，一直没来水").whistle_class is WhistleClass.urgent
+
+
+def test_routine_request_is_ordinary(router: Router) -> None:
+    assert router.route("想问一下新生儿医保在哪里办理参保").whistle_class is WhistleClass.ordinary
+
+
+def test_long_standing_repeated_complaints_are_hard(router: Router) -> None:
+    decision = router.route("小区旁边砖厂冒黑烟，好几年了，多次反映一直没有解决")
+    assert decision.whistle_class is WhistleClass.hard
+
+
+def test_many_households_make_it_hard(router: Router) -> None:
+    decision = router.route("开发商拖着不交房，我们两百多户业主每个月还在还房贷")
+    assert decision.whistle_class is WhistleClass.hard
+
+
+def test_a_repeat_at_the_same_place_is_hard_and_the_history_is_asked_by_matter_and_place(router: Router) -> None:
+    history = _Repeats(2)
+    decision = router.route("沙洲村村口的路灯又坏了", history=history)
+    assert decision.whistle_class is WhistleClass.hard
+    assert history.asked == [(decision.matter, "baisha.shazhou")]
+
+
+def test_a_reopened_order_is_hard(router: Router) -> None:
+    assert router.route("物业费收得太高了", reopened=True).whistle_class is WhistleClass.hard
+
+
+def test_urgency_outranks_repetition(router: Router) -> None:
+    decision = router.route("楼道里一股很浓的煤气味，我们已经反映过好几次了", history=_Repeats(3))
+    assert decision.whistle_class is WhistleClass.urgent
+
+
+def test_numbers_are_read_as_citizens_write_them() -> None:
+    assert chinese_number("十二") == 12
+    assert chinese_number("两百") == 200
+    assert chinese_number("35") == 35
+    assert chinese_number("七八十") == 80
+    assert [w for _, w in scale_cues("三十多名工人讨薪")] == [2.0]
+    assert scale_cues("今年的补贴还没发，孩子读三年级") == []
