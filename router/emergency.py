@@ -2,7 +2,8 @@
 
 Cues are phrases (or `a&b` co-occurrences within one sentence) with weights, per line, read from
 `data/lexicon/emergency.yaml`. A cue counts only for danger happening now: it is discarded when
-its clause is hypothetical or a hazard report ("万一着火", "怕会着火", "暂未见明火") or when its
+its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会着火", "暂未见明火",
+"没有人受伤") or when its
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
 collision and to 120 otherwise. Recall comes first: the threshold is low and the cue lists broad.
@@ -25,7 +26,7 @@ from schemas.taxonomy import EmergencyLine
 
 _SENTENCE_ENDS = frozenset("。！？!?\n")
 _CLAUSE_ENDS = frozenset("，,；;：:、。！？!?\n")
-_DEFEATER_KINDS = ("hypothetical", "past", "habitual", "present")
+_DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class EmergencyDetector:
             in_sentence.setdefault(s, {}).setdefault(hit.phrase, []).append(hit)
             words_in_clause.setdefault(c, set()).add(hit.phrase)
             words_in_sentence.setdefault(s, set()).add(hit.phrase)
-        hypothetical = self._defeaters.get("hypothetical", frozenset())
+        hypothetical = self._defeaters.get("hypothetical", frozenset()) | self._defeaters.get("negated", frozenset())
         past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
         present = self._defeaters.get("present", frozenset())
 

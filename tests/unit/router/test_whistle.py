@@ -52,7 +52,7 @@ def test_a_reopened_order_is_hard(router: Router) -> None:
 
 
 def test_urgency_outranks_repetition(router: Router) -> None:
-    decision = router.route("楼道里一股很浓的煤气味，我们已经反映过好几次了", history=_Repeats(3))
+    decision = router.route("单元门口煤气味特别重，我们已经反映过好几次了", history=_Repeats(3))
     assert decision.whistle_class is WhistleClass.urgent
 
 
