@@ -1,9 +1,11 @@
 """Intake throughput and accepted->dispatch latency on PostgreSQL + a Kafka-protocol broker.
 
-Starts a Tansu broker and `hotline serve all` (uvicorn, one worker) on 127.0.0.1, with a fresh
-PostgreSQL database, then:
+Starts a Tansu broker and the four services as separate processes (`hotline serve intake` …, one
+uvicorn worker each, as in production; `--together` runs `hotline serve all` instead) on
+127.0.0.1 with a fresh PostgreSQL database, then:
   1. throughput: CONCURRENCY clients post TOTAL appeals as fast as they are answered;
-  2. latency: appeals offered at a fixed RATE per second for SECONDS; a plain aiokafka consumer
+  2. waits until the router has dispatched that backlog (so phase 3 measures latency, not backlog);
+  3. latency: appeals offered at a fixed RATE per second for SECONDS; a plain aiokafka consumer
      on every unit's dispatch topic notes when each order's dispatch event arrives.
 Prints medians and percentiles. Usage: python bench/bench_intake.py [--total N] [--rate R] ...
 """
@@ -79,9 +81,22 @@ async def throughput(base: str, total: int, concurrency: int) -> float:
         return total / (time.monotonic() - start)
 
 
-async def latency(base: str, bootstrap: str, rate: float, seconds: float) -> tuple[list[float], int, int]:
+async def drained(base: str, timeout: float = 600) -> float:
+    """Seconds until no order is left in `received` (the router has caught up)."""
+    start = time.monotonic()
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        while time.monotonic() - start < timeout:
+            if not (await client.get("/v1/reports/states")).json().get("received"):
+                return time.monotonic() - start
+            await asyncio.sleep(0.5)
+    raise RuntimeError("the router did not catch up")
+
+
+async def latency(base: str, units_base: str, bootstrap: str, rate: float, seconds: float
+                  ) -> tuple[list[float], int, int]:
+    async with httpx.AsyncClient(base_url=units_base, timeout=30) as client:
         units = [u["topic"] for u in (await client.get("/v1/units")).json()]
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         consumer = AIOKafkaConsumer(*units, bootstrap_servers=bootstrap, group_id=f"bench-{time.time_ns()}",
                                     auto_offset_reset="earliest", enable_auto_commit=False)
         await consumer.start()
@@ -119,7 +134,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--total", type=int, default=2000, help="appeals in the throughput phase")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rate", type=float, default=100.0, help="offered appeals/s in the latency phase")
+    parser.add_argument("--rate", type=float, default=50.0, help="offered appeals/s in the latency phase")
+    parser.add_argument("--together", action="store_true", help="all four services in one process")
     parser.add_argument("--seconds", type=float, default=15.0)
     args = parser.parse_args()
 
@@ -127,26 +143,40 @@ async def main() -> None:
     broker = TansuBroker(workdir)
     broker.start()
     name, url = await create_database()
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-           "HOTLINE_RELAY_POLL_SECONDS": "0.02"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "all", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=(workdir / "server.log").open("wb"), stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+           "HOTLINE_RELAY_POLL_SECONDS": "0.05"}
+    names = ["all"] if args.together else ["intake", "router", "escalation", "feedback"]
+    urls: dict[str, str] = {}
+    servers = []
+    for service in names:
+        port = free_port()
+        urls[service] = f"http://127.0.0.1:{port}"
+        servers.append(subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port), "--no-access-log"],
+            cwd=ROOT, env=env, stdout=(workdir / f"{service}.log").open("wb"), stderr=subprocess.STDOUT,
+        ))
+    intake = urls.get("intake", urls.get("all", ""))
+    router = urls.get("router", intake)
+    feedback = urls.get("feedback", intake)
     try:
-        await wait_ready(base)
-        rate = await throughput(base, args.total, args.concurrency)
-        lat, sent, seen = await latency(base, broker.bootstrap, args.rate, args.seconds)
+        for base in urls.values():
+            await wait_ready(base)
+        rate = await throughput(intake, args.total, args.concurrency)
+        catch_up = await drained(feedback)
+        lat, sent, seen = await latency(intake, router, broker.bootstrap, args.rate, args.seconds)
     finally:
-        server.terminate()
-        server.wait(20)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(20)
         broker.stop()
         await drop_database(name)
-    print(f"machine: {os.cpu_count()} cores; PostgreSQL 127.0.0.1:5432; Tansu broker; one uvicorn worker "
-          "running all four services")
+    layout = "one process running all four services" if args.together else "four service processes"
+    print(f"machine: {os.cpu_count()} cores; PostgreSQL 127.0.0.1:5432; Tansu broker; {layout}, one uvicorn "
+          "worker each; access log off")
     print(f"intake throughput: {rate:,.0f} appeals/s accepted ({args.total} appeals, {args.concurrency} clients)")
+    print(f"router caught up with that backlog {catch_up:.1f} s after the last appeal was accepted "
+          f"(about {args.total / (args.total / rate + catch_up):,.0f} appeals/s routed end to end)")
     print(f"accepted -> dispatch event on the unit's topic at {args.rate:.0f}/s offered for {args.seconds:.0f}s: "
           f"{seen}/{sent} seen")
     if lat:

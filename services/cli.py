@@ -46,6 +46,7 @@ def serve(
     service: ServiceName,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
 ) -> None:
     """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process."""
     import uvicorn
@@ -60,7 +61,7 @@ def serve(
                  "escalation": create_escalation_app, "feedback": create_feedback_app,
                  "all": create_combined_app}
     uvicorn.run(factories[service.value](), host=host, port=port or DEFAULT_PORTS[service.value],
-                log_level="info")
+                log_level="info", access_log=access_log)
 
 
 @app.command()
