@@ -3,6 +3,9 @@
 The rule layer adds up the weights of each matter's terms found in the text; the learned model
 gives a probability per matter. The blend is `rule score + model_weight × probability`, so a
 clear keyword decides, the model settles close calls and covers appeals with no known keyword.
+When the rules' best matter leads by `model_weight` or more, the model cannot change the choice
+and is skipped (most appeals; a history-trained model that should overrule the rules more often
+is given a larger `model_weight`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Ranking:
 
     candidates: tuple[ScoredMatter, ...]
     confidence: float
+    model_consulted: bool = True
 
     @property
     def best(self) -> ScoredMatter:
@@ -61,12 +65,15 @@ class MatterClassifier:
         *,
         model_weight: float = 3.0,
         temperature: float = 1.0,
+        owner_support: float = 0.25,
     ) -> None:
         self.catalogue = catalogue
         self.model = model
         self.model_weight = model_weight
         self.temperature = temperature
+        self.owner_support = owner_support
         self._matters: list[Matter] = list(catalogue)
+        self._owners = [m.dept or m.level.value for m in self._matters]
         self._matcher = TermMatcher(
             ((mi, ti), term.parts)
             for mi, matter in enumerate(self._matters)
@@ -101,8 +108,9 @@ class MatterClassifier:
 
     def rank(self, text: str, limit: int = 6, found: set[str] | None = None) -> Ranking:
         """Candidates for normalised `text`, best first (always at least one)."""
-        rules = self.rule_scores(text, found)
-        model = self.model_scores(text)
+        rules = self._with_owner_support(self.rule_scores(text, found))
+        consult = self._model_can_change_top(rules)
+        model = self.model_scores(text) if consult else np.zeros(len(self._matters), dtype=np.float32)
         total = model * self.model_weight
         for mi, (score, _) in rules.items():
             total[mi] += score
@@ -118,7 +126,35 @@ class MatterClassifier:
             )
             for i in top.tolist()
         )
-        return Ranking(candidates, self._confidence(candidates))
+        return Ranking(candidates, self._confidence(candidates), consult)
+
+    def _with_owner_support(self, rules: dict[int, tuple[float, list[str]]]) -> dict[int, tuple[float, list[str]]]:
+        """Add `owner_support` × the rule evidence for the owner's other matters: words spread over
+        several matters of one department still point at that department."""
+        if len(rules) < 2 or not self.owner_support:
+            return rules
+        owner_total: dict[object, float] = {}
+        for mi, (score, _) in rules.items():
+            owner = self._owners[mi]
+            owner_total[owner] = owner_total.get(owner, 0.0) + max(score, 0.0)
+        return {
+            mi: (score + self.owner_support * (owner_total[self._owners[mi]] - max(score, 0.0)), labels)
+            for mi, (score, labels) in rules.items()
+        }
+
+    def _model_can_change_top(self, rules: dict[int, tuple[float, list[str]]]) -> bool:
+        """Whether the model's vote could change the best matter. It adds at most
+        `model_weight` (× a probability) to any matter, so when the rules' best leads every
+        other matter by more than that the model cannot overturn it and is not run."""
+        if self.model is None:
+            return False
+        best = second = 0.0
+        for score, _ in rules.values():
+            if score > best:
+                best, second = score, best
+            elif score > second:
+                second = score
+        return best - second <= self.model_weight
 
     def _confidence(self, candidates: tuple[ScoredMatter, ...]) -> float:
         """Softmax share of the best candidate over owners, damped when evidence is thin."""

@@ -202,8 +202,8 @@ class Router:
             township=location.township,
             village=location.village,
             confidence=round(confidence, 3),
-            explanation=self._explain(matter, best.terms, best.model_score, runner, placement,
-                                      whistle.whistle_class, whistle.reason, location),
+            explanation=self._explain(matter, best.terms, best.model_score if ranking.model_consulted else None,
+                                      runner, placement, whistle.whistle_class, whistle.reason, location),
             decisive_terms=list(best.terms),
             runner_up=self._candidate(runner),
             top_departments=ranking.departments(),
@@ -240,7 +240,7 @@ class Router:
                          score=round(cand.score, 3))
 
     @staticmethod
-    def _explain(matter: Matter, terms: tuple[str, ...], model_score: float, runner: object,
+    def _explain(matter: Matter, terms: tuple[str, ...], model_score: float | None, runner: object,
                  placement: Placement, whistle: WhistleClass, whistle_reason: str,
                  location: Location) -> str:
         from router.models import ScoredMatter
@@ -248,7 +248,8 @@ class Router:
         parts = [f"事项：{matter.name}（{matter.code}）"]
         if terms:
             parts.append(f"关键词：{'、'.join(terms[:6])}")
-        parts.append(f"模型概率 {model_score:.2f}")
+        if model_score is not None:
+            parts.append(f"模型概率 {model_score:.2f}")
         if isinstance(runner, ScoredMatter):
             parts.append(f"次选：{runner.matter.name}（{runner.score:.2f}）")
         where = location.most_specific.name if location.most_specific else "地点未识别"
