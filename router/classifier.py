@@ -74,7 +74,7 @@ class MatterClassifier:
         self.owner_support = owner_support
         self._matters: list[Matter] = list(catalogue)
         self._owners = [m.dept or m.level.value for m in self._matters]
-        self._matcher = TermMatcher(
+        self._matcher: TermMatcher[tuple[int, int]] = TermMatcher(
             ((mi, ti), term.parts)
             for mi, matter in enumerate(self._matters)
             for ti, term in enumerate(matter.terms)
@@ -92,7 +92,7 @@ class MatterClassifier:
     def rule_scores(self, text: str, found: set[str] | None = None) -> dict[int, tuple[float, list[str]]]:
         """Matter index → (summed term weight, matched term labels)."""
         out: dict[int, tuple[float, list[str]]] = {}
-        for mi, ti in self._matcher.match(text, found):  # type: ignore[misc]
+        for mi, ti in self._matcher.match(text, found):
             term = self._matters[mi].terms[ti]
             score, labels = out.get(mi, (0.0, []))
             labels.append(term.label)
@@ -110,6 +110,13 @@ class MatterClassifier:
         """Candidates for normalised `text`, best first (always at least one)."""
         rules = self._with_owner_support(self.rule_scores(text, found))
         consult = self._model_can_change_top(rules)
+        if not consult and rules:
+            # Rules decide alone: rank just the matters they found, no array work.
+            order = sorted(rules, key=lambda mi: -rules[mi][0])[:limit]
+            decided = tuple(
+                ScoredMatter(self._matters[i], rules[i][0], rules[i][0], 0.0, tuple(rules[i][1])) for i in order
+            )
+            return Ranking(decided, self._confidence(decided), False)
         model = self.model_scores(text) if consult else np.zeros(len(self._matters), dtype=np.float32)
         total = model * self.model_weight
         for mi, (score, _) in rules.items():

@@ -12,6 +12,7 @@ collision and to 120 otherwise. Recall comes first: the threshold is low and the
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,7 @@ class EmergencyDetector:
         self._index = PhraseIndex(words)
         self._cue_words = frozenset(p for cue in cues for p in cue.term.parts if len(p) >= 2)
         self._cue_chars = frozenset(p for cue in cues for p in cue.term.parts if len(p) == 1)
-        self._matcher = TermMatcher((cue, cue.term.parts) for cue in cues)
+        self._matcher: TermMatcher[_Cue] = TermMatcher((cue, cue.term.parts) for cue in cues)
 
     @property
     def threshold(self) -> float:
@@ -101,8 +102,7 @@ class EmergencyDetector:
         for s, phrases in in_sentence.items():
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
-            for cue in self._matcher.match(text, sentence_words):  # type: ignore[assignment]
-                assert isinstance(cue, _Cue)
+            for cue in self._matcher.match(text, sentence_words):
                 if not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
                 clauses = {clause_of(phrases[p][0].start) for p in cue.term.parts}
@@ -127,7 +127,7 @@ class EmergencyDetector:
         return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
 
     @staticmethod
-    def _boundaries(text: str) -> tuple[object, object]:
+    def _boundaries(text: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
         sentence_ends = [i for i, ch in enumerate(text) if ch in _SENTENCE_ENDS]
         clause_ends = [i for i, ch in enumerate(text) if ch in _CLAUSE_ENDS]
 
@@ -137,7 +137,7 @@ class EmergencyDetector:
         def clause_of(pos: int) -> int:
             return bisect_left(clause_ends, pos)
 
-        return sentence_of, clause_of  # type: ignore[return-value]
+        return sentence_of, clause_of
 
     @classmethod
     def from_file(cls, path: Path, normalise: Normaliser) -> EmergencyDetector:

@@ -185,6 +185,6 @@ def load_gazetteer(path: Path, *, normalise: Callable[[str], str]) -> Gazetteer:
         raise GazetteerError(f"{path.name}: no places")
     # Where one name is shared (e.g. a road crossing two communities), the least specific node
     # wins: it does not pretend to know the community.
-    for group in names.values():
-        group.sort(key=lambda p: -_SPECIFICITY[p.kind])
+    for shared in names.values():
+        shared.sort(key=lambda p: -_SPECIFICITY[p.kind])
     return Gazetteer(county_name, places, units, names, PhraseIndex(names))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 
 class Hit(NamedTuple):
@@ -117,15 +117,18 @@ class Scan:
         return cls(text, hits, {h.phrase for h in hits})
 
 
-class TermMatcher:
+K = TypeVar("K")
+
+
+class TermMatcher(Generic[K]):
     """Finds which weighted terms (phrases or `a&b` co-occurrences) a text satisfies.
 
     Every term part of two characters or more is looked up through one PhraseIndex; single-
     character parts only qualify a term and are checked against the text's characters.
     """
 
-    def __init__(self, terms: Iterable[tuple[object, tuple[str, ...]]]) -> None:
-        self._terms: list[tuple[object, tuple[str, ...], int, tuple[str, ...]]] = []
+    def __init__(self, terms: Iterable[tuple[K, tuple[str, ...]]]) -> None:
+        self._terms: list[tuple[K, tuple[str, ...], int, tuple[str, ...]]] = []
         refs: dict[str, list[int]] = {}
         for key, parts in terms:
             long_parts = tuple(dict.fromkeys(p for p in parts if len(p) >= 2))
@@ -141,7 +144,7 @@ class TermMatcher:
         """Every phrase looked up."""
         return list(self._refs)
 
-    def match(self, text: str, found: set[str] | None = None) -> list[object]:
+    def match(self, text: str, found: set[str] | None = None) -> list[K]:
         """Keys of the satisfied terms, in no particular order (`found` may be precomputed)."""
         if found is None:
             found = self.index.found(text)
@@ -152,7 +155,7 @@ class TermMatcher:
         for phrase in found:
             for index in refs.get(phrase, ()):
                 counts[index] = counts.get(index, 0) + 1
-        out: list[object] = []
+        out: list[K] = []
         chars: set[str] | None = None
         for index, n in counts.items():
             key, _parts, needed, short = self._terms[index]

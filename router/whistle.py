@@ -81,7 +81,7 @@ class WhistleRules:
         self._hard = hard
         self.urgent_threshold = urgent_threshold
         self.hard_threshold = hard_threshold
-        self._matcher = TermMatcher(
+        self._matcher: TermMatcher[tuple[str, Term]] = TermMatcher(
             [(("urgent", t), t.parts) for t in urgent] + [(("hard", t), t.parts) for t in hard]
         )
 
@@ -104,7 +104,7 @@ class WhistleRules:
         urgent, hard = 0.0, 0.0
         urgent_cues: list[str] = []
         hard_cues: list[str] = []
-        for kind, term in self._matcher.match(text, found):  # type: ignore[misc]
+        for kind, term in self._matcher.match(text, found):
             if kind == "urgent":
                 urgent += term.weight
                 urgent_cues.append(term.label)
