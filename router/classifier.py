@@ -28,6 +28,7 @@ class Ranking:
     candidates: tuple[ScoredMatter, ...]
     confidence: float
     model_consulted: bool = True
+    neighbours: dict[str, tuple[str, ...]] | None = None
 
     @property
     def best(self) -> ScoredMatter:
@@ -43,8 +44,9 @@ class Ranking:
                 return cand
         return None
 
-    def departments(self, limit: int = 5) -> list[str]:
-        """County departments ranked by their best candidate (owners first, then assistants)."""
+    def departments(self, limit: int = 5, least: int = 3) -> list[str]:
+        """County departments ranked by their best candidate (owners first, then assistants),
+        padded to `least` with the departments most often working with the leaders."""
         ranked: list[str] = []
         for cand in self.candidates:
             for dept in (cand.matter.dept, *cand.matter.assisting):
@@ -52,7 +54,32 @@ class Ranking:
                     ranked.append(dept)
             if len(ranked) >= limit:
                 break
+        if len(ranked) < least and self.neighbours:
+            for dept in list(ranked):
+                for other in self.neighbours.get(dept, ()):
+                    if other not in ranked:
+                        ranked.append(other)
+                    if len(ranked) >= least:
+                        return ranked
         return ranked[:limit]
+
+
+def department_neighbours(matters: list[Matter]) -> dict[str, tuple[str, ...]]:
+    """For each department, the departments it most often works with in the catalogue (assisting
+    its matters, or being assisted by it): the natural second and third guesses."""
+    weight: dict[str, dict[str, float]] = {}
+    for matter in matters:
+        if matter.dept is None:
+            continue
+        for other in matter.assisting:
+            if other != matter.dept:
+                weight.setdefault(matter.dept, {}).setdefault(other, 0.0)
+                weight[matter.dept][other] += 2.0
+                weight.setdefault(other, {}).setdefault(matter.dept, 0.0)
+                weight[other][matter.dept] += 1.0
+    return {
+        dept: tuple(sorted(others, key=lambda o: (-others[o], o))) for dept, others in weight.items()
+    }
 
 
 class MatterClassifier:
@@ -74,6 +101,7 @@ class MatterClassifier:
         self.owner_support = owner_support
         self._matters: list[Matter] = list(catalogue)
         self._owners = [m.dept or m.level.value for m in self._matters]
+        self._neighbours = department_neighbours(self._matters)
         self._matcher: TermMatcher[tuple[int, int]] = TermMatcher(
             ((mi, ti), term.parts)
             for mi, matter in enumerate(self._matters)
@@ -116,7 +144,7 @@ class MatterClassifier:
             decided = tuple(
                 ScoredMatter(self._matters[i], rules[i][0], rules[i][0], 0.0, tuple(rules[i][1])) for i in order
             )
-            return Ranking(decided, self._confidence(decided), False)
+            return Ranking(decided, self._confidence(decided), False, self._neighbours)
         model = self.model_scores(text) if consult else np.zeros(len(self._matters), dtype=np.float32)
         total = model * self.model_weight
         for mi, (score, _) in rules.items():
@@ -133,7 +161,7 @@ class MatterClassifier:
             )
             for i in top.tolist()
         )
-        return Ranking(candidates, self._confidence(candidates), consult)
+        return Ranking(candidates, self._confidence(candidates), consult, self._neighbours)
 
     def _with_owner_support(self, rules: dict[int, tuple[float, list[str]]]) -> dict[int, tuple[float, list[str]]]:
         """Add `owner_support` × the rule evidence for the owner's other matters: words spread over
