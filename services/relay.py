@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -55,6 +56,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._leader_conn: AsyncConnection | None = None
         self.is_leader = False
+        self.follower_retry_seconds = 2.0  # how often a non-leader tries to take over
+        self._last_attempt = float("-inf")
 
     def wake(self) -> None:
         """A hint that new rows were committed; polling remains the fallback."""
@@ -90,6 +93,9 @@ class OutboxRelay:
                 return True
             except Exception:
                 await self._drop_leadership()
+        if time.monotonic() - self._last_attempt < self.follower_retry_seconds:
+            return False  # another relay leads; do not knock on every wake-up
+        self._last_attempt = time.monotonic()
         conn = await self.engine.connect()
         try:
             got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})).scalar()

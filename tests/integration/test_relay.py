@@ -1,0 +1,71 @@
+"""The outbox relay on PostgreSQL: one leader at a time, rows published in order, a failed
+publish leaves every row queued for the next try."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from schemas.events import EventEnvelope
+from services.bus.memory import InProcessBus
+from services.db import repositories as repo
+from services.db.engine import make_engine, make_session_factory
+from services.db.tables import OutboxEvent
+from services.relay import OutboxRelay
+
+pytestmark = pytest.mark.integration
+
+
+class FlakyBus(InProcessBus):
+    """The in-process bus with a broker outage that can be switched on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    async def publish(self, events: Sequence[EventEnvelope]) -> None:
+        if self.down:
+            raise ConnectionError("broker unreachable")
+        await super().publish(events)
+
+
+async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    sessions = make_session_factory(engine)
+    bus = FlakyBus()
+    first, second = OutboxRelay(engine, sessions, bus), OutboxRelay(engine, sessions, bus)
+    try:
+        assert await first._acquire_leadership() is True
+        assert await second._acquire_leadership() is False
+
+        async with sessions() as session, session.begin():
+            await session.execute(delete(OutboxEvent).where(OutboxEvent.topic == "test.relay"))
+            for i in range(5):
+                repo.add_outbox(session, EventEnvelope(type="t", subject=f"wo_{i % 2}", topic="test.relay",
+                                                       data={"n": i}), datetime.now(UTC))
+        bus.down = True
+        with pytest.raises(ConnectionError):
+            await first.run_once()
+        async with sessions() as session:
+            waiting = (await session.execute(select(func.count()).select_from(OutboxEvent).where(
+                OutboxEvent.topic == "test.relay", OutboxEvent.published_at.is_(None)))).scalar_one()
+        assert waiting == 5
+
+        bus.down = False
+        await first.drain()
+        assert [e.data["n"] for e in bus.topic_log("test.relay")] == [0, 1, 2, 3, 4]
+        async with sessions() as session:
+            waiting = (await session.execute(select(func.count()).select_from(OutboxEvent).where(
+                OutboxEvent.topic == "test.relay", OutboxEvent.published_at.is_(None)))).scalar_one()
+        assert waiting == 0
+
+        await first._drop_leadership()
+        second.follower_retry_seconds = 0
+        assert await second._acquire_leadership() is True  # the lock passes on when the leader goes
+    finally:
+        await first._drop_leadership()
+        await second._drop_leadership()
+        await engine.dispose()
