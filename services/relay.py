@@ -110,10 +110,20 @@ class OutboxRelay:
         return False
 
     async def _drop_leadership(self) -> None:
-        if self._leader_conn is not None:
+        """Release the lock. Closing alone would return the connection to the pool still holding
+        it, so unlock explicitly, and discard the connection if that fails."""
+        conn, self._leader_conn = self._leader_conn, None
+        self.is_leader = False
+        if conn is None:
+            return
+        try:
+            await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
+            await conn.commit()
+        except Exception:
             with contextlib.suppress(Exception):
-                await self._leader_conn.close()
-            self._leader_conn = None
+                await conn.invalidate()
+        with contextlib.suppress(Exception):
+            await conn.close()
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         backoff = self.poll_seconds

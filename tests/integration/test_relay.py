@@ -15,6 +15,7 @@ from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import OutboxEvent
 from services.relay import OutboxRelay
+from tests.support.postgres import create_database, drop_database
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +33,9 @@ class FlakyBus(InProcessBus):
         await super().publish(events)
 
 
-async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing(pg_url: str) -> None:
-    engine = make_engine(pg_url)
+async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None:
+    name, url = await create_database()  # its own database: no other relay may hold the lock
+    engine = make_engine(url)
     sessions = make_session_factory(engine)
     bus = FlakyBus()
     first, second = OutboxRelay(engine, sessions, bus), OutboxRelay(engine, sessions, bus)
@@ -69,3 +71,4 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing(pg_url: s
         await first._drop_leadership()
         await second._drop_leadership()
         await engine.dispose()
+        await drop_database(name)
