@@ -39,8 +39,9 @@ class Ranking:
     def runner_up(self) -> ScoredMatter | None:
         """The best candidate with a different owner, if any."""
         best = self.candidates[0]
+        owner = best.matter.owner
         for cand in self.candidates[1:]:
-            if cand.matter.dept != best.matter.dept or cand.matter.level != best.matter.level:
+            if cand.matter.owner != owner:
                 return cand
         return None
 
@@ -100,7 +101,7 @@ class MatterClassifier:
         self.temperature = temperature
         self.owner_support = owner_support
         self._matters: list[Matter] = list(catalogue)
-        self._owners = [m.dept or m.level.value for m in self._matters]
+        self._owners = [m.owner for m in self._matters]
         self._neighbours = department_neighbours(self._matters)
         self._matcher: TermMatcher[tuple[int, int]] = TermMatcher(
             ((mi, ti), term.parts)
@@ -194,10 +195,11 @@ class MatterClassifier:
     def _confidence(self, candidates: tuple[ScoredMatter, ...]) -> float:
         """Softmax share of the best candidate over owners, damped when evidence is thin."""
         best = candidates[0]
-        by_owner: dict[tuple[str | None, str], float] = {}
+        by_owner: dict[str, float] = {}
         for cand in candidates:
-            key = (cand.matter.dept, cand.matter.level.value)
-            by_owner[key] = max(by_owner.get(key, -1e9), cand.score)
+            owner = cand.matter.owner
+            if cand.score > by_owner.get(owner, -1e9):
+                by_owner[owner] = cand.score
         scores = sorted(by_owner.values(), reverse=True)
         exps = [math.exp((s - scores[0]) / self.temperature) for s in scores]
         share = exps[0] / sum(exps)

@@ -33,11 +33,11 @@ class Term:
 
     parts: tuple[str, ...]
     weight: float
+    label: str = field(default="", compare=False)  # the term as written: parts joined by `&`
 
-    @property
-    def label(self) -> str:
-        """The term as written in the catalogue (parts joined by `&`)."""
-        return "&".join(self.parts)
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", "&".join(self.parts))
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,11 @@ class Matter:
     examples: tuple[str, ...]
     rural_level: Level | None = None
     source: str = ""
+
+    @property
+    def owner(self) -> str:
+        """The owning department's code, or the level ("village"/"township") that owns it."""
+        return self.dept or str(self.level)
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class LevelPolicy:
         if matter.dept is not None:
             if matter.rural_level is not None and self.is_rural(text, location, found):
                 level = matter.rural_level
-                reasons.append(f"outside the urban area: {level.value} handles {matter.name}")
+                reasons.append(f"outside the urban area: {level} handles {matter.name}")
                 assisting = (matter.dept, *(a for a in assisting if a != matter.dept))
             else:
                 return Placement(Level.county, matter.dept, matter.dept, assisting,
@@ -90,7 +90,7 @@ class LevelPolicy:
             level = Level.township
             reasons.append("spans several villages/communities: the township coordinates")
         unit = self._unit_for(level, location, reasons)
-        return Placement(level, None, unit, assisting, "; ".join(reasons) or f"{level.value} matter")
+        return Placement(level, None, unit, assisting, "; ".join(reasons) or f"{level} matter")
 
     def _unit_for(self, level: Level, location: Location, reasons: list[str]) -> str:
         if level is Level.village and location.village:

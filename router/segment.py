@@ -2,27 +2,30 @@
 
 Full statistical segmenters (jieba) cost ~150 µs per appeal, too slow for the classification
 hot path; the phrases that matter to routing are all in our own dictionaries (catalogue terms,
-cue lexicons, gazetteer names), so a phrase index keyed on the first two characters finds them in
-one pass. `jieba_tokenizer` builds a jieba tokenizer that knows the same dictionary, for tooling.
+cue lexicons, gazetteer names), so one Aho-Corasick pass (pyahocorasick, in C) finds them all; a
+pure-Python index keyed on the first two characters is the fallback. `jieba_tokenizer` builds a
+jieba tokenizer that knows the same dictionary, for tooling.
+
+A hit is a plain `(start, phrase)` tuple: millions are made, and tuples are the cheapest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
+
+try:  # the C automaton; the pure-Python scan below gives the same answers, slower
+    import ahocorasick
+except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
+    ahocorasick = None
+
+# (start offset, phrase)
+Hit = tuple[int, str]
 
 
-class Hit(NamedTuple):
-    """A phrase found at `start` (character offset) in the text."""
-
-    start: int
-    phrase: str
-
-    @property
-    def end(self) -> int:
-        """Offset just past the phrase."""
-        return self.start + len(self.phrase)
+def _by_position(hit: Hit) -> tuple[int, int]:
+    return hit[0], -len(hit[1])
 
 
 class PhraseIndex:
@@ -38,6 +41,14 @@ class PhraseIndex:
         self._buckets: dict[str, tuple[str, ...]] = {
             key: tuple(sorted(group, key=len, reverse=True)) for key, group in buckets.items()
         }
+        self._automaton: Any = None
+        if ahocorasick is not None and buckets:
+            automaton = ahocorasick.Automaton()
+            for group in self._buckets.values():
+                for phrase in group:
+                    automaton.add_word(phrase, (len(phrase) - 1, phrase))
+            automaton.make_automaton()
+            self._automaton = automaton
 
     def __len__(self) -> int:
         return sum(len(group) for group in self._buckets.values())
@@ -46,19 +57,27 @@ class PhraseIndex:
         return isinstance(phrase, str) and phrase in self._buckets.get(phrase[:2], ())
 
     def find_all(self, text: str) -> list[Hit]:
-        """Every occurrence of every phrase, overlapping ones included, in text order."""
+        """Every occurrence of every phrase, overlapping ones included, in text order (longest
+        first at one position)."""
+        hits: list[Hit]
+        if self._automaton is not None:
+            hits = [(end - back, phrase) for end, (back, phrase) in self._automaton.iter(text)]
+            hits.sort(key=_by_position)
+            return hits
         buckets = self._buckets
-        hits: list[Hit] = []
+        hits = []
         for i in range(len(text) - 1):
             group = buckets.get(text[i : i + 2])
             if group:
                 for phrase in group:
                     if text.startswith(phrase, i):
-                        hits.append(Hit(i, phrase))
+                        hits.append((i, phrase))
         return hits
 
     def found(self, text: str) -> set[str]:
         """The set of distinct phrases occurring in the text."""
+        if self._automaton is not None:
+            return {phrase for _, (_, phrase) in self._automaton.iter(text)}
         buckets = self._buckets
         out: set[str] = set()
         for i in range(len(text) - 1):
@@ -85,7 +104,7 @@ class PhraseIndex:
             if matched is None:
                 i += 1
             else:
-                hits.append(Hit(i, matched))
+                hits.append((i, matched))
                 i += len(matched)
         return hits
 
@@ -96,9 +115,9 @@ def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
     out: list[Hit] = []
     end = -1
     for hit in hits:
-        if hit.start >= end:
+        if hit[0] >= end:
             out.append(hit)
-            end = hit.end
+            end = hit[0] + len(hit[1])
     return out
 
 
@@ -114,7 +133,7 @@ class Scan:
     def of(cls, index: PhraseIndex, text: str) -> Scan:
         """Scan `text` with `index`."""
         hits = index.find_all(text)
-        return cls(text, hits, {h.phrase for h in hits})
+        return cls(text, hits, {phrase for _, phrase in hits})
 
 
 K = TypeVar("K")
@@ -128,45 +147,57 @@ class TermMatcher(Generic[K]):
     """
 
     def __init__(self, terms: Iterable[tuple[K, tuple[str, ...]]]) -> None:
-        self._terms: list[tuple[K, tuple[str, ...], int, tuple[str, ...]]] = []
+        self._terms: list[tuple[K, int, tuple[str, ...]]] = []
+        # A plain phrase decides alone; only co-occurrence terms need counting.
+        self._single: dict[str, list[K]] = {}
         refs: dict[str, list[int]] = {}
         for key, parts in terms:
             long_parts = tuple(dict.fromkeys(p for p in parts if len(p) >= 2))
             short_parts = tuple(p for p in parts if len(p) == 1)
+            if len(long_parts) == 1 and not short_parts:
+                self._single.setdefault(long_parts[0], []).append(key)
+                continue
             index = len(self._terms)
-            self._terms.append((key, parts, len(long_parts), short_parts))
+            self._terms.append((key, len(long_parts), short_parts))
             for part in long_parts:
                 refs.setdefault(part, []).append(index)
         self._refs = refs
-        self.index = PhraseIndex(refs)
+        self.index = PhraseIndex(set(refs) | set(self._single))
 
     def phrases(self) -> list[str]:
         """Every phrase looked up."""
-        return list(self._refs)
+        return list(set(self._refs) | set(self._single))
 
     def match(self, text: str, found: set[str] | None = None) -> list[K]:
         """Keys of the satisfied terms, in no particular order (`found` may be precomputed)."""
         if found is None:
             found = self.index.found(text)
-        if not found:
-            return []
-        counts: dict[int, int] = {}
-        refs = self._refs
-        for phrase in found:
-            for index in refs.get(phrase, ()):
-                counts[index] = counts.get(index, 0) + 1
         out: list[K] = []
-        chars: set[str] | None = None
-        for index, n in counts.items():
-            key, _parts, needed, short = self._terms[index]
-            if n < needed:
-                continue
-            if short:
-                if chars is None:
-                    chars = set(text)
-                if not all(c in chars for c in short):
+        if not found:
+            return out
+        single, refs = self._single, self._refs
+        counts: dict[int, int] = {}
+        for phrase in found:
+            keys = single.get(phrase)
+            if keys is not None:
+                out.extend(keys)
+            indexes = refs.get(phrase)
+            if indexes is not None:
+                for index in indexes:
+                    counts[index] = counts.get(index, 0) + 1
+        if counts:
+            chars: set[str] | None = None
+            terms = self._terms
+            for index, n in counts.items():
+                key, needed, short = terms[index]
+                if n < needed:
                     continue
-            out.append(key)
+                if short:
+                    if chars is None:
+                        chars = set(text)
+                    if not all(c in chars for c in short):
+                        continue
+                out.append(key)
         return out
 
 

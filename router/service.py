@@ -37,7 +37,7 @@ EMERGENCY_OWNERS: dict[EmergencyLine, str] = {
     EmergencyLine.medical: "health",
     EmergencyLine.traffic: "traffic_police",
 }
-_LEVEL_NAMES = {Level.village: "村/社区", Level.township: "乡镇/街道", Level.county: "县直部门"}
+_LEVEL_NAMES = {"village": "村/社区", "township": "乡镇/街道", "county": "县直部门"}
 
 
 @dataclass(frozen=True)
@@ -254,8 +254,8 @@ class Router:
             parts.append(f"次选：{runner.matter.name}（{runner.score:.2f}）")
         where = location.most_specific.name if location.most_specific else "地点未识别"
         parts.append(f"地点：{where}")
-        parts.append(f"层级：{_LEVEL_NAMES[placement.level]}（{placement.reason}）")
-        parts.append(f"类别：{whistle.value}（{whistle_reason}）")
+        parts.append(f"层级：{_LEVEL_NAMES[str(placement.level)]}（{placement.reason}）")
+        parts.append(f"类别：{whistle}（{whistle_reason}）")
         return "；".join(parts)
 
 
