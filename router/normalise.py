@@ -22,7 +22,8 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=1)
 def _t2s_table() -> dict[int, str]:
-    """Traditional → simplified character map, built from OpenCC's own dictionary."""
+    """Traditional → simplified and full-width → half-width character map (one `translate`),
+    the first built from OpenCC's own dictionary."""
     import opencc
 
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
@@ -33,6 +34,9 @@ def _t2s_table() -> dict[int, str]:
             target = parts[1]
             if target != parts[0]:
                 table[ord(parts[0])] = target
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII forms
+        table[code] = chr(code - 0xFEE0)
+    table[0x3000] = " "  # ideographic space
     return table
 
 
@@ -49,10 +53,12 @@ class Normaliser:
 
     @staticmethod
     def _base(text: str) -> str:
+        text = text.translate(_t2s_table())
+        # The table covers the usual full-width forms; NFKC catches the rarer compatibility
+        # characters (circled digits, ligatures) and is skipped when there are none.
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = text.translate(_t2s_table()).lower()
-        return _SPACES.sub("", text)
+            text = unicodedata.normalize("NFKC", text).translate(_t2s_table())
+        return _SPACES.sub("", text.lower())
 
     def __call__(self, text: str) -> str:
         """Normalised text: half-width, simplified, lower-case, no spaces, variants replaced,

@@ -148,25 +148,23 @@ class TermMatcher(Generic[K]):
 
     def __init__(self, terms: Iterable[tuple[K, tuple[str, ...]]]) -> None:
         self._terms: list[tuple[K, int, tuple[str, ...]]] = []
-        # A plain phrase decides alone; only co-occurrence terms need counting.
-        self._single: dict[str, list[K]] = {}
-        refs: dict[str, list[int]] = {}
+        # phrase → (keys of the plain terms it satisfies alone, co-occurrence terms it is part of)
+        self._refs: dict[str, tuple[list[K], list[int]]] = {}
         for key, parts in terms:
             long_parts = tuple(dict.fromkeys(p for p in parts if len(p) >= 2))
             short_parts = tuple(p for p in parts if len(p) == 1)
             if len(long_parts) == 1 and not short_parts:
-                self._single.setdefault(long_parts[0], []).append(key)
+                self._refs.setdefault(long_parts[0], ([], []))[0].append(key)
                 continue
             index = len(self._terms)
             self._terms.append((key, len(long_parts), short_parts))
             for part in long_parts:
-                refs.setdefault(part, []).append(index)
-        self._refs = refs
-        self.index = PhraseIndex(set(refs) | set(self._single))
+                self._refs.setdefault(part, ([], []))[1].append(index)
+        self.index = PhraseIndex(self._refs)
 
     def phrases(self) -> list[str]:
         """Every phrase looked up."""
-        return list(set(self._refs) | set(self._single))
+        return list(self._refs)
 
     def match(self, text: str, found: set[str] | None = None) -> list[K]:
         """Keys of the satisfied terms, in no particular order (`found` may be precomputed)."""
@@ -175,14 +173,14 @@ class TermMatcher(Generic[K]):
         out: list[K] = []
         if not found:
             return out
-        single, refs = self._single, self._refs
+        refs = self._refs
         counts: dict[int, int] = {}
         for phrase in found:
-            keys = single.get(phrase)
-            if keys is not None:
-                out.extend(keys)
-            indexes = refs.get(phrase)
-            if indexes is not None:
+            ref = refs.get(phrase)
+            if ref is not None:
+                keys, indexes = ref
+                if keys:
+                    out.extend(keys)
                 for index in indexes:
                     counts[index] = counts.get(index, 0) + 1
         if counts:
