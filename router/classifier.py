@@ -1,7 +1,8 @@
 """Which matter is this appeal? Catalogue keyword rules blended with the learned model.
 
 The rule layer adds up the weights of each matter's terms found in the text; the learned model
-gives a probability per matter. The blend is `rule score + model_weight × probability`, so a
+gives a probability per owner (department, village or township level), which every matter of
+that owner receives. The blend is `rule score + model_weight × probability`, so a
 clear keyword decides, the model settles close calls and covers appeals with no known keyword.
 When the rules' best matter leads by `model_weight` or more, the model cannot change the choice
 and is skipped (most appeals; a history-trained model that should overrule the rules more often
@@ -110,9 +111,12 @@ class MatterClassifier:
         )
         self._model_order: np.ndarray | None = None
         if model is not None:
-            column = {code: i for i, code in enumerate(model.classes)}
+            # each matter reads its owner's probability; owners the model never saw read 0
+            column = {owner: i for i, owner in enumerate(model.classes)}
             missing = len(model.classes)
-            self._model_order = np.array([column.get(m.code, missing) for m in self._matters], dtype=np.intp)
+            self._model_order = np.array([column.get(m.owner, missing) for m in self._matters], dtype=np.intp)
+        # With no keyword at all, an owner's catch-all matter ("其他…事项") is the honest choice.
+        self._prior = np.array([1e-3 if m.code.endswith(".other") else 0.0 for m in self._matters], dtype=np.float32)
 
     def vocabulary(self) -> list[str]:
         """Every phrase the rules look for (for the segmentation dictionary)."""
@@ -129,7 +133,7 @@ class MatterClassifier:
         return out
 
     def model_scores(self, text: str) -> np.ndarray:
-        """Model probability per catalogue matter (zeros without a model)."""
+        """The model's probability of each catalogue matter's owner (zeros without a model)."""
         if self.model is None or self._model_order is None:
             return np.zeros(len(self._matters), dtype=np.float32)
         # The model's classes put in catalogue order; matters it never saw get probability 0.
@@ -147,7 +151,7 @@ class MatterClassifier:
             )
             return Ranking(decided, self._confidence(decided), False, self._neighbours)
         model = self.model_scores(text) if consult else np.zeros(len(self._matters), dtype=np.float32)
-        total = model * self.model_weight
+        total = model * self.model_weight + self._prior
         for mi, (score, _) in rules.items():
             total[mi] += score
         top = np.argpartition(-total, limit)[:limit] if len(total) > limit else np.arange(len(total))

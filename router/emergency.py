@@ -72,9 +72,13 @@ class EmergencyDetector:
         """Every phrase this detector reads (for a shared dictionary scan)."""
         return set(self._words)
 
-    def detect(self, text: str, hits: list[Hit] | None = None) -> EmergencyCall | None:
+    def detect(
+        self, text: str, hits: list[Hit] | None = None, found: set[str] | None = None
+    ) -> EmergencyCall | None:
         """The emergency line to hand the appeal to, or None (text must be normalised; `hits`
-        may carry a dictionary scan of it that includes this detector's words)."""
+        and `found` may carry a dictionary scan of it that includes this detector's words)."""
+        if found is not None and self._cue_words.isdisjoint(found):
+            return None  # most appeals: no cue at all
         if hits is None:
             hits = self._index.find_all(text)
         else:

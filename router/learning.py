@@ -21,7 +21,7 @@ from router.catalogue import Catalogue
 from router.exceptions import ModelError
 from router.models import LabelledRecord, Matter
 
-FORMAT = "hotline-router-model/2"
+FORMAT = "hotline-router-model/3"
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
 _SHIFT_CHAR = np.uint64(21)  # every Unicode code point fits in 21 bits
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -46,7 +46,8 @@ def gram_hashes(text: str) -> np.ndarray:
 
 @dataclass
 class LearnedModel:
-    """Exported linear model: the n-gram hashes it knows, idf, weights (features × classes)."""
+    """Exported linear model over owners: the n-gram hashes it knows, idf, weights (features ×
+    owners)."""
 
     classes: list[str]
     buckets: np.ndarray  # feature-table slot of each weight row
@@ -133,27 +134,15 @@ def _catalogue_documents(matter: Matter) -> list[tuple[str, float]]:
     return docs
 
 
-def resolve_label(record: LabelledRecord, catalogue: Catalogue, rank: object | None = None) -> str | None:
-    """The matter code a historical record teaches: its matter, else the department's best match.
-
-    `rank`, when given, is a callable (text, dept) → matter code used to pick the department's
-    matter that best fits the text; otherwise the department's first matter is used.
-    """
+def resolve_label(record: LabelledRecord, catalogue: Catalogue) -> str | None:
+    """The owner a historical record teaches: its matter's owner, else its department, else its
+    level (`village` / `township` for grassroots matters); None when it names nothing known."""
     if record.matter and record.matter in catalogue:
-        return record.matter
+        return catalogue.get(record.matter).owner
     if record.dept:
-        matters = catalogue.of_department(record.dept)
-        if not matters:
-            return None
-        if callable(rank):
-            chosen = rank(record.text, record.dept)
-            if chosen:
-                return str(chosen)
-        return matters[0].code
+        return record.dept if record.dept in catalogue.departments else None
     if record.level in ("village", "township"):
-        for matter in catalogue:
-            if matter.dept is None and matter.level.value == record.level:
-                return matter.code
+        return record.level
     return None
 
 
@@ -162,11 +151,15 @@ def train(
     history: Iterable[LabelledRecord] = (),
     *,
     normalise: object = None,
-    rank: object | None = None,
     history_weight: float = 2.0,
     regularisation: float = 0.5,
 ) -> LearnedModel:
-    """Train a model from catalogue examples plus labelled history.
+    """Train a model of owners (county departments, `village`, `township`) from catalogue
+    examples plus labelled history.
+
+    The model decides who owns an appeal; which of the owner's matters it is comes from the
+    catalogue rules. Owners have many examples each where matters have a handful, so the model
+    generalises better, and its weights are small enough to stay in cache.
 
     `normalise` (callable text → text) must be the router's normaliser so that training and
     routing see the same text; `history_weight` multiplies each record's own weight (history is
@@ -183,11 +176,11 @@ def train(
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
             texts.append(norm(text))
-            labels.append(matter.code)
+            labels.append(matter.owner)
             weights.append(weight)
             counts["catalogue"] += 1
     for record in history:
-        label = resolve_label(record, catalogue, rank)
+        label = resolve_label(record, catalogue)
         if label is None or not record.text.strip():
             counts["history_skipped"] += 1
             continue
@@ -225,7 +218,6 @@ def train(
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float32)[order]
     intercept = np.asarray(clf.intercept_, dtype=np.float32)[order]
-    # Classes the catalogue has but no document taught stay out; the rule layer still sees them.
     return LearnedModel(
         classes=classes,
         buckets=buckets,

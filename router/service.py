@@ -116,14 +116,7 @@ class Router:
 
     def train(self, history: list[LabelledRecord]) -> LearnedModel:
         """Train a model from this router's catalogue plus labelled history (does not install it)."""
-        return train(self.parts.catalogue, history, normalise=self.parts.normalise, rank=self._best_in_dept)
-
-    def _best_in_dept(self, text: str, dept: str) -> str | None:
-        ranking = self.classifier.rank(self.parts.normalise(text), limit=len(self.parts.catalogue))
-        for cand in ranking.candidates:
-            if cand.matter.dept == dept:
-                return cand.matter.code
-        return None
+        return train(self.parts.catalogue, history, normalise=self.parts.normalise)
 
     # ---- units --------------------------------------------------------------------------
 
@@ -176,7 +169,7 @@ class Router:
         norm_address = p.normalise(address) if address else None
         scan = Scan.of(self._dictionary, norm)
         location = p.gazetteer.locate(norm, norm_address, scan.hits)
-        emergency = p.emergency.detect(norm, scan.hits)
+        emergency = p.emergency.detect(norm, scan.hits, scan.found)
         ranking = self.classifier.rank(norm, found=scan.found)
 
         if emergency is not None:
