@@ -104,10 +104,10 @@ class MatterClassifier:
         self._matters: list[Matter] = list(catalogue)
         self._owners = [m.owner for m in self._matters]
         self._neighbours = department_neighbours(self._matters)
-        self._matcher: TermMatcher[tuple[int, int]] = TermMatcher(
-            ((mi, ti), term.parts)
+        self._matcher: TermMatcher[tuple[int, float, str]] = TermMatcher(
+            ((mi, term.weight, term.label), term.parts)
             for mi, matter in enumerate(self._matters)
-            for ti, term in enumerate(matter.terms)
+            for term in matter.terms
         )
         self._model_order: np.ndarray | None = None
         if model is not None:
@@ -124,13 +124,16 @@ class MatterClassifier:
 
     def rule_scores(self, text: str, found: set[str] | None = None) -> dict[int, tuple[float, list[str]]]:
         """Matter index → (summed term weight, matched term labels)."""
-        out: dict[int, tuple[float, list[str]]] = {}
-        for mi, ti in self._matcher.match(text, found):
-            term = self._matters[mi].terms[ti]
-            score, labels = out.get(mi, (0.0, []))
-            labels.append(term.label)
-            out[mi] = (score + term.weight, labels)
-        return out
+        totals: dict[int, float] = {}
+        labels: dict[int, list[str]] = {}
+        for mi, weight, label in self._matcher.match(text, found):
+            if mi in totals:
+                totals[mi] += weight
+                labels[mi].append(label)
+            else:
+                totals[mi] = weight
+                labels[mi] = [label]
+        return {mi: (score, labels[mi]) for mi, score in totals.items()}
 
     def model_scores(self, text: str) -> np.ndarray:
         """The model's probability of each catalogue matter's owner (zeros without a model)."""

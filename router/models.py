@@ -60,11 +60,11 @@ class Matter:
     examples: tuple[str, ...]
     rural_level: Level | None = None
     source: str = ""
+    # the owning department's code, or the level ("village" / "township") that owns the matter
+    owner: str = field(init=False, compare=False)
 
-    @property
-    def owner(self) -> str:
-        """The owning department's code, or the level ("village"/"township") that owns it."""
-        return self.dept or str(self.level)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "owner", self.dept or str(self.level))
 
 
 @dataclass(frozen=True)
