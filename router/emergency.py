@@ -82,8 +82,8 @@ class EmergencyDetector:
         if hits is None:
             hits = self._index.find_all(text)
         else:
-            hits = [h for h in hits if h[1] in self._words]
-        if not any(h[1] in self._cue_words for h in hits):
+            hits = [h for h in hits if h[2] in self._words]
+        if not any(h[2] in self._cue_words for h in hits):
             return None
         sentence_of, clause_of = self._boundaries(text)
         in_sentence: dict[int, dict[str, list[Hit]]] = {}
@@ -91,12 +91,12 @@ class EmergencyDetector:
         words_in_sentence: dict[int, set[str]] = {}
         for pos, ch in enumerate(text):  # single characters that qualify longer cue parts
             if ch in self._cue_chars:
-                hits.append((pos, ch))
+                hits.append((pos, -1, ch))
         for hit in hits:
             s, c = sentence_of(hit[0]), clause_of(hit[0])
-            in_sentence.setdefault(s, {}).setdefault(hit[1], []).append(hit)
-            words_in_clause.setdefault(c, set()).add(hit[1])
-            words_in_sentence.setdefault(s, set()).add(hit[1])
+            in_sentence.setdefault(s, {}).setdefault(hit[2], []).append(hit)
+            words_in_clause.setdefault(c, set()).add(hit[2])
+            words_in_sentence.setdefault(s, set()).add(hit[2])
         hypothetical = self._defeaters.get("hypothetical", frozenset()) | self._defeaters.get("negated", frozenset())
         past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
         present = self._defeaters.get("present", frozenset())
@@ -123,7 +123,7 @@ class EmergencyDetector:
         line = max(scores, key=lambda k: scores[k])
         if scores[line] <= 0:
             return None
-        found = {h[1] for h in hits}
+        found = {h[2] for h in hits}
         boost = sum(w for word, w in self._amplifiers.items() if word in found)
         score = scores[line] + boost
         if score < self._threshold:

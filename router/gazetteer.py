@@ -84,10 +84,10 @@ class Gazetteer:
             chosen = self._index.longest(text)
         else:
             names = self._names
-            chosen = leftmost_longest(h for h in hits if h[1] in names)
+            chosen = leftmost_longest(h for h in hits if h[2] in names)
         out: list[Place] = []
         for hit in chosen:
-            candidates = self._names[hit[1]]
+            candidates = self._names[hit[2]]
             out.append(candidates[0])
         return out
 

@@ -6,7 +6,8 @@ cue lexicons, gazetteer names), so one Aho-Corasick pass (pyahocorasick, in C) f
 pure-Python index keyed on the first two characters is the fallback. `jieba_tokenizer` builds a
 jieba tokenizer that knows the same dictionary, for tooling.
 
-A hit is a plain `(start, phrase)` tuple: millions are made, and tuples are the cheapest.
+A hit is a plain `(start, -length, phrase)` tuple: millions are made, tuples are the cheapest,
+and their natural order is text order with the longest phrase first at each position.
 """
 
 from __future__ import annotations
@@ -20,12 +21,8 @@ try:  # the C automaton; the pure-Python scan below gives the same answers, slow
 except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
     ahocorasick = None
 
-# (start offset, phrase)
-Hit = tuple[int, str]
-
-
-def _by_position(hit: Hit) -> tuple[int, int]:
-    return hit[0], -len(hit[1])
+# (start offset, minus the length, phrase)
+Hit = tuple[int, int, str]
 
 
 class PhraseIndex:
@@ -46,7 +43,7 @@ class PhraseIndex:
             automaton = ahocorasick.Automaton()
             for group in self._buckets.values():
                 for phrase in group:
-                    automaton.add_word(phrase, (len(phrase) - 1, phrase))
+                    automaton.add_word(phrase, (len(phrase) - 1, -len(phrase), phrase))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -61,8 +58,8 @@ class PhraseIndex:
         first at one position)."""
         hits: list[Hit]
         if self._automaton is not None:
-            hits = [(end - back, phrase) for end, (back, phrase) in self._automaton.iter(text)]
-            hits.sort(key=_by_position)
+            hits = [(end - back, minus, phrase) for end, (back, minus, phrase) in self._automaton.iter(text)]
+            hits.sort()
             return hits
         buckets = self._buckets
         hits = []
@@ -71,13 +68,13 @@ class PhraseIndex:
             if group:
                 for phrase in group:
                     if text.startswith(phrase, i):
-                        hits.append((i, phrase))
+                        hits.append((i, -len(phrase), phrase))
         return hits
 
     def found(self, text: str) -> set[str]:
         """The set of distinct phrases occurring in the text."""
         if self._automaton is not None:
-            return {phrase for _, (_, phrase) in self._automaton.iter(text)}
+            return {value[2] for _, value in self._automaton.iter(text)}
         buckets = self._buckets
         out: set[str] = set()
         for i in range(len(text) - 1):
@@ -104,7 +101,7 @@ class PhraseIndex:
             if matched is None:
                 i += 1
             else:
-                hits.append((i, matched))
+                hits.append((i, -len(matched), matched))
                 i += len(matched)
         return hits
 
@@ -117,7 +114,7 @@ def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
     for hit in hits:
         if hit[0] >= end:
             out.append(hit)
-            end = hit[0] + len(hit[1])
+            end = hit[0] - hit[1]
     return out
 
 
@@ -133,7 +130,7 @@ class Scan:
     def of(cls, index: PhraseIndex, text: str) -> Scan:
         """Scan `text` with `index`."""
         hits = index.find_all(text)
-        return cls(text, hits, {phrase for _, phrase in hits})
+        return cls(text, hits, {hit[2] for hit in hits})
 
 
 K = TypeVar("K")

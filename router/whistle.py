@@ -54,12 +54,16 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     """Difficulty cues read from numbers: many people or households affected, years of
     duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
-    heads = max((chinese_number(m.group(1)) for m in _HEADCOUNT.finditer(text)), default=0)
+    heads = 0
+    for found in _HEADCOUNT.findall(text):
+        heads = max(heads, chinese_number(found))
     if heads >= 30:
         cues.append((f"涉及约{heads}人/户", 2.0))
     elif heads >= 10:
         cues.append((f"涉及约{heads}人/户", 1.5))
-    years = max((chinese_number(m.group(1)) for m in _YEARS.finditer(text)), default=0)
+    years = 0
+    for found in _YEARS.findall(text):
+        years = max(years, chinese_number(found))
     if 2 <= years < 100:
         cues.append((f"持续约{years}年", 1.5))
     elif years == 1:

@@ -22,7 +22,7 @@ def test_both_scans_find_the_same_hits_in_the_same_order() -> None:
 
 def test_longest_match_segmentation() -> None:
     index = PhraseIndex(PHRASES)
-    expected = [(0, "小区门口"), (5, "路灯不亮"), (11, "小区")]
+    expected = [(0, -4, "小区门口"), (5, -4, "路灯不亮"), (11, -2, "小区")]
     assert index.longest(TEXT) == expected
     assert leftmost_longest(index.find_all(TEXT)) == expected
 
