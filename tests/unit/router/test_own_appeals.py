@@ -6,17 +6,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from router.service import Router
 
-SET = Path(__file__).parent / "data" / "own_appeals.jsonl"
+DATA = Path(__file__).parent / "data"
 
 
-def _rows() -> list[dict[str, object]]:
-    return [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _rows(name: str) -> list[dict[str, object]]:
+    path = DATA / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_owner_level_and_emergencies_on_a_fresh_set(router: Router) -> None:
-    rows = _rows()
+@pytest.mark.parametrize("name", ["own_appeals.jsonl", "fresh_check.jsonl"])
+def test_owner_level_and_emergencies_on_a_fresh_set(router: Router, name: str) -> None:
+    rows = _rows(name)
     decisions = [router.route(str(row["text"])) for row in rows]
     owner_ok = sum(
         1 for row, d in zip(rows, decisions, strict=True)

@@ -32,3 +32,11 @@ def test_term_matcher_handles_phrases_cooccurrences_and_single_characters() -> N
         [("plain", ("路灯",)), ("both", ("小区", "不亮")), ("char", ("小区", "黑")), ("missing", ("小区", "白"))]
     )
     assert sorted(matcher.match(TEXT)) == ["both", "char", "plain"]
+
+
+def test_jieba_words_keep_catalogue_phrases_and_place_names_whole() -> None:
+    from router.service import Router
+
+    words = Router.default().words("翠湖苑3栋楼道堆物太多，消防通道也被占了")
+    assert "翠湖苑" in words
+    assert "消防通道" in words
