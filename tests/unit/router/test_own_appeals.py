@@ -18,7 +18,7 @@ def _rows(name: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["own_appeals.jsonl", "fresh_check.jsonl", "third_check.jsonl"])
+@pytest.mark.parametrize("name", ["own_appeals.jsonl", "fresh_check.jsonl", "third_check.jsonl", "fourth_check.jsonl"])
 def test_owner_level_and_emergencies_on_a_fresh_set(router: Router, name: str) -> None:
     rows = _rows(name)
     decisions = [router.route(str(row["text"])) for row in rows]
