@@ -176,11 +176,12 @@ async def decide(session: AsyncSession, ctx: DomainContext, order: WorkOrder) ->
     """The router's decision for the order, with repeats at the same place taken into account."""
     first = ctx.router.route(order.text, channel=order.channel, address=order.address,
                              reopened=order.reopen_count > 0)
-    if first.redirect or not first.matter:
+    # A repeat means the same matter at the same village/community: a whole township is too
+    # coarse a place (two households' unrelated outages are not a long-standing problem).
+    if first.redirect or not first.matter or not first.village:
         return first
     repeats = await repo.count_recent_similar(
-        session, matter=first.matter, township=first.township, village=first.village,
-        since=ctx.now() - ctx.repeat_window,
+        session, matter=first.matter, village=first.village, since=ctx.now() - ctx.repeat_window,
     )
     if not repeats:
         return first

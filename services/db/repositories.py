@@ -74,19 +74,12 @@ async def list_orders(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def count_recent_similar(
-    session: AsyncSession, *, matter: str, township: str | None, village: str | None, since: datetime
-) -> int:
-    """Orders of `matter` at the same village (or township) that arrived since `since`."""
+async def count_recent_similar(session: AsyncSession, *, matter: str, village: str, since: datetime) -> int:
+    """Orders of `matter` at `village` that arrived since `since` (merged duplicates left out)."""
     stmt = select(func.count()).select_from(WorkOrder).where(
-        WorkOrder.matter == matter, WorkOrder.created_at >= since
+        WorkOrder.matter == matter, WorkOrder.village == village, WorkOrder.created_at >= since,
+        WorkOrder.state.not_in(("merged", "invalid")),
     )
-    if village:
-        stmt = stmt.where(WorkOrder.village == village)
-    elif township:
-        stmt = stmt.where(WorkOrder.township == township)
-    else:
-        return 0
     return int((await session.execute(stmt)).scalar_one())
 
 

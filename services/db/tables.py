@@ -47,7 +47,6 @@ class WorkOrder(Base):
         Index("ix_work_orders_unit_state", "unit", "state"),
         Index("ix_work_orders_fingerprint", "fingerprint"),
         Index("ix_work_orders_matter_village_created", "matter", "village", "created_at"),
-        Index("ix_work_orders_matter_township_created", "matter", "township", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

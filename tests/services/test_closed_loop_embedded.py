@@ -116,3 +116,19 @@ async def test_unknown_order_is_404(system: tuple[Runtime, httpx.AsyncClient]) -
     _, client = system
     response = await client.post("/v1/work-orders/wo_nope/claim", json={"unit": "tax"})
     assert response.status_code == 404 and "wo_nope" in response.json()["message"]
+
+
+async def test_same_matter_again_at_the_same_community_is_a_hard_case(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    text = "小区三单元楼道里又堆满了纸箱和旧家具，挡着消防通道，一直没人清理。"
+    classes = []
+    for i in range(2):
+        order_id = (await client.post("/v1/appeals", json=appeal(text, address="东湖街道湖滨社区",
+                                                                 external_id=f"repeat-{i}"))).json()["work_order_id"]
+        order = await eventually(lambda o=order_id: order_in_state(client, o, "dispatched", "pending_review"),
+                                 what="routing")
+        classes.append(order["whistle_class"])
+    assert classes[1] == "hard"
+    assert "similar order" in order["routing"]["explanation"]

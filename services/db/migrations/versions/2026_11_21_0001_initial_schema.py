@@ -107,9 +107,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_work_orders_matter_village_created", ["matter", "village", "created_at"], unique=False
         )
-        batch_op.create_index(
-            "ix_work_orders_matter_township_created", ["matter", "township", "created_at"], unique=False
-        )
 
     op.create_table(
         "dispatches",
@@ -176,7 +173,6 @@ def downgrade() -> None:
 
     op.drop_table("dispatches")
     with op.batch_alter_table("work_orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_work_orders_matter_township_created")
         batch_op.drop_index("ix_work_orders_matter_village_created")
         batch_op.drop_index("ix_work_orders_unit_state")
         batch_op.drop_index("ix_work_orders_state")
