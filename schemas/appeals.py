@@ -120,3 +120,20 @@ class Report631(BaseModel):
     township: str | None
     total: int
     levels: list[LevelShare]
+
+
+class CitizenStep(BaseModel):
+    at: datetime
+    what: str
+
+
+class CitizenView(BaseModel):
+    """What a citizen sees of their own order: no unit-internal notes, no other people's data."""
+
+    work_order_id: str
+    state: State
+    submitted_at: datetime
+    handled_by: str | None = Field(description="the name of the unit handling it")
+    resolve_due: datetime | None
+    steps: list[CitizenStep]
+    can_rate: bool

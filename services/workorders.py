@@ -5,6 +5,7 @@ outbox in that same transaction."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ from services.metrics import ROUTING_CONFIDENCE, TRANSITIONS
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_citizen_token(order: WorkOrder, token: str) -> None:
+    """The citizen's token from submission must match (constant-time compare)."""
+    if not order.citizen_token_hash or not hmac.compare_digest(_token_hash(token), order.citizen_token_hash):
+        raise InvalidCitizenToken(order.id)
 
 
 def _order_summary(order: WorkOrder) -> dict[str, Any]:
@@ -346,8 +353,8 @@ async def return_order(
 async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, rating: RateIn, *, actor: str) -> State:
     """The citizen's rating after 回访: satisfied closes the order, unsatisfied reopens it (重办)."""
     order = await load_for_update(session, order_id)
-    if rating.citizen_token is not None and _token_hash(rating.citizen_token) != order.citizen_token_hash:
-        raise InvalidCitizenToken(order_id)
+    if rating.citizen_token is not None:
+        check_citizen_token(order, rating.citizen_token)
     now = ctx.now()
     action = action_for_rating(rating.rating)
     data = {"rating": rating.rating.value, "solved": rating.solved}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import APIRouter, FastAPI, Query
+from pydantic import BaseModel
 
 from feedback.reports import shares_631
 from schemas.appeals import (
@@ -25,6 +26,17 @@ from services.db import repositories as repo
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+
+
+class UnitWorkItem(BaseModel):
+    id: str
+    state: State
+    whistle_class: str | None
+    matter: str | None
+    text: str
+    address: str | None
+    claim_due: datetime | None
+    resolve_due: datetime | None
 
 
 
@@ -77,6 +89,19 @@ async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> WorkOrderView:
     async with uow.transaction() as session:
         await workorders.rate(session, uow.ctx, order.id, body, actor="citizen")
     return await _view(uow, order.id)
+
+
+@router.get("/units/{unit}/work-orders", response_model=list[UnitWorkItem],
+            summary="a unit's own orders (for unit systems that work over REST)")
+async def unit_work_orders(
+    unit: str, uow: UowDep, state: State | None = None, limit: int = Query(default=100, ge=1, le=1000)
+) -> list[UnitWorkItem]:
+    workorders.unit_or_error(uow.ctx, unit)
+    async with uow.read() as session:
+        orders = await repo.list_orders(session, unit=unit, state=state.value if state else None, limit=limit)
+    return [UnitWorkItem(id=o.id, state=State(o.state), whistle_class=o.whistle_class, matter=o.matter,
+                         text=o.text_masked, address=o.address, claim_due=o.claim_due, resolve_due=o.resolve_due)
+            for o in orders if State(o.state) in (State.dispatched, State.claimed, State.resolved, State.closed)]
 
 
 @router.get("/reports/631", response_model=Report631, summary="share resolved at village/township/county")

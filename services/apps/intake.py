@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Header, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from schemas.appeals import AppealAccepted, AppealIn
+from schemas.appeals import AppealAccepted, AppealIn, CitizenStep, CitizenView
 from schemas.lifecycle import State
 from services import workorders
 from services.apps.common import create_app
-from services.apps.dependencies import UowDep
+from services.apps.dependencies import UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.metrics import APPEALS_ACCEPTED, APPEALS_REPEATED
@@ -54,6 +54,32 @@ async def submit_appeal(
                                      address=appeal.address).redirect
     return AppealAccepted(work_order_id=accepted.order.id, state=State(accepted.order.state),
                           created=accepted.created, citizen_token=accepted.citizen_token, emergency_line=emergency)
+
+
+_CITIZEN_STEPS = {
+    "receive": "已受理 received", "dispatch": "已派单 dispatched to the responsible unit",
+    "hold_for_review": "人工复核 being checked by a dispatcher", "claim": "承办单位已签收 claimed by the unit",
+    "resolve": "已办结 resolved, waiting for your rating", "close": "已办结归档 closed",
+    "reopen": "重办 reopened", "return": "重新派单中 being re-assigned", "escalate": "已上报 passed up a level",
+    "redirect": "已转紧急热线 handed to the emergency line", "merge": "与相同诉求合并 merged",
+    "invalidate": "无效诉求 invalid", "withdraw": "已撤回 withdrawn",
+}
+
+
+@router.get("/appeals/{order_id}", response_model=CitizenView, summary="a citizen follows their own order")
+async def follow_appeal(
+    order: WorkOrderDep, uow: UowDep, x_citizen_token: Annotated[str, Header(max_length=128)]
+) -> CitizenView:
+    workorders.check_citizen_token(order, x_citizen_token)
+    async with uow.read() as session:
+        history = await repo.history_of(session, order.id)
+    unit = uow.ctx.router.units().get(order.unit) if order.unit else None
+    return CitizenView(
+        work_order_id=order.id, state=State(order.state), submitted_at=order.created_at,
+        handled_by=unit.name if unit else None, resolve_due=order.resolve_due,
+        steps=[CitizenStep(at=h.at, what=_CITIZEN_STEPS.get(h.action, h.action)) for h in history],
+        can_rate=order.state == State.resolved.value,
+    )
 
 
 def create_intake_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

@@ -132,3 +132,33 @@ async def test_same_matter_again_at_the_same_community_is_a_hard_case(
         classes.append(order["whistle_class"])
     assert classes[1] == "hard"
     assert "similar order" in order["routing"]["explanation"]
+
+
+async def test_citizen_follows_their_own_order_with_the_token_and_nobody_else_can(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    accepted = (await client.post("/v1/appeals", json=appeal(caller_phone="13912345678"))).json()
+    order_id, token = accepted["work_order_id"], accepted["citizen_token"]
+    await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    mine = await client.get(f"/v1/appeals/{order_id}", headers={"X-Citizen-Token": token})
+    assert mine.status_code == 200
+    body = mine.json()
+    assert body["state"] == "dispatched" and body["handled_by"] and not body["can_rate"]
+    assert [s["what"][:3] for s in body["steps"]] == ["已受理", "已派单"]
+    assert "13912345678" not in mine.text
+    stranger = await client.get(f"/v1/appeals/{order_id}", headers={"X-Citizen-Token": "guess"})
+    assert stranger.status_code == 403
+    anonymous = await client.get(f"/v1/appeals/{order_id}")
+    assert anonymous.status_code == 422 and "x-citizen-token" in anonymous.json()["message"]
+
+
+async def test_unit_lists_its_own_open_orders(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    mine = (await client.get(f"/v1/units/{order['unit']}/work-orders", params={"state": "dispatched"})).json()
+    assert order_id in [o["id"] for o in mine]
+    other = (await client.get("/v1/units/tax/work-orders")).json()
+    assert order_id not in [o["id"] for o in other]
+    assert (await client.get("/v1/units/nobody/work-orders")).status_code == 422
