@@ -19,6 +19,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Unit, service, integration (real PostgreSQL on 127.0.0.1:5432 + a Tansu broker the tests start) and e2e.
 test: lint

@@ -37,7 +37,7 @@ class ConfigurationError(RuntimeError):
 
 def load_router(settings: CoreSettings) -> Router:
     if settings.router_model_path is not None:
-        return Router.default(model_path=settings.router_model_path)  # type: ignore[call-arg]
+        return Router.default(model_path=settings.router_model_path)
     return Router.default()
 
 

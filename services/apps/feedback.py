@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from feedback.reports import shares_631
 from schemas.appeals import (
-    HistoryView,
     RateIn,
     Report631,
     ReturnIn,
@@ -45,16 +44,13 @@ async def _view(uow: UowDep, order_id: str) -> WorkOrderView:
         order = await repo.get_order(session, order_id)
         assert order is not None
         history = await repo.history_of(session, order_id)
-    return WorkOrderView(
-        id=order.id, channel=order.channel, state=State(order.state), text=order.text_masked,
-        address=order.address, whistle_class=order.whistle_class, level=order.level, unit=order.unit,
-        dept=order.dept, matter=order.matter, redirect=order.redirect, confidence=order.confidence,
-        routing=order.routing, claim_due=order.claim_due, first_contact_due=order.first_contact_due,
-        resolve_due=order.resolve_due, resolved_level=order.resolved_level, created_at=order.created_at,
-        history=[HistoryView(at=h.at, actor=h.actor, action=h.action,
-                             from_state=State(h.from_state) if h.from_state else None,
-                             to_state=State(h.to_state), reason=h.reason) for h in history],
-    )
+    fields = {name: getattr(order, name) for name in WorkOrderView.model_fields if hasattr(order, name)}
+    return WorkOrderView.model_validate({
+        **fields,
+        "text": order.text_masked,  # personal numbers masked
+        "history": [{"at": h.at, "actor": h.actor, "action": h.action, "from_state": h.from_state,
+                     "to_state": h.to_state, "reason": h.reason} for h in history],
+    })
 
 
 @router.get("/work-orders/{order_id}", response_model=WorkOrderView, summary="an order and its history")

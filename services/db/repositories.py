@@ -23,7 +23,8 @@ from services.db.tables import (
 
 
 def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    """The dialect's INSERT (both have ON CONFLICT), for upserts."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 # ---- work orders -----------------------------------------------------------------------------
