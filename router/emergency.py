@@ -34,6 +34,7 @@ _DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present")
 class _Cue:
     term: Term
     line: EmergencyLine | None  # None: an injury cue (122 or 120 by context)
+    whole_text: bool = False  # parts may sit in different sentences (generic help-call cues)
 
 
 class EmergencyDetector:
@@ -107,7 +108,7 @@ class EmergencyDetector:
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
             for cue in self._matcher.match(text, sentence_words):
-                if not all(p in phrases for p in cue.term.parts):
+                if cue.whole_text or not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
                 clauses = {clause_of(phrases[p][0][0]) for p in cue.term.parts}
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
@@ -118,6 +119,25 @@ class EmergencyDetector:
                 line = cue.line or (EmergencyLine.traffic if traffic else EmergencyLine.medical)
                 scores[line] = scores.get(line, 0.0) + cue.term.weight
                 cues_by_line.setdefault(line, []).append(cue.term.label)
+        # Generic cues: the parts anywhere in the text, each judged in its own clause/sentence.
+        all_phrases: dict[str, list[Hit]] = {}
+        for phrases in in_sentence.values():
+            for phrase, phrase_hits in phrases.items():
+                all_phrases.setdefault(phrase, []).extend(phrase_hits)
+        for cue in self._matcher.match(text, set(all_phrases)):
+            if not cue.whole_text or not all(p in all_phrases for p in cue.term.parts):
+                continue
+            # judge the danger word(s), not the call for help written first
+            first = [all_phrases[p][0][0] for p in cue.term.parts[1:]]
+            clause_words = set().union(*(words_in_clause[clause_of(pos)] for pos in first))
+            sentence_words = set().union(*(words_in_sentence[sentence_of(pos)] for pos in first))
+            if clause_words & hypothetical:
+                continue
+            if sentence_words & past and not clause_words & present:
+                continue
+            line = cue.line or EmergencyLine.medical
+            scores[line] = scores.get(line, 0.0) + cue.term.weight
+            cues_by_line.setdefault(line, []).append(cue.term.label)
         if not scores:
             return None
         line = max(scores, key=lambda k: scores[k])
@@ -154,12 +174,14 @@ class EmergencyDetector:
             raise LexiconError(f"{path}: expected `lines`, `injury`, `traffic`, `amplifiers`, `defeaters`")
         cues: list[_Cue] = []
         try:
-            for line_code, terms in data["lines"].items():
-                try:
-                    line = EmergencyLine(str(line_code))
-                except ValueError:
-                    raise LexiconError(f"{path}: unknown emergency line {line_code!r}") from None
-                cues.extend(_Cue(parse_term(str(t), normalise), line) for t in terms)
+            sections = [(data["lines"], False), (data.get("generic") or {}, True)]
+            for section, whole_text in sections:
+                for line_code, terms in section.items():
+                    try:
+                        line = EmergencyLine(str(line_code))
+                    except ValueError:
+                        raise LexiconError(f"{path}: unknown emergency line {line_code!r}") from None
+                    cues.extend(_Cue(parse_term(str(t), normalise), line, whole_text) for t in terms)
             cues.extend(_Cue(parse_term(str(t), normalise), None) for t in data.get("injury") or [])
             amplifiers = {
                 term.parts[0]: term.weight

@@ -49,3 +49,25 @@ def test_hazards_past_events_and_complaints_are_not_redirected(router: Router, t
 
 def test_an_emergency_in_traditional_characters_is_still_caught(router: Router) -> None:
     assert router.route("著火了！廚房冒出很大的火，屋裡還有老人").redirect is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("救命！仓库冒烟了", "119"),
+        ("求救，我爸在院子里晕过去了", "120"),
+        ("快来人！楼下有人拿刀", "110"),
+    ],
+)
+def test_a_call_for_help_next_to_a_danger_word_is_caught_across_sentences(
+    router: Router, text: str, line: str
+) -> None:
+    decision = router.route(text)
+    assert decision.redirect is not None and decision.redirect.value == line
+
+
+@pytest.mark.parametrize(
+    "text", ["救命！上个月仓库着过火，保险一直不赔", "快来人修一下路灯，垃圾都倒在路边了", "救命啊，物业费又涨了"]
+)
+def test_a_call_for_help_alone_is_not_an_emergency(router: Router, text: str) -> None:
+    assert router.route(text).redirect is None
