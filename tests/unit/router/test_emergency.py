@@ -71,3 +71,16 @@ def test_a_call_for_help_next_to_a_danger_word_is_caught_across_sentences(
 )
 def test_a_call_for_help_alone_is_not_an_emergency(router: Router, text: str) -> None:
     assert router.route(text).redirect is None
+
+
+def test_a_fresh_set_of_emergencies_and_near_misses() -> None:
+    """Every emergency in a set written for this test is caught, and no near miss is redirected."""
+    import json
+    from pathlib import Path
+
+    router = Router.default()
+    path = Path(__file__).parent / "data" / "emergency_check.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        decision = router.route(row["text"])
+        assert (decision.redirect.value if decision.redirect else None) == row["redirect"], row["text"]
