@@ -90,8 +90,15 @@ class Router:
     @classmethod
     def default(cls, model_path: Path | str | None = None) -> Router:
         """The shipped catalogue, gazetteer and lexicons, with a model trained from the catalogue
-        (or the model at `model_path`, e.g. one trained from history). Cached: cheap to call again."""
-        return _cached_router(str(model_path) if model_path else None)
+        (or the model at `model_path`, e.g. one trained from history). Cached: cheap to call again;
+        a model file rewritten since (a new `hotline router train`) is loaded afresh."""
+        if model_path is None:
+            return _cached_router(None, 0)
+        try:
+            stamp = Path(model_path).stat().st_mtime_ns
+        except OSError as exc:
+            raise ModelError(f"{model_path}: cannot load router model: {exc}") from exc
+        return _cached_router(str(model_path), stamp)
 
     @classmethod
     def from_paths(
@@ -265,13 +272,11 @@ class Router:
 
 
 @lru_cache(maxsize=4)
-def _cached_router(model_path: str | None) -> Router:
+def _cached_router(model_path: str | None, stamp: int) -> Router:
+    """One router per (model file, modification time); `stamp` only keys the cache."""
     parts = _cached_parts()
     if model_path is not None:
-        try:
-            return Router(parts, LearnedModel.load(Path(model_path)))
-        except ModelError:
-            raise
+        return Router(parts, LearnedModel.load(Path(model_path)))
     return Router(parts, _default_model())
 
 

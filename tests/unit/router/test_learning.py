@@ -32,6 +32,17 @@ def test_a_model_trained_on_corrections_routes_new_texts_accordingly(router: Rou
     taught = Router.default(model_path=path)
     assert taught.route(SLANG).dept == "culture_tourism"
     assert Router.default(model_path=path) is taught  # cached
+    untaught = router.train([])
+    untaught.save(path)
+    import os
+
+    os.utime(path, ns=(1, 1))  # a rewritten file, whatever the clock's resolution
+    assert Router.default(model_path=path) is not taught
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="cannot load router model"):
+        Router.default(model_path=tmp_path / "nothing.npz")
 
 
 def test_records_from_plain_rows() -> None:
