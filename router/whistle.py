@@ -30,6 +30,8 @@ _HEADCOUNT = re.compile(_NUMERAL + r"[多余来]?[个名位户家号]?(?:人|户
 _YEARS = re.compile(
     r"(?<![今去明前往每当同\d])(\d{1,2}|[一二两三四五六七八九十几好多]+)[多余来]?年(?![级龄纪底初前后内度轻货味终])"
 )
+# "坏了三次", "发生四起事故", "好几回": how often it has happened
+_TIMES = re.compile(r"(\d{1,2}|[一二两三四五六七八九十几好]+)[多余]?(?:次|回|起)(?![来床身码])")
 _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
            "几": 3, "数": 3, "好": 3, "多": 3}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -51,8 +53,8 @@ def chinese_number(text: str) -> int:
 
 
 def scale_cues(text: str) -> list[tuple[str, float]]:
-    """Difficulty cues read from numbers: many people or households affected, years of
-    duration. Returns (cue, weight) pairs to add to the hard score."""
+    """Difficulty cues read from numbers: many people or households affected, repeated
+    occurrences, years of duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
     heads = 0
     for found in _HEADCOUNT.findall(text):
@@ -61,6 +63,11 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
         cues.append((f"涉及约{heads}人/户", 2.0))
     elif heads >= 10:
         cues.append((f"涉及约{heads}人/户", 1.5))
+    times = 0
+    for found in _TIMES.findall(text):
+        times = max(times, chinese_number(found))
+    if 3 <= times < 100:
+        cues.append((f"已发生约{times}次", 1.5))
     years = 0
     for found in _YEARS.findall(text):
         years = max(years, chinese_number(found))
