@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,21 @@ def test_units_cover_every_level_with_ascii_codes_and_parents(router: Router) ->
 def test_unknown_unit_code_raises_a_clear_error(router: Router) -> None:
     with pytest.raises(UnknownUnitError, match="unknown handling unit 'vl_atlantis'"):
         router.unit("vl_atlantis")
+
+
+def test_a_broken_gazetteer_names_the_bad_node(tmp_path: Path) -> None:
+    from router.exceptions import GazetteerError
+    from router.gazetteer import load_gazetteer
+
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "county: {code: demo, name: 示范县}\n"
+        "townships:\n"
+        "  - {code: north, name: 北镇, villages: [{code: a, name: 甲村}, {code: a, name: 乙村}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GazetteerError, match="duplicate unit code 'vl_north_a'"):
+        load_gazetteer(path, normalise=str)
+    path.write_text("county: {code: demo}\ntownships:\n  - {code: North-1, name: 北镇}\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="township 'North-1': code must match"):
+        load_gazetteer(path, normalise=str)
