@@ -21,7 +21,7 @@ class DomainContext:
     router: Router
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
-    review_threshold: float = 0.45
+    review_threshold: float = 0.5
     repeat_window: timedelta = timedelta(days=30)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     now: Callable[[], datetime] = _utcnow

@@ -30,7 +30,7 @@ class CoreSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2
     review_threshold: float = Field(
-        default=0.45, description="routing confidence below which an order waits for a dispatcher"
+        default=0.5, description="routing confidence below which an order waits for a dispatcher"
     )
     max_body_bytes: int = Field(default=64 * 1024, description="largest request body accepted")
     router_model_path: Path | None = Field(
