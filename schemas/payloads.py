@@ -56,6 +56,8 @@ class DispatchedEvent(OrderSummary):
     """hotline.dispatch.<unit>, type org.hotline.workorder.dispatched: work for one unit."""
 
     unit_name: str
+    role: str = Field(default="lead", description="lead (主办: claims and resolves) or assisting (协办)")
+    lead_unit: str = Field(description="the unit that leads (主办); itself when role is lead")
     text: str = Field(description="the appeal, phone and ID numbers masked")
     address: str | None = None
     matter_name: str | None = None

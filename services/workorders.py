@@ -292,14 +292,23 @@ async def dispatch_to(
         # The unit that must contact the citizen is the one place the number goes unmasked.
         contact = Contact(name=order.caller_name, phone=order.caller_phone)
     payload = DispatchedEvent(
-        **_order_summary(order), unit_name=unit.name, text=order.text_masked, address=order.address,
-        matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting or [], contact=contact,
-        confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
+        **_order_summary(order), unit_name=unit.name, lead_unit=unit.code, text=order.text_masked,
+        address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting or [],
+        contact=contact, confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
         claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
         resolve_due=deadlines.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
     )
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
                                            time=now, data=payload.model_dump(mode="json")), now)
+    # 协办: assisting units learn of the order on their own topics; only the lead claims and resolves.
+    for code in assisting or []:
+        helper = ctx.router.units().get(code)
+        if helper is None or helper.code == unit.code:
+            continue
+        copy = payload.model_copy(update={"role": "assisting", "unit_name": helper.name, "contact": None})
+        repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id,
+                                               topic=dispatch_topic(helper.code), time=now,
+                                               data=copy.model_dump(mode="json")), now)
     return state
 
 

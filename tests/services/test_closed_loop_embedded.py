@@ -162,3 +162,25 @@ async def test_unit_lists_its_own_open_orders(system: tuple[Runtime, httpx.Async
     other = (await client.get("/v1/units/tax/work-orders")).json()
     assert order_id not in [o["id"] for o in other]
     assert (await client.get("/v1/units/nobody/work-orders")).status_code == 422
+
+
+async def test_assisting_units_hear_of_the_order_but_only_the_lead_claims_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    text = "学校食堂的饭菜变质发馊，好几个孩子吃完拉肚子，学校还不承认，请教育和市场监管部门一起查一查。"
+    order_id = (await client.post("/v1/appeals", json=appeal(text, caller_phone="13912345678"))).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    helpers = order["routing"]["assisting_units"]
+    assert helpers, "a multi-department matter names its assisting units"
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+
+    async def helper_copy() -> list[EventEnvelope]:
+        return [e for e in bus.topic_log(dispatch_topic(helpers[0])) if e.subject == order_id]
+
+    [copy] = await eventually(helper_copy, what="the assisting unit's copy")
+    assert copy.data["role"] == "assisting" and copy.data["lead_unit"] == order["unit"]
+    assert copy.data["contact"] is None  # only the lead calls the citizen back
+    refused = await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": helpers[0]})
+    assert refused.status_code == 403
