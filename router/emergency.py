@@ -6,7 +6,10 @@ its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会
 "没有人受伤") or when its
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
-collision and to 120 otherwise. Recall comes first: the threshold is low and the cue lists broad.
+collision and to 120 otherwise. A traffic cue whose clause names only a thing that was hit ("护栏被车撞
+断", "消防栓被车撞坏") and no person is not a call for 122; a line whose situation the text says is
+over ("后来找到了", "虚惊一场", "已经救出来了": `resolved`) is not called. Recall comes first: the
+threshold is low and the cue lists broad.
 """
 
 from __future__ import annotations
@@ -47,13 +50,21 @@ class EmergencyDetector:
         amplifiers: dict[str, float],
         defeaters: dict[str, list[str]],
         threshold: float,
+        objects: list[str] | None = None,
+        people: list[str] | None = None,
+        resolved: dict[EmergencyLine | None, list[str]] | None = None,
     ) -> None:
         self._cues = cues
+        self._objects = frozenset(objects or ())
+        self._people = frozenset(people or ())
+        self._resolved = {line: frozenset(words) for line, words in (resolved or {}).items()}
         self._traffic = frozenset(traffic)
         self._amplifiers = amplifiers
         self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
         self._threshold = threshold
-        words: set[str] = set(self._traffic) | set(amplifiers)
+        words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people
+        for group in self._resolved.values():
+            words.update(group)
         for cue in cues:
             words.update(p for p in cue.term.parts if len(p) >= 2)
         for group in self._defeaters.values():
@@ -117,6 +128,9 @@ class EmergencyDetector:
                 if sentence_words & past and not clause_words & present:
                     continue
                 line = cue.line or (EmergencyLine.traffic if traffic else EmergencyLine.medical)
+                if (line is EmergencyLine.traffic and clause_words & self._objects
+                        and not clause_words & self._people):
+                    continue  # a thing was hit, nobody hurt
                 scores[line] = scores.get(line, 0.0) + cue.term.weight
                 cues_by_line.setdefault(line, []).append(cue.term.label)
         # Generic cues: the parts anywhere in the text, each judged in its own clause/sentence.
@@ -138,12 +152,17 @@ class EmergencyDetector:
             line = cue.line or EmergencyLine.medical
             scores[line] = scores.get(line, 0.0) + cue.term.weight
             cues_by_line.setdefault(line, []).append(cue.term.label)
+        found = {h[2] for h in hits}
+        for over, words in self._resolved.items():
+            if found & words:
+                if over is None:
+                    return None
+                scores.pop(over, None)
         if not scores:
             return None
         line = max(scores, key=lambda k: scores[k])
         if scores[line] <= 0:
             return None
-        found = {h[2] for h in hits}
         boost = sum(w for word, w in self._amplifiers.items() if word in found)
         score = scores[line] + boost
         if score < self._threshold:
@@ -195,4 +214,14 @@ class EmergencyDetector:
             raise LexiconError(f"{path}: unknown defeater kind(s) {', '.join(sorted(unknown))}")
         defeaters = {kind: [normalise(w) for w in words] for kind, words in defeaters_raw.items()}
         traffic = [normalise(w) for w in data.get("traffic") or []]
-        return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)))
+        resolved: dict[EmergencyLine | None, list[str]] = {}
+        for key, words in (data.get("resolved") or {}).items():
+            try:
+                over = None if str(key) == "all" else EmergencyLine(str(key))
+            except ValueError:
+                raise LexiconError(f"{path}: unknown emergency line {key!r} in resolved") from None
+            resolved[over] = [normalise(w) for w in words]
+        return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)),
+                   objects=[normalise(w) for w in data.get("objects") or []],
+                   people=[normalise(w) for w in data.get("people") or []],
+                   resolved=resolved)

@@ -7,6 +7,13 @@ Precedence, one rule in one place:
    history window, or a reopened order → `hard` (long-standing, repeated, many households,
    several departments);
 3. otherwise the matter's default class.
+
+Urgency is read two ways and added up: single cue phrases (`urgent`), and the structure of the
+situation (`situation`): a hazard (flood water, a failing structure, a pollution incident, people
+without heat or food, …) scores only together with what makes it urgent — it is happening now
+or is imminent or worsening, and it reaches many households or vulnerable people (the elderly,
+children, the sick, people living alone) or the caller asks for evacuation or immediate action.
+Calm wording (a question, a plan, a past and settled event) takes the situation score down.
 """
 
 from __future__ import annotations
@@ -78,6 +85,91 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     return cues
 
 
+_SITUATION_GROUPS = ("hazard", "now", "worsening", "vulnerable", "scale", "action", "calm")
+
+
+class SituationModel:
+    """Urgency from the structure of the situation: hazard × (now, worsening) × (scale,
+    vulnerability, a call for action) − calm wording. Groups are lists of terms; the hazard group
+    is split into families (the best family counts, a second family adds `extra_family`). A
+    hazard scores only when one of the `gate` groups (what makes it pressing) is present."""
+
+    def __init__(
+        self,
+        hazards: dict[str, list[Term]],
+        groups: dict[str, list[Term]],
+        weights: dict[str, float],
+        *,
+        gate: tuple[str, ...] = ("now", "worsening"),
+        extra_family: float = 0.5,
+    ) -> None:
+        self._weights = weights
+        self._gate = gate
+        self._extra_family = extra_family
+        items: list[tuple[tuple[str, str, Term], tuple[str, ...]]] = []
+        for family, terms in hazards.items():
+            items.extend((("hazard", family, t), t.parts) for t in terms)
+        for group, terms in groups.items():
+            items.extend(((group, group, t), t.parts) for t in terms)
+        self._matcher: TermMatcher[tuple[str, str, Term]] = TermMatcher(items)
+
+    def words(self) -> set[str]:
+        """Every phrase read (for a shared dictionary scan)."""
+        return set(self._matcher.phrases())
+
+    def score(self, text: str, found: set[str] | None = None) -> tuple[float, list[str]]:
+        """The situation's urgency score and the cues that made it (0 without a hazard)."""
+        family_best: dict[str, float] = {}
+        group_best: dict[str, float] = {}
+        cues: list[str] = []
+        for group, family, term in self._matcher.match(text, found):
+            if term.weight <= 0:
+                group_best[group] = group_best.get(group, 0.0) + term.weight
+                cues.append(term.label)
+                continue
+            if group == "hazard":
+                if term.weight > family_best.get(family, 0.0):
+                    family_best[family] = term.weight
+            elif term.weight > group_best.get(group, 0.0):
+                group_best[group] = term.weight
+            cues.append(term.label)
+        positive = sorted((w for w in family_best.values() if w > 0), reverse=True)
+        if not positive:
+            return 0.0, []
+        if self._gate and not any(group_best.get(g, 0.0) > 0 for g in self._gate):
+            return 0.0, []  # a hazard with nothing making it pressing now
+        total = positive[0] + (self._extra_family if len(positive) > 1 else 0.0)
+        for group, best in group_best.items():
+            total += best * self._weights.get(group, 1.0)
+        return total, cues
+
+    @classmethod
+    def from_data(cls, data: dict[str, object], normalise: Normaliser) -> SituationModel:
+        """Build from the `situation` section of the whistle lexicon."""
+        hazards_raw = data.get("hazard") or {}
+        if not isinstance(hazards_raw, dict):
+            raise ValueError("situation.hazard must map family names to term lists")
+        hazards = {str(f): [parse_term(str(t), normalise) for t in terms or []] for f, terms in hazards_raw.items()}
+        groups: dict[str, list[Term]] = {}
+        for group in _SITUATION_GROUPS[1:]:
+            terms = data.get(group) or []
+            if not isinstance(terms, list):
+                raise ValueError(f"situation.{group} must be a list")
+            groups[group] = [parse_term(str(t), normalise) for t in terms]
+        unknown = set(data) - set(_SITUATION_GROUPS) - {"weights", "gate", "extra_family"}
+        if unknown:
+            raise ValueError(f"unknown situation key(s) {', '.join(sorted(map(str, unknown)))}")
+        weights_raw = data.get("weights") or {}
+        if not isinstance(weights_raw, dict):
+            raise ValueError("situation.weights must be a mapping")
+        weights = {str(k): float(v) for k, v in weights_raw.items()}
+        gate = data.get("gate", ["now", "worsening"])
+        if not isinstance(gate, list) or not set(map(str, gate)) <= set(_SITUATION_GROUPS[1:]):
+            raise ValueError("situation.gate must list groups of the situation")
+        return cls(hazards, groups, weights, gate=tuple(map(str, gate)),
+                   extra_family=float(str(data.get("extra_family", 0.5))))
+
+
 class WhistleRules:
     """Scores urgency and difficulty cues in normalised text and chooses the whistle class."""
 
@@ -87,7 +179,9 @@ class WhistleRules:
         hard: list[Term],
         urgent_threshold: float = 2.0,
         hard_threshold: float = 2.0,
+        situation: SituationModel | None = None,
     ) -> None:
+        self._situation = situation
         self._urgent = urgent
         self._hard = hard
         self.urgent_threshold = urgent_threshold
@@ -122,6 +216,11 @@ class WhistleRules:
             else:
                 hard += term.weight
                 hard_cues.append(term.label)
+        if self._situation is not None:
+            situation, labels = self._situation.score(text, found)
+            if situation > 0:
+                urgent += situation
+                urgent_cues.extend(labels)
         for label, weight in scale_cues(text):
             hard += weight
             hard_cues.append(label)
@@ -143,7 +242,10 @@ class WhistleRules:
 
     def words(self) -> set[str]:
         """Every cue phrase (for a shared dictionary scan)."""
-        return set(self._matcher.phrases())
+        words = set(self._matcher.phrases())
+        if self._situation is not None:
+            words |= self._situation.words()
+        return words
 
     @classmethod
     def from_file(cls, path: Path, normalise: Normaliser) -> WhistleRules:
@@ -157,6 +259,10 @@ class WhistleRules:
         try:
             urgent = [parse_term(str(t), normalise) for t in data["urgent"]]
             hard = [parse_term(str(t), normalise) for t in data.get("hard") or []]
+            situation_raw = data.get("situation")
+            if situation_raw is not None and not isinstance(situation_raw, dict):
+                raise ValueError("`situation` must be a mapping")
+            situation = SituationModel.from_data(situation_raw, normalise) if situation_raw else None
         except ValueError as exc:
             raise LexiconError(f"{path}: {exc}") from None
         return cls(
@@ -164,4 +270,5 @@ class WhistleRules:
             hard,
             float(data.get("urgent_threshold", 2.0)),
             float(data.get("hard_threshold", 2.0)),
+            situation,
         )

@@ -31,3 +31,18 @@ def test_owner_level_and_emergencies_on_a_fresh_set(router: Router, name: str) -
         assert (d.redirect.value if d.redirect else None) == row["redirect"], row["text"]
     urgent = [(row, d) for row, d in zip(rows, decisions, strict=True) if row["class"] == "urgent"]
     assert sum(1 for _, d in urgent if d.whistle_class.value == "urgent") / len(urgent) >= 0.9
+
+
+def test_urgency_follows_danger_now_scale_and_vulnerability(router: Router) -> None:
+    """Ongoing hazards (rising water, failing structures, pollution incidents, vulnerable people
+    without heat or food) are urgent; questions, plans and routine complaints are not; people
+    collapsed are 120, while things hit by cars and children already found are not emergencies."""
+    rows = _rows("urgent_check.jsonl")
+    decisions = [router.route(str(row["text"])) for row in rows]
+    for row, d in zip(rows, decisions, strict=True):
+        assert (d.redirect.value if d.redirect else None) == row["redirect"], row["text"]
+    right = sum(1 for row, d in zip(rows, decisions, strict=True)
+                if (d.whistle_class.value == "urgent") == row["urgent"])
+    assert right / len(rows) >= 0.9
+    calm = [d for row, d in zip(rows, decisions, strict=True) if not row["urgent"]]
+    assert all(d.whistle_class.value != "urgent" for d in calm)
