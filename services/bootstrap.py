@@ -108,7 +108,8 @@ async def build_runtime(
             KafkaBus(settings.kafka_bootstrap_servers or "", client_id=settings.kafka_client_id,
                      dispatch_partitions=settings.kafka_dispatch_partitions,
                      default_partitions=settings.kafka_lifecycle_partitions,
-                     replication_factor=settings.kafka_replication_factor)
+                     replication_factor=settings.kafka_replication_factor,
+                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms)
             if settings.uses_kafka else InProcessBus()
         )
     relay = OutboxRelay(engine, sessions, bus, batch_size=settings.relay_batch_size,

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from schemas.events import EventEnvelope
 from services.bus.base import EventBus
 from services.db import repositories as repo
+from services.db.engine import OUTBOX_CHANNEL
 from services.db.tables import OutboxEvent
 from services.metrics import OUTBOX_PUBLISHED, RELAY_ERRORS
 
@@ -105,9 +106,22 @@ class OutboxRelay:
             raise
         if got:
             self._leader_conn = conn
+            await self._listen(conn)
             return True
         await conn.close()
         return False
+
+    async def _listen(self, conn: AsyncConnection) -> None:
+        """Wake on NOTIFY from any process's commit that wrote outbox rows."""
+        try:
+            raw = (await conn.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.add_listener(OUTBOX_CHANNEL, self._on_notify)
+        except Exception as exc:  # polling still works without it
+            log.warning("outbox relay: LISTEN failed (%s); polling only", exc)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
 
     async def _drop_leadership(self) -> None:
         """Release the lock. Closing alone would return the connection to the pool still holding
@@ -117,6 +131,9 @@ class OutboxRelay:
         if conn is None:
             return
         try:
+            raw = (await conn.get_raw_connection()).driver_connection
+            if raw is not None:
+                await raw.remove_listener(OUTBOX_CHANNEL, self._on_notify)
             await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
             await conn.commit()
         except Exception:

@@ -26,6 +26,9 @@ class CoreSettings(BaseSettings):
     kafka_client_id: str = "hotline"
     kafka_dispatch_partitions: int = 3
     kafka_lifecycle_partitions: int = 6
+    kafka_fetch_max_wait_ms: int = Field(
+        default=100, description="longest a consumer's fetch waits at the broker for new records"
+    )
     kafka_replication_factor: int = Field(default=1, description="for topics the services create; 3 in production")
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2

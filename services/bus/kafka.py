@@ -44,6 +44,7 @@ class KafkaBus:
         default_partitions: int = 6,
         replication_factor: int = 1,
         retry_seconds: float = 1.0,
+        fetch_max_wait_ms: int = 100,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
@@ -51,6 +52,7 @@ class KafkaBus:
         self.default_partitions = default_partitions
         self.replication_factor = replication_factor
         self.retry_seconds = retry_seconds
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self._producer: AIOKafkaProducer | None = None
         self._subscriptions: list[_Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -171,6 +173,7 @@ class KafkaBus:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=200,
+                fetch_max_wait_ms=self.fetch_max_wait_ms,
             )
             try:
                 await self.ensure_topics(sub.topics)

@@ -98,6 +98,7 @@ async def open_dispatch(session: AsyncSession, order_id: str) -> Dispatch | None
 
 # ---- outbox ----------------------------------------------------------------------------------
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
+    session.info["outbox_written"] = True  # the commit will wake the relay (services.db.engine)
     session.add(
         OutboxEvent(
             event_id=event.id,
