@@ -6,7 +6,9 @@ One rule in one place:
   village committee runs village street lights; the township's enforcement team handles stalls
   and illegal building in small towns and villages);
 - a village/community matter goes to that village's committee; one that spans several
-  villages or communities goes to their township;
+  villages or communities (or several villager groups in dispute) goes to their township, and so
+  does one in a township's market town (集镇, 镇区, 老街: no village committee runs its streets)
+  or one the appeal explicitly hands to the township ("需要镇里派人");
 - a township matter goes to the township government;
 - when the village is unknown the township receives it (and passes it down); when the township
   is unknown too, the county hotline centre does.
@@ -14,6 +16,7 @@ One rule in one place:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,12 @@ from router.models import Location, Matter
 from router.normalise import Normaliser
 from router.segment import PhraseIndex
 from schemas.taxonomy import Level
+
+_NUM = r"[一二三四五六七八九十\d]{1,3}"
+# "一组和二组", "三组与五组", "两个村民小组", "几个组": several villager groups of one village
+_CROSS_GROUP = re.compile(
+    _NUM + r"组(?:和|与|跟|同|、)" + _NUM + r"组|[两几]个(?:村民)?小?组(?!织)|组与组|各组之间"
+)
 
 
 @dataclass(frozen=True)
@@ -41,17 +50,34 @@ class Placement:
 class LevelPolicy:
     """Chooses level and unit from the matter, the location and a few place cues."""
 
-    def __init__(self, gazetteer: Gazetteer, rural: list[str], urban: list[str], cross: list[str]) -> None:
+    def __init__(self, gazetteer: Gazetteer, rural: list[str], urban: list[str], cross: list[str],
+                 town_seat: list[str] | None = None, township_asked: list[str] | None = None) -> None:
         self._gazetteer = gazetteer
         self._tw_units = gazetteer.township_units()
         self._rural = frozenset(rural)
         self._urban = frozenset(urban)
         self._cross = frozenset(cross)
-        self._index = PhraseIndex(self._rural | self._urban | self._cross)
+        self._town_seat = frozenset(town_seat or ())
+        self._township_asked = frozenset(township_asked or ())
+        self._index = PhraseIndex(self.words())
 
     def words(self) -> set[str]:
         """Every cue phrase (for a shared dictionary scan)."""
-        return set(self._rural | self._urban | self._cross)
+        return set(self._rural | self._urban | self._cross | self._town_seat | self._township_asked)
+
+    def in_town_seat(self, text: str, location: Location, found: set[str] | None = None) -> bool:
+        """The appeal is about a township's market town (集镇 / 镇区), not one of its villages."""
+        if location.village:
+            place = location.most_specific
+            if place is not None and place.kind != "township":
+                return False
+        found = self._index.found(text) if found is None else found
+        return bool(found & self._town_seat)
+
+    def asks_township(self, text: str, found: set[str] | None = None) -> bool:
+        """The appeal explicitly hands the matter to the township ("请镇里出面")."""
+        found = self._index.found(text) if found is None else found
+        return bool(found & self._township_asked)
 
     def is_rural(self, text: str, location: Location, found: set[str] | None = None) -> bool:
         """Outside the county seat's urban area (gazetteer first, then wording)."""
@@ -59,7 +85,7 @@ class LevelPolicy:
         if place is not None and place.kind != "township":
             return not place.urban
         found = self._index.found(text) if found is None else found
-        if found & self._rural:
+        if found & self._rural or found & self._town_seat:
             return True
         if place is not None:
             return not place.urban
@@ -86,9 +112,16 @@ class LevelPolicy:
             else:
                 return Placement(Level.county, matter.dept, matter.dept, assisting,
                                  f"county department {matter.dept} owns {matter.name}")
-        if level is Level.village and self.spans_villages(text, location, found):
-            level = Level.township
-            reasons.append("spans several villages/communities: the township coordinates")
+        if level is Level.village:
+            if self.spans_villages(text, location, found) or _CROSS_GROUP.search(text):
+                level = Level.township
+                reasons.append("spans several villages/communities or groups: the township coordinates")
+            elif self.in_town_seat(text, location, found):
+                level = Level.township
+                reasons.append("in the township's market town: the township government handles it")
+            elif self.asks_township(text, found):
+                level = Level.township
+                reasons.append("the appeal asks the township to act")
         unit = self._unit_for(level, location, reasons)
         return Placement(level, None, unit, assisting, "; ".join(reasons) or f"{level} matter")
 
@@ -113,9 +146,10 @@ class LevelPolicy:
         except (OSError, yaml.YAMLError) as exc:
             raise LexiconError(f"{path}: cannot read policy lexicon: {exc}") from exc
         lists = {}
-        for key in ("rural", "urban", "cross_village"):
+        for key in ("rural", "urban", "cross_village", "town_seat", "township_asked"):
             words = data.get(key) or []
             if not isinstance(words, list):
                 raise LexiconError(f"{path}: {key} must be a list")
             lists[key] = [normalise(w) for w in words]
-        return cls(gazetteer, lists["rural"], lists["urban"], lists["cross_village"])
+        return cls(gazetteer, lists["rural"], lists["urban"], lists["cross_village"], lists["town_seat"],
+                   lists["township_asked"])

@@ -158,6 +158,7 @@ class TermMatcher(Generic[K]):
             for part in long_parts:
                 self._refs.setdefault(part, ([], []))[1].append(index)
         self.index = PhraseIndex(self._refs)
+        self._phrase_set = frozenset(self._refs)
 
     def phrases(self) -> list[str]:
         """Every phrase looked up."""
@@ -172,14 +173,12 @@ class TermMatcher(Generic[K]):
             return out
         refs = self._refs
         counts: dict[int, int] = {}
-        for phrase in found:
-            ref = refs.get(phrase)
-            if ref is not None:
-                keys, indexes = ref
-                if keys:
-                    out.extend(keys)
-                for index in indexes:
-                    counts[index] = counts.get(index, 0) + 1
+        for phrase in self._phrase_set.intersection(found):  # a shared scan finds others' words too
+            keys, indexes = refs[phrase]
+            if keys:
+                out.extend(keys)
+            for index in indexes:
+                counts[index] = counts.get(index, 0) + 1
         if counts:
             chars: set[str] | None = None
             terms = self._terms

@@ -46,3 +46,13 @@ def test_urgency_follows_danger_now_scale_and_vulnerability(router: Router) -> N
     assert right / len(rows) >= 0.9
     calm = [d for row, d in zip(rows, decisions, strict=True) if not row["urgent"]]
     assert all(d.whistle_class.value != "urgent" for d in calm)
+
+
+def test_township_matters_are_not_pushed_down_or_up(router: Router) -> None:
+    """Disputes between villages or villager groups, rural building enforcement, the market town's
+    streets, relocation and supplies for cut-off villages go to the township; a village's own
+    small matters stay in the village; functional departments keep theirs."""
+    rows = _rows("level_check.jsonl")
+    right = sum(1 for row in rows
+                if ((d := router.route(str(row["text"]))).dept or d.level.value) == (row["dept"] or row["level"]))
+    assert right / len(rows) >= 0.9
