@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalation.exceptions import EscalationError
@@ -20,12 +22,15 @@ from services.bootstrap import Role, Runtime, build_runtime
 from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter, UnknownUnit
 from services.settings import CoreSettings
 
+log = logging.getLogger(__name__)
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "the acting unit or citizen may not do this to the order"},
     404: {"description": "no such work order"},
     409: {"description": "not allowed from the order's current state"},
     413: {"description": "request body too large"},
     422: {"description": "a field is missing or invalid; the message names it"},
+    503: {"description": "the database is unavailable; nothing was stored, retry"},
 }
 
 # Domain and application errors -> HTTP status, in one place.
@@ -63,6 +68,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "validation_error", message, fields=problems)
 
     app.add_exception_handler(RequestValidationError, validation)  # type: ignore[arg-type]
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The transaction did not commit: nothing was stored, and the caller must be told to retry.
+        log.warning("database unavailable: %s", exc)
+        response = _error(503, "database_unavailable",
+                          "the database is unavailable; nothing was stored, please retry")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for db_error in (DBAPIError, OSError, ConnectionError):
+        app.add_exception_handler(db_error, unavailable)
 
 
 class BodySizeLimit:

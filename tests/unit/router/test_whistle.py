@@ -63,3 +63,10 @@ def test_numbers_are_read_as_citizens_write_them() -> None:
     assert chinese_number("七八十") == 80
     assert [w for _, w in scale_cues("三十多名工人讨薪")] == [2.0]
     assert scale_cues("今年的补贴还没发，孩子读三年级") == []
+
+
+def test_asking_again_in_vain_is_read_from_the_wording() -> None:
+    assert ("已多次反映", 1.5) in scale_cues("门口的井盖缺了一角，跟物业反映了好几回都没人来")
+    assert ("已多次反映", 1.5) in scale_cues("这件事我已经跑了五趟了，窗口还是让补材料")
+    assert ("已多次反映", 1.5) in scale_cues("我们很多次投诉过这家夜宵摊")
+    assert not any(label == "已多次反映" for label, _ in scale_cues("第一次反映，麻烦看一下路灯"))
