@@ -28,8 +28,12 @@ def _mask_id(match: re.Match[str]) -> str:
     return f"{head[:3]}{'*' * (len(head) - 3 + len(middle) + len(tail) - 2)}{tail[-2:]}"
 
 
+_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－", "0123456789Xx+-")
+
+
 def mask_text(text: str) -> str:
-    """`text` with every phone and ID number in it masked."""
+    """`text` with every phone and ID number in it masked (full-width digits count too)."""
+    text = text.translate(_FULLWIDTH)
     text = _ID_CARD.sub(_mask_id, text)
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-4:]}", text)

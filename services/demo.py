@@ -59,6 +59,25 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Any, echo: Any) -> di
          f"with the same order: {repeat.json()['work_order_id'] == orders[0][0]}.")
     await runtime.relay.drain()
 
+    echo("")
+    echo("Routing (精准派单): class, level, receiving unit, confidence")
+    for order_id, _ in orders:
+        order = (await client.get(f"/v1/work-orders/{order_id}")).json()
+        where = f"-> {order['redirect']} (emergency line)" if order["redirect"] else f"-> {order['unit']}"
+        echo(f"  {order['text'][:26]:<28} {order['whistle_class'] or '-':<8} {order['level'] or '-':<8} "
+             f"{where:<28} {order['confidence'] or 0:.2f}  {order['state']}")
+
+    # Dispatchers work the review queue: confirm a usable suggestion, else send to the centre's
+    # general desk (gov_services) for a call-back.
+    queue = (await client.get("/v1/review-queue")).json()
+    for item in queue:
+        suggestion = (item.get("suggestion") or {}).get("unit")
+        body = ({"action": "confirm", "dispatcher": "demo"} if suggestion else
+                {"action": "override", "dispatcher": "demo", "unit": "gov_services", "reason": "回拨核实"})
+        (await client.post(f"/v1/work-orders/{item['work_order_id']}/review", json=body)).raise_for_status()
+    echo(f"Review queue: {len(queue)} order(s) waited for a dispatcher and were dispatched by hand.")
+    await runtime.relay.drain()
+
     unsatisfied_once = False
     for order_id, token in orders:
         for _ in range(2):  # a reopened order goes round a second time

@@ -34,4 +34,8 @@ def test_mask_phone_keeps_first_three_and_last_four() -> None:
 
 def test_fingerprint_ignores_punctuation_and_width() -> None:
     assert content_fingerprint("停水了！", "139 1234 5678") == content_fingerprint("停水了!", "13912345678")
-    assert normalise_text("  ＡＢＣ　停水  ") == "ABC 停水"
+    assert normalise_text("  停水了，\n 三天  ") == "停水了， 三天"
+
+
+def test_full_width_phone_number_is_masked_too() -> None:
+    assert "5678" in mask_text("电话１３９１２３４５６７８") and "1234" not in mask_text("电话１３９１２３４５６７８")
