@@ -39,6 +39,13 @@ _YEARS = re.compile(
 )
 # "坏了三次", "发生四起事故", "好几回": how often it has happened
 _TIMES = re.compile(r"(\d{1,2}|[一二两三四五六七八九十几好]+)[多余]?(?:次|回|起)(?![来床身码])")
+# "反映了很多次", "投诉过好几回", "跑了四五趟", "多次找": the citizen has already asked, in vain
+_ASKED_AGAIN = re.compile(
+    r"(?:反映|反应|投诉|举报|找|跑|报修|催)了?过?(?:很多|好多|好几|无数|多|几|[二两三四五六七八九十]{1,2}|\d{1,2})[次回趟遍]"
+    r"|(?:很多|好多|好几|无数|多)[次回趟遍]了?(?:反映|反应|投诉|举报|找|打|跑|报修|催)"
+)
+# "三个月了", "两个多月": how long the citizen has waited (months)
+_MONTHS = re.compile(r"(?<![上下这本每])(\d{1,2}|[两三四五六七八九十几好]+)个多?月(?:了|没|还|都|一直)")
 _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
            "几": 3, "数": 3, "好": 3, "多": 3}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -75,6 +82,10 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
         times = max(times, chinese_number(found))
     if 3 <= times < 100:
         cues.append((f"已发生约{times}次", 1.5))
+    if _ASKED_AGAIN.search(text):
+        cues.append(("已多次反映", 1.5))
+    if _MONTHS.search(text):
+        cues.append(("已拖数月", 0.5))
     years = 0
     for found in _YEARS.findall(text):
         years = max(years, chinese_number(found))
