@@ -61,6 +61,25 @@ class Runtime:
             await self.bus.ensure_topics(topics)
         await self.bus.start()
         self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="outbox-relay"))
+        if self.settings.router_model_path is not None:
+            self._tasks.append(asyncio.create_task(self._follow_router_model(), name="router-model"))
+
+    async def _follow_router_model(self) -> None:
+        """Pick up a model that `hotline router train` rewrote, without a restart (routing improves
+        as the centre works). Router.default caches per file modification time, so this is cheap."""
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.settings.router_model_check_seconds)
+            if self._stop.is_set():
+                return
+            try:
+                router = await asyncio.to_thread(load_router, self.settings)
+            except Exception as exc:  # a half-written or bad file: keep routing with the current model
+                log.warning("router model %s not loaded: %s", self.settings.router_model_path, exc)
+                continue
+            if router is not self.ctx.router:
+                log.info("router model reloaded from %s", self.settings.router_model_path)
+                self.ctx.router = router
 
     async def stop(self) -> None:
         self._stop.set()

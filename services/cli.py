@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -124,7 +125,9 @@ def router_train(
     records = asyncio.run(load_training_history(CoreSettings().effective_database_url))
     model = Router.default().train(records)
     output.parent.mkdir(parents=True, exist_ok=True)
-    model.save(output)
+    partial = output.with_name(output.name + ".partial")
+    model.save(partial)
+    os.replace(partial, output)  # atomic: a running router never reads half a file
     typer.echo(f"trained on {model.trained_on}; wrote {output}")
 
 

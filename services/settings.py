@@ -39,6 +39,7 @@ class CoreSettings(BaseSettings):
     router_model_path: Path | None = Field(
         default=None, description="a model trained by `hotline router train`; none = shipped default"
     )
+    router_model_check_seconds: float = Field(default=30.0, description="how often the model file is checked")
     timezone: str = "Asia/Shanghai"
 
     @cached_property

@@ -4,6 +4,7 @@ redirected at once."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -130,3 +131,18 @@ async def test_router_trains_on_the_centres_corrections(
     model.save(tmp_path / "m.npz")
     trained = Router.default(model_path=tmp_path / "m.npz")
     assert trained.route("停水了").dept == "water_utility"
+
+
+async def test_running_router_picks_up_a_retrained_model(tmp_path: Path) -> None:
+    model_path = tmp_path / "router-model.npz"
+    Router.default().train([]).save(model_path)
+    settings = CoreSettings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers=None,
+                            router_model_path=model_path, router_model_check_seconds=0.05)
+    async with running_system(settings) as (runtime, _):
+        before = runtime.ctx.router
+        os.utime(model_path, (1, 1))  # a retrain rewrites the file: its modification time changes
+
+        async def swapped() -> bool:
+            return runtime.ctx.router is not before
+
+        await eventually(swapped, timeout=20, what="the new model in the running router")
