@@ -102,7 +102,7 @@ def transition(
     )
     event_data = LifecycleEvent.model_validate(
         {**_order_summary(order), **(data or {}), "from_state": before.value, "action": action.value,
-         "actor": actor, "reason": reason, "at": now}
+         "actor": actor, "reason": mask_text(reason) if reason else None, "at": now}
     ).model_dump(mode="json")
     repo.add_outbox(
         session,

@@ -184,3 +184,23 @@ async def test_assisting_units_hear_of_the_order_but_only_the_lead_claims_it(
     assert copy.data["contact"] is None  # only the lead calls the citizen back
     refused = await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": helpers[0]})
     assert refused.status_code == 403
+
+
+async def test_a_phone_number_in_a_rating_comment_is_masked_on_the_lifecycle_topic(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    accepted = (await client.post("/v1/appeals", json=appeal())).json()
+    order_id = accepted["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": order["unit"]})
+    await client.post(f"/v1/work-orders/{order_id}/resolve", json={"unit": order["unit"], "note": "已回电13512345678"})
+    await client.post(f"/v1/work-orders/{order_id}/rate", json={
+        "rating": "satisfied", "solved": True, "comment": "有事再打我电话13512345678",
+        "citizen_token": accepted["citizen_token"]})
+    await runtime.relay.drain()
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    events = [e for e in bus.topic_log("hotline.lifecycle") if e.subject == order_id]
+    assert {e.data.get("action") for e in events} >= {"resolve", "close"}
+    assert all("13512345678" not in str(e.data) for e in events)
