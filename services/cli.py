@@ -52,6 +52,15 @@ def serve(
     """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process."""
     import uvicorn
 
+    from services.settings import CoreSettings
+
+    if service is not ServiceName.all and not CoreSettings().uses_kafka:
+        raise typer.BadParameter(
+            f"{service.value} alone needs KAFKA_BOOTSTRAP_SERVERS (and DATABASE_URL); without a broker the "
+            "services share an in-process bus: run `hotline serve all`",
+            param_hint="SERVICE",
+        )
+
     from services.apps.combined import create_combined_app
     from services.apps.escalation import create_escalation_app
     from services.apps.feedback import create_feedback_app
