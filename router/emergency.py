@@ -7,7 +7,8 @@ its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
 collision and to 120 otherwise. A traffic cue whose clause names only a thing that was hit ("护栏被车撞
-断", "消防栓被车撞坏") and no person is not a call for 122; a line whose situation the text says is
+断", "消防栓被车撞坏"), or whose sentence names such a thing and no person ("三个消火栓坏了，其中一个被车撞
+歪"), is not a call for 122; a line whose situation the text says is
 over ("后来找到了", "虚惊一场", "已经救出来了": `resolved`) is not called. Recall comes first: the
 threshold is low and the cue lists broad.
 """
@@ -128,9 +129,10 @@ class EmergencyDetector:
                 if sentence_words & past and not clause_words & present:
                     continue
                 line = cue.line or (EmergencyLine.traffic if traffic else EmergencyLine.medical)
-                if (line is EmergencyLine.traffic and clause_words & self._objects
-                        and not clause_words & self._people):
-                    continue  # a thing was hit, nobody hurt
+                if (line is EmergencyLine.traffic and not clause_words & self._people
+                        and (clause_words & self._objects
+                             or (sentence_words & self._objects and not sentence_words & self._people))):
+                    continue  # a thing was hit ("其中一个被车撞歪": the hydrant named earlier), nobody hurt
                 scores[line] = scores.get(line, 0.0) + cue.term.weight
                 cues_by_line.setdefault(line, []).append(cue.term.label)
         # Generic cues: the parts anywhere in the text, each judged in its own clause/sentence.

@@ -6,7 +6,10 @@ Precedence, one rule in one place:
 2. hard cues at least the threshold, a repeat of the same matter at the same place within the
    history window, or a reopened order → `hard` (long-standing, repeated, many households,
    several departments);
-3. otherwise the matter's default class.
+3. otherwise the matter's default class — except that a matter urgent by default (a gas leak, a
+   crowded place's fire exits, a dam) is ordinary when the appeal only asks a question, plans
+   ahead, denies the danger or imagines it ("万一…", "需不需要办证", "不是漏气") and no urgent cue
+   reaches the threshold (`defer` cues).
 
 Urgency is read two ways and added up: single cue phrases (`urgent`), and the structure of the
 situation (`situation`): a hazard (flood water, a failing structure, a pollution incident, people
@@ -191,6 +194,7 @@ class WhistleRules:
         urgent_threshold: float = 2.0,
         hard_threshold: float = 2.0,
         situation: SituationModel | None = None,
+        defer: list[Term] | None = None,
     ) -> None:
         self._situation = situation
         self._urgent = urgent
@@ -199,6 +203,7 @@ class WhistleRules:
         self.hard_threshold = hard_threshold
         self._matcher: TermMatcher[tuple[str, Term]] = TermMatcher(
             [(("urgent", t), t.parts) for t in urgent] + [(("hard", t), t.parts) for t in hard]
+            + [(("defer", t), t.parts) for t in defer or ()]
         )
 
     def assess(
@@ -217,13 +222,15 @@ class WhistleRules:
         history window; `reopened` marks an order reopened after an unsatisfied rating; `found`
         may carry the dictionary phrases of a shared scan.
         """
-        urgent, hard = 0.0, 0.0
+        urgent, hard, defer = 0.0, 0.0, 0.0
         urgent_cues: list[str] = []
         hard_cues: list[str] = []
         for kind, term in self._matcher.match(text, found):
             if kind == "urgent":
                 urgent += term.weight
                 urgent_cues.append(term.label)
+            elif kind == "defer":
+                defer = max(defer, term.weight)
             else:
                 hard += term.weight
                 hard_cues.append(term.label)
@@ -249,6 +256,9 @@ class WhistleRules:
                 why.append("reopened order")
             return WhistleAssessment(WhistleClass.hard, tuple(urgent_cues), tuple(hard_cues), "; ".join(why))
         default = matter.whistle_class if matter else WhistleClass.ordinary
+        if default is WhistleClass.urgent and defer >= 1.0:
+            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
+                                     "a question, a plan or a danger only imagined: not urgent now")
         return WhistleAssessment(default, tuple(urgent_cues), tuple(hard_cues), "matter default")
 
     def words(self) -> set[str]:
@@ -270,6 +280,7 @@ class WhistleRules:
         try:
             urgent = [parse_term(str(t), normalise) for t in data["urgent"]]
             hard = [parse_term(str(t), normalise) for t in data.get("hard") or []]
+            defer = [parse_term(str(t), normalise) for t in data.get("defer") or []]
             situation_raw = data.get("situation")
             if situation_raw is not None and not isinstance(situation_raw, dict):
                 raise ValueError("`situation` must be a mapping")
@@ -282,4 +293,5 @@ class WhistleRules:
             float(data.get("urgent_threshold", 2.0)),
             float(data.get("hard_threshold", 2.0)),
             situation,
+            defer,
         )
