@@ -1,0 +1,38 @@
+"""Which emergency line: dialect for a child, violence with a cry for help, and look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from router.service import Router
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.default()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("我伢刚刚还在小区门口玩，一转身就不见了，到处都找不到，才四岁！", "110"),
+        ("楼上那户男的正在打老婆，女的一直在喊救命，门反锁着敲不开", "110"),
+        ("隔壁家暴，正在砸东西，孩子哭着喊救命，快派警察来", "110"),
+        ("厂房着火了，里面有人在喊救命，烟越来越大", "119"),
+    ],
+)
+def test_ongoing_emergency_goes_to_the_right_line(router: Router, text: str, line: str) -> None:
+    decision = router.route(text)
+    assert decision.redirect is not None and decision.redirect.value == line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "养鸡场这几天死了好多鸡，鸡冠发紫，怀疑是鸡瘟，请畜牧站来看看",
+        "这是地里烧荒的烟，不是着火，呛得人难受，请乡里管一管",
+        "村口老仓库塌了一半，有人天天去里面捡砖头卖，担心哪天出事",
+    ],
+)
+def test_look_alikes_are_not_emergencies(router: Router, text: str) -> None:
+    assert router.route(text).redirect is None
