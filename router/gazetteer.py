@@ -22,6 +22,9 @@ from schemas.taxonomy import Level, UnitKind
 CENTRE = "county_centre"
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Most specific first: the order `Location.places` is sorted in.
+# a village or community, and the places inside one (a compound, a villager group, a grid)
+_HOLDERS = frozenset({"village", "community"})
+_INSIDE = frozenset({"compound", "group", "grid"})
 _SPECIFICITY = {
     "grid": 0, "compound": 1, "group": 1, "road": 2, "landmark": 2,
     "village": 3, "community": 3, "township": 4,
@@ -86,9 +89,17 @@ class Gazetteer:
             names = self._names
             chosen = leftmost_longest(h for h in hits if h[2] in names)
         out: list[Place] = []
+        end = -1
         for hit in chosen:
-            candidates = self._names[hit[2]]
-            out.append(candidates[0])
+            place = self._names[hit[2]][0]
+            prev = out[-1] if out else None
+            if (prev is not None and hit[0] == end and prev.kind in _HOLDERS and place.kind in _INSIDE
+                    and place.village != prev.village):
+                # "人民路社区翠湖苑": the caller places the compound in the community just named
+                end = hit[0] - hit[1]
+                continue
+            out.append(place)
+            end = hit[0] - hit[1]
         return out
 
 

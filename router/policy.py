@@ -37,6 +37,8 @@ from schemas.taxonomy import Level
 
 _NUM = r"[一二三四五六七八九十\d]{1,3}"
 # "一组和二组", "三组与五组", "两个村民小组", "几个组": several villager groups of one village
+# "2栋", "三号楼", "5单元", "一单元": a building or entrance of a residential compound
+_BUILDING = re.compile(r"[一二三四五六七八九十\d]{1,3}(?:栋|幢|号楼|单元)")
 _CROSS_GROUP = re.compile(
     _NUM + r"组(?:和|与|跟|同|、)" + _NUM + r"组|[两几]个(?:村民)?小?组(?!织)|组与组|各组之间"
 )
@@ -94,10 +96,14 @@ class LevelPolicy:
         found = self._index.found(text) if found is None else found
         return bool(found & self._village_asked)
 
-    def in_compound(self, text: str, found: set[str] | None = None) -> bool:
-        """The matter lies inside a residential compound ("小区里", "物业也不管")."""
+    def in_compound(self, text: str, found: set[str] | None = None, location: Location | None = None) -> bool:
+        """The matter lies inside a residential compound ("小区里", "物业也不管"), or at one of a
+        named compound's buildings ("新华小区2栋", "翠湖苑三单元")."""
         found = self._index.found(text) if found is None else found
-        return bool(found & self._compound)
+        if found & self._compound:
+            return True
+        place = location.most_specific if location is not None else None
+        return place is not None and place.kind == "compound" and bool(_BUILDING.search(text))
 
     def is_rural(self, text: str, location: Location, found: set[str] | None = None) -> bool:
         """Outside the county seat's urban area (gazetteer first, then wording)."""
@@ -127,7 +133,10 @@ class LevelPolicy:
         asks_township = self.asks_township(text, found)
         asks_village = self.asks_village(text, found) and not asks_township
         if matter.dept is not None:
-            if matter.rural_level is not None and self.in_compound(text, found):
+            if matter.rural_level is Level.township and asks_township and location.township:
+                level = Level.township
+                reasons.append(f"the appeal asks the township's enforcement team to act on {matter.name}")
+            elif matter.rural_level is not None and self.in_compound(text, found, location):
                 level = Level.village
                 reasons.append(f"inside a residential compound: the community handles {matter.name}")
             elif matter.rural_level is not None and self.is_rural(text, location, found):

@@ -16,6 +16,10 @@ situation (`situation`): a hazard (flood water, a failing structure, a pollution
 without heat or food, …) scores only together with what makes it urgent — it is happening now
 or is imminent or worsening, and it reaches many households or vulnerable people (the elderly,
 children, the sick, people living alone) or the caller asks for evacuation or immediate action.
+Harm the hazard has already done (`harm`: "刚砸坏", "夹到了手", "压塌了院墙") makes it pressing as
+well; people exposed to it where it is (`exposure`: "下面就是…", "必经的路", "天天有人走") add to
+the score without opening the gate. All groups are read over the whole text, in any order, so a
+hazard in one clause and "now" or the people at risk in another still combine.
 Calm wording (a question, a plan, a past and settled event) takes the situation score down.
 """
 
@@ -99,7 +103,7 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     return cues
 
 
-_SITUATION_GROUPS = ("hazard", "now", "worsening", "vulnerable", "scale", "action", "calm")
+_SITUATION_GROUPS = ("hazard", "now", "worsening", "vulnerable", "scale", "action", "exposure", "harm", "calm")
 
 
 class SituationModel:
