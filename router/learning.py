@@ -22,6 +22,7 @@ from router.exceptions import ModelError
 from router.models import LabelledRecord, Matter
 
 FORMAT = "hotline-router-model/3"
+MIN_URGENCY_EXAMPLES = 50  # fewer labelled appeals than this: no urgency head
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
 _SHIFT_CHAR = np.uint64(21)  # every Unicode code point fits in 21 bits
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -56,6 +57,9 @@ class LearnedModel:
     intercept: np.ndarray  # shape (n_classes,)
     trained_on: dict[str, int]
     sharpness: float = 4.0  # margins → probabilities: softmax(sharpness × decision)
+    # Optional second head over the same features: is the appeal urgent (logistic regression)?
+    urgent_weights: np.ndarray | None = None  # shape (n_features,)
+    urgent_intercept: float = 0.0
 
     def __post_init__(self) -> None:
         table = np.full(1 << HASH_BITS, -1, dtype=np.int32)
@@ -64,6 +68,10 @@ class LearnedModel:
         self._idf2 = (self.idf.astype(np.float64) ** 2)
         # idf folded into the weights, so that scoring is one gather and one sum
         self._scaled = np.ascontiguousarray(self.weights * self.idf[:, None], dtype=np.float32)
+        self._urgent_scaled = (
+            None if self.urgent_weights is None
+            else np.ascontiguousarray(self.urgent_weights * self.idf, dtype=np.float32)
+        )
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
@@ -83,6 +91,17 @@ class LearnedModel:
         norm = np.sqrt(self._idf2[cols].sum())
         return self._scaled[cols].sum(axis=0) / np.float32(norm) + self.intercept  # type: ignore[no-any-return]
 
+    def urgent_probability(self, text: str) -> float | None:
+        """Probability that the appeal is urgent (normalised text); None without an urgency head."""
+        if self._urgent_scaled is None:
+            return None
+        cols = self._table[gram_hashes(text)]
+        cols = cols[cols >= 0]
+        score = self.urgent_intercept
+        if len(cols):
+            score += float(self._urgent_scaled[cols].sum() / np.sqrt(self._idf2[cols].sum()))
+        return 1.0 / (1.0 + float(np.exp(-score)))
+
     def probabilities(self, text: str) -> np.ndarray:
         """Softmax of the linear scores: a distribution over `classes`."""
         scores = self.decision(text)
@@ -96,15 +115,15 @@ class LearnedModel:
              "sharpness": self.sharpness},
             ensure_ascii=False,
         )
+        arrays: dict[str, np.ndarray] = {
+            "header": np.array(header), "buckets": self.buckets, "idf": self.idf,
+            "weights": self.weights, "intercept": self.intercept,
+        }
+        if self.urgent_weights is not None:
+            arrays["urgent_weights"] = self.urgent_weights
+            arrays["urgent_intercept"] = np.array(self.urgent_intercept)
         with path.open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                header=np.array(header),
-                buckets=self.buckets,
-                idf=self.idf,
-                weights=self.weights,
-                intercept=self.intercept,
-            )
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path) -> LearnedModel:
@@ -114,14 +133,18 @@ class LearnedModel:
                 header = json.loads(str(data["header"]))
                 buckets, idf = data["buckets"], data["idf"]
                 weights, intercept = data["weights"], data["intercept"]
+                urgent_weights = data["urgent_weights"] if "urgent_weights" in data else None
+                urgent_intercept = float(data["urgent_intercept"]) if "urgent_intercept" in data else 0.0
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load router model: {exc}") from exc
         if header.get("format") != FORMAT:
             raise ModelError(f"{path}: not a {FORMAT} file")
         if weights.shape != (len(buckets), len(header["classes"])):
             raise ModelError(f"{path}: weights do not match features and classes")
+        if urgent_weights is not None and urgent_weights.shape != (len(buckets),):
+            raise ModelError(f"{path}: urgency weights do not match features")
         return cls(header["classes"], buckets, idf, weights, intercept, header.get("trained_on", {}),
-                   float(header.get("sharpness", 4.0)))
+                   float(header.get("sharpness", 4.0)), urgent_weights, urgent_intercept)
 
 
 def _catalogue_documents(matter: Matter) -> list[tuple[str, float]]:
@@ -172,6 +195,8 @@ def train(
     texts: list[str] = []
     labels: list[str] = []
     weights: list[float] = []
+    urgent_rows: list[int] = []  # rows of history that carry a whistle class
+    urgent_labels: list[bool] = []
     counts = {"catalogue": 0, "history": 0, "history_skipped": 0}
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
@@ -184,6 +209,9 @@ def train(
         if label is None or not record.text.strip():
             counts["history_skipped"] += 1
             continue
+        if record.whistle_class:
+            urgent_rows.append(len(texts))
+            urgent_labels.append(record.whistle_class == "urgent")
         texts.append(norm(record.text))
         labels.append(label)
         weights.append(record.weight * history_weight)
@@ -218,6 +246,18 @@ def train(
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float32)[order]
     intercept = np.asarray(clf.intercept_, dtype=np.float32)[order]
+    urgent_weights: np.ndarray | None = None
+    urgent_intercept = 0.0
+    if len(urgent_rows) >= MIN_URGENCY_EXAMPLES and 0 < sum(urgent_labels) < len(urgent_labels):
+        # The rules know the named hazards; this head learns how people actually describe
+        # danger happening now, from labelled appeals (balanced: urgent ones are the minority).
+        from sklearn.linear_model import LogisticRegression
+
+        head = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+        head.fit(matrix[urgent_rows], urgent_labels)
+        urgent_weights = np.asarray(head.coef_[0], dtype=np.float32)
+        urgent_intercept = float(head.intercept_[0])
+        counts["urgency"] = len(urgent_rows)
     return LearnedModel(
         classes=classes,
         buckets=buckets,
@@ -225,6 +265,8 @@ def train(
         weights=np.ascontiguousarray(coef.T),
         intercept=intercept,
         trained_on=counts,
+        urgent_weights=urgent_weights,
+        urgent_intercept=urgent_intercept,
     )
 
 
@@ -239,6 +281,22 @@ def records_from_dicts(rows: Sequence[dict[str, object]]) -> list[LabelledRecord
                 dept=(str(row["dept"]) if row.get("dept") else None),
                 level=(str(row["level"]) if row.get("level") else None),
                 weight=float(row.get("weight", 1.0)),  # type: ignore[arg-type]
+                whistle_class=(str(row["class"]) if row.get("class") else None),
             )
         )
     return out
+
+
+SEED_PATH = Path(__file__).parent / "data" / "seed" / "labelled_appeals.jsonl"
+
+
+def seed_records(path: Path = SEED_PATH) -> list[LabelledRecord]:
+    """The labelled appeals shipped with the product (written for it, independently of the
+    catalogue): the history a new centre starts from, before its own orders teach the model."""
+    if not path.exists():
+        return []
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot read the seed appeals: {exc}") from exc
+    return records_from_dicts(rows)

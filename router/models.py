@@ -141,3 +141,4 @@ class LabelledRecord:
     level: str | None = None
     weight: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
+    whistle_class: str | None = None  # when known, also teaches the learned urgency model

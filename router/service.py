@@ -7,7 +7,7 @@ place (gazetteer) → level and unit (631 policy) → whistle class → confiden
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,8 @@ from router.classifier import MatterClassifier, Ranking
 from router.emergency import EmergencyDetector
 from router.exceptions import ModelError, UnknownUnitError
 from router.gazetteer import CENTRE, Gazetteer, load_gazetteer
-from router.learning import LearnedModel, train
-from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit
+from router.learning import LearnedModel, seed_records, train
+from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit, WhistleAssessment
 from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
 from router.segment import PhraseIndex, Scan, jieba_tokenizer
@@ -39,6 +39,10 @@ EMERGENCY_OWNERS: dict[EmergencyLine, str] = {
     EmergencyLine.traffic: "traffic_police",
 }
 _LEVEL_NAMES = {"village": "村/社区", "township": "乡镇/街道", "county": "县直部门"}
+
+
+# The learned urgency head raises an appeal to urgent at or above this probability.
+URGENT_MODEL_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True)
@@ -124,9 +128,11 @@ class Router:
         """The same reference data with another learned model."""
         return Router(self.parts, model)
 
-    def train(self, history: list[LabelledRecord]) -> LearnedModel:
-        """Train a model from this router's catalogue plus labelled history (does not install it)."""
-        return train(self.parts.catalogue, history, normalise=self.parts.normalise)
+    def train(self, history: list[LabelledRecord], *, with_seed: bool = True) -> LearnedModel:
+        """Train a model from this router's catalogue, the shipped seed appeals (unless
+        `with_seed` is false) and labelled history (does not install it)."""
+        records = [*(seed_records() if with_seed else []), *history]
+        return train(self.parts.catalogue, records, normalise=self.parts.normalise)
 
     def words(self, text: str) -> list[str]:
         """The appeal cut into words by jieba with the router's own dictionary (catalogue terms,
@@ -200,6 +206,7 @@ class Router:
         place_code = location.village or location.township
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
         whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened, found=scan.found)
+        whistle = self._learned_urgency(norm, whistle)
         runner = ranking.runner_up
         confidence = ranking.confidence if best.score > 0 else 0.0
         return RoutingDecision(
@@ -220,6 +227,17 @@ class Router:
             runner_up=self._candidate(runner),
             top_departments=ranking.departments(),
         )
+
+    def _learned_urgency(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
+        """The rules name hazards; the learned head recognises danger described in other words.
+        It can only raise an appeal to urgent, never lower one (recall first)."""
+        if whistle.whistle_class is WhistleClass.urgent or self.model is None:
+            return whistle
+        p_urgent = self.model.urgent_probability(norm)
+        if p_urgent is None or p_urgent < URGENT_MODEL_THRESHOLD:
+            return whistle
+        reason = f"learned urgency {p_urgent:.2f}" + (f"; rules: {whistle.reason}" if whistle.reason else "")
+        return replace(whistle, whistle_class=WhistleClass.urgent, reason=reason)
 
     def _redirect(self, line: EmergencyLine, cues: tuple[str, ...], score: float, ranking: Ranking,
                   location: Location) -> RoutingDecision:
@@ -288,4 +306,4 @@ def _cached_parts() -> RouterParts:
 @lru_cache(maxsize=1)
 def _default_model() -> LearnedModel:
     parts = _cached_parts()
-    return train(parts.catalogue, normalise=parts.normalise)
+    return train(parts.catalogue, seed_records(), normalise=parts.normalise)

@@ -34,6 +34,7 @@ def test_ongoing_emergency_goes_to_the_right_line(router: Router, text: str, lin
         "养鸡场这几天死了好多鸡，鸡冠发紫，怀疑是鸡瘟，请畜牧站来看看",
         "这是地里烧荒的烟，不是着火，呛得人难受，请乡里管一管",
         "村口老仓库塌了一半，有人天天去里面捡砖头卖，担心哪天出事",
+        "车棚里有人拉了根插线板给电瓶车充电，线都老化了，怕起火",
     ],
 )
 def test_look_alikes_are_not_emergencies(router: Router, text: str) -> None:

@@ -22,7 +22,7 @@ def test_a_model_trained_on_corrections_routes_new_texts_accordingly(router: Rou
         LabelledRecord(text="蓝房子半夜还闹腾", dept="culture_tourism", weight=3.0),
         LabelledRecord(text="蓝房子门口闹腾到天亮", dept="culture_tourism", weight=3.0),
     ]
-    model = router.train(history)
+    model = router.train(history, with_seed=False)
     assert model.trained_on["history"] == 4
     path = tmp_path / "router-model.npz"
     model.save(path)
@@ -32,7 +32,7 @@ def test_a_model_trained_on_corrections_routes_new_texts_accordingly(router: Rou
     taught = Router.default(model_path=path)
     assert taught.route(SLANG).dept == "culture_tourism"
     assert Router.default(model_path=path) is taught  # cached
-    untaught = router.train([])
+    untaught = router.train([], with_seed=False)
     untaught.save(path)
     import os
 
@@ -52,7 +52,7 @@ def test_records_from_plain_rows() -> None:
 
 
 def test_records_without_a_usable_label_are_skipped(router: Router) -> None:
-    model = router.train([LabelledRecord(text="随便说说", dept="not_a_department")])
+    model = router.train([LabelledRecord(text="随便说说", dept="not_a_department")], with_seed=False)
     assert model.trained_on["history_skipped"] == 1
 
 
@@ -61,3 +61,22 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a model")
     with pytest.raises(ModelError, match="cannot load router model"):
         LearnedModel.load(path)
+
+
+def test_the_shipped_model_learns_urgency_from_the_seed_appeals_and_keeps_it_when_saved(tmp_path: Path) -> None:
+    router = Router.default()
+    model = router.model
+    assert model is not None and model.trained_on.get("urgency", 0) >= 50
+    norm = router.parts.normalise
+    danger = norm("河水已经漫进好几户人家里了，雨还在下，老人走不出来")
+    calm = norm("想咨询一下明年孩子上学报名需要准备哪些材料")
+    p_danger, p_calm = model.urgent_probability(danger), model.urgent_probability(calm)
+    assert p_danger is not None and p_calm is not None and p_danger > p_calm
+    model.save(tmp_path / "m.npz")
+    again = LearnedModel.load(tmp_path / "m.npz")
+    assert again.urgent_probability(danger) == pytest.approx(p_danger, abs=1e-5)
+
+
+def test_a_model_trained_without_class_labels_has_no_urgency_head(router: Router) -> None:
+    model = router.train([LabelledRecord(text="蓝房子那边又闹腾了", dept="culture_tourism")], with_seed=False)
+    assert model.urgent_probability("随便什么") is None
