@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from router.exceptions import ModelError
 from router.models import LabelledRecord, Matter
 
 FORMAT = "hotline-router-model/3"
-MIN_URGENCY_EXAMPLES = 50  # fewer labelled appeals than this: no urgency head
+MIN_CLASS_EXAMPLES = 50  # fewer appeals labelled with a whistle class than this: no class heads
+CLASS_HEADS = ("urgent", "hard")
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
 _SHIFT_CHAR = np.uint64(21)  # every Unicode code point fits in 21 bits
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -57,9 +58,9 @@ class LearnedModel:
     intercept: np.ndarray  # shape (n_classes,)
     trained_on: dict[str, int]
     sharpness: float = 4.0  # margins → probabilities: softmax(sharpness × decision)
-    # Optional second head over the same features: is the appeal urgent (logistic regression)?
-    urgent_weights: np.ndarray | None = None  # shape (n_features,)
-    urgent_intercept: float = 0.0
+    # Optional binary heads over the same features, one per whistle class they can raise an
+    # appeal to ("urgent", "hard"): (weights of shape (n_features,), intercept), logistic.
+    class_heads: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         table = np.full(1 << HASH_BITS, -1, dtype=np.int32)
@@ -68,10 +69,9 @@ class LearnedModel:
         self._idf2 = (self.idf.astype(np.float64) ** 2)
         # idf folded into the weights, so that scoring is one gather and one sum
         self._scaled = np.ascontiguousarray(self.weights * self.idf[:, None], dtype=np.float32)
-        self._urgent_scaled = (
-            None if self.urgent_weights is None
-            else np.ascontiguousarray(self.urgent_weights * self.idf, dtype=np.float32)
-        )
+        self._heads_scaled = {
+            name: (np.ascontiguousarray(w * self.idf, dtype=np.float32), b) for name, (w, b) in self.class_heads.items()
+        }
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
@@ -91,15 +91,17 @@ class LearnedModel:
         norm = np.sqrt(self._idf2[cols].sum())
         return self._scaled[cols].sum(axis=0) / np.float32(norm) + self.intercept  # type: ignore[no-any-return]
 
-    def urgent_probability(self, text: str) -> float | None:
-        """Probability that the appeal is urgent (normalised text); None without an urgency head."""
-        if self._urgent_scaled is None:
+    def class_probability(self, whistle_class: str, text: str) -> float | None:
+        """Probability that the appeal (normalised text) is of `whistle_class` ("urgent" or
+        "hard"); None when the model has no head for it."""
+        head = self._heads_scaled.get(whistle_class)
+        if head is None:
             return None
+        weights, score = head
         cols = self._table[gram_hashes(text)]
         cols = cols[cols >= 0]
-        score = self.urgent_intercept
         if len(cols):
-            score += float(self._urgent_scaled[cols].sum() / np.sqrt(self._idf2[cols].sum()))
+            score += float(weights[cols].sum() / np.sqrt(self._idf2[cols].sum()))
         return 1.0 / (1.0 + float(np.exp(-score)))
 
     def probabilities(self, text: str) -> np.ndarray:
@@ -119,9 +121,9 @@ class LearnedModel:
             "header": np.array(header), "buckets": self.buckets, "idf": self.idf,
             "weights": self.weights, "intercept": self.intercept,
         }
-        if self.urgent_weights is not None:
-            arrays["urgent_weights"] = self.urgent_weights
-            arrays["urgent_intercept"] = np.array(self.urgent_intercept)
+        for name, (w, b) in self.class_heads.items():
+            arrays[f"head_{name}_weights"] = w
+            arrays[f"head_{name}_intercept"] = np.array(b)
         with path.open("wb") as fh:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
@@ -133,18 +135,20 @@ class LearnedModel:
                 header = json.loads(str(data["header"]))
                 buckets, idf = data["buckets"], data["idf"]
                 weights, intercept = data["weights"], data["intercept"]
-                urgent_weights = data["urgent_weights"] if "urgent_weights" in data else None
-                urgent_intercept = float(data["urgent_intercept"]) if "urgent_intercept" in data else 0.0
+                heads = {
+                    name: (data[f"head_{name}_weights"], float(data[f"head_{name}_intercept"]))
+                    for name in CLASS_HEADS if f"head_{name}_weights" in data
+                }
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load router model: {exc}") from exc
         if header.get("format") != FORMAT:
             raise ModelError(f"{path}: not a {FORMAT} file")
         if weights.shape != (len(buckets), len(header["classes"])):
             raise ModelError(f"{path}: weights do not match features and classes")
-        if urgent_weights is not None and urgent_weights.shape != (len(buckets),):
-            raise ModelError(f"{path}: urgency weights do not match features")
+        if any(w.shape != (len(buckets),) for w, _ in heads.values()):
+            raise ModelError(f"{path}: class head weights do not match features")
         return cls(header["classes"], buckets, idf, weights, intercept, header.get("trained_on", {}),
-                   float(header.get("sharpness", 4.0)), urgent_weights, urgent_intercept)
+                   float(header.get("sharpness", 4.0)), heads)
 
 
 def _catalogue_documents(matter: Matter) -> list[tuple[str, float]]:
@@ -195,8 +199,8 @@ def train(
     texts: list[str] = []
     labels: list[str] = []
     weights: list[float] = []
-    urgent_rows: list[int] = []  # rows of history that carry a whistle class
-    urgent_labels: list[bool] = []
+    class_rows: list[int] = []  # rows of history that carry a whistle class
+    class_labels: list[str] = []
     counts = {"catalogue": 0, "history": 0, "history_skipped": 0}
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
@@ -210,8 +214,8 @@ def train(
             counts["history_skipped"] += 1
             continue
         if record.whistle_class:
-            urgent_rows.append(len(texts))
-            urgent_labels.append(record.whistle_class == "urgent")
+            class_rows.append(len(texts))
+            class_labels.append(record.whistle_class)
         texts.append(norm(record.text))
         labels.append(label)
         weights.append(record.weight * history_weight)
@@ -246,18 +250,19 @@ def train(
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float32)[order]
     intercept = np.asarray(clf.intercept_, dtype=np.float32)[order]
-    urgent_weights: np.ndarray | None = None
-    urgent_intercept = 0.0
-    if len(urgent_rows) >= MIN_URGENCY_EXAMPLES and 0 < sum(urgent_labels) < len(urgent_labels):
-        # The rules know the named hazards; this head learns how people actually describe
-        # danger happening now, from labelled appeals (balanced: urgent ones are the minority).
+    # The rules know the named hazards and complaint histories; these heads learn how people
+    # actually describe danger now, or a problem that has dragged on, from labelled appeals.
+    class_heads: dict[str, tuple[np.ndarray, float]] = {}
+    if len(class_rows) >= MIN_CLASS_EXAMPLES:
         from sklearn.linear_model import LogisticRegression
 
-        head = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
-        head.fit(matrix[urgent_rows], urgent_labels)
-        urgent_weights = np.asarray(head.coef_[0], dtype=np.float32)
-        urgent_intercept = float(head.intercept_[0])
-        counts["urgency"] = len(urgent_rows)
+        for name in CLASS_HEADS:
+            target = [label == name for label in class_labels]
+            if 0 < sum(target) < len(target):
+                head = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+                head.fit(matrix[class_rows], target)
+                class_heads[name] = (np.asarray(head.coef_[0], dtype=np.float32), float(head.intercept_[0]))
+        counts["class_heads"] = len(class_rows)
     return LearnedModel(
         classes=classes,
         buckets=buckets,
@@ -265,8 +270,7 @@ def train(
         weights=np.ascontiguousarray(coef.T),
         intercept=intercept,
         trained_on=counts,
-        urgent_weights=urgent_weights,
-        urgent_intercept=urgent_intercept,
+        class_heads=class_heads,
     )
 
 

@@ -41,8 +41,9 @@ EMERGENCY_OWNERS: dict[EmergencyLine, str] = {
 _LEVEL_NAMES = {"village": "村/社区", "township": "乡镇/街道", "county": "县直部门"}
 
 
-# The learned urgency head raises an appeal to urgent at or above this probability.
-URGENT_MODEL_THRESHOLD = 0.6
+# A learned class head raises an appeal to its class at or above these probabilities.
+LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
+_CLASS_RANK = {WhistleClass.ordinary: 0, WhistleClass.hard: 1, WhistleClass.urgent: 2}
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ class Router:
         place_code = location.village or location.township
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
         whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened, found=scan.found)
-        whistle = self._learned_urgency(norm, whistle)
+        whistle = self._learned_class(norm, whistle)
         runner = ranking.runner_up
         confidence = ranking.confidence if best.score > 0 else 0.0
         return RoutingDecision(
@@ -228,16 +229,19 @@ class Router:
             top_departments=ranking.departments(),
         )
 
-    def _learned_urgency(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
-        """The rules name hazards; the learned head recognises danger described in other words.
-        It can only raise an appeal to urgent, never lower one (recall first)."""
-        if whistle.whistle_class is WhistleClass.urgent or self.model is None:
+    def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
+        """The rules name hazards and complaint histories; the learned heads recognise them in
+        other words. They can only raise the class (ordinary -> hard -> urgent), never lower it."""
+        if self.model is None:
             return whistle
-        p_urgent = self.model.urgent_probability(norm)
-        if p_urgent is None or p_urgent < URGENT_MODEL_THRESHOLD:
-            return whistle
-        reason = f"learned urgency {p_urgent:.2f}" + (f"; rules: {whistle.reason}" if whistle.reason else "")
-        return replace(whistle, whistle_class=WhistleClass.urgent, reason=reason)
+        for target in (WhistleClass.urgent, WhistleClass.hard):
+            if _CLASS_RANK[whistle.whistle_class] >= _CLASS_RANK[target]:
+                return whistle
+            p = self.model.class_probability(target.value, norm)
+            if p is not None and p >= LEARNED_CLASS_THRESHOLDS[target]:
+                reason = f"learned {target.value} {p:.2f}" + (f"; rules: {whistle.reason}" if whistle.reason else "")
+                return replace(whistle, whistle_class=target, reason=reason)
+        return whistle
 
     def _redirect(self, line: EmergencyLine, cues: tuple[str, ...], score: float, ranking: Ranking,
                   location: Location) -> RoutingDecision:

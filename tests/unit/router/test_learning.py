@@ -63,20 +63,21 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path: Path) -> None:
         LearnedModel.load(path)
 
 
-def test_the_shipped_model_learns_urgency_from_the_seed_appeals_and_keeps_it_when_saved(tmp_path: Path) -> None:
+def test_the_shipped_model_learns_classes_from_the_seed_appeals_and_keeps_them_when_saved(tmp_path: Path) -> None:
     router = Router.default()
     model = router.model
-    assert model is not None and model.trained_on.get("urgency", 0) >= 50
+    assert model is not None and model.trained_on.get("class_heads", 0) >= 50
     norm = router.parts.normalise
     danger = norm("河水已经漫进好几户人家里了，雨还在下，老人走不出来")
     calm = norm("想咨询一下明年孩子上学报名需要准备哪些材料")
-    p_danger, p_calm = model.urgent_probability(danger), model.urgent_probability(calm)
+    p_danger, p_calm = model.class_probability("urgent", danger), model.class_probability("urgent", calm)
     assert p_danger is not None and p_calm is not None and p_danger > p_calm
     model.save(tmp_path / "m.npz")
     again = LearnedModel.load(tmp_path / "m.npz")
-    assert again.urgent_probability(danger) == pytest.approx(p_danger, abs=1e-5)
+    assert again.class_probability("urgent", danger) == pytest.approx(p_danger, abs=1e-5)
+    assert again.class_probability("hard", danger) is not None
 
 
-def test_a_model_trained_without_class_labels_has_no_urgency_head(router: Router) -> None:
+def test_a_model_trained_without_class_labels_has_no_class_heads(router: Router) -> None:
     model = router.train([LabelledRecord(text="蓝房子那边又闹腾了", dept="culture_tourism")], with_seed=False)
-    assert model.urgent_probability("随便什么") is None
+    assert model.class_probability("urgent", "随便什么") is None
