@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from feedback.exceptions import FeedbackError
 from schemas.events import RECEIVED_TYPE, UNIT_REPLY_TYPES, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
+from schemas.payloads import UnitReply
 from services import workorders
 from services.bus.base import Handler
 from services.context import DomainContext
@@ -75,16 +76,15 @@ def unit_reply_effect(ctx: DomainContext) -> Effect:
     """The feedback service: unit systems that answer over Kafka instead of REST."""
 
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
-        data = event.data
-        unit = str(data.get("unit") or "")
-        actor = data.get("actor")
+        reply = UnitReply.model_validate(event.data)  # a malformed reply is refused, not retried
         if event.type == UNIT_REPLY_TYPES["claim"]:
-            await workorders.claim(session, ctx, event.subject, unit=unit, actor=actor)
+            await workorders.claim(session, ctx, event.subject, unit=reply.unit, actor=reply.actor)
         elif event.type == UNIT_REPLY_TYPES["resolve"]:
-            await workorders.resolve(session, ctx, event.subject, unit=unit, actor=actor, note=data.get("note"))
+            await workorders.resolve(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+                                     note=reply.note)
         elif event.type == UNIT_REPLY_TYPES["return"]:
-            await workorders.return_order(session, ctx, event.subject, unit=unit, actor=actor,
-                                          reason=str(data.get("reason") or "returned by unit"))
+            await workorders.return_order(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+                                          reason=reply.reason or "returned by unit")
         else:
             raise ValueError(f"unknown unit reply type {event.type}")
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from schemas.events import DISPATCHED_TYPE, EventEnvelope, dispatch_topic
 from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
+from services.db.tables import ProcessedEvent
 from services.settings import CoreSettings
 from tests.support.factories import (
     NEIGHBOUR_NOISE,
@@ -204,3 +206,25 @@ async def test_a_phone_number_in_a_rating_comment_is_masked_on_the_lifecycle_top
     events = [e for e in bus.topic_log("hotline.lifecycle") if e.subject == order_id]
     assert {e.data.get("action") for e in events} >= {"resolve", "close"}
     assert all("13512345678" not in str(e.data) for e in events)
+
+
+async def test_unit_replies_on_the_reply_topic_act_once_and_bad_ones_are_refused(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    claim = EventEnvelope(type="org.hotline.unit.claim", subject=order_id, topic="hotline.unit-replies",
+                          source="urn:unit-system", data={"unit": order["unit"]})
+    await runtime.bus.publish([claim, claim])  # delivered twice: acted on once
+    body = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    assert body["state"] == "claimed" and [h["action"] for h in body["history"]].count("claim") == 1
+
+    bad = EventEnvelope(type="org.hotline.unit.resolve", subject=order_id, topic="hotline.unit-replies",
+                        source="urn:unit-system", data={"note": "no unit named"})
+    await runtime.bus.publish([bad])  # refused and recorded, not retried forever
+    async with runtime.sessions() as session:
+        outcome = (await session.execute(select(ProcessedEvent.outcome).where(
+            ProcessedEvent.event_id == bad.id))).scalar_one()
+    assert outcome.startswith("refused") and "unit" in outcome
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "claimed"
