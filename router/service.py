@@ -229,6 +229,14 @@ class Router:
             top_departments=ranking.departments(),
         )
 
+    def emergency_line(self, text: str) -> EmergencyLine | None:
+        """Only the first question of `route`: is this a call for 110/119/120/122 happening now?
+        (Intake tells the operator at once, before the full routing pass.)"""
+        norm = self.parts.normalise(text)
+        scan = Scan.of(self._dictionary, norm)
+        found = self.parts.emergency.detect(norm, scan.hits, scan.found)
+        return found.line if found is not None else None
+
     def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
         """The rules name hazards and complaint histories; the learned heads recognise them in
         other words. They can only raise the class (ordinary -> hard -> urgent), never lower it."""

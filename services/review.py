@@ -23,9 +23,10 @@ from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter
 async def review_queue(session: AsyncSession, limit: int = 100) -> list[ReviewItem]:
     """Orders waiting for a dispatcher, oldest first."""
     orders = await repo.list_orders(session, state=State.pending_review.value, limit=limit)
+    latest = await repo.latest_dispatches(session, [o.id for o in orders])
     items = []
     for order in orders:
-        returned = await _last_returned_dispatch(session, order.id)
+        returned = _returned(latest.get(order.id))
         why = (f"returned by {returned.unit}" if returned is not None
                else f"router confidence {order.confidence or 0:.2f}")
         items.append(ReviewItem(work_order_id=order.id, channel=order.channel, text=order.text_masked,
@@ -34,9 +35,8 @@ async def review_queue(session: AsyncSession, limit: int = 100) -> list[ReviewIt
     return items
 
 
-async def _last_returned_dispatch(session: AsyncSession, order_id: str) -> Dispatch | None:
-    stmt = (select(Dispatch).where(Dispatch.work_order_id == order_id).order_by(Dispatch.id.desc()).limit(1))
-    last = (await session.execute(stmt)).scalar_one_or_none()
+def _returned(last: Dispatch | None) -> Dispatch | None:
+    """The order's latest hand-over, if it ended with the unit returning the order."""
     return last if last is not None and last.outcome == "returned" else None
 
 
@@ -59,7 +59,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         return workorders.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
 
     suggestion = order.routing or {}
-    returned = await _last_returned_dispatch(session, order.id)
+    returned = _returned((await repo.latest_dispatches(session, [order.id])).get(order.id))
     if body.action is ReviewAction.confirm:
         unit = suggestion.get("unit")
         if not unit or (returned is not None and unit == returned.unit):

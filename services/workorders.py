@@ -35,7 +35,14 @@ from schemas.events import (
     lifecycle_type,
 )
 from schemas.lifecycle import Action, State, next_state
-from schemas.payloads import Contact, DispatchedEvent, EmergencyEvent, LifecycleEvent, ReceivedEvent
+from schemas.payloads import (
+    Contact,
+    DispatchedEvent,
+    EmergencyEvent,
+    LifecycleEvent,
+    OrderSummary,
+    ReceivedEvent,
+)
 from schemas.routing import RoutingDecision
 from schemas.taxonomy import EmergencyLine, Level, WhistleClass
 from services.context import DomainContext
@@ -55,20 +62,13 @@ def check_citizen_token(order: WorkOrder, token: str) -> None:
         raise InvalidCitizenToken(order.id)
 
 
+_SUMMARY_COLUMNS = tuple(name for name in OrderSummary.model_fields if name != "work_order_id")
+
+
 def _order_summary(order: WorkOrder) -> dict[str, Any]:
-    """What every lifecycle event says about the order: never a phone or ID number."""
-    return {
-        "work_order_id": order.id,
-        "channel": order.channel,
-        "state": order.state,
-        "whistle_class": order.whistle_class,
-        "level": order.level,
-        "unit": order.unit,
-        "dept": order.dept,
-        "matter": order.matter,
-        "township": order.township,
-        "village": order.village,
-    }
+    """What every work-order event says about the order (schemas.payloads.OrderSummary): never a
+    phone or ID number."""
+    return {"work_order_id": order.id, **{name: getattr(order, name) for name in _SUMMARY_COLUMNS}}
 
 
 async def load_for_update(session: AsyncSession, order_id: str) -> WorkOrder:

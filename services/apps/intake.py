@@ -50,8 +50,7 @@ async def submit_appeal(
         APPEALS_REPEATED.inc()
         response.status_code = status.HTTP_200_OK
     # The operator is told at once; the router's own pass makes the order `redirected`.
-    emergency = uow.ctx.router.route(accepted.order.text, channel=appeal.channel.value,
-                                     address=appeal.address).redirect
+    emergency = uow.ctx.router.emergency_line(accepted.order.text)
     return AppealAccepted(work_order_id=accepted.order.id, state=State(accepted.order.state),
                           created=accepted.created, citizen_token=accepted.citizen_token, emergency_line=emergency)
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from schemas.events import EventEnvelope
 
 Handler = Callable[[EventEnvelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One consumer (group) reading some topics with one handler."""
+
+    consumer: str
+    topics: frozenset[str]
+    handler: Handler
 
 
 class EventBus(Protocol):

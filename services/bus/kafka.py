@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -21,17 +20,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.events import DISPATCH_TOPIC_PREFIX, EventEnvelope
-from services.bus.base import Handler
+from services.bus.base import Handler, Subscription
 from services.bus.cloudevents import from_kafka, to_kafka
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Subscription:
-    consumer: str
-    topics: tuple[str, ...]
-    handler: Handler
 
 
 class KafkaBus:
@@ -54,7 +46,7 @@ class KafkaBus:
         self.retry_seconds = retry_seconds
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self._producer: AIOKafkaProducer | None = None
-        self._subscriptions: list[_Subscription] = []
+        self._subscriptions: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._known_topics: set[str] = set()
         self._stopping = asyncio.Event()
@@ -161,9 +153,9 @@ class KafkaBus:
 
     # ---- consume ---------------------------------------------------------------------------
     def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
-        self._subscriptions.append(_Subscription(consumer, tuple(topics), handler))
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler))
 
-    async def _consume(self, sub: _Subscription) -> None:
+    async def _consume(self, sub: Subscription) -> None:
         while not self._stopping.is_set():
             consumer = AIOKafkaConsumer(
                 *sub.topics,
@@ -176,7 +168,7 @@ class KafkaBus:
                 fetch_max_wait_ms=self.fetch_max_wait_ms,
             )
             try:
-                await self.ensure_topics(sub.topics)
+                await self.ensure_topics(sorted(sub.topics))
                 await consumer.start()
                 await self._consume_loop(consumer, sub)
             except asyncio.CancelledError:
@@ -189,7 +181,7 @@ class KafkaBus:
                 with contextlib.suppress(Exception):
                     await consumer.stop()
 
-    async def _consume_loop(self, consumer: AIOKafkaConsumer, sub: _Subscription) -> None:
+    async def _consume_loop(self, consumer: AIOKafkaConsumer, sub: Subscription) -> None:
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
             if not batches:
@@ -210,7 +202,7 @@ class KafkaBus:
                 await asyncio.sleep(self.retry_seconds)
 
     async def _handle_partition(
-        self, sub: _Subscription, tp: TopicPartition, records: list[Any]
+        self, sub: Subscription, tp: TopicPartition, records: list[Any]
     ) -> tuple[int | None, int | None]:
         """(offset to commit, offset to retry from) after handling `records` in order."""
         done: int | None = None

@@ -10,24 +10,16 @@ from __future__ import annotations
 import logging
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from schemas.events import EventEnvelope
-from services.bus.base import Handler
+from services.bus.base import Handler, Subscription
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _Subscription:
-    consumer: str
-    topics: frozenset[str]
-    handler: Handler
-
-
 class InProcessBus:
     def __init__(self, log_size: int = 10_000) -> None:
-        self._subscriptions: list[_Subscription] = []
+        self._subscriptions: list[Subscription] = []
         self._log: dict[str, deque[EventEnvelope]] = defaultdict(lambda: deque(maxlen=log_size))
 
     async def start(self) -> None:
@@ -40,7 +32,7 @@ class InProcessBus:
         return True
 
     def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
-        self._subscriptions.append(_Subscription(consumer, frozenset(topics), handler))
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler))
 
     async def publish(self, events: Sequence[EventEnvelope]) -> None:
         for event in events:

@@ -96,6 +96,20 @@ async def open_dispatch(session: AsyncSession, order_id: str) -> Dispatch | None
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def latest_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, Dispatch]:
+    """The most recent hand-over of each order, in one query."""
+    if not order_ids:
+        return {}
+    newest = (
+        select(Dispatch.work_order_id, func.max(Dispatch.id).label("id"))
+        .where(Dispatch.work_order_id.in_(order_ids))
+        .group_by(Dispatch.work_order_id)
+        .subquery()
+    )
+    rows = (await session.execute(select(Dispatch).join(newest, Dispatch.id == newest.c.id))).scalars()
+    return {d.work_order_id: d for d in rows}
+
+
 # ---- outbox ----------------------------------------------------------------------------------
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
     session.info["outbox_written"] = True  # the commit will wake the relay (services.db.engine)

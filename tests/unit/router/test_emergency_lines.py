@@ -39,3 +39,12 @@ def test_ongoing_emergency_goes_to_the_right_line(router: Router, text: str, lin
 )
 def test_look_alikes_are_not_emergencies(router: Router, text: str) -> None:
     assert router.route(text).redirect is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["楼下仓库着火了，浓烟很大，有人被困在三楼", "隔壁在打架，有人拿着刀", "想咨询一下社保卡怎么补办",
+     "车棚里有人拉了根插线板给电瓶车充电，线都老化了，怕起火"],
+)
+def test_the_intake_emergency_check_agrees_with_the_full_routing_pass(router: Router, text: str) -> None:
+    assert router.emergency_line(text) == router.route(text).redirect
