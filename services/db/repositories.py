@@ -141,11 +141,6 @@ async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime
     await session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=at))
 
 
-async def outbox_backlog(session: AsyncSession) -> int:
-    stmt = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
-    return int((await session.execute(stmt)).scalar_one())
-
-
 # ---- processed events ------------------------------------------------------------------------
 async def claim_event(session: AsyncSession, consumer: str, event_id: str, at: datetime) -> bool:
     """Record that `consumer` handles `event_id`; False if it already has."""
