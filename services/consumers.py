@@ -13,12 +13,12 @@ from feedback.exceptions import FeedbackError
 from schemas.events import RECEIVED_TYPE, UNIT_REPLY_TYPES, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.payloads import UnitReply
-from services import workorders
 from services.bus.base import Handler
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.errors import OrderNotFound, UnknownUnit
 from services.metrics import EVENTS_CONSUMED
+from services.orders import dispatch, unit_actions
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def router_effect(ctx: DomainContext) -> Effect:
     """The router service: route every newly received order."""
 
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
-        await workorders.route_order(session, ctx, event.subject)
+        await dispatch.route_order(session, ctx, event.subject)
 
     return effect
 
@@ -78,12 +78,12 @@ def unit_reply_effect(ctx: DomainContext) -> Effect:
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
         reply = UnitReply.model_validate(event.data)  # a malformed reply is refused, not retried
         if event.type == UNIT_REPLY_TYPES["claim"]:
-            await workorders.claim(session, ctx, event.subject, unit=reply.unit, actor=reply.actor)
+            await unit_actions.claim(session, ctx, event.subject, unit=reply.unit, actor=reply.actor)
         elif event.type == UNIT_REPLY_TYPES["resolve"]:
-            await workorders.resolve(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+            await unit_actions.resolve(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
                                      note=reply.note)
         elif event.type == UNIT_REPLY_TYPES["return"]:
-            await workorders.return_order(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+            await unit_actions.return_order(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
                                           reason=reply.reason or "returned by unit")
         else:
             raise ValueError(f"unknown unit reply type {event.type}")

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from router.models import LabelledRecord
 from schemas.lifecycle import Action, State
 from schemas.review import ReviewAction, ReviewIn, ReviewItem
-from services import workorders
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
 from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter
+from services.orders import dispatch, lifecycle
 
 
 async def review_queue(session: AsyncSession, limit: int = 100) -> list[ReviewItem]:
@@ -42,21 +42,21 @@ def _returned(last: Dispatch | None) -> Dispatch | None:
 
 async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReviewIn) -> State:
     """Carry out a dispatcher's decision on an order in the review queue."""
-    order = await workorders.load_for_update(session, order_id)
+    order = await lifecycle.load_for_update(session, order_id)
     actor = f"dispatcher:{body.dispatcher}"
     now = ctx.now()
     if body.action is ReviewAction.redirect:
         assert body.line is not None
-        return workorders.redirect(session, ctx, order, body.line, actor=actor,
+        return dispatch.redirect(session, ctx, order, body.line, actor=actor,
                                    reason=body.reason or "redirected by dispatcher")
     if body.action is ReviewAction.merge:
         assert body.merge_into is not None
         if body.merge_into == order.id or await repo.get_order(session, body.merge_into) is None:
             raise OrderNotFound(body.merge_into)
-        return workorders.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
+        return lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
                                      data={"merged_into": body.merge_into})
     if body.action is ReviewAction.invalidate:
-        return workorders.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
+        return lifecycle.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
 
     suggestion = order.routing or {}
     returned = _returned((await repo.latest_dispatches(session, [order.id])).get(order.id))
@@ -64,10 +64,10 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         unit = suggestion.get("unit")
         if not unit or (returned is not None and unit == returned.unit):
             raise NothingToConfirm(f"work order {order.id}: the router made no usable suggestion; override with a unit")
-        return await workorders.dispatch_to(session, ctx, order, unit_code=unit, actor=actor,
+        return await dispatch.dispatch_to(session, ctx, order, unit_code=unit, actor=actor,
                                             reason=body.reason or "confirmed by dispatcher")
     assert body.unit is not None
-    target = workorders.unit_or_error(ctx, body.unit)
+    target = lifecycle.unit_or_error(ctx, body.unit)
     matter = None
     if body.matter:
         if body.matter not in ctx.router.parts.catalogue:
@@ -89,7 +89,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
             corrected_dept=order.dept if target.level.value == "county" else None,
             corrected_level=target.level.value, reason=body.reason,
         ))
-    return await workorders.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor,
+    return await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor,
                                         reason=body.reason or "dispatched by dispatcher")
 
 

@@ -17,11 +17,11 @@ from schemas.appeals import (
 )
 from schemas.lifecycle import State
 from schemas.taxonomy import Level
-from services import workorders
 from services.apps.common import create_app
 from services.apps.dependencies import UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
+from services.orders import lifecycle, ratings, unit_actions
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
@@ -61,21 +61,21 @@ async def get_work_order(order: WorkOrderDep, uow: UowDep) -> WorkOrderView:
 @router.post("/work-orders/{order_id}/claim", response_model=WorkOrderView, summary="签收: the unit claims")
 async def claim(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
     async with uow.transaction() as session:
-        await workorders.claim(session, uow.ctx, order.id, unit=body.unit, actor=body.actor)
+        await unit_actions.claim(session, uow.ctx, order.id, unit=body.unit, actor=body.actor)
     return await _view(uow, order.id)
 
 
 @router.post("/work-orders/{order_id}/resolve", response_model=WorkOrderView, summary="办结: the unit resolves")
 async def resolve(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
     async with uow.transaction() as session:
-        await workorders.resolve(session, uow.ctx, order.id, unit=body.unit, actor=body.actor, note=body.note)
+        await unit_actions.resolve(session, uow.ctx, order.id, unit=body.unit, actor=body.actor, note=body.note)
     return await _view(uow, order.id)
 
 
 @router.post("/work-orders/{order_id}/return", response_model=WorkOrderView, summary="退单: not this unit's")
 async def return_order(order: WorkOrderDep, body: ReturnIn, uow: UowDep) -> WorkOrderView:
     async with uow.transaction() as session:
-        await workorders.return_order(session, uow.ctx, order.id, unit=body.unit, actor=body.actor,
+        await unit_actions.return_order(session, uow.ctx, order.id, unit=body.unit, actor=body.actor,
                                       reason=body.reason)
     return await _view(uow, order.id)
 
@@ -83,7 +83,7 @@ async def return_order(order: WorkOrderDep, body: ReturnIn, uow: UowDep) -> Work
 @router.post("/work-orders/{order_id}/rate", response_model=WorkOrderView, summary="回访: the citizen rates")
 async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> WorkOrderView:
     async with uow.transaction() as session:
-        await workorders.rate(session, uow.ctx, order.id, body, actor="citizen")
+        await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
     return await _view(uow, order.id)
 
 
@@ -92,7 +92,7 @@ async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> WorkOrderView:
 async def unit_work_orders(
     unit: str, uow: UowDep, state: State | None = None, limit: int = Query(default=100, ge=1, le=1000)
 ) -> list[UnitWorkItem]:
-    workorders.unit_or_error(uow.ctx, unit)
+    lifecycle.unit_or_error(uow.ctx, unit)
     async with uow.read() as session:
         orders = await repo.list_orders(session, unit=unit, state=state.value if state else None, limit=limit)
     return [UnitWorkItem(id=o.id, state=State(o.state), whistle_class=o.whistle_class, matter=o.matter,

@@ -9,12 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.appeals import AppealAccepted, AppealIn, CitizenStep, CitizenView
 from schemas.lifecycle import State
-from services import workorders
 from services.apps.common import create_app
 from services.apps.dependencies import UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.metrics import APPEALS_ACCEPTED, APPEALS_REPEATED
+from services.orders import intake as orders_intake
+from services.orders import lifecycle
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["intake"])
@@ -35,7 +36,7 @@ async def submit_appeal(
 ) -> AppealAccepted:
     try:
         async with uow.transaction() as session:
-            accepted = await workorders.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key)
+            accepted = await orders_intake.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key)
     except IntegrityError:
         # A concurrent identical submission won the race: answer with its order.
         async with uow.read() as session:
@@ -43,7 +44,7 @@ async def submit_appeal(
                                               external_id=appeal.external_id, idempotency_key=idempotency_key)
         if existing is None:
             raise
-        accepted = workorders.Accepted(existing, created=False, citizen_token=None)
+        accepted = orders_intake.Accepted(existing, created=False, citizen_token=None)
     if accepted.created:
         APPEALS_ACCEPTED.labels(appeal.channel.value).inc()
     else:
@@ -69,7 +70,7 @@ _CITIZEN_STEPS = {
 async def follow_appeal(
     order: WorkOrderDep, uow: UowDep, x_citizen_token: Annotated[str, Header(max_length=128)]
 ) -> CitizenView:
-    workorders.check_citizen_token(order, x_citizen_token)
+    lifecycle.check_citizen_token(order, x_citizen_token)
     async with uow.read() as session:
         history = await repo.history_of(session, order.id)
     unit = uow.ctx.router.units().get(order.unit) if order.unit else None

@@ -1,0 +1,171 @@
+"""Routing a received order and handing it to a unit (派单), or to an emergency line."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalation.clocks import deadlines_for
+from schemas.events import (
+    DISPATCHED_TYPE,
+    EMERGENCY_TOPIC,
+    EMERGENCY_TYPE,
+    UNIT_REPLIES_TOPIC,
+    EventEnvelope,
+    dispatch_topic,
+)
+from schemas.lifecycle import Action, State
+from schemas.payloads import (
+    Contact,
+    DispatchedEvent,
+    EmergencyEvent,
+)
+from schemas.routing import RoutingDecision
+from schemas.taxonomy import EmergencyLine, WhistleClass
+from services.context import DomainContext
+from services.db import repositories as repo
+from services.db.tables import Dispatch, WorkOrder
+from services.metrics import ROUTING_CONFIDENCE
+from services.orders.lifecycle import (
+    load_for_update,
+    order_summary,
+    transition,
+    unit_or_error,
+)
+
+
+# ---- routing and dispatch --------------------------------------------------------------------
+class _RepeatCounts:
+    """RoutingHistory over counts fetched beforehand (the router itself does no I/O)."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def recent_similar(self, matter: str, place: str | None) -> int:
+        return self.counts.get(matter, 0)
+
+
+async def decide(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> RoutingDecision:
+    """The router's decision for the order, with repeats at the same place taken into account."""
+    first = ctx.router.route(order.text, channel=order.channel, address=order.address,
+                             reopened=order.reopen_count > 0)
+    # A repeat means the same matter at the same village/community: a whole township is too
+    # coarse a place (two households' unrelated outages are not a long-standing problem).
+    if first.redirect or not first.matter or not first.village:
+        return first
+    repeats = await repo.count_recent_similar(
+        session, matter=first.matter, village=first.village, since=ctx.now() - ctx.repeat_window,
+    )
+    if not repeats:
+        return first
+    return ctx.router.route(order.text, channel=order.channel, address=order.address,
+                            history=_RepeatCounts({first.matter: repeats}), reopened=order.reopen_count > 0)
+
+
+def _apply_decision(order: WorkOrder, decision: RoutingDecision) -> None:
+    order.whistle_class = decision.whistle_class.value
+    order.level = decision.level.value
+    order.dept = decision.dept
+    order.matter = decision.matter
+    order.township = decision.township
+    order.village = decision.village
+    order.confidence = decision.confidence
+    order.redirect = decision.redirect.value if decision.redirect else None
+    order.routing = decision.model_dump(mode="json")
+
+
+async def route_order(session: AsyncSession, ctx: DomainContext, order_id: str, *, actor: str = "router") -> State:
+    """Classify a received order and redirect it, hold it for review, or dispatch it."""
+    order = await load_for_update(session, order_id)
+    if order.state != State.received.value:
+        return State(order.state)  # already routed (a repeated event): nothing to do
+    decision = await decide(session, ctx, order)
+    ROUTING_CONFIDENCE.observe(decision.confidence)
+    _apply_decision(order, decision)
+    now = ctx.now()
+    if decision.redirect:
+        return redirect(session, ctx, order, decision.redirect, actor=actor, reason=decision.explanation)
+    if decision.unit is None or decision.confidence < ctx.review_threshold:
+        return transition(session, order, Action.hold_for_review, actor=actor, now=now,
+                          reason=f"confidence {decision.confidence:.2f}: {decision.explanation}")
+    return await dispatch_to(session, ctx, order, unit_code=decision.unit, actor=actor,
+                             reason=decision.explanation, assisting=decision.assisting_units)
+
+
+def redirect(
+    session: AsyncSession, ctx: DomainContext, order: WorkOrder, line: EmergencyLine, *, actor: str, reason: str
+) -> State:
+    """Hand the order to an emergency line instead of dispatching it; the line gets the caller's
+    number and the unmasked text, since it must act at once."""
+    now = ctx.now()
+    state = transition(session, order, Action.redirect, actor=actor, now=now, reason=reason,
+                       data={"redirect": line.value})
+    order.redirect = line.value
+    repo.add_outbox(session, EventEnvelope(
+        type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
+        data=EmergencyEvent(work_order_id=order.id, line=line.value, text=order.text, address=order.address,
+                            caller_name=order.caller_name, caller_phone=order.caller_phone,
+                            explanation=reason, at=now).model_dump(mode="json")), now)
+    return state
+
+
+
+async def dispatch_to(
+    session: AsyncSession,
+    ctx: DomainContext,
+    order: WorkOrder,
+    *,
+    unit_code: str,
+    actor: str,
+    reason: str | None,
+    action: Action = Action.dispatch,
+    assisting: list[str] | None = None,
+) -> State:
+    """Hand the order to `unit_code` with fresh clocks, and tell the unit on its own topic."""
+    unit = unit_or_error(ctx, unit_code)
+    now = ctx.now()
+    whistle_class = WhistleClass(order.whistle_class or WhistleClass.ordinary.value)
+    deadlines = deadlines_for(whistle_class, now, ctx.calendar, ctx.clock_policy)
+    current = await repo.open_dispatch(session, order.id)
+    if current is not None:
+        current.ended_at = now
+        current.outcome = current.outcome or action.value
+    order.unit = unit.code
+    order.level = unit.level.value
+    order.whistle_class = whistle_class.value
+    order.claim_due = deadlines.claim_due
+    order.first_contact_due = deadlines.first_contact_due
+    order.resolve_due = deadlines.resolve_due
+    order.claimed_at = None
+    session.add(Dispatch(
+        work_order_id=order.id, unit=unit.code, level=unit.level.value, whistle_class=whistle_class.value,
+        dispatched_at=now, claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
+        resolve_due=deadlines.resolve_due,
+    ))
+    clocks = {"claim_due": deadlines.claim_due.isoformat(),
+              "first_contact_due": deadlines.first_contact_due.isoformat(),
+              "resolve_due": deadlines.resolve_due.isoformat()}
+    state = transition(session, order, action, actor=actor, now=now, reason=reason,
+                       data={"unit": unit.code, **clocks})
+    contact = None
+    if not order.confidential and order.caller_phone:
+        # The unit that must contact the citizen is the one place the number goes unmasked.
+        contact = Contact(name=order.caller_name, phone=order.caller_phone)
+    payload = DispatchedEvent(
+        **order_summary(order), unit_name=unit.name, lead_unit=unit.code, text=order.text_masked,
+        address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting or [],
+        contact=contact, confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
+        claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
+        resolve_due=deadlines.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
+    )
+    repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
+                                           time=now, data=payload.model_dump(mode="json")), now)
+    # 协办: assisting units learn of the order on their own topics; only the lead claims and resolves.
+    for code in assisting or []:
+        helper = ctx.router.units().get(code)
+        if helper is None or helper.code == unit.code:
+            continue
+        copy = payload.model_copy(update={"role": "assisting", "unit_name": helper.name, "contact": None})
+        repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id,
+                                               topic=dispatch_topic(helper.code), time=now,
+                                               data=copy.model_dump(mode="json")), now)
+    return state

@@ -1,0 +1,99 @@
+"""The one way a work order changes state (`transition`), loading an order for change, and what
+every event says about an order. Commands run in the caller's transaction and never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback.exceptions import InvalidCitizenToken
+from intake.masking import mask_text
+from router.models import Unit
+from schemas.events import (
+    ACTION_EVENT_NAMES,
+    LIFECYCLE_TOPIC,
+    EventEnvelope,
+    lifecycle_type,
+)
+from schemas.lifecycle import Action, State, next_state
+from schemas.payloads import (
+    LifecycleEvent,
+    OrderSummary,
+)
+from services.context import DomainContext
+from services.db import repositories as repo
+from services.db.tables import WorkOrder, WorkOrderHistory
+from services.errors import OrderNotFound, UnknownUnit
+from services.metrics import TRANSITIONS
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_citizen_token(order: WorkOrder, token: str) -> None:
+    """The citizen's token from submission must match (constant-time compare)."""
+    if not order.citizen_token_hash or not hmac.compare_digest(token_hash(token), order.citizen_token_hash):
+        raise InvalidCitizenToken(order.id)
+
+
+_SUMMARY_COLUMNS = tuple(name for name in OrderSummary.model_fields if name != "work_order_id")
+
+
+def order_summary(order: WorkOrder) -> dict[str, Any]:
+    """What every work-order event says about the order (schemas.payloads.OrderSummary): never a
+    phone or ID number."""
+    return {"work_order_id": order.id, **{name: getattr(order, name) for name in _SUMMARY_COLUMNS}}
+
+
+async def load_for_update(session: AsyncSession, order_id: str) -> WorkOrder:
+    order = await repo.get_order(session, order_id, for_update=True)
+    if order is None:
+        raise OrderNotFound(order_id)
+    return order
+
+
+def transition(
+    session: AsyncSession,
+    order: WorkOrder,
+    action: Action,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> State:
+    """The one way an order changes state: checks the lifecycle table, appends the history record
+    and writes the lifecycle event to the outbox. Raises TransitionNotAllowed."""
+    before = State(order.state)
+    after = next_state(before, action)
+    order.state = after.value
+    order.updated_at = now
+    session.add(
+        WorkOrderHistory(
+            work_order_id=order.id, at=now, actor=actor, action=action.value,
+            from_state=before.value, to_state=after.value, reason=reason, data=data,
+        )
+    )
+    event_data = LifecycleEvent.model_validate(
+        {**order_summary(order), **(data or {}), "from_state": before.value, "action": action.value,
+         "actor": actor, "reason": mask_text(reason) if reason else None, "at": now}
+    ).model_dump(mode="json")
+    repo.add_outbox(
+        session,
+        EventEnvelope(type=lifecycle_type(ACTION_EVENT_NAMES[action.value]), subject=order.id,
+                      topic=LIFECYCLE_TOPIC, time=now, data=event_data),
+        now,
+    )
+    TRANSITIONS.labels(action.value, after.value).inc()
+    return after
+
+def unit_or_error(ctx: DomainContext, code: str) -> Unit:
+    unit = ctx.router.units().get(code)
+    if unit is None:
+        raise UnknownUnit(code)
+    return unit
