@@ -22,6 +22,7 @@ from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit
 from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
 from router.segment import PhraseIndex, Scan, jieba_tokenizer
+from router.thresholds import MatterThresholds
 from router.whistle import WhistleRules
 from schemas.routing import Candidate, RoutingDecision
 from schemas.taxonomy import COUNTY_DEPARTMENTS, EmergencyLine, Level, UnitKind, WhistleClass
@@ -188,8 +189,11 @@ class Router:
         address: str | None = None,
         history: RoutingHistory | None = None,
         reopened: bool = False,
+        thresholds: MatterThresholds | None = None,
     ) -> RoutingDecision:
-        """Decide how to handle one appeal. Pure: `history` is the only outside input."""
+        """Decide how to handle one appeal. Pure: `history` and `thresholds` (per-matter review
+        thresholds learned from the centre's history, see router.thresholds) are the only outside
+        inputs; with `thresholds` the decision carries its matter's `review_threshold`."""
         p = self.parts
         norm = p.normalise(text)
         norm_address = p.normalise(address) if address else None
@@ -227,6 +231,7 @@ class Router:
             decisive_terms=list(best.terms),
             runner_up=self._candidate(runner),
             top_departments=ranking.departments(),
+            review_threshold=thresholds.for_matter(matter.code) if thresholds is not None else None,
         )
 
     def emergency_line(self, text: str) -> EmergencyLine | None:

@@ -39,3 +39,6 @@ class RoutingDecision(BaseModel):
     decisive_terms: list[str] = Field(default_factory=list)
     runner_up: Candidate | None = None
     top_departments: list[str] = Field(default_factory=list)
+    # The confidence from which this decision's matter is dispatched without a dispatcher, when the
+    # router was given thresholds learned from the centre's history (null: the centre's default).
+    review_threshold: float | None = None
