@@ -296,9 +296,9 @@ SEED_PATH = Path(__file__).parent / "data" / "seed" / "labelled_appeals.jsonl"
 
 def seed_records(path: Path = SEED_PATH) -> list[LabelledRecord]:
     """The labelled appeals shipped with the product (written for it, independently of the
-    catalogue): the history a new centre starts from, before its own orders teach the model."""
-    if not path.exists():
-        return []
+    catalogue): the history a new centre starts from, before its own orders teach the model.
+    A missing file is an error (an incomplete installation), never an empty list: without it the
+    router would silently be the weaker one."""
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
