@@ -10,13 +10,23 @@ class FeedbackError(Exception):
 class NotAssignedUnit(FeedbackError):
     """A unit acted on an order that is not in its hands."""
 
-    def __init__(self, order_id: str, acting: str, assigned: str | None) -> None:
-        self.order_id, self.acting, self.assigned = order_id, acting, assigned
+    def __init__(self, order_id: str, acting: str) -> None:
+        self.order_id, self.acting = order_id, acting
+        # Never says which unit does lead it: that is not the acting unit's business.
         super().__init__(
-            f"work order {order_id} is assigned to {assigned or 'no unit'}, not to {acting}"
+            f"{acting} does not lead work order {order_id}: only the lead unit (主办) may claim, resolve or return it"
         )
 
 
 class InvalidCitizenToken(FeedbackError):
+    """A citizen's token is missing or does not match: answered as if the order did not exist."""
+
     def __init__(self, order_id: str) -> None:
-        super().__init__(f"the citizen token does not match work order {order_id}")
+        super().__init__(f"work order {order_id} does not exist")
+
+
+class NothingToRate(FeedbackError):
+    """A rating for an order that is not waiting for one (one rating per resolution)."""
+
+    def __init__(self, order_id: str, state: str) -> None:
+        super().__init__(f"work order {order_id} is {state}: only a resolved order waiting for its rating can be rated")

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.lifecycle import State
+from schemas.payloads import Contact
 from schemas.taxonomy import Channel, EmergencyLine, Level, WhistleClass
 
 MAX_TEXT_CHARS = 5000
@@ -42,23 +43,19 @@ class AppealAccepted(BaseModel):
     )
 
 
-class UnitAction(BaseModel):
+class UnitNote(BaseModel):
+    """A unit's claim (签收) or resolution (办结); the acting unit and person come from its key."""
+
     model_config = ConfigDict(extra="forbid")
 
-    unit: str = Field(min_length=1, max_length=64, description="code of the unit acting")
-    actor: str | None = Field(default=None, max_length=64, description="person acting for the unit")
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000,
+                             description="for the record; the citizen sees a resolve note")
 
 
-class ReturnIn(UnitAction):
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(min_length=2, max_length=2000, description="why the order is not this unit's")
-
-
-class EscalateIn(UnitAction):
-    reason: str = Field(min_length=2, max_length=2000)
-    departments: list[str] = Field(
-        default_factory=list, description="for a township's whistle (吹哨): the county departments called"
-    )
 
 
 class RatingValue(StrEnum):
@@ -73,7 +70,7 @@ class RateIn(BaseModel):
     rating: RatingValue
     solved: bool = Field(description="the citizen says the problem is solved")
     comment: str | None = Field(default=None, max_length=2000)
-    citizen_token: str | None = Field(default=None, max_length=128)
+    citizen_token: str = Field(min_length=1, max_length=128, description="the token the submission returned")
 
 
 class HistoryView(BaseModel):
@@ -104,6 +101,9 @@ class WorkOrderView(BaseModel):
     resolve_due: datetime | None
     resolved_level: Level | None
     created_at: datetime
+    contact: Contact | None = Field(
+        default=None, description="the caller: only for the lead unit, and never when confidential"
+    )
     history: list[HistoryView] = Field(default_factory=list)
 
 

@@ -23,7 +23,6 @@ class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: ReviewAction
-    dispatcher: str = Field(min_length=1, max_length=64)
     unit: str | None = Field(default=None, max_length=64, description="override: the unit to dispatch to")
     matter: str | None = Field(default=None, max_length=64, description="override: the catalogue matter")
     whistle_class: WhistleClass | None = None

@@ -53,6 +53,10 @@ class Channel(StrEnum):
     open311 = "open311"
 
 
+# Citizens' own self-service channels: they submit without an API key and get a citizen token.
+CITIZEN_CHANNELS: frozenset[Channel] = frozenset({Channel.web, Channel.mini_program, Channel.wechat})
+
+
 class UnitKind(StrEnum):
     """What kind of handling unit (承办单位) a unit code names."""
 

@@ -22,6 +22,7 @@ from services.consumers import idempotent, router_effect, routes, unit_reply_eff
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
+from services.keys import KeyCache
 from services.relay import OutboxRelay
 from services.settings import CoreSettings
 
@@ -50,6 +51,7 @@ class Runtime:
     bus: EventBus
     relay: OutboxRelay
     ctx: DomainContext
+    keys: KeyCache
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -140,4 +142,4 @@ async def build_runtime(
         bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
                       idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))
     return Runtime(settings=settings, roles=roles, engine=engine, sessions=sessions, bus=bus,
-                   relay=relay, ctx=ctx)
+                   relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds))

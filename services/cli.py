@@ -17,7 +17,9 @@ app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and clo
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 router_app = typer.Typer(help="The router's learned model.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys: who may do what (roles, a unit for unit keys).", no_args_is_help=True)
 app.add_typer(router_app, name="router")
+app.add_typer(keys_app, name="keys")
 
 
 class ServiceName(StrEnum):
@@ -108,6 +110,53 @@ def classify(
     finally:
         if output:
             out.close()
+
+
+class RoleName(StrEnum):
+    operator = "operator"
+    dispatcher = "dispatcher"
+    unit = "unit"
+    supervisor = "supervisor"
+    admin = "admin"
+    open311_client = "open311-client"
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[RoleName, typer.Option(help="what the key may do")],
+    unit: Annotated[str | None, typer.Option(help="for a unit key: the unit code it acts for")] = None,
+    name: Annotated[str, typer.Option(help="who holds the key (shown in lists and the audit)")] = "",
+) -> None:
+    """Issue a key. The key is printed once; only its hash is stored."""
+    from services.keys_admin import create
+
+    try:
+        issued = asyncio.run(create(role.value, unit, name))
+    except (ValueError, LookupError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"id:   {issued.id}\nrole: {issued.role.value}" + (f"\nunit: {issued.unit}" if issued.unit else ""))
+    typer.echo(f"key:  {issued.secret}\n(shown once: store it now; send it as 'Authorization: Bearer <key>')")
+
+
+@keys_app.command("list")
+def keys_list(all_keys: Annotated[bool, typer.Option("--all", help="include revoked keys")] = False) -> None:
+    """The keys: id, role, unit, name, created, revoked (never the key itself)."""
+    from services.keys_admin import listing
+
+    for row in asyncio.run(listing(include_revoked=all_keys)):
+        typer.echo("\t".join(row))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (from `hotline keys list`)")]) -> None:
+    """Revoke a key: it stops working within the services' key cache time (5 s by default)."""
+    from services.keys_admin import revoke
+
+    if not asyncio.run(revoke(key_id)):
+        typer.echo(f"error: no live key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}")
 
 
 @app.command()

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feedback.exceptions import FeedbackError
+from intake.masking import mask_text
 from schemas.events import RECEIVED_TYPE, UNIT_REPLY_TYPES, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.payloads import UnitReply
@@ -77,13 +78,16 @@ def unit_reply_effect(ctx: DomainContext) -> Effect:
 
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
         reply = UnitReply.model_validate(event.data)  # a malformed reply is refused, not retried
+        # Over Kafka the unit is who the reply says it is: the broker's ACLs decide who may write
+        # to the reply topic; the person, if named, is kept beside the unit.
+        actor = f"unit:{reply.unit}/kafka" + (f" ({mask_text(reply.actor)})" if reply.actor else "")
         if event.type == UNIT_REPLY_TYPES["claim"]:
-            await unit_actions.claim(session, ctx, event.subject, unit=reply.unit, actor=reply.actor)
+            await unit_actions.claim(session, ctx, event.subject, unit=reply.unit, actor=actor)
         elif event.type == UNIT_REPLY_TYPES["resolve"]:
-            await unit_actions.resolve(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+            await unit_actions.resolve(session, ctx, event.subject, unit=reply.unit, actor=actor,
                                      note=reply.note)
         elif event.type == UNIT_REPLY_TYPES["return"]:
-            await unit_actions.return_order(session, ctx, event.subject, unit=reply.unit, actor=reply.actor,
+            await unit_actions.return_order(session, ctx, event.subject, unit=reply.unit, actor=actor,
                                           reason=reply.reason or "returned by unit")
         else:
             raise ValueError(f"unknown unit reply type {event.type}")

@@ -21,3 +21,11 @@ class UnknownMatter(ValueError):
 
 class NothingToConfirm(RuntimeError):
     """A dispatcher confirmed an order the router made no usable suggestion for."""
+
+
+class Unauthenticated(PermissionError):
+    """No credentials, or credentials that match no live key."""
+
+
+class Forbidden(PermissionError):
+    """The caller's role may not do this."""

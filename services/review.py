@@ -40,10 +40,9 @@ def _returned(last: Dispatch | None) -> Dispatch | None:
     return last if last is not None and last.outcome == "returned" else None
 
 
-async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReviewIn) -> State:
+async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReviewIn, *, actor: str) -> State:
     """Carry out a dispatcher's decision on an order in the review queue."""
     order = await lifecycle.load_for_update(session, order_id)
-    actor = f"dispatcher:{body.dispatcher}"
     now = ctx.now()
     if body.action is ReviewAction.redirect:
         assert body.line is not None

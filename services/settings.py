@@ -41,6 +41,7 @@ class CoreSettings(BaseSettings):
     )
     router_model_check_seconds: float = Field(default=30.0, description="how often the model file is checked")
     timezone: str = "Asia/Shanghai"
+    key_cache_seconds: float = Field(default=5.0, description="how long a looked-up API key is remembered")
 
     @cached_property
     def effective_database_url(self) -> str:

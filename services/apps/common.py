@@ -19,13 +19,14 @@ from feedback.exceptions import FeedbackError, InvalidCitizenToken, NotAssignedU
 from schemas.lifecycle import TransitionNotAllowed
 from services.apps.dependencies import RuntimeDep
 from services.bootstrap import Role, Runtime, build_runtime
-from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter, UnknownUnit
+from services.errors import Forbidden, NothingToConfirm, OrderNotFound, Unauthenticated, UnknownMatter, UnknownUnit
 from services.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    403: {"description": "the acting unit or citizen may not do this to the order"},
+    401: {"description": "no API key, or one that is unknown or revoked"},
+    403: {"description": "the caller's role may not do this"},
     404: {"description": "no such work order"},
     409: {"description": "not allowed from the order's current state"},
     413: {"description": "request body too large"},
@@ -38,7 +39,9 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (OrderNotFound, 404),
     (TransitionNotAllowed, 409),
     (NotAssignedUnit, 403),
-    (InvalidCitizenToken, 403),
+    (InvalidCitizenToken, 404),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
     (UnknownUnit, 422),
     (UnknownMatter, 422),
     (NothingToConfirm, 409),
@@ -54,7 +57,10 @@ def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
 def _install_error_handlers(app: FastAPI) -> None:
     for exc_type, status in _STATUS:
         def handler(_: Request, exc: Exception, status: int = status) -> JSONResponse:
-            return _error(status, type(exc).__name__, str(exc))
+            response = _error(status, type(exc).__name__, str(exc))
+            if status == 401:
+                response.headers["WWW-Authenticate"] = "Bearer"
+            return response
 
         app.add_exception_handler(exc_type, handler)
 

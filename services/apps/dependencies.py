@@ -1,22 +1,24 @@
-"""Request dependencies: the runtime, the unit of work, loading-or-404."""
+"""Request dependencies: the runtime, the unit of work, who the caller is, loading-or-404."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schemas.access import Permission, Principal, allows, may_handle
 from services.bootstrap import Runtime
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
-from services.errors import OrderNotFound
+from services.errors import Forbidden, OrderNotFound, Unauthenticated
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -45,14 +47,46 @@ class UnitOfWork:
             yield session
 
 
-def get_uow(runtime: RuntimeDep) -> UnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> UnitOfWork:
     return UnitOfWork(runtime)
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
+# ---- who is calling ---------------------------------------------------------------------------
+_bearer = HTTPBearer(auto_error=False, description="an API key from `hotline keys create`")
 
-async def valid_work_order(order_id: str, uow: UowDep) -> WorkOrder:
+
+async def optional_principal(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The key's principal; None without credentials; 401 for a key that matches no live key."""
+    if credentials is None:
+        return None
+    principal = await runtime.keys.principal(credentials.credentials)
+    if principal is None:
+        raise Unauthenticated("the API key is not valid (unknown or revoked)")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency: the caller, who must hold one of `permissions` (401 without a key, 403 when
+    the role may not)."""
+
+    async def dependency(principal: OptionalPrincipal) -> Principal:
+        if principal is None:
+            raise Unauthenticated("this needs an API key: send Authorization: Bearer <key>")
+        if not any(allows(principal, p) for p in permissions):
+            raise Forbidden(f"a {principal.role.value} key may not do this")
+        return principal
+
+    return dependency
+
+
+async def _load(order_id: str, uow: UnitOfWork) -> WorkOrder:
     async with uow.read() as session:
         order = await repo.get_order(session, order_id)
     if order is None:
@@ -60,4 +94,42 @@ async def valid_work_order(order_id: str, uow: UowDep) -> WorkOrder:
     return order
 
 
+async def valid_work_order(order_id: str, uow: UowDep) -> WorkOrder:
+    """The order named in the path, or 404 (no access check: for citizen-token routes)."""
+    return await _load(order_id, uow)
+
+
 WorkOrderDep = Annotated[WorkOrder, Depends(valid_work_order)]
+
+
+async def _in_hands(order_id: str, uow: UnitOfWork, principal: Principal) -> WorkOrder:
+    order = await _load(order_id, uow)
+    if principal.role.value == "unit":
+        async with uow.read() as session:
+            units = await repo.order_units(session, order_id)
+        if not may_handle(principal, units):
+            # Never a hint of who does own it: to this unit the order does not exist.
+            raise OrderNotFound(order_id)
+    return order
+
+
+StaffOrUnit = Annotated[Principal, Depends(require(Permission.read_any_order, Permission.act_as_unit))]
+UnitCaller = Annotated[Principal, Depends(require(Permission.act_as_unit))]
+
+
+async def visible_order(order_id: str, uow: UowDep, principal: StaffOrUnit) -> WorkOrder:
+    """An order the caller may see: any order for staff, only orders in its hands for a unit."""
+    return await _in_hands(order_id, uow, principal)
+
+
+async def unit_order(order_id: str, uow: UowDep, principal: UnitCaller) -> WorkOrder:
+    """An order in the calling unit's hands (404 for any other)."""
+    return await _in_hands(order_id, uow, principal)
+
+
+VisibleOrder = Annotated[WorkOrder, Depends(visible_order)]
+UnitOrder = Annotated[WorkOrder, Depends(unit_order)]
+ReportReader = Annotated[Principal, Depends(require(Permission.read_reports))]
+Reviewer = Annotated[Principal, Depends(require(Permission.review))]
+Classifier = Annotated[Principal, Depends(require(Permission.classify))]
+UnitsReader = Annotated[Principal, Depends(require(Permission.read_units))]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from services.apps.common import create_app
-from services.apps.dependencies import WorkOrderDep
+from services.apps.dependencies import VisibleOrder
 from services.bootstrap import Runtime
 from services.settings import CoreSettings
 
@@ -27,7 +27,7 @@ class ClocksView(BaseModel):
 
 
 @router.get("/work-orders/{order_id}/clocks", response_model=ClocksView, summary="an order's due times")
-async def clocks(order: WorkOrderDep) -> ClocksView:
+async def clocks(order: VisibleOrder) -> ClocksView:
     return ClocksView(work_order_id=order.id, whistle_class=order.whistle_class, unit=order.unit,
                       claim_due=order.claim_due, first_contact_due=order.first_contact_due,
                       resolve_due=order.resolve_due, claimed_at=order.claimed_at, resolved_at=order.resolved_at)

@@ -8,23 +8,40 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel
 
 from feedback.reports import shares_631
+from intake.masking import mask_text
+from schemas.access import Principal, Role, sees_contact
 from schemas.appeals import (
     RateIn,
     Report631,
     ReturnIn,
-    UnitAction,
+    UnitNote,
     WorkOrderView,
 )
 from schemas.lifecycle import State
+from schemas.payloads import Contact
 from schemas.taxonomy import Level
 from services.apps.common import create_app
-from services.apps.dependencies import UowDep, WorkOrderDep
+from services.apps.dependencies import (
+    ReportReader,
+    StaffOrUnit,
+    UnitCaller,
+    UnitOrder,
+    UowDep,
+    VisibleOrder,
+    WorkOrderDep,
+)
 from services.bootstrap import Runtime
 from services.db import repositories as repo
+from services.errors import Forbidden
 from services.orders import lifecycle, ratings, unit_actions
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+
+
+class CitizenRated(BaseModel):
+    work_order_id: str
+    state: State
 
 
 class UnitWorkItem(BaseModel):
@@ -39,59 +56,75 @@ class UnitWorkItem(BaseModel):
 
 
 
-async def _view(uow: UowDep, order_id: str) -> WorkOrderView:
+async def _view(uow: UowDep, order_id: str, principal: Principal) -> WorkOrderView:
     async with uow.read() as session:
         order = await repo.get_order(session, order_id)
         assert order is not None
         history = await repo.history_of(session, order_id)
     fields = {name: getattr(order, name) for name in WorkOrderView.model_fields if hasattr(order, name)}
+    contact = None
+    if order.caller_phone and sees_contact(principal, order.unit, confidential=order.confidential):
+        contact = Contact(name=order.caller_name, phone=order.caller_phone)
     return WorkOrderView.model_validate({
         **fields,
         "text": order.text_masked,  # personal numbers masked
+        "contact": contact,
         "history": [{"at": h.at, "actor": h.actor, "action": h.action, "from_state": h.from_state,
-                     "to_state": h.to_state, "reason": h.reason} for h in history],
+                     "to_state": h.to_state, "reason": mask_text(h.reason) if h.reason else None}
+                    for h in history],
     })
 
 
-@router.get("/work-orders/{order_id}", response_model=WorkOrderView, summary="an order and its history")
-async def get_work_order(order: WorkOrderDep, uow: UowDep) -> WorkOrderView:
-    return await _view(uow, order.id)
+@router.get("/work-orders/{order_id}", response_model=WorkOrderView,
+            summary="an order and its history (a unit: only orders in its hands)")
+async def get_work_order(order: VisibleOrder, uow: UowDep, principal: StaffOrUnit) -> WorkOrderView:
+    return await _view(uow, order.id, principal)
 
 
 @router.post("/work-orders/{order_id}/claim", response_model=WorkOrderView, summary="签收: the unit claims")
-async def claim(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
+async def claim(order: UnitOrder, body: UnitNote, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
     async with uow.transaction() as session:
-        await unit_actions.claim(session, uow.ctx, order.id, unit=body.unit, actor=body.actor)
-    return await _view(uow, order.id)
+        await unit_actions.claim(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor)
+    return await _view(uow, order.id, principal)
 
 
 @router.post("/work-orders/{order_id}/resolve", response_model=WorkOrderView, summary="办结: the unit resolves")
-async def resolve(order: WorkOrderDep, body: UnitAction, uow: UowDep) -> WorkOrderView:
+async def resolve(order: UnitOrder, body: UnitNote, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
     async with uow.transaction() as session:
-        await unit_actions.resolve(session, uow.ctx, order.id, unit=body.unit, actor=body.actor, note=body.note)
-    return await _view(uow, order.id)
+        await unit_actions.resolve(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor,
+                                   note=body.note)
+    return await _view(uow, order.id, principal)
 
 
 @router.post("/work-orders/{order_id}/return", response_model=WorkOrderView, summary="退单: not this unit's")
-async def return_order(order: WorkOrderDep, body: ReturnIn, uow: UowDep) -> WorkOrderView:
+async def return_order(order: UnitOrder, body: ReturnIn, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
     async with uow.transaction() as session:
-        await unit_actions.return_order(session, uow.ctx, order.id, unit=body.unit, actor=body.actor,
-                                      reason=body.reason)
-    return await _view(uow, order.id)
+        await unit_actions.return_order(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor,
+                                        reason=body.reason)
+    return await _view(uow, order.id, principal)
 
 
-@router.post("/work-orders/{order_id}/rate", response_model=WorkOrderView, summary="回访: the citizen rates")
-async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> WorkOrderView:
+@router.post("/work-orders/{order_id}/rate", response_model=CitizenRated,
+             summary="回访: the citizen rates their own resolved order (citizen token)")
+async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> CitizenRated:
     async with uow.transaction() as session:
-        await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
-    return await _view(uow, order.id)
+        state = await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
+    return CitizenRated(work_order_id=order.id, state=state)
+
+
+def _unit(principal: Principal) -> str:
+    assert principal.unit is not None  # unit keys always name their unit (services.keys)
+    return principal.unit
 
 
 @router.get("/units/{unit}/work-orders", response_model=list[UnitWorkItem],
             summary="a unit's own orders (for unit systems that work over REST)")
 async def unit_work_orders(
-    unit: str, uow: UowDep, state: State | None = None, limit: int = Query(default=100, ge=1, le=1000)
+    unit: str, uow: UowDep, principal: StaffOrUnit, state: State | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[UnitWorkItem]:
+    if principal.role is Role.unit and principal.unit != unit:
+        raise Forbidden("a unit key lists only its own unit's orders")
     lifecycle.unit_or_error(uow.ctx, unit)
     async with uow.read() as session:
         orders = await repo.list_orders(session, unit=unit, state=state.value if state else None, limit=limit)
@@ -103,6 +136,7 @@ async def unit_work_orders(
 @router.get("/reports/631", response_model=Report631, summary="share resolved at village/township/county")
 async def report_631(
     uow: UowDep,
+    _: ReportReader,
     period_from: date | None = Query(default=None, alias="from"),
     period_to: date | None = Query(default=None, alias="to"),
     township: str | None = None,
@@ -116,7 +150,7 @@ async def report_631(
 
 
 @router.get("/reports/states", summary="how many orders are in each state")
-async def report_states(uow: UowDep) -> dict[str, int]:
+async def report_states(uow: UowDep, _: ReportReader) -> dict[str, int]:
     async with uow.read() as session:
         return await repo.count_by_state(session)
 

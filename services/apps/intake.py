@@ -7,12 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Header, Response, status
 from sqlalchemy.exc import IntegrityError
 
+from schemas.access import Permission, allows
 from schemas.appeals import AppealAccepted, AppealIn, CitizenStep, CitizenView
 from schemas.lifecycle import State
+from schemas.taxonomy import CITIZEN_CHANNELS
 from services.apps.common import create_app
-from services.apps.dependencies import UowDep, WorkOrderDep
+from services.apps.dependencies import OptionalPrincipal, UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
+from services.errors import Forbidden, Unauthenticated
 from services.metrics import APPEALS_ACCEPTED, APPEALS_REPEATED
 from services.orders import intake as orders_intake
 from services.orders import lifecycle
@@ -32,8 +35,16 @@ async def submit_appeal(
     appeal: AppealIn,
     uow: UowDep,
     response: Response,
+    principal: OptionalPrincipal,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> AppealAccepted:
+    if appeal.channel not in CITIZEN_CHANNELS:
+        # Operators enter calls, grid workers and transfers on a caller's behalf: that needs a key.
+        if principal is None:
+            raise Unauthenticated(f"channel {appeal.channel.value} needs an API key (operator); citizens use web "
+                                  "or mini_program")
+        if not allows(principal, Permission.submit_for_caller):
+            raise Forbidden(f"a {principal.role.value} key may not submit appeals on channel {appeal.channel.value}")
     try:
         async with uow.transaction() as session:
             accepted = await orders_intake.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key)
@@ -68,9 +79,10 @@ _CITIZEN_STEPS = {
 
 @router.get("/appeals/{order_id}", response_model=CitizenView, summary="a citizen follows their own order")
 async def follow_appeal(
-    order: WorkOrderDep, uow: UowDep, x_citizen_token: Annotated[str, Header(max_length=128)]
+    order: WorkOrderDep, uow: UowDep, x_citizen_token: Annotated[str | None, Header(max_length=128)] = None
 ) -> CitizenView:
-    lifecycle.check_citizen_token(order, x_citizen_token)
+    # A wrong or missing token is a 404, like an unknown id: no probing for which ids exist.
+    lifecycle.check_citizen_token(order, x_citizen_token or "")
     async with uow.read() as session:
         history = await repo.history_of(session, order.id)
     unit = uow.ctx.router.units().get(order.unit) if order.unit else None

@@ -10,7 +10,7 @@ from schemas.review import ReviewIn, ReviewItem
 from schemas.routing import RoutingDecision
 from services import review
 from services.apps.common import create_app
-from services.apps.dependencies import RuntimeDep, UowDep, WorkOrderDep
+from services.apps.dependencies import Classifier, Reviewer, RuntimeDep, UnitsReader, UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.settings import CoreSettings
@@ -32,12 +32,12 @@ class ReviewOutcome(BaseModel):
 
 
 @router.post("/classify", response_model=RoutingDecision, summary="what the router would decide (dry run)")
-async def classify(body: ClassifyIn, runtime: RuntimeDep) -> RoutingDecision:
+async def classify(body: ClassifyIn, runtime: RuntimeDep, _: Classifier) -> RoutingDecision:
     return runtime.ctx.router.route(body.text, channel=body.channel, address=body.address)
 
 
 @router.get("/units", summary="every handling unit and its dispatch topic")
-async def units(runtime: RuntimeDep) -> list[dict[str, str | None]]:
+async def units(runtime: RuntimeDep, _: UnitsReader) -> list[dict[str, str | None]]:
     return [
         {"code": u.code, "name": u.name, "kind": u.kind.value, "level": u.level.value, "parent": u.parent,
          "topic": f"hotline.dispatch.{u.code}"}
@@ -46,16 +46,16 @@ async def units(runtime: RuntimeDep) -> list[dict[str, str | None]]:
 
 
 @router.get("/review-queue", response_model=list[ReviewItem], summary="orders waiting for a dispatcher")
-async def review_queue(uow: UowDep, limit: int = Query(default=100, ge=1, le=1000)) -> list[ReviewItem]:
+async def review_queue(uow: UowDep, _: Reviewer, limit: int = Query(default=100, ge=1, le=1000)) -> list[ReviewItem]:
     async with uow.read() as session:
         return await review.review_queue(session, limit)
 
 
 @router.post("/work-orders/{order_id}/review", response_model=ReviewOutcome,
              summary="a dispatcher confirms, overrides, redirects, merges or invalidates")
-async def review_order(order: WorkOrderDep, body: ReviewIn, uow: UowDep) -> ReviewOutcome:
+async def review_order(principal: Reviewer, order: WorkOrderDep, body: ReviewIn, uow: UowDep) -> ReviewOutcome:
     async with uow.transaction() as session:
-        state = await review.review(session, uow.ctx, order.id, body)
+        state = await review.review(session, uow.ctx, order.id, body, actor=principal.actor)
     async with uow.read() as session:
         current = await repo.get_order(session, order.id)
     assert current is not None

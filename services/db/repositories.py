@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas.events import EventEnvelope
 from services.db.tables import (
+    ApiKey,
     Dispatch,
+    OrderUnit,
     OutboxEvent,
     ProcessedEvent,
     ResolutionCount,
@@ -190,3 +192,47 @@ async def resolution_counts(
     if township:
         stmt = stmt.where(ResolutionCount.township == township)
     return {level: int(n or 0) for level, n in (await session.execute(stmt)).all()}
+
+
+# ---- API keys --------------------------------------------------------------------------------
+async def key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    stmt = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_keys(session: AsyncSession, *, include_revoked: bool = False) -> Sequence[ApiKey]:
+    stmt = select(ApiKey).order_by(ApiKey.created_at)
+    if not include_revoked:
+        stmt = stmt.where(ApiKey.revoked_at.is_(None))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    return await session.get(ApiKey, key_id)
+
+
+# ---- which units have an order in their hands ------------------------------------------------
+async def order_units(session: AsyncSession, order_id: str) -> dict[str, str]:
+    """unit -> role (lead / assisting / summoned) of every unit the order is in the hands of now."""
+    stmt = select(OrderUnit.unit, OrderUnit.role).where(OrderUnit.work_order_id == order_id, OrderUnit.active)
+    return {unit: role for unit, role in (await session.execute(stmt)).all()}
+
+
+async def set_order_units(
+    session: AsyncSession, order_id: str, units: dict[str, str], at: datetime, *, keep_summoned: bool = False
+) -> None:
+    """Hand the order to exactly `units` (unit -> role): others lose it, these gain it."""
+    stmt = update(OrderUnit).where(OrderUnit.work_order_id == order_id, OrderUnit.active)
+    if keep_summoned:
+        stmt = stmt.where(OrderUnit.role != "summoned")
+    await session.execute(stmt.values(active=False))
+    await add_order_units(session, order_id, units, at)
+
+
+async def add_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
+    insert = _insert_for(session)
+    for unit, role in units.items():
+        stmt = insert(OrderUnit).values(work_order_id=order_id, unit=unit, role=role, since=at, active=True)
+        stmt = stmt.on_conflict_do_update(index_elements=["work_order_id", "unit", "role"],
+                                          set_={"since": at, "active": True})
+        await session.execute(stmt)

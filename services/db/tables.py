@@ -47,6 +47,9 @@ class WorkOrder(Base):
         Index("ix_work_orders_unit_state", "unit", "state"),
         Index("ix_work_orders_fingerprint", "fingerprint"),
         Index("ix_work_orders_matter_village_created", "matter", "village", "created_at"),
+        Index("ix_work_orders_unit_created", "unit", "created_at", "id"),
+        Index("ix_work_orders_state_created", "state", "created_at", "id"),
+        Index("ix_work_orders_next_check", "next_check_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -85,6 +88,13 @@ class WorkOrder(Base):
     solved: Mapped[bool | None] = mapped_column(Boolean)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Supervision is a flag beside the state (提醒 / 督办 / 通报), the highest level any clock reached.
+    supervision_level: Mapped[str] = mapped_column(String(10), default="none")
+    # When the sweep must next look at this order (a reminder, a due time, a rating window); null
+    # when no clock runs. The sweep reads only rows whose time has come, on this column's index.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -93,7 +103,10 @@ class WorkOrderHistory(Base):
     """Append-only: who did what to an order, when and why."""
 
     __tablename__ = "work_order_history"
-    __table_args__ = (Index("ix_work_order_history_order", "work_order_id", "id"),)
+    __table_args__ = (
+        Index("ix_work_order_history_order", "work_order_id", "id"),
+        Index("ix_work_order_history_actor", "actor", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
@@ -125,6 +138,9 @@ class Dispatch(Base):
     first_contact_due: Mapped[datetime] = mapped_column(UTCDateTime)
     resolve_due: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(16))  # resolved / returned / escalated / withdrawn
 
@@ -191,3 +207,138 @@ class RoutingCorrection(Base):
     corrected_dept: Mapped[str | None] = mapped_column(String(64))
     corrected_level: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiKey(Base):
+    """An API key: a role, for a unit role the one unit it acts for. Only the hash is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(24))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrderUnit(Base):
+    """Which units have an order in their hands: the lead, assisting units (协办) and departments
+    summoned by a whistle (吹哨). A unit sees only orders it has here, active."""
+
+    __tablename__ = "order_units"
+    __table_args__ = (Index("ix_order_units_unit", "unit", "active", "since"),)
+
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)  # lead / assisting / summoned
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SupervisionRecord(Base):
+    """A reminder (提醒), 督办 or 通报 raised by the sweep on one clock. Unique per clock and level,
+    so sweeps running at once, or again after a restart, raise each once."""
+
+    __tablename__ = "supervision_records"
+    __table_args__ = (
+        UniqueConstraint("clock_key", "level", name="uq_supervision_records_clock_level"),
+        Index("ix_supervision_records_unit_raised", "unit", "raised_at"),
+        Index("ix_supervision_records_order", "work_order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    clock_key: Mapped[str] = mapped_column(String(64))  # e.g. dispatch:12:resolve, summons:3:report
+    clock: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(10))
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Extension(Base):
+    """延期: a unit asks for more time before its resolve clock runs out; a dispatcher decides."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (
+        Index("ix_extensions_state", "state", "requested_at"),
+        Index("ix_extensions_order", "work_order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatches.id", ondelete="RESTRICT"))
+    unit: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(128))
+    days: Mapped[int] = mapped_column(Integer)  # working days asked for
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10))  # pending / approved / refused
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    new_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WhistleCall(Base):
+    """街乡吹哨: a township calls county departments to an order it leads."""
+
+    __tablename__ = "whistle_calls"
+    __table_args__ = (Index("ix_whistle_calls_order", "work_order_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    township: Mapped[str] = mapped_column(String(64))
+    whistle_class: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    blown_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blown_by: Mapped[str] = mapped_column(String(128))
+
+
+class WhistleSummons(Base):
+    """One department called by a whistle: when it must report (部门报到), when it did, and the
+    township's rating of it afterwards (以下评上, 1-5)."""
+
+    __tablename__ = "whistle_summons"
+    __table_args__ = (
+        UniqueConstraint("call_id", "department", name="uq_whistle_summons_call_department"),
+        Index("ix_whistle_summons_department", "department", "summoned_at"),
+        Index("ix_whistle_summons_order", "work_order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("whistle_calls.id", ondelete="RESTRICT"))
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    department: Mapped[str] = mapped_column(String(64))
+    summoned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    report_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rating(Base):
+    """回访 outcome: one per resolution (a hand-over that ended resolved), from the citizen's own
+    rating or the centre's call-back."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("dispatch_id", name="uq_ratings_dispatch_id"),
+        Index("ix_ratings_order", "work_order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"))
+    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatches.id", ondelete="RESTRICT"))
+    unit: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(10))  # citizen / callback / timeout
+    contacted: Mapped[bool | None] = mapped_column(Boolean)
+    solved: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[str | None] = mapped_column(String(24))  # None: closed unrated
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

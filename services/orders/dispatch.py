@@ -136,6 +136,8 @@ async def dispatch_to(
     order.first_contact_due = deadlines.first_contact_due
     order.resolve_due = deadlines.resolve_due
     order.claimed_at = None
+    helpers = [code for code in assisting or [] if code != unit.code and code in ctx.router.units()]
+    await repo.set_order_units(session, order.id, {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}, now)
     session.add(Dispatch(
         work_order_id=order.id, unit=unit.code, level=unit.level.value, whistle_class=whistle_class.value,
         dispatched_at=now, claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
@@ -160,10 +162,8 @@ async def dispatch_to(
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
                                            time=now, data=payload.model_dump(mode="json")), now)
     # 协办: assisting units learn of the order on their own topics; only the lead claims and resolves.
-    for code in assisting or []:
-        helper = ctx.router.units().get(code)
-        if helper is None or helper.code == unit.code:
-            continue
+    for code in helpers:
+        helper = ctx.router.units()[code]
         copy = payload.model_copy(update={"role": "assisting", "unit_name": helper.name, "contact": None})
         repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id,
                                                topic=dispatch_topic(helper.code), time=now,

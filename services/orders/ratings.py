@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback.exceptions import NothingToRate
 from feedback.ratings import action_for_rating
 from schemas.appeals import RateIn
 from schemas.lifecycle import Action, State
@@ -21,8 +22,10 @@ from services.orders.lifecycle import (
 async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, rating: RateIn, *, actor: str) -> State:
     """The citizen's rating after 回访: satisfied closes the order, unsatisfied reopens it (重办)."""
     order = await load_for_update(session, order_id)
-    if rating.citizen_token is not None:
-        check_citizen_token(order, rating.citizen_token)
+    check_citizen_token(order, rating.citizen_token)
+    if order.state != State.resolved.value:
+        # One rating per resolution: a closed order was rated already, an open one has nothing to rate yet.
+        raise NothingToRate(order.id, order.state)
     now = ctx.now()
     action = action_for_rating(rating.rating)
     data = {"rating": rating.rating.value, "solved": rating.solved}

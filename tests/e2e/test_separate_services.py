@@ -28,17 +28,26 @@ SERVICES = ("intake", "router", "escalation", "feedback")
 @pytest.fixture(scope="module")
 def services(pg_url: str, broker: TansuBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     logs = Path(tmp_path_factory.mktemp("services"))
-    env = {**os.environ, "DATABASE_URL": pg_url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-           "HOTLINE_RELAY_POLL_SECONDS": "0.05", "HOTLINE_KAFKA_CLIENT_ID": "hotline-e2e"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "HOTLINE_RELAY_POLL_SECONDS": "0.05",
+        "HOTLINE_KAFKA_CLIENT_ID": "hotline-e2e",
+    }
     processes: list[subprocess.Popen[bytes]] = []
     urls: dict[str, str] = {}
     try:
         for name in SERVICES:
             port = free_port()
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
-                env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
+                    env=env,
+                    stdout=(logs / f"{name}.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             urls[name] = f"http://127.0.0.1:{port}"
         yield urls
     finally:
@@ -51,11 +60,26 @@ def services(pg_url: str, broker: TansuBroker, tmp_path_factory: pytest.TempPath
                 p.kill()
 
 
+def cli_key(pg_url: str, role: str, unit: str | None = None) -> dict[str, str]:
+    """A key issued the way an administrator does it: `hotline keys create`."""
+    args = [sys.executable, "-m", "services.cli", "keys", "create", "--role", role, "--name", f"e2e {role}"]
+    out = subprocess.run(
+        [*args, *(["--unit", unit] if unit else [])],
+        env={**os.environ, "DATABASE_URL": pg_url},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    secret = next(line.split()[1] for line in out.splitlines() if line.startswith("key:"))
+    return {"Authorization": f"Bearer {secret}"}
+
+
 @pytest.fixture(scope="module")
 async def clients(services: dict[str, str]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     made = {name: httpx.AsyncClient(base_url=url, timeout=20) for name, url in services.items()}
     try:
         for name, client in made.items():
+
             async def ready(c: httpx.AsyncClient = client) -> bool:
                 try:
                     return (await c.get("/readyz")).status_code == 200
@@ -70,30 +94,36 @@ async def clients(services: dict[str, str]) -> AsyncIterator[dict[str, httpx.Asy
 
 
 async def test_closed_loop_across_separate_service_processes(
-    clients: dict[str, httpx.AsyncClient], broker: TansuBroker
+    clients: dict[str, httpx.AsyncClient], broker: TansuBroker, pg_url: str
 ) -> None:
+    supervisor = cli_key(pg_url, "supervisor")
     intake, feedback = clients["intake"], clients["feedback"]
     for name, client in clients.items():
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         assert "hotline_" in (await client.get("/metrics")).text, name
         assert (await client.get("/openapi.json")).json()["info"]["title"].lower().endswith(name)
 
-    before = {r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631")).json()["levels"]}
+    before = {
+        r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631", headers=supervisor)).json()["levels"]
+    }
     text = "小区里的路灯坏了一个多星期，晚上出门黑漆漆的，老人摔了好几次。"
-    accepted = await intake.post("/v1/appeals", json={"channel": "mini_program", "text": text,
-                                                      "address": "城关镇解放社区", "external_id": "e2e-1"})
+    accepted = await intake.post(
+        "/v1/appeals",
+        json={"channel": "mini_program", "text": text, "address": "城关镇解放社区", "external_id": "e2e-1"},
+    )
     assert accepted.status_code == 201, accepted.text
     order_id, token = accepted.json()["work_order_id"], accepted.json()["citizen_token"]
 
     async def dispatched() -> dict[str, Any] | None:
-        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}")).json()
+        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}", headers=supervisor)).json()
         return body if body["state"] == "dispatched" else None
 
     order = await eventually(dispatched, timeout=60, what="dispatch by the router process")
-    clocks = (await clients["escalation"].get(f"/v1/work-orders/{order_id}/clocks")).json()
+    unit = cli_key(pg_url, "unit", order["unit"])
+    clocks = (await clients["escalation"].get(f"/v1/work-orders/{order_id}/clocks", headers=unit)).json()
     assert clocks["resolve_due"] == order["resolve_due"]
 
-    claimed = await feedback.post(f"/v1/work-orders/{order_id}/claim", json={"unit": order["unit"]})
+    claimed = await feedback.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)
     assert claimed.status_code == 200, claimed.text
 
     # The unit's system answers over Kafka instead of REST.
@@ -101,22 +131,32 @@ async def test_closed_loop_across_separate_service_processes(
     await producer.start()
     try:
         await producer.send_and_wait(
-            "hotline.unit-replies", key=order_id.encode(),
+            "hotline.unit-replies",
+            key=order_id.encode(),
             value=json.dumps({"unit": order["unit"], "note": "done"}).encode(),
-            headers=[("ce_specversion", b"1.0"), ("ce_id", uuid.uuid4().hex.encode()),
-                     ("ce_source", b"urn:unit-system"), ("ce_type", b"org.hotline.unit.resolve"),
-                     ("ce_subject", order_id.encode()), ("content-type", b"application/json")])
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", uuid.uuid4().hex.encode()),
+                ("ce_source", b"urn:unit-system"),
+                ("ce_type", b"org.hotline.unit.resolve"),
+                ("ce_subject", order_id.encode()),
+                ("content-type", b"application/json"),
+            ],
+        )
     finally:
         await producer.stop()
 
     async def resolved() -> dict[str, Any] | None:
-        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}")).json()
+        body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}", headers=supervisor)).json()
         return body if body["state"] == "resolved" else None
 
     await eventually(resolved, timeout=60, what="resolution over the reply topic")
-    rated = await feedback.post(f"/v1/work-orders/{order_id}/rate",
-                                json={"rating": "satisfied", "solved": True, "citizen_token": token})
+    rated = await feedback.post(
+        f"/v1/work-orders/{order_id}/rate", json={"rating": "satisfied", "solved": True, "citizen_token": token}
+    )
     assert rated.status_code == 200 and rated.json()["state"] == "closed"
-    after = {r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631")).json()["levels"]}
-    level = rated.json()["resolved_level"]
+    after = {
+        r["level"]: r["count"] for r in (await feedback.get("/v1/reports/631", headers=supervisor)).json()["levels"]
+    }
+    level = (await feedback.get(f"/v1/work-orders/{order_id}", headers=supervisor)).json()["resolved_level"]
     assert after[level] == before[level] + 1

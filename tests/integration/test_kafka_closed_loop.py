@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent, ProcessedEvent
 from tests.support.broker import TansuBroker
-from tests.support.factories import appeal, close_the_loop, order_in_state
+from tests.support.factories import appeal, close_the_loop, key_headers, order_in_state
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -26,8 +26,11 @@ pytestmark = pytest.mark.integration
 async def read_dispatch_record(bootstrap: str, unit: str, order_id: str, timeout: float = 30.0) -> list[Any]:
     """Every record for `order_id` on the unit's topic, read by a plain aiokafka consumer."""
     consumer = AIOKafkaConsumer(
-        f"hotline.dispatch.{unit}", bootstrap_servers=bootstrap, group_id=f"unit-system-{uuid.uuid4().hex[:6]}",
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        f"hotline.dispatch.{unit}",
+        bootstrap_servers=bootstrap,
+        group_id=f"unit-system-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     found: list[Any] = []
@@ -48,8 +51,11 @@ async def read_dispatch_record(bootstrap: str, unit: str, order_id: str, timeout
 async def test_appeal_reaches_the_units_topic_as_a_cloudevent_and_the_loop_closes(
     kafka_system: tuple[Runtime, httpx.AsyncClient], broker: TansuBroker
 ) -> None:
-    _, client = kafka_system
-    before = {r["level"]: r["count"] for r in (await client.get("/v1/reports/631")).json()["levels"]}
+    runtime, client = kafka_system
+    supervisor = await key_headers(runtime, "supervisor")
+    before = {
+        r["level"]: r["count"] for r in (await client.get("/v1/reports/631", headers=supervisor)).json()["levels"]
+    }
     accepted = await client.post("/v1/appeals", json=appeal(caller_phone="13912345678", external_id="it-1"))
     assert accepted.status_code == 201, accepted.text
     order_id, token = accepted.json()["work_order_id"], accepted.json()["citizen_token"]
@@ -70,7 +76,7 @@ async def test_appeal_reaches_the_units_topic_as_a_cloudevent_and_the_loop_close
 
     closed = await close_the_loop(client, order_id, order["unit"], token)
     assert closed["state"] == "closed"
-    after = {r["level"]: r["count"] for r in (await client.get("/v1/reports/631")).json()["levels"]}
+    after = {r["level"]: r["count"] for r in (await client.get("/v1/reports/631", headers=supervisor)).json()["levels"]}
     assert after[closed["resolved_level"]] == before[closed["resolved_level"]] + 1
 
 
@@ -88,25 +94,43 @@ async def test_appeal_is_accepted_while_the_broker_is_down_and_delivered_once_wh
     finally:
         broker.resume()
 
-    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), timeout=90,
-                             what="dispatch after the broker came back")
+    order = await eventually(
+        lambda: order_in_state(client, order_id, "dispatched"), timeout=90, what="dispatch after the broker came back"
+    )
     records = await read_dispatch_record(broker.bootstrap, order["unit"], order_id)
     assert records, "the dispatch event was lost"
 
     async with runtime.sessions() as session:
-        received_ids = (await session.execute(
-            select(OutboxEvent.event_id).where(OutboxEvent.key == order_id,
-                                               OutboxEvent.type == "org.hotline.workorder.received"))).scalars().all()
+        received_ids = (
+            (
+                await session.execute(
+                    select(OutboxEvent.event_id).where(
+                        OutboxEvent.key == order_id, OutboxEvent.type == "org.hotline.workorder.received"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert len(received_ids) == 1
-        handled = (await session.execute(
-            select(func.count()).select_from(ProcessedEvent).where(
-                ProcessedEvent.consumer == "hotline-router", ProcessedEvent.event_id == received_ids[0]))).scalar_one()
+        handled = (
+            await session.execute(
+                select(func.count())
+                .select_from(ProcessedEvent)
+                .where(ProcessedEvent.consumer == "hotline-router", ProcessedEvent.event_id == received_ids[0])
+            )
+        ).scalar_one()
         assert handled == 1
 
     async def outbox_drained() -> bool:
         async with runtime.sessions() as session:
-            n = (await session.execute(select(func.count()).select_from(OutboxEvent).where(
-                OutboxEvent.key == order_id, OutboxEvent.published_at.is_(None)))).scalar_one()
+            n = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(OutboxEvent)
+                    .where(OutboxEvent.key == order_id, OutboxEvent.published_at.is_(None))
+                )
+            ).scalar_one()
         return n == 0
 
     await eventually(outbox_drained, what="every outbox row of the order published")

@@ -18,7 +18,7 @@ from services.bus.memory import InProcessBus
 from services.db.tables import RoutingCorrection
 from services.review import load_training_history
 from services.settings import CoreSettings
-from tests.support.factories import appeal, order_in_state, running_system
+from tests.support.factories import appeal, key_headers, order_in_state, running_system, unit_acts
 from tests.support.waiting import eventually
 
 VAGUE = "你好，我想问一下，那个，就是上次说的那个事情，到底怎么样了？"
@@ -27,8 +27,12 @@ FIRE = "楼下仓库着火了，火很大，浓烟往楼上冒，有人被困在
 
 @pytest.fixture(scope="module")
 async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
-    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("review")), database_url=None,
-                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    settings = CoreSettings(
+        data_dir=Path(tmp_path_factory.mktemp("review")),
+        database_url=None,
+        kafka_bootstrap_servers=None,
+        relay_poll_seconds=0.05,
+    )
     async with running_system(settings) as pair:
         yield pair
 
@@ -39,22 +43,39 @@ async def test_vague_appeal_waits_for_a_dispatcher_whose_override_is_recorded(
     runtime, client = system
     order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
     await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
-    queue = (await client.get("/v1/review-queue")).json()
+    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
     item = next(i for i in queue if i["work_order_id"] == order_id)
     assert item["why"].startswith("router confidence") and item["suggestion"]["explanation"]
 
-    done = await client.post(f"/v1/work-orders/{order_id}/review",
-                             json={"action": "override", "dispatcher": "d01", "unit": "water_utility",
-                                   "matter": "water_utility.outage", "reason": "回拨确认是停水"})
+    done = await client.post(
+        f"/v1/work-orders/{order_id}/review",
+        json={
+            "action": "override",
+            "unit": "water_utility",
+            "matter": "water_utility.outage",
+            "reason": "回拨确认是停水",
+        },
+        headers=await dispatcher(client),
+    )
     assert done.status_code == 200, done.text
-    assert done.json() == {"work_order_id": order_id, "state": "dispatched", "unit": "water_utility",
-                           "matter": "water_utility.outage"}
+    assert done.json() == {
+        "work_order_id": order_id,
+        "state": "dispatched",
+        "unit": "water_utility",
+        "matter": "water_utility.outage",
+    }
     async with runtime.sessions() as session:
-        corrections = (await session.execute(
-            select(RoutingCorrection).where(RoutingCorrection.work_order_id == order_id))).scalars().all()
+        corrections = (
+            (await session.execute(select(RoutingCorrection).where(RoutingCorrection.work_order_id == order_id)))
+            .scalars()
+            .all()
+        )
     assert [(c.source, c.corrected_unit, c.corrected_dept) for c in corrections] == [
-        ("review_override", "water_utility", "water_utility")]
-    assert order_id not in [i["work_order_id"] for i in (await client.get("/v1/review-queue")).json()]
+        ("review_override", "water_utility", "water_utility")
+    ]
+    assert order_id not in [
+        i["work_order_id"] for i in (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+    ]
 
 
 async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_correction(
@@ -63,31 +84,42 @@ async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_corre
     runtime, client = system
     order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
-    returned = await client.post(f"/v1/work-orders/{order_id}/return",
-                                 json={"unit": order["unit"], "reason": "该小区为自建供水，不属我司"})
+    returned = await unit_acts(client, order_id, order["unit"], "return", {"reason": "该小区为自建供水，不属我司"})
     assert returned.status_code == 200 and returned.json()["state"] == "pending_review"
-    item = next(i for i in (await client.get("/v1/review-queue")).json() if i["work_order_id"] == order_id)
+    item = next(
+        i
+        for i in (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+        if i["work_order_id"] == order_id
+    )
     assert item["returned_by"] == order["unit"]
 
-    refused = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "confirm", "dispatcher": "d01"})
+    refused = await client.post(
+        f"/v1/work-orders/{order_id}/review", json={"action": "confirm"}, headers=await dispatcher(client)
+    )
     assert refused.status_code == 409  # the suggestion is the unit that just returned it
 
     to = "vl_chengguan_jiefang" if order["unit"] != "vl_chengguan_jiefang" else "tw_chengguan"
-    done = await client.post(f"/v1/work-orders/{order_id}/review",
-                             json={"action": "override", "dispatcher": "d01", "unit": to})
+    done = await client.post(
+        f"/v1/work-orders/{order_id}/review", json={"action": "override", "unit": to}, headers=await dispatcher(client)
+    )
     assert done.status_code == 200 and done.json()["unit"] == to
     async with runtime.sessions() as session:
-        sources = (await session.execute(select(RoutingCorrection.source).where(
-            RoutingCorrection.work_order_id == order_id))).scalars().all()
+        sources = (
+            (await session.execute(select(RoutingCorrection.source).where(RoutingCorrection.work_order_id == order_id)))
+            .scalars()
+            .all()
+        )
     assert sources == ["unit_return"]
 
 
 @pytest.mark.parametrize(
     ("body", "named"),
-    [({"action": "override", "dispatcher": "d"}, "unit"),
-     ({"action": "invalidate", "dispatcher": "d"}, "reason"),
-     ({"action": "override", "dispatcher": "d", "unit": "no_such_unit"}, "no_such_unit"),
-     ({"action": "override", "dispatcher": "d", "unit": "tax", "matter": "no.such"}, "no.such")],
+    [
+        ({"action": "override"}, "unit"),
+        ({"action": "invalidate"}, "reason"),
+        ({"action": "override", "unit": "no_such_unit"}, "no_such_unit"),
+        ({"action": "override", "unit": "tax", "matter": "no.such"}, "no.such"),
+    ],
 )
 async def test_incomplete_review_is_refused_naming_what_is_missing(
     system: tuple[Runtime, httpx.AsyncClient], body: dict[str, str], named: str
@@ -95,7 +127,7 @@ async def test_incomplete_review_is_refused_naming_what_is_missing(
     _, client = system
     order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
     await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
-    response = await client.post(f"/v1/work-orders/{order_id}/review", json=body)
+    response = await client.post(f"/v1/work-orders/{order_id}/review", json=body, headers=await dispatcher(client))
     assert response.status_code == 422 and named in response.json()["message"]
     assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "pending_review"
 
@@ -136,8 +168,13 @@ async def test_router_trains_on_the_centres_corrections(
 async def test_running_router_picks_up_a_retrained_model(tmp_path: Path) -> None:
     model_path = tmp_path / "router-model.npz"
     Router.default().train([]).save(model_path)
-    settings = CoreSettings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers=None,
-                            router_model_path=model_path, router_model_check_seconds=0.05)
+    settings = CoreSettings(
+        data_dir=tmp_path,
+        database_url=None,
+        kafka_bootstrap_servers=None,
+        router_model_path=model_path,
+        router_model_check_seconds=0.05,
+    )
     async with running_system(settings) as (runtime, _):
         before = runtime.ctx.router
         os.utime(model_path, (1, 1))  # a retrain rewrites the file: its modification time changes
@@ -146,3 +183,7 @@ async def test_running_router_picks_up_a_retrained_model(tmp_path: Path) -> None
             return runtime.ctx.router is not before
 
         await eventually(swapped, timeout=20, what="the new model in the running router")
+
+
+async def dispatcher(client: httpx.AsyncClient) -> dict[str, str]:
+    return await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]

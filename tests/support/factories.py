@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 
+from schemas.access import Role
 from services.apps.combined import create_combined_app
 from services.bootstrap import Runtime, build_runtime, load_router
 from services.context import DomainContext
+from services.keys import create_key
 from services.settings import CoreSettings
 
 WATER_OUTAGE = "我们小区从昨天早上开始停水，到现在还没来水，也没有任何通知，老人小孩都没水用。"
@@ -35,17 +37,36 @@ class ManualClock:
         self.current += delta
 
 
+async def key_headers(runtime: Runtime, role: str, unit: str | None = None) -> dict[str, str]:
+    """Authorization headers of a key for `role` (and `unit`), issued once per runtime."""
+    cache: dict[tuple[str, str | None], dict[str, str]] = runtime.__dict__.setdefault("_test_keys", {})
+    if (role, unit) not in cache:
+        async with runtime.sessions() as session, session.begin():
+            issued = await create_key(session, role=Role(role), unit=unit, name=f"test {role} {unit or ''}".strip(),
+                                      now=runtime.ctx.now(), known_units=lambda c: c in runtime.ctx.router.units())
+        cache[(role, unit)] = {"Authorization": f"Bearer {issued.secret}"}
+    return cache[(role, unit)]
+
+
+async def as_unit(runtime: Runtime, unit: str) -> dict[str, str]:
+    return await key_headers(runtime, "unit", unit)
+
+
 @asynccontextmanager
 async def running_system(
     settings: CoreSettings, clock: ManualClock | None = None
 ) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
-    """The all-in-one app over a started runtime, with an HTTP client talking to it in-process."""
+    """The all-in-one app over a started runtime, with an HTTP client talking to it in-process.
+    The client sends an operator's key unless a request gives its own Authorization header."""
     ctx = DomainContext(router=load_router(settings), now=clock) if clock else None
     runtime = await build_runtime(settings, ctx=ctx)
     await runtime.start()
     app = create_combined_app(settings, runtime=runtime)
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hotline.test") as c:
+        operator = await key_headers(runtime, "operator")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hotline.test",
+                                     headers=operator) as c:
+            c.runtime = runtime  # type: ignore[attr-defined]
             yield runtime, c
     finally:
         await runtime.stop()
@@ -56,13 +77,20 @@ async def order_in_state(client: httpx.AsyncClient, order_id: str, *states: str)
     return body if body.get("state") in states else None
 
 
+async def unit_acts(client: httpx.AsyncClient, order_id: str, unit: str, step: str,
+                    body: dict[str, Any] | None = None) -> httpx.Response:
+    """`unit` does `step` (claim, resolve, return, …) to the order with its own key."""
+    headers = await as_unit(client.runtime, unit)  # type: ignore[attr-defined]
+    return await client.post(f"/v1/work-orders/{order_id}/{step}", json=body or {}, headers=headers)
+
+
 async def close_the_loop(client: httpx.AsyncClient, order_id: str, unit: str, token: str | None) -> dict[str, Any]:
     """The unit claims and resolves, the citizen is satisfied; returns the closed order."""
-    for step, body in (("claim", {"unit": unit}), ("resolve", {"unit": unit, "note": "已处理"})):
-        response = await client.post(f"/v1/work-orders/{order_id}/{step}", json=body)
+    for step, body in (("claim", {}), ("resolve", {"note": "已处理"})):
+        response = await unit_acts(client, order_id, unit, step, body)
         assert response.status_code == 200, response.text
     response = await client.post(f"/v1/work-orders/{order_id}/rate",
                                  json={"rating": "satisfied", "solved": True, "citizen_token": token})
     assert response.status_code == 200, response.text
-    closed: dict[str, Any] = response.json()
+    closed: dict[str, Any] = (await client.get(f"/v1/work-orders/{order_id}")).json()
     return closed

@@ -1,0 +1,88 @@
+"""API keys: issued with a role (and a unit for unit keys), shown once, stored as a hash,
+revocable. `hotline keys create|list|revoke` and the auth dependency use these."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from schemas.access import Principal, Role
+from services.db import repositories as repo
+from services.db.tables import ApiKey
+from services.errors import UnknownUnit
+
+KEY_PREFIX = "hk_"
+
+
+def key_hash(secret: str) -> str:
+    # Keys are 32 random bytes: a plain SHA-256 is enough (no dictionary to guess from).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    id: str
+    secret: str  # shown once, never stored
+    role: Role
+    unit: str | None
+    name: str
+
+
+async def create_key(
+    session: AsyncSession, *, role: Role, unit: str | None, name: str, now: datetime,
+    known_units: Callable[[str], bool],
+) -> IssuedKey:
+    """A new key. A unit key names one known unit; other roles name none."""
+    if role is Role.unit:
+        if not unit:
+            raise ValueError("a unit key needs --unit CODE: the one unit it acts for")
+        if not known_units(unit):
+            raise UnknownUnit(unit)
+    elif unit:
+        raise ValueError(f"only unit keys are scoped to a unit; a {role.value} key sees the whole county")
+    key_id = f"key_{secrets.token_hex(6)}"
+    secret = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
+    session.add(ApiKey(id=key_id, key_hash=key_hash(secret), role=role.value, unit=unit,
+                       name=name or role.value, created_at=now))
+    await session.flush()
+    return IssuedKey(id=key_id, secret=secret, role=role, unit=unit, name=name or role.value)
+
+
+async def revoke_key(session: AsyncSession, key_id: str, now: datetime) -> bool:
+    key = await repo.get_key(session, key_id)
+    if key is None or key.revoked_at is not None:
+        return False
+    key.revoked_at = now
+    return True
+
+
+class KeyCache:
+    """Looks keys up by hash, remembering answers for `ttl` seconds so that a busy intake does not
+    read the keys table on every request. A revoked key stops working within `ttl`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float = 5.0) -> None:
+        self.sessions = sessions
+        self.ttl = ttl
+        self._seen: dict[str, tuple[float, Principal | None]] = {}
+
+    async def principal(self, secret: str) -> Principal | None:
+        digest = key_hash(secret)
+        cached = self._seen.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.sessions() as session:
+            row = await repo.key_by_hash(session, digest)
+        found = Principal(key_id=row.id, role=Role(row.role), name=row.name, unit=row.unit) if row else None
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[digest] = (time.monotonic() + self.ttl, found)
+        return found
+
+    def forget(self) -> None:
+        self._seen.clear()

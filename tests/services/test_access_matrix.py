@@ -1,0 +1,132 @@
+"""Every endpoint × every role (and no credentials) → the expected answer, from one table.
+
+A route missing from ACCESS fails the test, so a new endpoint cannot ship without saying who may
+call it. "Allowed" means the request gets past authentication and authorisation (any status but
+401/403: a 404 for a made-up order or a 422 for an empty body is fine); refused means 401 without
+a key and 403 with a key of the wrong role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schemas.access import Role
+from services.apps.combined import create_combined_app
+from services.bootstrap import Runtime
+from services.settings import CoreSettings
+from tests.support.factories import key_headers, running_system
+
+OPEN = "open"  # no key needed (citizen channels, citizen token routes, operations)
+ANY_STAFF = frozenset({Role.operator, Role.dispatcher, Role.unit, Role.supervisor, Role.admin})
+READERS = frozenset({Role.operator, Role.dispatcher, Role.supervisor, Role.admin})
+STAFF_OR_UNIT = READERS | {Role.unit}
+REPORTS = frozenset({Role.supervisor, Role.admin})
+DISPATCH = frozenset({Role.dispatcher, Role.admin})
+UNIT = frozenset({Role.unit})
+
+# (method, path template) -> roles allowed, or OPEN.
+ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/healthz"): OPEN,
+    ("GET", "/readyz"): OPEN,
+    ("GET", "/metrics"): OPEN,
+    ("POST", "/v1/appeals"): OPEN,  # per channel: see test_operator_channels_need_an_operator_key
+    ("GET", "/v1/appeals/{order_id}"): OPEN,  # the citizen token decides
+    ("POST", "/v1/work-orders/{order_id}/rate"): OPEN,  # the citizen token decides
+    ("POST", "/v1/classify"): frozenset({Role.operator, Role.dispatcher, Role.supervisor, Role.admin}),
+    ("GET", "/v1/units"): ANY_STAFF,
+    ("GET", "/v1/review-queue"): DISPATCH,
+    ("POST", "/v1/work-orders/{order_id}/review"): DISPATCH,
+    ("GET", "/v1/work-orders/{order_id}/clocks"): STAFF_OR_UNIT,
+    ("GET", "/v1/work-orders/{order_id}"): STAFF_OR_UNIT,
+    ("POST", "/v1/work-orders/{order_id}/claim"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/resolve"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/return"): UNIT,
+    ("GET", "/v1/units/{unit}/work-orders"): STAFF_OR_UNIT,
+    ("GET", "/v1/reports/631"): REPORTS,
+    ("GET", "/v1/reports/states"): REPORTS,
+}
+
+ROLES: tuple[Role, ...] = (Role.operator, Role.dispatcher, Role.unit, Role.supervisor, Role.admin,
+                           Role.open311_client)
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("access")), database_url=None,
+                            kafka_bootstrap_servers=None)
+    async with running_system(settings) as pair:
+        yield pair
+
+
+def _routes() -> list[tuple[str, str]]:
+    app = create_combined_app(CoreSettings(database_url=None, kafka_bootstrap_servers=None))
+    # The OpenAPI document lists every route the app serves (FastAPI nests included routers).
+    return [(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item]
+
+
+def test_every_route_has_an_entry_in_the_access_table() -> None:
+    missing = [r for r in _routes() if r not in ACCESS]
+    assert not missing, f"add these routes to ACCESS: {missing}"
+
+
+def _url(path: str, unit: str) -> str:
+    return path.replace("{order_id}", "wo_matrix_nope").replace("{unit}", unit)
+
+
+async def test_each_role_is_let_in_or_refused_as_the_table_says(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    unit = "education"
+    checked = 0
+    for method, path in _routes():
+        expected = ACCESS[(method, path)]
+        if expected == OPEN:
+            continue
+        assert isinstance(expected, frozenset)
+        url = _url(path, unit)
+        anonymous = await client.request(method, url, headers={"Authorization": ""}, json={})
+        assert anonymous.status_code == 401, (method, path, anonymous.text)
+        assert anonymous.json()["error"] and anonymous.headers["www-authenticate"] == "Bearer"
+        for role in ROLES:
+            headers = await key_headers(runtime, role.value, unit if role is Role.unit else None)
+            response = await client.request(method, url, headers=headers, json={})
+            if role in expected:
+                assert response.status_code not in (401, 403), (method, path, role, response.text)
+            else:
+                assert response.status_code == 403, (method, path, role, response.status_code, response.text)
+            checked += 1
+    assert checked == len(ROLES) * sum(1 for r in _routes() if ACCESS[r] != OPEN)
+
+
+async def test_a_wrong_key_is_401_and_a_revoked_key_stops_working(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    bad = await client.get("/v1/units", headers={"Authorization": "Bearer hk_not_a_key"})
+    assert bad.status_code == 401 and "not valid" in bad.json()["message"]
+    headers = await key_headers(runtime, "supervisor")
+    assert (await client.get("/v1/units", headers=headers)).status_code == 200
+    from services.db import repositories as repo
+    from services.keys import key_hash, revoke_key
+
+    async with runtime.sessions() as session, session.begin():
+        row = await repo.key_by_hash(session, key_hash(headers["Authorization"].split()[1]))
+        assert row is not None
+        assert await revoke_key(session, row.id, runtime.ctx.now())
+    runtime.keys.forget()
+    assert (await client.get("/v1/units", headers=headers)).status_code == 401
+
+
+async def test_operator_channels_need_an_operator_key_and_citizen_channels_none(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    body = {"channel": "12345_phone", "text": "小区门口的路灯坏了好几天了，晚上很黑。", "address": "城关镇"}
+    assert (await client.post("/v1/appeals", json=body, headers={"Authorization": ""})).status_code == 401
+    unit = await key_headers(runtime, "unit", "education")
+    assert (await client.post("/v1/appeals", json=body, headers=unit)).status_code == 403
+    assert (await client.post("/v1/appeals", json=body)).status_code == 201  # the client's operator key
+    web = {**body, "channel": "web"}
+    response = await client.post("/v1/appeals", json=web, headers={"Authorization": ""})
+    assert response.status_code == 201 and response.json()["citizen_token"]
