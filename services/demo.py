@@ -16,10 +16,12 @@ from typing import Any
 import httpx
 import yaml
 
+from schemas.access import Role
 from schemas.events import DISPATCH_TOPIC_PREFIX
 from services.apps.combined import create_combined_app
-from services.bootstrap import build_runtime
+from services.bootstrap import Runtime, build_runtime
 from services.bus.memory import InProcessBus
+from services.keys import create_key
 from services.settings import CoreSettings
 
 
@@ -44,17 +46,38 @@ async def run_demo(data_dir: Path | None = None, echo: Any = print) -> dict[str,
         await runtime.stop()
 
 
-async def _closed_loop(client: httpx.AsyncClient, runtime: Any, echo: Any) -> dict[str, Any]:
+class DemoKeys:
+    """API keys the demo issues for itself, as `hotline keys create` would: one per role, and one
+    per handling unit the moment that unit first needs to act."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._made: dict[tuple[str, str | None], dict[str, str]] = {}
+
+    async def __call__(self, role: str, unit: str | None = None) -> dict[str, str]:
+        if (role, unit) not in self._made:
+            async with self.runtime.sessions() as session, session.begin():
+                issued = await create_key(session, role=Role(role), unit=unit, name=f"demo {role} {unit or ''}".strip(),
+                                          now=self.runtime.ctx.now(),
+                                          known_units=lambda code: code in self.runtime.ctx.router.units())
+            self._made[(role, unit)] = {"Authorization": f"Bearer {issued.secret}"}
+        return self._made[(role, unit)]
+
+
+async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, echo: Any) -> dict[str, Any]:
     appeals = demo_appeals()
-    echo(f"Demo county loaded: {len(runtime.ctx.router.units())} handling units.")
+    keys = DemoKeys(runtime)
+    operator, dispatcher, supervisor = await keys("operator"), await keys("dispatcher"), await keys("supervisor")
+    echo(f"Demo county loaded: {len(runtime.ctx.router.units())} handling units. API keys issued for an operator, "
+         "a dispatcher, a supervisor and, as they need them, each handling unit.")
     orders: list[tuple[str, str]] = []
     for i, appeal in enumerate(appeals):
         body = {k: v for k, v in appeal.items() if v is not None}
         body["external_id"] = f"demo-{i:03d}"
-        response = await client.post("/v1/appeals", json=body)
+        response = await client.post("/v1/appeals", json=body, headers=operator)
         response.raise_for_status()
         orders.append((response.json()["work_order_id"], response.json()["citizen_token"]))
-    repeat = await client.post("/v1/appeals", json={**appeals[0], "external_id": "demo-000"})
+    repeat = await client.post("/v1/appeals", json={**appeals[0], "external_id": "demo-000"}, headers=operator)
     echo(f"Intake: {len(orders)} appeals accepted; a repeated submission answered {repeat.status_code} "
          f"with the same order: {repeat.json()['work_order_id'] == orders[0][0]}.")
     await runtime.relay.drain()
@@ -62,32 +85,40 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Any, echo: Any) -> di
     echo("")
     echo("Routing (精准派单): class, level, receiving unit, confidence")
     for order_id, _ in orders:
-        order = (await client.get(f"/v1/work-orders/{order_id}")).json()
+        order = (await client.get(f"/v1/work-orders/{order_id}", headers=operator)).json()
         where = f"-> {order['redirect']} (emergency line)" if order["redirect"] else f"-> {order['unit']}"
         echo(f"  {order['text'][:26]:<28} {order['whistle_class'] or '-':<8} {order['level'] or '-':<8} "
              f"{where:<28} {order['confidence'] or 0:.2f}  {order['state']}")
 
     # Dispatchers work the review queue: confirm a usable suggestion, else send to the centre's
     # general desk (gov_services) for a call-back.
-    queue = (await client.get("/v1/review-queue")).json()
+    queue = (await client.get("/v1/review-queue", headers=dispatcher)).json()
     for item in queue:
         suggestion = (item.get("suggestion") or {}).get("unit")
-        body = ({"action": "confirm", "dispatcher": "demo"} if suggestion else
-                {"action": "override", "dispatcher": "demo", "unit": "gov_services", "reason": "回拨核实"})
-        (await client.post(f"/v1/work-orders/{item['work_order_id']}/review", json=body)).raise_for_status()
+        body = ({"action": "confirm"} if suggestion else
+                {"action": "override", "unit": "gov_services", "reason": "回拨核实"})
+        (await client.post(f"/v1/work-orders/{item['work_order_id']}/review", json=body,
+                           headers=dispatcher)).raise_for_status()
     echo(f"Review queue: {len(queue)} order(s) waited for a dispatcher and were dispatched by hand.")
     await runtime.relay.drain()
 
-    unsatisfied_once = False
+    unsatisfied_once = refused_shown = False
     for order_id, token in orders:
         for _ in range(2):  # a reopened order goes round a second time
-            order = (await client.get(f"/v1/work-orders/{order_id}")).json()
+            order = (await client.get(f"/v1/work-orders/{order_id}", headers=operator)).json()
             if order["state"] != "dispatched":
                 break
-            unit = order["unit"]
-            (await client.post(f"/v1/work-orders/{order_id}/claim", json={"unit": unit})).raise_for_status()
-            (await client.post(f"/v1/work-orders/{order_id}/resolve",
-                               json={"unit": unit, "note": "已现场处理并回复群众"})).raise_for_status()
+            unit = await keys("unit", order["unit"])
+            if not refused_shown:
+                outsider = "tax" if order["unit"] != "tax" else "education"
+                refused = await client.post(f"/v1/work-orders/{order_id}/claim", json={},
+                                            headers=await keys("unit", outsider))
+                echo(f"Access: {outsider} tried to claim {order['unit']}'s order {order_id}: {refused.status_code} "
+                     f"({refused.json()['message']}): a unit sees only the orders in its own hands.")
+                refused_shown = True
+            (await client.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)).raise_for_status()
+            (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"note": "已现场处理并回复群众"},
+                               headers=unit)).raise_for_status()
             rating = "satisfied"
             if not unsatisfied_once:
                 rating, unsatisfied_once = "unsatisfied", True
@@ -96,8 +127,8 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Any, echo: Any) -> di
                                      "citizen_token": token})).raise_for_status()
         await runtime.relay.drain()
 
-    report = (await client.get("/v1/reports/631")).json()
-    states = (await client.get("/v1/reports/states")).json()
+    report = (await client.get("/v1/reports/631", headers=supervisor)).json()
+    states = (await client.get("/v1/reports/states", headers=supervisor)).json()
     topics: Counter[str] = Counter()
     if isinstance(runtime.bus, InProcessBus):
         for topic in {u.code for u in runtime.ctx.router.units().values()}:
