@@ -18,7 +18,8 @@ from services.bus.base import Handler
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.errors import OrderNotFound, UnknownUnit
-from services.metrics import EVENTS_CONSUMED
+from services.metrics import EVENTS_CONSUMED, EVENTS_REFUSED
+from services.naming import snake_case
 from services.orders import dispatch, unit_actions
 
 log = logging.getLogger(__name__)
@@ -45,16 +46,17 @@ def idempotent(
         try:
             async with sessions() as session, session.begin():
                 if not await repo.claim_event(session, consumer, event.id, ctx.now()):
-                    EVENTS_CONSUMED.labels(consumer, "duplicate").inc()
+                    EVENTS_CONSUMED.labels(consumer, event.topic, "duplicate").inc()
                     return
                 await effect(session, event)
         except DOMAIN_REFUSALS as exc:
-            log.warning("%s refused event %s (%s): %s", consumer, event.id, event.type, exc)
+            log.warning("%s refused event %s (%s): %s", consumer, event.id, event.type, exc,
+                        extra={"work_order_id": event.subject, "event_id": event.id})
             async with sessions() as session, session.begin():
                 await repo.record_failed_event(session, consumer, event.id, ctx.now(), f"refused: {exc}")
-            EVENTS_CONSUMED.labels(consumer, "refused").inc()
+            EVENTS_REFUSED.labels(consumer, event.topic, snake_case(type(exc).__name__)).inc()
             return
-        EVENTS_CONSUMED.labels(consumer, "ok").inc()
+        EVENTS_CONSUMED.labels(consumer, event.topic, "ok").inc()
         after_commit()
 
     return handle

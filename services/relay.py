@@ -23,7 +23,7 @@ from services.bus.base import EventBus
 from services.db import repositories as repo
 from services.db.engine import OUTBOX_CHANNEL
 from services.db.tables import OutboxEvent
-from services.metrics import OUTBOX_PUBLISHED, RELAY_ERRORS
+from services.metrics import EVENTS_PUBLISHED, RELAY_ERRORS, RELAY_LEADER
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ class OutboxRelay:
         await self.bus.publish(events)
         async with self.sessions() as session, session.begin():
             await repo.mark_published(session, ids, self.now())
-        OUTBOX_PUBLISHED.inc(len(events))
+        for event in events:
+            EVENTS_PUBLISHED.labels(event.topic).inc()
         return len(events)
 
     async def drain(self) -> int:
@@ -128,6 +129,7 @@ class OutboxRelay:
         it, so unlock explicitly, and discard the connection if that fails."""
         conn, self._leader_conn = self._leader_conn, None
         self.is_leader = False
+        RELAY_LEADER.set(0)
         if conn is None:
             return
         try:
@@ -148,6 +150,7 @@ class OutboxRelay:
             sent = 0
             try:
                 self.is_leader = await self._acquire_leadership()
+                RELAY_LEADER.set(1 if self.is_leader else 0)
                 if self.is_leader:
                     sent = await self.run_once()
                 backoff = self.poll_seconds

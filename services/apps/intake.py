@@ -36,7 +36,7 @@ async def submit_appeal(
     uow: UowDep,
     response: Response,
     principal: OptionalPrincipal,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
 ) -> AppealAccepted:
     if appeal.channel not in CITIZEN_CHANNELS:
         # Operators enter calls, grid workers and transfers on a caller's behalf: that needs a key.

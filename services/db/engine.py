@@ -19,7 +19,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # One connection: SQLite has one writer anyway, and a single connection serialises
         # transactions instead of failing them with "database is locked".
         engine = create_async_engine(
-            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=120, connect_args={"timeout": 30}
+            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=120, connect_args={"timeout": 30},
+            hide_parameters=True,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -31,7 +32,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # hide_parameters: an error's text (which reaches logs) never carries the citizen's data.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                               hide_parameters=True)
 
 
 OUTBOX_CHANNEL = "hotline_outbox"

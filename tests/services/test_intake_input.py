@@ -59,7 +59,9 @@ async def test_malformed_json_is_refused(system: tuple[Runtime, httpx.AsyncClien
     runtime, client = system
     before = await _row_counts(runtime)
     response = await client.post("/v1/appeals", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_json"
+    assert response.json()["message"].startswith("body: not valid JSON")
     assert await _row_counts(runtime) == before
 
 

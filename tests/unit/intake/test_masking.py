@@ -39,3 +39,9 @@ def test_fingerprint_ignores_punctuation_and_width() -> None:
 
 def test_full_width_phone_number_is_masked_too() -> None:
     assert "5678" in mask_text("电话１３９１２３４５６７８") and "1234" not in mask_text("电话１３９１２３４５６７８")
+
+
+def test_bank_card_number_is_masked_whole_or_in_groups() -> None:
+    assert mask_text("卡号6222021234567890123退款") == "卡号6222***********0123退款"
+    grouped = mask_text("工资卡 6217 0012 3456 7890 没到账")
+    assert "3456" not in grouped and "6217" in grouped and "7890" in grouped

@@ -1,0 +1,115 @@
+"""ASGI middleware every app shares: the request's identity, metrics and access log, and the
+body-size guard."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.logs import REQUEST_ID, WORK_ORDER_ID
+from services.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+log = logging.getLogger("hotline.http")
+
+_GOOD_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_ORDER_PATH = re.compile(r"/work-orders/([A-Za-z0-9_-]{1,40})|/appeals/([A-Za-z0-9_-]{1,40})")
+
+
+class RequestObservation:
+    """Gives each request an id (the caller's `X-Request-ID` if it is sane, else a new one), echoes
+    it in the response, puts it and the work-order id of the path in every log line written while
+    the request runs, counts the request and its latency by route template (never by raw path, so
+    unknown paths are one series) and writes one access-log line."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _GOOD_REQUEST_ID.match(given) else uuid.uuid4().hex
+        order = _ORDER_PATH.search(scope.get("path", ""))
+        tokens = (REQUEST_ID.set(request_id), WORK_ORDER_ID.set((order.group(1) or order.group(2)) if order else None))
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
+            if template not in ("/metrics", "/healthz", "/readyz"):
+                log.info("%s %s %s", method, template, status,
+                         extra={"status": status, "duration_ms": round(elapsed * 1000, 1)})
+            WORK_ORDER_ID.reset(tokens[1])
+            REQUEST_ID.reset(tokens[0])
+
+
+class BodySizeLimit:
+    """Refuses bodies over `max_bytes` with 413 before the app parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge(self.max_bytes)
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        from services.apps.common import error_response
+
+        response = error_response(413, "body_too_large",
+                                  f"body: request body is larger than {self.max_bytes} bytes")
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _TooLarge(HTTPException):
+    """Raised from inside the body stream; FastAPI passes HTTPExceptions through its body parsing
+    untouched, so the app's error handler answers 413 with the contract's body."""
+
+    code = "body_too_large"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"body: request body is larger than {max_bytes} bytes")
