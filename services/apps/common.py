@@ -37,7 +37,6 @@ from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
 from services.errors import Forbidden, NothingToConfirm, OrderNotFound, Unauthenticated, UnknownMatter, UnknownUnit
-from services.logs import REQUEST_ID
 from services.naming import snake_case
 from services.observe import refresh
 from services.settings import CoreSettings
@@ -45,7 +44,7 @@ from services.settings import CoreSettings
 log = logging.getLogger(__name__)
 
 # Exceptions -> HTTP status, in one place (a subclass not listed takes its base's status).
-_STATUS: list[tuple[type[BaseException], int]] = [
+_STATUS: list[tuple[type[Exception], int]] = [
     (OrderNotFound, 404),
     (TransitionNotAllowed, 409),
     (NotAssignedUnit, 403),
@@ -94,12 +93,10 @@ def status_of(exc_type: type[BaseException]) -> int:
 def error_code(exc_type: type[BaseException]) -> str:
     """The stable code of an exception class: its own `code`, its name in snake_case for our own
     classes, else the code of its status."""
+    if exc_type.__module__.split(".")[0] not in _OUR_PACKAGES:
+        return STATUS_CODES[status_of(exc_type)][0]  # libraries' own `code`s mean other things
     own = exc_type.__dict__.get("code")
-    if isinstance(own, str):
-        return own
-    if exc_type.__module__.split(".")[0] in _OUR_PACKAGES:
-        return snake_case(exc_type.__name__)
-    return STATUS_CODES[status_of(exc_type)][0]
+    return own if isinstance(own, str) else snake_case(exc_type.__name__)
 
 
 class FieldProblem(BaseModel):
@@ -183,12 +180,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, validation)
 
-    async def internal(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled %s", type(exc).__name__, exc_info=exc)
-        return error_response(500, "internal_error",
-                              f"an unexpected error; report request id {REQUEST_ID.get() or 'unknown'}")
-
-    app.add_exception_handler(Exception, internal)
+    # Anything else (a bug) is answered with `internal_error` by middleware.RequestObservation.
 
 
 def _declare_errors(schema: dict[str, Any]) -> dict[str, Any]:

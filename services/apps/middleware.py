@@ -38,7 +38,7 @@ class RequestObservation:
         request_id = given if _GOOD_REQUEST_ID.match(given) else uuid.uuid4().hex
         order = _ORDER_PATH.search(scope.get("path", ""))
         tokens = (REQUEST_ID.set(request_id), WORK_ORDER_ID.set((order.group(1) or order.group(2)) if order else None))
-        status = 500
+        status = 500  # until the app starts a response
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -51,6 +51,16 @@ class RequestObservation:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # A bug: answer with the contract and the request id to report (here, not in Starlette's
+            # outer error middleware, so the id is still known and the response carries it).
+            log.error("unhandled %s", type(exc).__name__, exc_info=exc)
+            if status == 500:
+                from services.apps.common import error_response
+
+                response = error_response(500, "internal_error", f"an unexpected error; report request id {request_id}")
+                await send_with_id({"type": "http.response.start", "status": 500, "headers": response.raw_headers})
+                await send_with_id({"type": "http.response.body", "body": response.body})
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
