@@ -1,9 +1,11 @@
 """Classification throughput on one core: `Router.route` over a corpus, repeated.
 
-Usage: python bench/bench_classify.py [PATH] [--rounds 7] [--min-seconds 1.0]
+Usage: python bench/bench_classify.py [PATH] [--rounds 7] [--min-seconds 1.0] [--min-chars N]
 
 The corpus is the texts of PATH (JSON lines with `text`; default ../shared/data/appeals_dev.jsonl)
-or, when it is missing, the catalogue's own example texts. Prints the median classifications per
+or, when it is missing, the catalogue's own example texts; with `--min-chars 1000` consecutive
+texts are joined (as paragraphs) into messages of at least that many characters, the size of a
+long message-board post. Prints the median classifications per
 second (wall clock, and per CPU-second of this process), the median and 99th-percentile latency
 of one classification, and the one-off load time of `Router.default()`.
 """
@@ -26,12 +28,25 @@ from router.service import Router  # noqa: E402
 DEFAULT = ROOT.parent / "shared" / "data" / "appeals_dev.jsonl"
 
 
+def join_texts(texts: list[str], min_chars: int) -> list[str]:
+    """Consecutive texts joined as paragraphs into messages of at least `min_chars` characters."""
+    out: list[str] = []
+    current: list[str] = []
+    for text in texts:
+        current.append(text)
+        if sum(map(len, current)) >= min_chars:
+            out.append("\n".join(current))
+            current = []
+    return out or ["\n".join(current)]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print median figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", nargs="?", default=str(DEFAULT))
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--min-seconds", type=float, default=1.0, help="minimum duration of one round")
+    parser.add_argument("--min-chars", type=int, default=0, help="join texts into messages of this length")
     args = parser.parse_args(argv)
 
     if hasattr(os, "sched_setaffinity"):
@@ -47,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         texts = [e for m in router.parts.catalogue for e in m.examples]
         source = "catalogue examples"
+    if args.min_chars:
+        texts = join_texts(texts, args.min_chars)
     for text in texts:  # warm-up
         router.route(text)
 

@@ -40,6 +40,8 @@ def _cell(value: float | None) -> str:
 
 
 def main(argv: list[str]) -> int:
+    errors = "--errors" in argv
+    argv = [a for a in argv if a != "--errors"]
     router = Router.default()
     seed = seed_records()
     names = [n for n in (argv or SETS) if (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists()]
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> int:
         history = [o for other in names if other != name for o in eval_routing.dispatch_outcomes(*routed[other][:2])]
         learned = learn_thresholds(history, min_orders=15, target=0.95)
         print(f"== {name} ({len(rows)}): model trained without it ({trained_on})")
-        table[name] = eval_routing.report(rows, outputs, learned=learned)
+        table[name] = eval_routing.report(rows, outputs, learned=learned, errors=errors)
         print()
     print("set | " + " | ".join(COLUMNS))
     for name, figures in table.items():

@@ -90,6 +90,14 @@ class EmergencyDetector:
     ) -> EmergencyCall | None:
         """The emergency line to hand the appeal to, or None (text must be normalised; `hits`
         and `found` may carry a dictionary scan of it that includes this detector's words)."""
+        call = self.assess(text, hits, found)
+        return call if call is not None and call.score >= self._threshold else None
+
+    def assess(
+        self, text: str, hits: list[Hit] | None = None, found: set[str] | None = None
+    ) -> EmergencyCall | None:
+        """The best-supported line and its cue score, even below the redirect threshold (None
+        when no cue for danger now survives its defeaters)."""
         if found is not None and self._cue_words.isdisjoint(found):
             return None  # most appeals: no cue at all
         if hits is None:
@@ -167,8 +175,6 @@ class EmergencyDetector:
             return None
         boost = sum(w for word, w in self._amplifiers.items() if word in found)
         score = scores[line] + boost
-        if score < self._threshold:
-            return None
         return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
 
     @staticmethod

@@ -22,6 +22,7 @@ from router.exceptions import ModelError
 from router.models import LabelledRecord, Matter
 
 FORMAT = "hotline-router-model/3"
+EMERGENCY_NONE = "none"  # the emergency head's class for appeals that are not emergencies
 MIN_CLASS_EXAMPLES = 50  # fewer appeals labelled with a whistle class than this: no class heads
 CLASS_HEADS = ("urgent", "hard")
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
@@ -61,6 +62,9 @@ class LearnedModel:
     # Optional binary heads over the same features, one per whistle class they can raise an
     # appeal to ("urgent", "hard"): (weights of shape (n_features,), intercept), logistic.
     class_heads: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
+    # Optional multinomial head over the same features: emergency line or EMERGENCY_NONE
+    # (labels, weights of shape (n_features, n_labels), intercepts of shape (n_labels,)).
+    emergency_head: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         table = np.full(1 << HASH_BITS, -1, dtype=np.int32)
@@ -69,9 +73,28 @@ class LearnedModel:
         self._idf2 = (self.idf.astype(np.float64) ** 2)
         # idf folded into the weights, so that scoring is one gather and one sum
         self._scaled = np.ascontiguousarray(self.weights * self.idf[:, None], dtype=np.float32)
+        self._last: tuple[str, np.ndarray, float] | None = None
+        self._emergency_scaled = None
+        if self.emergency_head is not None:
+            _, e_weights, e_intercept = self.emergency_head
+            self._emergency_scaled = (np.ascontiguousarray(e_weights * self.idf[:, None], dtype=np.float32),
+                                      np.asarray(e_intercept, dtype=np.float32))
         self._heads_scaled = {
             name: (np.ascontiguousarray(w * self.idf, dtype=np.float32), b) for name, (w, b) in self.class_heads.items()
         }
+
+    def _columns(self, text: str) -> tuple[np.ndarray, float]:
+        """Feature columns of the known n-grams of `text` and their TF-IDF l2 norm. The last
+        text's are remembered: one routing pass asks the owner model and both class heads about
+        the same text."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1], last[2]
+        cols = self._table[gram_hashes(text)]
+        cols = cols[cols >= 0]
+        norm = float(np.sqrt(self._idf2[cols].sum())) if len(cols) else 0.0
+        self._last = (text, cols, norm)
+        return cols, norm
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
@@ -84,11 +107,9 @@ class LearnedModel:
 
     def decision(self, text: str) -> np.ndarray:
         """Raw linear scores, one per class (normalised text)."""
-        cols = self._table[gram_hashes(text)]
-        cols = cols[cols >= 0]
+        cols, norm = self._columns(text)
         if not len(cols):
             return self.intercept.copy()
-        norm = np.sqrt(self._idf2[cols].sum())
         return self._scaled[cols].sum(axis=0) / np.float32(norm) + self.intercept  # type: ignore[no-any-return]
 
     def class_probability(self, whistle_class: str, text: str) -> float | None:
@@ -98,11 +119,24 @@ class LearnedModel:
         if head is None:
             return None
         weights, score = head
-        cols = self._table[gram_hashes(text)]
-        cols = cols[cols >= 0]
+        cols, norm = self._columns(text)
         if len(cols):
-            score += float(weights[cols].sum() / np.sqrt(self._idf2[cols].sum()))
+            score += float(weights[cols].sum()) / norm
         return 1.0 / (1.0 + float(np.exp(-score)))
+
+    def emergency_probabilities(self, text: str) -> dict[str, float] | None:
+        """Probability of each emergency line and of EMERGENCY_NONE for the appeal (normalised
+        text); None when the model has no emergency head."""
+        if self._emergency_scaled is None or self.emergency_head is None:
+            return None
+        weights, intercept = self._emergency_scaled
+        cols, norm = self._columns(text)
+        scores = intercept.copy()
+        if len(cols):
+            scores = scores + weights[cols].sum(axis=0) / np.float32(norm)
+        scores = np.exp(scores - scores.max())
+        scores /= scores.sum()
+        return dict(zip(self.emergency_head[0], scores.tolist(), strict=True))
 
     def probabilities(self, text: str) -> np.ndarray:
         """Softmax of the linear scores: a distribution over `classes`."""
@@ -124,6 +158,11 @@ class LearnedModel:
         for name, (w, b) in self.class_heads.items():
             arrays[f"head_{name}_weights"] = w
             arrays[f"head_{name}_intercept"] = np.array(b)
+        if self.emergency_head is not None:
+            labels, e_weights, e_intercept = self.emergency_head
+            arrays["emergency_labels"] = np.array(labels)
+            arrays["emergency_weights"] = e_weights
+            arrays["emergency_intercept"] = e_intercept
         with path.open("wb") as fh:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
@@ -139,6 +178,10 @@ class LearnedModel:
                     name: (data[f"head_{name}_weights"], float(data[f"head_{name}_intercept"]))
                     for name in CLASS_HEADS if f"head_{name}_weights" in data
                 }
+                emergency = None
+                if "emergency_weights" in data:
+                    emergency = ([str(x) for x in data["emergency_labels"]], data["emergency_weights"],
+                                 data["emergency_intercept"])
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: cannot load router model: {exc}") from exc
         if header.get("format") != FORMAT:
@@ -147,8 +190,10 @@ class LearnedModel:
             raise ModelError(f"{path}: weights do not match features and classes")
         if any(w.shape != (len(buckets),) for w, _ in heads.values()):
             raise ModelError(f"{path}: class head weights do not match features")
+        if emergency is not None and emergency[1].shape != (len(buckets), len(emergency[0])):
+            raise ModelError(f"{path}: emergency head weights do not match features")
         return cls(header["classes"], buckets, idf, weights, intercept, header.get("trained_on", {}),
-                   float(header.get("sharpness", 4.0)), heads)
+                   float(header.get("sharpness", 4.0)), heads, emergency)
 
 
 def _catalogue_documents(matter: Matter) -> list[tuple[str, float]]:
@@ -201,21 +246,31 @@ def train(
     weights: list[float] = []
     class_rows: list[int] = []  # rows of history that carry a whistle class
     class_labels: list[str] = []
+    emergency_rows: list[int] = []  # rows of history that teach the emergency head
+    emergency_labels: list[str] = []
+    owner_rows: list[int] = []  # rows that teach the owner model (not the emergencies)
     counts = {"catalogue": 0, "history": 0, "history_skipped": 0}
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
+            owner_rows.append(len(texts))
             texts.append(norm(text))
             labels.append(matter.owner)
             weights.append(weight)
             counts["catalogue"] += 1
     for record in history:
         label = resolve_label(record, catalogue)
-        if label is None or not record.text.strip():
+        if record.redirect and record.text.strip():
+            label = label or EMERGENCY_NONE
+        elif label is None or not record.text.strip():
             counts["history_skipped"] += 1
             continue
+        else:
+            owner_rows.append(len(texts))
         if record.whistle_class:
             class_rows.append(len(texts))
             class_labels.append(record.whistle_class)
+            emergency_rows.append(len(texts))
+            emergency_labels.append(record.redirect or EMERGENCY_NONE)
         texts.append(norm(record.text))
         labels.append(label)
         weights.append(record.weight * history_weight)
@@ -240,13 +295,14 @@ def train(
     matrix = csr_matrix(
         (np.concatenate(data), np.concatenate(indices), indptr), shape=(n_docs, len(buckets)), dtype=np.float32
     )
-    classes = sorted(set(labels))
+    owner_labels = [labels[i] for i in owner_rows]
+    classes = sorted(set(owner_labels))
     if len(classes) < 2:
         raise ModelError("training needs at least two distinct matters")
     # A linear SVM (one-vs-rest, liblinear) trains in about a second on the whole catalogue,
     # twenty times faster than multinomial logistic regression, and ranks as well.
     clf = LinearSVC(C=regularisation)
-    clf.fit(matrix, labels, sample_weight=np.asarray(weights))
+    clf.fit(matrix[owner_rows], owner_labels, sample_weight=np.asarray(weights)[owner_rows])
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float32)[order]
     intercept = np.asarray(clf.intercept_, dtype=np.float32)[order]
@@ -263,6 +319,9 @@ def train(
                 head.fit(matrix[class_rows], target)
                 class_heads[name] = (np.asarray(head.coef_[0], dtype=np.float32), float(head.intercept_[0]))
         counts["class_heads"] = len(class_rows)
+    emergency_head = _train_emergency_head(matrix, emergency_rows, emergency_labels)
+    if emergency_head is not None:
+        counts["emergency_head"] = len(emergency_rows)
     return LearnedModel(
         classes=classes,
         buckets=buckets,
@@ -271,11 +330,33 @@ def train(
         intercept=intercept,
         trained_on=counts,
         class_heads=class_heads,
+        emergency_head=emergency_head,
     )
 
 
+def _train_emergency_head(matrix: object, rows: list[int], labels: list[str]
+                          ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """A multinomial logistic head: which emergency line, or none, from appeals labelled with a
+    whistle class (and their line when they were emergencies). It learns how people describe an
+    emergency in words the cue lexicon lacks; the router weighs it with the cues' own evidence."""
+    if len(rows) < MIN_CLASS_EXAMPLES or sum(1 for label in labels if label != EMERGENCY_NONE) < 10:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    head = LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000)
+    head.fit(matrix[rows], labels)  # type: ignore[index]
+    names = [str(c) for c in head.classes_]
+    coef = np.asarray(head.coef_, dtype=np.float32)
+    intercept = np.asarray(head.intercept_, dtype=np.float32)
+    if len(names) == 2:  # binary: sklearn gives one row for the second class
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    return names, np.ascontiguousarray(coef.T), intercept
+
+
 def records_from_dicts(rows: Sequence[dict[str, object]]) -> list[LabelledRecord]:
-    """Build LabelledRecords from plain dicts (keys text, matter, dept, level, weight)."""
+    """Build LabelledRecords from plain dicts (keys text, matter, dept, level, weight, class,
+    redirect)."""
     out = []
     for row in rows:
         out.append(
@@ -286,6 +367,7 @@ def records_from_dicts(rows: Sequence[dict[str, object]]) -> list[LabelledRecord
                 level=(str(row["level"]) if row.get("level") else None),
                 weight=float(row.get("weight", 1.0)),  # type: ignore[arg-type]
                 whistle_class=(str(row["class"]) if row.get("class") else None),
+                redirect=(str(row["redirect"]) if row.get("redirect") else None),
             )
         )
     return out

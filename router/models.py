@@ -142,3 +142,7 @@ class LabelledRecord:
     weight: float = 1.0
     extra: dict[str, str] = field(default_factory=dict)
     whistle_class: str | None = None  # when known, also teaches the learned urgency model
+    # the emergency line an appeal was handed to ("110"…"122"); such a record teaches the learned
+    # emergency head, not the owner model. Records with a whistle class and no line are
+    # the head's examples of appeals that were not emergencies.
+    redirect: str | None = None

@@ -18,6 +18,9 @@ from router.exceptions import LexiconError
 
 _LONG_NUMBER = re.compile(r"\d{7,}")
 _SPACES = re.compile(r"\s+")
+# A space between two Chinese characters is a pause ("喂 村口小卖部 有人拿刀"): a clause break.
+_PAUSE = re.compile(r"(?<=[\u3400-\u9fff])[^\S\n]+(?=[\u3400-\u9fff])")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +61,16 @@ class Normaliser:
         # characters (circled digits, ligatures) and is skipped when there are none.
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text).translate(_t2s_table())
-        return _SPACES.sub("", text.lower())
+        text = _PAUSE.sub("，", text.lower())
+        if "\n" in text:  # paragraphs (a subject line, a long message) stay apart
+            text = _LINE_BREAK.sub("\n", text.strip())
+            return "\n".join(_SPACES.sub("", line) for line in text.split("\n"))
+        return _SPACES.sub("", text)
 
     def __call__(self, text: str) -> str:
-        """Normalised text: half-width, simplified, lower-case, no spaces, variants replaced,
-        long digit runs (phone, account numbers) collapsed to `#`."""
+        """Normalised text: half-width, simplified, lower-case, variants replaced, long digit runs
+        (phone, account numbers) collapsed to `#`; a space between Chinese words becomes a clause
+        break ("，"), line breaks stay (one `\n` between paragraphs), other spaces go."""
         text = _LONG_NUMBER.sub("#", self._base(text))
         if self._pattern is None:
             return text

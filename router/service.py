@@ -17,8 +17,16 @@ from router.classifier import MatterClassifier, Ranking
 from router.emergency import EmergencyDetector
 from router.exceptions import ModelError, UnknownUnitError
 from router.gazetteer import CENTRE, Gazetteer, load_gazetteer
-from router.learning import LearnedModel, seed_records, train
-from router.models import LabelledRecord, Location, Matter, RoutingHistory, Unit, WhistleAssessment
+from router.learning import EMERGENCY_NONE, LearnedModel, seed_records, train
+from router.models import (
+    EmergencyCall,
+    LabelledRecord,
+    Location,
+    Matter,
+    RoutingHistory,
+    Unit,
+    WhistleAssessment,
+)
 from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
 from router.segment import PhraseIndex, Scan, jieba_tokenizer
@@ -41,6 +49,12 @@ EMERGENCY_OWNERS: dict[EmergencyLine, str] = {
 }
 _LEVEL_NAMES = {"village": "村/社区", "township": "乡镇/街道", "county": "县直部门"}
 
+
+# The learned emergency head: with cue evidence of at least PARTIAL_CUES × the threshold it calls the
+# cues' line from LEARNED_WITH_CUES; alone it calls its own line from LEARNED_ALONE.
+PARTIAL_CUES = 0.5
+LEARNED_WITH_CUES = 0.3
+LEARNED_ALONE = 0.45
 
 # A learned class head raises an appeal to its class at or above these probabilities.
 LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
@@ -199,7 +213,7 @@ class Router:
         norm_address = p.normalise(address) if address else None
         scan = Scan.of(self._dictionary, norm)
         location = p.gazetteer.locate(norm, norm_address, scan.hits)
-        emergency = p.emergency.detect(norm, scan.hits, scan.found)
+        emergency = self._emergency(norm, scan)
         ranking = self.classifier.rank(norm, found=scan.found)
 
         if emergency is not None:
@@ -238,9 +252,29 @@ class Router:
         """Only the first question of `route`: is this a call for 110/119/120/122 happening now?
         (Intake tells the operator at once, before the full routing pass.)"""
         norm = self.parts.normalise(text)
-        scan = Scan.of(self._dictionary, norm)
-        found = self.parts.emergency.detect(norm, scan.hits, scan.found)
+        found = self._emergency(norm, Scan.of(self._dictionary, norm))
         return found.line if found is not None else None
+
+    def _emergency(self, norm: str, scan: Scan) -> EmergencyCall | None:
+        """The emergency call, if any: the cue lexicon decides when its evidence reaches the
+        threshold; below it, the learned emergency head (trained on appeals people actually wrote,
+        emergencies and look-alikes) may complete partial cue evidence or, when it is sure on its
+        own, name the line itself. Recall first: an emergency missed is the worst error."""
+        detector = self.parts.emergency
+        call = detector.assess(norm, scan.hits, scan.found)
+        if call is not None and call.score >= detector.threshold:
+            return call
+        probs = self.model.emergency_probabilities(norm) if self.model is not None else None
+        if not probs:
+            return None
+        lines = {line: probs.get(line.value, 0.0) for line in EmergencyLine}
+        learned_line = max(lines, key=lambda k: lines[k])
+        danger = 1.0 - probs.get(EMERGENCY_NONE, 0.0)
+        if call is not None and call.score >= detector.threshold * PARTIAL_CUES and danger >= LEARNED_WITH_CUES:
+            return EmergencyCall(call.line, (*call.cues, f"learned {danger:.2f}"), call.score)
+        if danger >= LEARNED_ALONE:
+            return EmergencyCall(learned_line, (f"learned {learned_line.value} {danger:.2f}",), 2.0 * danger)
+        return None
 
     def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
         """The rules name hazards and complaint histories; the learned heads recognise them in

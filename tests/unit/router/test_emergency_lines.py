@@ -48,3 +48,21 @@ def test_look_alikes_are_not_emergencies(router: Router, text: str) -> None:
 )
 def test_the_intake_emergency_check_agrees_with_the_full_routing_pass(router: Router, text: str) -> None:
     assert router.emergency_line(text) == router.route(text).redirect
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # a phone transcript whose pauses are spaces: each pause is a clause break
+        ("隔壁屋头又在打婆娘 女的喊救命 打了十来分钟还没停", "110"),
+        ("楼道里全是烟 呛得睁不开眼 我们一家在六楼下不去", "119"),
+        ("吃了自己采的菌子 一家人都在吐 老人已经站不起来了", "120"),
+    ],
+)
+def test_dialect_and_transcribed_calls_are_redirected(router: Router, text: str, line: str) -> None:
+    decision = router.route(text)
+    assert decision.redirect is not None and decision.redirect.value == line
+
+
+def test_a_construction_site_still_piling_at_midnight_is_not_violence(router: Router) -> None:
+    assert router.route("半夜十二点了工地还在打桩 咚咚咚的 能不能管一下").redirect is None

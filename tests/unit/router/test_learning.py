@@ -81,3 +81,26 @@ def test_the_shipped_model_learns_classes_from_the_seed_appeals_and_keeps_them_w
 def test_a_model_trained_without_class_labels_has_no_class_heads(router: Router) -> None:
     model = router.train([LabelledRecord(text="蓝房子那边又闹腾了", dept="culture_tourism")], with_seed=False)
     assert model.class_probability("urgent", "随便什么") is None
+
+
+def test_the_emergency_head_learns_how_people_describe_an_emergency_the_cues_do_not_know(router: Router) -> None:
+    """Appeals labelled with their emergency line teach the head a phrasing no cue names; a new
+    appeal in that phrasing is redirected, and ordinary appeals are not."""
+    history = [
+        LabelledRecord(text=f"{place}有人遭了黑手，{how}", dept="police", level="county",
+                       whistle_class="urgent", redirect="110")
+        for place in ("村口", "桥头", "菜场", "车站", "巷子里", "河边")
+        for how in ("快派人来", "人还在那里", "遭黑手的在喊")
+    ]
+    history += [
+        LabelledRecord(text=text, dept=dept, level="county", whistle_class="ordinary")
+        for text, dept in [("村口路灯坏了好几天", "urban_mgmt"), ("桥头有人乱摆摊", "urban_mgmt"),
+                           ("菜场秤不准缺斤少两", "market"), ("车站班车太少", "transport"),
+                           ("巷子里垃圾没人清", "urban_mgmt"), ("河边有人钓鱼乱丢垃圾", "urban_mgmt")] * 10
+    ]
+    model = router.train(history, with_seed=False)
+    probs = model.emergency_probabilities(router.parts.normalise("学校门口有个人遭了黑手"))
+    assert probs is not None and 1 - probs["none"] > 0.5
+    taught = router.with_model(model)
+    assert taught.route("学校门口有个人遭了黑手，快派人来").redirect is not None
+    assert taught.route("学校门口的路灯坏了好几天").redirect is None
