@@ -658,10 +658,20 @@ async def main() -> None:
     print(f"ratios: intake/floorB={i / b:.2f} end_to_end/floorB={(e2e.rate if e2e else 0) / b:.2f}")
 
 
+async def run() -> None:
+    """main(), cancelled (so that it stops what it started) on SIGINT or SIGTERM."""
+    task = asyncio.create_task(main())
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 if __name__ == "__main__":
     try:
         import uvloop
     except ImportError:  # pragma: no cover - the benchmark still runs, its own client is just slower
-        asyncio.run(main())
+        asyncio.run(run())
     else:
-        uvloop.run(main())
+        uvloop.run(run())
