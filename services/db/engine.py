@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -33,23 +32,16 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
     # hide_parameters: an error's text (which reaches logs) never carries the citizen's data.
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                               hide_parameters=True)
+    # No pre-ping: it cost a round trip (three statements) on every checkout. A connection that
+    # died is found on use instead: the statement fails (the request answers 503, a consumer
+    # retries), SQLAlchemy recognises the disconnect and replaces the pool's connections.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
+# The relay LISTENs here; a statement trigger on the outbox (migration 0004) NOTIFYs it when a
+# transaction that wrote outbox rows commits, so writers spend no round trip on the wake-up.
 OUTBOX_CHANNEL = "hotline_outbox"
 
 
-class OutboxSession(Session):
-    """A session that, on PostgreSQL, sends NOTIFY hotline_outbox with any commit that wrote outbox
-    rows, so the relay in whichever process leads wakes at once (polling stays the fallback)."""
-
-
-@event.listens_for(OutboxSession, "before_commit")
-def _notify_outbox(session: Session) -> None:
-    if session.info.pop("outbox_written", False) and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": OUTBOX_CHANNEL})
-
-
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=OutboxSession)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

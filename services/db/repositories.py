@@ -19,6 +19,7 @@ from services.db.tables import (
     OutboxEvent,
     ProcessedEvent,
     ResolutionCount,
+    StateCount,
     WorkOrder,
     WorkOrderHistory,
 )
@@ -35,6 +36,15 @@ async def get_order(session: AsyncSession, order_id: str, *, for_update: bool = 
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def orders_for_update(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, WorkOrder]:
+    """The orders named, locked for change, in one query (locked in id order, so two routers
+    taking overlapping sets never deadlock)."""
+    if not order_ids:
+        return {}
+    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(order_ids)))).order_by(WorkOrder.id).with_for_update()
+    return {order.id: order for order in (await session.execute(stmt)).scalars()}
 
 
 async def find_repeat(
@@ -62,8 +72,9 @@ async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrder
 
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(WorkOrder.state, func.count()).group_by(WorkOrder.state))
-    return {state: n for state, n in rows.all()}
+    """Orders per state, from the counts the database maintains (a few dozen rows, not a scan)."""
+    rows = await session.execute(select(StateCount.state, func.sum(StateCount.n)).group_by(StateCount.state))
+    return {state: int(n) for state, n in rows.all() if n}
 
 
 async def list_orders(
@@ -84,6 +95,24 @@ async def count_recent_similar(session: AsyncSession, *, matter: str, village: s
         WorkOrder.state.not_in(("merged", "invalid")),
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def count_recent_similar_many(
+    session: AsyncSession, places: set[tuple[str, str]], *, since: datetime
+) -> dict[tuple[str, str], int]:
+    """count_recent_similar for several (matter, village) pairs in one query."""
+    if not places:
+        return {}
+    matters = {m for m, _ in places}
+    villages = {v for _, v in places}
+    stmt = (
+        select(WorkOrder.matter, WorkOrder.village, func.count())
+        .where(WorkOrder.matter.in_(matters), WorkOrder.village.in_(villages), WorkOrder.created_at >= since,
+               WorkOrder.state.not_in(("merged", "invalid")))
+        .group_by(WorkOrder.matter, WorkOrder.village)
+    )
+    counts = {(str(m), str(v)): int(n) for m, v, n in (await session.execute(stmt)).all()}
+    return {place: n for place, n in counts.items() if place in places}
 
 
 # ---- dispatches ------------------------------------------------------------------------------
@@ -114,7 +143,6 @@ async def latest_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> 
 
 # ---- outbox ----------------------------------------------------------------------------------
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
-    session.info["outbox_written"] = True  # the commit will wake the relay (services.db.engine)
     session.add(
         OutboxEvent(
             event_id=event.id,
@@ -154,6 +182,21 @@ async def claim_event(session: AsyncSession, consumer: str, event_id: str, at: d
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_events(session: AsyncSession, consumer: str, event_ids: Sequence[str], at: datetime) -> set[str]:
+    """claim_event for many events in one statement: the ids this consumer had not handled yet."""
+    if not event_ids:
+        return set()
+    insert = _insert_for(session)
+    stmt = (
+        insert(ProcessedEvent)
+        .values([{"consumer": consumer, "event_id": e, "processed_at": at, "outcome": "ok"}
+                 for e in dict.fromkeys(event_ids)])
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(ProcessedEvent.event_id)
+    )
+    return set((await session.execute(stmt)).scalars())
 
 
 async def record_failed_event(
@@ -227,6 +270,13 @@ async def set_order_units(
         stmt = stmt.where(OrderUnit.role != "summoned")
     await session.execute(stmt.values(active=False))
     await add_order_units(session, order_id, units, at)
+
+
+def add_first_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
+    """set_order_units for an order that has never been in any unit's hands (written at flush,
+    together with the rest of the batch)."""
+    for unit, role in units.items():
+        session.add(OrderUnit(work_order_id=order_id, unit=unit, role=role, since=at, active=True))
 
 
 async def add_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:

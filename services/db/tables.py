@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -183,6 +184,18 @@ class ResolutionCount(Base):
     township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StateCount(Base):
+    """How many orders are in each state, kept by database triggers on work_orders (migration
+    0004), spread over shards so that concurrent writers do not queue on one row: a state's count
+    is the sum of its shards. The states report reads this instead of scanning the orders."""
+
+    __tablename__ = "state_counts"
+
+    state: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class RoutingCorrection(Base):
