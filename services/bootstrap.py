@@ -18,7 +18,14 @@ from schemas.events import FIXED_TOPICS, LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, di
 from services.bus.base import EventBus
 from services.bus.kafka import KafkaBus
 from services.bus.memory import InProcessBus
-from services.consumers import idempotent, router_effect, routes, unit_reply_effect
+from services.consumers import (
+    idempotent,
+    idempotent_batch,
+    router_batch_effect,
+    router_effect,
+    routes,
+    unit_reply_effect,
+)
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
@@ -136,8 +143,10 @@ async def build_runtime(
     relay = OutboxRelay(engine, sessions, bus, batch_size=settings.relay_batch_size,
                         poll_seconds=settings.relay_poll_seconds, now=ctx.now)
     if "router" in roles:
-        bus.subscribe("hotline-router", [LIFECYCLE_TOPIC],
-                      idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes))
+        one_by_one = idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes)
+        bus.subscribe("hotline-router", [LIFECYCLE_TOPIC], one_by_one,
+                      batch=idempotent_batch("hotline-router", sessions, ctx, router_batch_effect(ctx), one_by_one,
+                                             relay.wake, wants=routes))
     if "feedback" in roles:
         bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
                       idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))

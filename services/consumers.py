@@ -5,7 +5,7 @@ infrastructure errors propagate so that the event is delivered again."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,7 +14,7 @@ from intake.masking import mask_text
 from schemas.events import RECEIVED_TYPE, UNIT_REPLY_TYPES, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.payloads import UnitReply
-from services.bus.base import Handler
+from services.bus.base import BatchHandler, Handler
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.errors import OrderNotFound, UnknownUnit
@@ -62,6 +62,42 @@ def idempotent(
     return handle
 
 
+BatchEffect = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[None]]
+
+
+def idempotent_batch(
+    consumer: str, sessions: async_sessionmaker[AsyncSession], ctx: DomainContext, effect: BatchEffect,
+    one_by_one: Handler, after_commit: Callable[[], None] = lambda: None,
+    wants: Callable[[EventEnvelope], bool] = lambda _: True,
+) -> BatchHandler:
+    """Like `idempotent`, for the events that arrived together: one transaction claims them all
+    and acts on those not seen before. If the domain refuses any of them, the transaction is
+    undone and the events go through `one_by_one` (the `idempotent` handler), so that only the
+    refused one is recorded as refused and the rest are done."""
+
+    async def handle(events: Sequence[EventEnvelope]) -> None:
+        wanted = [e for e in events if wants(e)]
+        if not wanted:
+            return
+        try:
+            async with sessions() as session, session.begin():
+                fresh = await repo.claim_events(session, consumer, [e.id for e in wanted], ctx.now())
+                todo = [e for e in wanted if e.id in fresh]
+                if todo:
+                    await effect(session, todo)
+        except DOMAIN_REFUSALS as exc:
+            log.info("%s: a batch of %d was refused (%s); handling its events one by one", consumer, len(wanted), exc)
+            for event in wanted:
+                await one_by_one(event)
+            return
+        for event in wanted:
+            EVENTS_CONSUMED.labels(consumer, event.topic, "ok" if event.id in fresh else "duplicate").inc()
+        if todo:
+            after_commit()
+
+    return handle
+
+
 def routes(event: EventEnvelope) -> bool:
     return event.type == RECEIVED_TYPE
 
@@ -71,6 +107,15 @@ def router_effect(ctx: DomainContext) -> Effect:
 
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
         await dispatch.route_order(session, ctx, event.subject)
+
+    return effect
+
+
+def router_batch_effect(ctx: DomainContext) -> BatchEffect:
+    """The router service, for received events that arrived together: routed in one transaction."""
+
+    async def effect(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
+        await dispatch.route_orders(session, ctx, [event.subject for event in events])
 
     return effect
 

@@ -9,6 +9,9 @@ from typing import Protocol
 from schemas.events import EventEnvelope
 
 Handler = Callable[[EventEnvelope], Awaitable[None]]
+# Several events at once (in order within each key), acted on in one go; raising means none of
+# them was done, and all are delivered again.
+BatchHandler = Callable[[Sequence[EventEnvelope]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class Subscription:
     consumer: str
     topics: frozenset[str]
     handler: Handler
+    batch: BatchHandler | None = None  # when set, used instead of `handler` for what arrives together
 
 
 class EventBus(Protocol):
@@ -29,8 +33,11 @@ class EventBus(Protocol):
         """Deliver every event or raise; the caller marks them sent only after this returns."""
         ...
 
-    def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
-        """Call `handler` for each event on `topics`, as consumer group `consumer`. Before start()."""
+    def subscribe(
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+    ) -> None:
+        """Call `handler` for each event on `topics`, as consumer group `consumer` (or `batch` once
+        for the events that arrive together, when given). Before start()."""
         ...
 
     async def ready(self) -> bool:

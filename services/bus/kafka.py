@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.events import DISPATCH_TOPIC_PREFIX, EventEnvelope
-from services.bus.base import Handler, Subscription
+from services.bus.base import BatchHandler, Handler, Subscription
 from services.bus.cloudevents import from_kafka, to_kafka
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,10 @@ class KafkaBus:
             raise
 
     # ---- consume ---------------------------------------------------------------------------
-    def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
-        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler))
+    def subscribe(
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+    ) -> None:
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch))
 
     async def _consume(self, sub: Subscription) -> None:
         while not self._stopping.is_set():
@@ -186,6 +188,9 @@ class KafkaBus:
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
             if not batches:
                 continue
+            if sub.batch is not None:
+                await self._handle_together(consumer, sub, batches)
+                continue
             # Partitions are independent (one key lives on one partition), so they are handled
             # concurrently; within a partition records are handled strictly in order.
             results = await asyncio.gather(*(self._handle_partition(sub, tp, records)
@@ -200,6 +205,33 @@ class KafkaBus:
                 await consumer.commit(commits)
             if any(failed is not None for _, failed in results):
                 await asyncio.sleep(self.retry_seconds)
+
+    async def _handle_together(
+        self, consumer: AIOKafkaConsumer, sub: Subscription, batches: dict[TopicPartition, list[Any]]
+    ) -> None:
+        """Everything fetched at once goes to the batch handler in one call (each partition's
+        records in order); on failure every partition goes back to its first record."""
+        assert sub.batch is not None
+        events: list[EventEnvelope] = []
+        for tp, records in batches.items():
+            for record in records:
+                try:
+                    events.append(from_kafka(tp.topic, record.key, record.value, record.headers))
+                except (ValueError, KeyError) as exc:
+                    log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
+        try:
+            if events:
+                await sub.batch(events)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("consumer %s failed on a batch of %d; will retry", sub.consumer, len(events))
+            for tp, records in batches.items():
+                consumer.seek(tp, records[0].offset)
+            await asyncio.sleep(self.retry_seconds)
+            return
+        await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
+                               for tp, records in batches.items()})
 
     async def _handle_partition(
         self, sub: Subscription, tp: TopicPartition, records: list[Any]

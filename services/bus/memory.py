@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 
 from schemas.events import EventEnvelope
-from services.bus.base import Handler, Subscription
+from services.bus.base import BatchHandler, Handler, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +31,20 @@ class InProcessBus:
     async def ready(self) -> bool:
         return True
 
-    def subscribe(self, consumer: str, topics: Sequence[str], handler: Handler) -> None:
-        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler))
+    def subscribe(
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+    ) -> None:
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch))
 
     async def publish(self, events: Sequence[EventEnvelope]) -> None:
+        for sub in self._subscriptions:
+            mine = [event for event in events if event.topic in sub.topics]
+            if mine and sub.batch is not None:
+                await sub.batch(mine)
+                continue
+            for event in mine:
+                await sub.handler(event)
         for event in events:
-            for sub in self._subscriptions:
-                if event.topic in sub.topics:
-                    await sub.handler(event)
             self._log[event.topic].append(event)
 
     def topic_log(self, topic: str) -> list[EventEnvelope]:

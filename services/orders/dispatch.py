@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import deadlines_for
@@ -24,6 +27,7 @@ from schemas.taxonomy import EmergencyLine, WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import Dispatch, WorkOrder
+from services.errors import OrderNotFound
 from services.metrics import ROUTING_CONFIDENCE
 from services.orders.lifecycle import (
     load_for_update,
@@ -44,10 +48,19 @@ class _RepeatCounts:
         return self.counts.get(matter, 0)
 
 
+def _first_opinion(ctx: DomainContext, order: WorkOrder) -> RoutingDecision:
+    return ctx.router.route(order.text, channel=order.channel, address=order.address,
+                            reopened=order.reopen_count > 0)
+
+
+def _with_repeats(ctx: DomainContext, order: WorkOrder, first: RoutingDecision, repeats: int) -> RoutingDecision:
+    return ctx.router.route(order.text, channel=order.channel, address=order.address,
+                            history=_RepeatCounts({first.matter or "": repeats}), reopened=order.reopen_count > 0)
+
+
 async def decide(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> RoutingDecision:
     """The router's decision for the order, with repeats at the same place taken into account."""
-    first = ctx.router.route(order.text, channel=order.channel, address=order.address,
-                             reopened=order.reopen_count > 0)
+    first = _first_opinion(ctx, order)
     # A repeat means the same matter at the same village/community: a whole township is too
     # coarse a place (two households' unrelated outages are not a long-standing problem).
     if first.redirect or not first.matter or not first.village:
@@ -57,8 +70,7 @@ async def decide(session: AsyncSession, ctx: DomainContext, order: WorkOrder) ->
     )
     if not repeats:
         return first
-    return ctx.router.route(order.text, channel=order.channel, address=order.address,
-                            history=_RepeatCounts({first.matter: repeats}), reopened=order.reopen_count > 0)
+    return _with_repeats(ctx, order, first, repeats)
 
 
 def _apply_decision(order: WorkOrder, decision: RoutingDecision) -> None:
@@ -79,6 +91,39 @@ async def route_order(session: AsyncSession, ctx: DomainContext, order_id: str, 
     if order.state != State.received.value:
         return State(order.state)  # already routed (a repeated event): nothing to do
     decision = await decide(session, ctx, order)
+    return await _act_on(session, ctx, order, decision, actor=actor)
+
+
+async def route_orders(
+    session: AsyncSession, ctx: DomainContext, order_ids: Sequence[str], *, actor: str = "router"
+) -> dict[str, State]:
+    """route_order for many received orders in one transaction: they are loaded and locked in one
+    query, repeats counted in one query, and their rows written together at flush. An order
+    routed earlier in the batch counts as a repeat for the later ones, as it would one by one."""
+    orders = await repo.orders_for_update(session, order_ids)
+    missing = [o for o in order_ids if o not in orders]
+    if missing:
+        raise OrderNotFound(missing[0])
+    todo = [orders[o] for o in dict.fromkeys(order_ids) if orders[o].state == State.received.value]
+    firsts = {o.id: _first_opinion(ctx, o) for o in todo}
+    places = {(d.matter, d.village) for d in firsts.values() if not d.redirect and d.matter and d.village}
+    counts = Counter(await repo.count_recent_similar_many(session, places, since=ctx.now() - ctx.repeat_window))
+    states = {o.id: State(o.state) for o in orders.values()}
+    for order in todo:
+        first = firsts[order.id]
+        place = (first.matter or "", first.village or "")
+        decision = first if not counts.get(place) else _with_repeats(ctx, order, first, counts[place])
+        if decision.matter and decision.village:
+            counts[(decision.matter, decision.village)] += 1
+        states[order.id] = await _act_on(session, ctx, order, decision, actor=actor, fresh=True)
+    return states
+
+
+async def _act_on(
+    session: AsyncSession, ctx: DomainContext, order: WorkOrder, decision: RoutingDecision, *, actor: str,
+    fresh: bool = False,
+) -> State:
+    """Redirect, hold for review, or dispatch a received order as `decision` says."""
     ROUTING_CONFIDENCE.observe(decision.confidence)
     _apply_decision(order, decision)
     now = ctx.now()
@@ -88,7 +133,7 @@ async def route_order(session: AsyncSession, ctx: DomainContext, order_id: str, 
         return transition(session, order, Action.hold_for_review, actor=actor, now=now,
                           reason=f"confidence {decision.confidence:.2f}: {decision.explanation}")
     return await dispatch_to(session, ctx, order, unit_code=decision.unit, actor=actor,
-                             reason=decision.explanation, assisting=decision.assisting_units)
+                             reason=decision.explanation, assisting=decision.assisting_units, fresh=fresh)
 
 
 def redirect(
@@ -119,13 +164,16 @@ async def dispatch_to(
     reason: str | None,
     action: Action = Action.dispatch,
     assisting: list[str] | None = None,
+    fresh: bool = False,
 ) -> State:
-    """Hand the order to `unit_code` with fresh clocks, and tell the unit on its own topic."""
+    """Hand the order to `unit_code` with fresh clocks, and tell the unit on its own topic.
+    `fresh`: the order has never been dispatched (it is `received`), so there is no hand-over to
+    end and no unit to take it from, and nothing need be read first."""
     unit = unit_or_error(ctx, unit_code)
     now = ctx.now()
     whistle_class = WhistleClass(order.whistle_class or WhistleClass.ordinary.value)
     deadlines = deadlines_for(whistle_class, now, ctx.calendar, ctx.clock_policy)
-    current = await repo.open_dispatch(session, order.id)
+    current = None if fresh else await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at = now
         current.outcome = current.outcome or action.value
@@ -137,7 +185,11 @@ async def dispatch_to(
     order.resolve_due = deadlines.resolve_due
     order.claimed_at = None
     helpers = [code for code in assisting or [] if code != unit.code and code in ctx.router.units()]
-    await repo.set_order_units(session, order.id, {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}, now)
+    in_hands = {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}
+    if fresh:
+        repo.add_first_order_units(session, order.id, in_hands, now)
+    else:
+        await repo.set_order_units(session, order.id, in_hands, now)
     session.add(Dispatch(
         work_order_id=order.id, unit=unit.code, level=unit.level.value, whistle_class=whistle_class.value,
         dispatched_at=now, claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
