@@ -112,6 +112,29 @@ def classify(
             out.close()
 
 
+@app.command()
+def duplicates(
+    file: Annotated[Path, typer.Argument(help="JSON lines in submission order: id, text, optional channel, "
+                                              "address, reported_at")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Find near-duplicates (并单) offline: one JSON line per input with id and duplicate_of (null, or the
+    id of the earlier line it merges into)."""
+    from router.service import Router
+    from services.offline_duplicates import detect_lines
+
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        with file.open(encoding="utf-8") as lines:
+            for row in detect_lines(Router.default(), lines):
+                if "error" in row:
+                    raise typer.BadParameter(f"{file}: line {row['line']}: {row['error']}")
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+
+
 class RoleName(StrEnum):
     operator = "operator"
     dispatcher = "dispatcher"

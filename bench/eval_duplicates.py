@@ -1,0 +1,59 @@
+"""Near-duplicate detection quality: pairwise precision and recall on a labelled set.
+
+    .venv/bin/python bench/eval_duplicates.py [FILE.jsonl ...] [--errors] [--no-router]
+
+Lines carry `id`, `text`, `channel`, `address`, `reported_at`, `incident` (the truth) and
+`duplicate_of`. Default: tests/data/dups_a.jsonl (the development set). tests/data/dups_b.jsonl is
+the set the detector was never tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from intake.duplicates import pairwise_scores  # noqa: E402
+from router.service import Router  # noqa: E402
+from services.offline_duplicates import detect_lines  # noqa: E402
+
+
+def evaluate(path: Path, router: Router | None, show_errors: bool) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    records = {r["id"]: r for r in (json.loads(x) for x in lines if x.strip())}
+    started = time.perf_counter()
+    predicted = {row["id"]: row["duplicate_of"] for row in detect_lines(router, lines) if row.get("id")}
+    elapsed = time.perf_counter() - started
+    truth = {i: r["incident"] for i, r in records.items()}
+    precision, recall, hit, npred, ntrue = pairwise_scores(predicted, truth)
+    print(f"{path.name}: {len(records)} appeals, {len(set(truth.values()))} incidents, {ntrue} true pairs; "
+          f"predicted {npred} pairs, {hit} right -> pairwise precision {precision:.3f}, recall {recall:.3f} "
+          f"({len(records) / elapsed:.0f} appeals/s)")
+    if show_errors:
+        for i, r in records.items():
+            said = predicted.get(i)
+            right = r["duplicate_of"]
+            if said is None and right is None:
+                continue
+            if said is None or right is None or truth[said] != r["incident"]:
+                print(f"  {i} said {said} truth {right}: {r['text'][:50]} | {r['address']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path, default=[ROOT / "tests/data/dups_a.jsonl"])
+    parser.add_argument("--errors", action="store_true", help="list every wrong decision")
+    parser.add_argument("--no-router", action="store_true", help="words and places only")
+    args = parser.parse_args()
+    router = None if args.no_router else Router.default()
+    for path in args.files:
+        evaluate(path, router, args.errors)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+"""Near-duplicate detection (并单): the same incident reported again, by the same or another citizen,
+on the same or another channel.
+
+Two reports are the same incident when they are about the same place, about the same matter and
+close in time (on `reported_at`). Each of the three can veto: the same matter at another place,
+another matter at the same place and the same place and matter weeks later are all different
+incidents. Pure functions over `Report`s; the caller supplies what the router knows (the owning
+department and matter, a gazetteer node) as `topic` and `places`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+# Words channels and operators wrap around what the citizen said; they say nothing of the incident.
+_BOILERPLATE = re.compile(
+    r"【[^】]{0,12}】|来电人?(?:称|反映|咨询|表示)?|市民来电|村民来电|居民来电|网友发布视频|网民|消费者投诉|"
+    r"来访|反映|投诉|请求|要求|希望|请|尽快|相关部门|处理|谢谢|你好|您好|有没有人管|有人管吗"
+)
+_NOT_CJK_OR_ALNUM = re.compile(r"[^\w]+")
+# A named place: a name of 2-6 characters before a place word. Longest suffixes first.
+_PLACE_SUFFIX = (
+    "街道", "社区", "小区", "大道", "广场", "公园", "市场", "中学", "小学", "幼儿园", "医院", "卫生院", "宿舍",
+    "花园", "名苑", "华庭", "大楼", "大厦", "中心", "工业园", "超市", "路口", "水库", "大桥",
+    "路", "街", "巷", "村", "镇", "乡", "苑", "园", "城", "湾", "港", "桥", "站", "厂", "店",
+)
+_SUFFIX_RE = "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True))
+_PLACE = re.compile(rf"([\u4e00-\u9fff]{{1,6}}?)(?:{_SUFFIX_RE})")
+# Characters that end a place name on the left: verbs and particles, not names.
+_NAME_BREAK = frozenset("的了在是到从往把被和与跟及旁边附近那这个条内外说去来住过称响影我们你他她有没就都也还又要")
+_COARSE = frozenset({"镇", "乡", "街道", "城"})
+_GENERIC_PLACES = frozenset({
+    "马路", "公路", "道路", "小路", "大路", "主路", "村道", "街道", "社区", "小区", "村里", "镇上", "乡里", "路口",
+    "路边", "街上", "村口", "城里", "县城", "超市", "工厂", "公园", "广场", "车站", "医院", "学校", "门店", "商店",
+})
+# A sub-place inside a named place: a building, unit or villagers' group. Two reports naming
+# different ones are about different things (5栋's lift is not 3栋's).
+_SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|号楼|幢|单元|组)")
+# What kind of incident, in the words citizens use: two reports of the same kind at one place are
+# likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
+_KINDS: dict[str, tuple[str, ...]] = {
+    "water_leak": ("水管", "爆管", "冒水", "跑水", "漏水", "渗水", "管道破裂", "水柱"),
+    "water_outage": ("停水", "没水", "来水", "供水"),
+    "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "自来水"),
+    "power": ("停电", "没电", "来电了", "变压器", "电线", "电压", "跳闸"),
+    "gas": ("燃气", "煤气", "天然气", "停气", "气味"),
+    "street_light": ("路灯", "不亮", "黑灯", "一片黑"),
+    "traffic_light": ("红绿灯", "信号灯", "黄闪"),
+    "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街"),
+    "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧"),
+    "garbage": ("垃圾", "清运", "满溢", "垃圾站", "垃圾池"),
+    "sewage": ("污水", "化粪池", "下水道", "管道堵塞", "外溢", "黑水"),
+    "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖"),
+    "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
+    "fire_lane": ("消防通道", "消防车道", "消防同道"),
+    "lift": ("电梯",),
+    "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤"),
+    "construction": ("施工", "工地", "渣土", "浇筑"),
+    "tree": ("大树", "倒伏", "行道树", "树"),
+    "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝"),
+    "pollution": ("排污", "偷排", "死鱼", "化工"),
+    "wages": ("工资", "欠薪", "讨薪", "拖欠"),
+    "refund": ("退费", "退款", "跑路", "预付", "会员", "关门"),
+    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质"),
+    "animals": ("流浪狗", "咬", "狗", "鸽子", "养猪场", "粪污"),
+    "sand": ("采沙", "采砂", "挖沙"),
+    "transit": ("公交", "班车", "客运", "一班车"),
+    "bikes": ("电单车", "共享单车", "乱停"),
+    "falling": ("高空抛物", "广告牌", "掉下来"),
+    "scale": ("秤", "短斤少两", "鬼秤"),
+}
+
+
+def incident_kinds(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, words in _KINDS.items() if any(w in text for w in words))
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _cn_number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if token == "十":
+        return 10
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(token, -1)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One appeal as the detector sees it. `topic` is what the router says it is about (e.g. the
+    owning department and matter); `places` are place codes resolved elsewhere (gazetteer nodes)."""
+
+    id: str
+    text: str
+    reported_at: datetime
+    address: str | None = None
+    channel: str | None = None
+    topic: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    report: Report
+    grams: Counter[str]
+    names: frozenset[str]  # specific places named (roads, villages, compounds, shops …)
+    coarse: frozenset[str]  # townships and the like: too big to make two reports one place
+    stems: frozenset[str]
+    kinds: frozenset[str]
+    rare: frozenset[str]  # bigrams never seen in the background corpus: proper names (悦动, 宏达 …)
+    where: str
+    subplaces: frozenset[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class DuplicatePolicy:
+    """The knobs (configuration): how far apart in time, how similar in words, how near."""
+
+    window: timedelta = timedelta(days=3)
+    min_similarity: float = 0.08  # word overlap needed when the router's topics agree
+    min_similarity_other_topic: float = 0.25  # ... and when they do not
+    max_distance_m: float = 300.0  # coordinates this close are the same place
+
+
+@dataclass(frozen=True)
+class Match:
+    report_id: str
+    score: float
+    why: str
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return _BOILERPLATE.sub(" ", text)
+
+
+def _bigrams(text: str) -> Counter[str]:
+    grams: Counter[str] = Counter()
+    for chunk in _NOT_CJK_OR_ALNUM.split(text):
+        chunk = re.sub(r"\d+", "#", chunk)
+        grams.update(chunk[i:i + 2] for i in range(len(chunk) - 1))
+    return grams
+
+
+def place_names(text: str) -> set[str]:
+    """Named places in `text` (建设路, 幸福里小区, 河口村 …). A name's left edge is unknown
+    without a dictionary, so each place word yields the names of 2 to 4 characters before it
+    (过建设路 -> 建设路, 过建设路)."""
+    names: set[str] = set()
+    for chunk in _NOT_CJK_OR_ALNUM.split(unicodedata.normalize("NFKC", text)):
+        for m in _PLACE.finditer(chunk):
+            stem, suffix = m.group(1), m.group(0)[len(m.group(1)):]
+            for size in range(2, min(4, len(stem)) + 1):
+                name = stem[-size:] + suffix
+                if name not in _GENERIC_PLACES and not _NAME_BREAK.intersection(stem[-size:]):
+                    names.add(name)
+    return names
+
+
+def _stems(names: Iterable[str]) -> set[str]:
+    """The bare names (幸福里 of 幸福里小区) of specific places, to look for in the other text;
+    townships and the county are too coarse to say two reports are at one place."""
+    stems = set()
+    for name in names:
+        for suffix in _PLACE_SUFFIX:
+            if name.endswith(suffix) and suffix not in _COARSE and len(name) - len(suffix) >= 2:
+                stems.add(name[: -len(suffix)])
+                break
+    return stems
+
+
+def _subplaces(text: str) -> frozenset[tuple[str, int]]:
+    found = set()
+    for number, kind in _SUBPLACE.findall(unicodedata.normalize("NFKC", text)):
+        value = _cn_number(number)
+        if value >= 0:
+            found.add(("栋" if kind in ("栋", "号楼", "幢") else kind, value))
+    return frozenset(found)
+
+
+def _is_coarse(name: str) -> bool:
+    return any(name.endswith(s) for s in _COARSE)
+
+
+def profile(report: Report, idf: dict[str, float] | None = None) -> Profile:
+    where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
+    names = place_names(where)
+    specific = {n for n in names if not _is_coarse(n)}
+    return Profile(report=report, grams=_weighted(_bigrams(_clean(report.text)), idf),
+                   names=frozenset(specific), coarse=frozenset(names - specific),
+                   stems=frozenset(_stems(specific)), kinds=incident_kinds(report.text),
+                   rare=frozenset(_rare(where, idf)), where=where,
+                   subplaces=_subplaces(where))
+
+
+_CJK_PAIR = re.compile(r"^[\u4e00-\u9fff]{2}$")
+
+
+def _rare(text: str, idf: dict[str, float] | None) -> set[str]:
+    if not idf:
+        return set()
+    return {g for g in _bigrams(_clean(text)) if g not in idf and _CJK_PAIR.match(g)}
+
+
+def _weighted(grams: Counter[str], idf: dict[str, float] | None) -> Counter[str]:
+    if not idf:
+        return grams
+    default = max(idf.values(), default=1.0)
+    return Counter({g: n * idf.get(g, default) for g, n in grams.items()})
+
+
+def bigram_idf(texts: Iterable[str]) -> dict[str, float]:
+    """Inverse document frequencies of character bigrams over a background corpus of appeals
+    (common words such as 晚上, 小区 weigh little)."""
+    df: Counter[str] = Counter()
+    n = 0
+    for text in texts:
+        n += 1
+        df.update(set(_bigrams(_clean(text))))
+    return {g: math.log((n + 1) / (c + 1)) + 1.0 for g, c in df.items()}
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b[k] for k, v in a.items() if k in b)
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _metres(a: Report, b: Report) -> float | None:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    assert a.latitude is not None and a.longitude is not None and b.latitude is not None and b.longitude is not None
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat, dlon = lat2 - lat1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(h))
+
+
+def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
+    """Why `a` and `b` are at the same place, or None."""
+    distance = _metres(a.report, b.report)
+    if distance is not None:
+        return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
+    kinds_a = {k: v for k, v in a.subplaces}
+    kinds_b = {k: v for k, v in b.subplaces}
+    if any(kinds_a[k] != kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
+        return None  # 3栋 and 5栋 of the same compound are two places
+    shared = a.names & b.names
+    if shared:
+        return "same place " + max(shared, key=len)
+    contained = {s for s in a.stems if s in b.where} | {s for s in b.stems if s in a.where}
+    if contained:
+        return "same place " + max(contained, key=len)
+    rare = a.rare & b.rare
+    if len(rare) >= 2:
+        return "same name " + "".join(sorted(rare))
+    nodes = a.report.places & b.report.places
+    if nodes:
+        return "same place " + min(nodes)
+    return None
+
+
+def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
+    """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
+    gap = abs(b.report.reported_at - a.report.reported_at)
+    if gap > policy.window:
+        return None
+    place = _same_place(a, b, policy)
+    if place is None:
+        return None
+    if a.kinds and b.kinds and not a.kinds & b.kinds:
+        return None  # both clearly say what happened, and it is not the same thing
+    words = _cosine(a.grams, b.grams)
+    same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds)
+    needed = policy.min_similarity if same_topic else policy.min_similarity_other_topic
+    if words < needed:
+        return None
+    score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1
+    return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
+                                     f"{gap.total_seconds() / 3600:.0f} h apart")
+
+
+@dataclass
+class DuplicateIndex:
+    """The open incidents seen so far; `add` says which one a new report repeats (if any)."""
+
+    policy: DuplicatePolicy = field(default_factory=DuplicatePolicy)
+    idf: dict[str, float] | None = None
+    _profiles: list[Profile] = field(default_factory=list)
+    _root: dict[str, str] = field(default_factory=dict)
+
+    def best_match(self, report: Report, candidates: Iterable[Profile] | None = None) -> Match | None:
+        new = profile(report, self.idf)
+        best: Match | None = None
+        for earlier in self._profiles if candidates is None else candidates:
+            match = similarity(earlier, new, self.policy)
+            if match is not None and (best is None or match.score > best.score):
+                best = match
+        return best
+
+    def add(self, report: Report) -> str | None:
+        """Remember `report`; returns the id of the earliest report of the incident it repeats."""
+        horizon = report.reported_at - self.policy.window
+        self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
+        match = self.best_match(report)
+        root = self._root.get(match.report_id, match.report_id) if match else None
+        if root is not None:
+            self._root[report.id] = root
+        self._profiles.append(profile(report, self.idf))
+        return root
+
+
+def find_duplicates(reports: Sequence[Report], policy: DuplicatePolicy = DuplicatePolicy()) -> Iterator[str | None]:
+    """For each report in submission order: None, or the id of the earlier report it merges into."""
+    index = DuplicateIndex(policy)
+    for report in reports:
+        yield index.add(report)
+
+
+def pairwise_scores(predicted: dict[str, str | None], truth: dict[str, str]) -> tuple[float, float, int, int, int]:
+    """Pairwise precision and recall of a clustering: `predicted` maps each id to the id it merges
+    into (None for a new incident), `truth` each id to its true incident. Returns precision,
+    recall, true-positive pairs, predicted pairs, true pairs."""
+
+    def root(i: str) -> str:
+        seen = set()
+        while predicted.get(i) and i not in seen:
+            seen.add(i)
+            i = predicted[i] or i
+        return i
+
+    def pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for members in groups.values():
+            ordered = sorted(members)
+            out.update((x, y) for n, x in enumerate(ordered) for y in ordered[n + 1:])
+        return out
+
+    pred_groups: dict[str, list[str]] = {}
+    true_groups: dict[str, list[str]] = {}
+    for i in truth:
+        pred_groups.setdefault(root(i), []).append(i)
+        true_groups.setdefault(truth[i], []).append(i)
+    p, t = pairs(pred_groups), pairs(true_groups)
+    hit = len(p & t)
+    return (hit / len(p) if p else 1.0), (hit / len(t) if t else 1.0), hit, len(p), len(t)

@@ -1,0 +1,75 @@
+"""`hotline duplicates FILE.jsonl`: the near-duplicate detector over a file, no servers needed.
+
+Each line: `id`, `text`, optional `channel`, `address`, `reported_at` (ISO 8601; lines without one
+are taken as reported in file order, one minute apart). The router says what each is about and
+where; `intake.duplicates` decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from intake.duplicates import DuplicateIndex, DuplicatePolicy, Report, bigram_idf
+from intake.masking import mask_text
+from router.learning import seed_records
+from router.service import Router
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def background_idf() -> dict[str, float]:
+    """Word weights from the router's shipped seed appeals (never from evaluation data)."""
+    return bigram_idf(r.text for r in seed_records())
+
+
+def topic_and_places(router: Router, text: str, channel: str | None, address: str | None
+                     ) -> tuple[frozenset[str], frozenset[str]]:
+    """What the router says an appeal is about (department, matter) and where (village, compound
+    or road node), as the detector's `topic` and `places`."""
+    decision = router.route(text, channel=channel, address=address)
+    topic = {f"dept:{d}" for d in [decision.dept] if d}
+    if decision.matter:
+        topic.add(f"matter:{decision.matter}")
+    places = {f"village:{decision.village}"} if decision.village else set()
+    return frozenset(topic), frozenset(places)
+
+
+def report_from_record(router: Router | None, record: dict[str, Any], position: int) -> Report:
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"record {record.get('id')!r}: field 'text' is required and must be a string")
+    if record.get("id") in (None, ""):
+        raise ValueError(f"line {position}: field 'id' is required")
+    raw_time = record.get("reported_at")
+    when = datetime.fromisoformat(raw_time) if isinstance(raw_time, str) else _EPOCH + timedelta(minutes=position)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    address = record.get("address") if isinstance(record.get("address"), str) else None
+    channel = record.get("channel") if isinstance(record.get("channel"), str) else None
+    text = mask_text(text)
+    topic, places = topic_and_places(router, text, channel, address) if router else (frozenset(), frozenset())
+    return Report(id=str(record["id"]), text=text, address=address, channel=channel, reported_at=when,
+                  topic=topic, places=places)
+
+
+def detect_lines(router: Router | None, lines: Iterable[str],
+                 policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
+    """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
+    index = DuplicateIndex(policy or DuplicatePolicy(), idf=background_idf())
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("expected a JSON object")
+            report = report_from_record(router, record, number)
+        except ValueError as exc:
+            yield {"id": None, "line": number, "error": str(exc)}
+            continue
+        yield {"id": report.id, "duplicate_of": index.add(report)}

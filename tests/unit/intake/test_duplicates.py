@@ -1,0 +1,64 @@
+"""The near-duplicate detector: the same incident again is found; the same matter elsewhere, another
+matter at the same place and the same place and matter weeks later are not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report, find_duplicates, pairwise_scores, place_names
+
+T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+def _r(i: str, text: str, address: str | None = None, hours: float = 0.0, **kw: object) -> Report:
+    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), **kw)  # type: ignore[arg-type]
+
+
+BURST = _r("a", "来电人反映：和平路与学府路路口人行道下面水管爆裂，大量跑水，请供水公司抢修。", "和平路学府路口")
+BURST_AGAIN = _r("b", "和平路学府路口地下冒水，水一直往外涌，路都淹了", "和平路", hours=1)
+
+
+def test_the_same_burst_reported_again_nearby_in_time_is_a_duplicate() -> None:
+    assert list(find_duplicates([BURST, BURST_AGAIN])) == [None, "a"]
+
+
+def test_the_same_matter_on_another_road_is_another_incident() -> None:
+    elsewhere = _r("c", "解放街菜场门口水管爆了，到处是水，请尽快来修", "解放街", hours=1)
+    assert list(find_duplicates([BURST, elsewhere])) == [None, None]
+
+
+def test_another_matter_at_the_same_place_is_another_incident() -> None:
+    lights = _r("d", "和平路学府路口的红绿灯坏了，一直黄灯闪，路口很乱", "和平路学府路口", hours=2)
+    assert list(find_duplicates([BURST, lights])) == [None, None]
+
+
+def test_the_same_place_and_matter_weeks_later_is_a_new_incident() -> None:
+    later = _r("e", "和平路学府路口水管又爆了，大量跑水", "和平路学府路口", hours=24 * 21)
+    assert list(find_duplicates([BURST, later])) == [None, None]
+
+
+def test_another_building_of_the_same_compound_is_another_place() -> None:
+    lift3 = _r("f", "桂花苑3栋电梯坏了两天没人修", "桂花苑3栋")
+    lift5 = _r("g", "桂花苑5栋电梯停了，老人上不了楼", "桂花苑5栋", hours=3)
+    lift3_again = _r("h", "桂花苑三栋的电梯还是坏的", "桂花苑", hours=5)
+    assert list(find_duplicates([lift3, lift5, lift3_again])) == [None, None, "f"]
+
+
+def test_a_third_report_joins_the_first_report_of_its_incident() -> None:
+    third = _r("i", "学府路路口水管破裂还在跑水，已经三个小时了", "学府路", hours=3)
+    index = DuplicateIndex()
+    assert [index.add(r) for r in (BURST, BURST_AGAIN, third)] == [None, "a", "a"]
+
+
+def test_place_names_drop_the_verbs_before_them() -> None:
+    names = place_names("早上路过建设路，看到幸福里小区门口")
+    assert "建设路" in names and "幸福里小区" in names
+    assert not any(n.startswith("过") for n in names)
+
+
+def test_pairwise_scores_count_pairs_within_clusters() -> None:
+    truth = {"a": "x", "b": "x", "c": "x", "d": "y"}
+    predicted: dict[str, str | None] = {"a": None, "b": "a", "c": None, "d": "a"}
+    precision, recall, hit, npred, ntrue = pairwise_scores(predicted, truth)
+    assert (hit, npred, ntrue) == (1, 3, 3)
+    assert round(precision, 3) == round(recall, 3) == 0.333
