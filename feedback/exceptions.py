@@ -30,3 +30,19 @@ class NothingToRate(FeedbackError):
 
     def __init__(self, order_id: str, state: str) -> None:
         super().__init__(f"work order {order_id} is {state}: only a resolved order waiting for its rating can be rated")
+
+
+class ReturnRefused(FeedbackError):
+    """A return (退单) of an order the centre has arbitrated."""
+
+
+class NotNow(FeedbackError):
+    """A unit action that the order's state (or what was already recorded) does not allow now."""
+
+
+class NotInHands(FeedbackError):
+    """The order left the unit's hands meanwhile (reassigned or returned): a conflict, not a secret,
+    since the unit did have it."""
+
+    def __init__(self, order_id: str, unit: str) -> None:
+        super().__init__(f"work order {order_id} is no longer with {unit} (reassigned or returned meanwhile)")

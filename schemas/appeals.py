@@ -43,21 +43,6 @@ class AppealAccepted(BaseModel):
     )
 
 
-class UnitNote(BaseModel):
-    """A unit's claim (签收) or resolution (办结); the acting unit and person come from its key."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: str | None = Field(default=None, max_length=2000,
-                             description="for the record; the citizen sees a resolve note")
-
-
-class ReturnIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=2, max_length=2000, description="why the order is not this unit's")
-
-
 class RatingValue(StrEnum):
     satisfied = "satisfied"
     basically_satisfied = "basically_satisfied"
@@ -136,4 +121,5 @@ class CitizenView(BaseModel):
     handled_by: str | None = Field(description="the name of the unit handling it")
     resolve_due: datetime | None
     steps: list[CitizenStep]
+    reply: str | None = Field(default=None, description="the unit's answer (办理结果) once it has resolved the order")
     can_rate: bool

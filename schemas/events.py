@@ -15,11 +15,15 @@ from pydantic import BaseModel, Field
 
 LIFECYCLE_TOPIC = "hotline.lifecycle"
 UNIT_REPLIES_TOPIC = "hotline.unit-replies"
+# Unit replies that could not be read at all, kept with the reason (the unit is told on its topic).
+UNIT_REPLIES_DLQ_TOPIC = "hotline.unit-replies.dlq"
 EMERGENCY_TOPIC = "hotline.emergency"
 SUPERVISION_TOPIC = "hotline.supervision"
 DISPATCH_TOPIC_PREFIX = "hotline.dispatch."
 
-FIXED_TOPICS: tuple[str, ...] = (LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, EMERGENCY_TOPIC, SUPERVISION_TOPIC)
+FIXED_TOPICS: tuple[str, ...] = (
+    LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, UNIT_REPLIES_DLQ_TOPIC, EMERGENCY_TOPIC, SUPERVISION_TOPIC,
+)
 
 EVENT_SOURCE = "urn:hotline"
 TYPE_PREFIX = "org.hotline."
@@ -39,13 +43,36 @@ def lifecycle_type(what: str) -> str:
     return f"{TYPE_PREFIX}workorder.{what}"
 
 
-# Types used on the unit reply topic: a unit system answers with one of these.
-UNIT_REPLY_TYPES: dict[str, str] = {
-    "claim": f"{TYPE_PREFIX}unit.claim",
-    "resolve": f"{TYPE_PREFIX}unit.resolve",
-    "return": f"{TYPE_PREFIX}unit.return",
-    "progress": f"{TYPE_PREFIX}unit.progress",
-}
+# A unit system answering on the reply topic names itself in ce_source as
+# urn:hotline:unit:<unit code>, and the action in ce_type as org.hotline.unit.<command name>
+# (services.orders.unit_commands holds the commands).
+UNIT_SOURCE_PREFIX = "urn:hotline:unit:"
+UNIT_REPLY_TYPE_PREFIX = f"{TYPE_PREFIX}unit."
+
+
+def unit_source(unit_code: str) -> str:
+    """The ce_source a unit's system sends its replies with."""
+    return f"{UNIT_SOURCE_PREFIX}{unit_code}"
+
+
+def unit_reply_type(command: str) -> str:
+    """The ce_type of a unit's reply doing `command`, e.g. org.hotline.unit.resolve."""
+    return f"{UNIT_REPLY_TYPE_PREFIX}{command}"
+
+
+def unit_of_source(source: str | None) -> str | None:
+    """The unit code a ce_source names, or None when it is not urn:hotline:unit:<code>."""
+    if not source or not source.startswith(UNIT_SOURCE_PREFIX):
+        return None
+    code = source[len(UNIT_SOURCE_PREFIX):]
+    return code if _UNIT_CODE.match(code) else None
+
+
+# What the centre answers on a unit's own dispatch topic when it refuses one of its replies, and
+# what it sends when an order leaves the unit's hands by a dispatcher's decision.
+REPLY_REFUSED_TYPE = f"{TYPE_PREFIX}unit.reply_refused"
+RECALLED_TYPE = f"{TYPE_PREFIX}workorder.recalled"
+DEAD_LETTER_TYPE = f"{TYPE_PREFIX}unit.reply_unreadable"
 EMERGENCY_TYPE = f"{TYPE_PREFIX}emergency.redirected"
 SUPERVISION_TYPE = f"{TYPE_PREFIX}supervision.raised"
 
@@ -88,6 +115,13 @@ ACTION_EVENT_NAMES: dict[str, str] = {
     "resolve": "resolved",
     "close": "closed",
     "reopen": "reopened",
+    "reassign": "reassigned",
+    # Records without a change of state.
+    "first_contact": "first_contacted",
+    "progress": "progress_noted",
+    "request_assistance": "assistance_requested",
+    "callback": "called_back",
+    "rate": "rated",
 }
 RECEIVED_TYPE = lifecycle_type("received")
 DISPATCHED_TYPE = lifecycle_type("dispatched")

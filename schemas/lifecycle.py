@@ -35,6 +35,7 @@ class Action(StrEnum):
     resolve = "resolve"  # 办结
     close = "close"  # citizen satisfied (or no answer after the rating window)
     reopen = "reopen"  # 重办: unsatisfied rating -> dispatched again
+    reassign = "reassign"  # a dispatcher hands an order already dispatched to another unit
 
 
 TERMINAL_STATES: frozenset[State] = frozenset(
@@ -55,6 +56,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.dispatched, Action.claim): State.claimed,
     **{(s, Action.return_): State.pending_review for s in _IN_HANDS_OF_UNIT},
     **{(s, Action.escalate): State.dispatched for s in _IN_HANDS_OF_UNIT},
+    **{(s, Action.reassign): State.dispatched for s in _IN_HANDS_OF_UNIT},
     (State.claimed, Action.resolve): State.resolved,
     (State.resolved, Action.close): State.closed,
     (State.resolved, Action.reopen): State.dispatched,

@@ -4,6 +4,7 @@ of these, and docs/asyncapi.yaml is generated from them (a test keeps the two in
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -87,11 +88,66 @@ class EmergencyEvent(BaseModel):
     at: datetime
 
 
-class UnitReply(BaseModel):
-    """hotline.unit-replies, types org.hotline.unit.claim|resolve|return: a unit system answering
-    over Kafka; ce_subject (and the record key) is the work-order id."""
+class UnitReplyIdentity(BaseModel):
+    """What every reply on hotline.unit-replies carries beside its command's own fields."""
 
+    unit: str = Field(description="the replying unit's code: must be the one its ce_source names "
+                                  "(urn:hotline:unit:<code>)")
+    actor: str | None = Field(default=None, max_length=100,
+                              description="the person at the unit who acted, for the record")
+
+
+class RefusalReason(StrEnum):
+    """Why a unit's reply was refused (the `error` of a reply_refused event)."""
+
+    unreadable = "unreadable"  # not a CloudEvent in Kafka binary mode with a JSON object body
+    missing_attribute = "missing_attribute"  # a required ce_* header is missing
+    key_mismatch = "key_mismatch"  # the record key is not the ce_subject (the work-order id)
+    unknown_source = "unknown_source"  # ce_source is not urn:hotline:unit:<a known unit>
+    unknown_type = "unknown_type"  # ce_type is not org.hotline.unit.<a command>
+    wrong_unit = "wrong_unit"  # the body's unit is not the unit ce_source names
+    invalid_body = "invalid_body"  # a field is missing or invalid (REST: 422)
+    order_not_found = "order_not_found"  # no such order in the unit's hands (REST: 404)
+    not_assigned_unit = "not_assigned_unit"  # an assisting unit tried what only the lead may (REST: 403)
+    not_allowed_now = "not_allowed_now"  # the order's state does not allow it now (REST: 409)
+    internal_error = "internal_error"  # our fault: the reply was kept; tell the centre
+
+
+class ReplyRefused(BaseModel):
+    """hotline.dispatch.<unit>, type org.hotline.unit.reply_refused: the centre did not act on one of
+    the unit's replies, and says why; nothing of it was applied. Key and ce_subject: the work-order
+    id (or the refused record's key when that was all there was)."""
+
+    work_order_id: str | None = None
+    refused_event_id: str | None = Field(default=None, description="the refused reply's ce_id, if it had one")
+    refused_type: str | None = Field(default=None, description="the refused reply's ce_type, if it had one")
+    error: RefusalReason
+    status: int = Field(description="the HTTP status the same request gets over REST (400, 403, 404, 409, 422, 500)")
+    message: str = Field(description="what was wrong, naming the field; the same words REST answers with")
+    at: datetime
+
+
+class DeadLetter(BaseModel):
+    """hotline.unit-replies.dlq, type org.hotline.unit.reply_unreadable: a record on the reply topic
+    that could not be read as a reply at all, kept as it came with the reason."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None = Field(description="the record key (UTF-8, else base64)")
+    headers: dict[str, str] = Field(description="the record headers (UTF-8 values, else base64)")
+    value: str = Field(description="the record value: UTF-8 text, or base64 (see value_encoding)")
+    value_encoding: str = Field(description="utf-8 or base64")
+    unit: str | None = Field(default=None, description="the unit its ce_source names, if any")
+    reason: str
+    at: datetime
+
+
+class RecalledEvent(BaseModel):
+    """hotline.dispatch.<unit>, type org.hotline.workorder.recalled: a dispatcher took the order
+    from this unit (reassigned it); the unit can no longer act on it."""
+
+    work_order_id: str
     unit: str
-    actor: str | None = None
-    note: str | None = None
-    reason: str | None = Field(default=None, description="required for return")
+    reason: str | None = None
+    at: datetime

@@ -6,20 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from schemas.events import (
+    DEAD_LETTER_TYPE,
     DISPATCHED_TYPE,
     EMERGENCY_TOPIC,
     EMERGENCY_TYPE,
     LIFECYCLE_TOPIC,
+    RECALLED_TYPE,
     RECEIVED_TYPE,
+    REPLY_REFUSED_TYPE,
     SUPERVISION_TOPIC,
     SUPERVISION_TYPE,
+    UNIT_REPLIES_DLQ_TOPIC,
     UNIT_REPLIES_TOPIC,
-    UNIT_REPLY_TYPES,
+    UNIT_SOURCE_PREFIX,
 )
-from schemas.payloads import DispatchedEvent, EmergencyEvent, LifecycleEvent, ReceivedEvent, UnitReply
+from schemas.payloads import (
+    DeadLetter,
+    DispatchedEvent,
+    EmergencyEvent,
+    LifecycleEvent,
+    RecalledEvent,
+    ReceivedEvent,
+    ReplyRefused,
+    UnitReplyIdentity,
+)
+from services.orders.unit_commands import REGISTRY, UnitCommand
 
 CLOUDEVENT_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -34,6 +48,34 @@ CLOUDEVENT_HEADERS: dict[str, Any] = {
         "content-type": {"type": "string", "const": "application/json"},
     },
 }
+
+
+def _reply_headers(command: UnitCommand) -> dict[str, Any]:
+    """The ce_* headers a unit's system must send with one command on the reply topic."""
+    return {
+        "type": "object",
+        "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject", "content-type"],
+        "properties": {
+            "ce_specversion": {"type": "string", "const": "1.0"},
+            "ce_id": {"type": "string", "description": "unique per reply (a UUID); a reply sent again with the "
+                                                       "same ce_id is acted on once"},
+            "ce_source": {"type": "string", "pattern": f"^{UNIT_SOURCE_PREFIX}[a-z0-9_]{{1,64}}$",
+                          "description": f"{UNIT_SOURCE_PREFIX}<your unit code>, e.g. "
+                                         f"{UNIT_SOURCE_PREFIX}water_utility; the body's unit must be the same"},
+            "ce_type": {"type": "string", "const": command.ce_type},
+            "ce_subject": {"type": "string", "description": "the work-order id; the record key must be the same"},
+            "ce_time": {"type": "string", "format": "date-time", "description": "optional"},
+            "content-type": {"type": "string", "const": "application/json"},
+        },
+    }
+
+
+def _reply_model(command: UnitCommand) -> type[BaseModel]:
+    """The body of a reply doing `command`: the unit (and person) plus the command's own fields."""
+    name = "".join(part.title() for part in command.name.split("_")) + "Reply"
+    model: type[BaseModel] = create_model(name, __base__=(UnitReplyIdentity, command.body),
+                                          __doc__=command.body.__doc__)
+    return model
 
 
 def _message(name: str, ce_type: str, model: type[BaseModel] | None, summary: str) -> dict[str, Any]:
@@ -56,9 +98,18 @@ def build() -> dict[str, Any]:
         "dispatched": _message("dispatched", DISPATCHED_TYPE, DispatchedEvent, "work for the unit"),
         "emergency": _message("emergency", EMERGENCY_TYPE, EmergencyEvent, "hand over to an emergency line"),
         "supervision": _message("supervision", SUPERVISION_TYPE, None, "a supervision flag was raised"),
-        **{f"unit_{k}": _message(f"unit_{k}", t, UnitReply, f"a unit system's {k} over Kafka")
-           for k, t in UNIT_REPLY_TYPES.items()},
+        "replyRefused": _message("replyRefused", REPLY_REFUSED_TYPE, ReplyRefused,
+                                 "the centre refused one of this unit's replies, and says why"),
+        "recalled": _message("recalled", RECALLED_TYPE, RecalledEvent, "a dispatcher took the order from this unit"),
+        "deadLetter": _message("deadLetter", DEAD_LETTER_TYPE, DeadLetter,
+                               "a record on the reply topic that could not be read, with the reason"),
     }
+    for command in REGISTRY.values():
+        message = _message(f"unit_{command.name}", command.ce_type, _reply_model(command),
+                           f"{command.summary} (REST: POST /v1/work-orders/{{id}}/{command.path})")
+        message["headers"] = _reply_headers(command)
+        message["traits"] = [{"$ref": "#/components/messageTraits/KeyedByOrder"}]
+        messages[f"unit_{command.name}"] = message
     schemas: dict[str, Any] = {}
     for message in messages.values():
         schemas.update(message["payload"].pop("$defs", {}))
@@ -74,15 +125,25 @@ def build() -> dict[str, Any]:
 
     channels = {
         "dispatch": {
-            **channel("hotline.dispatch.{unit}", "one topic per handling unit; a unit's system reads only its own",
-                      ["dispatched"], 3),
+            **channel("hotline.dispatch.{unit}", "one topic per handling unit; a unit's system reads only its own: "
+                      "its work, the orders taken from it, and refusals of its replies",
+                      ["dispatched", "recalled", "replyRefused"], 3),
             "parameters": {"unit": {"description": "unit code, [a-z0-9_]: a department code (e.g. water_utility), "
                                                    "a township (tw_…) or a village/community (vl_…)"}},
         },
         "lifecycle": channel(LIFECYCLE_TOPIC, "every state change, for the services and dashboards",
                              ["received", "stateChanged"], 6),
-        "unitReplies": channel(UNIT_REPLIES_TOPIC, "unit systems answering over Kafka instead of REST",
-                               [f"unit_{k}" for k in UNIT_REPLY_TYPES], 6),
+        "unitReplies": channel(
+            UNIT_REPLIES_TOPIC,
+            "unit systems answering over Kafka instead of REST. A reply is a CloudEvent in binary mode: the ce_* "
+            "headers of its message (ce_source names the unit, ce_type the command, ce_subject and the record key "
+            "the work-order id) and a JSON body with `unit` (the same unit) and the command's fields. It does "
+            "exactly what the REST action does, with the same checks; a reply that is refused changes nothing "
+            "and is answered on the unit's own dispatch topic (replyRefused, with the reason and the status "
+            "REST would give); a record that cannot be read at all is also kept on the dead-letter topic.",
+            [f"unit_{name}" for name in REGISTRY], 6),
+        "unitRepliesDeadLetter": channel(UNIT_REPLIES_DLQ_TOPIC, "unit replies that could not be read, as they "
+                                         "came, with the reason", ["deadLetter"], 6),
         "emergency": channel(EMERGENCY_TOPIC, "appeals handed to 110/119/120/122", ["emergency"], 6),
         "supervision": channel(SUPERVISION_TOPIC, "overdue and supervision flags", ["supervision"], 6),
     }
@@ -92,6 +153,7 @@ def build() -> dict[str, Any]:
         "receiveLifecycle": {"action": "receive", "channel": {"$ref": "#/channels/lifecycle"},
                              "summary": "the router routes received orders"},
         "receiveUnitReplies": {"action": "receive", "channel": {"$ref": "#/channels/unitReplies"}},
+        "sendUnitRepliesDeadLetter": {"action": "send", "channel": {"$ref": "#/channels/unitRepliesDeadLetter"}},
         "sendEmergency": {"action": "send", "channel": {"$ref": "#/channels/emergency"}},
         "sendSupervision": {"action": "send", "channel": {"$ref": "#/channels/supervision"}},
     }
@@ -114,7 +176,8 @@ def build() -> dict[str, Any]:
                 "CloudEvent": {
                     "headers": CLOUDEVENT_HEADERS,
                     "bindings": {"kafka": {"key": key, "bindingVersion": "0.5.0"}},
-                }
+                },
+                "KeyedByOrder": {"bindings": {"kafka": {"key": key, "bindingVersion": "0.5.0"}}},
             },
         },
     }

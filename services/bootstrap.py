@@ -130,7 +130,7 @@ async def build_runtime(
     sessions = make_session_factory(engine)
     if ctx is None:
         ctx = DomainContext(router=load_router(settings), review_threshold=settings.review_threshold,
-                            now=lambda: datetime.now(UTC))
+                            feedback=settings.feedback_policy(), now=lambda: datetime.now(UTC))
     if bus is None:
         bus = (
             KafkaBus(settings.kafka_bootstrap_servers or "", client_id=settings.kafka_client_id,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from escalation.calendar import WorkingCalendar
 from escalation.clocks import ClockPolicy
+from feedback.policy import FeedbackPolicy
 from router.service import Router
 
 
@@ -22,6 +23,7 @@ class DomainContext:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
     review_threshold: float = 0.5
+    feedback: FeedbackPolicy = field(default_factory=FeedbackPolicy)
     repeat_window: timedelta = timedelta(days=30)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     now: Callable[[], datetime] = _utcnow

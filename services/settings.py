@@ -3,11 +3,14 @@ an SQLite file and an in-process event bus, every service in one process."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from feedback.policy import FeedbackPolicy
 
 
 class CoreSettings(BaseSettings):
@@ -41,6 +44,13 @@ class CoreSettings(BaseSettings):
     )
     router_model_check_seconds: float = Field(default=30.0, description="how often the model file is checked")
     timezone: str = "Asia/Shanghai"
+    returns_before_arbitration: int = Field(
+        default=2, ge=1, description="the return (退单) from which a dispatcher arbitrates and the unit named keeps it")
+    rating_window_hours: float = Field(
+        default=168, gt=0, description="after 办结, how long the rating may take before the order closes unrated")
+    hard_after_reopens: int = Field(default=2, ge=1, description="the reopen (重办) that makes the order a hard case")
+    unrated_check_seconds: float = Field(default=60.0, gt=0, description="how often orders past their rating "
+                                                                         "window are closed unrated")
     key_cache_seconds: float = Field(default=5.0, description="how long a looked-up API key is remembered")
 
     @cached_property
@@ -48,6 +58,11 @@ class CoreSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'hotline.db').as_posix()}"
+
+    def feedback_policy(self) -> FeedbackPolicy:
+        return FeedbackPolicy(returns_before_arbitration=self.returns_before_arbitration,
+                              rating_window=timedelta(hours=self.rating_window_hours),
+                              hard_after_reopens=self.hard_after_reopens)
 
     @property
     def uses_kafka(self) -> bool:

@@ -8,32 +8,18 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel
 
 from feedback.reports import shares_631
-from intake.masking import mask_text
-from schemas.access import Principal, Role, sees_contact
-from schemas.appeals import (
-    RateIn,
-    Report631,
-    ReturnIn,
-    UnitNote,
-    WorkOrderView,
-)
+from schemas.access import Role
+from schemas.appeals import RateIn, Report631, WorkOrderView
 from schemas.lifecycle import State
-from schemas.payloads import Contact
 from schemas.taxonomy import Level
 from services.apps.common import create_app
-from services.apps.dependencies import (
-    ReportReader,
-    StaffOrUnit,
-    UnitCaller,
-    UnitOrder,
-    UowDep,
-    VisibleOrder,
-    WorkOrderDep,
-)
+from services.apps.dependencies import ReportReader, StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep
+from services.apps.unit_routes import add_unit_command_routes
+from services.apps.views import order_view
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.errors import Forbidden
-from services.orders import lifecycle, ratings, unit_actions
+from services.orders import lifecycle, ratings
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
@@ -55,53 +41,10 @@ class UnitWorkItem(BaseModel):
     resolve_due: datetime | None
 
 
-
-async def _view(uow: UowDep, order_id: str, principal: Principal) -> WorkOrderView:
-    async with uow.read() as session:
-        order = await repo.get_order(session, order_id)
-        assert order is not None
-        history = await repo.history_of(session, order_id)
-    fields = {name: getattr(order, name) for name in WorkOrderView.model_fields if hasattr(order, name)}
-    contact = None
-    if order.caller_phone and sees_contact(principal, order.unit, confidential=order.confidential):
-        contact = Contact(name=order.caller_name, phone=order.caller_phone)
-    return WorkOrderView.model_validate({
-        **fields,
-        "text": order.text_masked,  # personal numbers masked
-        "contact": contact,
-        "history": [{"at": h.at, "actor": h.actor, "action": h.action, "from_state": h.from_state,
-                     "to_state": h.to_state, "reason": mask_text(h.reason) if h.reason else None}
-                    for h in history],
-    })
-
-
 @router.get("/work-orders/{order_id}", response_model=WorkOrderView,
             summary="an order and its history (a unit: only orders in its hands)")
 async def get_work_order(order: VisibleOrder, uow: UowDep, principal: StaffOrUnit) -> WorkOrderView:
-    return await _view(uow, order.id, principal)
-
-
-@router.post("/work-orders/{order_id}/claim", response_model=WorkOrderView, summary="签收: the unit claims")
-async def claim(order: UnitOrder, body: UnitNote, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
-    async with uow.transaction() as session:
-        await unit_actions.claim(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor)
-    return await _view(uow, order.id, principal)
-
-
-@router.post("/work-orders/{order_id}/resolve", response_model=WorkOrderView, summary="办结: the unit resolves")
-async def resolve(order: UnitOrder, body: UnitNote, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
-    async with uow.transaction() as session:
-        await unit_actions.resolve(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor,
-                                   note=body.note)
-    return await _view(uow, order.id, principal)
-
-
-@router.post("/work-orders/{order_id}/return", response_model=WorkOrderView, summary="退单: not this unit's")
-async def return_order(order: UnitOrder, body: ReturnIn, uow: UowDep, principal: UnitCaller) -> WorkOrderView:
-    async with uow.transaction() as session:
-        await unit_actions.return_order(session, uow.ctx, order.id, unit=_unit(principal), actor=principal.actor,
-                                        reason=body.reason)
-    return await _view(uow, order.id, principal)
+    return await order_view(uow, order.id, principal)
 
 
 @router.post("/work-orders/{order_id}/rate", response_model=CitizenRated,
@@ -110,11 +53,6 @@ async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> CitizenRated:
     async with uow.transaction() as session:
         state = await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
     return CitizenRated(work_order_id=order.id, state=state)
-
-
-def _unit(principal: Principal) -> str:
-    assert principal.unit is not None  # unit keys always name their unit (services.keys)
-    return principal.unit
 
 
 @router.get("/units/{unit}/work-orders", response_model=list[UnitWorkItem],
@@ -153,6 +91,9 @@ async def report_631(
 async def report_states(uow: UowDep, _: ReportReader) -> dict[str, int]:
     async with uow.read() as session:
         return await repo.count_by_state(session)
+
+
+add_unit_command_routes(router, "feedback")
 
 
 def create_feedback_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

@@ -261,6 +261,12 @@ async def order_units(session: AsyncSession, order_id: str) -> dict[str, str]:
     return {unit: role for unit, role in (await session.execute(stmt)).all()}
 
 
+async def unit_had_order(session: AsyncSession, order_id: str, unit: str) -> bool:
+    """Whether `unit` ever had the order in its hands (in any role)."""
+    stmt = select(OrderUnit.unit).where(OrderUnit.work_order_id == order_id, OrderUnit.unit == unit).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
 async def set_order_units(
     session: AsyncSession, order_id: str, units: dict[str, str], at: datetime, *, keep_summoned: bool = False
 ) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import deadlines_for
+from router.models import Unit
 from schemas.events import (
     DISPATCHED_TYPE,
     EMERGENCY_TOPIC,
@@ -184,6 +186,8 @@ async def dispatch_to(
     order.first_contact_due = deadlines.first_contact_due
     order.resolve_due = deadlines.resolve_due
     order.claimed_at = None
+    order.first_contact_at = None
+    order.rating_due = None
     helpers = [code for code in assisting or [] if code != unit.code and code in ctx.router.units()]
     in_hands = {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}
     if fresh:
@@ -200,24 +204,38 @@ async def dispatch_to(
               "resolve_due": deadlines.resolve_due.isoformat()}
     state = transition(session, order, action, actor=actor, now=now, reason=reason,
                        data={"unit": unit.code, **clocks})
+    payload = dispatched_payload(order, unit, reason=reason, assisting=helpers)
+    repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
+                                           time=now, data=payload.model_dump(mode="json")), now)
+    send_assisting_copies(session, ctx, order, payload, helpers, now)
+    return state
+
+
+def dispatched_payload(order: WorkOrder, lead: Unit, *, reason: str | None, assisting: list[str]) -> DispatchedEvent:
+    """The lead unit's dispatch event for the order as it stands (its clocks set)."""
+    assert order.claim_due and order.first_contact_due and order.resolve_due
     contact = None
     if not order.confidential and order.caller_phone:
         # The unit that must contact the citizen is the one place the number goes unmasked.
         contact = Contact(name=order.caller_name, phone=order.caller_phone)
-    payload = DispatchedEvent(
-        **order_summary(order), unit_name=unit.name, lead_unit=unit.code, text=order.text_masked,
-        address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting or [],
+    return DispatchedEvent(
+        **order_summary(order), unit_name=lead.name, lead_unit=lead.code, text=order.text_masked,
+        address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting,
         contact=contact, confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
-        claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
-        resolve_due=deadlines.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
+        claim_due=order.claim_due, first_contact_due=order.first_contact_due,
+        resolve_due=order.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
     )
-    repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
-                                           time=now, data=payload.model_dump(mode="json")), now)
-    # 协办: assisting units learn of the order on their own topics; only the lead claims and resolves.
-    for code in helpers:
+
+
+def send_assisting_copies(
+    session: AsyncSession, ctx: DomainContext, order: WorkOrder, payload: DispatchedEvent, codes: list[str],
+    now: datetime,
+) -> None:
+    """协办: assisting units learn of the order on their own topics, without the citizen's contact;
+    only the lead claims and resolves."""
+    for code in codes:
         helper = ctx.router.units()[code]
         copy = payload.model_copy(update={"role": "assisting", "unit_name": helper.name, "contact": None})
         repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id,
                                                topic=dispatch_topic(helper.code), time=now,
                                                data=copy.model_dump(mode="json")), now)
-    return state

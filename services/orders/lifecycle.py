@@ -73,24 +73,53 @@ def transition(
     after = next_state(before, action)
     order.state = after.value
     order.updated_at = now
+    _history_and_event(session, order, action.value, before, after, actor=actor, now=now, reason=reason, data=data)
+    TRANSITIONS.labels(action.value, after.value).inc()
+    return after
+
+
+def record(
+    session: AsyncSession,
+    order: WorkOrder,
+    what: str,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> State:
+    """Something done to an order that does not change its state (a first contact, a progress
+    note, a request for assistance, a late rating): the history record and the lifecycle event,
+    type org.hotline.workorder.<ACTION_EVENT_NAMES[what]>."""
+    state = State(order.state)
+    order.updated_at = now
+    _history_and_event(session, order, what, state, state, actor=actor, now=now, reason=reason, data=data)
+    return state
+
+
+def _history_and_event(
+    session: AsyncSession, order: WorkOrder, what: str, before: State, after: State, *, actor: str,
+    now: datetime, reason: str | None, data: dict[str, Any] | None,
+) -> None:
     session.add(
         WorkOrderHistory(
-            work_order_id=order.id, at=now, actor=actor, action=action.value,
+            work_order_id=order.id, at=now, actor=actor, action=what,
             from_state=before.value, to_state=after.value, reason=reason, data=data,
         )
     )
+    # Free text in the facts (a reply, a comment) is masked on the topic like the reason.
+    facts = {k: mask_text(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
     event_data = LifecycleEvent.model_validate(
-        {**order_summary(order), **(data or {}), "from_state": before.value, "action": action.value,
+        {**order_summary(order), **facts, "from_state": before.value, "action": what,
          "actor": actor, "reason": mask_text(reason) if reason else None, "at": now}
     ).model_dump(mode="json")
     repo.add_outbox(
         session,
-        EventEnvelope(type=lifecycle_type(ACTION_EVENT_NAMES[action.value]), subject=order.id,
+        EventEnvelope(type=lifecycle_type(ACTION_EVENT_NAMES[what]), subject=order.id,
                       topic=LIFECYCLE_TOPIC, time=now, data=event_data),
         now,
     )
-    TRANSITIONS.labels(action.value, after.value).inc()
-    return after
+
 
 def unit_or_error(ctx: DomainContext, code: str) -> Unit:
     unit = ctx.router.units().get(code)

@@ -133,11 +133,11 @@ async def test_closed_loop_across_separate_service_processes(
         await producer.send_and_wait(
             "hotline.unit-replies",
             key=order_id.encode(),
-            value=json.dumps({"unit": order["unit"], "note": "done"}).encode(),
+            value=json.dumps({"unit": order["unit"], "reply": "路灯已修好"}).encode(),
             headers=[
                 ("ce_specversion", b"1.0"),
                 ("ce_id", uuid.uuid4().hex.encode()),
-                ("ce_source", b"urn:unit-system"),
+                ("ce_source", f"urn:hotline:unit:{order['unit']}".encode()),
                 ("ce_type", b"org.hotline.unit.resolve"),
                 ("ce_subject", order_id.encode()),
                 ("content-type", b"application/json"),

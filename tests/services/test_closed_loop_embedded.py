@@ -94,7 +94,7 @@ async def test_unsatisfied_citizen_reopens_the_order_with_a_fresh_clock(
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     unit = order["unit"]
     await unit_acts(client, order_id, unit, "claim")
-    await unit_acts(client, order_id, unit, "resolve")
+    await unit_acts(client, order_id, unit, "resolve", {"reply": "已修复"})
     CLOCK.advance(timedelta(days=1))
     reopened = await client.post(f"/v1/work-orders/{order_id}/rate",
                                  json={"rating": "unsatisfied", "solved": False, "citizen_token": token})
@@ -113,7 +113,7 @@ async def test_wrong_unit_cannot_claim_and_resolve_before_claim_is_refused(
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     wrong = await unit_acts(client, order_id, "tax", "claim")
     assert wrong.status_code == 404 and order["unit"] not in wrong.text  # no hint of who owns it
-    early = await unit_acts(client, order_id, order["unit"], "resolve")
+    early = await unit_acts(client, order_id, order["unit"], "resolve", {"reply": "已修复"})
     assert early.status_code == 409
     assert "cannot resolve a work order that is dispatched" in early.json()["message"]
 
@@ -203,7 +203,7 @@ async def test_a_phone_number_in_a_rating_comment_is_masked_on_the_lifecycle_top
     order_id = accepted["work_order_id"]
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     await unit_acts(client, order_id, order["unit"], "claim")
-    await unit_acts(client, order_id, order["unit"], "resolve", {"note": "已回电13512345678"})
+    await unit_acts(client, order_id, order["unit"], "resolve", {"reply": "已回电13512345678"})
     await client.post(f"/v1/work-orders/{order_id}/rate", json={
         "rating": "satisfied", "solved": True, "comment": "有事再打我电话13512345678",
         "citizen_token": accepted["citizen_token"]})
@@ -222,13 +222,13 @@ async def test_unit_replies_on_the_reply_topic_act_once_and_bad_ones_are_refused
     order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     claim = EventEnvelope(type="org.hotline.unit.claim", subject=order_id, topic="hotline.unit-replies",
-                          source="urn:unit-system", data={"unit": order["unit"]})
+                          source=f"urn:hotline:unit:{order['unit']}", data={"unit": order["unit"]})
     await runtime.bus.publish([claim, claim])  # delivered twice: acted on once
     body = (await client.get(f"/v1/work-orders/{order_id}")).json()
     assert body["state"] == "claimed" and [h["action"] for h in body["history"]].count("claim") == 1
 
     bad = EventEnvelope(type="org.hotline.unit.resolve", subject=order_id, topic="hotline.unit-replies",
-                        source="urn:unit-system", data={"note": "no unit named"})
+                        source=f"urn:hotline:unit:{order['unit']}", data={"note": "no unit named"})
     await runtime.bus.publish([bad])  # refused and recorded, not retried forever
     async with runtime.sessions() as session:
         outcome = (await session.execute(select(ProcessedEvent.outcome).where(

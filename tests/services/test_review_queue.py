@@ -84,7 +84,8 @@ async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_corre
     runtime, client = system
     order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
-    returned = await unit_acts(client, order_id, order["unit"], "return", {"reason": "该小区为自建供水，不属我司"})
+    returned = await unit_acts(client, order_id, order["unit"], "return",
+                               {"reason": "not_our_remit", "text": "该小区为自建供水，不属我司"})
     assert returned.status_code == 200 and returned.json()["state"] == "pending_review"
     item = next(
         i

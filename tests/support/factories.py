@@ -86,7 +86,7 @@ async def unit_acts(client: httpx.AsyncClient, order_id: str, unit: str, step: s
 
 async def close_the_loop(client: httpx.AsyncClient, order_id: str, unit: str, token: str | None) -> dict[str, Any]:
     """The unit claims and resolves, the citizen is satisfied; returns the closed order."""
-    for step, body in (("claim", {}), ("resolve", {"note": "已处理"})):
+    for step, body in (("claim", {}), ("resolve", {"reply": "已处理，已回复群众"})):
         response = await unit_acts(client, order_id, unit, step, body)
         assert response.status_code == 200, response.text
     response = await client.post(f"/v1/work-orders/{order_id}/rate",

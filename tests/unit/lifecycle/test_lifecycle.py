@@ -35,6 +35,8 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (State.claimed, Action.return_): State.pending_review,
     (State.dispatched, Action.escalate): State.dispatched,
     (State.claimed, Action.escalate): State.dispatched,
+    (State.dispatched, Action.reassign): State.dispatched,
+    (State.claimed, Action.reassign): State.dispatched,
     (State.claimed, Action.resolve): State.resolved,
     (State.resolved, Action.close): State.closed,
     (State.resolved, Action.reopen): State.dispatched,
@@ -69,5 +71,6 @@ def test_terminal_states_allow_nothing_but_reopening_a_closed_order() -> None:
 
 
 def test_refusal_lists_what_is_allowed_instead() -> None:
-    with pytest.raises(TransitionNotAllowed, match="allowed from dispatched: claim, escalate, return, withdraw"):
+    allowed = "allowed from dispatched: claim, escalate, reassign, return, withdraw"
+    with pytest.raises(TransitionNotAllowed, match=allowed):
         next_state(State.dispatched, Action.resolve)
