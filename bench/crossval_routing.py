@@ -8,7 +8,8 @@ it, and prints bench/eval_routing.py's figures. Per-matter auto-dispatch thresho
 (router.thresholds) are learned from the other sets' out-of-sample outcomes, as a centre would
 learn them from its own history, and applied to the held-out set.
 
-Usage: python bench/crossval_routing.py [SET ...]   (names as in tests/data/appeals_NAME.jsonl)
+Usage: python bench/crossval_routing.py [--errors] [SET ...]   (names as in tests/data/appeals_NAME.jsonl;
+by default every set but the never-tuned one, which is measured only when named)
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if a != "--errors"]
     router = Router.default()
     seed = seed_records()
-    names = [n for n in (argv or SETS) if (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists()]
+    wanted = argv or [s for s in SETS if s != NEVER_TUNED]
+    names = [n for n in wanted if (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists()]
     routed: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]] = {}
     for name in names:
         rows = eval_routing.load_rows(ROOT / "tests" / "data" / f"appeals_{name}.jsonl")

@@ -64,7 +64,9 @@ def default_categories() -> CategoryMap:
 
 
 def category_of(output: Mapping[str, Any]) -> str | None:
-    """The category of an offline classification line (`hotline classify` output: `matter`,
-    `dept`, `level`)."""
+    """The category of an offline classification line (`hotline classify` output: its
+    `category`, else from `matter`, `dept`, `level`)."""
+    if output.get("category"):
+        return str(output["category"])
     owner = output.get("dept") or output.get("level")
     return default_categories().of(output.get("matter"), owner)

@@ -29,6 +29,7 @@ from router.models import (
 )
 from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
+from router.reading import FOCUS_ROLES, MessageReader, Reading
 from router.segment import PhraseIndex, Scan, jieba_tokenizer
 from router.thresholds import MatterThresholds
 from router.whistle import WhistleRules
@@ -71,6 +72,7 @@ class RouterParts:
     emergency: EmergencyDetector
     whistle: WhistleRules
     policy: LevelPolicy
+    reader: MessageReader
 
 
 def load_parts(catalogue_dir: Path, gazetteer_path: Path, lexicon_dir: Path = DEFAULT_LEXICON) -> RouterParts:
@@ -85,6 +87,7 @@ def load_parts(catalogue_dir: Path, gazetteer_path: Path, lexicon_dir: Path = DE
         emergency=EmergencyDetector.from_file(lexicon_dir / "emergency.yaml", normalise),
         whistle=WhistleRules.from_file(lexicon_dir / "whistle.yaml", normalise),
         policy=LevelPolicy.from_file(lexicon_dir / "policy.yaml", gazetteer, normalise),
+        reader=MessageReader.from_file(lexicon_dir / "reading.yaml", normalise),
     )
 
 
@@ -214,18 +217,28 @@ class Router:
         scan = Scan.of(self._dictionary, norm)
         location = p.gazetteer.locate(norm, norm_address, scan.hits)
         emergency = self._emergency(norm, scan)
-        ranking = self.classifier.rank(norm, found=scan.found)
+        # A long message is read for its main request: owner and class come from its subject,
+        # problem and request, not from greetings, praise, background or a second topic.
+        focus, focus_scan, reading = norm, scan, None
+        if p.reader.is_long(norm):
+            reading = p.reader.read(norm)
+            focus = reading.focus
+            focus_scan = Scan.of(self._dictionary, focus)
+        ranking = self.classifier.rank(focus, found=focus_scan.found)
 
         if emergency is not None:
             return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location)
 
         best = ranking.best
         matter = best.matter
-        placement = p.policy.place(matter, norm, location, scan.found)
+        placement = p.policy.place(matter, focus, location, focus_scan.found)
         place_code = location.village or location.township
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
-        whistle = p.whistle.assess(norm, matter, repeats=repeats, reopened=reopened, found=scan.found)
-        whistle = self._learned_class(norm, whistle)
+        if reading is not None:
+            whistle = self._long_message_class(reading, matter, repeats=repeats, reopened=reopened)
+        else:
+            whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened, found=focus_scan.found)
+        whistle = self._learned_class(focus, whistle)
         runner = ranking.runner_up
         confidence = ranking.confidence if best.score > 0 else 0.0
         return RoutingDecision(
@@ -275,6 +288,22 @@ class Router:
         if danger >= LEARNED_ALONE:
             return EmergencyCall(learned_line, (f"learned {learned_line.value} {danger:.2f}",), 2.0 * danger)
         return None
+
+    def _long_message_class(self, reading: Reading, matter: Matter, *, repeats: int,
+                            reopened: bool) -> WhistleAssessment:
+        """A long message's class is its most pressing sentence's: cues of danger, scale and
+        duration combine within one sentence (the subject, the problem, the request, what is
+        happening now), not across a page of background, where they add up by sheer length."""
+        whistle = self.parts.whistle
+        best = whistle.assess("", matter, repeats=repeats, reopened=reopened)
+        for role, sentence in reading.sentences:
+            if role not in FOCUS_ROLES:
+                continue
+            found = self._dictionary.found(sentence)
+            judged = whistle.assess(sentence, matter, repeats=repeats, reopened=reopened, found=found)
+            if _CLASS_RANK[judged.whistle_class] > _CLASS_RANK[best.whistle_class]:
+                best = judged
+        return best
 
     def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
         """The rules name hazards and complaint histories; the learned heads recognise them in

@@ -1,0 +1,121 @@
+"""Reading a long message for its main request.
+
+A message-board post is not a phone appeal: a subject line, a greeting, who the writer is and
+how it came about, the problem, what they ask for, a second topic ("另外，…"), thanks. Only some
+of it says who should act and how urgently: the subject, the problem and the request. Greetings,
+praise and background must not route (a writer who mentions that "the roads here have been
+repaired" is not asking for road works), and a second topic must not take the message away from
+its first.
+
+`MessageReader.read` splits a normalised message into sentences and gives each a role from the
+phrase lists in `data/lexicon/reading.yaml`; `Reading.focus` is the subject plus the sentences
+that state the problem, the request or what is happening now. Short appeals are read whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from router.exceptions import LexiconError
+from router.normalise import Normaliser
+from router.segment import PhraseIndex
+
+_SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]*")
+_LEADING = re.compile(r"^[\s,，、:：\"'“”‘’()（）\-—*·0-9一二三四五六七八九十]+[、.．,，)）]?")
+ROLES = ("subject", "courtesy", "praise", "aside", "now", "request", "background", "problem")
+FOCUS_ROLES = frozenset({"subject", "now", "request", "problem"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A message as read: whether it is long, its subject line, its sentences with their roles,
+    and the focus text (subject, problem, request, now) that owner and class are read from."""
+
+    long: bool
+    subject: str
+    sentences: tuple[tuple[str, str], ...]  # (role, sentence)
+    focus: str
+
+
+class MessageReader:
+    """Gives each sentence of a long message its role (phrase lists from a lexicon)."""
+
+    def __init__(self, phrases: dict[str, list[str]], *, long_chars: int = 160, subject_chars: int = 60,
+                 courtesy_slack: int = 12) -> None:
+        self.long_chars = long_chars
+        self.subject_chars = subject_chars
+        self.courtesy_slack = courtesy_slack
+        self._phrases = {role: frozenset(words) for role, words in phrases.items()}
+        self._index = PhraseIndex({w for words in phrases.values() for w in words})
+        self._courtesy = sorted(self._phrases.get("courtesy", ()), key=len, reverse=True)
+
+    def words(self) -> set[str]:
+        """Every phrase read."""
+        return {w for words in self._phrases.values() for w in words}
+
+    def is_long(self, text: str) -> bool:
+        """Whether a normalised text is read as a long message."""
+        return len(text) >= self.long_chars or "\n" in text
+
+    def read(self, text: str) -> Reading:
+        """The reading of a normalised text (a short appeal is its own focus)."""
+        if not self.is_long(text):
+            return Reading(False, "", (("problem", text),), text)
+        lines = [line for line in text.split("\n") if line.strip()]
+        subject = ""
+        if len(lines) > 1 and len(lines[0]) <= self.subject_chars and self._role(lines[0]) not in (
+                "courtesy", "background"):
+            subject, lines = lines[0], lines[1:]
+        sentences: list[tuple[str, str]] = [("subject", subject)] if subject else []
+        for line in lines:
+            for sentence in _SENTENCE.findall(line):
+                if sentence.strip():
+                    sentences.append((self._role(sentence), sentence))
+        focus = "\n".join(s for role, s in sentences if role in FOCUS_ROLES)
+        return Reading(True, subject, tuple(sentences), focus or text)
+
+    def _role(self, sentence: str) -> str:
+        found = self._index.found(sentence)
+        has = {role for role, words in self._phrases.items() if found & words}
+        if "courtesy" in has:
+            rest = sentence
+            for word in self._courtesy:
+                rest = rest.replace(word, "")
+            if len(re.sub(r"[\W\d_]", "", rest)) <= self.courtesy_slack and "request" not in has:
+                return "courtesy"
+        if "praise" in has and "now" not in has:
+            return "praise"
+        start = _LEADING.sub("", sentence)[:8]
+        if any(start.startswith(w) for w in self._phrases.get("aside", ())):
+            return "aside"
+        if "now" in has:
+            return "now"
+        if "request" in has:
+            return "request"
+        if any(start.startswith(w) for w in self._phrases.get("background", ())):
+            return "background"
+        return "problem"
+
+    @classmethod
+    def from_file(cls, path: Path, normalise: Normaliser) -> MessageReader:
+        """Load the reading lexicon."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise LexiconError(f"{path}: cannot read the reading lexicon: {exc}") from exc
+        phrases: dict[str, list[str]] = {}
+        for role in ("courtesy", "praise", "aside", "request", "background", "now"):
+            words = data.get(role) or []
+            if not isinstance(words, list):
+                raise LexiconError(f"{path}: {role} must be a list")
+            phrases[role] = [w for w in (normalise(str(x)) for x in words) if len(w) >= 2]
+        try:
+            return cls(phrases, long_chars=int(data.get("long_chars", 160)),
+                       subject_chars=int(data.get("subject_chars", 60)),
+                       courtesy_slack=int(data.get("courtesy_slack", 12)))
+        except (TypeError, ValueError) as exc:
+            raise LexiconError(f"{path}: {exc}") from None
