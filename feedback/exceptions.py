@@ -46,3 +46,18 @@ class NotInHands(FeedbackError):
 
     def __init__(self, order_id: str, unit: str) -> None:
         super().__init__(f"work order {order_id} is no longer with {unit} (reassigned or returned meanwhile)")
+
+
+class BadReportParameter(ValueError):
+    """A report was asked for with a parameter that makes no sense (answered 422, naming it)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+class BadPeriod(BadReportParameter):
+    """`to` before `from`."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("to", problem)

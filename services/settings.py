@@ -52,6 +52,11 @@ class CoreSettings(BaseSettings):
     unrated_check_seconds: float = Field(default=60.0, gt=0, description="how often orders past their rating "
                                                                          "window are closed unrated")
     key_cache_seconds: float = Field(default=5.0, description="how long a looked-up API key is remembered")
+    report_weights: str = Field(default="response:0.3,solution:0.3,satisfaction:0.4",
+                                description="weights of 响应率, 解决率 and 满意率 in the composite score")
+    report_repeat_threshold: int = Field(default=3, ge=2, description="orders of one matter at one place that "
+                                         "make a repeated-appeal hot spot")
+    dashboard_refresh_seconds: int = Field(default=30, ge=5, description="how often the dashboard refreshes")
 
     @cached_property
     def effective_database_url(self) -> str:

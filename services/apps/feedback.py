@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel
 
-from feedback.reports import shares_631
 from schemas.access import Role
-from schemas.appeals import RateIn, Report631, WorkOrderView
+from schemas.appeals import RateIn, WorkOrderView
 from schemas.lifecycle import State
-from schemas.taxonomy import Level
+from services.apps import reports
 from services.apps.common import create_app
-from services.apps.dependencies import ReportReader, StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep
+from services.apps.dependencies import StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep
 from services.apps.unit_routes import add_unit_command_routes
 from services.apps.views import order_view
 from services.bootstrap import Runtime
@@ -71,26 +70,7 @@ async def unit_work_orders(
             for o in orders if State(o.state) in (State.dispatched, State.claimed, State.resolved, State.closed)]
 
 
-@router.get("/reports/631", response_model=Report631, summary="share resolved at village/township/county")
-async def report_631(
-    uow: UowDep,
-    _: ReportReader,
-    period_from: date | None = Query(default=None, alias="from"),
-    period_to: date | None = Query(default=None, alias="to"),
-    township: str | None = None,
-) -> Report631:
-    async with uow.read() as session:
-        counts = await repo.resolution_counts(session, since=period_from, until=period_to, township=township)
-    total, levels = shares_631({Level(k): v for k, v in counts.items()})
-    return Report631(period_from=period_from.isoformat() if period_from else None,
-                     period_to=period_to.isoformat() if period_to else None,
-                     township=township, total=total, levels=levels)
-
-
-@router.get("/reports/states", summary="how many orders are in each state")
-async def report_states(uow: UowDep, _: ReportReader) -> dict[str, int]:
-    async with uow.read() as session:
-        return await repo.count_by_state(session)
+router.include_router(reports.router)
 
 
 add_unit_command_routes(router, "feedback")

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -355,3 +356,84 @@ class Rating(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- report aggregates, maintained by the reports consumer (services/reports) -------------------
+class ReportTally(Base):
+    """Sums of feedback.tallies per bucket (grain d/m/y, keyed by its first local day) and cell."""
+
+    __tablename__ = "report_tallies"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when none
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportPlace(Base):
+    """Hot spots: orders per bucket and matter × place (counted once, at the first hand-over)."""
+
+    __tablename__ = "report_places"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    township: Mapped[str] = mapped_column(String(64), primary_key=True)
+    village: Mapped[str] = mapped_column(String(64), primary_key=True)
+    matter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportState(Base):
+    """Orders in each state now."""
+
+    __tablename__ = "report_states"
+
+    state: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportOrder(Base):
+    """The reports consumer's track of each order (feedback.tallies.OrderTrack): what the next
+    event needs to be attributed and taken back, and the index behind every drill-down."""
+
+    __tablename__ = "report_orders"
+    __table_args__ = (
+        Index("ix_report_orders_closed", "closed_day", "closed_township", "resolved_level", "work_order_id"),
+        Index("ix_report_orders_hot", "hot_matter", "hot_village", "first_day", "work_order_id"),
+        Index("ix_report_orders_supervised", "supervision", "unit",
+              postgresql_where=text("supervision <> 'none'"), sqlite_where=text("supervision <> 'none'")),
+    )
+
+    work_order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="")
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    township: Mapped[str] = mapped_column(String(64), default="")
+    village: Mapped[str] = mapped_column(String(64), default="")
+    matter: Mapped[str] = mapped_column(String(64), default="")
+    unit: Mapped[str] = mapped_column(String(64), default="")
+    level: Mapped[str] = mapped_column(String(10), default="")
+    handover_day: Mapped[date | None] = mapped_column(Date)
+    handover_township: Mapped[str] = mapped_column(String(64), default="")
+    handover_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    handovers: Mapped[int] = mapped_column(Integer, default=0)
+    claimed: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_day: Mapped[date | None] = mapped_column(Date)
+    hot_township: Mapped[str] = mapped_column(String(64), default="")
+    hot_village: Mapped[str] = mapped_column(String(64), default="")
+    hot_matter: Mapped[str] = mapped_column(String(64), default="")
+    resolved_unit: Mapped[str] = mapped_column(String(64), default="")
+    resolved_level: Mapped[str] = mapped_column(String(10), default="")
+    closed_day: Mapped[date | None] = mapped_column(Date)
+    closed_township: Mapped[str] = mapped_column(String(64), default="")
+    rating_day: Mapped[date | None] = mapped_column(Date)
+    rating: Mapped[str] = mapped_column(String(24), default="")
+    rating_solved: Mapped[bool | None] = mapped_column(Boolean)
+    reopen_day: Mapped[date | None] = mapped_column(Date)
+    reopen_unit: Mapped[str] = mapped_column(String(64), default="")
+    reopen_township: Mapped[str] = mapped_column(String(64), default="")
+    reopen_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervision: Mapped[str] = mapped_column(String(10), default="none")
+    supervision_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -167,10 +168,12 @@ async def dispatch_to(
     action: Action = Action.dispatch,
     assisting: list[str] | None = None,
     fresh: bool = False,
+    data: dict[str, Any] | None = None,
 ) -> State:
     """Hand the order to `unit_code` with fresh clocks, and tell the unit on its own topic.
     `fresh`: the order has never been dispatched (it is `received`), so there is no hand-over to
-    end and no unit to take it from, and nothing need be read first."""
+    end and no unit to take it from, and nothing need be read first. `data` adds the action's own
+    facts to the lifecycle event (e.g. the rating that reopened it)."""
     unit = unit_or_error(ctx, unit_code)
     now = ctx.now()
     whistle_class = WhistleClass(order.whistle_class or WhistleClass.ordinary.value)
@@ -203,7 +206,7 @@ async def dispatch_to(
               "first_contact_due": deadlines.first_contact_due.isoformat(),
               "resolve_due": deadlines.resolve_due.isoformat()}
     state = transition(session, order, action, actor=actor, now=now, reason=reason,
-                       data={"unit": unit.code, **clocks})
+                       data={**(data or {}), "unit": unit.code, **clocks})
     payload = dispatched_payload(order, unit, reason=reason, assisting=helpers)
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
                                            time=now, data=payload.model_dump(mode="json")), now)

@@ -39,4 +39,5 @@ async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, rating:
         return state
     order.reopen_count += 1
     return await dispatch.dispatch_to(session, ctx, order, unit_code=order.resolved_by or order.unit or "county_centre",
-                             actor=actor, reason=rating.comment or "citizen unsatisfied", action=Action.reopen)
+                             actor=actor, reason=rating.comment or "citizen unsatisfied", action=Action.reopen,
+                             data=data)

@@ -50,6 +50,14 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/v1/work-orders/{order_id}/return"): UNIT,
     ("GET", "/v1/units/{unit}/work-orders"): STAFF_OR_UNIT,
     ("GET", "/v1/reports/631"): REPORTS,
+    ("GET", "/v1/reports/631/orders"): REPORTS,
+    ("GET", "/v1/reports/rates"): REPORTS,
+    ("GET", "/v1/reports/assessment"): REPORTS,
+    ("GET", "/v1/reports/hotspots"): REPORTS,
+    ("GET", "/v1/reports/hotspots/orders"): REPORTS,
+    ("GET", "/v1/reports/supervision"): REPORTS,
+    ("GET", "/v1/reports/stages"): REPORTS,
+    ("GET", "/v1/reports/trend"): REPORTS,
     ("GET", "/v1/reports/states"): REPORTS,
 }
 
