@@ -20,6 +20,8 @@ app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="API keys: who may do what (roles, a unit for unit keys).", no_args_is_help=True)
 app.add_typer(router_app, name="router")
 app.add_typer(keys_app, name="keys")
+reports_app = typer.Typer(help="Report aggregates.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
 
 
 class ServiceName(StrEnum):
@@ -210,6 +212,17 @@ def router_train(
     model.save(partial)
     os.replace(partial, output)  # atomic: a running router never reads half a file
     typer.echo(f"trained on {model.trained_on}; wrote {output}")
+
+
+@reports_app.command("rebuild")
+def reports_rebuild() -> None:
+    """Recompute every report aggregate from history (the lifecycle and supervision events the
+    system has written), in one transaction; the reports consumer then carries on from there."""
+    from services.reports.consumer import rebuild_at
+    from services.settings import CoreSettings
+
+    folded, seconds = asyncio.run(rebuild_at(CoreSettings()))
+    typer.echo(f"rebuilt the report aggregates from {folded} events in {seconds:.1f} s")
 
 
 if __name__ == "__main__":

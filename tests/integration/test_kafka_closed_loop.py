@@ -76,8 +76,13 @@ async def test_appeal_reaches_the_units_topic_as_a_cloudevent_and_the_loop_close
 
     closed = await close_the_loop(client, order_id, order["unit"], token)
     assert closed["state"] == "closed"
-    after = {r["level"]: r["count"] for r in (await client.get("/v1/reports/631", headers=supervisor)).json()["levels"]}
-    assert after[closed["resolved_level"]] == before[closed["resolved_level"]] + 1
+    level = closed["resolved_level"]
+
+    async def counted() -> bool:  # the reports consumer reads the lifecycle topic in its own time
+        report = (await client.get("/v1/reports/631", headers=supervisor)).json()
+        return {r["level"]: r["count"] for r in report["levels"]}[level] == before[level] + 1
+
+    await eventually(counted, what="the close in the 631 report")
 
 
 async def test_appeal_is_accepted_while_the_broker_is_down_and_delivered_once_when_it_returns(

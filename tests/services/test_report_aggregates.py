@@ -101,9 +101,10 @@ async def recount(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     tallies: Counter[tuple[str, date, str, str, str]] = Counter()
     places: Counter[tuple[date, str, str, str]] = Counter()
 
-    def tally(metric: str, at: datetime | date, township: str = "", unit: str = "", level: str = "", n: int = 1) -> None:
-        tallies[(metric, at if isinstance(at, date) and not isinstance(at, datetime) else day_of(at), township,
-                 unit, level)] += n
+    def tally(metric: str, at: datetime | date, township: str = "", unit: str = "", level: str = "",
+              n: int = 1) -> None:
+        day = at if isinstance(at, date) and not isinstance(at, datetime) else day_of(at)
+        tallies[(metric, day, township, unit, level)] += n
 
     for o in orders.values():
         tally("received", o.created_at)
@@ -235,6 +236,6 @@ async def test_maintained_aggregates_equal_a_full_recount_after_a_random_run(set
         assert await maintained(runtime) == got
 
         # and a rebuild from history gives the same again
-        folded = await rebuild(runtime.sessions, runtime.ctx)
+        folded = await rebuild(runtime.sessions, runtime.ctx.local_day, runtime.ctx.now)
         assert folded == len({e.id for e in bus.topic_log(LIFECYCLE_TOPIC)})
         assert await maintained(runtime) == got

@@ -1,0 +1,168 @@
+"""The report endpoints over a seeded run: the figures match the orders, townships can be named
+three ways, bad parameters are 422 naming the field, every report exports CSV, and the numbers
+lead to the orders behind them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from services.bootstrap import Runtime
+from services.settings import CoreSettings
+from tests.support.factories import ManualClock, key_headers, running_system
+
+DEMO_APPEALS = Path(__file__).parents[2] / "services" / "data" / "demo_appeals.yaml"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 on a Monday in the county
+PERIOD = {"from": "2026-03-01", "to": "2026-03-31"}
+SEVEN_STAGES = ["首接响应", "精准派单", "认领处置", "工单督办", "统计分析", "考核考评", "结果运用"]
+REPORTS = ("631", "631/orders", "rates", "assessment", "hotspots", "supervision", "stages", "trend")
+
+
+async def seed(runtime: Runtime, client: httpx.AsyncClient, clock: ManualClock) -> dict[str, dict[str, Any]]:
+    """Every demo appeal; units claim and resolve what they get; every fourth citizen is unsatisfied
+    once (reopened, resolved again, then satisfied). Returns the orders as the API shows them."""
+    ids = []
+    for n, appeal in enumerate(yaml.safe_load(DEMO_APPEALS.read_text(encoding="utf-8"))):
+        body = (await client.post("/v1/appeals", json=appeal)).json()
+        ids.append((body["work_order_id"], body["citizen_token"], n))
+    await runtime.relay.drain()
+    for order_id, token, n in ids:
+        for round_ in range(2 if n % 4 == 0 else 1):
+            order = (await client.get(f"/v1/work-orders/{order_id}")).json()
+            if order["state"] != "dispatched":
+                break
+            unit = await key_headers(runtime, "unit", order["unit"])
+            clock.advance(timedelta(minutes=20))
+            assert (await client.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)).status_code == 200
+            assert (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"note": "已处理"},
+                                      headers=unit)).status_code == 200
+            rating = "unsatisfied" if n % 4 == 0 and round_ == 0 else "satisfied"
+            assert (await client.post(f"/v1/work-orders/{order_id}/rate", json={
+                "rating": rating, "solved": rating == "satisfied", "citizen_token": token})).status_code == 200
+    await runtime.relay.drain()
+    return {order_id: (await client.get(f"/v1/work-orders/{order_id}")).json() for order_id, _, _ in ids}
+
+
+@pytest.fixture(scope="module")
+async def seeded(tmp_path_factory: pytest.TempPathFactory
+                 ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str], dict[str, dict[str, Any]]]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("reports")), database_url=None,
+                            kafka_bootstrap_servers=None)
+    clock = ManualClock(START)
+    async with running_system(settings, clock) as (runtime, client):
+        orders = await seed(runtime, client, clock)
+        yield client, await key_headers(runtime, "supervisor"), orders
+
+
+Seeded = tuple[httpx.AsyncClient, dict[str, str], dict[str, dict[str, Any]]]
+
+
+async def test_631_counts_the_closed_orders_by_the_level_that_resolved_them(seeded: Seeded) -> None:
+    client, supervisor, orders = seeded
+    closed = [o for o in orders.values() if o["state"] == "closed"]
+    report = (await client.get("/v1/reports/631", params=PERIOD, headers=supervisor)).json()
+    assert report["total"] == len(closed) > 5
+    by_level = Counter(o["level"] for o in closed)
+    for row in report["levels"]:
+        assert row["count"] == by_level[row["level"]]
+        assert row["gap"] == pytest.approx(row["share"] - row["target"], abs=1e-4)
+    assert sum(r["share"] for r in report["levels"]) == pytest.approx(1.0, abs=1e-3)
+    # the drill-down gives exactly the orders behind each count
+    for row in report["levels"]:
+        page = (await client.get("/v1/reports/631/orders", params={**PERIOD, "level": row["level"]},
+                                 headers=supervisor)).json()
+        assert sorted(o["work_order_id"] for o in page["orders"]) == sorted(
+            o["id"] for o in closed if o["level"] == row["level"])
+
+
+async def test_a_township_is_named_by_code_unit_code_or_name_and_an_unknown_one_is_422(seeded: Seeded) -> None:
+    client, supervisor, orders = seeded
+    answers = [(await client.get("/v1/reports/631", params={**PERIOD, "township": name}, headers=supervisor)).json()
+               for name in ("chengguan", "tw_chengguan", "城关镇")]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0]["township"] == "chengguan" and answers[0]["township_name"] == "城关镇"
+    page = (await client.get("/v1/reports/631/orders", params={**PERIOD, "township": "城关镇"},
+                             headers=supervisor)).json()
+    assert answers[0]["total"] == len(page["orders"]) > 0
+    assert {o["township"] for o in page["orders"]} == {"chengguan"}
+    assert all(orders[o["work_order_id"]]["state"] == "closed" for o in page["orders"])
+    unknown = await client.get("/v1/reports/631", params={**PERIOD, "township": "atlantis"}, headers=supervisor)
+    assert unknown.status_code == 422 and unknown.json()["fields"][0]["field"].endswith("township")
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"from": "2026-03-10", "to": "2026-03-01"}, "to"),
+    ({"from": "2026-02-30"}, "from"),
+    ({"from": "yesterday"}, "from"),
+    ({"weights": "speed:1"}, "weights"),
+])
+async def test_bad_parameters_are_422_naming_the_field(seeded: Seeded, params: dict[str, str], field: str) -> None:
+    client, supervisor, _ = seeded
+    for report in ("631", "rates", "stages"):
+        if field == "weights" and report == "631":
+            continue
+        response = await client.get(f"/v1/reports/{report}", params=params, headers=supervisor)
+        assert response.status_code == 422, (report, response.text)
+        assert field in response.json()["message"]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+async def test_every_report_exports_csv(seeded: Seeded, report: str) -> None:
+    client, supervisor, _ = seeded
+    by_param = await client.get(f"/v1/reports/{report}", params={**PERIOD, "format": "csv"}, headers=supervisor)
+    by_accept = await client.get(f"/v1/reports/{report}", params=PERIOD, headers={**supervisor, "Accept": "text/csv"})
+    for response in (by_param, by_accept):
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+        assert response.text == by_param.text
+        rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+        assert rows or report == "supervision"
+
+
+async def test_rates_and_assessment_agree_with_what_the_units_did(seeded: Seeded) -> None:
+    client, supervisor, orders = seeded
+    rates = (await client.get("/v1/reports/rates", params=PERIOD, headers=supervisor)).json()
+    handed = [o for o in orders.values() if any(h["action"] in ("dispatch", "reopen") for h in o["history"])]
+    hand_overs = sum(1 for o in handed for h in o["history"] if h["action"] in ("dispatch", "reopen"))
+    assert rates["overall"]["response"]["denominator"] == hand_overs
+    ratings = sum(1 for o in orders.values() for h in o["history"] if h["action"] in ("close", "reopen")
+                  and h["actor"] == "citizen")
+    assert rates["overall"]["satisfaction"]["denominator"] == ratings
+    unsatisfied = sum(1 for o in orders.values() for h in o["history"] if h["action"] == "reopen")
+    assert rates["overall"]["satisfaction"]["numerator"] == ratings - unsatisfied > 0
+    assert set(rates["definitions"]) >= {"response", "solution", "satisfaction", "composite"}
+    weighted = (await client.get("/v1/reports/rates", params={**PERIOD, "weights": "response:0,solution:0,"
+                                                             "satisfaction:1"}, headers=supervisor)).json()
+    assert weighted["overall"]["composite"] == weighted["overall"]["satisfaction"]["value"]
+    assessment = (await client.get("/v1/reports/assessment", params=PERIOD, headers=supervisor)).json()
+    assert [u["rank"] for u in assessment["units"]] == list(range(1, len(assessment["units"]) + 1))
+    scores = [u["score"] for u in assessment["units"] if u["score"] is not None]
+    assert scores == sorted(scores, reverse=True)
+    assert sum(u["reopened"] for u in assessment["units"]) == unsatisfied
+
+
+async def test_hot_spots_stages_and_trend_show_the_run(seeded: Seeded) -> None:
+    client, supervisor, orders = seeded
+    spots = (await client.get("/v1/reports/hotspots", params={**PERIOD, "limit": 100}, headers=supervisor)).json()
+    handed = [o for o in orders.values() if any(h["action"] == "dispatch" for h in o["history"])]
+    assert sum(h["count"] for h in spots["hotspots"]) == len(handed)
+    for spot in spots["hotspots"]:
+        assert len(spot["orders"]) == min(spot["count"], 5) and spot["trend"] == "new"
+        page = (await client.get(spot["orders_url"], headers=supervisor)).json()
+        assert all(orders[o["work_order_id"]]["matter"] == spot["matter"] for o in page["orders"])
+    stages = (await client.get("/v1/reports/stages", params=PERIOD, headers=supervisor)).json()["stages"]
+    assert [s["name"] for s in stages] == SEVEN_STAGES
+    assert all(s["value"] is not None for s in stages)
+    trend = (await client.get("/v1/reports/trend", params=PERIOD, headers=supervisor)).json()
+    assert sum(d["count"] for d in trend["orders_per_day"]) == len(orders)
+    assert len(trend["orders_per_day"]) == 31
+    states = (await client.get("/v1/reports/states", headers=supervisor)).json()
+    assert states == dict(Counter(o["state"] for o in orders.values()))
