@@ -97,21 +97,18 @@ class PlaceKey:
 
 @dataclass
 class Deltas:
-    """What one event changes: tallies, hot-spot cells and orders per state (net, may be < 0)."""
+    """What one event changes: tallies and hot-spot cells (net, may be < 0)."""
 
     tallies: Counter[TallyKey] = field(default_factory=Counter)
     places: Counter[PlaceKey] = field(default_factory=Counter)
-    states: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: Deltas) -> None:
         self.tallies.update(other.tallies)  # Counter.update adds
         self.places.update(other.places)
-        self.states.update(other.states)
 
     def nonzero(self) -> Deltas:
         return Deltas(Counter({k: n for k, n in self.tallies.items() if n}),
-                      Counter({k: n for k, n in self.places.items() if n}),
-                      Counter({k: n for k, n in self.states.items() if n}))
+                      Counter({k: n for k, n in self.places.items() if n}))
 
 
 @dataclass
@@ -220,12 +217,7 @@ class Tallier:
             handler = self._handlers.get(action)
             if handler is not None:
                 handler(step)
-        new_state = step.text("state")
-        if new_state and new_state != track.state:
-            if track.state:
-                step.out.states[track.state] -= 1
-            step.out.states[new_state] += 1
-            track.state = new_state
+        track.state = step.text("state") or track.state
         if track.state not in OPEN_STATES:
             track.supervision, track.supervision_at = "none", None
         return step.out.nonzero()

@@ -31,7 +31,7 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
 from services.keys import KeyCache
 from services.relay import OutboxRelay
-from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_effect
+from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
 from services.settings import CoreSettings
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,8 @@ async def build_runtime(
     if "feedback" in roles:
         bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
                       idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))
-        bus.subscribe(REPORTS_CONSUMER, list(REPORT_TOPICS),
-                      idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx)))
+        reports = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
+        bus.subscribe(REPORTS_CONSUMER, list(REPORT_TOPICS), reports,
+                      batch=idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports))
     return Runtime(settings=settings, roles=roles, engine=engine, sessions=sessions, bus=bus,
                    relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds))

@@ -31,7 +31,7 @@ from schemas.reports import (
 )
 from schemas.taxonomy import Level
 from services.apps.dependencies import ReportReader, RuntimeDep, UowDep
-from services.db import reports as store
+from services.db import repositories as repo
 from services.reports import service
 from services.reports.export import to_csv
 
@@ -208,4 +208,4 @@ async def report_trend(uow: UowDep, _: ReportReader, period: PeriodDep, csv: Csv
 @router.get("/states", summary="how many orders are in each state now")
 async def report_states(uow: UowDep, _: ReportReader) -> dict[str, int]:
     async with uow.read() as session:
-        return await store.state_counts(session)
+        return await repo.count_by_state(session)  # kept by the database as orders change (live)

@@ -14,20 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback.periods import Period, bucket_starts
 from feedback.tallies import TRACK_FIELDS, Deltas, OrderTrack
 from services.db.repositories import _insert_for
-from services.db.tables import OutboxEvent, ProcessedEvent, ReportOrder, ReportPlace, ReportState, ReportTally
+from services.db.tables import OutboxEvent, ProcessedEvent, ReportOrder, ReportPlace, ReportTally
 
-REPORT_TABLES = (ReportTally, ReportPlace, ReportState, ReportOrder)
+REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder)
 _CHUNK = 500  # rows per multi-row upsert
 
 
 # ---- the consumer's side ----------------------------------------------------------------------
-async def load_track(session: AsyncSession, order_id: str) -> OrderTrack:
-    """The order's track (locked for this transaction on PostgreSQL), or a fresh one."""
-    stmt = select(ReportOrder).where(ReportOrder.work_order_id == order_id).with_for_update()
-    row = (await session.execute(stmt)).scalar_one_or_none()
-    if row is None:
-        return OrderTrack(work_order_id=order_id)
-    return OrderTrack(**{name: getattr(row, name) for name in TRACK_FIELDS})
+async def load_tracks(session: AsyncSession, order_ids: Iterable[str]) -> dict[str, OrderTrack]:
+    """The orders' tracks (locked for this transaction on PostgreSQL, in id order), a fresh one
+    for an order not seen before."""
+    ids = sorted(set(order_ids))
+    stmt = (select(ReportOrder).where(ReportOrder.work_order_id.in_(ids)).order_by(ReportOrder.work_order_id)
+            .with_for_update())
+    found = {row.work_order_id: OrderTrack(**{name: getattr(row, name) for name in TRACK_FIELDS})
+             for row in (await session.execute(stmt)).scalars()}
+    return {i: found.get(i) or OrderTrack(work_order_id=i) for i in ids}
 
 
 async def save_tracks(session: AsyncSession, tracks: Iterable[OrderTrack]) -> None:
@@ -69,7 +71,6 @@ async def add_deltas(session: AsyncSession, deltas: Deltas) -> None:
             places[(grain, start, p.township, p.village, p.matter)] += n
     await _add(session, ReportTally, ("grain", "start", "metric", "township", "unit", "level"), tallies)
     await _add(session, ReportPlace, ("grain", "start", "township", "village", "matter"), places)
-    await _add(session, ReportState, ("state",), {(s,): n for s, n in deltas.states.items()})
 
 
 async def clear_aggregates(session: AsyncSession, consumer: str) -> None:
@@ -137,11 +138,6 @@ async def period_places(session: AsyncSession, period: Period, *, township: str 
     return {(t, v, m): int(n) for t, v, m, n in (await session.execute(stmt)).all() if n}
 
 
-async def state_counts(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(ReportState.state, ReportState.n).where(ReportState.n != 0))
-    return {state: int(n) for state, n in rows.all()}
-
-
 async def closed_orders(session: AsyncSession, period: Period, *, township: str | None, level: str | None,
                         after: tuple[date, str] | None, limit: int) -> Sequence[ReportOrder]:
     """The orders behind the 631 counts: closed in the period, oldest close first."""
@@ -192,7 +188,7 @@ async def supervised_counts(session: AsyncSession) -> dict[tuple[str, str], int]
 async def all_rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
     """Every nonzero aggregate row and every track, as plain tuples (for recounts and checks)."""
     out: dict[str, list[tuple[Any, ...]]] = {}
-    for table in (ReportTally, ReportPlace, ReportState):
+    for table in (ReportTally, ReportPlace):
         cols = [c for c in table.__table__.columns]
         rows = (await session.execute(select(*cols).where(table.n != 0))).all()
         out[table.__tablename__] = sorted(tuple(r) for r in rows)

@@ -386,15 +386,6 @@ class ReportPlace(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ReportState(Base):
-    """Orders in each state now."""
-
-    __tablename__ = "report_states"
-
-    state: Mapped[str] = mapped_column(String(20), primary_key=True)
-    n: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
 class ReportOrder(Base):
     """The reports consumer's track of each order (feedback.tallies.OrderTrack): what the next
     event needs to be attributed and taken back, and the index behind every drill-down."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feedback.tallies import Deltas, OrderTrack, Tallier
 from schemas.events import LIFECYCLE_TOPIC, SUPERVISION_TOPIC, EventEnvelope
-from services.consumers import Effect
+from services.consumers import BatchEffect, Effect
 from services.context import DomainContext
 from services.db import reports as store
 from services.db.engine import make_engine, make_session_factory
@@ -25,15 +25,37 @@ REPORTS_CONSUMER = "hotline-reports"
 REPORT_TOPICS: tuple[str, ...] = (LIFECYCLE_TOPIC, SUPERVISION_TOPIC)
 
 
-def reports_effect(ctx: DomainContext) -> Effect:
-    """Fold one event into its order's track and the aggregates."""
+def fold(tallier: Tallier, tracks: dict[str, OrderTrack], events: Iterable[EventEnvelope]) -> Deltas:
+    """Fold events (each order's in the order they happened) into the tracks; the summed deltas."""
+    total, seen = Deltas(), set()
+    for event in events:
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        track = tracks.get(event.subject) or tracks.setdefault(event.subject, OrderTrack(work_order_id=event.subject))
+        total.merge(tallier.apply(track, event.type, event.data))
+    return total.nonzero()
+
+
+def reports_batch_effect(ctx: DomainContext) -> BatchEffect:
+    """Fold the events that arrived together: their orders' tracks read in one query, the
+    aggregates written in one upsert per table."""
     tallier = Tallier(ctx.local_day)
 
+    async def effect(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
+        tracks = await store.load_tracks(session, (e.subject for e in events))
+        await store.add_deltas(session, fold(tallier, tracks, events))
+        await store.save_tracks(session, tracks.values())
+
+    return effect
+
+
+def reports_effect(ctx: DomainContext) -> Effect:
+    """Fold one event into its order's track and the aggregates."""
+    batch = reports_batch_effect(ctx)
+
     async def effect(session: AsyncSession, event: EventEnvelope) -> None:
-        track = await store.load_track(session, event.subject)
-        deltas = tallier.apply(track, event.type, event.data)
-        await store.add_deltas(session, deltas)
-        await store.save_tracks(session, [track])
+        await batch(session, [event])
 
     return effect
 
@@ -51,9 +73,8 @@ async def rebuild(sessions: async_sessionmaker[AsyncSession], local_day: Callabl
     async with sessions() as session, session.begin():
         await store.clear_aggregates(session, REPORTS_CONSUMER)
         while rows := await store.history_events(session, REPORT_TOPICS, after, batch):
-            for row in rows:
-                track = tracks.get(row.key) or tracks.setdefault(row.key, OrderTrack(work_order_id=row.key))
-                total.merge(tallier.apply(track, row.type, row.data))
+            total.merge(fold(tallier, tracks, (EventEnvelope(id=r.event_id, type=r.type, subject=r.key,
+                                                             topic=r.topic, time=r.time, data=r.data) for r in rows)))
             await store.mark_processed(session, REPORTS_CONSUMER, [r.event_id for r in rows], now())
             folded += len(rows)
             after = rows[-1].id
