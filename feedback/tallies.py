@@ -193,6 +193,7 @@ class Tallier:
             "receive": self._receive, "redirect": self._redirect, "claim": self._claim,
             "resolve": self._resolve, "return": self._return, "close": self._close,
             "reopen": self._reopen, "withdraw": self._end_handover, "escalate": self._escalate,
+            "rate": self._rate, "callback": self._rate,  # a rating recorded without a change of state
             "extension_requested": self._extension_requested, "extension_approved": self._extension_approved,
             "dept_rated": self._dept_rated,
         }

@@ -43,7 +43,7 @@ async def seed(runtime: Runtime, client: httpx.AsyncClient, clock: ManualClock) 
             unit = await key_headers(runtime, "unit", order["unit"])
             clock.advance(timedelta(minutes=20))
             assert (await client.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)).status_code == 200
-            assert (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"note": "已处理"},
+            assert (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"reply": "已处理"},
                                       headers=unit)).status_code == 200
             rating = "unsatisfied" if n % 4 == 0 and round_ == 0 else "satisfied"
             assert (await client.post(f"/v1/work-orders/{order_id}/rate", json={
