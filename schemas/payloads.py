@@ -106,11 +106,8 @@ class RefusalReason(StrEnum):
     unknown_source = "unknown_source"  # ce_source is not urn:hotline:unit:<a known unit>
     unknown_type = "unknown_type"  # ce_type is not org.hotline.unit.<a command>
     wrong_unit = "wrong_unit"  # the body's unit is not the unit ce_source names
-    invalid_body = "invalid_body"  # a field is missing or invalid (REST: 422)
-    order_not_found = "order_not_found"  # no such order in the unit's hands (REST: 404)
-    not_assigned_unit = "not_assigned_unit"  # an assisting unit tried what only the lead may (REST: 403)
-    not_allowed_now = "not_allowed_now"  # the order's state does not allow it now (REST: 409)
-    internal_error = "internal_error"  # our fault: the reply was kept; tell the centre
+    refused = "refused"  # the action itself was refused, exactly as over REST: see `error` and `status`
+    internal_error = "internal_error"  # the centre's fault (logged): send it again later
 
 
 class ReplyRefused(BaseModel):
@@ -121,8 +118,12 @@ class ReplyRefused(BaseModel):
     work_order_id: str | None = None
     refused_event_id: str | None = Field(default=None, description="the refused reply's ce_id, if it had one")
     refused_type: str | None = Field(default=None, description="the refused reply's ce_type, if it had one")
-    error: RefusalReason
-    status: int = Field(description="the HTTP status the same request gets over REST (400, 403, 404, 409, 422, 500)")
+    reason: RefusalReason
+    error: str = Field(description="the error code REST answers the same request with (e.g. validation_error, "
+                                   "order_not_found, transition_not_allowed); for a fault only Kafka replies can "
+                                   "have, the reason again")
+    status: int = Field(description="the HTTP status the same request gets over REST (400, 401, 403, 404, 409, "
+                                    "422, 500)")
     message: str = Field(description="what was wrong, naming the field; the same words REST answers with")
     at: datetime
 

@@ -24,7 +24,6 @@ from services.consumers import (
     router_batch_effect,
     router_effect,
     routes,
-    unit_reply_effect,
 )
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
@@ -33,6 +32,7 @@ from services.keys import KeyCache
 from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
 from services.settings import CoreSettings
+from services.unit_replies import dead_letter_handler, reply_handler
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,8 @@ async def build_runtime(
                                              relay.wake, wants=routes))
     if "feedback" in roles:
         bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
-                      idempotent("hotline-feedback", sessions, ctx, unit_reply_effect(ctx), relay.wake))
+                      reply_handler("hotline-feedback", sessions, ctx, relay.wake),
+                      unreadable=dead_letter_handler("hotline-feedback", sessions, ctx, relay.wake))
         reports = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
         bus.subscribe(REPORTS_CONSUMER, list(REPORT_TOPICS), reports,
                       batch=idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports))

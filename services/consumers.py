@@ -10,10 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feedback.exceptions import FeedbackError
-from intake.masking import mask_text
-from schemas.events import RECEIVED_TYPE, EventEnvelope, unit_of_source
+from schemas.events import RECEIVED_TYPE, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
-from schemas.payloads import UnitReplyIdentity
 from services.bus.base import BatchHandler, Handler
 from services.context import DomainContext
 from services.db import repositories as repo
@@ -21,8 +19,6 @@ from services.errors import OrderNotFound, UnknownUnit
 from services.metrics import EVENTS_CONSUMED, EVENTS_REFUSED
 from services.naming import snake_case
 from services.orders import dispatch
-from services.orders.acting import UnitActor
-from services.orders.unit_commands import REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -118,27 +114,5 @@ def router_batch_effect(ctx: DomainContext) -> BatchEffect:
 
     async def effect(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
         await dispatch.route_orders(session, ctx, [event.subject for event in events])
-
-    return effect
-
-
-def unit_reply_effect(ctx: DomainContext) -> Effect:
-    """The feedback service: unit systems that answer over Kafka instead of REST. The unit is who
-    ce_source says (urn:hotline:unit:<code>; the broker's ACLs decide who may write to the reply
-    topic) and must be the unit the body names; the command is the ce_type's."""
-
-    async def effect(session: AsyncSession, event: EventEnvelope) -> None:
-        command = REGISTRY.by_type(event.type)
-        unit = unit_of_source(event.source)
-        if unit is None:
-            raise ValueError(f"ce_source {event.source!r} is not urn:hotline:unit:<unit code>")
-        fields = dict(event.data)
-        identity = UnitReplyIdentity.model_validate({k: fields.pop(k) for k in ("unit", "actor") if k in fields})
-        if identity.unit != unit:
-            raise ValueError(f"unit: {identity.unit!r} is not the unit ce_source names ({unit!r})")
-        if unit not in await repo.order_units(session, event.subject):
-            raise OrderNotFound(event.subject)  # as over REST: not in its hands, not there for it
-        actor = (f"unit:{unit}/kafka" + (f" ({mask_text(identity.actor)})" if identity.actor else ""))[:128]
-        await REGISTRY.run(session, ctx, command.name, event.subject, UnitActor(unit=unit, actor=actor), fields)
 
     return effect

@@ -15,6 +15,23 @@ BatchHandler = Callable[[Sequence[EventEnvelope]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class RawRecord:
+    """A record as it came off the broker, for one that could not be read as an event."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+
+# Told of a record that is not a readable event, with why (services.bus.cloudevents.UnreadableRecord);
+# raising means it was not dealt with, and it is delivered again.
+UnreadableHandler = Callable[[RawRecord, Exception], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Subscription:
     """One consumer (group) reading some topics with one handler."""
 
@@ -22,6 +39,7 @@ class Subscription:
     topics: frozenset[str]
     handler: Handler
     batch: BatchHandler | None = None  # when set, used instead of `handler` for what arrives together
+    unreadable: UnreadableHandler | None = None  # when set, told of records that are not readable events
 
 
 class EventBus(Protocol):
@@ -34,10 +52,12 @@ class EventBus(Protocol):
         ...
 
     def subscribe(
-        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None,
+        unreadable: UnreadableHandler | None = None,
     ) -> None:
         """Call `handler` for each event on `topics`, as consumer group `consumer` (or `batch` once
-        for the events that arrive together, when given). Before start()."""
+        for the events that arrive together, when given), and `unreadable` for each record that is
+        not a readable event (else it is logged and skipped). Before start()."""
         ...
 
     async def ready(self) -> bool:

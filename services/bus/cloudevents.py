@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event, to_binary_event
+from cloudevents.core.bindings.kafka import to_binary_event
 from cloudevents.core.v1.event import CloudEvent
 
 from schemas.events import EventEnvelope
+from schemas.payloads import RefusalReason
+
+# What a record must carry to be read as one of our events.
+REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject")
+MAX_ID_CHARS = 40  # consumers remember ids they have handled (processed_events.event_id)
+
+
+class UnreadableRecord(ValueError):
+    """A record that is not a CloudEvent we can read (retrying would never help). `source` and
+    `subject` are the ce_source and ce_subject headers, when the record had readable ones."""
+
+    def __init__(self, reason: RefusalReason, message: str, *, source: str | None, subject: str | None) -> None:
+        super().__init__(message)
+        self.reason, self.source, self.subject = reason, source, subject
 
 
 def to_kafka(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -32,21 +47,54 @@ def to_kafka(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]
 def from_kafka(
     topic: str, key: bytes | None, value: bytes | None, headers: Sequence[tuple[str, bytes]]
 ) -> EventEnvelope:
-    """Parse a record written by `to_kafka` (or by any CloudEvents binary-mode producer)."""
-    message = KafkaMessage(headers=dict(headers), key=key, value=value or b"")
-    ce = from_binary_event(message)
-    attrs = ce.get_attributes()
-    data = ce.get_data()
+    """Read a record written by `to_kafka` (or by any CloudEvents binary-mode producer), or raise
+    UnreadableRecord saying what is wrong: a missing ce_* header, a key that is not the ce_subject,
+    a body that is not a JSON object."""
+    text: dict[str, str] = {}
+    for name, raw in headers:
+        try:
+            text[name] = raw.decode("utf-8") if raw is not None else ""
+        except UnicodeDecodeError:
+            text[name] = ""  # an undecodable value counts as missing
+    source, subject = text.get("ce_source") or None, text.get("ce_subject") or None
+
+    def refuse(reason: RefusalReason, message: str) -> UnreadableRecord:
+        return UnreadableRecord(reason, message, source=source, subject=subject)
+
+    missing = [name for name in REQUIRED_HEADERS if not text.get(name)]
+    if missing:
+        raise refuse(RefusalReason.missing_attribute, f"missing or unreadable header(s): {', '.join(missing)}")
+    if len(text["ce_id"]) > MAX_ID_CHARS:
+        raise refuse(RefusalReason.unreadable, f"ce_id is longer than {MAX_ID_CHARS} characters (use a UUID)")
+    if text["ce_specversion"] != "1.0":
+        raise refuse(RefusalReason.unreadable, f"ce_specversion is {text['ce_specversion']!r}, not '1.0'")
+    try:
+        key_text = key.decode("utf-8") if key is not None else None
+    except UnicodeDecodeError:
+        key_text = None
+    if key_text != subject:
+        # The key decides the partition, and so the order of an order's events: it must be the order.
+        raise refuse(RefusalReason.key_mismatch, f"the record key {key_text!r} is not the ce_subject {subject!r}")
+    content_type = (text.get("content-type") or text.get("ce_datacontenttype") or "application/json").split(";")[0]
+    if content_type.strip().lower() != "application/json":
+        raise refuse(RefusalReason.unreadable, f"content-type is {content_type!r}, not application/json")
+    try:
+        data = json.loads(value or b"")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise refuse(RefusalReason.unreadable, f"the body is not JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"event {attrs.get('id')} on {topic} has no JSON object body")
-    time = attrs.get("time")
-    subject = attrs.get("subject") or (key.decode() if key else "")
-    return EventEnvelope(
-        id=attrs["id"],
-        type=attrs["type"],
-        source=attrs["source"],
-        subject=subject,
-        time=time if isinstance(time, datetime) else datetime.fromisoformat(str(time)),
-        topic=topic,
-        data=data,
-    )
+        raise refuse(RefusalReason.unreadable, "the body is not a JSON object")
+    time = datetime.now().astimezone()
+    if text.get("ce_time"):
+        try:
+            time = datetime.fromisoformat(text["ce_time"].replace("Z", "+00:00"))
+        except ValueError:
+            raise refuse(RefusalReason.unreadable, f"ce_time {text['ce_time']!r} is not an RFC 3339 time") from None
+        if time.tzinfo is None:
+            raise refuse(RefusalReason.unreadable, f"ce_time {text['ce_time']!r} has no UTC offset")
+    assert subject is not None and source is not None
+    try:
+        return EventEnvelope(id=text["ce_id"], type=text["ce_type"], source=source, subject=subject, time=time,
+                             topic=topic, data=data)
+    except ValueError as exc:
+        raise refuse(RefusalReason.unreadable, f"not an event: {exc}") from None

@@ -20,8 +20,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from schemas.events import DISPATCH_TOPIC_PREFIX, EventEnvelope
-from services.bus.base import BatchHandler, Handler, Subscription
-from services.bus.cloudevents import from_kafka, to_kafka
+from services.bus.base import BatchHandler, Handler, RawRecord, Subscription, UnreadableHandler
+from services.bus.cloudevents import UnreadableRecord, from_kafka, to_kafka
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +153,10 @@ class KafkaBus:
 
     # ---- consume ---------------------------------------------------------------------------
     def subscribe(
-        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None,
+        unreadable: UnreadableHandler | None = None,
     ) -> None:
-        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch))
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch, unreadable))
 
     async def _consume(self, sub: Subscription) -> None:
         while not self._stopping.is_set():
@@ -213,13 +214,13 @@ class KafkaBus:
         records in order); on failure every partition goes back to its first record."""
         assert sub.batch is not None
         events: list[EventEnvelope] = []
-        for tp, records in batches.items():
-            for record in records:
-                try:
-                    events.append(from_kafka(tp.topic, record.key, record.value, record.headers))
-                except (ValueError, KeyError) as exc:
-                    log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
         try:
+            for tp, records in batches.items():
+                for record in records:
+                    try:
+                        events.append(from_kafka(tp.topic, record.key, record.value, record.headers))
+                    except UnreadableRecord as exc:
+                        await self._unreadable(sub, tp, record, exc)
             if events:
                 await sub.batch(events)
         except asyncio.CancelledError:
@@ -240,17 +241,28 @@ class KafkaBus:
         done: int | None = None
         for record in records:
             try:
-                event = from_kafka(tp.topic, record.key, record.value, record.headers)
-            except (ValueError, KeyError) as exc:
-                # Not a CloudEvent we can read: retrying would never succeed.
-                log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
-            else:
                 try:
+                    event = from_kafka(tp.topic, record.key, record.value, record.headers)
+                except UnreadableRecord as exc:
+                    await self._unreadable(sub, tp, record, exc)
+                else:
                     await sub.handler(event)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("consumer %s failed on %s@%s; will retry", sub.consumer, tp, record.offset)
-                    return (done + 1 if done is not None else None), record.offset
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The handler's own refusals are dealt with inside it: what reaches here is the
+                # database or broker failing, which a retry of this record can get past.
+                log.exception("consumer %s failed on %s@%s; will retry", sub.consumer, tp, record.offset)
+                return (done + 1 if done is not None else None), record.offset
             done = record.offset
         return (done + 1 if done is not None else None), None
+
+    async def _unreadable(self, sub: Subscription, tp: TopicPartition, record: Any, exc: UnreadableRecord) -> None:
+        """A record that is not a readable event: never retried as such (it would never read), but
+        handed to the subscription's dead-letter handler, or logged and skipped."""
+        if sub.unreadable is None:
+            log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
+            return
+        raw = RawRecord(topic=tp.topic, partition=tp.partition, offset=record.offset, key=record.key,
+                        value=record.value, headers=tuple(record.headers or ()))
+        await sub.unreadable(raw, exc)

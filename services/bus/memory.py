@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 
 from schemas.events import EventEnvelope
-from services.bus.base import BatchHandler, Handler, Subscription
+from services.bus.base import BatchHandler, Handler, Subscription, UnreadableHandler
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,10 @@ class InProcessBus:
         return True
 
     def subscribe(
-        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None
+        self, consumer: str, topics: Sequence[str], handler: Handler, *, batch: BatchHandler | None = None,
+        unreadable: UnreadableHandler | None = None,
     ) -> None:
-        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch))
+        self._subscriptions.append(Subscription(consumer, frozenset(topics), handler, batch, unreadable))
 
     async def publish(self, events: Sequence[EventEnvelope]) -> None:
         for sub in self._subscriptions:

@@ -172,12 +172,14 @@ async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime
 
 
 # ---- processed events ------------------------------------------------------------------------
-async def claim_event(session: AsyncSession, consumer: str, event_id: str, at: datetime) -> bool:
+async def claim_event(
+    session: AsyncSession, consumer: str, event_id: str, at: datetime, *, outcome: str = "ok"
+) -> bool:
     """Record that `consumer` handles `event_id`; False if it already has."""
     insert = _insert_for(session)
     stmt = (
         insert(ProcessedEvent)
-        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome="ok")
+        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
     )
     result = await session.execute(stmt)

@@ -1,0 +1,123 @@
+"""Unit replies on the reply topic (embedded default): the same commands as REST, refused with the
+same errors, each refusal answered on the unit's own topic; replays acted on once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from schemas.events import REPLY_REFUSED_TYPE, UNIT_REPLIES_TOPIC, EventEnvelope, dispatch_topic, unit_source
+from services.bootstrap import Runtime
+from services.bus.memory import InProcessBus
+from services.settings import CoreSettings
+from tests.support.factories import appeal, order_in_state, running_system, unit_acts
+from tests.support.waiting import eventually
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("replies")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings) as pair:
+        yield pair
+
+
+async def dispatched(client: httpx.AsyncClient) -> dict[str, Any]:
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    return await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+
+
+def reply(order_id: str, command: str, unit: str, *, source_unit: str | None = None, **fields: Any) -> EventEnvelope:
+    return EventEnvelope(type=f"org.hotline.unit.{command}", subject=order_id, topic=UNIT_REPLIES_TOPIC,
+                         source=unit_source(source_unit or unit), data={"unit": unit, **fields})
+
+
+async def send(runtime: Runtime, *events: EventEnvelope) -> None:
+    await runtime.bus.publish(list(events))
+    await runtime.relay.drain()
+
+
+def refusals(runtime: Runtime, unit: str, order_id: str) -> list[dict[str, Any]]:
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    seen = {e.id: e for e in bus.topic_log(dispatch_topic(unit)) if e.type == REPLY_REFUSED_TYPE
+            and e.subject == order_id}
+    return [e.data for e in seen.values()]
+
+
+async def state(client: httpx.AsyncClient, order_id: str) -> str:
+    body: dict[str, Any] = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    return str(body["state"])
+
+
+async def test_a_return_without_reason_is_refused_with_the_words_rest_uses(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    over_rest = await unit_acts(client, order["id"], order["unit"], "return", {"text": "不归我们"})
+    assert over_rest.status_code == 422
+    bad = reply(order["id"], "return", order["unit"], text="不归我们")
+    await send(runtime, bad)
+    [refusal] = refusals(runtime, order["unit"], order["id"])
+    assert refusal["refused_event_id"] == bad.id and refusal["refused_type"] == "org.hotline.unit.return"
+    assert (refusal["reason"], refusal["error"], refusal["status"]) == ("refused", "validation_error", 422)
+    assert refusal["message"] == over_rest.json()["message"]  # "reason: Field required"
+    assert await state(client, order["id"]) == "dispatched"
+
+
+async def test_resolve_before_claim_is_refused_as_over_rest_and_then_the_real_loop_works(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    early = await unit_acts(client, order["id"], order["unit"], "resolve", {"reply": "已处理"})
+    await send(runtime, reply(order["id"], "resolve", order["unit"], reply="已处理"))
+    [refusal] = refusals(runtime, order["unit"], order["id"])
+    assert refusal["status"] == early.status_code == 409
+    assert refusal["error"] == early.json()["error"] and refusal["message"] == early.json()["message"]
+
+    claim = reply(order["id"], "claim", order["unit"], actor="张三", note="已安排人员")
+    progress = reply(order["id"], "progress", order["unit"], note="正在抢修管道")
+    await send(runtime, claim, claim, progress)  # the claim delivered twice: acted on once
+    body = (await client.get(f"/v1/work-orders/{order['id']}")).json()
+    assert body["state"] == "claimed"
+    steps = [(h["action"], h["reason"]) for h in body["history"]]
+    assert steps[-2:] == [("claim", "已安排人员"), ("progress", "正在抢修管道")]
+    assert body["history"][-2]["actor"] == f"unit:{order['unit']}/kafka (张三)"
+    assert len(refusals(runtime, order["unit"], order["id"])) == 1  # nothing more refused
+
+
+async def test_a_unit_naming_another_unit_in_the_body_is_refused_on_its_own_topic(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    impostor = "tax" if order["unit"] != "tax" else "education"
+    await send(runtime, reply(order["id"], "claim", order["unit"], source_unit=impostor))
+    [refusal] = refusals(runtime, impostor, order["id"])
+    assert (refusal["reason"], refusal["status"]) == ("wrong_unit", 403)
+    assert not refusals(runtime, order["unit"], order["id"])
+    # Saying it is the lead in both places does not help: the order is not in the impostor's hands.
+    await send(runtime, reply(order["id"], "claim", impostor))
+    second = refusals(runtime, impostor, order["id"])[-1]
+    assert (second["error"], second["status"]) == ("order_not_found", 404)
+    assert order["unit"] not in second["message"]
+    assert await state(client, order["id"]) == "dispatched"
+
+
+async def test_unknown_command_and_unknown_source(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    await send(runtime, reply(order["id"], "teleport", order["unit"]))
+    [refusal] = refusals(runtime, order["unit"], order["id"])
+    assert refusal["reason"] == "unknown_type" and "claim" in refusal["message"]  # lists the known ones
+    stranger = EventEnvelope(type="org.hotline.unit.claim", subject=order["id"], topic=UNIT_REPLIES_TOPIC,
+                             source="urn:unit-system", data={"unit": order["unit"]})
+    await send(runtime, stranger)  # no unit to answer: recorded only
+    assert len(refusals(runtime, order["unit"], order["id"])) == 1
+    assert await state(client, order["id"]) == "dispatched"
