@@ -30,6 +30,24 @@ _SPECIFICITY = {
     "village": 3, "community": 3, "township": 4,
 }
 _CHINESE_NUMBERS = "一二三四五六七八九十"
+# A village's name as people write it: two or three characters, then 村 (and maybe a group).
+_NAMED_VILLAGE = re.compile(r"([\u4e00-\u9fff]{2,3})村(?![民委干务级规])")
+# characters that are not part of a village's name (pronouns, numbers, places above a village, verbs
+# of motion): "我们村", "两个村", "邻村", "镇岩湾村" → "岩湾村"
+_NOT_NAME = frozenset("们个两邻本全外隔这那各同进出回到在农乡该每几上下里的是有和与跟镇区县市街道了从去住")
+
+
+def named_villages(text: str) -> tuple[str, ...]:
+    """Village names written in a normalised text, whether or not the gazetteer knows them
+    ("马家湾村五组路灯坏了" → ("马家湾村",)); generic words ("农村", "我们村", "邻村") are not names."""
+    out: list[str] = []
+    for match in _NAMED_VILLAGE.finditer(text):
+        name = match.group(1)
+        while name and name[0] in _NOT_NAME:
+            name = name[1:]
+        if len(name) >= 2 and not any(ch in _NOT_NAME for ch in name):
+            out.append(name + "村")
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass
@@ -63,7 +81,8 @@ class Gazetteer:
         if not found:
             found = text_places
         if not found:
-            return Location()
+            named = named_villages(text) if "村" in text else ()
+            return Location(urban=False if named else None, named_villages=named)
         townships_named = {p.township for p in found if p.kind == "township"}
         ranked = sorted(found, key=lambda p: _SPECIFICITY[p.kind])
         if townships_named:

@@ -10,6 +10,7 @@ anywhere and scores an appeal in tens of microseconds.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -71,30 +72,43 @@ class LearnedModel:
         table[self.buckets.astype(np.intp)] = np.arange(len(self.buckets), dtype=np.int32)
         self._table = table
         self._idf2 = (self.idf.astype(np.float64) ** 2)
-        # idf folded into the weights, so that scoring is one gather and one sum
-        self._scaled = np.ascontiguousarray(self.weights * self.idf[:, None], dtype=np.float32)
-        self._last: tuple[str, np.ndarray, float] | None = None
-        self._emergency_scaled = None
+        # Every linear part (owners, class heads, emergency head) side by side, idf folded in, so
+        # that one gather and one sum score an appeal for all of them.
+        blocks = [self.weights]
+        intercepts = [np.asarray(self.intercept, dtype=np.float32)]
+        self._head_column: dict[str, int] = {}
+        n = len(self.classes)
+        for name, (w, b) in self.class_heads.items():
+            self._head_column[name] = n
+            blocks.append(np.asarray(w, dtype=np.float32)[:, None])
+            intercepts.append(np.array([b], dtype=np.float32))
+            n += 1
+        self._emergency_columns: slice | None = None
         if self.emergency_head is not None:
-            _, e_weights, e_intercept = self.emergency_head
-            self._emergency_scaled = (np.ascontiguousarray(e_weights * self.idf[:, None], dtype=np.float32),
-                                      np.asarray(e_intercept, dtype=np.float32))
-        self._heads_scaled = {
-            name: (np.ascontiguousarray(w * self.idf, dtype=np.float32), b) for name, (w, b) in self.class_heads.items()
-        }
+            labels, e_weights, e_intercept = self.emergency_head
+            self._emergency_columns = slice(n, n + len(labels))
+            self._emergency_none = labels.index(EMERGENCY_NONE) if EMERGENCY_NONE in labels else -1
+            blocks.append(np.asarray(e_weights, dtype=np.float32))
+            intercepts.append(np.asarray(e_intercept, dtype=np.float32))
+        self._scaled = np.ascontiguousarray(np.hstack(blocks) * self.idf[:, None], dtype=np.float32)
+        self._intercepts = np.concatenate(intercepts)
+        self._last: tuple[str, np.ndarray] | None = None
 
-    def _columns(self, text: str) -> tuple[np.ndarray, float]:
-        """Feature columns of the known n-grams of `text` and their TF-IDF l2 norm. The last
-        text's are remembered: one routing pass asks the owner model and both class heads about
-        the same text."""
+    def _scores(self, text: str) -> np.ndarray:
+        """Raw linear scores of every part for a normalised text. The last text's are remembered:
+        one routing pass asks the owner model, the class heads and the emergency head about it."""
         last = self._last
         if last is not None and last[0] == text:
-            return last[1], last[2]
+            return last[1]
         cols = self._table[gram_hashes(text)]
         cols = cols[cols >= 0]
-        norm = float(np.sqrt(self._idf2[cols].sum())) if len(cols) else 0.0
-        self._last = (text, cols, norm)
-        return cols, norm
+        if len(cols):
+            norm = np.float32(np.sqrt(self._idf2[cols].sum()))
+            scores = self._scaled[cols].sum(axis=0) / norm + self._intercepts
+        else:
+            scores = self._intercepts.copy()
+        self._last = (text, scores)
+        return scores  # type: ignore[no-any-return]
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
@@ -107,36 +121,38 @@ class LearnedModel:
 
     def decision(self, text: str) -> np.ndarray:
         """Raw linear scores, one per class (normalised text)."""
-        cols, norm = self._columns(text)
-        if not len(cols):
-            return self.intercept.copy()
-        return self._scaled[cols].sum(axis=0) / np.float32(norm) + self.intercept  # type: ignore[no-any-return]
+        return self._scores(text)[: len(self.classes)]
 
     def class_probability(self, whistle_class: str, text: str) -> float | None:
         """Probability that the appeal (normalised text) is of `whistle_class` ("urgent" or
         "hard"); None when the model has no head for it."""
-        head = self._heads_scaled.get(whistle_class)
-        if head is None:
+        column = self._head_column.get(whistle_class)
+        if column is None:
             return None
-        weights, score = head
-        cols, norm = self._columns(text)
-        if len(cols):
-            score += float(weights[cols].sum()) / norm
-        return 1.0 / (1.0 + float(np.exp(-score)))
+        return 1.0 / (1.0 + math.exp(-float(self._scores(text)[column])))
+
+    def emergency_danger(self, text: str) -> tuple[float, str] | None:
+        """The probability that the appeal (normalised text) is an emergency of any line, and
+        the most likely line; None when the model has no emergency head."""
+        if self._emergency_columns is None or self.emergency_head is None:
+            return None
+        scores = self._scores(text)[self._emergency_columns]
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        none = float(probs[self._emergency_none]) if self._emergency_none >= 0 else 0.0
+        if self._emergency_none >= 0:
+            probs[self._emergency_none] = -1.0
+        return 1.0 - none, self.emergency_head[0][int(probs.argmax())]
 
     def emergency_probabilities(self, text: str) -> dict[str, float] | None:
         """Probability of each emergency line and of EMERGENCY_NONE for the appeal (normalised
         text); None when the model has no emergency head."""
-        if self._emergency_scaled is None or self.emergency_head is None:
+        if self._emergency_columns is None or self.emergency_head is None:
             return None
-        weights, intercept = self._emergency_scaled
-        cols, norm = self._columns(text)
-        scores = intercept.copy()
-        if len(cols):
-            scores = scores + weights[cols].sum(axis=0) / np.float32(norm)
-        scores = np.exp(scores - scores.max())
-        scores /= scores.sum()
-        return dict(zip(self.emergency_head[0], scores.tolist(), strict=True))
+        scores = self._scores(text)[self._emergency_columns]
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        return dict(zip(self.emergency_head[0], probs.tolist(), strict=True))
 
     def probabilities(self, text: str) -> np.ndarray:
         """Softmax of the linear scores: a distribution over `classes`."""

@@ -90,6 +90,9 @@ class Location:
     villages_mentioned: tuple[str, ...] = ()
     townships_mentioned: tuple[str, ...] = ()
     urban: bool | None = None  # None when unknown
+    # villages named in the text that the gazetteer does not know ("马家湾村", "桃坪村四组"): the
+    # appeal is rural even where no node can be found, and two of them make a cross-village matter
+    named_villages: tuple[str, ...] = ()
 
     @property
     def most_specific(self) -> Place | None:

@@ -110,6 +110,8 @@ class LevelPolicy:
         place = location.most_specific
         if place is not None and place.kind != "township":
             return not place.urban
+        if location.named_villages:
+            return True
         found = self._index.found(text) if found is None else found
         if found & self._rural or found & self._town_seat:
             return True
@@ -119,7 +121,7 @@ class LevelPolicy:
 
     def spans_villages(self, text: str, location: Location, found: set[str] | None = None) -> bool:
         """The appeal concerns two or more villages/communities."""
-        if len(location.villages_mentioned) >= 2:
+        if len(location.villages_mentioned) >= 2 or len(location.named_villages) >= 2:
             return True
         found = self._index.found(text) if found is None else found
         return bool(found & self._cross)

@@ -277,16 +277,14 @@ class Router:
         call = detector.assess(norm, scan.hits, scan.found)
         if call is not None and call.score >= detector.threshold:
             return call
-        probs = self.model.emergency_probabilities(norm) if self.model is not None else None
-        if not probs:
+        learned = self.model.emergency_danger(norm) if self.model is not None else None
+        if learned is None:
             return None
-        lines = {line: probs.get(line.value, 0.0) for line in EmergencyLine}
-        learned_line = max(lines, key=lambda k: lines[k])
-        danger = 1.0 - probs.get(EMERGENCY_NONE, 0.0)
+        danger, line = learned
         if call is not None and call.score >= detector.threshold * PARTIAL_CUES and danger >= LEARNED_WITH_CUES:
             return EmergencyCall(call.line, (*call.cues, f"learned {danger:.2f}"), call.score)
-        if danger >= LEARNED_ALONE:
-            return EmergencyCall(learned_line, (f"learned {learned_line.value} {danger:.2f}",), 2.0 * danger)
+        if danger >= LEARNED_ALONE and line != EMERGENCY_NONE:
+            return EmergencyCall(EmergencyLine(line), (f"learned {line} {danger:.2f}",), 2.0 * danger)
         return None
 
     def _long_message_class(self, reading: Reading, matter: Matter, *, repeats: int,

@@ -61,3 +61,12 @@ def test_the_decision_explains_itself(router: Router) -> None:
 
 def test_gibberish_has_low_confidence(router: Router) -> None:
     assert router.route("嗯嗯好的谢谢").confidence < 0.5
+
+
+def test_a_village_the_gazetteer_does_not_know_is_still_rural(router: Router) -> None:
+    """A named village ("马家湾村五组") places a street light or a rubbish pool with the village,
+    even where the gazetteer has no node for it; two named villages make a township matter."""
+    lights = router.route("马家湾村五组路灯坏了三盏 晚上黑黢黢的")
+    assert lights.level.value == "village"
+    ditch = router.route("马家湾村到高家湾村的那条排水沟堵死了 两边的田都淹了")
+    assert ditch.dept is None and ditch.level.value == "township"
