@@ -27,13 +27,18 @@ def rating_due(resolved_at: datetime, policy: FeedbackPolicy) -> datetime:
     return resolved_at + policy.rating_window
 
 
-def check_may_rate(order_id: str, state: State, *, rated: bool, now: datetime, rating_due: datetime | None,
-                   policy: FeedbackPolicy) -> None:
+def may_rate(state: State, *, rated: bool, now: datetime, rating_due: datetime | None,
+             policy: FeedbackPolicy) -> bool:
     """One rating per resolution: a resolved order waiting for it, or one that closed unrated when
     its window ran out, for as long again (the citizen answered the 回访 late)."""
     if rated or state not in (State.resolved, State.closed):
-        raise NothingToRate(order_id, state.value)
-    if state is State.closed and (rating_due is None or now > rating_due + policy.rating_window):
+        return False
+    return state is State.resolved or (rating_due is not None and now <= rating_due + policy.rating_window)
+
+
+def check_may_rate(order_id: str, state: State, *, rated: bool, now: datetime, rating_due: datetime | None,
+                   policy: FeedbackPolicy) -> None:
+    if not may_rate(state, rated=rated, now=now, rating_due=rating_due, policy=policy):
         raise NothingToRate(order_id, state.value)
 
 

@@ -31,6 +31,7 @@ from services.db.migrate import upgrade
 from services.keys import KeyCache
 from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
+from services.scheduled import close_unrated_orders, every
 from services.settings import CoreSettings
 from services.unit_replies import dead_letter_handler, reply_handler
 
@@ -71,6 +72,11 @@ class Runtime:
             await self.bus.ensure_topics(topics)
         await self.bus.start()
         self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="outbox-relay"))
+        if "feedback" in self.roles:
+            self._tasks.append(asyncio.create_task(every(
+                self._stop, self.settings.unrated_check_seconds,
+                lambda: close_unrated_orders(self.sessions, self.ctx, after_commit=self.relay.wake),
+                "close-unrated"), name="close-unrated"))
         if self.settings.router_model_path is not None:
             self._tasks.append(asyncio.create_task(self._follow_router_model(), name="router-model"))
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI, Query
 from pydantic import BaseModel
 
-from schemas.access import Role
+from feedback.models import CallbackIn
+from schemas.access import Permission, Principal, Role
 from schemas.appeals import RateIn, WorkOrderView
 from schemas.lifecycle import State
 from services.apps import reports
 from services.apps.common import create_app
-from services.apps.dependencies import StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep
+from services.apps.dependencies import StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep, require
 from services.apps.unit_routes import add_unit_command_routes
 from services.apps.views import order_view
 from services.bootstrap import Runtime
@@ -22,6 +24,8 @@ from services.orders import lifecycle, ratings
 from services.settings import CoreSettings
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
+
+CallbackCaller = Annotated[Principal, Depends(require(Permission.callback))]
 
 
 class CitizenRated(BaseModel):
@@ -51,6 +55,14 @@ async def get_work_order(order: VisibleOrder, uow: UowDep, principal: StaffOrUni
 async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep) -> CitizenRated:
     async with uow.transaction() as session:
         state = await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
+    return CitizenRated(work_order_id=order.id, state=state)
+
+
+@router.post("/work-orders/{order_id}/callback", response_model=CitizenRated,
+             summary="回访: the centre called the citizen back (contacted? solved? satisfied?); operator key")
+async def callback(principal: CallbackCaller, order: WorkOrderDep, body: CallbackIn, uow: UowDep) -> CitizenRated:
+    async with uow.transaction() as session:
+        state = await ratings.callback(session, uow.ctx, order.id, body, actor=principal.actor)
     return CitizenRated(work_order_id=order.id, state=state)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Header, Response, status
 from sqlalchemy.exc import IntegrityError
 
+from feedback.ratings import may_rate
 from schemas.access import Permission, allows
 from schemas.appeals import AppealAccepted, AppealIn, CitizenStep, CitizenView
 from schemas.lifecycle import State
@@ -74,6 +75,9 @@ _CITIZEN_STEPS = {
     "reopen": "重办 reopened", "return": "重新派单中 being re-assigned", "escalate": "已上报 passed up a level",
     "redirect": "已转紧急热线 handed to the emergency line", "merge": "与相同诉求合并 merged",
     "invalidate": "无效诉求 invalid", "withdraw": "已撤回 withdrawn",
+    "first_contact": "承办单位已与您联系 the unit contacted you", "progress": "办理中 being worked on",
+    "request_assistance": "多部门协同办理 other units help", "reassign": "已改派 re-assigned",
+    "callback": "回访 the centre called you back", "rate": "已评价 rated",
 }
 
 
@@ -90,7 +94,11 @@ async def follow_appeal(
         work_order_id=order.id, state=State(order.state), submitted_at=order.created_at,
         handled_by=unit.name if unit else None, resolve_due=order.resolve_due,
         steps=[CitizenStep(at=h.at, what=_CITIZEN_STEPS.get(h.action, h.action)) for h in history],
-        can_rate=order.state == State.resolved.value,
+        # The unit's answer with its latest resolution (办理结果): what the citizen rates.
+        reply=next((str(h.data["reply"]) for h in reversed(history) if h.action == "resolve" and h.data
+                    and h.data.get("reply")), None),
+        can_rate=may_rate(State(order.state), rated=order.rating is not None, now=uow.ctx.now(),
+                          rating_due=order.rating_due, policy=uow.ctx.feedback),
     )
 
 

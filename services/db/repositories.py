@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,7 +18,6 @@ from services.db.tables import (
     OrderUnit,
     OutboxEvent,
     ProcessedEvent,
-    ResolutionCount,
     StateCount,
     WorkOrder,
     WorkOrderHistory,
@@ -214,29 +213,17 @@ async def record_failed_event(
 
 
 # ---- report aggregates -----------------------------------------------------------------------
-async def bump_resolution_count(
-    session: AsyncSession, *, day: date, township: str | None, level: str, delta: int
-) -> None:
-    insert = _insert_for(session)
-    stmt = insert(ResolutionCount).values(day=day, township=township or "", level=level, count=delta)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "township", "level"],
-        set_={"count": ResolutionCount.count + delta},
+async def orders_past_rating_window(session: AsyncSession, now: datetime, limit: int) -> Sequence[WorkOrder]:
+    """Resolved orders whose rating window has run out, oldest due first, locked; rows another
+    transaction holds are skipped (PostgreSQL), so replicas closing them at once share the work."""
+    stmt = (
+        select(WorkOrder)
+        .where(WorkOrder.state == "resolved", WorkOrder.rating_due <= now)
+        .order_by(WorkOrder.rating_due)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    await session.execute(stmt)
-
-
-async def resolution_counts(
-    session: AsyncSession, *, since: date | None, until: date | None, township: str | None
-) -> dict[str, int]:
-    stmt = select(ResolutionCount.level, func.sum(ResolutionCount.count)).group_by(ResolutionCount.level)
-    if since:
-        stmt = stmt.where(ResolutionCount.day >= since)
-    if until:
-        stmt = stmt.where(ResolutionCount.day <= until)
-    if township:
-        stmt = stmt.where(ResolutionCount.township == township)
-    return {level: int(n or 0) for level, n in (await session.execute(stmt)).all()}
+    return (await session.execute(stmt)).scalars().all()
 
 
 # ---- API keys --------------------------------------------------------------------------------

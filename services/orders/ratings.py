@@ -1,43 +1,98 @@
-"""回访 and the citizen's rating: close, or reopen (重办)."""
+"""回访 and ratings: the citizen's own rating (citizen token) or the centre's call-back; one rating
+per resolution; close, or reopen (重办) to the same unit with fresh clocks; orders nobody rated in
+time close unrated. What a rating does is feedback.ratings' business."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback.exceptions import NothingToRate
-from feedback.ratings import action_for_rating
-from schemas.appeals import RateIn
+from feedback.models import CallbackIn
+from feedback.ratings import action_for_rating, check_may_rate, class_after_reopen
+from schemas.appeals import RateIn, RatingValue
 from schemas.lifecycle import Action, State
-from schemas.taxonomy import Level
+from schemas.taxonomy import WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
+from services.db.tables import Rating, WorkOrder
 from services.orders import dispatch
-from services.orders.lifecycle import (
-    check_citizen_token,
-    load_for_update,
-    transition,
-)
+from services.orders.lifecycle import check_citizen_token, load_for_update, record, transition
+
+UNRATED_ACTOR = "system:rating-window"
 
 
-async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, rating: RateIn, *, actor: str) -> State:
-    """The citizen's rating after 回访: satisfied closes the order, unsatisfied reopens it (重办)."""
+async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, body: RateIn, *, actor: str) -> State:
+    """The citizen rates their own resolved order: satisfied closes it, unsatisfied reopens it."""
     order = await load_for_update(session, order_id)
-    check_citizen_token(order, rating.citizen_token)
-    if order.state != State.resolved.value:
-        # One rating per resolution: a closed order was rated already, an open one has nothing to rate yet.
-        raise NothingToRate(order.id, order.state)
+    check_citizen_token(order, body.citizen_token)
+    return await _rated(session, ctx, order, source="citizen", rating=body.rating, solved=body.solved,
+                        comment=body.comment, actor=actor)
+
+
+async def callback(session: AsyncSession, ctx: DomainContext, order_id: str, body: CallbackIn, *, actor: str) -> State:
+    """The centre's 回访: with the citizen reached, their answer is the resolution's rating; a call
+    that did not reach them is recorded and the order keeps waiting for its rating."""
+    order = await load_for_update(session, order_id)
     now = ctx.now()
-    action = action_for_rating(rating.rating)
-    data = {"rating": rating.rating.value, "solved": rating.solved}
-    order.rating, order.solved = rating.rating.value, rating.solved
-    if action is Action.close:
-        state = transition(session, order, Action.close, actor=actor, now=now, reason=rating.comment, data=data)
-        order.closed_at = now
-        order.closed_day = ctx.local_day(now)
-        await repo.bump_resolution_count(session, day=order.closed_day, township=order.township,
-                                         level=order.resolved_level or Level.county.value, delta=1)
-        return state
+    if not body.contacted:
+        check_may_rate(order.id, State(order.state), rated=order.rating is not None, now=now,
+                       rating_due=order.rating_due, policy=ctx.feedback)
+        return record(session, order, "callback", actor=actor, now=now, reason=body.comment,
+                      data={"contacted": False})
+    assert body.rating is not None and body.solved is not None  # CallbackIn checks it
+    return await _rated(session, ctx, order, source="callback", rating=body.rating, solved=body.solved,
+                        comment=body.comment, actor=actor)
+
+
+async def _rated(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *, source: str, rating: RatingValue,
+                 solved: bool, comment: str | None, actor: str) -> State:
+    now = ctx.now()
+    state = State(order.state)
+    check_may_rate(order.id, state, rated=order.rating is not None, now=now, rating_due=order.rating_due,
+                   policy=ctx.feedback)
+    resolution = (await repo.latest_dispatches(session, [order.id])).get(order.id)
+    assert resolution is not None and resolution.outcome == "resolved"  # a resolved order has its hand-over
+    session.add(Rating(work_order_id=order.id, dispatch_id=resolution.id, unit=resolution.unit, source=source,
+                       contacted=True, solved=solved, rating=rating.value, comment=comment, actor=actor, at=now))
+    order.rating, order.solved = rating.value, solved
+    data: dict[str, Any] = {"rating": rating.value, "solved": solved, "source": source}
+    if action_for_rating(rating) is Action.close:
+        if state is State.closed:
+            # Closed unrated, and the answer came late: the rating counts, the order stays closed.
+            return record(session, order, "rate" if source == "citizen" else "callback", actor=actor, now=now,
+                          reason=comment, data=data)
+        done = transition(session, order, Action.close, actor=actor, now=now, reason=comment, data=data)
+        order.closed_at, order.closed_day = now, ctx.local_day(now)
+        return done
+    return await _reopen(session, ctx, order, actor=actor, reason=comment or "citizen unsatisfied", data=data)
+
+
+async def _reopen(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *, actor: str, reason: str,
+                  data: dict[str, Any]) -> State:
+    """重办: back to the unit whose resolution failed, with fresh clocks (a hard case's, from the
+    policy's count of reopens on)."""
     order.reopen_count += 1
-    return await dispatch.dispatch_to(session, ctx, order, unit_code=order.resolved_by or order.unit or "county_centre",
-                             actor=actor, reason=rating.comment or "citizen unsatisfied", action=Action.reopen,
-                             data=data)
+    current = WhistleClass(order.whistle_class or WhistleClass.ordinary.value)
+    order.whistle_class = class_after_reopen(current, order.reopen_count, ctx.feedback).value
+    order.closed_at = order.closed_day = None
+    unit = order.resolved_by or order.unit
+    assert unit is not None
+    return await dispatch.dispatch_to(session, ctx, order, unit_code=unit, actor=actor, reason=reason,
+                                      action=Action.reopen, data={**data, "reopen_count": order.reopen_count,
+                                                                  "whistle_class": order.whistle_class})
+
+
+async def close_unrated(session: AsyncSession, ctx: DomainContext, *, limit: int = 200) -> int:
+    """Close, unrated, the resolved orders whose rating window has run out (at most `limit`; rows
+    another replica is closing are skipped). How many were closed."""
+    now = ctx.now()
+    closed = 0
+    for order in await repo.orders_past_rating_window(session, now, limit):
+        if order.state != State.resolved.value or order.rating_due is None or order.rating_due > now:
+            continue  # rated or reopened meanwhile
+        transition(session, order, Action.close, actor=UNRATED_ACTOR, now=now,
+                   reason="no rating within the rating window: closed unrated", data={"unrated": True})
+        order.closed_at, order.closed_day = now, ctx.local_day(now)
+        closed += 1
+    return closed

@@ -85,6 +85,7 @@ async def resolve(session: AsyncSession, ctx: DomainContext, order_id: str, who:
     order.resolved_by = who.unit
     order.resolved_level = unit_or_error(ctx, who.unit).level.value
     order.rating_due = rating_due(now, ctx.feedback)
+    order.rating = order.solved = None  # a new resolution, not rated yet
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome, current.resolved_at = now, "resolved", now

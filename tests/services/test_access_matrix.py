@@ -36,6 +36,7 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/v1/appeals"): OPEN,  # per channel: see test_operator_channels_need_an_operator_key
     ("GET", "/v1/appeals/{order_id}"): OPEN,  # the citizen token decides
     ("POST", "/v1/work-orders/{order_id}/rate"): OPEN,  # the citizen token decides
+    ("POST", "/v1/work-orders/{order_id}/callback"): frozenset({Role.operator, Role.admin}),
     ("POST", "/v1/classify"): frozenset({Role.operator, Role.dispatcher, Role.supervisor, Role.admin}),
     ("GET", "/v1/units"): ANY_STAFF,
     ("GET", "/v1/review-queue"): DISPATCH,
