@@ -313,7 +313,7 @@ class Hotline:
         raise RuntimeError(f"Hotline did not drain within {timeout:.0f} s: {await self.backlog()}")
 
 
-async def wait_http(url: str, path: str, timeout: float = 120) -> None:
+async def wait_http(url: str, path: str, timeout: float = 300) -> None:
     host, port = url.removeprefix("http://").split(":")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
