@@ -258,7 +258,7 @@ class TopicWatch:
             await probe.stop()
         self._consumer = AIOKafkaConsumer(*topics, bootstrap_servers=self.bootstrap, group_id=f"bench-{time.time_ns()}",
                                           auto_offset_reset="earliest", enable_auto_commit=False,
-                                          fetch_max_wait_ms=20, max_partition_fetch_bytes=4 << 20)
+                                          fetch_max_wait_ms=50, max_partition_fetch_bytes=4 << 20)
         await self._consumer.start()
         self._task = asyncio.create_task(self._run())
 
@@ -330,14 +330,17 @@ async def wait_http(url: str, path: str, timeout: float = 300) -> None:
     raise RuntimeError(f"{url}{path} did not answer 200 within {timeout:.0f} s")
 
 
-def start_hotline(workdir: Path, url: str, bootstrap: str) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
+def start_hotline(
+    workdir: Path, url: str, bootstrap: str, workers: dict[str, int]
+) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
     env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
     urls, procs = {}, {}
     for service in SERVICES:
         port = free_port()
         urls[service] = f"http://127.0.0.1:{port}"
         procs[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port), "--no-access-log"],
+            [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port), "--no-access-log",
+             "--workers", str(workers.get(service, 1))],
             cwd=ROOT, env=env, stdout=(workdir / f"{service}.log").open("wb"), stderr=subprocess.STDOUT,
         )
     return urls, procs
@@ -550,6 +553,8 @@ async def main() -> None:
     parser.add_argument("--e2e-seconds", type=float, default=60.0, help="length of the end-to-end phase")
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="length of the fixed-rate phase")
     parser.add_argument("--no-shutdown", action="store_true", help="skip the SIGTERM-under-load check")
+    parser.add_argument("--intake-workers", type=int, default=1, help="uvicorn workers for intake")
+    parser.add_argument("--router-workers", type=int, default=1, help="uvicorn workers (router consumers) for router")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.e2e_seconds, args.latency_seconds = 3, 3.0, 10.0, 6.0
@@ -562,7 +567,8 @@ async def main() -> None:
     floor_name, floor_url = await create_database()
     hot_name, hot_url = await create_database()
     floor_b_url, floor_b = start_floor_b(workdir, plain_dsn(floor_url))
-    urls, procs = start_hotline(workdir, hot_url, broker.bootstrap)
+    workers = {"intake": args.intake_workers, "router": args.router_workers}
+    urls, procs = start_hotline(workdir, hot_url, broker.bootstrap, workers)
     hotline = Hotline(hot_name, plain_dsn(hot_url), urls, procs)
     watch = TopicWatch(broker.bootstrap)
     service_pids = {name: p.pid for name, p in procs.items()}
@@ -621,7 +627,8 @@ async def main() -> None:
     i = statistics.median(p.rate for p in intakes)
     print()
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}; PostgreSQL at 127.0.0.1:5432 (shared); Tansu "
-          f"broker; Hotline as four service processes; {args.rounds} interleaved rounds of {args.seconds:.0f} s")
+          f"broker; Hotline as four services ({args.intake_workers} intake worker(s), {args.router_workers} router "
+          f"worker(s), one each for the others); {args.rounds} interleaved rounds of {args.seconds:.0f} s")
     print(f"floor A  bare asyncpg, 2 INSERTs + COMMIT, 8 connections: median {a:,.0f}/s "
           f"({', '.join(f'{p.rate:,.0f}' for p in floors_a)})")
     print(f"floor B  minimal FastAPI + asyncpg, uvloop/httptools, 1 worker, wrk -c32: median {b:,.0f}/s "
