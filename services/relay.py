@@ -14,15 +14,15 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from schemas.events import EventEnvelope
 from services.bus.base import EventBus
 from services.db import repositories as repo
 from services.db.engine import OUTBOX_CHANNEL
-from services.db.tables import OutboxEvent
 from services.metrics import EVENTS_PUBLISHED, RELAY_ERRORS, RELAY_LEADER
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 RELAY_LOCK_KEY = 0x486F746C  # "Hotl": the advisory lock that elects the one active relay
 
 
-def _envelope(row: OutboxEvent) -> EventEnvelope:
+def _envelope(row: Row[Any]) -> EventEnvelope:
     return EventEnvelope(
         id=row.event_id, type=row.type, source=row.source, subject=row.key, time=row.time,
         topic=row.topic, data=row.data,

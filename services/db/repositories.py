@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -156,14 +156,17 @@ def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> No
     )
 
 
-async def unpublished(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
+async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
+    """The oldest unpublished outbox rows, as plain rows (no ORM objects: the relay reads many
+    and changes none): id, event_id, topic, key, type, source, time, data."""
+    o = OutboxEvent
     stmt = (
-        select(OutboxEvent)
-        .where(OutboxEvent.published_at.is_(None))
-        .order_by(OutboxEvent.id)
+        select(o.id, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data)
+        .where(o.published_at.is_(None))
+        .order_by(o.id)
         .limit(limit)
     )
-    return (await session.execute(stmt)).scalars().all()
+    return (await session.execute(stmt)).all()
 
 
 async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime) -> None:
