@@ -45,8 +45,8 @@ class WorkOrder(Base):
     __tablename__ = "work_orders"
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_work_orders_channel_external_id"),
-        Index("ix_work_orders_state", "state"),
-        Index("ix_work_orders_unit_state", "unit", "state"),
+        # A unit's queue in one state, oldest first (list_orders), as one range of one index.
+        Index("ix_work_orders_unit_state_created", "unit", "state", "created_at", "id"),
         Index("ix_work_orders_fingerprint", "fingerprint"),
         Index("ix_work_orders_matter_village_created", "matter", "village", "created_at"),
         Index("ix_work_orders_unit_created", "unit", "created_at", "id"),

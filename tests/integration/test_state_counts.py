@@ -55,3 +55,21 @@ async def test_state_counts_follow_inserts_transitions_and_deletes(backend: str,
         await engine.dispose()
         if name:
             await drop_database(name)
+
+
+async def test_a_units_queue_is_read_from_one_index_in_order() -> None:
+    """list_orders(unit, state) needs no sort and no scan of the unit's other orders, however
+    long the history: the plan is one index range, already in created_at order."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(row[0] for row in (await conn.exec_driver_sql(
+                "EXPLAIN SELECT * FROM work_orders WHERE unit = 'u' AND state = 'dispatched' "
+                "ORDER BY created_at LIMIT 100")).all())
+        assert "ix_work_orders_unit_state_created" in plan
+        assert "Sort" not in plan
+    finally:
+        await engine.dispose()
+        await drop_database(name)
