@@ -4,7 +4,8 @@ The product's learned model trains from the catalogue plus the shipped seed appe
 (router/data/seed/labelled_appeals.jsonl, which gathers tests/data/appeals_*.jsonl except the
 never-tuned set). Measuring on one of those sets with the shipped model would flatter it, so for
 each set this trains a model on the catalogue and the *other* sets, routes the held-out set with
-it, and prints bench/eval_routing.py's figures. Per-matter auto-dispatch thresholds
+it, and prints bench/eval_routing.py's figures, with the routing confidence calibrated
+(router.calibration) on the other sets' out-of-sample decisions. Per-matter auto-dispatch thresholds
 (router.thresholds) are learned from the other sets' out-of-sample outcomes, as a centre would
 learn them from its own history, and applied to the held-out set.
 
@@ -16,17 +17,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import eval_routing  # noqa: E402
+import fit_calibration  # noqa: E402
 
-from router.learning import seed_records  # noqa: E402
-from router.offline import classify_record  # noqa: E402
-from router.service import Router  # noqa: E402
+from router.calibration import fit_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
 SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_b")
@@ -43,23 +42,25 @@ def _cell(value: float | None) -> str:
 def main(argv: list[str]) -> int:
     errors = "--errors" in argv
     argv = [a for a in argv if a != "--errors"]
-    router = Router.default()
-    seed = seed_records()
     wanted = argv or [s for s in SETS if s != NEVER_TUNED]
     names = [n for n in wanted if (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists()]
-    routed: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]] = {}
-    for name in names:
-        rows = eval_routing.load_rows(ROOT / "tests" / "data" / f"appeals_{name}.jsonl")
-        held_out = {str(r["text"]) for r in rows}
-        model = router.train([r for r in seed if r.text not in held_out], with_seed=False)
-        without = router.with_model(model)
-        routed[name] = (rows, [classify_record(without, row) for row in rows], model.trained_on)
+    # every seed set is routed out of sample: the calibration for a held-out set is fitted on the others
+    seed_sets = tuple(n for n in SETS if n != NEVER_TUNED and (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists())
+    routed = fit_calibration.out_of_sample(tuple(dict.fromkeys([*seed_sets, *names])))
     table: dict[str, dict[str, float | None]] = {}
     for name in names:
-        rows, outputs, trained_on = routed[name]
-        history = [o for other in names if other != name for o in eval_routing.dispatch_outcomes(*routed[other][:2])]
+        others = [t for other in seed_sets if other != name for t in routed[other] if t[2] is not None]
+        calibrator = fit_calibrator([t[2] for t in others if t[2] is not None],
+                                    [eval_routing.owner_right(t[0], t[1]) for t in others])
+        rows = [t[0] for t in routed[name]]
+        outputs = [dict(t[1], confidence=round(calibrator(t[2]), 3)) if t[2] is not None else t[1]
+                   for t in routed[name]]
+        history = [o for other in seed_sets if other != name
+                   for o in eval_routing.dispatch_outcomes([t[0] for t in routed[other]],
+                                                           [dict(t[1], confidence=round(calibrator(t[2]), 3))
+                                                            if t[2] is not None else t[1] for t in routed[other]])]
         learned = learn_thresholds(history, min_orders=15, target=0.95)
-        print(f"== {name} ({len(rows)}): model trained without it ({trained_on})")
+        print(f"== {name} ({len(rows)}): model trained without it, confidence calibrated on the other sets")
         table[name] = eval_routing.report(rows, outputs, learned=learned, errors=errors)
         print()
     print("set | " + " | ".join(COLUMNS))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from router.calibration import DEFAULT_CALIBRATION, Calibrator
 from router.catalogue import Catalogue, load_catalogue
 from router.classifier import MatterClassifier, Ranking
 from router.emergency import EmergencyDetector
@@ -95,9 +96,10 @@ class Router:
     """Routes an appeal text to a decision: redirect, matter, class, level, unit, confidence."""
 
     def __init__(self, parts: RouterParts, model: LearnedModel | None = None, *,
-                 model_weight: float = 3.0) -> None:
+                 model_weight: float = 3.0, calibrator: Calibrator | None = None) -> None:
         self.parts = parts
         self.model = model
+        self.calibrator = calibrator
         self.classifier = MatterClassifier(parts.catalogue, model, model_weight=model_weight)
         self._units = self._build_units(parts.gazetteer)
         # One dictionary pass per appeal serves every module.
@@ -107,6 +109,7 @@ class Router:
         )
         self._dictionary = PhraseIndex(self._dictionary_words)
         self._tokenizer: Any = None
+        self._model_column = {owner: i for i, owner in enumerate(model.classes)} if model is not None else {}
 
     # ---- construction -------------------------------------------------------------------
 
@@ -144,8 +147,13 @@ class Router:
         return cls(parts, model)
 
     def with_model(self, model: LearnedModel | None) -> Router:
-        """The same reference data with another learned model."""
-        return Router(self.parts, model)
+        """The same reference data and calibration with another learned model."""
+        return Router(self.parts, model, calibrator=self.calibrator)
+
+    def with_calibrator(self, calibrator: Calibrator | None) -> Router:
+        """The same reference data and model with another confidence calibration (None: the
+        rules' uncalibrated score share)."""
+        return Router(self.parts, self.model, calibrator=calibrator)
 
     def train(self, history: list[LabelledRecord], *, with_seed: bool = True) -> LearnedModel:
         """Train a model from this router's catalogue, the shipped seed appeals (unless
@@ -211,6 +219,22 @@ class Router:
         """Decide how to handle one appeal. Pure: `history` and `thresholds` (per-matter review
         thresholds learned from the centre's history, see router.thresholds) are the only outside
         inputs; with `thresholds` the decision carries its matter's `review_threshold`."""
+        return self._decide(text, address=address, history=history, reopened=reopened, thresholds=thresholds)[0]
+
+    def confidence_features(self, text: str, *, address: str | None = None) -> tuple[float, ...] | None:
+        """The signals the confidence is calibrated from (router.calibration.FEATURES) for one
+        appeal; None for an emergency redirect. For fitting and inspecting the calibration."""
+        return self._decide(text, address=address)[1]
+
+    def _decide(
+        self,
+        text: str,
+        *,
+        address: str | None = None,
+        history: RoutingHistory | None = None,
+        reopened: bool = False,
+        thresholds: MatterThresholds | None = None,
+    ) -> tuple[RoutingDecision, tuple[float, ...] | None]:
         p = self.parts
         norm = p.normalise(text)
         norm_address = p.normalise(address) if address else None
@@ -227,7 +251,7 @@ class Router:
         ranking = self.classifier.rank(focus, found=focus_scan.found)
 
         if emergency is not None:
-            return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location)
+            return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location), None
 
         best = ranking.best
         matter = best.matter
@@ -240,8 +264,14 @@ class Router:
             whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened, found=focus_scan.found)
         whistle = self._learned_class(focus, whistle)
         runner = ranking.runner_up
-        confidence = ranking.confidence if best.score > 0 else 0.0
-        return RoutingDecision(
+        features = self._confidence_features(focus, ranking, location, placement, reading is not None)
+        confidence = features[0]
+        if self.calibrator is not None:
+            # with no keyword of its matter at all, the model alone cannot make a decision surer
+            # than the uncalibrated share ("嗯嗯好的谢谢" is nobody's matter)
+            calibrated = self.calibrator(features)
+            confidence = calibrated if best.terms else min(calibrated, confidence)
+        decision = RoutingDecision(
             redirect=None,
             whistle_class=whistle.whistle_class,
             level=placement.level,
@@ -259,6 +289,36 @@ class Router:
             runner_up=self._candidate(runner),
             top_departments=ranking.departments(),
             review_threshold=thresholds.for_matter(matter.code) if thresholds is not None else None,
+        )
+        return decision, features
+
+    def _confidence_features(self, focus: str, ranking: Ranking, location: Location, placement: Placement,
+                             long: bool) -> tuple[float, ...]:
+        """The signals of router.calibration.FEATURES for a dispatched decision."""
+        best = ranking.best
+        owner = best.matter.owner
+        runner = ranking.runner_up
+        heuristic = ranking.confidence if best.score > 0 else 0.0
+        margin = (best.score - runner.score) / 10.0 if runner is not None else 1.0
+        model_owner = model_top = agrees = 0.0
+        if self.model is not None:
+            probs = self.model.probabilities(focus)
+            top = int(probs.argmax())
+            model_top = float(probs[top])
+            column = self._model_column.get(owner)
+            model_owner = float(probs[column]) if column is not None else 0.0
+            agrees = 1.0 if column == top else 0.0
+        return (
+            heuristic,
+            min(max(best.rule_score, 0.0), 10.0) / 10.0,
+            max(-1.0, min(1.0, margin)),
+            model_owner,
+            model_top,
+            agrees,
+            1.0 if best.matter.code.endswith(".other") else 0.0,
+            1.0 if (location.township or location.named_villages) else 0.0,
+            1.0 if placement.dept is None else 0.0,
+            1.0 if long else 0.0,
         )
 
     def emergency_line(self, text: str) -> EmergencyLine | None:
@@ -372,8 +432,13 @@ def _cached_router(model_path: str | None, stamp: int) -> Router:
     """One router per (model file, modification time); `stamp` only keys the cache."""
     parts = _cached_parts()
     if model_path is not None:
-        return Router(parts, LearnedModel.load(Path(model_path)))
-    return Router(parts, _default_model())
+        return Router(parts, LearnedModel.load(Path(model_path)), calibrator=_default_calibrator())
+    return Router(parts, _default_model(), calibrator=_default_calibrator())
+
+
+@lru_cache(maxsize=1)
+def _default_calibrator() -> Calibrator | None:
+    return Calibrator.load() if DEFAULT_CALIBRATION.exists() else None
 
 
 @lru_cache(maxsize=1)
