@@ -56,6 +56,28 @@ def parse_periods(texts: Iterable[str]) -> tuple[tuple[time, time], ...]:
     return tuple(periods)
 
 
+def parse_dates(lines: Iterable[str]) -> frozenset[date]:
+    """Dates written one per line or comma-separated as ``2027-01-01`` or as an inclusive range
+    ``2027-02-05..2027-02-11``; blank parts and ``#`` comments are skipped. For the holidays and
+    adjusted working days of years the official calendar does not know yet."""
+    found: set[date] = set()
+    for line in lines:
+        for part in line.split("#", 1)[0].split(","):
+            text = part.strip()
+            if not text:
+                continue
+            try:
+                first, _, last = text.partition("..")
+                start = date.fromisoformat(first.strip())
+                end = date.fromisoformat(last.strip()) if last else start
+            except ValueError as exc:
+                raise ValueError(f"date {text!r} is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD") from exc
+            if end < start:
+                raise ValueError(f"date range {text!r} ends before it starts")
+            found.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(found)
+
+
 class WorkingCalendar:
     """Working days and working hours of one deployment.
 

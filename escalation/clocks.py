@@ -267,3 +267,38 @@ def extend(
         resolve_due=calendar.add_working_days(deadlines.resolve_due, working_days),
         extended_working_days=deadlines.extended_working_days + working_days,
     )
+
+
+def bounded(deadlines: Deadlines, limit: datetime | None) -> Deadlines:
+    """Deadlines no later than ``limit``, e.g. an upper-transfer deadline (上级转办时限) the order
+    came with: each clock falls due at its own due time or at ``limit``, whichever is earlier.
+    ``None`` leaves them as they are."""
+    if limit is None:
+        return deadlines
+    require_aware(limit, "limit")
+    cap = limit.astimezone(UTC)
+    return replace(
+        deadlines,
+        claim_due=min(deadlines.claim_due, cap),
+        first_contact_due=min(deadlines.first_contact_due, cap),
+        resolve_due=min(deadlines.resolve_due, cap),
+    )
+
+
+MAX_EXTENSION_DAYS = 30
+
+
+def check_extension_request(
+    working_days: float, requested_at: datetime, resolve_due: datetime, *, max_days: float = MAX_EXTENSION_DAYS
+) -> None:
+    """Whether a unit may ask now for ``working_days`` more (延期): a positive number up to
+    ``max_days``, asked strictly before the resolve due time. Raises :class:`InvalidExtension` or
+    :class:`ExtensionTooLate`; the centre decides later (see :func:`extend`)."""
+    require_aware(requested_at, "requested_at")
+    if not 0 < working_days <= max_days:
+        raise InvalidExtension(f"an extension is 1 to {max_days:g} working days (got {working_days:g})")
+    if requested_at >= resolve_due:
+        raise ExtensionTooLate(
+            f"an extension must be asked for before the resolve due time {resolve_due.astimezone(UTC).isoformat()}; "
+            f"it is {requested_at.astimezone(UTC).isoformat()}: too late, resolve it or return it"
+        )

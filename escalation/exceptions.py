@@ -33,3 +33,12 @@ class NotSummoned(EscalationError):
 
 class AlreadyReported(EscalationError):
     """A department reported for duty twice to the same whistle call."""
+
+
+class RatingNotAllowed(EscalationError):
+    """A township rating (以下评上) a department that it did not summon, that has not reported for
+    duty yet, or that it has rated already for the same call."""
+
+
+class ExtensionNotPending(EscalationError):
+    """A decision on an extension that was decided already, or whose hand-over has ended."""

@@ -81,15 +81,26 @@ def thresholds(
     policy: SupervisionPolicy = DEFAULT_SUPERVISION,
 ) -> Thresholds:
     """The remind, due and notify instants of ``clock``."""
-    start, due = deadlines.started_at, deadlines.due(clock)
-    if deadlines.basis(clock) is Basis.calendar:
-        allowed = due - start
+    return clock_thresholds(deadlines.started_at, deadlines.due(clock), deadlines.basis(clock), calendar, policy)
+
+
+def clock_thresholds(
+    start: datetime,
+    due: datetime,
+    basis: Basis,
+    calendar: WorkingCalendar,
+    policy: SupervisionPolicy = DEFAULT_SUPERVISION,
+) -> Thresholds:
+    """The remind, due and notify instants of a clock that started at ``start`` and falls due at
+    ``due``, counted on ``basis`` (any clock: the three of a dispatch, or a department's 报到)."""
+    if basis is Basis.calendar:
+        allowed = max(due - start, timedelta())  # a clock bounded by a deadline already past: none
         return Thresholds(
             remind_at=(start + allowed * policy.remind_fraction).astimezone(UTC),
             due=due,
             notify_at=(due + allowed * policy.notify_overdue_fraction).astimezone(UTC),
         )
-    allowed_hours = calendar.working_hours_between(start, due)
+    allowed_hours = max(calendar.working_hours_between(start, due), 0.0)
     return Thresholds(
         remind_at=calendar.add_working_hours(start, allowed_hours * policy.remind_fraction),
         due=due,

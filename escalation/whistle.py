@@ -16,21 +16,54 @@ only decide whether the call is allowed and build the record.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from escalation.calendar import WorkingCalendar, require_aware
 from escalation.clocks import DEFAULT_POLICY, ClockPolicy
-from escalation.exceptions import AlreadyReported, NotSummoned, ReportUpNotAllowed, WhistleNotAllowed
+from escalation.exceptions import (
+    AlreadyReported,
+    NotSummoned,
+    RatingNotAllowed,
+    ReportUpNotAllowed,
+    WhistleNotAllowed,
+)
 from escalation.models import DutyReport, HandlingUnit, ReportUp, WhistleCall
 from schemas.taxonomy import Level, WhistleClass
 
 
-def report_up(source: HandlingUnit, target: HandlingUnit, *, reason: str, at: datetime) -> ReportUp:
+def township_above(unit: HandlingUnit, units: Mapping[str, HandlingUnit]) -> HandlingUnit | None:
+    """The township a village-level unit belongs to: its parent, or for a grid (网格) under a
+    village or community, the first township-level unit up its line. None when there is none."""
+    seen = {unit.code}
+    code = unit.parent
+    while code is not None and code not in seen:
+        above = units.get(code)
+        if above is None:
+            return None
+        if Level(above.level) is Level.township:
+            return above
+        if Level(above.level) is not Level.village:
+            return None
+        seen.add(code)
+        code = above.parent
+    return None
+
+
+def report_up(
+    source: HandlingUnit,
+    target: HandlingUnit,
+    *,
+    reason: str,
+    at: datetime,
+    units: Mapping[str, HandlingUnit] | None = None,
+) -> ReportUp:
     """A village passing an order up to its township (上报), or :class:`ReportUpNotAllowed`.
 
-    ``reason`` says why the village cannot solve it and must not be blank.
+    ``reason`` says why the village cannot solve it and must not be blank. The target must be
+    the source's own township: its parent, or (given ``units``, the known units by code) the
+    township above a grid's village.
     """
     require_aware(at, "at")
     if Level(source.level) is not Level.village:
@@ -39,7 +72,8 @@ def report_up(source: HandlingUnit, target: HandlingUnit, *, reason: str, at: da
             f"only a village/community unit can pass an order up; {source.code} is at "
             f"{Level(source.level).value} level{hint}"
         )
-    if Level(target.level) is not Level.township or target.code != source.parent:
+    own = township_above(source, units) if units is not None else None
+    if Level(target.level) is not Level.township or target.code not in {source.parent, own and own.code}:
         raise ReportUpNotAllowed(
             f"{source.code} can pass an order up only to its own township "
             f"({source.parent or 'none recorded'}), not to {target.code}"
@@ -116,3 +150,19 @@ def report_for_duty(call: WhistleCall, department: str, reported_at: datetime) -
         on_time=reported_at <= call.report_due,
     )
     return replace(call, reports=(*call.reports, report))
+
+
+RATING_SCALE = range(1, 6)  # 以下评上: 1 (poor) to 5 (excellent)
+
+
+def check_rating(department: str, *, reported: bool, rated: bool, rating: int) -> None:
+    """Whether a township may rate ``department`` now (以下评上), or :class:`RatingNotAllowed`.
+
+    Only a department that has reported for duty is rated, once per whistle call, from 1 to 5.
+    """
+    if rating not in RATING_SCALE:
+        raise RatingNotAllowed(f"a rating is a whole number from 1 to 5 (got {rating} for {department})")
+    if not reported:
+        raise RatingNotAllowed(f"{department} has not reported for duty to this whistle call: nothing to rate yet")
+    if rated:
+        raise RatingNotAllowed(f"{department} has been rated for this whistle call already")
