@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from escalation.calendar import WorkingCalendar, require_aware
 from escalation.models import Basis, ClockName, Deadlines, SupervisionLevel
@@ -53,6 +53,8 @@ class RunningClock:
     due: datetime
     basis: Basis
     raised: frozenset[SupervisionLevel] = frozenset()
+    whistle_call_id: int | None = None  # for a 报到 clock: the call that summoned the department
+    call_class: str | None = None  # for a 报到 clock: the call's whistle class
 
     @property
     def summoned(self) -> bool:
@@ -144,10 +146,13 @@ def summons_clock(
     basis: Basis,
     *,
     raised: Collection[SupervisionLevel] = (),
+    whistle_call_id: int | None = None,
+    call_class: str | None = None,
 ) -> RunningClock:
     """A summoned department's 报到 clock (``summons_key``, e.g. ``summons:3``), still running."""
     return RunningClock(key=f"{summons_key}:{REPORT_CLOCK}", clock=REPORT_CLOCK, unit=department,
-                        started_at=summoned_at, due=report_due, basis=basis, raised=frozenset(raised))
+                        started_at=summoned_at, due=report_due, basis=basis, raised=frozenset(raised),
+                        whistle_call_id=whistle_call_id, call_class=call_class)
 
 
 def _steps(marks: Thresholds) -> tuple[tuple[SupervisionLevel, datetime], ...]:
@@ -201,3 +206,27 @@ def passes_up(
         r.level.rank >= SupervisionLevel.supervise.rank and not r.clock.summoned and r.clock.clock in auto_clocks
         for r in raises
     )
+
+
+_CLOCK_WORDS = {
+    "claim": "签收 claim",
+    "first_contact": "首次联系 first contact with the citizen",
+    "resolve": "办结 resolve",
+    REPORT_CLOCK: "报到 report for duty",
+}
+_LEVEL_WORDS = {
+    SupervisionLevel.remind: "提醒 reminder",
+    SupervisionLevel.supervise: "督办 overdue",
+    SupervisionLevel.notify: "通报 long overdue",
+}
+
+
+def describe(raised: Raise, tz: tzinfo) -> str:
+    """The raised level in plain words, with the due time in local time (``tz``)."""
+    due = raised.clock.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    what = f"{_LEVEL_WORDS[raised.level]}: the {_CLOCK_WORDS.get(raised.clock.clock, raised.clock.clock)} clock"
+    if raised.level is SupervisionLevel.remind:
+        return f"{what} of {raised.clock.unit} runs out at {due}"
+    late = f"{raised.overdue_working_hours:.1f} working hours" if raised.clock.basis is Basis.working else (
+        f"{raised.overdue_by.total_seconds() / 60:.0f} minutes")
+    return f"{what} of {raised.clock.unit} ran out at {due}; overdue by {late}"

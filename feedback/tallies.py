@@ -358,7 +358,11 @@ class Tallier:
 
     # ---- the clocks: supervision, extensions, townships' ratings of departments ------------------
     def _supervision(self, step: _Step) -> None:
-        t, level, unit = step.track, step.text("level"), step.text("unit") or step.track.unit
+        # org.hotline.supervision.raised: `supervision_level` and `responsible_unit` (whose clock);
+        # `level` and `unit` of the order summary are the order's 631 level and lead unit.
+        t = step.track
+        level = step.text("supervision_level") or step.text("level")
+        unit = step.text("responsible_unit") or step.text("unit") or t.unit
         metric = SUPERVISION_METRICS.get(level)
         if metric is None:
             return
@@ -375,10 +379,10 @@ class Tallier:
                  unit=step.text("unit") or step.track.unit)
 
     def _dept_rated(self, step: _Step) -> None:
-        score = step.data.get("score")
+        score = step.data.get("rating", step.data.get("score"))  # org.hotline.workorder.whistle_rated
         dept = step.text("department")
         if isinstance(score, int) and dept:
-            township = step.text("rated_by_township") or step.track.township
+            township = step.text("calling_township") or step.text("rated_by_township") or step.track.township
             step.add(Metric.dept_rating_sum, step.day, township=township, unit=dept, n=score)
             step.add(Metric.dept_rating_count, step.day, township=township, unit=dept)
 

@@ -125,3 +125,14 @@ ACTION_EVENT_NAMES: dict[str, str] = {
 }
 RECEIVED_TYPE = lifecycle_type("received")
 DISPATCHED_TYPE = lifecycle_type("dispatched")
+
+# Escalation facts that do not change an order's state (hotline.lifecycle, and where said, the unit's topic).
+SUPERVISION_RAISED_TYPE = lifecycle_type("supervision_raised")  # hotline.lifecycle: 提醒 / 督办 / 通报
+REMINDER_TYPE = lifecycle_type("reminder")  # the responsible unit's topic: 提醒, its clock is running out
+OVERDUE_TYPE = lifecycle_type("overdue")  # the responsible unit's topic: 督办 / 通报, its clock ran out
+WHISTLE_BLOWN_TYPE = lifecycle_type("whistle_blown")  # 街乡吹哨
+DUTY_REPORTED_TYPE = lifecycle_type("reported_for_duty")  # 部门报到
+WHISTLE_RATED_TYPE = lifecycle_type("whistle_rated")  # 以下评上
+EXTENSION_REQUESTED_TYPE = lifecycle_type("extension_requested")  # 延期 asked
+EXTENSION_APPROVED_TYPE = lifecycle_type("extension_approved")  # also on the unit's topic
+EXTENSION_REFUSED_TYPE = lifecycle_type("extension_refused")  # also on the unit's topic

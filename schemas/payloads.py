@@ -53,11 +53,22 @@ class Contact(BaseModel):
     phone: str
 
 
+class Summons(BaseModel):
+    """Why a summoned department (role `summoned`) gets an order: a township's whistle (吹哨)."""
+
+    whistle_call_id: int
+    township: str = Field(description="the township that blew the whistle and stays in charge")
+    call_class: str = Field(description="the call's class: ordinary 一般 / hard 攻坚 / urgent 紧急")
+    report_due: datetime = Field(description="report for duty (报到) by then: POST …/report-duty")
+    reason: str
+
+
 class DispatchedEvent(OrderSummary):
     """hotline.dispatch.<unit>, type org.hotline.workorder.dispatched: work for one unit."""
 
     unit_name: str
-    role: str = Field(default="lead", description="lead (主办: claims and resolves) or assisting (协办)")
+    role: str = Field(default="lead", description="lead (主办: claims and resolves), assisting (协办) or summoned "
+                                                  "(a department a township's whistle called: reports for duty)")
     lead_unit: str = Field(description="the unit that leads (主办); itself when role is lead")
     text: str = Field(description="the appeal, phone and ID numbers masked")
     address: str | None = None
@@ -69,6 +80,7 @@ class DispatchedEvent(OrderSummary):
     confidential: bool = False
     reason: str | None = None
     reopen_count: int = 0
+    summons: Summons | None = Field(default=None, description="set when role is summoned (吹哨报到)")
     claim_due: datetime
     first_contact_due: datetime
     resolve_due: datetime
@@ -152,3 +164,97 @@ class RecalledEvent(BaseModel):
     unit: str
     reason: str | None = None
     at: datetime
+
+
+class EscalationFact(OrderSummary):
+    """What every escalation event says beyond the order: who did it and when. `unit` and `level`
+    (from the summary) are the order's lead unit and its 631 level; `township` the order's township."""
+
+    action: str = Field(description="what happened: supervision_raised, whistle, report_duty, dept_rated, "
+                                    "extension_requested, extension_approved, extension_refused")
+    actor: str
+    at: datetime
+
+
+class SupervisionRaised(EscalationFact):
+    """A clock reached a supervision level (提醒 remind / 督办 supervise / 通报 notify), raised once per
+    clock and level. hotline.supervision (org.hotline.supervision.raised), hotline.lifecycle
+    (org.hotline.workorder.supervision_raised), and the responsible unit's own topic
+    (org.hotline.workorder.reminder for remind, org.hotline.workorder.overdue above it)."""
+
+    supervision_level: str = Field(description="remind | supervise | notify")
+    clock: str = Field(description="claim | first_contact | resolve | report (a summoned department's 报到)")
+    clock_key: str = Field(description="one run of one clock; a level is raised once per key")
+    responsible_unit: str = Field(description="whose clock: the lead unit, or the summoned department")
+    responsible_level: str | None = Field(default=None, description="village | township | county")
+    role: str = Field(description="lead | summoned")
+    due: datetime
+    reached_at: datetime = Field(description="when the level was reached (the sweep may raise it a little later)")
+    overdue_minutes: int = Field(description="calendar minutes past due at raising; 0 for a reminder")
+    overdue_working_hours: float = Field(description="working hours past due at raising; 0 for a reminder")
+    whistle_call_id: int | None = Field(default=None, description="for a 报到 clock: the whistle call")
+    call_class: str | None = Field(default=None, description="for a 报到 clock: the call's class")
+    message: str = Field(description="what happened, in plain words")
+
+
+class ReportedUp(BaseModel):
+    """The facts of a 上报 carried by its org.hotline.workorder.escalated lifecycle event."""
+
+    from_unit: str
+    from_level: str
+    to_unit: str
+    automatic: bool = Field(description="true when the village's own clock ran out (configured), not a request")
+
+
+class WhistleBlown(EscalationFact):
+    """hotline.lifecycle, org.hotline.workorder.whistle_blown: a township (the lead, who stays in
+    charge) called county departments to the order (街乡吹哨); each must report by `report_due`."""
+
+    whistle_call_id: int
+    calling_township: str
+    call_class: str = Field(description="ordinary 一般 / hard 攻坚 / urgent 紧急")
+    departments: list[str]
+    report_due: datetime
+    reason: str
+
+
+class DutyReported(EscalationFact):
+    """hotline.lifecycle, org.hotline.workorder.reported_for_duty: a summoned department reported (部门报到)."""
+
+    whistle_call_id: int
+    calling_township: str
+    call_class: str
+    department: str
+    report_due: datetime
+    reported_at: datetime
+    on_time: bool
+    late_minutes: int = Field(description="0 when on time")
+    note: str | None = None
+
+
+class WhistleRated(EscalationFact):
+    """hotline.lifecycle, org.hotline.workorder.whistle_rated: the township rated a department that
+    reported to its whistle (以下评上, 1-5), for the assessment."""
+
+    whistle_call_id: int
+    calling_township: str
+    call_class: str
+    department: str
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = None
+    on_time: bool | None = Field(description="whether the department had reported on time")
+
+
+class ExtensionFact(EscalationFact):
+    """hotline.lifecycle, org.hotline.workorder.extension_requested | extension_approved |
+    extension_refused (延期); the decisions also go to the unit's own topic."""
+
+    extension_id: int
+    requesting_unit: str
+    days: int = Field(description="working days asked for")
+    extension_state: str = Field(description="pending | approved | refused")
+    requested_at: datetime
+    resolve_due: datetime = Field(description="the resolve due time when the extension was asked for")
+    new_resolve_due: datetime | None = Field(default=None, description="set when approved")
+    reason: str | None = None
+    decision_reason: str | None = None

@@ -11,27 +11,41 @@ from pydantic import BaseModel, create_model
 from schemas.events import (
     DEAD_LETTER_TYPE,
     DISPATCHED_TYPE,
+    DUTY_REPORTED_TYPE,
     EMERGENCY_TOPIC,
     EMERGENCY_TYPE,
+    EXTENSION_APPROVED_TYPE,
+    EXTENSION_REFUSED_TYPE,
+    EXTENSION_REQUESTED_TYPE,
     LIFECYCLE_TOPIC,
+    OVERDUE_TYPE,
     RECALLED_TYPE,
     RECEIVED_TYPE,
+    REMINDER_TYPE,
     REPLY_REFUSED_TYPE,
+    SUPERVISION_RAISED_TYPE,
     SUPERVISION_TOPIC,
     SUPERVISION_TYPE,
     UNIT_REPLIES_DLQ_TOPIC,
     UNIT_REPLIES_TOPIC,
     UNIT_SOURCE_PREFIX,
+    WHISTLE_BLOWN_TYPE,
+    WHISTLE_RATED_TYPE,
 )
 from schemas.payloads import (
     DeadLetter,
     DispatchedEvent,
+    DutyReported,
     EmergencyEvent,
+    ExtensionFact,
     LifecycleEvent,
     RecalledEvent,
     ReceivedEvent,
     ReplyRefused,
+    SupervisionRaised,
     UnitReplyIdentity,
+    WhistleBlown,
+    WhistleRated,
 )
 from services.orders.unit_commands import REGISTRY, UnitCommand
 
@@ -90,6 +104,24 @@ def _message(name: str, ce_type: str, model: type[BaseModel] | None, summary: st
     }
 
 
+# Escalation facts (no change of state): name -> (type, payload, summary).
+_ESCALATION: dict[str, tuple[str, type[BaseModel], str]] = {
+    "supervisionRaised": (SUPERVISION_RAISED_TYPE, SupervisionRaised, "提醒 / 督办 / 通报 on a clock, for the reports"),
+    "reminder": (REMINDER_TYPE, SupervisionRaised, "to the responsible unit: 提醒, one of its clocks runs out soon"),
+    "overdue": (OVERDUE_TYPE, SupervisionRaised, "to the responsible unit: 督办 / 通报, one of its clocks ran out"),
+    "whistleBlown": (WHISTLE_BLOWN_TYPE, WhistleBlown, "街乡吹哨: a township called county departments"),
+    "dutyReported": (DUTY_REPORTED_TYPE, DutyReported, "部门报到: a summoned department reported, on time or late"),
+    "whistleRated": (WHISTLE_RATED_TYPE, WhistleRated, "以下评上: the township rated a department that reported"),
+    "extensionRequested": (EXTENSION_REQUESTED_TYPE, ExtensionFact, "延期: the lead unit asked for more time"),
+    "extensionApproved": (EXTENSION_APPROVED_TYPE, ExtensionFact, "延期 approved: the resolve clock moved"),
+    "extensionRefused": (EXTENSION_REFUSED_TYPE, ExtensionFact, "延期 refused"),
+}
+ESCALATION_MESSAGES = {name: _message(name, t, model, summary) for name, (t, model, summary) in _ESCALATION.items()}
+ESCALATION_LIFECYCLE_MESSAGES = ["supervisionRaised", "whistleBlown", "dutyReported", "whistleRated",
+                                 "extensionRequested", "extensionApproved", "extensionRefused"]
+ESCALATION_UNIT_MESSAGES = ["reminder", "overdue", "extensionApproved", "extensionRefused"]
+
+
 def build() -> dict[str, Any]:
     messages = {
         "received": _message("received", RECEIVED_TYPE, ReceivedEvent, "a new work order from a channel"),
@@ -97,7 +129,9 @@ def build() -> dict[str, Any]:
                                  LifecycleEvent, "one state change of a work order"),
         "dispatched": _message("dispatched", DISPATCHED_TYPE, DispatchedEvent, "work for the unit"),
         "emergency": _message("emergency", EMERGENCY_TYPE, EmergencyEvent, "hand over to an emergency line"),
-        "supervision": _message("supervision", SUPERVISION_TYPE, None, "a supervision flag was raised"),
+        "supervision": _message("supervision", SUPERVISION_TYPE, SupervisionRaised,
+                                "a clock reached 提醒 / 督办 / 通报 (once per clock and level)"),
+        **ESCALATION_MESSAGES,
         "replyRefused": _message("replyRefused", REPLY_REFUSED_TYPE, ReplyRefused,
                                  "the centre refused one of this unit's replies, and says why"),
         "recalled": _message("recalled", RECALLED_TYPE, RecalledEvent, "a dispatcher took the order from this unit"),
@@ -127,12 +161,12 @@ def build() -> dict[str, Any]:
         "dispatch": {
             **channel("hotline.dispatch.{unit}", "one topic per handling unit; a unit's system reads only its own: "
                       "its work, the orders taken from it, and refusals of its replies",
-                      ["dispatched", "recalled", "replyRefused"], 3),
+                      ["dispatched", "recalled", "replyRefused", *ESCALATION_UNIT_MESSAGES], 3),
             "parameters": {"unit": {"description": "unit code, [a-z0-9_]: a department code (e.g. water_utility), "
                                                    "a township (tw_…) or a village/community (vl_…)"}},
         },
         "lifecycle": channel(LIFECYCLE_TOPIC, "every state change, for the services and dashboards",
-                             ["received", "stateChanged"], 6),
+                             ["received", "stateChanged", *ESCALATION_LIFECYCLE_MESSAGES], 6),
         "unitReplies": channel(
             UNIT_REPLIES_TOPIC,
             "unit systems answering over Kafka instead of REST. A reply is a CloudEvent in binary mode: the ce_* "

@@ -6,13 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from escalation.calendar import WorkingCalendar, parse_dates
+from escalation.models import ClockName
+from escalation.supervision import SupervisionPolicy
 from router.service import Router
 from schemas.events import FIXED_TOPICS, LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, dispatch_topic
 from services.bus.base import EventBus
@@ -33,6 +38,7 @@ from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
 from services.scheduled import close_unrated_orders, every
 from services.settings import CoreSettings
+from services.sweep import Sweeper
 from services.unit_replies import dead_letter_handler, reply_handler
 
 log = logging.getLogger(__name__)
@@ -43,6 +49,37 @@ ALL_ROLES: tuple[Role, ...] = ("intake", "router", "escalation", "feedback")
 
 class ConfigurationError(RuntimeError):
     pass
+
+
+def working_calendar(settings: CoreSettings) -> WorkingCalendar:
+    """The deployment's calendar: the official holidays plus the configured extra dates (lists and
+    files), for the years the official calendar does not know yet."""
+    holidays = [settings.extra_holidays]
+    working = [settings.extra_working_days]
+    if settings.holidays_file is not None:
+        holidays += settings.holidays_file.read_text(encoding="utf-8").splitlines()
+    if settings.working_days_file is not None:
+        working += settings.working_days_file.read_text(encoding="utf-8").splitlines()
+    return WorkingCalendar(timezone=settings.timezone, extra_holidays=parse_dates(holidays),
+                           extra_working_days=parse_dates(working))
+
+
+def build_context(
+    settings: CoreSettings, *, router: Router | None = None, now: Callable[[], datetime] | None = None
+) -> DomainContext:
+    """The domain context from the settings (tests pass a ManualClock as `now`)."""
+    clocks = frozenset(c.strip() for c in settings.auto_report_up_clocks.split(",") if c.strip())
+    unknown = clocks - {c.value for c in ClockName}
+    if unknown:
+        raise ConfigurationError(f"HOTLINE_AUTO_REPORT_UP_CLOCKS: unknown clock(s) {sorted(unknown)}; "
+                                 f"use {', '.join(c.value for c in ClockName)}")
+    return DomainContext(
+        router=router or load_router(settings), review_threshold=settings.review_threshold,
+        calendar=working_calendar(settings), timezone=ZoneInfo(settings.timezone),
+        supervision=SupervisionPolicy(remind_fraction=settings.remind_fraction,
+                                      notify_overdue_fraction=settings.notify_overdue_fraction),
+        auto_report_up=clocks, feedback=settings.feedback_policy(), now=now or (lambda: datetime.now(UTC)),
+    )
 
 
 def load_router(settings: CoreSettings) -> Router:
@@ -61,6 +98,7 @@ class Runtime:
     relay: OutboxRelay
     ctx: DomainContext
     keys: KeyCache
+    sweeper: Sweeper | None = None  # the supervision sweep, where the escalation role runs
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -77,6 +115,8 @@ class Runtime:
                 self._stop, self.settings.unrated_check_seconds,
                 lambda: close_unrated_orders(self.sessions, self.ctx, after_commit=self.relay.wake),
                 "close-unrated"), name="close-unrated"))
+        if self.sweeper is not None:
+            self._tasks.append(asyncio.create_task(self.sweeper.run_forever(self._stop), name="supervision-sweep"))
         if self.settings.router_model_path is not None:
             self._tasks.append(asyncio.create_task(self._follow_router_model(), name="router-model"))
 
@@ -100,6 +140,8 @@ class Runtime:
     async def stop(self) -> None:
         self._stop.set()
         self.relay.wake()
+        if self.sweeper is not None:
+            self.sweeper.wake()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 5)
@@ -136,8 +178,7 @@ async def build_runtime(
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     if ctx is None:
-        ctx = DomainContext(router=load_router(settings), review_threshold=settings.review_threshold,
-                            feedback=settings.feedback_policy(), now=lambda: datetime.now(UTC))
+        ctx = build_context(settings)
     if bus is None:
         bus = (
             KafkaBus(settings.kafka_bootstrap_servers or "", client_id=settings.kafka_client_id,
@@ -161,5 +202,10 @@ async def build_runtime(
         reports = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
         bus.subscribe(REPORTS_CONSUMER, list(REPORT_TOPICS), reports,
                       batch=idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports))
+    sweeper = (
+        Sweeper(sessions, ctx, batch_size=settings.sweep_batch_size, interval=settings.sweep_seconds,
+                after_commit=relay.wake)
+        if "escalation" in roles else None
+    )
     return Runtime(settings=settings, roles=roles, engine=engine, sessions=sessions, bus=bus,
-                   relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds))
+                   relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds), sweeper=sweeper)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from escalation.calendar import WorkingCalendar
 from escalation.clocks import ClockPolicy
+from escalation.supervision import SupervisionPolicy
 from feedback.policy import FeedbackPolicy
 from router.service import Router
 
@@ -22,6 +23,9 @@ class DomainContext:
     router: Router
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     clock_policy: ClockPolicy = field(default_factory=ClockPolicy)
+    supervision: SupervisionPolicy = field(default_factory=SupervisionPolicy)
+    # Clocks whose 督办 passes a village's order up to its township (上报) on its own; none by default.
+    auto_report_up: frozenset[str] = frozenset()
     review_threshold: float = 0.5
     feedback: FeedbackPolicy = field(default_factory=FeedbackPolicy)
     repeat_window: timedelta = timedelta(days=30)

@@ -29,3 +29,9 @@ class Unauthenticated(PermissionError):
 
 class Forbidden(PermissionError):
     """The caller's role may not do this."""
+
+
+class ExtensionNotFound(LookupError):
+    def __init__(self, extension_id: int) -> None:
+        self.extension_id = extension_id
+        super().__init__(f"extension {extension_id} does not exist")

@@ -71,3 +71,8 @@ CONSUMER_LAG = Gauge(
 # ---- infrastructure -----------------------------------------------------------------------------
 BROKER_UP = Gauge("hotline_broker_up", "1 when the event broker answered the last check")
 DATABASE_UP = Gauge("hotline_database_up", "1 when the database answered the last check")
+
+SUPERVISION_RAISED = Counter("hotline_supervision_raised_total", "Supervision levels raised by the sweep",
+                             ["level", "clock"])
+SWEEP_SECONDS = Histogram("hotline_sweep_seconds", "Duration of one supervision sweep",
+                          buckets=(0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30))

@@ -57,6 +57,20 @@ class CoreSettings(BaseSettings):
     report_repeat_threshold: int = Field(default=3, ge=2, description="orders of one matter at one place that "
                                          "make a repeated-appeal hot spot")
     dashboard_refresh_seconds: int = Field(default=30, ge=5, description="how often the dashboard refreshes")
+    # Clocks and supervision (the escalation service's sweep).
+    sweep_seconds: float = Field(default=15.0, description="how often the supervision sweep looks for due clocks")
+    sweep_batch_size: int = Field(default=500, description="orders the sweep locks and handles per transaction")
+    remind_fraction: float = Field(default=0.75, description="提醒 once this share of a clock's time has gone")
+    notify_overdue_fraction: float = Field(
+        default=1.0, description="通报 once overdue by this share of the clock's allowed time again")
+    auto_report_up_clocks: str = Field(
+        default="", description="comma-separated clocks (claim, first_contact, resolve) whose 督办 passes a village's "
+                                "order up to its township (上报); empty = never automatically")
+    extra_holidays: str = Field(default="", description="dates off beyond the official calendar: "
+                                                        "2027-01-01,2027-02-05..2027-02-11")
+    extra_working_days: str = Field(default="", description="adjusted working days (调休) beyond the official calendar")
+    holidays_file: Path | None = Field(default=None, description="a file of extra holidays, one date or range a line")
+    working_days_file: Path | None = Field(default=None, description="a file of extra adjusted working days")
 
     @cached_property
     def effective_database_url(self) -> str:

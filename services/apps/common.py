@@ -36,7 +36,15 @@ from schemas.lifecycle import TransitionNotAllowed
 from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
-from services.errors import Forbidden, NothingToConfirm, OrderNotFound, Unauthenticated, UnknownMatter, UnknownUnit
+from services.errors import (
+    ExtensionNotFound,
+    Forbidden,
+    NothingToConfirm,
+    OrderNotFound,
+    Unauthenticated,
+    UnknownMatter,
+    UnknownUnit,
+)
 from services.naming import snake_case
 from services.observe import refresh
 from services.settings import CoreSettings
@@ -46,6 +54,7 @@ log = logging.getLogger(__name__)
 # Exceptions -> HTTP status, in one place (a subclass not listed takes its base's status).
 _STATUS: list[tuple[type[Exception], int]] = [
     (OrderNotFound, 404),
+    (ExtensionNotFound, 404),
     (TransitionNotAllowed, 409),
     (NotAssignedUnit, 403),
     (InvalidCitizenToken, 404),

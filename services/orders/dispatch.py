@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalation.clocks import deadlines_for
+from escalation.clocks import bounded, deadlines_for
 from router.models import Unit
 from schemas.events import (
     DISPATCHED_TYPE,
@@ -38,6 +38,10 @@ from services.orders.lifecycle import (
     transition,
     unit_or_error,
 )
+from services.orders.supervision import schedule_fresh_clocks
+
+# The work-order column intake fills for an appeal transferred from above with its own deadline.
+UPPER_DEADLINE_FIELD = "upper_deadline"
 
 
 # ---- routing and dispatch --------------------------------------------------------------------
@@ -170,14 +174,15 @@ async def dispatch_to(
     fresh: bool = False,
     data: dict[str, Any] | None = None,
 ) -> State:
-    """Hand the order to `unit_code` with fresh clocks, and tell the unit on its own topic.
-    `fresh`: the order has never been dispatched (it is `received`), so there is no hand-over to
-    end and no unit to take it from, and nothing need be read first. `data` adds the action's own
-    facts to the lifecycle event (e.g. the rating that reopened it)."""
+    """Hand the order to `unit_code` with fresh clocks (bounded by an upper-transfer deadline the
+    order came with), and tell the unit on its own topic. `fresh`: the order has never been
+    dispatched (it is `received`), so there is no hand-over to end and no unit to take it from, and
+    nothing need be read first. `data` adds the action's own facts to the lifecycle event (e.g. the
+    rating that reopened it, or who passed it up)."""
     unit = unit_or_error(ctx, unit_code)
     now = ctx.now()
     whistle_class = WhistleClass(order.whistle_class or WhistleClass.ordinary.value)
-    deadlines = deadlines_for(whistle_class, now, ctx.calendar, ctx.clock_policy)
+    deadlines = bounded(deadlines_for(whistle_class, now, ctx.calendar, ctx.clock_policy), upper_deadline(order))
     current = None if fresh else await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at = now
@@ -211,7 +216,14 @@ async def dispatch_to(
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
                                            time=now, data=payload.model_dump(mode="json")), now)
     send_assisting_copies(session, ctx, order, payload, helpers, now)
+    schedule_fresh_clocks(ctx, order, unit.code, deadlines)
     return state
+
+
+def upper_deadline(order: WorkOrder) -> datetime | None:
+    """The deadline an upper-transfer order (上级转办) came with, if any: it bounds every clock."""
+    value = getattr(order, UPPER_DEADLINE_FIELD, None)
+    return value if isinstance(value, datetime) else None
 
 
 def dispatched_payload(order: WorkOrder, lead: Unit, *, reason: str | None, assisting: list[str]) -> DispatchedEvent:

@@ -20,6 +20,7 @@ from services.db.tables import Dispatch, WorkOrder
 from services.orders.acting import UnitActor, order_for_unit
 from services.orders.dispatch import dispatched_payload, send_assisting_copies
 from services.orders.lifecycle import record, transition, unit_or_error
+from services.orders.supervision import reschedule
 
 
 async def claim(session: AsyncSession, ctx: DomainContext, order_id: str, who: UnitActor, body: ClaimIn) -> State:
@@ -38,6 +39,7 @@ async def claim(session: AsyncSession, ctx: DomainContext, order_id: str, who: U
         current.claimed_at = now
     if body.first_contact_at is not None:
         _first_contact(session, order, current, body.first_contact_at, who, now, note=None)
+    await reschedule(session, ctx, order)
     return state
 
 
@@ -51,7 +53,9 @@ async def first_contact(
     current = await repo.open_dispatch(session, order.id)
     at = body.at or now
     check_first_contact(order.id, at, now, _dispatched_at(order, current), order.first_contact_at)
-    return _first_contact(session, order, current, at, who, now, note=body.note)
+    state = _first_contact(session, order, current, at, who, now, note=body.note)
+    await reschedule(session, ctx, order)
+    return state
 
 
 def _first_contact(session: AsyncSession, order: WorkOrder, current: Dispatch | None, at: datetime,
@@ -89,6 +93,7 @@ async def resolve(session: AsyncSession, ctx: DomainContext, order_id: str, who:
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome, current.resolved_at = now, "resolved", now
+    await reschedule(session, ctx, order)
     return state
 
 
@@ -109,6 +114,7 @@ async def return_order(
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome = now, "returned"
+    await reschedule(session, ctx, order)
     return state
 
 

@@ -21,10 +21,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.models import AssistanceIn, ClaimIn, FirstContactIn, ProgressIn, ResolveIn, ReturnIn
+from schemas.escalation import DutyReportIn, ExtensionIn, ReportUpIn, WhistleIn, WhistleRatingsIn
 from schemas.events import UNIT_REPLY_TYPE_PREFIX, unit_reply_type
 from schemas.lifecycle import State
 from services.context import DomainContext
-from services.orders import unit_actions
+from services.orders import escalation, extensions, unit_actions
 from services.orders.acting import UnitActor
 
 Handler = Callable[[AsyncSession, DomainContext, str, UnitActor, Any], Awaitable[State]]
@@ -112,4 +113,20 @@ REGISTRY = Registry(
                 "repeated returns"),
     UnitCommand("request_assistance", AssistanceIn, unit_actions.request_assistance,
                 "协办: ask other units to assist; each gets the order on its own topic"),
+    # The escalation service's (REST: services.apps.escalation, with their own answers).
+    UnitCommand("report_up", ReportUpIn, escalation.report_up,
+                "上报: the village leading the order passes it up to its township, which gets fresh clocks",
+                service="escalation"),
+    UnitCommand("whistle", WhistleIn, escalation.blow_whistle,
+                "吹哨: the township leading the order calls county departments (class, departments, reason); "
+                "each must report for duty within the class's limit", service="escalation"),
+    UnitCommand("report_duty", DutyReportIn, escalation.report_duty,
+                "报到: a department summoned by a whistle reports for duty (recorded on time or late)",
+                service="escalation"),
+    UnitCommand("whistle_ratings", WhistleRatingsIn, escalation.rate_departments,
+                "以下评上: the township rates each department that reported to its whistle (1-5, comment)",
+                service="escalation"),
+    UnitCommand("request_extension", ExtensionIn, extensions.request_extension,
+                "延期: the lead unit asks for more working days, before its resolve due time; a dispatcher "
+                "decides", service="escalation"),
 )

@@ -60,6 +60,14 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/v1/reports/stages"): REPORTS,
     ("GET", "/v1/reports/trend"): REPORTS,
     ("GET", "/v1/reports/states"): REPORTS,
+    ("POST", "/v1/work-orders/{order_id}/report-up"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/whistle"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/report-duty"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/whistle-ratings"): UNIT,
+    ("POST", "/v1/work-orders/{order_id}/extension"): UNIT,
+    ("GET", "/v1/extensions"): DISPATCH,
+    ("POST", "/v1/extensions/{extension_id}/decision"): DISPATCH,
+    ("GET", "/v1/supervision"): REPORTS,
 }
 
 ROLES: tuple[Role, ...] = (Role.operator, Role.dispatcher, Role.unit, Role.supervisor, Role.admin,
@@ -86,7 +94,7 @@ def test_every_route_has_an_entry_in_the_access_table() -> None:
 
 
 def _url(path: str, unit: str) -> str:
-    return path.replace("{order_id}", "wo_matrix_nope").replace("{unit}", unit)
+    return path.replace("{order_id}", "wo_matrix_nope").replace("{unit}", unit).replace("{extension_id}", "999999")
 
 
 async def test_each_role_is_let_in_or_refused_as_the_table_says(system: tuple[Runtime, httpx.AsyncClient]) -> None:

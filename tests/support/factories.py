@@ -11,8 +11,7 @@ import httpx
 
 from schemas.access import Role
 from services.apps.combined import create_combined_app
-from services.bootstrap import Runtime, build_runtime, load_router
-from services.context import DomainContext
+from services.bootstrap import Runtime, build_context, build_runtime
 from services.keys import create_key
 from services.settings import CoreSettings
 
@@ -58,7 +57,11 @@ async def running_system(
 ) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     """The all-in-one app over a started runtime, with an HTTP client talking to it in-process.
     The client sends an operator's key unless a request gives its own Authorization header."""
-    ctx = DomainContext(router=load_router(settings), now=clock) if clock else None
+    if clock is not None and "sweep_seconds" not in settings.model_fields_set:
+        # With injected time the test says when to sweep (runtime.sweeper.run_once), unless it names
+        # an interval: a sweep on the wall clock's timer would land between its steps at random.
+        settings = settings.model_copy(update={"sweep_seconds": 24 * 3600.0})
+    ctx = build_context(settings, now=clock) if clock else None
     runtime = await build_runtime(settings, ctx=ctx)
     await runtime.start()
     app = create_combined_app(settings, runtime=runtime)

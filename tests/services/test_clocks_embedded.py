@@ -1,0 +1,165 @@
+"""Clocks acting on the embedded default (SQLite file, in-process bus), time moved by a ManualClock:
+the sweep's reminders and 督办, a village's order passed up, a whistle, late 报到, ratings,
+extensions, the supervision list, restarts and two sweeps at once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schemas.events import SUPERVISION_TOPIC
+from services.bootstrap import Runtime
+from services.orders import supervision as supervision_commands
+from services.settings import CoreSettings
+from services.sweep import Sweeper
+from tests.support.clocks import outbox, records, seed_dispatched, sweep
+from tests.support.escalation_scenarios import (
+    STREET_LAMPS,
+    at,
+    clocks_of,
+    dispatched,
+    extension_approved_and_refused,
+    village_times_out_rises_whistles_and_rates,
+)
+from tests.support.factories import NEIGHBOUR_NOISE, ManualClock, key_headers, running_system, unit_acts
+from tests.support.waiting import eventually
+
+START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in the county
+CLOCK = ManualClock(START)
+
+
+def settings_for(data_dir: Path, **extra: object) -> CoreSettings:
+    return CoreSettings(data_dir=data_dir, database_url=None, kafka_bootstrap_servers=None, relay_poll_seconds=0.05,
+                        auto_report_up_clocks="resolve", **extra)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    # The sweep's own loop waits an hour between runs: the tests sweep at the instants they choose.
+    async with running_system(settings_for(Path(tmp_path_factory.mktemp("clocks")), sweep_seconds=3600),
+                              CLOCK) as pair:
+        yield pair
+
+
+async def test_village_order_times_out_rises_to_the_township_whistle_late_report_and_ratings(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    await village_times_out_rises_whistles_and_rates(runtime, client, CLOCK)
+
+
+async def test_a_village_passes_up_on_request_and_a_township_cannot(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    order = await dispatched(client, NEIGHBOUR_NOISE, "城关镇解放社区")
+    passed = await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "涉及多个小区，社区协调不了"})
+    assert passed.status_code == 200, passed.text
+    assert passed.json()["unit"] == "tw_chengguan"
+    body = (await client.get(f"/v1/work-orders/{order['id']}")).json()
+    assert body["history"][-1]["action"] == "escalate" and body["history"][-1]["actor"].startswith("unit:")
+    refused = await unit_acts(client, order["id"], "tw_chengguan", "report-up", {"reason": "我们也解决不了"})
+    assert refused.status_code == 409 and "whistle" in refused.json()["message"]
+    whistle_by_village = await unit_acts(client, order["id"], order["unit"], "whistle",
+                                         {"class": "ordinary", "departments": ["housing"], "reason": "需要部门"})
+    assert whistle_by_village.status_code == 404  # no longer in the village's hands
+
+
+async def test_an_extension_approved_and_one_refused(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    await extension_approved_and_refused(runtime, client, CLOCK)
+
+
+async def test_supervisors_list_the_overdue_newest_first_a_page_at_a_time(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    supervisor = await key_headers(runtime, "supervisor")
+    order = await dispatched(client, STREET_LAMPS, "城关镇")
+    CLOCK.current = at((await clocks_of(client, order["id"]))["claim_due"]) + timedelta(minutes=1)
+    await sweep(runtime)
+    page = (await client.get("/v1/supervision?level=supervise&limit=2", headers=supervisor)).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    newest = page["items"][0]
+    assert (newest["work_order_id"], newest["clock"], newest["level"]) == (order["id"], "claim", "supervise")
+    assert newest["raised_at"] >= page["items"][1]["raised_at"]
+    following = (await client.get(f"/v1/supervision?level=supervise&limit=2&cursor={page['next_cursor']}",
+                                  headers=supervisor)).json()
+    seen = {(i["work_order_id"], i["clock"]) for i in page["items"]}
+    assert following["items"] and not seen & {(i["work_order_id"], i["clock"]) for i in following["items"]}
+    mine = (await client.get(f"/v1/supervision?unit={order['unit']}", headers=supervisor)).json()["items"]
+    assert all(i["unit"] == order["unit"] for i in mine) and mine
+    bad = await client.get("/v1/supervision?cursor=nonsense", headers=supervisor)
+    assert bad.status_code == 422
+
+
+async def test_two_sweeps_at_once_raise_each_level_once(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, _ = system
+    async with runtime.sessions() as session, session.begin():
+        ids = await seed_dispatched(session, runtime.ctx, 60, unit="urban_mgmt", at=CLOCK.current)
+    CLOCK.advance(timedelta(days=10))  # claim and first contact past 通报, resolve past 督办
+    sweepers = [Sweeper(runtime.sessions, runtime.ctx, batch_size=7) for _ in range(2)]
+    results = await asyncio.gather(*(s.run_once() for s in sweepers))
+    raised = [(order_id, *r) for order_id in ids for r in await records(runtime, order_id)]
+    # Per order: claim and first contact 督办 + 通报, resolve 督办 (their reminders are stale: skipped).
+    assert len(raised) == len(set(raised)) == 60 * 5
+    assert sum(r.raised for r in results) >= len(raised)  # others' orders may be swept too
+    announced = [e for order_id in ids for e in await outbox(runtime, order_id, topic=SUPERVISION_TOPIC)]
+    assert len(announced) == len(raised)
+
+
+async def test_a_sweep_that_fails_half_way_leaves_nothing_and_the_next_does_it_once(
+    system: tuple[Runtime, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime, _ = system
+    async with runtime.sessions() as session, session.begin():
+        [order_id] = await seed_dispatched(session, runtime.ctx, 1, unit="urban_mgmt", at=CLOCK.current)
+    CLOCK.advance(timedelta(hours=4))
+    real = supervision_commands.esc_repo.add_many
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the database went away half-way through the batch")
+
+    monkeypatch.setattr(supervision_commands.esc_repo, "add_many", crash)
+    with pytest.raises(ConnectionError):
+        await runtime.sweeper.run_once()  # type: ignore[union-attr]
+    assert await records(runtime, order_id) == []  # the records rolled back with the events
+    monkeypatch.setattr(supervision_commands.esc_repo, "add_many", real)
+    await sweep(runtime)
+    first = await records(runtime, order_id)
+    assert ("claim", "urban_mgmt", "supervise") in first
+    await sweep(runtime)
+    assert await records(runtime, order_id) == first
+    assert len(await outbox(runtime, order_id, topic=SUPERVISION_TOPIC)) == len(first)
+
+
+async def test_the_escalation_service_restarted_in_the_middle_of_a_clock_misses_nothing_and_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(START)
+    settings = settings_for(tmp_path, sweep_seconds=0.05)  # the sweep's own loop does the work here
+    async with running_system(settings, clock) as (runtime, client):
+        order = await dispatched(client, STREET_LAMPS, "城关镇")
+        claim_due = at((await clocks_of(client, order["id"]))["claim_due"])
+        clock.current = claim_due - timedelta(minutes=10)  # past the reminder, before the due time
+        runtime.sweeper.wake()  # type: ignore[union-attr]
+
+        async def reminded() -> bool:
+            return ("claim", order["unit"], "remind") in await records(runtime, order["id"])
+
+        await eventually(reminded, what="the claim reminder from the running sweep")
+    # The service is down while the clock runs out; it comes back with the same database.
+    clock.current = claim_due + timedelta(minutes=30)
+    async with running_system(settings, clock) as (runtime, client):
+        async def supervised() -> bool:
+            return ("claim", order["unit"], "supervise") in await records(runtime, order["id"])
+
+        await eventually(supervised, what="the 督办 raised after the restart")
+        await sweep(runtime)
+        claim = [r for r in await records(runtime, order["id"]) if r[0] == "claim"]
+        assert claim == [("claim", order["unit"], "remind"), ("claim", order["unit"], "supervise")]
+        announced = [e for e in await outbox(runtime, order["id"], topic=SUPERVISION_TOPIC) if e["clock"] == "claim"]
+        assert [e["supervision_level"] for e in announced] == ["remind", "supervise"]
