@@ -40,6 +40,17 @@ class ReviewIn(BaseModel):
         return self
 
 
+class ReassignIn(BaseModel):
+    """A dispatcher hands an order already dispatched to another unit (改派): fresh clocks, recorded
+    as a routing correction."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit: str = Field(min_length=1, max_length=64, description="the unit to hand the order to")
+    reason: str = Field(min_length=2, max_length=2000, description="why (kept in the history and the correction)")
+    whistle_class: WhistleClass | None = Field(default=None, description="a new class, if the dispatcher sets one")
+
+
 class ReviewItem(BaseModel):
     work_order_id: str
     channel: str
@@ -48,4 +59,8 @@ class ReviewItem(BaseModel):
     created_at: datetime
     why: str = Field(description="low confidence, or returned by a unit (with its reason)")
     returned_by: str | None = None
+    return_reason: str | None = Field(default=None, description="the returning unit's reason code")
+    returns: int = Field(default=0, description="how many times units have returned the order")
+    arbitration: bool = Field(default=False, description="仲裁: returned too often; the unit the dispatcher names "
+                                                         "now keeps it (it may not return it again)")
     suggestion: dict[str, Any] | None = Field(default=None, description="the router's decision and explanation")

@@ -9,9 +9,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback.exceptions import NotNow
+from feedback.returns import needs_arbitration
+from intake.masking import mask_text
 from router.models import LabelledRecord
-from schemas.lifecycle import Action, State
-from schemas.review import ReviewAction, ReviewIn, ReviewItem
+from schemas.events import RECALLED_TYPE, EventEnvelope, dispatch_topic
+from schemas.lifecycle import Action, State, next_state
+from schemas.payloads import RecalledEvent
+from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
@@ -20,18 +25,31 @@ from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
 
 
-async def review_queue(session: AsyncSession, limit: int = 100) -> list[ReviewItem]:
-    """Orders waiting for a dispatcher, oldest first."""
+async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 100) -> list[ReviewItem]:
+    """Orders waiting for a dispatcher, oldest first; those returned too often are marked for
+    arbitration (仲裁)."""
     orders = await repo.list_orders(session, state=State.pending_review.value, limit=limit)
-    latest = await repo.latest_dispatches(session, [o.id for o in orders])
+    ids = [o.id for o in orders]
+    latest = await repo.latest_dispatches(session, ids)
+    returns = await repo.latest_history(session, ids, action=Action.return_.value)
     items = []
     for order in orders:
         returned = _returned(latest.get(order.id))
-        why = (f"returned by {returned.unit}" if returned is not None
-               else f"router confidence {order.confidence or 0:.2f}")
+        last = returns.get(order.id) if returned is not None else None
+        code = str((last.data or {}).get("return_reason") or "") or None if last is not None else None
+        arbitrate = returned is not None and needs_arbitration(order.return_count, ctx.feedback)
+        if returned is None:
+            why = f"router confidence {order.confidence or 0:.2f}"
+        else:
+            why = f"returned by {returned.unit}" + (f" ({code}: {mask_text(last.reason)})" if last and last.reason
+                                                     else "")
+            if arbitrate:
+                why += (f"; returned {order.return_count} times: arbitrate (仲裁) — the unit you name keeps it "
+                        "and may not return it again")
         items.append(ReviewItem(work_order_id=order.id, channel=order.channel, text=order.text_masked,
                                 address=order.address, created_at=order.created_at, why=why,
-                                returned_by=returned.unit if returned else None, suggestion=order.routing))
+                                returned_by=returned.unit if returned else None, return_reason=code,
+                                returns=order.return_count, arbitration=arbitrate, suggestion=order.routing))
     return items
 
 
@@ -90,6 +108,39 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         ))
     return await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor,
                                         reason=body.reason or "dispatched by dispatcher")
+
+
+async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReassignIn, *,
+                   actor: str) -> State:
+    """改派: a dispatcher hands an order already in a unit's hands to another unit, with fresh
+    clocks; recorded as a routing correction; the units that lose it are told on their topics."""
+    order = await lifecycle.load_for_update(session, order_id)
+    next_state(State(order.state), Action.reassign)  # refuses at once when the order is not with a unit
+    target = lifecycle.unit_or_error(ctx, body.unit)
+    if order.unit == target.code:
+        raise NotNow(f"work order {order.id} is already with {target.code}")
+    now = ctx.now()
+    losing = await repo.order_units(session, order.id)
+    if body.whistle_class:
+        order.whistle_class = body.whistle_class.value
+    county = target.level.value == "county"
+    if county:
+        order.dept = target.code
+    session.add(RoutingCorrection(
+        work_order_id=order.id, at=now, source="reassign", actor=actor, text=order.text_masked,
+        original_unit=order.unit, original_matter=order.matter, original_level=order.level,
+        corrected_unit=target.code, corrected_matter=None, corrected_dept=target.code if county else None,
+        corrected_level=target.level.value, reason=body.reason,
+    ))
+    state = await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=body.reason,
+                                       action=Action.reassign, data={"from_unit": order.unit})
+    for unit in losing:
+        if unit != target.code:
+            repo.add_outbox(session, EventEnvelope(
+                type=RECALLED_TYPE, subject=order.id, topic=dispatch_topic(unit), time=now,
+                data=RecalledEvent(work_order_id=order.id, unit=unit, reason=mask_text(body.reason),
+                                   at=now).model_dump(mode="json")), now)
+    return state
 
 
 async def training_history(session: AsyncSession, *, limit: int = 200_000) -> list[LabelledRecord]:

@@ -6,11 +6,19 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
 
 from schemas.lifecycle import State
-from schemas.review import ReviewIn, ReviewItem
+from schemas.review import ReassignIn, ReviewIn, ReviewItem
 from schemas.routing import RoutingDecision
 from services import review
 from services.apps.common import create_app
-from services.apps.dependencies import Classifier, Reviewer, RuntimeDep, UnitsReader, UowDep, WorkOrderDep
+from services.apps.dependencies import (
+    Classifier,
+    Reviewer,
+    RuntimeDep,
+    UnitOfWork,
+    UnitsReader,
+    UowDep,
+    WorkOrderDep,
+)
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.settings import CoreSettings
@@ -48,7 +56,7 @@ async def units(runtime: RuntimeDep, _: UnitsReader) -> list[dict[str, str | Non
 @router.get("/review-queue", response_model=list[ReviewItem], summary="orders waiting for a dispatcher")
 async def review_queue(uow: UowDep, _: Reviewer, limit: int = Query(default=100, ge=1, le=1000)) -> list[ReviewItem]:
     async with uow.read() as session:
-        return await review.review_queue(session, limit)
+        return await review.review_queue(session, uow.ctx, limit)
 
 
 @router.post("/work-orders/{order_id}/review", response_model=ReviewOutcome,
@@ -56,10 +64,22 @@ async def review_queue(uow: UowDep, _: Reviewer, limit: int = Query(default=100,
 async def review_order(principal: Reviewer, order: WorkOrderDep, body: ReviewIn, uow: UowDep) -> ReviewOutcome:
     async with uow.transaction() as session:
         state = await review.review(session, uow.ctx, order.id, body, actor=principal.actor)
+    return await _outcome(uow, order.id, state)
+
+
+@router.post("/work-orders/{order_id}/reassign", response_model=ReviewOutcome,
+             summary="改派: a dispatcher hands an order already with a unit to another unit (fresh clocks)")
+async def reassign_order(principal: Reviewer, order: WorkOrderDep, body: ReassignIn, uow: UowDep) -> ReviewOutcome:
+    async with uow.transaction() as session:
+        state = await review.reassign(session, uow.ctx, order.id, body, actor=principal.actor)
+    return await _outcome(uow, order.id, state)
+
+
+async def _outcome(uow: UnitOfWork, order_id: str, state: State) -> ReviewOutcome:
     async with uow.read() as session:
-        current = await repo.get_order(session, order.id)
+        current = await repo.get_order(session, order_id)
     assert current is not None
-    return ReviewOutcome(work_order_id=order.id, state=state, unit=current.unit, matter=current.matter)
+    return ReviewOutcome(work_order_id=order_id, state=state, unit=current.unit, matter=current.matter)
 
 
 def create_router_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

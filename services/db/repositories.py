@@ -70,6 +70,22 @@ async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrder
     return (await session.execute(stmt)).scalars().all()
 
 
+async def latest_history(
+    session: AsyncSession, order_ids: Sequence[str], *, action: str
+) -> dict[str, WorkOrderHistory]:
+    """Each order's latest history record of `action`, in one query."""
+    if not order_ids:
+        return {}
+    newest = (
+        select(func.max(WorkOrderHistory.id).label("id"))
+        .where(WorkOrderHistory.work_order_id.in_(order_ids), WorkOrderHistory.action == action)
+        .group_by(WorkOrderHistory.work_order_id)
+        .subquery()
+    )
+    rows = (await session.execute(select(WorkOrderHistory).join(newest, WorkOrderHistory.id == newest.c.id))).scalars()
+    return {h.work_order_id: h for h in rows}
+
+
 async def count_by_state(session: AsyncSession) -> dict[str, int]:
     """Orders per state, from the counts the database maintains (a few dozen rows, not a scan)."""
     rows = await session.execute(select(StateCount.state, func.sum(StateCount.n)).group_by(StateCount.state))

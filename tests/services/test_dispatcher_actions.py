@@ -1,0 +1,115 @@
+"""What dispatchers do with orders units hand back or hold (embedded default): returns with their
+reasons in the review queue, arbitration (仲裁) after repeated returns, and reassigning (改派) an
+order already with a unit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from schemas.events import RECALLED_TYPE, dispatch_topic
+from services.bootstrap import Runtime
+from services.bus.memory import InProcessBus
+from services.db.tables import RoutingCorrection
+from services.settings import CoreSettings
+from tests.support.factories import ManualClock, appeal, as_unit, key_headers, order_in_state, running_system, unit_acts
+from tests.support.waiting import eventually
+
+CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+STREET_LIGHT = "小区门口的路灯坏了好几天了，晚上很黑，老人出门不方便。"
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("dispatchers")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings, CLOCK) as pair:
+        yield pair
+
+
+async def dispatcher(client: httpx.AsyncClient) -> dict[str, str]:
+    return await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]
+
+
+async def queue_item(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
+    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+    item: dict[str, Any] = next(i for i in queue if i["work_order_id"] == order_id)
+    return item
+
+
+async def override(client: httpx.AsyncClient, order_id: str, unit: str) -> None:
+    done = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "override", "unit": unit},
+                             headers=await dispatcher(client))
+    assert done.status_code == 200, done.text
+
+
+async def test_repeated_returns_go_to_arbitration_and_the_arbitrated_unit_cannot_return(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal(STREET_LIGHT))).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    first, second, third = order["unit"], "tw_chengguan", "housing"
+    back = await unit_acts(client, order_id, first, "return", {"reason": "wrong_place", "text": "该路段归城关镇管"})
+    assert back.json()["state"] == "pending_review"
+    item = await queue_item(client, order_id)
+    assert (item["returned_by"], item["return_reason"], item["returns"], item["arbitration"]) == (
+        first, "wrong_place", 1, False)
+    assert "该路段归城关镇管" in item["why"]
+
+    await override(client, order_id, second)  # a return and re-dispatch
+    again = await unit_acts(client, order_id, second, "return", {"reason": "not_our_remit", "text": "路灯归住建"})
+    assert again.status_code == 200
+    item = await queue_item(client, order_id)
+    assert (item["returns"], item["arbitration"], item["return_reason"]) == (2, True, "not_our_remit")
+    assert "仲裁" in item["why"]
+
+    await override(client, order_id, third)
+    refused = await unit_acts(client, order_id, third, "return", {"reason": "not_our_remit", "text": "也不归我们"})
+    assert refused.status_code == 409 and "arbitration" in refused.json()["message"]
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "dispatched"
+
+
+async def test_a_dispatcher_reassigns_an_order_in_hand_with_fresh_clocks_and_the_old_unit_loses_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal(STREET_LIGHT))).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    old = order["unit"]
+    assert (await unit_acts(client, order_id, old, "claim")).status_code == 200
+    CLOCK.advance(timedelta(hours=2))
+    new = "tw_chengguan" if old != "tw_chengguan" else "urban_mgmt"
+    url = f"/v1/work-orders/{order_id}/reassign"
+    headers = await dispatcher(client)
+    assert (await client.post(url, json={"unit": new}, headers=headers)).status_code == 422  # reason required
+    moved = await client.post(url, json={"unit": new, "reason": "路灯在镇管道路上"}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["unit"] == new and moved.json()["state"] == "dispatched"
+    body = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    assert body["claim_due"] > order["claim_due"] and body["history"][-1]["action"] == "reassign"
+    assert body["history"][-1]["actor"].startswith("dispatcher/key_")
+    assert (await client.get(f"/v1/work-orders/{order_id}", headers=await as_unit(runtime, old))).status_code == 404
+    assert (await unit_acts(client, order_id, new, "claim")).status_code == 200
+
+    await runtime.relay.drain()
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    recalls = [e for e in bus.topic_log(dispatch_topic(old)) if e.type == RECALLED_TYPE and e.subject == order_id]
+    assert recalls and recalls[0].data["reason"] == "路灯在镇管道路上"
+    async with runtime.sessions() as session:
+        corrections = (await session.execute(select(RoutingCorrection).where(
+            RoutingCorrection.work_order_id == order_id))).scalars().all()
+    assert [(c.source, c.original_unit, c.corrected_unit) for c in corrections] == [("reassign", old, new)]
+
+    same = await client.post(url, json={"unit": new, "reason": "再派一次"}, headers=headers)
+    assert same.status_code == 409 and "already" in same.json()["message"]
+    await unit_acts(client, order_id, new, "resolve", {"reply": "已修复"})
+    late = await client.post(url, json={"unit": old, "reason": "改回去"}, headers=headers)
+    assert late.status_code == 409 and "resolved" in late.json()["message"]
