@@ -12,7 +12,7 @@ from feedback.models import CallbackIn
 from schemas.access import Permission, Principal, Role
 from schemas.appeals import RateIn, WorkOrderView
 from schemas.lifecycle import State
-from services.apps import reports
+from services.apps import dashboard, reports
 from services.apps.common import create_app
 from services.apps.dependencies import StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep, require
 from services.apps.unit_routes import add_unit_command_routes
@@ -89,5 +89,5 @@ add_unit_command_routes(router, "feedback")
 
 
 def create_feedback_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    return create_app("Hotline feedback", ("feedback",), [router], settings=settings, runtime=runtime,
+    return create_app("Hotline feedback", ("feedback",), [router, dashboard.router], settings=settings, runtime=runtime,
                       description="Unit actions, 回访 and ratings, close/reopen, reports.")

@@ -238,9 +238,14 @@ async def stages(session: AsyncSession, period: Period, weights: dict[str, float
                         stages=formulas.seven_stages(counts, found, repeat_threshold, weights))
 
 
-async def trend(session: AsyncSession, period: Period) -> TrendReport:
-    per_day = await store.trend_tallies(session, "d", period.start, period.end, Metric.received)
-    days = {d: n for d, _, n in per_day}
+async def orders_per_day(session: AsyncSession, period: Period) -> list[DayCount]:
+    days = {d: n for d, _, n in await store.trend_tallies(session, "d", period.start, period.end, Metric.received)}
+    return [DayCount(day=day, count=days.get(day, 0))
+            for day in (period.start + timedelta(days=i) for i in range(period.days))]
+
+
+async def shares_per_week(session: AsyncSession, period: Period) -> list[WeekShares]:
+    """631 shares of the orders closed in each week that the period touches (Monday first)."""
     first_week = week_start(period.start)
     weekly = formulas.week_shares(await store.trend_tallies(session, TREND_GRAIN, first_week, period.end,
                                                             Metric.closed))
@@ -252,9 +257,10 @@ async def trend(session: AsyncSession, period: Period) -> TrendReport:
         weeks.append(WeekShares(week=week, total=total, **{
             lv.value: round(levels.get(lv.value, 0) / total, 4) if total else 0.0 for lv in Level}))
         week += timedelta(days=7)
-    return TrendReport(
-        period_from=period.start, period_to=period.end,
-        orders_per_day=[DayCount(day=day, count=days.get(day, 0))
-                        for day in (period.start + timedelta(days=i) for i in range(period.days))],
-        shares_631_per_week=weeks,
-    )
+    return weeks
+
+
+async def trend(session: AsyncSession, period: Period) -> TrendReport:
+    return TrendReport(period_from=period.start, period_to=period.end,
+                       orders_per_day=await orders_per_day(session, period),
+                       shares_631_per_week=await shares_per_week(session, period))

@@ -28,6 +28,9 @@ REPORTS = frozenset({Role.supervisor, Role.admin})
 DISPATCH = frozenset({Role.dispatcher, Role.admin})
 UNIT = frozenset({Role.unit})
 
+# Browser pages send a caller without a key to the sign-in page (303) instead of answering 401.
+SIGN_IN_PAGES = {("GET", "/dashboard"): "/dashboard/login"}
+
 # (method, path template) -> roles allowed, or OPEN.
 ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): OPEN,
@@ -69,6 +72,12 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/v1/extensions"): DISPATCH,
     ("POST", "/v1/extensions/{extension_id}/decision"): DISPATCH,
     ("GET", "/v1/supervision"): REPORTS,
+    ("GET", "/dashboard"): REPORTS,  # a browser page: see SIGN_IN_PAGES
+    ("GET", "/dashboard/data"): REPORTS,  # a key, or the dashboard's sign-in cookie
+    ("GET", "/dashboard/login"): OPEN,
+    ("POST", "/dashboard/login"): OPEN,  # the key in the form decides
+    ("POST", "/dashboard/logout"): OPEN,
+    ("GET", "/dashboard/assets/{name}"): OPEN,  # script, style sheet, font: nothing secret
 }
 
 ROLES: tuple[Role, ...] = (Role.operator, Role.dispatcher, Role.unit, Role.supervisor, Role.admin,
@@ -109,8 +118,11 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(system: tuple[Ru
         assert isinstance(expected, frozenset)
         url = _url(path, unit)
         anonymous = await client.request(method, url, headers={"Authorization": ""}, json={})
-        assert anonymous.status_code == 401, (method, path, anonymous.text)
-        assert anonymous.json()["error"] and anonymous.headers["www-authenticate"] == "Bearer"
+        if (method, path) in SIGN_IN_PAGES:
+            assert anonymous.status_code == 303 and anonymous.headers["location"] == SIGN_IN_PAGES[(method, path)]
+        else:
+            assert anonymous.status_code == 401, (method, path, anonymous.text)
+            assert anonymous.json()["error"] and anonymous.headers["www-authenticate"] == "Bearer"
         for role in ROLES:
             headers = await key_headers(runtime, role.value, unit if role is Role.unit else None)
             response = await client.request(method, url, headers=headers, json={})

@@ -1,0 +1,178 @@
+"""The ops dashboard (运行监测大屏) on the feedback service: a sign-in page that takes a supervisor's
+(or admin's) key and keeps it in a Secure, HttpOnly, SameSite=Strict cookie; the page; the one
+JSON document it refreshes itself from; and its assets (script, style sheet, font), all served
+by the app itself so that it works with no internet."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from feedback.periods import Period
+from feedback.reports import DEFAULT_WEIGHTS, parse_weights
+from schemas.access import Permission, Principal, allows
+from schemas.reports import (
+    AssessmentRow,
+    HotSpot,
+    RatesReport,
+    Report631,
+    SupervisionReport,
+    TrendReport,
+)
+from services.apps.common import ErrorBody
+from services.apps.dependencies import RuntimeDep, UowDep
+from services.apps.reports import NamesDep
+from services.db import repositories as repo
+from services.errors import Forbidden, Unauthenticated
+from services.reports import service
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+COOKIE = "hotline_dashboard"
+COOKIE_SECONDS = 8 * 3600
+ASSETS = resources.files("services.reports") / "dashboard"
+ASSET_TYPES = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
+               "noto-sans-sc-subset.woff": "font/woff", "LICENSE-OFL.txt": "text/plain; charset=utf-8"}
+_bearer = HTTPBearer(auto_error=False)
+# Everything the pages use comes from this app: the browser is told to load nothing from elsewhere.
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+async def signed_in(request: Request, runtime: RuntimeDep,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal | None:
+    """The caller by an API key (Authorization: Bearer) or by the dashboard's cookie; None when
+    neither is given; 401 for a key that is not valid (unknown or revoked)."""
+    key = credentials.credentials if credentials is not None else request.cookies.get(COOKIE)
+    if not key:
+        return None
+    principal = await runtime.keys.principal(key)
+    if principal is None:
+        raise Unauthenticated("the API key is not valid (unknown or revoked): sign in again")
+    return principal
+
+
+SignedIn = Annotated[Principal | None, Depends(signed_in)]
+
+
+def _page(name: str, **values: str) -> str:
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def _login_page(message: str = "", status: int = 200) -> HTMLResponse:
+    note = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+    return HTMLResponse(_page("login.html", message=note), status_code=status, headers=PAGE_HEADERS)
+
+
+@router.get("/login", response_class=HTMLResponse, summary="sign-in page (登录): asks for a supervisor key")
+async def login_page() -> HTMLResponse:
+    return _login_page()
+
+
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "no key and no sign-in cookie, or a key no longer valid"},
+    403: {"model": ErrorBody, "description": "the key may not read reports"},
+    503: {"model": ErrorBody, "description": "the database is unavailable; retry"},
+}
+
+
+@router.post("/login", response_class=HTMLResponse, summary="sign in with a key (form field `key`)",
+             responses={303: {"description": "signed in: on to the dashboard"},
+                        401: {"description": "the key is not valid: the sign-in page again", "content": _HTML},
+                        403: {"description": "the key may not read reports: the sign-in page again",
+                              "content": _HTML}})
+async def login(request: Request, runtime: RuntimeDep) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = (form.get("key") or [""])[0].strip()
+    principal = await runtime.keys.principal(key) if key else None
+    if principal is None:
+        return _login_page("密钥无效或已吊销。", status=401)
+    if not allows(principal, Permission.read_reports):
+        return _login_page("此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(COOKIE, key, max_age=COOKIE_SECONDS, path="/dashboard", secure=True, httponly=True,
+                        samesite="strict")
+    return response
+
+
+@router.post("/logout", summary="sign out (the cookie is dropped)", responses={303: {"description": "signed out"}})
+async def logout() -> Response:
+    response = RedirectResponse("/dashboard/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/dashboard", secure=True, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("", response_class=HTMLResponse, summary="the ops dashboard (sign in first)",
+            responses={303: {"description": "not signed in: to the sign-in page"}, **_REFUSED})
+async def dashboard(principal: SignedIn, runtime: RuntimeDep) -> Response:
+    if principal is None:
+        return RedirectResponse("/dashboard/login", status_code=303)
+    if not allows(principal, Permission.read_reports):
+        raise Forbidden(f"a {principal.role.value} key may not see the dashboard")
+    return HTMLResponse(_page("dashboard.html", refresh=str(runtime.settings.dashboard_refresh_seconds),
+                              who=html.escape(principal.name or principal.role.value)), headers=PAGE_HEADERS)
+
+
+@router.get("/assets/{name}", summary="the dashboard's own script, style sheet and font")
+async def asset(name: Annotated[str, Path(max_length=64)]) -> Response:
+    if name not in ASSET_TYPES:
+        raise HTTPException(404, f"no dashboard asset {name!r}")
+    return Response((ASSETS / name).read_bytes(), media_type=ASSET_TYPES[name],
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+class DashboardData(BaseModel):
+    generated_at: str
+    refresh_seconds: int
+    period_from: date
+    period_to: date
+    states: dict[str, int]
+    report_631: Report631
+    rates: RatesReport
+    supervision: SupervisionReport
+    ranking: list[AssessmentRow]
+    hotspots: list[HotSpot]
+    trend: TrendReport
+
+
+@router.get("/data", response_model=DashboardData, responses=_REFUSED,
+            summary="everything the dashboard shows, in one document (key or the dashboard's cookie)")
+async def data(principal: SignedIn, runtime: RuntimeDep, uow: UowDep, names: NamesDep) -> Any:
+    if principal is None:
+        raise Unauthenticated("sign in at /dashboard/login, or send Authorization: Bearer <key>")
+    if not allows(principal, Permission.read_reports):
+        raise Forbidden(f"a {principal.role.value} key may not see the dashboard")
+    now = runtime.ctx.now()
+    today = runtime.ctx.local_day(now)
+    month = Period(today.replace(day=1), today)
+    settings = runtime.settings
+    weights = parse_weights(settings.report_weights, DEFAULT_WEIGHTS)
+    async with uow.read() as session:
+        states = await repo.count_by_state(session)
+        report_631 = await service.report_631(session, names, month, None)
+        rates = await service.rates(session, names, month, weights, None)
+        supervision = await service.supervision(session, names, month, now, None, None, 20)
+        ranking = (await service.assessment(session, names, month, weights, None)).units[:10]
+        hotspots = (await service.hotspots(session, names, month, None, 8, settings.report_repeat_threshold)).hotspots
+        last_30_days = Period(today - timedelta(days=29), today)
+        per_day = await service.orders_per_day(session, last_30_days)
+        per_week = await service.shares_per_week(session, Period(today - timedelta(weeks=11), today))
+    trend = TrendReport(period_from=last_30_days.start, period_to=today, orders_per_day=per_day,
+                        shares_631_per_week=per_week)
+    return DashboardData(generated_at=now.astimezone(runtime.ctx.timezone).isoformat(timespec="seconds"),
+                         refresh_seconds=settings.dashboard_refresh_seconds, period_from=month.start,
+                         period_to=month.end, states=states, report_631=report_631, rates=rates,
+                         supervision=supervision, ranking=ranking, hotspots=hotspots, trend=trend)
