@@ -19,7 +19,7 @@ from escalation.calendar import WorkingCalendar, parse_dates
 from escalation.models import ClockName
 from escalation.supervision import SupervisionPolicy
 from router.service import Router
-from schemas.events import FIXED_TOPICS, LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC, dispatch_topic
+from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
 from services.bus.base import EventBus
 from services.bus.kafka import KafkaBus
 from services.bus.memory import InProcessBus
@@ -39,6 +39,7 @@ from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_b
 from services.scheduled import close_unrated_orders, every
 from services.settings import CoreSettings
 from services.sweep import Sweeper
+from services.topics import require_topics
 from services.unit_replies import dead_letter_handler, reply_handler
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,8 @@ class Runtime:
 
     async def start(self) -> None:
         if isinstance(self.bus, KafkaBus):
-            topics = list(FIXED_TOPICS)
-            if "router" in self.roles:
-                topics += [dispatch_topic(code) for code in self.ctx.router.units()]
-            await self.bus.ensure_topics(topics)
+            # Every process runs a relay that may publish to any topic: all of the plan must exist.
+            await require_topics(self.settings, self.ctx.router.units())
         await self.bus.start()
         self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="outbox-relay"))
         if "feedback" in self.roles:
@@ -185,7 +184,8 @@ async def build_runtime(
                      dispatch_partitions=settings.kafka_dispatch_partitions,
                      default_partitions=settings.kafka_lifecycle_partitions,
                      replication_factor=settings.kafka_replication_factor,
-                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms)
+                     fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                     create_topics=settings.kafka_missing_topics == "create")
             if settings.uses_kafka else InProcessBus()
         )
     relay = OutboxRelay(engine, sessions, bus, batch_size=settings.relay_batch_size,

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and closed-loop tracking.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and closed-loop tracking. "
+                       "Configuration comes from the environment (DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, HOTLINE_*).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 router_app = typer.Typer(help="The router's learned model.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -22,6 +23,51 @@ app.add_typer(router_app, name="router")
 app.add_typer(keys_app, name="keys")
 reports_app = typer.Typer(help="Report aggregates.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
+kafka_app = typer.Typer(help="Kafka provisioning.", no_args_is_help=True)
+topics_app = typer.Typer(help="The topics the configuration needs (fixed topics and one dispatch topic per unit).",
+                         no_args_is_help=True)
+kafka_app.add_typer(topics_app, name="topics")
+app.add_typer(kafka_app, name="kafka")
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit status 1."""
+
+
+def main() -> None:
+    """The `hotline` entry point: expected failures (a missing file, a bad line, a database or broker
+    that does not answer) end with one line on standard error and exit status 1, not a traceback."""
+    try:
+        app()
+    except CliError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        message = _expected_failure(exc)
+        if message is None:
+            raise
+        _fail(message)
+
+
+def _expected_failure(exc: Exception) -> str | None:
+    """The one line to print for a failure an operator can fix, or None for a bug."""
+    from aiokafka.errors import KafkaError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from router.exceptions import RouterError
+    from services.bootstrap import ConfigurationError
+    from services.topics import MissingTopics
+
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, SQLAlchemyError | ConnectionError):
+        return f"the database does not answer: {first}"
+    if isinstance(exc, KafkaError | MissingTopics | ConfigurationError | RouterError | OSError):
+        return first
+    return None
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"hotline: error: {message}", err=True)
+    raise SystemExit(1)
 
 
 class ServiceName(StrEnum):
@@ -39,8 +85,10 @@ DEFAULT_PORTS = {"intake": 8001, "router": 8002, "escalation": 8003, "feedback":
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
-    """Apply the migrations to DATABASE_URL (or the embedded SQLite file)."""
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to reach (default: the newest)")] = "head",
+) -> None:
+    """Apply the migrations to DATABASE_URL (or the embedded SQLite file) up to REVISION."""
     from services.db.migrate import upgrade
     from services.settings import CoreSettings
 
@@ -54,7 +102,8 @@ def serve(
     service: ServiceName,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
-    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON anyway)")]
+    = False,
     workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
 ) -> None:
     """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process.
@@ -72,12 +121,9 @@ def serve(
             param_hint="SERVICE",
         )
 
-    if workers > 1 and not CoreSettings().uses_kafka:
-        raise typer.BadParameter("several workers share the work through Kafka: set KAFKA_BOOTSTRAP_SERVERS",
-                                 param_hint="--workers")
-    # An import string and a factory, so that each worker process builds its own app and runtime.
-    uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
-                workers=workers, log_level="info", access_log=access_log, timeout_graceful_shutdown=10)
+    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON anyway)")]
+    = False,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
 
 
 @app.command()
@@ -90,36 +136,48 @@ def demo(data_dir: Annotated[Path | None, typer.Option(help="keep the demo datab
 
 @app.command()
 def classify(
-    file: Annotated[Path, typer.Argument(help="JSON lines with at least id and text")],
+    file: Annotated[str, typer.Argument(help="JSON lines with id and text (optional channel, address); - for stdin")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
 ) -> None:
-    """Route every line of FILE offline (no servers) and write one JSON line per input."""
+    """Route every line of FILE offline (no servers) and write one JSON line per input: id, redirect,
+    class, level, dept, unit, matter, confidence, explanation. A bad line stops with its number."""
     from router.offline import classify_record
     from router.service import Router
+    from schemas.taxonomy import Channel
 
+    channels = {c.value for c in Channel}
+    try:
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
     router = Router.default()
     out = output.open("w", encoding="utf-8") if output else sys.stdout
+    name = "standard input" if file == "-" else file
     try:
-        with file.open(encoding="utf-8") as lines:
-            for n, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise typer.BadParameter(f"line {n} of {file} is not JSON: {exc}") from exc
-                if not isinstance(record, dict) or "id" not in record or "text" not in record:
-                    raise typer.BadParameter(f"line {n} of {file} needs the fields id and text")
-                out.write(json.dumps(classify_record(router, record), ensure_ascii=False) + "\n")
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CliError(f"line {n} of {name} is not JSON: {exc}") from exc
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+                raise CliError(f"line {n} of {name} needs the fields id and text")
+            if record.get("channel") is not None and record["channel"] not in channels:
+                raise CliError(f"line {n} of {name}: unknown channel {record['channel']!r} "
+                               f"(one of {', '.join(sorted(channels))})")
+            out.write(json.dumps(classify_record(router, record), ensure_ascii=False) + "\n")
     finally:
+        if source is not sys.stdin:
+            source.close()
         if output:
             out.close()
 
 
 @app.command()
 def duplicates(
-    file: Annotated[Path, typer.Argument(help="JSON lines in submission order: id, text, optional channel, "
-                                              "address, reported_at")],
+    file: Annotated[str, typer.Argument(help="JSON lines in submission order: id, text, optional channel, "
+                                             "address, reported_at; - for stdin")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
 ) -> None:
     """Find near-duplicates (并单) offline: one JSON line per input with id and duplicate_of (null, or the
@@ -127,16 +185,60 @@ def duplicates(
     from router.service import Router
     from services.offline_duplicates import detect_lines
 
+    try:
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        with file.open(encoding="utf-8") as lines:
-            for row in detect_lines(Router.default(), lines):
-                if "error" in row:
-                    raise typer.BadParameter(f"{file}: line {row['line']}: {row['error']}")
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for row in detect_lines(Router.default(), source):
+            if "error" in row:
+                raise CliError(f"{'standard input' if file == '-' else file}: line {row['line']}: {row['error']}")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
     finally:
+        if source is not sys.stdin:
+            source.close()
         if output:
             out.close()
+
+
+@topics_app.command("plan")
+def topics_plan() -> None:
+    """Print every topic the configuration needs: name, partitions, replication factor, settings
+    (HOTLINE_KAFKA_*_PARTITIONS, HOTLINE_KAFKA_REPLICATION_FACTOR; one dispatch topic per unit)."""
+    from services.settings import CoreSettings
+    from services.topics import plan_for
+
+    for spec in plan_for(CoreSettings()):
+        typer.echo(spec.line())
+
+
+@topics_app.command("apply")
+def topics_apply() -> None:
+    """Create the topics of the plan that KAFKA_BOOTSTRAP_SERVERS lacks; existing ones are left as
+    they are (safe to run again, e.g. after adding a unit)."""
+    from services.settings import CoreSettings
+    from services.topics import apply_plan, plan_for
+
+    settings = CoreSettings()
+    if not settings.uses_kafka:
+        raise CliError("KAFKA_BOOTSTRAP_SERVERS is not set")
+    outcomes = asyncio.run(apply_plan(settings.kafka_bootstrap_servers or "", plan_for(settings)))
+    for spec, outcome in outcomes:
+        typer.echo(f"{spec.name}\t{outcome}")
+    created = sum(1 for _, outcome in outcomes if outcome == "created")
+    typer.echo(f"{created} created, {len(outcomes) - created} already there")
+
+
+@app.command()
+def status() -> None:
+    """Database revision, outbox backlog, orders by state, overdue orders, API keys not revoked and,
+    with a broker, the consumer groups' lag."""
+    from services.settings import CoreSettings
+    from services.status import read_status
+
+    for line in asyncio.run(read_status(CoreSettings())).lines():
+        typer.echo(line)
 
 
 class RoleName(StrEnum):
@@ -228,4 +330,4 @@ def reports_rebuild() -> None:
 
 
 if __name__ == "__main__":
-    app()
+    main()

@@ -24,7 +24,7 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("hotline_request_id", default=No
 WORK_ORDER_ID: ContextVar[str | None] = ContextVar("hotline_work_order_id", default=None)
 
 # Attributes every LogRecord has; anything else came in through `extra=` and is kept.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,7 +33,15 @@ class CoreSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=100, description="longest a consumer's fetch waits at the broker for new records"
     )
-    kafka_replication_factor: int = Field(default=1, description="for topics the services create; 3 in production")
+    kafka_replication_factor: int = Field(default=1, description="of the topics in the plan; 3 in production")
+    kafka_missing_topics: Literal["fail", "create"] = Field(
+        default="fail", description="a topic of the plan missing at start-up: refuse to start, or create it"
+    )
+    log_level: str = Field(default="INFO", description="level of the JSON log lines on standard error")
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "HOTLINE_OTLP_ENDPOINT"),
+        description="OpenTelemetry collector (OTLP over HTTP); traces are sent only when it is set",
+    )
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2
     review_threshold: float = Field(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from services.settings import CoreSettings
+from services.topics import apply_plan, plan_for
 from tests.support.broker import TansuBroker
 from tests.support.postgres import create_database, drop_database
 
@@ -15,6 +18,8 @@ from tests.support.postgres import create_database, drop_database
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
     b = TansuBroker(Path(tmp_path_factory.mktemp("broker")))
     b.start()
+    # As in production: the operator provisions the topics before any service starts.
+    asyncio.run(apply_plan(b.bootstrap, plan_for(CoreSettings(kafka_bootstrap_servers=b.bootstrap))))
     try:
         yield b
     finally:

@@ -319,7 +319,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestObservation, service=roles[0] if len(roles) == 1 else "all")
+    app.add_middleware(RequestObservation, service=roles[0] if len(roles) == 1 else "all", router=app.router)
     _install_error_handlers(app)
     _install_docs(app)
     app.include_router(health)

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.logs import REQUEST_ID, WORK_ORDER_ID
@@ -26,9 +27,19 @@ class RequestObservation:
     the request runs, counts the request and its latency by route template (never by raw path, so
     unknown paths are one series) and writes one access-log line."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, router: Router | None = None) -> None:
         self.app = app
         self.service = service
+        self.router = router  # to name the route when the framework did not record it in the scope
+
+    def _template(self, scope: Scope) -> str:
+        route = scope.get("route")
+        if route is None and self.router is not None:
+            for candidate in self.router.routes:
+                if candidate.matches(scope)[0] is Match.FULL:
+                    route = candidate
+                    break
+        return getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,8 +74,7 @@ class RequestObservation:
                 await send_with_id({"type": "http.response.body", "body": response.body})
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            template = self._template(scope)
             method = scope.get("method", "")
             HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
             HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)

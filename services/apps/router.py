@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from schemas.lifecycle import State
 from schemas.review import ReassignIn, ReviewIn, ReviewItem
 from schemas.routing import RoutingDecision
+from schemas.taxonomy import Channel
 from services import review
 from services.apps.common import create_app
 from services.apps.dependencies import (
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["router"])
 
 class ClassifyIn(BaseModel):
     text: str = Field(min_length=2, max_length=5000)
-    channel: str | None = None
+    channel: Channel | None = None  # an unknown channel is refused, as intake refuses it
     address: str | None = Field(default=None, max_length=300)
 
 
@@ -41,7 +42,8 @@ class ReviewOutcome(BaseModel):
 
 @router.post("/classify", response_model=RoutingDecision, summary="what the router would decide (dry run)")
 async def classify(body: ClassifyIn, runtime: RuntimeDep, _: Classifier) -> RoutingDecision:
-    return runtime.ctx.router.route(body.text, channel=body.channel, address=body.address)
+    return runtime.ctx.router.route(body.text, channel=body.channel.value if body.channel else None,
+                                    address=body.address)
 
 
 @router.get("/units", summary="every handling unit and its dispatch topic")

@@ -3,8 +3,9 @@
 Producer: acks=all, no idempotent producer (the outbox + idempotent consumers give the safety),
 sends pipelined and awaited together. Consumers: one group per service, auto-commit off,
 earliest reset, offsets committed only after the handler's database transaction committed.
-Topics are created explicitly with the partition count we mean (brokers that auto-create would
-pick their own).
+Topics come from the plan (`hotline kafka topics apply`, services.topics); only with
+HOTLINE_KAFKA_MISSING_TOPICS=create does the bus create what it lacks, with the partition count we
+mean (brokers that auto-create would pick their own).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from schemas.events import DISPATCH_TOPIC_PREFIX, EventEnvelope
 from services.bus.base import BatchHandler, Handler, RawRecord, Subscription, UnreadableHandler
 from services.bus.cloudevents import UnreadableRecord, from_kafka, to_kafka
+from services.metrics import CONSUMER_LAG, EVENTS_DEAD_LETTERED, EVENTS_FAILED
+from services.naming import snake_case
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ class KafkaBus:
         replication_factor: int = 1,
         retry_seconds: float = 1.0,
         fetch_max_wait_ms: int = 100,
+        create_topics: bool = True,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
@@ -45,6 +49,7 @@ class KafkaBus:
         self.replication_factor = replication_factor
         self.retry_seconds = retry_seconds
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.create_topics = create_topics  # False: topics come from `hotline kafka topics apply`
         self._producer: AIOKafkaProducer | None = None
         self._subscriptions: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -89,7 +94,7 @@ class KafkaBus:
     async def ensure_topics(self, topics: Sequence[str]) -> None:
         """Create the topics we have not seen yet (existing ones are left as they are)."""
         missing = [t for t in dict.fromkeys(topics) if t not in self._known_topics]
-        if not missing:
+        if not missing or not self.create_topics:  # provisioned by the operator: a send to a missing topic fails
             return
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id)
         await admin.start()
@@ -204,6 +209,7 @@ class KafkaBus:
                     consumer.seek(tp, failed)
             if commits:
                 await consumer.commit(commits)
+            self._record_lag(consumer, sub, batches, commits)
             if any(failed is not None for _, failed in results):
                 await asyncio.sleep(self.retry_seconds)
 
@@ -227,12 +233,28 @@ class KafkaBus:
             raise
         except Exception:
             log.exception("consumer %s failed on a batch of %d; will retry", sub.consumer, len(events))
+            for tp in batches:
+                EVENTS_FAILED.labels(sub.consumer, tp.topic).inc()
             for tp, records in batches.items():
                 consumer.seek(tp, records[0].offset)
             await asyncio.sleep(self.retry_seconds)
             return
-        await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1
-                               for tp, records in batches.items()})
+        commits = {TopicPartition(tp.topic, tp.partition): records[-1].offset + 1 for tp, records in batches.items()}
+        await consumer.commit(commits)
+        self._record_lag(consumer, sub, batches, commits)
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, sub: Subscription, batches: dict[TopicPartition, list[Any]],
+                    commits: dict[TopicPartition, int]) -> None:
+        """Lag per partition: the broker's high watermark minus our committed position; when the
+        broker has not reported a watermark, what we fetched and have not committed."""
+        for tp, records in batches.items():
+            committed = commits.get(TopicPartition(tp.topic, tp.partition))
+            highwater = consumer.highwater(tp)
+            if highwater is not None and committed is not None:
+                lag = max(0, highwater - committed)
+            else:
+                lag = len(records) if committed is None else max(0, records[-1].offset + 1 - committed)
+            CONSUMER_LAG.labels(sub.consumer, tp.topic, str(tp.partition)).set(lag)
 
     async def _handle_partition(
         self, sub: Subscription, tp: TopicPartition, records: list[Any]
@@ -253,6 +275,7 @@ class KafkaBus:
                 # The handler's own refusals are dealt with inside it: what reaches here is the
                 # database or broker failing, which a retry of this record can get past.
                 log.exception("consumer %s failed on %s@%s; will retry", sub.consumer, tp, record.offset)
+                EVENTS_FAILED.labels(sub.consumer, tp.topic).inc()
                 return (done + 1 if done is not None else None), record.offset
             done = record.offset
         return (done + 1 if done is not None else None), None
@@ -260,6 +283,7 @@ class KafkaBus:
     async def _unreadable(self, sub: Subscription, tp: TopicPartition, record: Any, exc: UnreadableRecord) -> None:
         """A record that is not a readable event: never retried as such (it would never read), but
         handed to the subscription's dead-letter handler, or logged and skipped."""
+        EVENTS_DEAD_LETTERED.labels(sub.consumer, tp.topic, snake_case(type(exc).__name__)).inc()
         if sub.unreadable is None:
             log.error("consumer %s skips unreadable record %s@%s: %s", sub.consumer, tp, record.offset, exc)
             return

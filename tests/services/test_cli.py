@@ -1,0 +1,89 @@
+"""The operator's command line, run as the real `hotline` entry point: every command explains itself,
+`-` reads standard input, expected failures are one line and a non-zero exit, `db upgrade REV` is
+positional, `status` reports the database, outbox, orders and keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from services.cli import CliError, app
+
+COMMANDS = [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"], ["classify"], ["status"], ["asyncapi"],
+            ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"], ["kafka", "topics", "plan"],
+            ["kafka", "topics", "apply"], ["keys"]]
+
+
+def hotline(*args: str, data_dir: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+    environment.update({"HOTLINE_DATA_DIR": str(data_dir), **env})
+    return subprocess.run([sys.executable, "-m", "services.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=environment, timeout=120)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "hotline")
+def test_every_command_explains_itself(command: list[str]) -> None:
+    done = CliRunner().invoke(app, [*command, "--help"])
+    assert done.exit_code == 0, done.output
+    assert "Usage:" in done.output and len(done.output.splitlines()) > 5
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hotline: error: "), done.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+
+
+def test_classify_reads_standard_input(tmp_path: Path) -> None:
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"id": "a", "text": "小区路灯坏了一个星期了，晚上走路很黑"},
+        {"id": "b", "text": "楼下饭店着火了，浓烟很大，有人被困", "channel": "12345_phone"},
+    ))
+    done = hotline("classify", "-", data_dir=tmp_path, stdin=lines)
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b"] and out[1]["redirect"] == "119"
+
+
+def test_classify_failures_are_one_line(tmp_path: Path) -> None:
+    _one_line_error(hotline("classify", str(tmp_path / "missing.jsonl"), data_dir=tmp_path), "missing.jsonl")
+
+
+@pytest.mark.parametrize(("stdin", "words"), [
+    ('{"id": 1, "text": "路灯坏了"}\n{oops\n', ("line 2", "not JSON")),
+    ('{"id": 1}\n', ("line 1", "id and text")),
+    ('{"id": 1, "text": "路灯坏了", "channel": "fax"}\n', ("line 1", "unknown channel 'fax'")),
+])
+def test_classify_names_the_bad_line(stdin: str, words: tuple[str, ...]) -> None:
+    done = CliRunner().invoke(app, ["classify", "-"], input=stdin)
+    assert isinstance(done.exception, CliError) and all(w in str(done.exception) for w in words)
+
+
+def test_db_upgrade_takes_the_revision_as_an_argument_and_status_reports(tmp_path: Path) -> None:
+    upgraded = hotline("db", "upgrade", "head", data_dir=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    status = hotline("status", data_dir=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert "(at head)" in status.stdout and "0 unpublished" in status.stdout
+    assert "0 not revoked" in status.stdout and "in-process bus" in status.stdout
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    done = hotline("status", data_dir=tmp_path, DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:9/none")
+    _one_line_error(done, "database")
+
+
+def test_topic_plan_lists_the_fixed_topics_and_one_per_unit(tmp_path: Path) -> None:
+    done = hotline("kafka", "topics", "plan", data_dir=tmp_path, HOTLINE_KAFKA_REPLICATION_FACTOR="3")
+    assert done.returncode == 0, done.stderr
+    names = [line.split("\t")[0] for line in done.stdout.splitlines()]
+    assert names[:4] == ["hotline.lifecycle", "hotline.unit-replies", "hotline.emergency", "hotline.supervision"]
+    assert len(names) > 100 and all(n.startswith("hotline.dispatch.") for n in names[4:])
+    assert all("replication_factor=3" in line and "min.insync.replicas=2" in line for line in done.stdout.splitlines())

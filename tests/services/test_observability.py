@@ -1,0 +1,112 @@
+"""Metrics an operator can alert on, and log lines that carry a request id and work-order id but
+never a personal number or an SQL parameter."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from prometheus_client import REGISTRY
+
+from services.bootstrap import Runtime
+from services.logs import JsonFormatter
+from services.settings import CoreSettings
+from tests.support.factories import appeal, running_system
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("observe")), database_url=None,
+                            kafka_bootstrap_servers=None)
+    async with running_system(settings) as pair:
+        yield pair
+
+
+def _sample(text: str, name: str, **labels: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            if all(f'{k}="{v}"' in line for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+async def test_metrics_count_requests_by_route_template_and_read_the_database(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    accepted = await client.post("/v1/appeals", json=appeal(caller_phone="13912345678"))
+    assert accepted.status_code == 201
+    order_id = accepted.json()["work_order_id"]
+    await client.get(f"/v1/work-orders/{order_id}")
+    await client.get("/v1/work-orders/wo_unknown")
+    await runtime.relay.drain()
+    text = (await client.get("/metrics")).text
+    route = "/v1/work-orders/{order_id}"
+    assert (_sample(text, "hotline_http_requests_total", route=route, status="200") or 0) >= 1
+    assert (_sample(text, "hotline_http_requests_total", route=route, status="404") or 0) >= 1
+    assert order_id not in text  # a route template, never the raw path
+    assert _sample(text, "hotline_http_request_duration_seconds_count", route="/v1/appeals") is not None
+    assert _sample(text, "hotline_outbox_backlog_events") == 0
+    assert _sample(text, "hotline_outbox_oldest_unpublished_age_seconds") == 0
+    assert (_sample(text, "hotline_work_orders", state="dispatched") or 0) + \
+        (_sample(text, "hotline_work_orders", state="pending_review") or 0) >= 1
+    assert _sample(text, "hotline_work_orders_overdue", clock="claim") == 0
+    assert (_sample(text, "hotline_events_published_total", topic="hotline.lifecycle") or 0) >= 1
+    assert (_sample(text, "hotline_events_consumed_total", consumer="hotline-router", outcome="ok") or 0) >= 1
+    assert _sample(text, "hotline_database_up") == 1 and _sample(text, "hotline_broker_up") == 1
+    assert _sample(text, "hotline_relay_leader") == 1
+
+
+def test_dashboard_and_alerts_use_only_metrics_that_exist() -> None:
+    known: set[str] = set()
+    for collector in list(REGISTRY._collector_to_names):  # every metric this code base registers
+        for family in collector.describe():
+            known |= {family.name + suffix for suffix in ("", "_total", "_bucket", "_count", "_sum")}
+    dashboard = json.loads((ROOT / "deploy/grafana/hotline.json").read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yaml").read_text(encoding="utf-8"))
+    exprs += [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    used = {name for e in exprs for name in re.findall(r"hotline_[a-z_]+", e)}
+    assert len(used) > 10 and sorted(used - known) == []
+
+
+async def test_log_lines_are_json_with_request_and_order_ids_and_no_personal_numbers(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.INFO)
+    try:
+        await client.get("/v1/work-orders/wo_some_order", headers={"X-Request-ID": "req-42"})
+        logging.getLogger("hotline.test").warning("caller 13912345678 id 42010119800101123X card 6222021234567890123")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    access = next(line for line in lines if line["logger"] == "hotline.http")
+    assert access["request_id"] == "req-42" and access["work_order_id"] == "wo_some_order"
+    assert access["status"] == 404 and access["message"] == "GET /v1/work-orders/{order_id} 404"
+    text = stream.getvalue()
+    assert "13912345678" not in text and "19800101" not in text and "2123456789" not in text
+    assert "139****5678" in text
+
+
+def test_sql_parameters_never_reach_an_error_text() -> None:
+    from services.db.engine import make_engine
+
+    engine = make_engine("sqlite+aiosqlite:///:memory:")
+    assert engine.sync_engine.hide_parameters
