@@ -12,8 +12,9 @@ to the unit's topic, and back when the unit replies over Kafka with the context 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,10 +23,11 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schemas.events import EventEnvelope
 from services.settings import CoreSettings
 
 log = logging.getLogger(__name__)
@@ -107,15 +109,84 @@ def start_publish_span(topic: str, event_id: str, subject: str, traceparent: str
 
 
 @contextmanager
-def consume_span(topic: str, consumer: str, event_id: str, subject: str, traceparent: str | None,
-                 tracestate: str | None) -> Iterator[Span]:
+def consume_span(consumer: str, event: EventEnvelope) -> Iterator[None]:
     """A consumer span around handling one event, child of the context the event carries."""
-    attributes = {**_attributes(topic, event_id, subject), "messaging.consumer.group.name": consumer}
-    with tracer().start_as_current_span(f"process {topic}", context=context_from(traceparent, tracestate),
-                                        kind=SpanKind.CONSUMER, attributes=attributes) as span:
-        yield span
+    if _provider is None:
+        yield
+        return
+    attributes = {**_attributes(event.topic, event.id, event.subject), "messaging.consumer.group.name": consumer}
+    with tracer().start_as_current_span(f"process {event.topic}",
+                                        context=context_from(event.traceparent, event.tracestate),
+                                        kind=SpanKind.CONSUMER, attributes=attributes):
+        yield
 
 
 def _attributes(topic: str, event_id: str, subject: str) -> dict[str, Any]:
     return {"messaging.system": "kafka", "messaging.destination.name": topic, "messaging.message.id": event_id,
             "hotline.work_order_id": subject}
+
+
+# Work-order id -> the trace context its outbox rows are to carry, while a batch of events is handled
+# in one transaction (each order continues its own trace, not the batch's).
+_ORDER_CONTEXT: ContextVar[dict[str, dict[str, str]] | None] = ContextVar("hotline_order_trace", default=None)
+
+
+def outbox_trace_context(subject: str) -> dict[str, str]:
+    """The trace context an outbox row for work order `subject` is written with."""
+    if _provider is None:
+        return {}
+    by_order = _ORDER_CONTEXT.get()
+    if by_order is not None and subject in by_order:
+        return by_order[subject]
+    return current_context_headers()
+
+
+@contextmanager
+def publish_spans(events: Sequence[EventEnvelope]) -> Iterator[list[EventEnvelope]]:
+    """Producer spans for a batch the relay publishes; yields the events carrying their span's
+    context. A failed publish is recorded on every span."""
+    if _provider is None:
+        yield list(events)
+        return
+    spans, traced = [], []
+    for event in events:
+        span, carrier = start_publish_span(event.topic, event.id, event.subject, event.traceparent, event.tracestate)
+        spans.append(span)
+        traced.append(event.model_copy(update={"traceparent": carrier.get("traceparent"),
+                                               "tracestate": carrier.get("tracestate")}))
+    try:
+        yield traced
+    except BaseException as exc:
+        for span in spans:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, str(exc)))
+        raise
+    finally:
+        for span in spans:
+            span.end()
+
+
+@contextmanager
+def consume_spans(consumer: str, events: Sequence[EventEnvelope]) -> Iterator[None]:
+    """Consumer spans for events handled together, one per event as the child of its own context;
+    outbox rows written meanwhile for an event's order continue that event's trace."""
+    if _provider is None:
+        yield
+        return
+    spans, by_order = [], {}
+    for event in events:
+        span = tracer().start_span(
+            f"process {event.topic}", context=context_from(event.traceparent, event.tracestate),
+            kind=SpanKind.CONSUMER,
+            attributes={**_attributes(event.topic, event.id, event.subject), "messaging.consumer.group.name": consumer})
+        spans.append(span)
+        carrier: dict[str, str] = {}
+        _PROPAGATOR.inject(carrier, context=trace.set_span_in_context(span))
+        by_order[event.subject] = carrier
+    token = _ORDER_CONTEXT.set(by_order)
+    try:
+        yield
+    finally:
+        _ORDER_CONTEXT.reset(token)
+        for span in spans:
+            span.end()
