@@ -77,6 +77,12 @@ EMERGENCY_TYPE = f"{TYPE_PREFIX}emergency.redirected"
 SUPERVISION_TYPE = f"{TYPE_PREFIX}supervision.raised"
 
 
+def rfc3339(moment: datetime) -> str:
+    """The one form times take in events: UTC with a `Z` (as pydantic writes them), e.g.
+    2026-12-01T08:30:00Z or 2026-12-01T08:30:00.123456Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 
@@ -95,6 +101,9 @@ class EventEnvelope(BaseModel):
     time: datetime = Field(default_factory=utcnow)
     topic: str
     data: dict[str, Any]
+    # W3C trace context of where the event was made (CloudEvents distributed-tracing extension).
+    traceparent: str | None = None
+    tracestate: str | None = None
 
     @property
     def key(self) -> str:

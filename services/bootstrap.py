@@ -40,6 +40,7 @@ from services.scheduled import close_unrated_orders, every
 from services.settings import CoreSettings
 from services.sweep import Sweeper
 from services.topics import require_topics
+from services.tracing import instrument_engine, setup_tracing
 from services.unit_replies import dead_letter_handler, reply_handler
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,9 @@ async def build_runtime(
     url = settings.effective_database_url
     if settings.is_sqlite:
         await asyncio.to_thread(upgrade, url)  # the embedded default sets itself up
+    setup_tracing(settings, roles[0] if len(roles) == 1 else "all")
     engine = make_engine(url)
+    instrument_engine(engine)
     sessions = make_session_factory(engine)
     if ctx is None:
         ctx = build_context(settings)

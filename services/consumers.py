@@ -19,6 +19,7 @@ from services.errors import OrderNotFound, UnknownUnit
 from services.metrics import EVENTS_CONSUMED, EVENTS_REFUSED
 from services.naming import snake_case
 from services.orders import dispatch
+from services.tracing import consume_span, consume_spans
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ def idempotent(
     async def handle(event: EventEnvelope) -> None:
         if not wants(event):
             return
+        with consume_span(consumer, event):
+            await handle_one(event)
+
+    async def handle_one(event: EventEnvelope) -> None:
         try:
             async with sessions() as session, session.begin():
                 if not await repo.claim_event(session, consumer, event.id, ctx.now()):
@@ -78,11 +83,12 @@ def idempotent_batch(
         if not wanted:
             return
         try:
-            async with sessions() as session, session.begin():
-                fresh = await repo.claim_events(session, consumer, [e.id for e in wanted], ctx.now())
-                todo = [e for e in wanted if e.id in fresh]
-                if todo:
-                    await effect(session, todo)
+            with consume_spans(consumer, wanted):
+                async with sessions() as session, session.begin():
+                    fresh = await repo.claim_events(session, consumer, [e.id for e in wanted], ctx.now())
+                    todo = [e for e in wanted if e.id in fresh]
+                    if todo:
+                        await effect(session, todo)
         except DOMAIN_REFUSALS as exc:
             log.info("%s: a batch of %d was refused (%s); handling its events one by one", consumer, len(wanted), exc)
             for event in wanted:

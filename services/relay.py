@@ -24,6 +24,7 @@ from services.bus.base import EventBus
 from services.db import repositories as repo
 from services.db.engine import OUTBOX_CHANNEL
 from services.metrics import EVENTS_PUBLISHED, RELAY_ERRORS, RELAY_LEADER
+from services.tracing import publish_spans
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ RELAY_LOCK_KEY = 0x486F746C  # "Hotl": the advisory lock that elects the one act
 def _envelope(row: Row[Any]) -> EventEnvelope:
     return EventEnvelope(
         id=row.event_id, type=row.type, source=row.source, subject=row.key, time=row.time,
-        topic=row.topic, data=row.data,
+        topic=row.topic, data=row.data, traceparent=row.traceparent, tracestate=row.tracestate,
     )
 
 
@@ -72,7 +73,8 @@ class OutboxRelay:
             events = [_envelope(r) for r in rows]
         if not events:
             return 0
-        await self.bus.publish(events)
+        with publish_spans(events) as traced:
+            await self.bus.publish(traced)
         async with self.sessions() as session, session.begin():
             await repo.mark_published(session, ids, self.now())
         for event in events:

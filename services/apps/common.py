@@ -48,6 +48,7 @@ from services.errors import (
 from services.naming import snake_case
 from services.observe import refresh
 from services.settings import CoreSettings
+from services.tracing import instrument_app, setup_tracing
 
 log = logging.getLogger(__name__)
 
@@ -333,4 +334,6 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    if setup_tracing(settings, roles[0] if len(roles) == 1 else "all"):
+        instrument_app(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from cloudevents.core.bindings.kafka import to_binary_event
 from cloudevents.core.v1.event import CloudEvent
@@ -28,18 +29,23 @@ class UnreadableRecord(ValueError):
 
 def to_kafka(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     """(key, value, headers) for aiokafka."""
-    ce = CloudEvent(
-        attributes={
-            "specversion": "1.0",
-            "id": event.id,
-            "source": event.source,
-            "type": event.type,
-            "subject": event.subject,
-            "time": event.time,
-            "datacontenttype": "application/json",
-        },
-        data=event.data,
-    )
+    attributes: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.time,
+        "datacontenttype": "application/json",
+    }
+    # CloudEvents distributed-tracing extension: ce_traceparent / ce_tracestate headers.
+    if event.traceparent:
+        attributes["traceparent"] = event.traceparent
+    if event.tracestate:
+        attributes["tracestate"] = event.tracestate
+    # The body is UTF-8 JSON as written (readable in kcat), not \uXXXX escapes.
+    body = json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    ce = CloudEvent(attributes=attributes, data=body)
     message = to_binary_event(ce)
     return event.key.encode(), message.value, list(message.headers.items())
 
@@ -95,6 +101,7 @@ def from_kafka(
     assert subject is not None and source is not None
     try:
         return EventEnvelope(id=text["ce_id"], type=text["ce_type"], source=source, subject=subject, time=time,
-                             topic=topic, data=data)
+                             topic=topic, data=data, traceparent=text.get("ce_traceparent"),
+                             tracestate=text.get("ce_tracestate"))
     except ValueError as exc:
         raise refuse(RefusalReason.unreadable, f"not an event: {exc}") from None

@@ -22,6 +22,7 @@ from services.db.tables import (
     WorkOrder,
     WorkOrderHistory,
 )
+from services.tracing import outbox_trace_context
 
 
 def _insert_for(session: AsyncSession) -> Any:
@@ -158,6 +159,8 @@ async def latest_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> 
 
 # ---- outbox ----------------------------------------------------------------------------------
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
+    trace = outbox_trace_context(event.subject) if event.traceparent is None else {
+        "traceparent": event.traceparent, "tracestate": event.tracestate}
     session.add(
         OutboxEvent(
             event_id=event.id,
@@ -168,6 +171,8 @@ def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> No
             time=event.time,
             data=event.data,
             created_at=now,
+            traceparent=trace.get("traceparent"),
+            tracestate=trace.get("tracestate"),
         )
     )
 

@@ -163,6 +163,8 @@ class OutboxEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    traceparent: Mapped[str | None] = mapped_column(String(55))  # W3C trace context it was written in
+    tracestate: Mapped[str | None] = mapped_column(String(512))
 
 
 class ProcessedEvent(Base):

@@ -18,6 +18,7 @@ from schemas.events import (
     UNIT_REPLIES_TOPIC,
     EventEnvelope,
     dispatch_topic,
+    rfc3339,
 )
 from schemas.lifecycle import Action, State
 from schemas.payloads import (
@@ -207,9 +208,9 @@ async def dispatch_to(
         dispatched_at=now, claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
         resolve_due=deadlines.resolve_due,
     ))
-    clocks = {"claim_due": deadlines.claim_due.isoformat(),
-              "first_contact_due": deadlines.first_contact_due.isoformat(),
-              "resolve_due": deadlines.resolve_due.isoformat()}
+    clocks = {"claim_due": rfc3339(deadlines.claim_due),
+              "first_contact_due": rfc3339(deadlines.first_contact_due),
+              "resolve_due": rfc3339(deadlines.resolve_due)}
     state = transition(session, order, action, actor=actor, now=now, reason=reason,
                        data={**(data or {}), "unit": unit.code, **clocks})
     payload = dispatched_payload(order, unit, reason=reason, assisting=helpers)

@@ -14,8 +14,10 @@ import httpx
 import pytest
 import yaml
 from prometheus_client import REGISTRY
+from sqlalchemy import select
 
 from services.bootstrap import Runtime
+from services.db.tables import OutboxEvent
 from services.logs import JsonFormatter
 from services.settings import CoreSettings
 from tests.support.factories import appeal, running_system
@@ -109,3 +111,24 @@ def test_sql_parameters_never_reach_an_error_text(tmp_path: Path) -> None:
 
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/x.db")
     assert engine.sync_engine.hide_parameters
+
+
+async def test_event_times_take_one_rfc3339_form(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    assert (await client.post("/v1/appeals", json=appeal())).status_code == 201
+    await runtime.relay.drain()
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(OutboxEvent))).scalars().all()
+    times = [v for r in rows for v in _strings(r.data) if re.match(r"^\d{4}-\d{2}-\d{2}T", v)]
+    assert any(r.topic.startswith("hotline.dispatch.") for r in rows) and times
+    assert all(t.endswith("Z") for t in times), [t for t in times if not t.endswith("Z")]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []

