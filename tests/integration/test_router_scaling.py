@@ -47,7 +47,8 @@ async def two_routers(tmp_path: Path) -> AsyncIterator[tuple[Runtime, Runtime, h
     broker = TansuBroker(tmp_path)
     broker.start()
     name, url = await create_database()
-    settings = CoreSettings(database_url=url, kafka_bootstrap_servers=broker.bootstrap, relay_poll_seconds=0.05,
+    settings = CoreSettings(database_url=url, kafka_bootstrap_servers=broker.bootstrap, kafka_missing_topics="create",
+                            relay_poll_seconds=0.05,
                             kafka_client_id="hotline-two-routers")
     tally = {"first": 0, "second": 0}
     first = await build_runtime(settings, roles=("intake", "router"))

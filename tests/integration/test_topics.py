@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.events import FIXED_TOPICS
 from services.bootstrap import build_runtime
 from services.settings import CoreSettings
 from services.topics import MissingTopics, apply_plan, existing_topics, topic_plan
@@ -30,11 +31,11 @@ async def test_apply_creates_the_plan_once_and_leaves_it_alone_after(empty_broke
     settings = CoreSettings(kafka_bootstrap_servers=empty_broker.bootstrap, kafka_dispatch_partitions=2)
     plan = topic_plan(settings, ["education", "chengguan_town"])
     first = await apply_plan(empty_broker.bootstrap, plan)
-    assert [outcome for _, outcome in first] == ["created"] * 6
+    assert [outcome for _, outcome in first] == ["created"] * (len(FIXED_TOPICS) + 2)
     have = await existing_topics(empty_broker.bootstrap)
     assert have["hotline.dispatch.education"] == 2 and have["hotline.lifecycle"] == 6
     again = await apply_plan(empty_broker.bootstrap, plan)
-    assert [outcome for _, outcome in again] == ["exists"] * 6
+    assert [outcome for _, outcome in again] == ["exists"] * (len(FIXED_TOPICS) + 2)
 
 
 async def test_a_service_refuses_to_start_when_a_topic_is_missing(empty_broker: TansuBroker, pg_url: str) -> None:
