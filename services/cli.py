@@ -102,8 +102,7 @@ def serve(
     service: ServiceName,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
-    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON anyway)")]
-    = False,
+    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON)")] = False,
     workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
 ) -> None:
     """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process.
@@ -121,9 +120,17 @@ def serve(
             param_hint="SERVICE",
         )
 
-    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON anyway)")]
-    = False,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
+    if workers > 1 and not CoreSettings().uses_kafka:
+        raise typer.BadParameter("several workers share the work through Kafka: set KAFKA_BOOTSTRAP_SERVERS",
+                                 param_hint="--workers")
+    from services.logs import configure_logging, logging_config
+
+    settings = CoreSettings()
+    configure_logging(settings.log_level)
+    # An import string and a factory, so that each worker process builds its own app and runtime.
+    uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
+                workers=workers, log_config=logging_config(settings.log_level), access_log=access_log,
+                timeout_graceful_shutdown=10)
 
 
 @app.command()

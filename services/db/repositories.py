@@ -179,10 +179,10 @@ def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> No
 
 async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
     """The oldest unpublished outbox rows, as plain rows (no ORM objects: the relay reads many
-    and changes none): id, event_id, topic, key, type, source, time, data."""
+    and changes none): id, event_id, topic, key, type, source, time, data, trace context."""
     o = OutboxEvent
     stmt = (
-        select(o.id, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data)
+        select(o.id, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data, o.traceparent, o.tracestate)
         .where(o.published_at.is_(None))
         .order_by(o.id)
         .limit(limit)
