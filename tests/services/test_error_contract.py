@@ -119,7 +119,7 @@ def test_every_error_status_is_declared_with_the_error_body(factory: Any) -> Non
                 assert {404, 409, 422, 503} <= errors, (method, path)
             if "requestBody" in operation:
                 assert {400, 413, 415, 422} <= errors, (method, path)
-            for status in errors:
+            for status in errors if path.startswith("/v1/") else ():  # the API; pages answer HTML
                 schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
 
