@@ -113,8 +113,11 @@ class CpuMeter:
     datname: str
     start: dict[str, dict[int, float]] = field(default_factory=dict)
     self_start: float = 0.0
+    began: float = 0.0
+    wall: float = 0.0  # seconds between begin() and end()
 
     async def begin(self) -> None:
+        self.began = time.monotonic()
         self.start = {name: tree_cpu(pid) for name, pid in self.processes.items()}
         pg = await backend_pids(self.datname)
         self.start["postgres"] = {pid: st[1] for pid in pg if (st := _stat(pid)) is not None}
@@ -127,6 +130,7 @@ class CpuMeter:
         out["postgres"] = cpu_delta(self.start["postgres"],
                                     {pid: st[1] for pid in pg if (st := _stat(pid)) is not None})
         out["bench"] = _self_cpu() - self.self_start
+        self.wall = time.monotonic() - self.began
         return out
 
 
@@ -416,6 +420,7 @@ class EndToEnd:
     cpu: dict[str, float]
     ledger: str
     lost: bool
+    wall: float  # seconds the CPU was measured over
 
 
 async def end_to_end(hotline: Hotline, watch: TopicWatch, seconds: float, tag: str, processes: dict[str, int],
@@ -455,7 +460,7 @@ async def end_to_end(hotline: Hotline, watch: TopicWatch, seconds: float, tag: s
               f"processed once by the router, {len(seen)}/{len(dispatched)} dispatched orders seen on their "
               f"unit's topic, {unpublished} outbox rows unpublished: " + ("SOMETHING LOST" if lost else "nothing lost"))
     return EndToEnd(rate=len(seen) / elapsed if elapsed else 0.0, accepted=result.ok, seconds=elapsed, cpu=cpu,
-                    ledger=ledger, lost=lost)
+                    ledger=ledger, lost=lost, wall=meter.wall)
 
 
 async def fixed_rate(hotline: Hotline, watch: TopicWatch, rate: float, seconds: float, tag: str,
@@ -582,6 +587,7 @@ async def main() -> None:
     lat_sent = lat_failed = 0
     lat_cpu: dict[str, float] = {}
     shutdown = "skipped"
+    idle: dict[str, float] = {}
     try:
         await wait_http(floor_b_url, "/healthz")
         for url in urls.values():
@@ -592,6 +598,13 @@ async def main() -> None:
         await wrk_measured(floor_b_url + "/", 1, "warm")
         await wrk_measured(hotline.intake + "/", 1, "warm")
         await hotline.drain(120)
+        # What the services spend doing nothing (relay polls, consumers' fetches, scheduled jobs):
+        # at low rates this, not the appeals, is most of the CPU per appeal.
+        meter = CpuMeter(hot_processes, hot_name)
+        await meter.begin()
+        idle_start = time.monotonic()
+        await asyncio.sleep(3.0 if args.quick else 10.0)
+        idle = {k: v / (time.monotonic() - idle_start) for k, v in (await meter.end()).items()}
         for r in range(args.rounds):
             floors_a.append(await floor_a(plain_dsn(floor_url), floor_name, args.seconds, f"a{r}"))
             floors_b.append(await wrk_phase(floor_b_url + "/", args.seconds, f"b{r}", {"floor_b": floor_b.pid},
@@ -644,6 +657,8 @@ async def main() -> None:
           f"total without wrk {total_ms(cpu_b, n_b):.2f}")
     order = (*SERVICES, "broker", "postgres", "wrk")
     print(f"  intake phase: {per_appeal(cpu_i, n_i, order)}; total without wrk {total_ms(cpu_i, n_i):.2f}")
+    print("  idle, before any load (% of one core): "
+          + ", ".join(f"{name} {idle.get(name, 0) * 100:.1f}" for name in (*SERVICES, "broker", "postgres")))
     if e2e is not None:
         print(f"end to end  accepted -> routed -> dispatched -> on the unit's topic, wrk for {args.e2e_seconds:.0f} s: "
               f"{e2e.rate:,.0f}/s ({e2e.accepted} appeals in {e2e.seconds:.1f} s, counted to the last dispatch "
@@ -651,6 +666,9 @@ async def main() -> None:
         print(f"  ledger: {e2e.ledger}")
         print(f"  CPU ms per appeal: {per_appeal(e2e.cpu, e2e.accepted, order)}; "
               f"total without wrk {total_ms(e2e.cpu, e2e.accepted):.2f}")
+        busy = {k: max(0.0, v - idle.get(k, 0.0) * e2e.wall) for k, v in e2e.cpu.items()}
+        print(f"  the same above idle: {per_appeal(busy, e2e.accepted, order)}; "
+              f"total without wrk {total_ms(busy, e2e.accepted):.2f}")
     if lat:
         print(f"latency  accepted -> dispatch event on the unit's topic at {lat_rate:,.0f}/s offered for "
               f"{args.latency_seconds:.0f} s ({len(lat)} dispatched of {lat_sent} accepted, {lat_failed} refused): "
