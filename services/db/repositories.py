@@ -210,18 +210,20 @@ async def claim_event(
 
 
 async def claim_events(session: AsyncSession, consumer: str, event_ids: Sequence[str], at: datetime) -> set[str]:
-    """claim_event for many events in one statement: the ids this consumer had not handled yet."""
+    """claim_event for many events in one statement: the ids this consumer had not handled yet.
+    One parameter list for one compiled statement (a VALUES list would compile anew for every
+    batch size); SQLAlchemy sends it as one multi-row INSERT … RETURNING."""
     if not event_ids:
         return set()
-    insert = _insert_for(session)
+    table = ProcessedEvent.__table__
     stmt = (
-        insert(ProcessedEvent)
-        .values([{"consumer": consumer, "event_id": e, "processed_at": at, "outcome": "ok"}
-                 for e in dict.fromkeys(event_ids)])
+        _insert_for(session)(table)
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(ProcessedEvent.event_id)
+        .returning(table.c.event_id)
     )
-    return set((await session.execute(stmt)).scalars())
+    params = [{"consumer": consumer, "event_id": e, "processed_at": at, "outcome": "ok"}
+              for e in dict.fromkeys(event_ids)]
+    return set((await session.execute(stmt, params)).scalars())
 
 
 async def record_failed_event(
