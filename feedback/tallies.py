@@ -16,8 +16,8 @@ figure of every report is a sum of these tallies, so each definition lives here 
 * everything else (reopens, supervision records, extensions, townships' ratings of departments)
   counts on the day it happened.
 
-New kinds of event plug in by adding a handler to `Tallier._handlers` (lifecycle actions) or
-`Tallier._other` (other event types); an event no handler knows adds nothing.
+New kinds of event plug in by adding a handler for their `action` to `Tallier._handlers`; an
+event no handler knows adds nothing (but still keeps the order's place, matter and state current).
 """
 
 from __future__ import annotations
@@ -58,6 +58,9 @@ class Metric(StrEnum):
     supervision_notify = "supervision_notify"
     extension_requested = "extension_requested"
     extension_approved = "extension_approved"
+    whistle_blown = "whistle_blown"  # 街乡吹哨, against the calling township
+    reported_for_duty = "reported_for_duty"  # 部门报到, against the summoned department
+    reported_on_time = "reported_on_time"
     dept_rating_sum = "dept_rating_sum"  # 以下评上: a township's 1-5 rating of a department
     dept_rating_count = "dept_rating_count"
 
@@ -194,23 +197,16 @@ class Tallier:
             "resolve": self._resolve, "return": self._return, "close": self._close,
             "reopen": self._reopen, "withdraw": self._end_handover, "escalate": self._escalate,
             "rate": self._rate, "callback": self._rate,  # a rating recorded without a change of state
+            "supervision_raised": self._supervision, "whistle": self._whistle, "report_duty": self._report_duty,
             "extension_requested": self._extension_requested, "extension_approved": self._extension_approved,
             "dept_rated": self._dept_rated,
         }
-        self._other: dict[str, Handler] = {"supervision": self._supervision}
 
     def apply(self, track: OrderTrack, event_type: str, data: Mapping[str, Any]) -> Deltas:
         """Fold one event (its CloudEvents type and JSON data) into `track`; the deltas it makes."""
         at = _instant(data.get("at") or data.get("raised_at"))
         step = _Step(track, data, at, self.local_day(at))
-        kind = event_type.rsplit(".", 2)
-        family = kind[-2] if len(kind) >= 2 else ""
-        if family != "workorder":
-            handler = self._other.get(family)
-            if handler is not None:
-                handler(step)
-            return step.out.nonzero()
-        action = "receive" if kind[-1] == "received" else str(data.get("action") or "")
+        action = "receive" if event_type.endswith(".workorder.received") else str(data.get("action") or "")
         self._move_hot_spot(step)
         if action in HANDOVER_ACTIONS and data.get("unit"):
             self._handover(step, action)
@@ -372,11 +368,23 @@ class Tallier:
 
     def _extension_requested(self, step: _Step) -> None:
         step.add(Metric.extension_requested, step.day, township=step.track.township,
-                 unit=step.text("unit") or step.track.unit)
+                 unit=step.text("requesting_unit") or step.track.unit)
 
     def _extension_approved(self, step: _Step) -> None:
         step.add(Metric.extension_approved, step.day, township=step.track.township,
-                 unit=step.text("unit") or step.track.unit)
+                 unit=step.text("requesting_unit") or step.track.unit)
+
+    def _whistle(self, step: _Step) -> None:
+        """街乡吹哨: against the calling township's government."""
+        step.add(Metric.whistle_blown, step.day, township=step.track.township, unit=step.track.unit)
+
+    def _report_duty(self, step: _Step) -> None:
+        """部门报到: against the summoned department, on time or not."""
+        dept = step.text("department")
+        if dept:
+            step.add(Metric.reported_for_duty, step.day, township=step.track.township, unit=dept)
+            if step.data.get("on_time"):
+                step.add(Metric.reported_on_time, step.day, township=step.track.township, unit=dept)
 
     def _dept_rated(self, step: _Step) -> None:
         score = step.data.get("rating", step.data.get("score"))  # org.hotline.workorder.whistle_rated

@@ -85,6 +85,7 @@ class AssessmentRow(BaseModel):
     supervision_notify: int
     extensions_requested: int
     extensions_approved: int
+    reported_on_time: Rate = Field(description="部门报到: reports to a township's whistle made on time / made")
     township_rating: float | None = Field(description="以下评上: the townships' mean 1-5 rating of this department")
     township_ratings: int
     solution: Rate

@@ -1,4 +1,4 @@
-"""The reports consumer ("hotline-reports"): folds every lifecycle and supervision event into the
+"""The reports consumer ("hotline-reports"): folds every lifecycle event into the
 report aggregates, once per event (services.consumers.idempotent), in the event's own transaction;
 and `rebuild`, which recomputes them all from the events the system has written (the outbox)."""
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feedback.tallies import Deltas, OrderTrack, Tallier
-from schemas.events import LIFECYCLE_TOPIC, SUPERVISION_TOPIC, EventEnvelope
+from schemas.events import LIFECYCLE_TOPIC, EventEnvelope
 from services.consumers import BatchEffect, Effect
 from services.context import DomainContext
 from services.db import reports as store
@@ -22,7 +22,9 @@ from services.db.migrate import upgrade
 from services.settings import CoreSettings
 
 REPORTS_CONSUMER = "hotline-reports"
-REPORT_TOPICS: tuple[str, ...] = (LIFECYCLE_TOPIC, SUPERVISION_TOPIC)
+# The lifecycle topic carries every fact the reports count (supervision records too, as
+# org.hotline.workorder.supervision_raised), in each order's own order.
+REPORT_TOPICS: tuple[str, ...] = (LIFECYCLE_TOPIC,)
 
 
 def fold(tallier: Tallier, tracks: dict[str, OrderTrack], events: Iterable[EventEnvelope]) -> Deltas:

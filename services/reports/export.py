@@ -52,8 +52,10 @@ def _rates(r: RatesReport) -> list[Row]:
 def _assessment(r: AssessmentReport) -> list[Row]:
     rows = []
     for u in r.units:
-        row = u.model_dump(exclude={"claimed_on_time", "resolved_on_time", "solution", "satisfaction"})
+        row = u.model_dump(exclude={"claimed_on_time", "resolved_on_time", "solution", "satisfaction",
+                                    "reported_on_time"})
         rows.append({**row, **_rate("claimed_on_time_rate", u.claimed_on_time),
+                     **_rate("reported_on_time_rate", u.reported_on_time),
                      **_rate("resolved_on_time_rate", u.resolved_on_time), **_rate("solution_rate", u.solution),
                      **_rate("satisfaction_rate", u.satisfaction)})
     return rows

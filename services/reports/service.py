@@ -41,7 +41,7 @@ RATE_METRICS = (Metric.handed_over, Metric.claimed_on_time, Metric.rated, Metric
 ASSESSMENT_METRICS = (*RATE_METRICS, Metric.resolved, Metric.resolved_on_time, Metric.returned, Metric.reopened,
                       Metric.supervision_remind, Metric.supervision_supervise, Metric.supervision_notify,
                       Metric.extension_requested, Metric.extension_approved, Metric.dept_rating_sum,
-                      Metric.dept_rating_count)
+                      Metric.dept_rating_count, Metric.reported_for_duty, Metric.reported_on_time)
 STAGE_METRICS = tuple(Metric)
 
 
@@ -156,7 +156,8 @@ async def assessment(session: AsyncSession, names: Names, period: Period, weight
         rows = [r for r in rows if r.level == level.value]
         for n, row in enumerate(rows, 1):
             row.rank = n
-    keys = ("response", "resolved_on_time", "returned", "reopened", "supervision", "extensions", "township_rating",
+    keys = ("response", "resolved_on_time", "returned", "reopened", "supervision", "extensions", "reported_on_time",
+            "township_rating",
             "solution", "satisfaction", "composite")
     return AssessmentReport(period_from=period.start, period_to=period.end, weights=weights, units=rows,
                             definitions={k: formulas.DEFINITIONS[k] for k in keys})

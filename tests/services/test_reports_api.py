@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from services.settings import CoreSettings
+from tests.support.escalation_scenarios import village_times_out_rises_whistles_and_rates
 from tests.support.factories import ManualClock, key_headers, running_system
 from tests.support.seeding import seed
 
@@ -139,3 +140,27 @@ async def test_hot_spots_stages_and_trend_show_the_run(seeded: Seeded) -> None:
     assert len(trend["orders_per_day"]) == 31
     states = (await client.get("/v1/reports/states", headers=supervisor)).json()
     assert states == dict(Counter(o["state"] for o in orders.values()))
+
+
+async def test_whistles_late_reports_and_township_ratings_reach_the_assessment_and_supervision(
+        tmp_path: Path) -> None:
+    settings = CoreSettings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers=None,
+                            auto_report_up_clocks="resolve", sweep_seconds=3600)  # the test sweeps itself
+    clock = ManualClock(START)
+    async with running_system(settings, clock) as (runtime, client):
+        seen = await village_times_out_rises_whistles_and_rates(runtime, client, clock)
+        await runtime.relay.drain()
+        supervisor = await key_headers(runtime, "supervisor")
+        period = {"from": START.date().isoformat(), "to": clock.current.date().isoformat()}
+        units = {u["unit"]: u for u in (await client.get("/v1/reports/assessment", params=period,
+                                                         headers=supervisor)).json()["units"]}
+        water, housing = units["water_utility"], units["housing"]
+        assert (water["township_rating"], water["reported_on_time"]["value"]) == (5, 1)
+        assert (housing["township_rating"], housing["reported_on_time"]["value"]) == (2, 0)
+        village = units[seen["village"]]
+        assert village["supervision_remind"] >= 1 and village["supervision_supervise"] >= 1
+        supervision = (await client.get("/v1/reports/supervision", params=period, headers=supervisor)).json()
+        assert supervision["escalated"] == 1 and supervision["raised"]["remind"] >= 1
+        stages = {s["key"]: s for s in (await client.get("/v1/reports/stages", params=period,
+                                                         headers=supervisor)).json()["stages"]}
+        assert stages["supervision"]["detail"]["whistles"] == 1
