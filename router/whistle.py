@@ -199,8 +199,14 @@ class WhistleRules:
         hard_threshold: float = 2.0,
         situation: SituationModel | None = None,
         defer: list[Term] | None = None,
+        default_urgent_needs: float = 0.0,
+        default_hard_needs: float = 0.0,
+        urgent_as_reported: frozenset[str] = frozenset(),
     ) -> None:
         self._situation = situation
+        self.urgent_as_reported = urgent_as_reported
+        self.default_urgent_needs = default_urgent_needs
+        self.default_hard_needs = default_hard_needs
         self._urgent = urgent
         self._hard = hard
         self.urgent_threshold = urgent_threshold
@@ -263,6 +269,17 @@ class WhistleRules:
         if default is WhistleClass.urgent and defer >= 1.0:
             return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
                                      "a question, a plan or a danger only imagined: not urgent now")
+        # A hazard matter (a crowded place's blocked exits, a dam) is urgent when the appeal shows
+        # some danger now; a hazard reported with nothing happening is an ordinary order. Matters
+        # whose report is itself the harm now (a gas leak, no water) stay urgent as reported.
+        # Likewise a matter that is often hard needs some sign of difficulty.
+        if (default is WhistleClass.urgent and urgent < self.default_urgent_needs and matter is not None
+                and matter.code not in self.urgent_as_reported):
+            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
+                                     "a hazard with no danger now: ordinary")
+        if default is WhistleClass.hard and hard < self.default_hard_needs:
+            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
+                                     "no sign of difficulty: ordinary")
         return WhistleAssessment(default, tuple(urgent_cues), tuple(hard_cues), "matter default")
 
     def words(self) -> set[str]:
@@ -298,4 +315,7 @@ class WhistleRules:
             float(data.get("hard_threshold", 2.0)),
             situation,
             defer,
+            float(data.get("default_urgent_needs", 0.0)),
+            float(data.get("default_hard_needs", 0.0)),
+            frozenset(str(code) for code in data.get("urgent_as_reported") or ()),
         )

@@ -70,3 +70,13 @@ def test_asking_again_in_vain_is_read_from_the_wording() -> None:
     assert ("已多次反映", 1.5) in scale_cues("这件事我已经跑了五趟了，窗口还是让补材料")
     assert ("已多次反映", 1.5) in scale_cues("我们很多次投诉过这家夜宵摊")
     assert not any(label == "已多次反映" for label, _ in scale_cues("第一次反映，麻烦看一下路灯"))
+
+
+def test_a_hazard_reported_with_nothing_happening_now_is_ordinary(router: Router) -> None:
+    """Wires strung loose in a market, reported with no danger now, are an ordinary order; a gas
+    leak is urgent as reported; every matter named urgent-as-reported is in the catalogue."""
+    assert router.route("农贸市场里电线乱拉 插线板堆在纸箱上 暂时没出事 建议消防来查").whistle_class.value == "ordinary"
+    assert router.route("网上有人说我们村的水库要垮了 到底是不是真的").whistle_class.value == "ordinary"
+    assert router.route("厨房里闻到很冲的臭鸡蛋味，怀疑天然气管子漏了").whistle_class.value == "urgent"
+    for code in router.parts.whistle.urgent_as_reported:
+        assert code in router.parts.catalogue, code
