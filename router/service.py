@@ -32,6 +32,7 @@ from router.normalise import Normaliser
 from router.policy import LevelPolicy, Placement
 from router.reading import FOCUS_ROLES, MessageReader, Reading
 from router.segment import PhraseIndex, Scan, jieba_tokenizer
+from router.shipped import shipped_model_path
 from router.thresholds import MatterThresholds
 from router.whistle import WhistleRules
 from schemas.routing import Candidate, RoutingDecision
@@ -448,5 +449,13 @@ def _cached_parts() -> RouterParts:
 
 @lru_cache(maxsize=1)
 def _default_model() -> LearnedModel:
+    shipped = shipped_model_path()
+    if shipped is not None:
+        return LearnedModel.load(shipped)
+    return train_default_model()
+
+
+def train_default_model() -> LearnedModel:
+    """The default model trained from the shipped catalogue and seed appeals (no history)."""
     parts = _cached_parts()
     return train(parts.catalogue, seed_records(), normalise=parts.normalise)

@@ -308,14 +308,25 @@ def router_train(
     output: Annotated[Path, typer.Option("--output", "-o", help="where to write the model")] = Path(
         "var/router-model.npz"
     ),
+    default: Annotated[bool, typer.Option(
+        "--default", help="developers: retrain the model shipped in the package (router/data/model) from the "
+        "catalogue and seed appeals only, after changing them")] = False,
 ) -> None:
     """Train the router's learned model from the catalogue plus the centre's own history:
     dispatcher overrides and re-dispatches after returns (weighted up), and orders that closed
     without a return or reopening. Point HOTLINE_ROUTER_MODEL_PATH at the output to use it."""
-    from router.service import Router
+    from router.service import Router, train_default_model
+    from router.shipped import SHIPPED_FINGERPRINT, SHIPPED_MODEL, training_fingerprint
     from services.review import load_training_history
     from services.settings import CoreSettings
 
+    if default:
+        shipped = train_default_model()
+        SHIPPED_MODEL.parent.mkdir(parents=True, exist_ok=True)
+        shipped.save(SHIPPED_MODEL)
+        SHIPPED_FINGERPRINT.write_text(training_fingerprint() + "\n")
+        typer.echo(f"trained on {shipped.trained_on}; wrote {SHIPPED_MODEL}")
+        return
     records = asyncio.run(load_training_history(CoreSettings().effective_database_url))
     model = Router.default().train(records)
     output.parent.mkdir(parents=True, exist_ok=True)
