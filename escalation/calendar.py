@@ -117,6 +117,7 @@ class WorkingCalendar:
             timedelta(),
         )
         self._working_day_cache: dict[date, bool] = {}
+        self._periods_cache: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
 
     def __repr__(self) -> str:
         periods = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.periods)
@@ -220,24 +221,39 @@ class WorkingCalendar:
             raise ValueError(f"days must not be negative (got {days})")
         return self._add_working_time(start, self.day_length * days)
 
+    def _day_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The office periods of ``day`` (a local date) as UTC instants; none on a day off. Cached:
+        the sweep asks about the same few weeks for thousands of clocks, and instants in one zone
+        compare without converting."""
+        periods = self._periods_cache.get(day)
+        if periods is None:
+            periods = tuple((self._at(day, start).astimezone(UTC), self._at(day, end).astimezone(UTC))
+                            for start, end in self.periods) if self.is_working_day(day) else ()
+            self._periods_cache[day] = periods
+        return periods
+
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time elapsed from ``a`` to ``b``; negative when ``b`` is before ``a``."""
         require_aware(a, "a")
         require_aware(b, "b")
         if b < a:
             return -self.working_time_between(b, a)
-        local_a = a.astimezone(self.timezone)
-        local_b = b.astimezone(self.timezone)
+        utc_a, utc_b = a.astimezone(UTC), b.astimezone(UTC)
+        first, last = a.astimezone(self.timezone).date(), b.astimezone(self.timezone).date()
         total = timedelta()
-        day = local_a.date()
-        while day <= local_b.date():
-            if self.is_working_day(day):
-                for start, end in self.periods:
-                    overlap_start = max(self._at(day, start), local_a)
-                    overlap_end = min(self._at(day, end), local_b)
+        day = first
+        one = timedelta(days=1)
+        while day <= last:
+            periods = self._day_periods(day)
+            if first < day < last:
+                total += self.day_length if periods else timedelta()  # a whole day in between
+            else:
+                for start, end in periods:
+                    overlap_start = start if start > utc_a else utc_a
+                    overlap_end = end if end < utc_b else utc_b
                     if overlap_end > overlap_start:
                         total += overlap_end - overlap_start
-            day += timedelta(days=1)
+            day += one
         return total
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
@@ -253,19 +269,17 @@ class WorkingCalendar:
     def _add_working_time(self, start: datetime, amount: timedelta) -> datetime:
         if amount <= timedelta():
             return start.astimezone(UTC)
-        cursor = start.astimezone(self.timezone)
+        cursor = start.astimezone(UTC)
         remaining = amount
-        day = cursor.date()
+        day = start.astimezone(self.timezone).date()
         for _ in range(_MAX_SEARCH_DAYS):
-            if self.is_working_day(day):
-                for period_start, period_end in self.periods:
-                    segment_start = max(self._at(day, period_start), cursor)
-                    segment_end = self._at(day, period_end)
-                    if segment_end <= segment_start:
-                        continue
-                    available = segment_end - segment_start
-                    if remaining <= available:
-                        return (segment_start + remaining).astimezone(UTC)
-                    remaining -= available
+            for period_start, segment_end in self._day_periods(day):
+                segment_start = period_start if period_start > cursor else cursor
+                if segment_end <= segment_start:
+                    continue
+                available = segment_end - segment_start
+                if remaining <= available:
+                    return segment_start + remaining
+                remaining -= available
             day += timedelta(days=1)
         raise ValueError(f"working time {amount} from {start.isoformat()} runs past {_MAX_SEARCH_DAYS} days")

@@ -93,19 +93,34 @@ def clock_thresholds(
 ) -> Thresholds:
     """The remind, due and notify instants of a clock that started at ``start`` and falls due at
     ``due``, counted on ``basis`` (any clock: the three of a dispatch, or a department's 报到)."""
-    if basis is Basis.calendar:
-        allowed = max(due - start, timedelta())  # a clock bounded by a deadline already past: none
-        return Thresholds(
-            remind_at=(start + allowed * policy.remind_fraction).astimezone(UTC),
-            due=due,
-            notify_at=(due + allowed * policy.notify_overdue_fraction).astimezone(UTC),
-        )
-    allowed_hours = max(calendar.working_hours_between(start, due), 0.0)
-    return Thresholds(
-        remind_at=calendar.add_working_hours(start, allowed_hours * policy.remind_fraction),
-        due=due,
-        notify_at=calendar.add_working_hours(due, allowed_hours * policy.notify_overdue_fraction),
-    )
+    marks = StepInstants(start, due, basis, calendar, policy)
+    return Thresholds(remind_at=marks.remind_at(), due=due, notify_at=marks.notify_at())
+
+
+class StepInstants:
+    """The instants one clock steps up at, each worked out only when asked (the sweep mostly needs
+    one): the one rule behind :func:`clock_thresholds`. "Allowed time" is the span from ``start``
+    to ``due`` on the clock's own basis; a clock bounded by a deadline already past has none."""
+
+    def __init__(self, start: datetime, due: datetime, basis: Basis, calendar: WorkingCalendar,
+                 policy: SupervisionPolicy = DEFAULT_SUPERVISION) -> None:
+        self.start, self.due, self.basis, self.calendar, self.policy = start, due, basis, calendar, policy
+        self._allowed_hours: float | None = None
+
+    def _after(self, base: datetime, fraction: float) -> datetime:
+        if self.basis is Basis.calendar:
+            return (base + max(self.due - self.start, timedelta()) * fraction).astimezone(UTC)
+        if self._allowed_hours is None:
+            self._allowed_hours = max(self.calendar.working_hours_between(self.start, self.due), 0.0)
+        return self.calendar.add_working_hours(base, self._allowed_hours * fraction)
+
+    def remind_at(self) -> datetime:
+        """提醒 from this instant on."""
+        return self._after(self.start, self.policy.remind_fraction)
+
+    def notify_at(self) -> datetime:
+        """通报 just after this instant."""
+        return self._after(self.due, self.policy.notify_overdue_fraction)
 
 
 def supervision_status(

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from escalation.calendar import WorkingCalendar, require_aware
 from escalation.models import Basis, ClockName, Deadlines, SupervisionLevel
-from escalation.supervision import DEFAULT_SUPERVISION, SupervisionPolicy, Thresholds, clock_thresholds
+from escalation.supervision import DEFAULT_SUPERVISION, StepInstants, SupervisionPolicy
 from schemas.taxonomy import Level
 
 REPORT_CLOCK = "report"  # a summoned department's 报到 to a whistle call
@@ -155,14 +155,6 @@ def summons_clock(
                         whistle_call_id=whistle_call_id, call_class=call_class)
 
 
-def _steps(marks: Thresholds) -> tuple[tuple[SupervisionLevel, datetime], ...]:
-    return (
-        (SupervisionLevel.remind, marks.remind_at),
-        (SupervisionLevel.supervise, marks.due + _TICK),
-        (SupervisionLevel.notify, marks.notify_at + _TICK),
-    )
-
-
 def plan(
     clocks: Iterable[RunningClock],
     now: datetime,
@@ -175,12 +167,13 @@ def plan(
     pending: list[datetime] = []
     upcoming: list[datetime] = []
     for clock in clocks:
-        marks = clock_thresholds(clock.started_at, clock.due, clock.basis, calendar, policy)
-        for level, instant in _steps(marks):
+        marks = StepInstants(clock.started_at, clock.due, clock.basis, calendar, policy)
+        for level in (SupervisionLevel.remind, SupervisionLevel.supervise, SupervisionLevel.notify):
             if level in clock.raised:
                 continue
-            if level is SupervisionLevel.remind and now > marks.due:
+            if level is SupervisionLevel.remind and now > clock.due:
                 continue  # superseded by the 督办 notice
+            instant = _step_at(level, clock, marks)
             if instant > now:
                 upcoming.append(instant)
                 break
@@ -190,6 +183,15 @@ def plan(
             raises.append(Raise(clock, level, instant, overdue_by, hours))
     return SweepPlan(at=now, raises=tuple(raises), next_check_at=min(upcoming, default=None),
                      _pending=tuple(pending))
+
+
+def _step_at(level: SupervisionLevel, clock: RunningClock, marks: StepInstants) -> datetime:
+    """The first instant ``clock`` is at ``level`` (supervise and notify start just after theirs)."""
+    if level is SupervisionLevel.remind:
+        return marks.remind_at()
+    if level is SupervisionLevel.supervise:
+        return clock.due + _TICK
+    return marks.notify_at() + _TICK
 
 
 def passes_up(

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import String, and_, any_, bindparam, insert, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db.repositories import _insert_for
 from services.db.tables import (
+    Base,
     Dispatch,
     Extension,
     OutboxEvent,
@@ -22,7 +24,13 @@ from services.db.tables import (
     WorkOrderHistory,
 )
 
-_CHUNK = 1000  # rows per multi-row INSERT (SQLite caps bound parameters per statement)
+
+def _among(session: AsyncSession, column: Any, ids: Sequence[str]) -> Any:
+    """`column` is one of `ids`: one array parameter on PostgreSQL (`= ANY($1)`, no statement the
+    size of the batch to build), IN (...) elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(String)))
+    return column.in_(ids)
 
 
 # ---- the sweep -------------------------------------------------------------------------------
@@ -40,33 +48,37 @@ async def lock_due_orders(session: AsyncSession, now: datetime, limit: int) -> S
     return (await session.execute(stmt)).scalars().all()
 
 
-async def open_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, Dispatch]:
-    """Each order's current hand-over (the newest that has not ended), in one query."""
+async def open_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, Any]:
+    """Each order's current hand-over (the newest that has not ended) as a row of the dispatches
+    table (read only: plain rows, no ORM objects), in one query."""
     if not order_ids:
         return {}
+    table = Dispatch.__table__
     stmt = (
-        select(Dispatch)
-        .where(Dispatch.work_order_id.in_(order_ids), Dispatch.ended_at.is_(None))
-        .order_by(Dispatch.id)
+        select(table)
+        .where(_among(session, table.c.work_order_id, order_ids), table.c.ended_at.is_(None))
+        .order_by(table.c.id)
     )
-    return {d.work_order_id: d for d in (await session.execute(stmt)).scalars()}
+    return {d.work_order_id: d for d in (await session.execute(stmt)).all()}
 
 
-async def pending_summons(
-    session: AsyncSession, order_ids: Sequence[str]
-) -> dict[str, list[tuple[WhistleSummons, WhistleCall]]]:
-    """Departments summoned to these orders that have not reported yet, with their calls."""
-    found: dict[str, list[tuple[WhistleSummons, WhistleCall]]] = {}
+async def pending_summons(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Departments summoned to these orders that have not reported yet, with their call's
+    township and class (rows: id, work_order_id, department, summoned_at, report_due, call_id,
+    township, whistle_class)."""
+    found: dict[str, list[Any]] = {}
     if not order_ids:
         return found
     stmt = (
-        select(WhistleSummons, WhistleCall)
+        select(WhistleSummons.id, WhistleSummons.work_order_id, WhistleSummons.department,
+               WhistleSummons.summoned_at, WhistleSummons.report_due, WhistleCall.id.label("call_id"),
+               WhistleCall.township, WhistleCall.whistle_class)
         .join(WhistleCall, WhistleCall.id == WhistleSummons.call_id)
-        .where(WhistleSummons.work_order_id.in_(order_ids), WhistleSummons.reported_at.is_(None))
+        .where(_among(session, WhistleSummons.work_order_id, order_ids), WhistleSummons.reported_at.is_(None))
         .order_by(WhistleSummons.id)
     )
-    for summons, call in (await session.execute(stmt)).all():
-        found.setdefault(summons.work_order_id, []).append((summons, call))
+    for row in (await session.execute(stmt)).all():
+        found.setdefault(row.work_order_id, []).append(row)
     return found
 
 
@@ -75,7 +87,7 @@ async def raised_levels(session: AsyncSession, order_ids: Sequence[str]) -> dict
     if not order_ids:
         return {}
     stmt = select(SupervisionRecord.clock_key, SupervisionRecord.level).where(
-        SupervisionRecord.work_order_id.in_(order_ids))
+        _among(session, SupervisionRecord.work_order_id, order_ids))
     levels: dict[str, set[str]] = {}
     for key, level in (await session.execute(stmt)).all():
         levels.setdefault(key, set()).add(level)
@@ -84,27 +96,26 @@ async def raised_levels(session: AsyncSession, order_ids: Sequence[str]) -> dict
 
 async def insert_supervision_records(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
     """Insert the records that do not exist yet (ON CONFLICT DO NOTHING on clock key + level) and
-    return the (clock key, level) pairs this call inserted: only those may be announced."""
-    inserted: set[tuple[str, str]] = set()
-    dialect_insert = _insert_for(session)
-    for start in range(0, len(rows), _CHUNK):
-        stmt = (
-            dialect_insert(SupervisionRecord)
-            .values(list(rows[start:start + _CHUNK]))
-            .on_conflict_do_nothing(index_elements=["clock_key", "level"])
-            .returning(SupervisionRecord.clock_key, SupervisionRecord.level)
-        )
-        inserted.update((key, level) for key, level in (await session.execute(stmt)).all())
-    return inserted
+    return the (clock key, level) pairs this call inserted: only those may be announced. One
+    statement, executed for many rows (compiled once, sent in batches by the driver)."""
+    if not rows:
+        return set()
+    stmt = (
+        _insert_for(session)(SupervisionRecord)
+        .on_conflict_do_nothing(index_elements=["clock_key", "level"])
+        .returning(SupervisionRecord.clock_key, SupervisionRecord.level)
+    )
+    result = await session.execute(stmt, list(rows))
+    return {(key, level) for key, level in result.all()}
 
 
 async def add_many(session: AsyncSession, outbox: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]]) -> None:
     """Bulk inserts of outbox and history rows (the sweep writes thousands at a time)."""
     if outbox:
         session.info["outbox_written"] = True  # the commit wakes the relay (services.db.engine)
-        await session.execute(insert(OutboxEvent), list(outbox))
+        await session.execute(insert(Base.metadata.tables[OutboxEvent.__tablename__]), list(outbox))
     if history:
-        await session.execute(insert(WorkOrderHistory), list(history))
+        await session.execute(insert(Base.metadata.tables[WorkOrderHistory.__tablename__]), list(history))
 
 
 # ---- supervision list ------------------------------------------------------------------------

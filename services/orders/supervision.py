@@ -63,14 +63,15 @@ async def running_clocks(
             first_contact_at=current.first_contact_at or order.first_contact_at,
             resolved_at=current.resolved_at, extended=current.extended, raised=raised,
         )
-        for row, call in summons.get(order.id, []):
-            if call.township != order.unit:
+        for row in summons.get(order.id, []):
+            if row.township != order.unit:
                 continue  # the order left the calling township's hands: its summons lapsed
-            basis = ctx.clock_policy.limits_for(call.whistle_class).claim.basis
+            basis = ctx.clock_policy.limits_for(row.whistle_class).claim.basis
             key = f"summons:{row.id}"
             clocks[order.id].append(summons_clock(
                 key, row.department, row.summoned_at, row.report_due, basis,
-                raised=raised.get(f"{key}:report", frozenset()), whistle_call_id=call.id, call_class=call.whistle_class,
+                raised=raised.get(f"{key}:report", frozenset()), whistle_call_id=row.call_id,
+                call_class=row.whistle_class,
             ))
     return clocks
 
