@@ -12,8 +12,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from schemas.events import SUPERVISION_TOPIC
+from schemas.events import (
+    DUTY_REPORTED_TYPE,
+    REPLY_REFUSED_TYPE,
+    SUPERVISION_TOPIC,
+    UNIT_REPLIES_TOPIC,
+    EventEnvelope,
+    dispatch_topic,
+    unit_source,
+)
 from services.bootstrap import Runtime
+from services.bus.memory import InProcessBus
 from services.orders import supervision as supervision_commands
 from services.settings import CoreSettings
 from services.sweep import Sweeper
@@ -163,3 +172,35 @@ async def test_the_escalation_service_restarted_in_the_middle_of_a_clock_misses_
         assert claim == [("claim", order["unit"], "remind"), ("claim", order["unit"], "supervise")]
         announced = [e for e in await outbox(runtime, order["id"], topic=SUPERVISION_TOPIC) if e["clock"] == "claim"]
         assert [e["supervision_level"] for e in announced] == ["remind", "supervise"]
+
+
+async def test_escalation_commands_over_the_reply_topic_mean_what_they_mean_over_rest(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client, NEIGHBOUR_NOISE, "城关镇解放社区")
+    order_id, village = order["id"], order["unit"]
+
+    def reply(command: str, unit: str, **fields: object) -> EventEnvelope:
+        return EventEnvelope(type=f"org.hotline.unit.{command}", subject=order_id, topic=UNIT_REPLIES_TOPIC,
+                             source=unit_source(unit), data={"unit": unit, **fields})
+
+    async def send(event: EventEnvelope) -> None:
+        await runtime.bus.publish([event])
+        await runtime.relay.drain()
+
+    await send(reply("report_up", village, reason="涉及多个小区，社区协调不了"))
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["unit"] == "tw_chengguan"
+    await send(reply("whistle", "tw_chengguan", **{"class": "紧急", "departments": ["housing"], "reason": "违建"}))
+    await send(reply("report_duty", "housing", note="已到场"))
+    reported = await outbox(runtime, order_id, type_=DUTY_REPORTED_TYPE)
+    assert [(e["department"], e["on_time"]) for e in reported] == [("housing", True)]
+    # The same refusal as over REST, answered on the unit's own topic.
+    over_rest = await unit_acts(client, order_id, "housing", "report-duty", {})
+    await send(reply("report_duty", "housing"))
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    refused = [e.data for e in bus.topic_log(dispatch_topic("housing"))
+               if e.type == REPLY_REFUSED_TYPE and e.subject == order_id]
+    assert over_rest.status_code == 409 and refused
+    assert (refused[-1]["status"], refused[-1]["message"]) == (409, over_rest.json()["message"])
