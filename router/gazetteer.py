@@ -37,6 +37,23 @@ _NAMED_VILLAGE = re.compile(r"([\u4e00-\u9fff]{2,3})村(?![民委干务级规])"
 _NOT_NAME = frozenset("们个两邻本全外隔这那各同进出回到在农乡该每几上下里的是有和与跟镇区县市街道了从去住")
 
 
+# A township's name as people write it ("龙潭镇", "白沙乡"); the county seat's own town is not rural.
+_NAMED_TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{2})[镇乡](?![长里上政府区街道])")
+_SEAT_TOWNS = frozenset({"城关", "县城", "城区", "城中", "城北", "城南", "城东", "城西"})
+
+
+def named_townships(text: str) -> tuple[str, ...]:
+    """Township names written in a normalised text other than the county seat's ("龙潭镇老街" →
+    ("龙潭镇",)); "乡镇", "镇上", "镇政府" are not names."""
+    out: list[str] = []
+    for match in _NAMED_TOWNSHIP.finditer(text):
+        name = match.group(1)
+        if name in _SEAT_TOWNS or any(ch in _NOT_NAME for ch in name):
+            continue
+        out.append(name + text[match.end(1)])
+    return tuple(dict.fromkeys(out))
+
+
 def named_villages(text: str) -> tuple[str, ...]:
     """Village names written in a normalised text, whether or not the gazetteer knows them
     ("马家湾村五组路灯坏了" → ("马家湾村",)); generic words ("农村", "我们村", "邻村") are not names."""
@@ -82,7 +99,8 @@ class Gazetteer:
             found = text_places
         if not found:
             named = named_villages(text) if "村" in text else ()
-            return Location(urban=False if named else None, named_villages=named)
+            towns = named_townships(text) if ("镇" in text or "乡" in text) else ()
+            return Location(urban=False if (named or towns) else None, named_villages=named, named_townships=towns)
         townships_named = {p.township for p in found if p.kind == "township"}
         ranked = sorted(found, key=lambda p: _SPECIFICITY[p.kind])
         if townships_named:

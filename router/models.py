@@ -93,6 +93,7 @@ class Location:
     # villages named in the text that the gazetteer does not know ("马家湾村", "桃坪村四组"): the
     # appeal is rural even where no node can be found, and two of them make a cross-village matter
     named_villages: tuple[str, ...] = ()
+    named_townships: tuple[str, ...] = ()  # likewise for townships other than the county seat's
 
     @property
     def most_specific(self) -> Place | None:

@@ -113,6 +113,8 @@ class LevelPolicy:
         if location.named_villages:
             return True
         found = self._index.found(text) if found is None else found
+        if location.named_townships and not found & self._urban and not found & self._compound:
+            return True
         if found & self._rural or found & self._town_seat:
             return True
         if place is not None:

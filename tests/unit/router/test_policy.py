@@ -70,3 +70,13 @@ def test_a_village_the_gazetteer_does_not_know_is_still_rural(router: Router) ->
     assert lights.level.value == "village"
     ditch = router.route("马家湾村到高家湾村的那条排水沟堵死了 两边的田都淹了")
     assert ditch.dept is None and ditch.level.value == "township"
+
+
+def test_a_market_town_the_gazetteer_does_not_know_is_not_the_county_seat(router: Router) -> None:
+    """A stall blocking the road in a named township's market day is the township's to handle;
+    a household building beyond its plot is the township's enforcement matter; a village that has
+    tried and failed hands the matter up."""
+    stalls = router.route("龙潭镇赶场天摊摊摆到马路中间 车子根本过不去")
+    assert stalls.level.value == "township"
+    house = router.route("石门镇岩脚村有户人家把老房子拆了扩建 超了原来的面积 邻居意见大")
+    assert house.level.value == "township"
