@@ -51,7 +51,15 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same length just before this one (for trends)."""
+        """The period just before this one, for trends: the same number of whole months when the
+        period is whole months (a year against the year before, a month against the month
+        before), else the same number of days."""
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            first = self.start
+            for _ in range(months):
+                first = (first - timedelta(days=1)).replace(day=1)
+            return Period(first, self.start - timedelta(days=1))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def buckets(self) -> dict[str, list[date]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from feedback.exceptions import BadReportParameter
@@ -48,11 +48,21 @@ DEFINITIONS: dict[str, str] = {
 LEVEL_NAMES = {"remind": "提醒", "supervise": "督办", "notify": "通报"}
 
 
-@dataclass
 class PeriodCounts:
-    """Tallies summed over a period: (metric, township, unit, level) -> n."""
+    """Tallies summed over a period: (metric, township, unit, level) -> n, indexed by metric, by
+    metric and unit, and by metric and township, so that a report of hundreds of units reads
+    each figure in one look-up."""
 
-    cells: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    def __init__(self, cells: dict[tuple[str, str, str, str], int] | None = None) -> None:
+        self.cells = cells or {}
+        self._metric: dict[str, int] = defaultdict(int)
+        self._unit: dict[tuple[str, str], int] = defaultdict(int)
+        self._township: dict[tuple[str, str], int] = defaultdict(int)
+        self._parts: dict[tuple[str, int], dict[str, int]] = {}
+        for (metric, township, unit, _), n in self.cells.items():
+            self._metric[metric] += n
+            self._unit[(metric, unit)] += n
+            self._township[(metric, township)] += n
 
     @classmethod
     def of(cls, rows: Iterable[tuple[str, str, str, str, int]]) -> PeriodCounts:
@@ -62,19 +72,26 @@ class PeriodCounts:
         return cls(dict(cells))
 
     def total(self, metric: Metric, *, unit: str | None = None, township: str | None = None) -> int:
-        return sum(n for (m, t, u, _), n in self.cells.items()
-                   if m == metric and (unit is None or u == unit) and (township is None or t == township))
+        if unit is None and township is None:
+            return self._metric.get(metric, 0)
+        if township is None:
+            return self._unit.get((metric, unit or ""), 0)
+        if unit is None:
+            return self._township.get((metric, township), 0)
+        return sum(n for (m, t, u, _), n in self.cells.items() if (m, t, u) == (metric, township, unit))
 
     def by(self, metric: Metric, part: int) -> dict[str, int]:
         """Totals of `metric` by township (part 1), unit (2) or level (3)."""
-        out: dict[str, int] = defaultdict(int)
-        for key, n in self.cells.items():
-            if key[0] == metric:
-                out[key[part]] += n
-        return dict(out)
+        if (metric, part) not in self._parts:
+            out: dict[str, int] = defaultdict(int)
+            for key, n in self.cells.items():
+                if key[0] == metric:
+                    out[key[part]] += n
+            self._parts[(metric, part)] = dict(out)
+        return self._parts[(metric, part)]
 
     def units(self) -> set[str]:
-        return {u for (_, _, u, _) in self.cells if u}
+        return {u for (_, u) in self._unit if u}
 
 
 def rate(numerator: int, denominator: int) -> Rate:
@@ -206,28 +223,12 @@ def hot_spot(cell: Cell, count: int, previous: int, orders: list[str], url: str,
                    orders=orders, orders_url=url)
 
 
-def ranked_cells(now: Mapping[Cell, int], limit: int, minimum: int = 1) -> list[Cell]:
-    """The cells with at least `minimum` orders, most first (then by code), at most `limit`."""
-    cells = [c for c, n in now.items() if n >= minimum]
-    cells.sort(key=lambda c: (-now[c], c))
-    return cells[:limit]
-
-
-def top_places(now: Mapping[Cell, int], before: Mapping[Cell, int], names: HotspotNames,
-               limit: int) -> list[PlaceCount]:
-    """Places (all matters together) with the most orders, against the previous period."""
-    def per_place(cells: Mapping[Cell, int]) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = defaultdict(int)
-        for (township, village, _), n in cells.items():
-            out[(township, village)] += n
-        return out
-
-    current, earlier = per_place(now), per_place(before)
-    ranked = sorted(current, key=lambda p: (-current[p], p))[:limit]
-    return [PlaceCount(township=t, village=v,
-                       place_name=names.places.get(v) or names.townships.get(t, t or "（未定位）"),
-                       count=current[(t, v)], previous=earlier.get((t, v), 0),
-                       change=current[(t, v)] - earlier.get((t, v), 0)) for t, v in ranked]
+def place_count(place: tuple[str, str], count: int, previous: int, names: HotspotNames) -> PlaceCount:
+    """A place (all matters together) against the previous period."""
+    township, village = place
+    return PlaceCount(township=township, village=village,
+                      place_name=names.places.get(village) or names.townships.get(township, township or "（未定位）"),
+                      count=count, previous=previous, change=count - previous)
 
 
 # ---- the seven stages -------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def _pct(r: Rate) -> float | None:
 
 
 def seven_stages(counts: PeriodCounts, hot_spots_found: int, repeat_threshold: int,
-                 weights: Mapping[str, float]) -> list[Stage]:
+                 weights: Mapping[str, float], units_assessed: int) -> list[Stage]:
     """首接响应, 精准派单, 认领处置, 工单督办, 统计分析, 考核考评, 结果运用: one figure each."""
     responded = counts.total(Metric.responded)
     minutes = round(counts.total(Metric.response_seconds) / responded / 60, 1) if responded else None
@@ -280,7 +281,7 @@ def seven_stages(counts: PeriodCounts, hot_spots_found: int, repeat_threshold: i
               value=round(score * 100, 1) if score is not None else None,
               unit="%",
               detail={"response_rate": _pct(three["response"]), "solution_rate": _pct(three["solution"]),
-                      "satisfaction_rate": _pct(three["satisfaction"]), "units_assessed": len(counts.units())},
+                      "satisfaction_rate": _pct(three["satisfaction"]), "units_assessed": units_assessed},
               definition=DEFINITIONS["composite"]),
         Stage(key="use_of_results", name="结果运用", figure="重办整改率（重办后已重新办结关闭的比例）",
               value=_pct(rectified), unit="%", detail={"reopened": reopened,

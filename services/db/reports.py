@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, case, delete, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,17 +105,36 @@ def _in_period(table: Any, period: Period) -> Any:
     return or_(*[and_(table.grain == grain, table.start.in_(starts)) for grain, starts in buckets.items() if starts])
 
 
+TallyPart = Literal["township", "unit", "level"]
+ALL_PARTS: tuple[TallyPart, ...] = ("township", "unit", "level")
+
+
 async def period_tallies(
-    session: AsyncSession, period: Period, metrics: Iterable[str], *, township: str | None = None
+    session: AsyncSession, period: Period, metrics: Iterable[str], *, township: str | None = None,
+    by: Sequence[TallyPart] = ALL_PARTS,
 ) -> list[tuple[str, str, str, str, int]]:
-    """(metric, township, unit, level, n) summed over the period."""
-    stmt = (select(ReportTally.metric, ReportTally.township, ReportTally.unit, ReportTally.level,
-                   func.sum(ReportTally.n))
+    """(metric, township, unit, level, n) summed over the period; the parts not in `by` are summed
+    over too (and given as "")."""
+    parts = [getattr(ReportTally, p) for p in by]
+    stmt = (select(ReportTally.metric, *parts, func.sum(ReportTally.n))
             .where(_in_period(ReportTally, period), ReportTally.metric.in_(list(metrics)))
-            .group_by(ReportTally.metric, ReportTally.township, ReportTally.unit, ReportTally.level))
+            .group_by(ReportTally.metric, *parts))
     if township is not None:
         stmt = stmt.where(ReportTally.township == township)
-    return [(m, t, u, lv, int(n)) for m, t, u, lv, n in (await session.execute(stmt)).all() if n]
+    out = []
+    for row in (await session.execute(stmt)).all():
+        named = dict(zip(by, row[1:-1], strict=True))
+        if row[-1]:
+            out.append((row[0], named.get("township", ""), named.get("unit", ""), named.get("level", ""),
+                        int(row[-1])))
+    return out
+
+
+async def units_with(session: AsyncSession, period: Period, metric: str) -> int:
+    """How many units have `metric` in the period."""
+    stmt = select(func.count(func.distinct(ReportTally.unit))).where(
+        _in_period(ReportTally, period), ReportTally.metric == metric, ReportTally.unit != "")
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def trend_tallies(session: AsyncSession, grain: str, first: date, last: date, metric: str,
@@ -127,15 +146,59 @@ async def trend_tallies(session: AsyncSession, grain: str, first: date, last: da
     return [(s, lv, int(n)) for s, lv, n in (await session.execute(stmt)).all()]
 
 
-async def period_places(session: AsyncSession, period: Period, *, township: str | None = None
-                        ) -> dict[tuple[str, str, str], int]:
-    """(township, village, matter) -> orders first handed over in the period."""
+Cell = tuple[str, str, str]  # (township, village, matter)
+
+
+def _places(period: Period, township: str | None) -> Any:
+    cond = _in_period(ReportPlace, period)
+    return and_(cond, ReportPlace.township == township) if township is not None else cond
+
+
+async def top_cells(session: AsyncSession, period: Period, *, township: str | None, limit: int, minimum: int = 1
+                    ) -> list[tuple[Cell, int]]:
+    """The matter × place cells with the most orders first handed over in the period (at least
+    `minimum`), most first, then by code: ranked by the database, only `limit` come back."""
+    total = func.sum(ReportPlace.n)
+    stmt = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, total)
+            .where(_places(period, township))
+            .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter)
+            .having(total >= minimum)
+            .order_by(total.desc(), ReportPlace.township, ReportPlace.village, ReportPlace.matter).limit(limit))
+    return [((t, v, m), int(n)) for t, v, m, n in (await session.execute(stmt)).all()]
+
+
+async def count_cells(session: AsyncSession, period: Period, *, minimum: int) -> int:
+    """How many matter × place cells have at least `minimum` orders in the period."""
+    total = func.sum(ReportPlace.n)
+    cells = (select(ReportPlace.township).where(_in_period(ReportPlace, period))
+             .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter).having(total >= minimum)
+             .subquery())
+    return int((await session.execute(select(func.count()).select_from(cells))).scalar_one())
+
+
+async def cell_counts(session: AsyncSession, period: Period, cells: Sequence[Cell]) -> dict[Cell, int]:
+    """Orders of the given cells in the period (e.g. the previous period, for the trend)."""
+    if not cells:
+        return {}
     stmt = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, func.sum(ReportPlace.n))
-            .where(_in_period(ReportPlace, period))
+            .where(_in_period(ReportPlace, period),
+                   tuple_(ReportPlace.township, ReportPlace.village, ReportPlace.matter).in_(list(cells)))
             .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter))
-    if township is not None:
-        stmt = stmt.where(ReportPlace.township == township)
-    return {(t, v, m): int(n) for t, v, m, n in (await session.execute(stmt)).all() if n}
+    return {(t, v, m): int(n) for t, v, m, n in (await session.execute(stmt)).all()}
+
+
+async def top_places(session: AsyncSession, period: Period, *, township: str | None, limit: int,
+                     only: Sequence[tuple[str, str]] | None = None) -> list[tuple[tuple[str, str], int]]:
+    """Places (all matters together) with the most orders, most first; or the counts of `only`."""
+    total = func.sum(ReportPlace.n)
+    stmt = (select(ReportPlace.township, ReportPlace.village, total).where(_places(period, township))
+            .group_by(ReportPlace.township, ReportPlace.village)
+            .order_by(total.desc(), ReportPlace.township, ReportPlace.village).limit(limit))
+    if only is not None:
+        if not only:
+            return []
+        stmt = stmt.where(tuple_(ReportPlace.township, ReportPlace.village).in_(list(only)))
+    return [((t, v), int(n)) for t, v, n in (await session.execute(stmt)).all()]
 
 
 async def closed_orders(session: AsyncSession, period: Period, *, township: str | None, level: str | None,
@@ -164,6 +227,28 @@ async def hot_spot_orders(session: AsyncSession, period: Period, *, matter: str,
     if after is not None:
         stmt = stmt.where(tuple_(ReportOrder.first_day, ReportOrder.work_order_id) > tuple_(*after))
     return (await session.execute(stmt)).scalars().all()
+
+
+async def hot_spot_orders_each(session: AsyncSession, period: Period, cells: Sequence[tuple[str, str, str]],
+                               each: int) -> dict[tuple[str, str, str], list[str]]:
+    """The first `each` orders behind each hot-spot cell (township, village, matter), in one query."""
+    if not cells:
+        return {}
+    ranked = (select(ReportOrder.hot_township, ReportOrder.hot_village, ReportOrder.hot_matter,
+                     ReportOrder.work_order_id,
+                     func.row_number().over(partition_by=(ReportOrder.hot_matter, ReportOrder.hot_village,
+                                                          ReportOrder.hot_township),
+                                            order_by=(ReportOrder.first_day, ReportOrder.work_order_id)).label("n"))
+              .where(tuple_(ReportOrder.hot_matter, ReportOrder.hot_village).in_([(m, v) for _, v, m in cells]),
+                     ReportOrder.first_day.between(period.start, period.end))
+              .subquery())
+    stmt = select(ranked.c.hot_township, ranked.c.hot_village, ranked.c.hot_matter, ranked.c.work_order_id).where(
+        ranked.c.n <= each).order_by(ranked.c.hot_matter, ranked.c.hot_village, ranked.c.n)
+    out: dict[tuple[str, str, str], list[str]] = {cell: [] for cell in cells}
+    for t, v, m, order_id in (await session.execute(stmt)).all():
+        if (t, v, m) in out:
+            out[(t, v, m)].append(order_id)
+    return out
 
 
 async def supervised_orders(session: AsyncSession, *, unit: str | None, level: str | None, limit: int

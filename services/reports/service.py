@@ -96,7 +96,7 @@ def _link(path: str, **params: object) -> str:
 
 # ---- 631 --------------------------------------------------------------------------------------
 async def report_631(session: AsyncSession, names: Names, period: Period, township: str | None) -> Report631:
-    rows = await store.period_tallies(session, period, [Metric.closed], township=township)
+    rows = await store.period_tallies(session, period, [Metric.closed], township=township, by=("level",))
     total, levels = formulas.shares_631(formulas.levels_of(PeriodCounts.of(rows)))
     return Report631(
         period_from=period.start.isoformat(), period_to=period.end.isoformat(), township=township,
@@ -137,7 +137,7 @@ async def orders_631(session: AsyncSession, period: Period, township: str | None
 # ---- rates and assessment ---------------------------------------------------------------------
 async def rates(session: AsyncSession, names: Names, period: Period, weights: dict[str, float],
                 unit: str | None) -> RatesReport:
-    counts = PeriodCounts.of(await store.period_tallies(session, period, RATE_METRICS))
+    counts = PeriodCounts.of(await store.period_tallies(session, period, RATE_METRICS, by=("unit",)))
     units = sorted(counts.units()) if unit is None else [unit]
     per_unit = [formulas.unit_rates(counts, u, *names.units.get(u, (u, "")), weights) for u in units]
     per_unit.sort(key=lambda r: (r.composite is None, -(r.composite or 0.0), r.unit))
@@ -150,7 +150,7 @@ async def rates(session: AsyncSession, names: Names, period: Period, weights: di
 
 async def assessment(session: AsyncSession, names: Names, period: Period, weights: dict[str, float],
                      level: Level | None) -> AssessmentReport:
-    counts = PeriodCounts.of(await store.period_tallies(session, period, ASSESSMENT_METRICS))
+    counts = PeriodCounts.of(await store.period_tallies(session, period, ASSESSMENT_METRICS, by=("unit",)))
     rows = formulas.assessment_rows(counts, names.units, weights)
     if level is not None:
         rows = [r for r in rows if r.level == level.value]
@@ -166,30 +166,29 @@ async def assessment(session: AsyncSession, names: Names, period: Period, weight
 # ---- hot spots --------------------------------------------------------------------------------
 async def hotspots(session: AsyncSession, names: Names, period: Period, township: str | None, limit: int,
                    repeat_threshold: int, orders_each: int = 5) -> HotspotsReport:
+    """The database ranks the cells and places; only what is shown is read, with its count in the
+    previous period and its first orders."""
     before = period.previous()
-    now = await store.period_places(session, period, township=township)
-    earlier = await store.period_places(session, before, township=township)
+    top = await store.top_cells(session, period, township=township, limit=limit)
+    repeats = await store.top_cells(session, period, township=township, limit=limit, minimum=repeat_threshold)
+    shown = list(dict.fromkeys(c for c, _ in top + repeats))
+    earlier = await store.cell_counts(session, before, shown)
+    behind = await store.hot_spot_orders_each(session, period, shown, orders_each)
+    places = await store.top_places(session, period, township=township, limit=limit)
+    places_before = dict(await store.top_places(session, before, township=township, limit=limit,
+                                                only=[p for p, _ in places]))
 
-    seen: dict[formulas.Cell, HotSpot] = {}
-
-    async def spot(cell: formulas.Cell) -> HotSpot:
-        if cell in seen:
-            return seen[cell]
+    def spot(cell: formulas.Cell, count: int) -> HotSpot:
         t, v, m = cell
-        rows = await store.hot_spot_orders(session, period, matter=m, village=v, township=t, after=None,
-                                           limit=orders_each)
         url = _link("/v1/reports/hotspots/orders", **{"from": period.start, "to": period.end, "township": t,
                                                       "village": v, "matter": m})
-        seen[cell] = formulas.hot_spot(cell, now[cell], earlier.get(cell, 0), [r.work_order_id for r in rows], url,
-                                       names.hot)
-        return seen[cell]
+        return formulas.hot_spot(cell, count, earlier.get(cell, 0), behind.get(cell, []), url, names.hot)
 
-    top = [await spot(c) for c in formulas.ranked_cells(now, limit)]
-    repeats = [await spot(c) for c in formulas.ranked_cells(now, limit, repeat_threshold)]
     return HotspotsReport(
         period_from=period.start, period_to=period.end, previous_from=before.start, previous_to=before.end,
-        township=township, repeat_threshold=repeat_threshold, hotspots=top, repeats=repeats,
-        places=formulas.top_places(now, earlier, names.hot, limit),
+        township=township, repeat_threshold=repeat_threshold, hotspots=[spot(c, n) for c, n in top],
+        repeats=[spot(c, n) for c, n in repeats],
+        places=[formulas.place_count(p, n, places_before.get(p, 0), names.hot) for p, n in places],
         definitions={k: formulas.DEFINITIONS[k] for k in ("hotspots", "repeats")},
     )
 
@@ -216,7 +215,7 @@ async def supervision(session: AsyncSession, names: Names, period: Period, now: 
                               handed_over=r.handover_day) for r in rows]
     raised = PeriodCounts.of(await store.period_tallies(
         session, period, [Metric.supervision_remind, Metric.supervision_supervise, Metric.supervision_notify,
-                          Metric.escalated]))
+                          Metric.escalated], by=()))
     return SupervisionReport(
         as_of=now, counts=sorted(counts.values(), key=lambda c: (-c.notify, -c.supervise, -c.remind, c.unit)),
         orders=orders, raised_from=period.start, raised_to=period.end,
@@ -232,11 +231,11 @@ async def supervision(session: AsyncSession, names: Names, period: Period, now: 
 # ---- the seven stages and the trends ----------------------------------------------------------
 async def stages(session: AsyncSession, period: Period, weights: dict[str, float], repeat_threshold: int
                  ) -> StagesReport:
-    counts = PeriodCounts.of(await store.period_tallies(session, period, STAGE_METRICS))
-    places = await store.period_places(session, period)
-    found = len(formulas.ranked_cells(places, len(places), repeat_threshold))
+    counts = PeriodCounts.of(await store.period_tallies(session, period, STAGE_METRICS, by=()))
+    found = await store.count_cells(session, period, minimum=repeat_threshold)
+    units = await store.units_with(session, period, Metric.handed_over)
     return StagesReport(period_from=period.start, period_to=period.end,
-                        stages=formulas.seven_stages(counts, found, repeat_threshold, weights))
+                        stages=formulas.seven_stages(counts, found, repeat_threshold, weights, units))
 
 
 async def orders_per_day(session: AsyncSession, period: Period) -> list[DayCount]:

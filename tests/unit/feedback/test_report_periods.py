@@ -1,0 +1,57 @@
+"""Report periods: any period is covered exactly by the fewest day/month/year buckets, and the
+period before it is the same months (or days) just before."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from feedback.exceptions import BadReportParameter
+from feedback.periods import Period, bucket_starts
+
+
+def _days_of(buckets: dict[str, list[date]]) -> list[date]:
+    days = list(buckets["d"])
+    for start in buckets["m"]:
+        day = start
+        while day.month == start.month:
+            days.append(day)
+            day += timedelta(days=1)
+    for start in buckets["y"]:
+        days += [start + timedelta(days=i) for i in range((date(start.year + 1, 1, 1) - start).days)]
+    return sorted(days)
+
+
+@pytest.mark.parametrize("start, end, counts", [
+    (date(2025, 1, 1), date(2025, 12, 31), (0, 0, 1)),
+    (date(2026, 10, 1), date(2026, 10, 31), (0, 1, 0)),
+    (date(2025, 3, 15), date(2026, 2, 14), (31, 10, 0)),
+    (date(2024, 2, 29), date(2024, 2, 29), (1, 0, 0)),
+    (date(2023, 12, 31), date(2026, 1, 1), (2, 0, 2)),
+])
+def test_a_period_is_covered_exactly_by_the_fewest_buckets(start: date, end: date, counts: tuple[int, ...]) -> None:
+    period = Period(start, end)
+    buckets = period.buckets()
+    assert (len(buckets["d"]), len(buckets["m"]), len(buckets["y"])) == counts
+    assert _days_of(buckets) == [start + timedelta(days=i) for i in range(period.days)]
+
+
+def test_the_previous_period_is_the_same_months_or_days_before() -> None:
+    assert Period(date(2025, 1, 1), date(2025, 12, 31)).previous() == Period(date(2024, 1, 1), date(2024, 12, 31))
+    assert Period(date(2026, 3, 1), date(2026, 3, 31)).previous() == Period(date(2026, 2, 1), date(2026, 2, 28))
+    assert Period(date(2026, 3, 10), date(2026, 3, 19)).previous() == Period(date(2026, 2, 28), date(2026, 3, 9))
+
+
+def test_to_before_from_and_absurd_dates_are_refused_naming_the_field() -> None:
+    with pytest.raises(BadReportParameter) as before:
+        Period(date(2026, 3, 10), date(2026, 3, 1))
+    assert before.value.field == "to"
+    with pytest.raises(BadReportParameter) as ancient:
+        Period(date(1066, 10, 14), date(2026, 3, 1))
+    assert ancient.value.field == "from"
+
+
+def test_a_day_counts_in_its_day_week_month_and_year() -> None:
+    assert bucket_starts(date(2026, 3, 4)) == (("d", date(2026, 3, 4)), ("w", date(2026, 3, 2)),
+                                               ("m", date(2026, 3, 1)), ("y", date(2026, 1, 1)))
