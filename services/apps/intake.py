@@ -48,7 +48,9 @@ async def submit_appeal(
             raise Forbidden(f"a {principal.role.value} key may not submit appeals on channel {appeal.channel.value}")
     try:
         async with uow.transaction() as session:
-            accepted = await orders_intake.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key)
+            # The operator who entered it, or the citizen's own channel.
+            accepted = await orders_intake.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key,
+                                                         actor=principal.actor if principal else None)
     except IntegrityError:
         # A concurrent identical submission won the race: answer with its order.
         async with uow.read() as session:

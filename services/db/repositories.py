@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +85,22 @@ async def latest_history(
     )
     rows = (await session.execute(select(WorkOrderHistory).join(newest, WorkOrderHistory.id == newest.c.id))).scalars()
     return {h.work_order_id: h for h in rows}
+
+
+async def audit_records(
+    session: AsyncSession, *, actor: str | None, order_id: str | None, after: tuple[datetime, int] | None, limit: int
+) -> Sequence[WorkOrderHistory]:
+    """History records of `actor` and/or `order_id`, newest first, after a (at, id) cursor (on the
+    actor's (actor, at) index, or the order's own)."""
+    stmt = select(WorkOrderHistory)
+    if actor:
+        stmt = stmt.where(WorkOrderHistory.actor == actor)
+    if order_id:
+        stmt = stmt.where(WorkOrderHistory.work_order_id == order_id)
+    if after is not None:
+        stmt = stmt.where(tuple_(WorkOrderHistory.at, WorkOrderHistory.id) < tuple_(*after))
+    stmt = stmt.order_by(WorkOrderHistory.at.desc(), WorkOrderHistory.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:

@@ -51,6 +51,10 @@ class WorkOrder(Base):
         Index("ix_work_orders_matter_village_created", "matter", "village", "created_at"),
         Index("ix_work_orders_unit_created", "unit", "created_at", "id"),
         Index("ix_work_orders_state_created", "state", "created_at", "id"),
+        # Every order newest first (GET /v1/work-orders), and resolved orders by rating due time.
+        Index("ix_work_orders_created", "created_at", "id"),
+        Index("ix_work_orders_rating_due", "rating_due", postgresql_where=text("state = 'resolved'"),
+              sqlite_where=text("state = 'resolved'")),
         Index("ix_work_orders_next_check", "next_check_at"),
     )
 
@@ -244,7 +248,12 @@ class OrderUnit(Base):
     summoned by a whistle (吹哨). A unit sees only orders it has here, active."""
 
     __tablename__ = "order_units"
-    __table_args__ = (Index("ix_order_units_unit", "unit", "active", "since"),)
+    __table_args__ = (
+        Index("ix_order_units_unit", "unit", "active", "since"),
+        # The orders a unit helps with (协办, 吹哨), without walking the many more it leads.
+        Index("ix_order_units_helping", "unit", "work_order_id", postgresql_where=text("role <> 'lead' AND active"),
+              sqlite_where=text("role <> 'lead' AND active")),
+    )
 
     work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"), primary_key=True)
     unit: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -38,7 +38,8 @@ class Accepted:
 
 
 async def accept_appeal(
-    session: AsyncSession, ctx: DomainContext, appeal: AppealIn, *, idempotency_key: str | None = None
+    session: AsyncSession, ctx: DomainContext, appeal: AppealIn, *, idempotency_key: str | None = None,
+    actor: str | None = None,
 ) -> Accepted:
     """Store a new appeal as a `received` order, or return the order an identical earlier
     submission (same channel + external id, or same idempotency key) created."""
@@ -70,7 +71,7 @@ async def accept_appeal(
         updated_at=now,
     )
     session.add(order)
-    session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor=f"channel:{order.channel}",
+    session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor=actor or f"channel:{order.channel}",
                                  action="receive", from_state=None, to_state=State.received.value))
     repo.add_outbox(
         session,

@@ -54,6 +54,8 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/v1/work-orders/{order_id}/resolve"): UNIT,
     ("POST", "/v1/work-orders/{order_id}/return"): UNIT,
     ("GET", "/v1/units/{unit}/work-orders"): STAFF_OR_UNIT,
+    ("GET", "/v1/work-orders"): READERS,
+    ("GET", "/v1/audit"): REPORTS,
     ("GET", "/v1/reports/631"): REPORTS,
     ("GET", "/v1/reports/631/orders"): REPORTS,
     ("GET", "/v1/reports/rates"): REPORTS,

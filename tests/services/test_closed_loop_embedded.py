@@ -165,9 +165,9 @@ async def test_unit_lists_its_own_open_orders(system: tuple[Runtime, httpx.Async
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     mine = (await client.get(f"/v1/units/{order['unit']}/work-orders", params={"state": "dispatched"},
                              headers=await as_unit(client.runtime, order["unit"]))).json()
-    assert order_id in [o["id"] for o in mine]
+    assert order_id in [o["id"] for o in mine["items"]]
     other = (await client.get("/v1/units/tax/work-orders")).json()
-    assert order_id not in [o["id"] for o in other]
+    assert order_id not in [o["id"] for o in other["items"]]
     assert (await client.get("/v1/units/nobody/work-orders")).status_code == 422
 
 

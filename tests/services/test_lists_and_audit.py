@@ -1,0 +1,139 @@
+"""Lists newest first with a cursor and filters, and the audit of who did what (embedded default)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.bootstrap import Runtime
+from services.settings import CoreSettings
+from tests.support.factories import ManualClock, appeal, as_unit, key_headers, order_in_state, running_system, unit_acts
+from tests.support.waiting import eventually
+
+CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+LIGHT = "街道上的路灯坏了好几天了，晚上很黑，第{n}根灯杆不亮。"
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("lists")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings, CLOCK) as pair:
+        yield pair
+
+
+@pytest.fixture(scope="module")
+async def seven(system: tuple[Runtime, httpx.AsyncClient]) -> list[dict[str, Any]]:
+    """Seven street-light orders for one unit, a minute apart, oldest first."""
+    _, client = system
+    orders = []
+    for n in range(7):
+        CLOCK.advance(timedelta(minutes=1))
+        order_id = (await client.post("/v1/appeals", json=appeal(LIGHT.format(n=n), external_id=f"list-{n}"))).json()[
+            "work_order_id"]
+        orders.append(await eventually(lambda o=order_id: order_in_state(client, o, "dispatched"), what="dispatch"))
+    assert len({o["unit"] for o in orders}) == 1
+    return orders
+
+
+async def pages(client: httpx.AsyncClient, url: str, headers: dict[str, str], **params: Any) -> list[list[str]]:
+    """Every page of a list, following next_cursor."""
+    out, cursor = [], None
+    while True:
+        body = (await client.get(url, params={**params, **({"cursor": cursor} if cursor else {})},
+                                 headers=headers)).json()
+        out.append([item["id"] for item in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return out
+
+
+async def test_a_unit_sees_its_newest_orders_first_a_page_at_a_time(
+    system: tuple[Runtime, httpx.AsyncClient], seven: list[dict[str, Any]],
+) -> None:
+    runtime, client = system
+    unit = seven[0]["unit"]
+    mine = await as_unit(runtime, unit)
+    got = await pages(client, f"/v1/units/{unit}/work-orders", mine, limit=3)
+    newest_first = [o["id"] for o in reversed(seven)]
+    assert [len(p) for p in got] == [3, 3, 1]
+    assert [i for p in got for i in p] == newest_first
+    staff = await pages(client, "/v1/work-orders", await key_headers(runtime, "dispatcher"), unit=unit, limit=4)
+    assert [i for p in staff for i in p] == newest_first
+
+
+async def test_filters_by_state_class_overdue_and_period(
+    system: tuple[Runtime, httpx.AsyncClient], seven: list[dict[str, Any]],
+) -> None:
+    runtime, client = system
+    unit = seven[0]["unit"]
+    mine = await as_unit(runtime, unit)
+    url = f"/v1/units/{unit}/work-orders"
+    assert (await unit_acts(client, seven[0]["id"], unit, "claim")).status_code == 200
+    claimed = (await client.get(url, params={"state": "claimed"}, headers=mine)).json()["items"]
+    assert [o["id"] for o in claimed] == [seven[0]["id"]]
+    both = (await client.get(url, params=[("state", "claimed"), ("state", "dispatched")], headers=mine)).json()
+    assert len(both["items"]) == 7
+    urgent = (await client.get(url, params={"class": "urgent"}, headers=mine)).json()["items"]
+    assert urgent == []
+    assert (await client.get(url, params={"overdue": "true"}, headers=mine)).json()["items"] == []
+    CLOCK.advance(timedelta(hours=6))  # past the 2 working hours to claim (ordinary)
+    late = (await client.get(url, params={"overdue": "true"}, headers=mine)).json()["items"]
+    assert {o["id"] for o in late} == {o["id"] for o in seven[1:]} and all(o["overdue"] for o in late)
+    today = (await client.get(url, params={"from": "2026-11-17", "to": "2026-11-17"}, headers=mine)).json()
+    assert len(today["items"]) == 7
+    before = (await client.get(url, params={"to": "2026-11-16"}, headers=mine)).json()
+    assert before["items"] == []
+    wrong = await client.get(url, params={"from": "2026-11-18", "to": "2026-11-17"}, headers=mine)
+    assert wrong.status_code == 422 and "to" in wrong.json()["message"]
+    bad = await client.get(url, params={"cursor": "not-a-cursor"}, headers=mine)
+    assert bad.status_code == 422 and "cursor" in bad.json()["message"]
+
+
+async def test_assisting_units_list_the_order_and_a_returned_order_leaves_the_list(
+    system: tuple[Runtime, httpx.AsyncClient], seven: list[dict[str, Any]],
+) -> None:
+    runtime, client = system
+    lead = seven[0]["unit"]
+    helper = "housing" if lead != "housing" else "market"
+    order = seven[3]
+    asked = await unit_acts(client, order["id"], lead, "request-assistance", {"units": [helper], "reason": "协助"})
+    assert asked.status_code == 200
+    theirs = (await client.get(f"/v1/units/{helper}/work-orders", headers=await as_unit(runtime, helper))).json()
+    assert [(o["id"], o["role"]) for o in theirs["items"]] == [(order["id"], "assisting")]
+    other = (await client.get(f"/v1/units/{helper}/work-orders", headers=await as_unit(runtime, lead)))
+    assert other.status_code == 403
+    back = await unit_acts(client, seven[4]["id"], lead, "return", {"reason": "not_our_remit", "text": "非本单位"})
+    assert back.status_code == 200
+    ids = {o["id"] for o in (await client.get(f"/v1/units/{lead}/work-orders",
+                                                headers=await as_unit(runtime, lead))).json()["items"]}
+    assert seven[4]["id"] not in ids and seven[3]["id"] in ids
+
+
+async def test_the_audit_names_the_authenticated_actor_of_every_action(
+    system: tuple[Runtime, httpx.AsyncClient], seven: list[dict[str, Any]],
+) -> None:
+    runtime, client = system
+    unit = seven[0]["unit"]
+    supervisor = await key_headers(runtime, "supervisor")
+    order = seven[5]
+    await unit_acts(client, order["id"], unit, "claim", {"note": "签收"})
+    await unit_acts(client, order["id"], unit, "progress", {"note": "联系了13912345678的王先生"})
+    trail = (await client.get("/v1/audit", params={"order": order["id"]}, headers=supervisor)).json()["items"]
+    actions = [(e["action"], e["actor"].split("/")[0]) for e in trail]
+    assert actions[:2] == [("progress", f"unit:{unit}"), ("claim", f"unit:{unit}")]
+    assert actions[-1] == ("receive", "operator")  # entered by the operator's key, not a free-text name
+    assert "13912345678" not in str(trail)
+    actor = trail[0]["actor"]
+    theirs = await pages(client, "/v1/audit", supervisor, actor=actor, limit=2)
+    flat = [i for p in theirs for i in p]
+    assert len(flat) == len(set(flat)) >= 4 and all(len(p) <= 2 for p in theirs)
+    everyone = (await client.get("/v1/audit", headers=supervisor))
+    assert everyone.status_code == 422
+    unit_key = await as_unit(runtime, unit)
+    assert (await client.get("/v1/audit", params={"actor": actor}, headers=unit_key)).status_code == 403
