@@ -317,10 +317,12 @@ class Hotline:
         raise RuntimeError(f"Hotline did not drain within {timeout:.0f} s: {await self.backlog()}")
 
 
-async def wait_http(url: str, path: str, timeout: float = 300) -> None:
+async def wait_http(url: str, path: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 300) -> None:
     host, port = url.removeprefix("http://").split(":")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with status {proc.returncode} before it was ready (see its log)")
         try:
             reader, writer = await asyncio.open_connection(host, int(port))
             writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
@@ -338,6 +340,9 @@ def start_hotline(
     workdir: Path, url: str, bootstrap: str, workers: dict[str, int]
 ) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
     env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    # The services refuse to start without their topics: create them as a deployment would.
+    subprocess.run([sys.executable, "-m", "services.cli", "kafka", "topics", "apply"], cwd=ROOT, env=env, check=True,
+                   stdout=(workdir / "topics.log").open("wb"), stderr=subprocess.STDOUT)
     urls, procs = {}, {}
     for service in SERVICES:
         port = free_port()
@@ -590,8 +595,8 @@ async def main() -> None:
     idle: dict[str, float] = {}
     try:
         await wait_http(floor_b_url, "/healthz")
-        for url in urls.values():
-            await wait_http(url, "/readyz")
+        for service, url in urls.items():
+            await wait_http(url, "/readyz", procs[service])
         print(f"services ready after {time.monotonic() - began:.0f} s", flush=True)
         await watch.start()
         # one warm-up request per system, so that no round pays for first-use costs
