@@ -130,3 +130,30 @@ async def test_unreadable_replies_are_dead_lettered_and_valid_ones_behind_them_a
         await eventually(committed, timeout=30, what="the reply partition's committed offset")
     finally:
         await watcher.stop()
+
+
+async def test_a_return_without_reason_is_refused_on_the_units_topic_and_changes_nothing(
+    kafka_system: tuple[Runtime, httpx.AsyncClient], broker: TansuBroker
+) -> None:
+    _, client = kafka_system
+    order_id = (await client.post("/v1/appeals", json=appeal(external_id="dlq-2"))).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    unit = order["unit"]
+    refused_id = uuid.uuid4().hex
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(REPLIES, key=order_id.encode(),
+                                     value=json.dumps({"unit": unit, "text": "不归我们管"}).encode(),
+                                     headers=headers(order_id, unit, "org.hotline.unit.return", ce_id=refused_id))
+    finally:
+        await producer.stop()
+
+    def answered(records: list[Any]) -> bool:
+        return any(json.loads(r.value).get("refused_event_id") == refused_id for r in records)
+
+    records = await read_all(broker.bootstrap, f"hotline.dispatch.{unit}", answered, "the refusal")
+    [answer] = [json.loads(r.value) for r in records if json.loads(r.value).get("refused_event_id") == refused_id]
+    assert (answer["reason"], answer["error"], answer["status"]) == ("refused", "validation_error", 422)
+    assert answer["message"] == "reason: Field required" and answer["work_order_id"] == order_id
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "dispatched"

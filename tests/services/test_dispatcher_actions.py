@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
 from services.db.tables import RoutingCorrection
 from services.settings import CoreSettings
+from tests.support import loop_scenarios as scenario
 from tests.support.factories import ManualClock, appeal, as_unit, key_headers, order_in_state, running_system, unit_acts
 from tests.support.waiting import eventually
 
@@ -37,43 +37,10 @@ async def dispatcher(client: httpx.AsyncClient) -> dict[str, str]:
     return await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]
 
 
-async def queue_item(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
-    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
-    item: dict[str, Any] = next(i for i in queue if i["work_order_id"] == order_id)
-    return item
-
-
-async def override(client: httpx.AsyncClient, order_id: str, unit: str) -> None:
-    done = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "override", "unit": unit},
-                             headers=await dispatcher(client))
-    assert done.status_code == 200, done.text
-
-
 async def test_repeated_returns_go_to_arbitration_and_the_arbitrated_unit_cannot_return(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
-    _, client = system
-    order_id = (await client.post("/v1/appeals", json=appeal(STREET_LIGHT))).json()["work_order_id"]
-    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
-    first, second, third = order["unit"], "tw_chengguan", "housing"
-    back = await unit_acts(client, order_id, first, "return", {"reason": "wrong_place", "text": "该路段归城关镇管"})
-    assert back.json()["state"] == "pending_review"
-    item = await queue_item(client, order_id)
-    assert (item["returned_by"], item["return_reason"], item["returns"], item["arbitration"]) == (
-        first, "wrong_place", 1, False)
-    assert "该路段归城关镇管" in item["why"]
-
-    await override(client, order_id, second)  # a return and re-dispatch
-    again = await unit_acts(client, order_id, second, "return", {"reason": "not_our_remit", "text": "路灯归住建"})
-    assert again.status_code == 200
-    item = await queue_item(client, order_id)
-    assert (item["returns"], item["arbitration"], item["return_reason"]) == (2, True, "not_our_remit")
-    assert "仲裁" in item["why"]
-
-    await override(client, order_id, third)
-    refused = await unit_acts(client, order_id, third, "return", {"reason": "not_our_remit", "text": "也不归我们"})
-    assert refused.status_code == 409 and "arbitration" in refused.json()["message"]
-    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "dispatched"
+    await scenario.return_redispatch_and_arbitration(*system)
 
 
 async def test_a_dispatcher_reassigns_an_order_in_hand_with_fresh_clocks_and_the_old_unit_loses_it(

@@ -61,6 +61,9 @@ async def running_system(
         # With injected time the test says when to sweep (runtime.sweeper.run_once), unless it names
         # an interval: a sweep on the wall clock's timer would land between its steps at random.
         settings = settings.model_copy(update={"sweep_seconds": 24 * 3600.0})
+    if clock is not None and "unrated_check_seconds" not in settings.model_fields_set:
+        # Likewise the job that closes unrated orders: the test runs it (services.scheduled).
+        settings = settings.model_copy(update={"unrated_check_seconds": 24 * 3600.0})
     ctx = build_context(settings, now=clock) if clock else None
     runtime = await build_runtime(settings, ctx=ctx)
     await runtime.start()
