@@ -117,7 +117,7 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, echo: Any) -
                      f"({refused.json()['message']}): a unit sees only the orders in its own hands.")
                 refused_shown = True
             (await client.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)).raise_for_status()
-            (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"note": "已现场处理并回复群众"},
+            (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"reply": "已现场处理并回复群众"},
                                headers=unit)).raise_for_status()
             rating = "satisfied"
             if not unsatisfied_once:
