@@ -303,11 +303,11 @@ class Router:
         margin = (best.score - runner.score) / 10.0 if runner is not None else 1.0
         model_owner = model_top = agrees = 0.0
         if self.model is not None:
-            probs = self.model.probabilities(focus)
-            top = int(probs.argmax())
-            model_top = float(probs[top])
+            probs = self.model.owner_probabilities(focus)
+            model_top = max(probs)
+            top = probs.index(model_top)
             column = self._model_column.get(owner)
-            model_owner = float(probs[column]) if column is not None else 0.0
+            model_owner = probs[column] if column is not None else 0.0
             agrees = 1.0 if column == top else 0.0
         return (
             heuristic,
