@@ -302,6 +302,9 @@ class DuplicateIndex:
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
+    def profile_of(self, report: Report) -> Profile:
+        return profile(report, self.idf)
+
     def best_match(self, report: Report, candidates: Iterable[Profile] | None = None) -> Match | None:
         new = profile(report, self.idf)
         best: Match | None = None

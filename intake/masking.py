@@ -1,22 +1,190 @@
-"""Personal-data masking (SPEC §9): phone and ID numbers never travel unmasked except to the unit
-that must contact the citizen."""
+"""Personal-data masking (SPEC §9): phone, ID and bank-card numbers never travel unmasked except to
+the unit that must contact the citizen.
+
+Numbers are found however they are written: ASCII or full-width digits, Chinese numerals read out
+digit by digit (一三八…, 幺 for one), with spaces, dashes, dots or brackets between groups
+(138.1234.5678, (0715)8765432, 110101 19900307 1234), with +86 / 0086 in front. A run of digit
+groups is read as one number when the groups together make one (an ID written in three groups),
+otherwise group by group (a room number followed by a phone number).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import StrEnum
 
-# Mainland mobile numbers, with optional +86/0086 and separators; landlines with area code.
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?|0086[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{7,8})(?!\d)")
-# 18-digit resident ID (last may be X) and the old 15-digit form.
-_ID_CARD = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![\dA-Za-z])")
-# Bank cards: 16-19 digits, written whole or in groups of four (after ID numbers, which are 18).
-_BANK_CARD = re.compile(r"(?<![\dA-Za-z])(\d{4})((?:[\s-]?\d){8,11})[\s-]?(\d{4})(?![\dA-Za-z])")
+_DIGIT_VALUE = {**{str(i): str(i) for i in range(10)}, **{chr(0xFF10 + i): str(i) for i in range(10)},
+                "〇": "0", "零": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+                "六": "6", "七": "7", "八": "8", "九": "9"}
+_ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
+_CHECK_X = frozenset("Xx\uff38\uff58")
+_SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\uff0d\uff0e\u00b7\u30fb()\uff08\uff09/\\_")
+
+
+class NumberKind(StrEnum):
+    mobile = "mobile"
+    landline = "landline"
+    id_card = "id_card"
+    bank_card = "bank_card"
+
+
+@dataclass(frozen=True)
+class FoundNumber:
+    kind: NumberKind
+    start: int  # span in the text, end exclusive
+    end: int
+    digits: str  # canonical: ASCII digits (and a final X for ID numbers), no country code
+
+
+def _classify(digits: str) -> tuple[NumberKind, str] | None:
+    """What a digit string is, and its canonical form, or None for an ordinary number."""
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11 and re.fullmatch(r"1[3-9]\d{9}",
+                                                                                          digits[len(prefix):]):
+            return NumberKind.mobile, digits[len(prefix):]
+    if re.fullmatch(r"1[3-9]\d{9}", digits):
+        return NumberKind.mobile, digits
+    if re.fullmatch(r"[1-9]\d{16}[\dX]", digits) and 1900 <= int(digits[6:10]) <= 2100:
+        return NumberKind.id_card, digits
+    if re.fullmatch(r"[1-9]\d{14}", digits) and digits[8:10] <= "12":  # the old 15-digit ID
+        return NumberKind.id_card, digits
+    if re.fullmatch(r"[1-9]\d{15,18}", digits):
+        return NumberKind.bank_card, digits
+    if re.fullmatch(r"0[1-9]\d{1,2}[2-9]\d{6,7}", digits) and 10 <= len(digits) <= 12:
+        return NumberKind.landline, digits
+    return None
+
+
+@dataclass
+class _Group:
+    digits: str
+    start: int
+    end: int
+    chinese: bool
+
+
+_CODE = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+")
+_LETTER = re.compile(r"[A-Za-z]")
+_ESCAPE = re.compile(r"\\+u[0-9a-fA-F]{4}")
+
+
+def _is_letter(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and text[at].isascii() and text[at].isalpha()
+
+
+def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
+    """Runs of digit groups: groups are separated by at most two separator characters."""
+    runs: list[list[_Group]] = []
+    current: list[_Group] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _DIGIT_VALUE:
+            start, chinese = i, ch not in _ASCIIISH
+            value = []
+            while i < n and text[i] in _DIGIT_VALUE and (text[i] not in _ASCIIISH) == chinese:
+                value.append(_DIGIT_VALUE[text[i]])
+                i += 1
+            if i < n and text[i] in _CHECK_X and not chinese and not (i + 1 < n and text[i + 1].isalnum()
+                                                                       and text[i + 1].isascii()):
+                value.append("X")
+                i += 1
+            group = _Group("".join(value), start, i, chinese)
+            if not codes and not chinese and (_is_letter(text, start - 1) or _is_letter(text, i)):
+                # Digits inside a code (wo_3f9…, a key, a token) are part of it, not a number.
+                if current:
+                    runs.append(current)
+                current = []
+                continue
+            if chinese and len(group.digits) < 3:
+                # 一 and 二 are words before they are digits: a short run of numerals is text.
+                if current:
+                    runs.append(current)
+                current = []
+                continue
+            if current and (start - current[-1].end > 2 or any(c not in _SEPARATORS
+                                                               for c in text[current[-1].end:start])):
+                runs.append(current)
+                current = []
+            current.append(group)
+            continue
+        i += 1
+    if current:
+        runs.append(current)
+    return runs
+
+
+def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
+    """Every phone, ID and bank-card number in `text`, in order. Digits glued to Latin letters are
+    part of a code (an order id, a key) and left alone, unless `codes` says the text is a code a
+    person made up (a reference number, a grid code), where a number inside still counts."""
+    found: list[FoundNumber] = []
+    # JSON's \uXXXX escapes (a name in a logged SQL parameter) are characters, not digits and letters.
+    scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
+    if not codes:
+        # Dash-joined codes with letters in them (UUIDs, wo_… ids, keys) are not numbers either.
+        scanned = _CODE.sub(lambda m: "~" * len(m.group(0)) if _LETTER.search(m.group(0)) else m.group(0), scanned)
+    for run in _groups(scanned, codes):
+        i = 0
+        while i < len(run):
+            # The longest stretch of whole groups starting here that reads as one number.
+            best: tuple[int, tuple[NumberKind, str]] | None = None
+            joined = ""
+            for j in range(i, len(run)):
+                joined += run[j].digits
+                if "X" in joined[:-1] or len(joined) > 21:
+                    break
+                hit = _classify(joined)
+                if hit is not None:
+                    best = (j, hit)
+            if best is None:
+                i += 1
+                continue
+            j, (kind, digits) = best
+            start = run[i].start
+            # A bracket or plus sign opening the number belongs to it: (0715)8765432, +86 138…
+            while start > 0 and scanned[start - 1] in "(（+＋":
+                start -= 1
+            found.append(FoundNumber(kind, start, run[j].end, digits))
+            i = j + 1
+    return found
+
+
+def masked_number(kind: NumberKind, digits: str) -> str:
+    """How a number is shown when masked: 138****5678, 0715-****5432, 420***********3X,
+    6222***********0123."""
+    if kind is NumberKind.mobile:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if kind is NumberKind.landline:
+        area = 3 if digits[1] in "12" else 4
+        return f"{digits[:area]}-****{digits[-4:]}"
+    if kind is NumberKind.id_card:
+        return f"{digits[:3]}{'*' * (len(digits) - 5)}{digits[-2:]}"
+    return f"{digits[:4]}{'*' * (len(digits) - 8)}{digits[-4:]}"
+
+
+def mask_text(text: str, *, codes: bool = False) -> str:
+    """`text` with every phone, ID and bank-card number in it masked (`codes`: see find_numbers)."""
+    found = find_numbers(text, codes=codes)
+    if not found:
+        return text
+    out, at = [], 0
+    for number in found:
+        out.append(text[at:number.start])
+        out.append(masked_number(number.kind, number.digits))
+        at = number.end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def mask_optional(text: str | None) -> str | None:
+    return mask_text(text) if text is not None else None
 
 
 def mask_phone(phone: str) -> str:
-    """Keep the first three and last four digits: 139****1234."""
-    digits = re.sub(r"\D", "", phone)
+    """Keep the first three and last four digits: 139****1234 (any other length: the last four)."""
+    digits = re.sub(r"\D", "", phone.translate(_FULLWIDTH))
     if len(digits) >= 11:
         digits = digits[-11:]
         return f"{digits[:3]}****{digits[-4:]}"
@@ -25,28 +193,8 @@ def mask_phone(phone: str) -> str:
     return "*" * len(digits)
 
 
-def _mask_id(match: re.Match[str]) -> str:
-    head, middle, tail = match.groups()
-    return f"{head[:3]}{'*' * (len(head) - 3 + len(middle) + len(tail) - 2)}{tail[-2:]}"
-
-
-def _mask_card(match: re.Match[str]) -> str:
-    head, middle, tail = match.groups()
-    return f"{head}{'*' * sum(c.isdigit() for c in middle)}{tail}"
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－", "0123456789Xx+-")
-
-
-def mask_text(text: str) -> str:
-    """`text` with every phone, ID and bank-card number in it masked (full-width digits count too)."""
-    text = text.translate(_FULLWIDTH)
-    text = _ID_CARD.sub(_mask_id, text)
-    text = _BANK_CARD.sub(_mask_card, text)
-    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-4:]}", text)
-    return text
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def contains_personal_numbers(text: str) -> bool:
-    return mask_text(text) != text
+    return bool(find_numbers(text))

@@ -41,6 +41,8 @@ class AppealAccepted(BaseModel):
     emergency_line: EmergencyLine | None = Field(
         default=None, description="the operator must hand this caller to 110/119/120/122 now"
     )
+    merged_into: str | None = Field(default=None, description="并单: the open order this repeats; the caller "
+                                                              "follows it and gets its outcome")
 
 
 class RatingValue(StrEnum):
@@ -108,8 +110,10 @@ class Report631(BaseModel):
 
 
 class CitizenStep(BaseModel):
-    at: datetime
+    at: datetime = Field(description="the county's local time (+08:00)")
     what: str
+    unit: str | None = Field(default=None, description="the unit's name, where a unit acted")
+    reply: str | None = Field(default=None, description="the unit's reply to the citizen (on resolution)")
 
 
 class CitizenView(BaseModel):
@@ -117,9 +121,17 @@ class CitizenView(BaseModel):
 
     work_order_id: str
     state: State
-    submitted_at: datetime
+    submitted_at: datetime = Field(description="the county's local time (+08:00)")
     handled_by: str | None = Field(description="the name of the unit handling it")
-    resolve_due: datetime | None
+    resolve_due: datetime | None = Field(description="expected completion, local time")
+    reply: str | None = Field(default=None, description="the unit's latest reply")
+    merged: bool = Field(default=False, description="the same incident was already reported; this follows it")
     steps: list[CitizenStep]
-    reply: str | None = Field(default=None, description="the unit's answer (办理结果) once it has resolved the order")
     can_rate: bool
+    can_withdraw: bool = False
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)

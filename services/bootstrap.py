@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from escalation.calendar import WorkingCalendar, parse_dates
 from escalation.models import ClockName
 from escalation.supervision import SupervisionPolicy
+from intake.duplicates import DuplicatePolicy
 from router.service import Router
 from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
 from services.bus.base import EventBus
@@ -37,6 +38,7 @@ from services.keys import KeyCache
 from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
 from services.scheduled import close_unrated_orders, every
+from services.secrets_store import load_token_secret, load_vault
 from services.settings import CoreSettings
 from services.sweep import Sweeper
 from services.topics import require_topics
@@ -51,6 +53,15 @@ ALL_ROLES: tuple[Role, ...] = ("intake", "router", "escalation", "feedback")
 
 class ConfigurationError(RuntimeError):
     pass
+
+
+def configure_intake(ctx: DomainContext, settings: CoreSettings) -> None:
+    """The personal-data keys, the citizen-token secret, the duplicate window and the channels
+    switched off, from configuration."""
+    ctx.vault = load_vault(settings)
+    ctx.token_secret = load_token_secret(settings)
+    ctx.duplicates = DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours))
+    ctx.channels_off = frozenset(c.strip() for c in settings.channels_off.split(",") if c.strip())
 
 
 def working_calendar(settings: CoreSettings) -> WorkingCalendar:
@@ -75,13 +86,15 @@ def build_context(
     if unknown:
         raise ConfigurationError(f"HOTLINE_AUTO_REPORT_UP_CLOCKS: unknown clock(s) {sorted(unknown)}; "
                                  f"use {', '.join(c.value for c in ClockName)}")
-    return DomainContext(
+    ctx = DomainContext(
         router=router or load_router(settings), review_threshold=settings.review_threshold,
         calendar=working_calendar(settings), timezone=ZoneInfo(settings.timezone),
         supervision=SupervisionPolicy(remind_fraction=settings.remind_fraction,
                                       notify_overdue_fraction=settings.notify_overdue_fraction),
         auto_report_up=clocks, feedback=settings.feedback_policy(), now=now or (lambda: datetime.now(UTC)),
     )
+    configure_intake(ctx, settings)
+    return ctx
 
 
 def load_router(settings: CoreSettings) -> Router:

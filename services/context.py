@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,8 @@ from escalation.calendar import WorkingCalendar
 from escalation.clocks import ClockPolicy
 from escalation.supervision import SupervisionPolicy
 from feedback.policy import FeedbackPolicy
+from intake.duplicates import DuplicatePolicy
+from intake.vault import Vault
 from router.service import Router
 
 
@@ -31,6 +34,10 @@ class DomainContext:
     repeat_window: timedelta = timedelta(days=30)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     now: Callable[[], datetime] = _utcnow
+    vault: Vault = field(default_factory=Vault.ephemeral)  # personal data at rest
+    token_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # citizen tokens
+    duplicates: DuplicatePolicy = field(default_factory=DuplicatePolicy)
+    channels_off: frozenset[str] = frozenset()
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.timezone).date()

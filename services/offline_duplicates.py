@@ -27,6 +27,11 @@ def background_idf() -> dict[str, float]:
     return bigram_idf(r.text for r in seed_records())
 
 
+def index_for(policy: DuplicatePolicy) -> DuplicateIndex:
+    """A detector with the background word weights (for one stream, or for one-off comparisons)."""
+    return DuplicateIndex(policy, idf=background_idf())
+
+
 def topic_and_places(router: Router, text: str, channel: str | None, address: str | None
                      ) -> tuple[frozenset[str], frozenset[str]]:
     """What the router says an appeal is about (department, matter) and where (village, compound
@@ -60,7 +65,7 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
 def detect_lines(router: Router | None, lines: Iterable[str],
                  policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
     """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
-    index = DuplicateIndex(policy or DuplicatePolicy(), idf=background_idf())
+    index = index_for(policy or DuplicatePolicy())
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -64,7 +64,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
     now = ctx.now()
     if body.action is ReviewAction.redirect:
         assert body.line is not None
-        return dispatch.redirect(session, ctx, order, body.line, actor=actor,
+        return await dispatch.redirect(session, ctx, order, body.line, actor=actor,
                                    reason=body.reason or "redirected by dispatcher")
     if body.action is ReviewAction.merge:
         assert body.merge_into is not None

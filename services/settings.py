@@ -60,6 +60,13 @@ class CoreSettings(BaseSettings):
     hard_after_reopens: int = Field(default=2, ge=1, description="the reopen (重办) that makes the order a hard case")
     unrated_check_seconds: float = Field(default=60.0, gt=0, description="how often orders past their rating "
                                                                          "window are closed unrated")
+    pii_keys: str | None = Field(
+        default=None, description="Fernet keys for personal data, comma-separated, the first encrypts; "
+                                  "none: a key file in data_dir (embedded default only)")
+    token_secret: str | None = Field(
+        default=None, description="secret the citizen tokens are derived from; none: kept in data_dir")
+    duplicate_window_hours: float = Field(default=72.0, description="并单: reports this close on reported_at")
+    channels_off: str = Field(default="", description="channels switched off, comma-separated (answer 404)")
     key_cache_seconds: float = Field(default=5.0, description="how long a looked-up API key is remembered")
     report_weights: str = Field(default="response:0.3,solution:0.3,satisfaction:0.4",
                                 description="weights of 响应率, 解决率 and 满意率 in the composite score")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.apps import dashboard, escalation, feedback, intake
+from services.apps import dashboard, escalation, feedback, intake, open311
 from services.apps import router as router_app
 from services.apps.common import create_app
 from services.bootstrap import ALL_ROLES, Runtime
@@ -14,7 +14,7 @@ from services.settings import CoreSettings
 def create_combined_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
     return create_app(
         "Hotline", ALL_ROLES,
-        [intake.router, router_app.router, escalation.router, feedback.router, dashboard.router],
+        [intake.router, open311.router, router_app.router, escalation.router, feedback.router, dashboard.router],
         settings=settings, runtime=runtime,
         description="Unified appeal intake, precise dispatch and closed-loop tracking.",
     )

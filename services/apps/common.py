@@ -32,7 +32,9 @@ from starlette.exceptions import HTTPException
 
 from escalation.exceptions import EscalationError
 from feedback.exceptions import FeedbackError, InvalidCitizenToken, NotAssignedUnit
+from intake.exceptions import ChannelClosed, NotWithdrawable, RepeatConflict
 from schemas.lifecycle import TransitionNotAllowed
+from schemas.taxonomy import Channel
 from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
@@ -51,6 +53,7 @@ from services.settings import CoreSettings
 from services.tracing import instrument_app, setup_tracing
 
 log = logging.getLogger(__name__)
+_CHANNEL_TAGS = frozenset(c.value for c in Channel)
 
 # Exceptions -> HTTP status, in one place (a subclass not listed takes its base's status).
 _STATUS: list[tuple[type[Exception], int]] = [
@@ -66,6 +69,9 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NothingToConfirm, 409),
     (FeedbackError, 409),
     (EscalationError, 409),
+    (RepeatConflict, 422),
+    (ChannelClosed, 404),
+    (NotWithdrawable, 409),
     # Infrastructure: the transaction did not commit, so nothing was stored.
     (IntegrityError, 409),
     (DBAPIError, 503),
@@ -182,7 +188,10 @@ def _install_error_handlers(app: FastAPI) -> None:
                                   f"body: send JSON with Content-Type: application/json (got {media or 'none'})")
         problems = []
         for err in errors:
-            loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+            raw_loc = tuple(err.get("loc", ()))
+            if raw_loc[:1] == ("body",) and len(raw_loc) > 2 and raw_loc[1] in _CHANNEL_TAGS:
+                raw_loc = raw_loc[:1] + raw_loc[2:]  # the channel model's tag is not a field the client sent
+            loc = [str(p) for p in raw_loc if p != "body"]
             field = ".".join(loc) or "body"
             problems.append({"field": field, "problem": err.get("msg", "invalid")})
         message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -86,7 +87,12 @@ def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Princ
     return dependency
 
 
+_ORDER_ID = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+
+
 async def _load(order_id: str, uow: UnitOfWork) -> WorkOrder:
+    if not _ORDER_ID.fullmatch(order_id):
+        raise OrderNotFound(order_id.replace("\x00", "\\0")[:40])  # no such id, and no NUL to the database
     async with uow.read() as session:
         order = await repo.get_order(session, order_id)
     if order is None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from intake.masking import mask_text
 from schemas.access import Principal, sees_contact
 from schemas.appeals import WorkOrderView
-from schemas.payloads import Contact
 from services.apps.dependencies import UnitOfWork
 from services.db import repositories as repo
 from services.errors import OrderNotFound
+from services.orders.personal import caller_contact
 
 
 async def order_view(uow: UnitOfWork, order_id: str, principal: Principal) -> WorkOrderView:
@@ -21,7 +21,8 @@ async def order_view(uow: UnitOfWork, order_id: str, principal: Principal) -> Wo
     fields = {name: getattr(order, name) for name in WorkOrderView.model_fields if hasattr(order, name)}
     contact = None
     if order.caller_phone and sees_contact(principal, order.unit, confidential=order.confidential):
-        contact = Contact(name=order.caller_name, phone=order.caller_phone)
+        async with uow.read() as session:
+            contact = await caller_contact(session, uow.ctx, order)  # from the vault
     return WorkOrderView.model_validate({
         **fields,
         "text": order.text_masked,  # personal numbers masked

@@ -12,11 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas.events import EventEnvelope
+from schemas.lifecycle import State
 from services.db.tables import (
     ApiKey,
     Dispatch,
     OrderUnit,
     OutboxEvent,
+    PersonalData,
     ProcessedEvent,
     StateCount,
     WorkOrder,
@@ -60,6 +62,35 @@ async def find_repeat(
         stmt = select(WorkOrder).where(WorkOrder.channel == channel, WorkOrder.external_id == external_id)
         return (await session.execute(stmt)).scalar_one_or_none()
     return None
+
+
+_OPEN_FOR_MERGE = (State.received.value, State.pending_review.value, State.dispatched.value, State.claimed.value)
+
+
+async def duplicate_candidates(
+    session: AsyncSession, *, since: datetime, until: datetime, exclude: str, limit: int = 300
+) -> Sequence[WorkOrder]:
+    """Open orders reported between `since` and `until` (the ones a new report may repeat), newest first."""
+    stmt = (
+        select(WorkOrder)
+        .where(WorkOrder.reported_at >= since, WorkOrder.reported_at <= until, WorkOrder.id != exclude,
+               WorkOrder.state.in_(_OPEN_FOR_MERGE))
+        .order_by(WorkOrder.reported_at.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def merged_into(session: AsyncSession, order_id: str) -> Sequence[WorkOrder]:
+    """The orders merged into `order_id` (并单), oldest first."""
+    stmt = select(WorkOrder).where(WorkOrder.merged_into == order_id).order_by(WorkOrder.created_at)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def personal_data(session: AsyncSession, order_id: str) -> str | None:
+    """The sealed personal data of an order (open it with the vault)."""
+    row = await session.get(PersonalData, order_id)
+    return row.sealed if row is not None else None
 
 
 async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrderHistory]:

@@ -56,6 +56,8 @@ class WorkOrder(Base):
         Index("ix_work_orders_rating_due", "rating_due", postgresql_where=text("state = 'resolved'"),
               sqlite_where=text("state = 'resolved'")),
         Index("ix_work_orders_next_check", "next_check_at"),
+        Index("ix_work_orders_reported_at", "reported_at"),
+        Index("ix_work_orders_merged_into", "merged_into"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -103,6 +105,27 @@ class WorkOrder(Base):
     rating_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Intake (channels, repeats, 并单). Text, address and caller columns hold masked values; the raw
+    # ones are sealed in personal_data.
+    request_digest: Mapped[str | None] = mapped_column(String(64))  # an exact repeat has the same
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the citizen reported it
+    transfer_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 上级转办: bounds the clocks
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the channel's own facts, masked
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    merged_into: Mapped[str | None] = mapped_column(String(40))  # 并单: the open order this repeats
+    callback_wanted: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class PersonalData(Base):
+    """The raw personal values of an order (text, address, caller, channel details, the numbers
+    found in them), sealed with the configured key: readable only through the vault."""
+
+    __tablename__ = "personal_data"
+
+    work_order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.id", ondelete="RESTRICT"), primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WorkOrderHistory(Base):

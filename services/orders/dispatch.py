@@ -42,7 +42,8 @@ from services.orders.lifecycle import (
 from services.orders.supervision import schedule_fresh_clocks
 
 # The work-order column intake fills for an appeal transferred from above with its own deadline.
-UPPER_DEADLINE_FIELD = "upper_deadline"
+UPPER_DEADLINE_FIELD = "transfer_deadline"
+from services.orders.personal import caller_contact, personal_data
 
 
 # ---- routing and dispatch --------------------------------------------------------------------
@@ -136,7 +137,7 @@ async def _act_on(
     _apply_decision(order, decision)
     now = ctx.now()
     if decision.redirect:
-        return redirect(session, ctx, order, decision.redirect, actor=actor, reason=decision.explanation)
+        return await redirect(session, ctx, order, decision.redirect, actor=actor, reason=decision.explanation)
     if decision.unit is None or decision.confidence < ctx.review_threshold:
         return transition(session, order, Action.hold_for_review, actor=actor, now=now,
                           reason=f"confidence {decision.confidence:.2f}: {decision.explanation}")
@@ -144,7 +145,7 @@ async def _act_on(
                              reason=decision.explanation, assisting=decision.assisting_units, fresh=fresh)
 
 
-def redirect(
+async def redirect(
     session: AsyncSession, ctx: DomainContext, order: WorkOrder, line: EmergencyLine, *, actor: str, reason: str
 ) -> State:
     """Hand the order to an emergency line instead of dispatching it; the line gets the caller's
@@ -153,10 +154,12 @@ def redirect(
     state = transition(session, order, Action.redirect, actor=actor, now=now, reason=reason,
                        data={"redirect": line.value})
     order.redirect = line.value
+    raw = await personal_data(session, ctx, order)
     repo.add_outbox(session, EventEnvelope(
         type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
-        data=EmergencyEvent(work_order_id=order.id, line=line.value, text=order.text, address=order.address,
-                            caller_name=order.caller_name, caller_phone=order.caller_phone,
+        data=EmergencyEvent(work_order_id=order.id, line=line.value, text=raw.get("text") or order.text,
+                            address=raw.get("address") or order.address, caller_name=raw.get("caller_name"),
+                            caller_phone=raw.get("caller_phone"),
                             explanation=reason, at=now).model_dump(mode="json")), now)
     return state
 
@@ -213,7 +216,9 @@ async def dispatch_to(
               "resolve_due": rfc3339(deadlines.resolve_due)}
     state = transition(session, order, action, actor=actor, now=now, reason=reason,
                        data={**(data or {}), "unit": unit.code, **clocks})
-    payload = dispatched_payload(order, unit, reason=reason, assisting=helpers)
+    # The unit that must contact the citizen is the one place the number goes unmasked.
+    payload = dispatched_payload(order, unit, reason=reason, assisting=helpers,
+                                 contact=await caller_contact(session, ctx, order))
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
                                            time=now, data=payload.model_dump(mode="json")), now)
     send_assisting_copies(session, ctx, order, payload, helpers, now)
@@ -227,13 +232,11 @@ def upper_deadline(order: WorkOrder) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
-def dispatched_payload(order: WorkOrder, lead: Unit, *, reason: str | None, assisting: list[str]) -> DispatchedEvent:
-    """The lead unit's dispatch event for the order as it stands (its clocks set)."""
+def dispatched_payload(order: WorkOrder, lead: Unit, *, reason: str | None, assisting: list[str],
+                       contact: Contact | None = None) -> DispatchedEvent:
+    """The lead unit's dispatch event for the order as it stands (its clocks set); `contact` is the
+    caller's, opened from the vault (services.orders.personal.caller_contact) by the caller."""
     assert order.claim_due and order.first_contact_due and order.resolve_due
-    contact = None
-    if not order.confidential and order.caller_phone:
-        # The unit that must contact the citizen is the one place the number goes unmasked.
-        contact = Contact(name=order.caller_name, phone=order.caller_phone)
     return DispatchedEvent(
         **order_summary(order), unit_name=lead.name, lead_unit=lead.code, text=order.text_masked,
         address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting,

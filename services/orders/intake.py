@@ -1,35 +1,33 @@
-"""Storing a new appeal as a `received` work order."""
+"""Storing a new appeal as a `received` work order: personal data sealed apart, exact repeats
+answered with the first response, near-duplicates merged into the open order (并单)."""
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.channels import request_digest, to_appeal
+from intake.duplicates import Report
+from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
-from intake.normalise import content_fingerprint, normalise_text
-from schemas.appeals import AppealIn
-from schemas.events import (
-    LIFECYCLE_TOPIC,
-    RECEIVED_TYPE,
-    EventEnvelope,
-)
-from schemas.lifecycle import State
-from schemas.payloads import (
-    ReceivedEvent,
-)
+from intake.normalise import content_fingerprint
+from intake.pii import separate
+from intake.vault import citizen_token
+from schemas.channels import ChannelAppeal
+from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope
+from schemas.lifecycle import Action, State
+from schemas.payloads import ReceivedEvent
 from services.context import DomainContext
 from services.db import repositories as repo
-from services.db.tables import WorkOrder, WorkOrderHistory
-from services.orders.lifecycle import (
-    order_summary,
-    token_hash,
-)
+from services.db.tables import PersonalData, WorkOrder, WorkOrderHistory
+from services.offline_duplicates import index_for, topic_and_places
+from services.orders.lifecycle import order_summary, token_hash, transition
 
 
-# ---- intake ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Accepted:
     order: WorkOrder
@@ -37,41 +35,102 @@ class Accepted:
     citizen_token: str | None
 
 
+def key_digest(idempotency_key: str | None) -> str | None:
+    """Idempotency keys are stored as digests: a client may well use a phone number as one."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
+
+
+def repeat_answer(ctx: DomainContext, existing: WorkOrder, digest: str, *, external_id: str | None,
+                  idempotency_key: str | None) -> Accepted:
+    """The first response again for an exact repeat; a different appeal under the same id is refused."""
+    if existing.request_digest is not None and existing.request_digest != digest:
+        if idempotency_key and existing.idempotency_key == key_digest(idempotency_key):
+            raise RepeatConflict("Idempotency-Key", mask_text(idempotency_key))
+        raise RepeatConflict("external_id", external_id or "")  # already masked
+    return Accepted(existing, created=False, citizen_token=citizen_token(ctx.token_secret, existing.id))
+
+
+async def answer_race(session: AsyncSession, ctx: DomainContext, submission: ChannelAppeal, *,
+                      idempotency_key: str | None) -> Accepted:
+    """After a concurrent submission with the same id won the insert: the repeat answer for it."""
+    appeal, _ = separate(to_appeal(submission))
+    existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
+                                      idempotency_key=key_digest(idempotency_key))
+    if existing is None:
+        raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
+                             mask_text(idempotency_key or appeal.external_id or ""))
+    return repeat_answer(ctx, existing, request_digest(submission), external_id=appeal.external_id,
+                         idempotency_key=idempotency_key)
+
+
+def _report(order: WorkOrder, topic: frozenset[str], places: frozenset[str]) -> Report:
+    return Report(id=order.id, text=order.text_masked, address=order.address, channel=order.channel,
+                  reported_at=order.reported_at or order.created_at, topic=topic, places=places,
+                  latitude=order.latitude, longitude=order.longitude)
+
+
+async def _open_duplicate(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> tuple[str, str] | None:
+    """(the open order this one repeats, why), if any: same place, same matter, within the window."""
+    reported = order.reported_at or order.created_at
+    candidates = await repo.duplicate_candidates(session, since=reported - ctx.duplicates.window,
+                                                 until=reported + ctx.duplicates.window, exclude=order.id)
+    if not candidates:
+        return None
+    topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
+    new = _report(order, topic, places)
+    index = index_for(ctx.duplicates)
+    earlier = [index.profile_of(_report(c, _order_topic(c), _order_places(c))) for c in candidates]
+    match = index.best_match(new, earlier)
+    return (match.report_id, match.why) if match else None
+
+
+def _order_topic(order: WorkOrder) -> frozenset[str]:
+    topic = set()
+    if order.dept:
+        topic.add(f"dept:{order.dept}")
+    if order.matter:
+        topic.add(f"matter:{order.matter}")
+    return frozenset(topic)
+
+
+def _order_places(order: WorkOrder) -> frozenset[str]:
+    return frozenset({f"village:{order.village}"}) if order.village else frozenset()
+
+
 async def accept_appeal(
-    session: AsyncSession, ctx: DomainContext, appeal: AppealIn, *, idempotency_key: str | None = None,
-    actor: str | None = None,
+    session: AsyncSession, ctx: DomainContext, submission: ChannelAppeal, *, idempotency_key: str | None = None,
+    actor: str | None = None, channel: str | None = None,
 ) -> Accepted:
-    """Store a new appeal as a `received` order, or return the order an identical earlier
-    submission (same channel + external id, or same idempotency key) created."""
-    existing = await repo.find_repeat(
-        session, channel=appeal.channel.value, external_id=appeal.external_id, idempotency_key=idempotency_key
-    )
+    """Store a new appeal as a `received` order (merged at once into an open order when it repeats
+    one), or answer an exact repeat (same channel + external id, or same idempotency key) with the
+    first response. Raises RepeatConflict, ChannelClosed."""
+    if submission.channel in ctx.channels_off:
+        raise ChannelClosed(submission.channel)
+    digest = request_digest(submission)
+    raw = to_appeal(submission)
+    if channel is not None:  # a standard's front door (Open311) over a citizen model
+        raw = replace(raw, channel=channel)
+    appeal, personal = separate(raw)
+    existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
+                                      idempotency_key=key_digest(idempotency_key))
     if existing is not None:
-        return Accepted(existing, created=False, citizen_token=None)
+        return repeat_answer(ctx, existing, digest, external_id=appeal.external_id, idempotency_key=idempotency_key)
     now = ctx.now()
-    text = normalise_text(appeal.text)
-    token = secrets.token_urlsafe(18)
+    reported_at: datetime = min(appeal.reported_at, now) if appeal.reported_at else now
+    order_id = f"wo_{uuid.uuid4().hex[:20]}"
+    token = citizen_token(ctx.token_secret, order_id)
     order = WorkOrder(
-        id=f"wo_{uuid.uuid4().hex[:20]}",
-        channel=appeal.channel.value,
-        external_id=appeal.external_id,
-        idempotency_key=idempotency_key,
-        fingerprint=content_fingerprint(text, appeal.caller_phone),
-        text=text,
-        text_masked=mask_text(text),
-        address=appeal.address,
-        caller_name=appeal.caller_name,
-        caller_phone=appeal.caller_phone,
-        confidential=appeal.confidential,
-        citizen_token_hash=token_hash(token),
-        state=State.received.value,
-        return_count=0,
-        reopen_count=0,
-        created_at=now,
-        updated_at=now,
+        id=order_id, channel=appeal.channel, external_id=appeal.external_id,
+        idempotency_key=key_digest(idempotency_key),
+        fingerprint=content_fingerprint(raw.text, raw.caller_phone), text=appeal.text, text_masked=appeal.text,
+        address=appeal.address, caller_name=appeal.caller_name, caller_phone=appeal.caller_phone,
+        confidential=appeal.confidential, citizen_token_hash=token_hash(token), state=State.received.value,
+        return_count=0, reopen_count=0, created_at=now, updated_at=now, request_digest=digest,
+        reported_at=reported_at, transfer_deadline=appeal.deadline, details=appeal.details or None,
+        latitude=appeal.latitude, longitude=appeal.longitude, callback_wanted=appeal.callback_wanted,
     )
     session.add(order)
-    session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor=actor or f"channel:{order.channel}",
+    session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor=mask_text(actor or f"channel:{order.channel}"),
                                  action="receive", from_state=None, to_state=State.received.value))
     repo.add_outbox(
         session,
@@ -81,4 +140,11 @@ async def accept_appeal(
         now,
     )
     await session.flush()
+    session.add(PersonalData(work_order_id=order.id, sealed=ctx.vault.seal(personal), created_at=now))
+    duplicate = await _open_duplicate(session, ctx, order)
+    if duplicate is not None:
+        into, why = duplicate
+        order.merged_into = into
+        transition(session, order, Action.merge, actor="intake:duplicates", now=now,
+                   reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
     return Accepted(order, created=True, citizen_token=token)

@@ -103,15 +103,16 @@ def _history_and_event(
 ) -> None:
     session.add(
         WorkOrderHistory(
-            work_order_id=order.id, at=now, actor=actor, action=what,
-            from_state=before.value, to_state=after.value, reason=reason, data=data,
+            work_order_id=order.id, at=now, actor=mask_text(actor), action=what,
+            from_state=before.value, to_state=after.value, reason=mask_text(reason) if reason else None,
+            data={k: mask_text(v) if isinstance(v, str) else v for k, v in data.items()} if data else data,
         )
     )
-    # Free text in the facts (a reply, a comment) is masked on the topic like the reason.
+    # Free text in the facts (a reply, a comment) is masked on the topic and in the history like the reason.
     facts = {k: mask_text(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
     event_data = LifecycleEvent.model_validate(
         {**order_summary(order), **facts, "from_state": before.value, "action": what,
-         "actor": actor, "reason": mask_text(reason) if reason else None, "at": now}
+         "actor": mask_text(actor), "reason": mask_text(reason) if reason else None, "at": now}
     ).model_dump(mode="json")
     repo.add_outbox(
         session,

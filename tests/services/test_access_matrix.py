@@ -38,8 +38,18 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/metrics"): OPEN,
     ("POST", "/v1/appeals"): OPEN,  # per channel: see test_operator_channels_need_an_operator_key
     ("GET", "/v1/appeals/{order_id}"): OPEN,  # the citizen token decides
+    ("POST", "/v1/appeals/{order_id}/withdraw"): OPEN,  # the citizen token decides
     ("POST", "/v1/work-orders/{order_id}/rate"): OPEN,  # the citizen token decides
     ("POST", "/v1/work-orders/{order_id}/callback"): frozenset({Role.operator, Role.admin}),
+    # Open311: public reads (no personal numbers); a POST needs an open311-client api_key in the form
+    # (the standard's way, not a bearer header: see test_open311).
+    ("GET", "/open311/v2/discovery.{fmt}"): OPEN,
+    ("GET", "/open311/v2/services.{fmt}"): OPEN,
+    ("GET", "/open311/v2/services/{service_code}.{fmt}"): OPEN,
+    ("POST", "/open311/v2/requests.{fmt}"): OPEN,
+    ("GET", "/open311/v2/requests.{fmt}"): OPEN,
+    ("GET", "/open311/v2/requests/{request_id}.{fmt}"): OPEN,
+    ("GET", "/open311/v2/tokens/{token}.{fmt}"): OPEN,
     ("POST", "/v1/classify"): frozenset({Role.operator, Role.dispatcher, Role.supervisor, Role.admin}),
     ("GET", "/v1/units"): ANY_STAFF,
     ("GET", "/v1/review-queue"): DISPATCH,

@@ -131,8 +131,10 @@ async def test_same_matter_again_at_the_same_community_is_a_hard_case(
     text = "小区三单元楼道里又堆满了纸箱和旧家具，挡着消防通道，一直没人清理。"
     classes = []
     for i in range(2):
-        order_id = (await client.post("/v1/appeals", json=appeal(text, address="东湖街道湖滨社区",
-                                                                 external_id=f"repeat-{i}"))).json()["work_order_id"]
+        # Reported weeks apart: not one incident reported twice (that would be merged), the same problem back.
+        order_id = (await client.post("/v1/appeals", json=appeal(
+            text, address="东湖街道湖滨社区", external_id=f"repeat-{i}",
+            reported_at=f"2026-11-{1 + 20 * i:02d}T09:00:00+08:00"))).json()["work_order_id"]
         order = await eventually(lambda o=order_id: order_in_state(client, o, "dispatched", "pending_review"),
                                  what="routing")
         classes.append(order["whistle_class"])

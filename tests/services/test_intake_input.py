@@ -72,9 +72,10 @@ async def test_same_channel_and_external_id_returns_the_existing_order(
     first = await client.post("/v1/appeals", json=appeal(external_id="ext-42"))
     before = await _row_counts(runtime)
     again = await client.post("/v1/appeals", json=appeal(external_id="ext-42"))
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201 and again.status_code == 200, (first.text, again.text)
     assert again.json()["work_order_id"] == first.json()["work_order_id"]
-    assert again.json()["created"] is False and again.json()["citizen_token"] is None
+    # The first response again, token included (a citizen whose first answer was lost can follow).
+    assert again.json()["created"] is False and again.json()["citizen_token"] == first.json()["citizen_token"]
     assert (await _row_counts(runtime))[0] == before[0]
     other_channel = await client.post("/v1/appeals", json=appeal(external_id="ext-42", channel="web"))
     assert other_channel.status_code == 201
@@ -97,3 +98,75 @@ async def test_phone_numbers_never_reach_the_lifecycle_topic(system: tuple[Runti
     async with runtime.sessions() as session:
         rows = (await session.execute(select(OutboxEvent).where(OutboxEvent.topic == "hotline.lifecycle"))).scalars()
         assert all("13812345678" not in str(r.data) for r in rows)
+
+
+async def test_same_id_with_different_content_is_422_naming_the_conflict_and_writes_nothing(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    assert (await client.post("/v1/appeals", json=appeal(external_id="ext-77"))).status_code == 201
+    before = await _row_counts(runtime)
+    other = await client.post("/v1/appeals", json=appeal("路灯坏了好几天，晚上很黑", external_id="ext-77"))
+    assert other.status_code == 422 and "external_id" in other.json()["message"]
+    keyed = await client.post("/v1/appeals", json=appeal(), headers={"Idempotency-Key": "k-77"})
+    assert keyed.status_code == 201
+    clash = await client.post("/v1/appeals", json=appeal("楼道堆满杂物"), headers={"Idempotency-Key": "k-77"})
+    assert clash.status_code == 422 and "Idempotency-Key" in clash.json()["message"]
+    assert (await _row_counts(runtime))[0] == before[0] + 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "named"),
+    [
+        (appeal(external_id=""), {}, "external_id"),
+        (appeal(external_id="   "), {}, "external_id"),
+        (appeal(), {"Idempotency-Key": ""}, "idempotency-key"),
+        (appeal("停水\u0000三天"), {}, "text"),
+        (appeal(address="城关\u0000镇"), {}, "address"),
+        ({"channel": "12315", "text": "买到过期牛奶"}, {}, "business"),
+        ({"channel": "grid_worker", "text": "井盖丢了", "grid_code": "G1"}, {}, "worker_id"),
+        ({"channel": "upper_transfer", "text": "转办件：道路破损", "upper_body": "市12345", "reference_no": "S-1"}, {},
+         "deadline"),
+        ({"channel": "online_opinion", "text": "网传某小区停水", "platform": "微博", "url": "not a url"}, {}, "url"),
+        ({"channel": "web", "text": "路灯坏了", "location": {"lat": 95, "long": 0}}, {}, "location.lat"),
+        ({"channel": "open311", "text": "路灯坏了"}, {}, "channel"),
+    ],
+)
+async def test_each_channel_names_each_bad_field(
+    system: tuple[Runtime, httpx.AsyncClient], body: dict[str, Any], headers: dict[str, str], named: str
+) -> None:
+    runtime, client = system
+    before = await _row_counts(runtime)
+    response = await client.post("/v1/appeals", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert named in response.json()["message"].lower()
+    # No order written (history and events of earlier orders still being routed may grow meanwhile).
+    assert (await _row_counts(runtime))[0] == before[0]
+
+
+async def test_a_nul_in_a_path_id_is_a_404_not_a_5xx(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    response = await client.get("/v1/appeals/wo_%00abc", headers={"X-Citizen-Token": "x"})
+    assert response.status_code == 404 and response.json()["error"]
+
+
+async def test_every_channel_is_accepted_with_its_own_fields(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    bodies = [
+        {"channel": "12345_phone", "text": "西门菜场旁的下水道堵了，污水漫到路上", "caller_phone": "13812345678",
+         "reported_at": "2026-11-30T09:00:00+08:00", "callback_wanted": False},
+        {"channel": "12315", "text": "买的电饭煲用了一周就坏了，商家不给换", "business": {"name": "惠民电器"},
+         "goods_or_service": "电饭煲", "amount_in_dispute": "399.00", "demand": "退换"},
+        {"channel": "mini_program", "text": "公园里的健身器材坏了，有尖角", "photos": ["https://img.example/1.jpg"],
+         "location": {"lat": 30.1, "long": 114.2}},
+        {"channel": "grid_worker", "text": "巡查发现河边护栏缺了一段", "grid_code": "G-07", "worker_id": "W-31"},
+        {"channel": "online_opinion", "text": "网友发帖称学校门口早高峰拥堵", "platform": "微博",
+         "url": "https://weibo.example/p/1", "author_handle": "路过的人"},
+        {"channel": "upper_transfer", "text": "转办：群众反映农村道路损毁", "upper_body": "市12345中心",
+         "reference_no": "SZ-2026-0001", "deadline": "2026-12-10T17:00:00+08:00"},
+        {"channel": "offline_visit", "text": "村民来访反映宅基地纠纷", "visit_kind": "来访", "place": "城关镇政府"},
+        {"channel": "sms", "text": "小区垃圾三天没人清", "sender": "13900001111"},
+    ]
+    for body in bodies:
+        response = await client.post("/v1/appeals", json=body)
+        assert response.status_code == 201, (body["channel"], response.text)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from intake.masking import contains_personal_numbers, mask_phone, mask_text
+from intake.masking import contains_personal_numbers, find_numbers, mask_phone, mask_text
 from intake.normalise import content_fingerprint, normalise_text
 
 
@@ -45,3 +45,29 @@ def test_bank_card_number_is_masked_whole_or_in_groups() -> None:
     assert mask_text("卡号6222021234567890123退款") == "卡号6222***********0123退款"
     grouped = mask_text("工资卡 6217 0012 3456 7890 没到账")
     assert "3456" not in grouped and "6217" in grouped and "7890" in grouped
+
+
+def test_phone_numbers_in_every_written_form_are_found() -> None:
+    for written in ("138.1234.5678", "(138)12345678", "138 1234 5678", "一三八一二三四五六七八",
+                    "幺三八 幺二三四 五六七八",
+                    "0086-138-1234-5678", "+86（138）1234-5678", "１３８－１２３４－５６７８"):
+        masked = mask_text(f"请回电{written}谢谢")
+        assert masked == "请回电138****5678谢谢", (written, masked)
+
+
+def test_an_id_number_written_in_groups_is_one_number() -> None:
+    assert mask_text("身份证110101 19900307 1234") == "身份证110*************34"
+
+
+def test_a_room_number_before_a_phone_number_stays() -> None:
+    assert mask_text("住3单元 502 电话13812345678") == "住3单元 502 电话138****5678"
+
+
+def test_digits_inside_codes_and_dates_are_not_numbers() -> None:
+    for text in ("工单wo_13812345678abcdef0", "2026-10-03 09:15 报修", "金额1,380,000元", "一二三木头人"):
+        assert mask_text(text) == text, text
+
+
+def test_find_numbers_names_the_kind_and_canonical_digits() -> None:
+    found = find_numbers("电话(0715)8765432，卡6217 0012 3456 7890")
+    assert [(f.kind.value, f.digits) for f in found] == [("landline", "07158765432"), ("bank_card", "6217001234567890")]

@@ -1,0 +1,40 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): how our orders and catalogue read
+in the standard's terms. Pure mapping; the wire formats (JSON, XML) live in the service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+OPEN311_ERRORS = {400: "bad request", 403: "api_key missing or not valid", 404: "not found"}
+_CLOSED = frozenset({"closed", "redirected", "merged", "invalid", "withdrawn"})
+
+
+def status(state: str) -> str:
+    """The standard knows two statuses: open while anyone still works on it, closed after."""
+    return "closed" if state in _CLOSED else "open"
+
+
+def status_notes(state: str) -> str:
+    return {"received": "received", "pending_review": "being assigned", "dispatched": "assigned to the unit",
+            "claimed": "the unit is working on it", "resolved": "resolved, awaiting the citizen's rating",
+            "closed": "closed", "redirected": "handed to an emergency line", "merged": "merged with the same report",
+            "invalid": "not a valid request", "withdrawn": "withdrawn"}.get(state, state)
+
+
+def service(code: str, name: str, group: str | None, keywords: list[str]) -> dict[str, Any]:
+    return {"service_code": code, "service_name": name, "description": name, "metadata": False,
+            "type": "realtime", "keywords": ",".join(keywords[:8]), "group": group or "community"}
+
+
+def request_view(*, order_id: str, state: str, service_code: str | None, service_name: str | None, text: str,
+                 agency: str | None, requested: datetime, updated: datetime, expected: datetime | None,
+                 address: str | None, lat: float | None, long: float | None, media_url: str | None) -> dict[str, Any]:
+    """One service request as the standard shows it; `text` and `address` must be masked already."""
+    return {
+        "service_request_id": order_id, "status": status(state), "status_notes": status_notes(state),
+        "service_name": service_name, "service_code": service_code, "description": text,
+        "agency_responsible": agency, "service_notice": None, "requested_datetime": requested.isoformat(),
+        "updated_datetime": updated.isoformat(), "expected_datetime": expected.isoformat() if expected else None,
+        "address": address, "address_id": None, "zipcode": None, "lat": lat, "long": long, "media_url": media_url,
+    }

@@ -1,0 +1,74 @@
+"""The citizen's side of an order: the public view (a merged order follows the order it was merged
+into) and withdrawal."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feedback.ratings import may_rate
+from intake.citizen import Record, public_steps
+from intake.masking import mask_text
+from schemas.appeals import CitizenStep, CitizenView
+from schemas.lifecycle import Action, State, allowed_actions
+from services.context import DomainContext
+from services.db import repositories as repo
+from services.db.tables import WorkOrder, WorkOrderHistory
+from services.orders.lifecycle import load_for_update, transition
+
+
+def _records(ctx: DomainContext, history: list[WorkOrderHistory]) -> list[Record]:
+    units = ctx.router.units()
+    out = []
+    for h in history:
+        unit_code = (h.data or {}).get("unit") if h.action in ("dispatch", "reopen", "escalate") else None
+        unit = units.get(unit_code) if unit_code else None
+        out.append(Record(at=h.at, action=h.action, unit=unit.name if unit else None,
+                          reply=_reply(h)))
+    return out
+
+
+def _reply(h: WorkOrderHistory) -> str | None:
+    if h.action != "resolve":
+        return None
+    said = (h.data or {}).get("reply") or h.reason
+    return mask_text(said) if isinstance(said, str) and said else None
+
+
+async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> CitizenView:
+    """The public timeline of `order` in the county's local time; for a merged order, its own
+    receipt and merge followed by the steps of the order it joined (its outcome is theirs)."""
+    records = _records(ctx, list(await repo.history_of(session, order.id)))
+    followed = order
+    if order.state == State.merged.value and order.merged_into:
+        root = await repo.get_order(session, order.merged_into)
+        if root is not None:
+            followed = root
+            merged_at = records[-1].at
+            records += [r for r in _records(ctx, list(await repo.history_of(session, root.id)))
+                        if r.at >= merged_at and r.action != "receive"]
+    steps = public_steps(records, ctx.timezone)
+    unit = ctx.router.units().get(followed.unit) if followed.unit else None
+    replies = [s.reply for s in steps if s.reply]
+    return CitizenView(
+        work_order_id=order.id, state=State(followed.state),
+        submitted_at=order.created_at.astimezone(ctx.timezone), handled_by=unit.name if unit else None,
+        resolve_due=followed.resolve_due.astimezone(ctx.timezone) if followed.resolve_due else None,
+        reply=replies[-1] if replies else None, merged=followed is not order,
+        steps=[CitizenStep(at=s.at, what=s.what, unit=s.unit, reply=s.reply) for s in steps],
+        can_rate=may_rate(State(order.state), rated=order.rating is not None, now=ctx.now(),
+                          rating_due=order.rating_due, policy=ctx.feedback),
+        can_withdraw=Action.withdraw in allowed_actions(State(order.state)),
+    )
+
+
+async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, reason: str | None) -> State:
+    """The citizen withdraws (撤回) their appeal: allowed until it is resolved (TransitionNotAllowed after)."""
+    order = await load_for_update(session, order_id)
+    now = ctx.now()
+    state = transition(session, order, Action.withdraw, actor="citizen", now=now, reason=reason or "撤回 withdrawn")
+    current = await repo.open_dispatch(session, order.id)
+    if current is not None:
+        current.ended_at, current.outcome = now, "withdrawn"
+    await repo.set_order_units(session, order.id, {}, now)
+    order.next_check_at = None
+    return state

@@ -1,0 +1,80 @@
+"""Open311 GeoReport v2, tried with a client written from the standard alone: raw form posts,
+JSON and XML read as the standard describes them (no Hotline models)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.bootstrap import Runtime
+from services.settings import CoreSettings
+from tests.support.factories import running_system
+from tests.support.keys import issued_key
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("open311")), database_url=None,
+                            kafka_bootstrap_servers=None)
+    async with running_system(settings) as (runtime, client):
+        client.headers.pop("Authorization")  # a 311 client sends no bearer header
+        yield runtime, client
+
+
+async def test_a_311_client_lists_services_posts_a_request_and_follows_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    discovery = (await client.get("/open311/v2/discovery.json")).json()
+    assert discovery["endpoints"][0]["specification"].endswith("GeoReport_v2")
+    services = (await client.get("/open311/v2/services.json")).json()
+    assert services and {"service_code", "service_name", "metadata", "type"} <= set(services[0])
+    xml_services = ET.fromstring((await client.get("/open311/v2/services.xml")).content)
+    assert xml_services.tag == "services" and len(xml_services.findall("service")) == len(services)
+    code = next(s["service_code"] for s in services if "路灯" in s["service_name"] or "灯" in s["service_name"])
+    definition = (await client.get(f"/open311/v2/services/{code}.json")).json()
+    assert definition["service_code"] == code
+
+    api_key = await issued_key(runtime, "open311-client")
+    form = {"api_key": api_key, "service_code": code, "description": "人民路88号门口路灯坏了三天，电话13812345678",
+            "address_string": "城关镇人民路88号", "phone": "13812345678", "first_name": "明", "last_name": "李"}
+    posted = await client.post("/open311/v2/requests.json", content=httpx.QueryParams(form).__str__(), headers=FORM)
+    assert posted.status_code == 201, posted.text
+    request_id = posted.json()[0]["service_request_id"]
+
+    one = (await client.get(f"/open311/v2/requests/{request_id}.json")).json()[0]
+    assert one["status"] == "open" and one["service_request_id"] == request_id
+    assert "13812345678" not in str(one) and "5678" in one["description"]
+    xml_one = ET.fromstring((await client.get(f"/open311/v2/requests/{request_id}.xml")).content)
+    assert xml_one.tag == "service_requests" and xml_one.find("request/status").text == "open"  # type: ignore[union-attr]
+    listed = (await client.get("/open311/v2/requests.json", params={"status": "open"})).json()
+    assert request_id in [r["service_request_id"] for r in listed]
+    closed = (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json()
+    assert request_id not in [r["service_request_id"] for r in closed]
+    token = (await client.get(f"/open311/v2/tokens/{request_id}.json")).json()
+    assert token[0]["service_request_id"] == request_id
+
+
+async def test_open311_errors_are_the_standards_list_of_code_and_description(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    no_key = await client.post("/open311/v2/requests.json", content="service_code=x&description=hi", headers=FORM)
+    assert no_key.status_code == 403 and no_key.json()[0]["code"] == 403 and no_key.json()[0]["description"]
+    operator = await issued_key(runtime, "dispatcher")
+    wrong_role = await client.post("/open311/v2/requests.xml", content=f"api_key={operator}&service_code=x",
+                                   headers=FORM)
+    errors = ET.fromstring(wrong_role.content)
+    assert wrong_role.status_code == 403 and errors.tag == "errors" and errors.find("error/code").text == "403"  # type: ignore[union-attr]
+    api_key = await issued_key(runtime, "open311-client")
+    bad = await client.post("/open311/v2/requests.json", content=f"api_key={api_key}&service_code=nope", headers=FORM)
+    assert bad.status_code == 400 and "service_code" in bad.json()[0]["description"]
+    missing = await client.get("/open311/v2/requests/wo_nothing_here.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+    assert (await client.get("/open311/v2/requests.json", params={"status": "pending"})).status_code == 400
