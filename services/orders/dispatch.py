@@ -39,11 +39,11 @@ from services.orders.lifecycle import (
     transition,
     unit_or_error,
 )
+from services.orders.personal import caller_contact, personal_data
 from services.orders.supervision import schedule_fresh_clocks
 
 # The work-order column intake fills for an appeal transferred from above with its own deadline.
 UPPER_DEADLINE_FIELD = "transfer_deadline"
-from services.orders.personal import caller_contact, personal_data
 
 
 # ---- routing and dispatch --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.models import CallbackIn
 from feedback.ratings import action_for_rating, check_may_rate, class_after_reopen
+from intake.masking import mask_text
 from schemas.appeals import RateIn, RatingValue
 from schemas.lifecycle import Action, State
 from schemas.taxonomy import WhistleClass
@@ -54,7 +55,8 @@ async def _rated(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *,
     resolution = (await repo.latest_dispatches(session, [order.id])).get(order.id)
     assert resolution is not None and resolution.outcome == "resolved"  # a resolved order has its hand-over
     session.add(Rating(work_order_id=order.id, dispatch_id=resolution.id, unit=resolution.unit, source=source,
-                       contacted=True, solved=solved, rating=rating.value, comment=comment, actor=actor, at=now))
+                       contacted=True, solved=solved, rating=rating.value,
+                       comment=mask_text(comment) if comment else None, actor=actor, at=now))
     order.rating, order.solved = rating.value, solved
     data: dict[str, Any] = {"rating": rating.value, "solved": solved, "source": source}
     if action_for_rating(rating) is Action.close:

@@ -5,8 +5,8 @@ reported it, the upper body's deadline for transferred cases, the channel's own 
 location, the order a duplicate was merged into, and whether the caller wants a call back.
 `personal_data` holds the raw personal values, encrypted (the order keeps masked ones).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
