@@ -227,7 +227,10 @@ def _declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
                 entry = responses.setdefault(str(status), {"description": STATUS_CODES[status][1]})
-                entry["content"] = ref
+                declared = entry.get("content", {}).get("application/json", {}).get("schema")
+                # A route that declares its own error shape keeps it (Open311's standard list).
+                if declared is None or declared.get("$ref", "").endswith("/HTTPValidationError"):
+                    entry["content"] = ref
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     return schema

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from intake import open311
@@ -24,7 +24,18 @@ from services.apps.dependencies import UowDep
 from services.db.tables import WorkOrder
 from services.orders import intake as orders_intake
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+class Open311ErrorItem(BaseModel):
+    """GeoReport v2 errors are a list of these (the standard's shape, not the {error, message} body)."""
+
+    code: int
+    description: str
+
+
+_OPEN311_ERROR = {"model": list[Open311ErrorItem], "description": "GeoReport v2 errors: [{code, description}]",
+                  "content": {"text/xml": {}}}
+router = APIRouter(prefix="/open311/v2", tags=["open311"],
+                   responses={status: _OPEN311_ERROR for status in (400, 403, 404, 422)})
 _LIST_NAMES = {"services": "service", "service_requests": "request", "errors": "error", "tokens": "request"}
 
 
