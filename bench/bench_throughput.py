@@ -208,10 +208,19 @@ class RawClient:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """One request; on a kept-alive connection the server has closed meanwhile (uvicorn closes
+        idle ones after 5 s), once more on a new one — safe, every body carries its external id."""
         if self.idle:
             reader, writer = self.idle.pop()
-        else:
-            reader, writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                return await self._exchange(reader, writer, path, body)
+            except (ConnectionError, asyncio.IncompleteReadError, IndexError):
+                writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return await self._exchange(reader, writer, path, body)
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, body: bytes
+                        ) -> tuple[int, bytes]:
         writer.write(b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                      % (path.encode(), self.host.encode(), len(body), body))
         status_line = await reader.readline()
@@ -622,8 +631,11 @@ async def main() -> None:
                                drain_timeout=max(120.0, args.e2e_seconds * 10))
         print(f"end to end: {e2e.rate:,.0f}/s", flush=True)
         lat_rate = max(1.0, e2e.rate / 2)
-        lat, lat_sent, lat_failed, lat_cpu = await fixed_rate(hotline, watch, lat_rate, args.latency_seconds, "lat",
-                                                              hot_processes)
+        try:
+            lat, lat_sent, lat_failed, lat_cpu = await fixed_rate(hotline, watch, lat_rate, args.latency_seconds,
+                                                                  "lat", hot_processes)
+        except (OSError, RuntimeError, IndexError, asyncio.IncompleteReadError) as exc:
+            print(f"latency phase failed: {exc!r}", flush=True)
         if not args.no_shutdown:
             shutdown = await shutdown_under_load(hotline, 3.0 if args.quick else 6.0, "term")
     finally:
