@@ -19,8 +19,9 @@ import yaml
 from schemas.access import Role
 from schemas.events import DISPATCH_TOPIC_PREFIX
 from services.apps.combined import create_combined_app
-from services.bootstrap import Runtime, build_runtime
+from services.bootstrap import Runtime, build_context, build_runtime
 from services.bus.memory import InProcessBus
+from services.demo_clocks import DemoClock, clocks_that_act
 from services.keys import create_key
 from services.settings import CoreSettings
 
@@ -34,14 +35,16 @@ def demo_appeals() -> list[dict[str, Any]]:
 async def run_demo(data_dir: Path | None = None, echo: Any = print) -> dict[str, Any]:
     """Run the demo and return what it printed as data (for tests)."""
     workdir = data_dir or Path(tempfile.mkdtemp(prefix="hotline-demo-"))
-    settings = CoreSettings(data_dir=workdir, database_url=None, kafka_bootstrap_servers=None)
-    runtime = await build_runtime(settings)
+    # The sweep runs when the demo moves its clock on, not on a timer of its own.
+    settings = CoreSettings(data_dir=workdir, database_url=None, kafka_bootstrap_servers=None, sweep_seconds=3600)
+    clock = DemoClock()
+    runtime = await build_runtime(settings, ctx=build_context(settings, now=clock))
     await runtime.start()
     app = create_combined_app(settings, runtime=runtime)
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hotline.demo") as client:
-            return await _closed_loop(client, runtime, echo)
+            return await _closed_loop(client, runtime, clock, echo)
     finally:
         await runtime.stop()
 
@@ -64,7 +67,7 @@ class DemoKeys:
         return self._made[(role, unit)]
 
 
-async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, echo: Any) -> dict[str, Any]:
+async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, clock: DemoClock, echo: Any) -> dict[str, Any]:
     appeals = demo_appeals()
     keys = DemoKeys(runtime)
     operator, dispatcher, supervisor = await keys("operator"), await keys("dispatcher"), await keys("supervisor")
@@ -117,16 +120,19 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, echo: Any) -
                      f"({refused.json()['message']}): a unit sees only the orders in its own hands.")
                 refused_shown = True
             (await client.post(f"/v1/work-orders/{order_id}/claim", json={}, headers=unit)).raise_for_status()
-            (await client.post(f"/v1/work-orders/{order_id}/resolve", json={"reply": "已现场处理并回复群众"},
-                               headers=unit)).raise_for_status()
+            answer = {"reply": "已现场处理，问题已解决，感谢您的反映。"}
+            (await client.post(f"/v1/work-orders/{order_id}/resolve", json=answer, headers=unit)).raise_for_status()
             rating = "satisfied"
             if not unsatisfied_once:
                 rating, unsatisfied_once = "unsatisfied", True
+                echo(f"重办: the citizen of {order_id} was not satisfied with {order['unit']}'s answer; the order "
+                     "goes back to the same unit with fresh clocks (a second reopening would make it 攻坚 hard).")
             (await client.post(f"/v1/work-orders/{order_id}/rate",
                                json={"rating": rating, "solved": rating != "unsatisfied",
                                      "citizen_token": token})).raise_for_status()
         await runtime.relay.drain()
 
+    clocks = await clocks_that_act(client, runtime, keys, clock, echo)
     report = (await client.get("/v1/reports/631", headers=supervisor)).json()
     states = (await client.get("/v1/reports/states", headers=supervisor)).json()
     topics: Counter[str] = Counter()
@@ -149,4 +155,5 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, echo: Any) -
     echo(f"Dispatch events per unit topic ({sum(topics.values())} events on {len(topics)} topics):")
     for topic, n in topics.most_common():
         echo(f"  {topic:<40} {n:>3}")
-    return {"report": report, "states": states, "topics": dict(topics), "orders": [o for o, _ in orders]}
+    return {"report": report, "states": states, "topics": dict(topics), "orders": [o for o, _ in orders],
+            "clocks": clocks}
