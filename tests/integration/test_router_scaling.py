@@ -101,6 +101,9 @@ async def test_two_routers_share_the_work_and_route_each_order_once(
             .group_by(WorkOrderHistory.work_order_id))).all())
         claimed = (await session.execute(select(func.count()).select_from(ProcessedEvent).where(
             ProcessedEvent.consumer == "hotline-router"))).scalar_one()
+        # An appeal intake merges into an open one at once (并单) is never the router's to route.
+        merged_at_intake = (await session.execute(select(func.count()).select_from(WorkOrder).where(
+            WorkOrder.id.in_(accepted), WorkOrder.state == "merged"))).scalar_one()
     assert steps == dict.fromkeys(accepted, 1)  # routed, and routed once
-    assert claimed >= len(accepted)
+    assert claimed >= len(accepted) - merged_at_intake
     assert tally["first"] > 0 and tally["second"] > 0

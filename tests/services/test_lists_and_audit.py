@@ -16,7 +16,12 @@ from tests.support.factories import ManualClock, appeal, as_unit, key_headers, o
 from tests.support.waiting import eventually
 
 CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
-LIGHT = "街道上的路灯坏了好几天了，晚上很黑，第{n}根灯杆不亮。"
+# Seven different city-management matters for one unit: the same matter at the same place again within
+# days would be one incident, merged (并单), and not a list entry of its own.
+MATTERS = ("人民路上的路灯坏了好几天了，晚上很黑。", "建设路菜市场门口有人占道摆摊卖菜，行人车辆都过不去。",
+           "解放路上渣土车夜里运土，沿路撒得到处都是泥。", "新华路一家烧烤店油烟直接排到居民楼，呛得人没法开窗。",
+           "中山路的垃圾桶好几天没人清运了，臭气熏天。", "东风路人行道两边墙上贴满了小广告，很难看。",
+           "汽车站附近的工地夜里施工到凌晨，噪音吵得睡不着。")
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +34,13 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
 
 @pytest.fixture(scope="module")
 async def seven(system: tuple[Runtime, httpx.AsyncClient]) -> list[dict[str, Any]]:
-    """Seven street-light orders for one unit, a minute apart, oldest first."""
+    """Seven city-management orders for one unit, a minute apart, oldest first."""
     _, client = system
     orders = []
     for n in range(7):
         CLOCK.advance(timedelta(minutes=1))
-        order_id = (await client.post("/v1/appeals", json=appeal(LIGHT.format(n=n), external_id=f"list-{n}"))).json()[
-            "work_order_id"]
+        body = appeal(MATTERS[n], address="城关镇", external_id=f"list-{n}")
+        order_id = (await client.post("/v1/appeals", json=body)).json()["work_order_id"]
         orders.append(await eventually(lambda o=order_id: order_in_state(client, o, "dispatched"), what="dispatch"))
     assert len({o["unit"] for o in orders}) == 1
     return orders
