@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from intake import open311
-from intake.exceptions import IntakeError
+from intake.exceptions import ChannelClosed, IntakeError
 from schemas.access import Permission, allows
 from schemas.channels import SelfServiceIn
 from services.apps.dependencies import UowDep
@@ -177,6 +177,8 @@ async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
             async with uow.transaction() as session:
                 accepted = await orders_intake.accept_appeal(session, uow.ctx, submission, actor=principal.actor,
                                                              channel="open311")
+        except ChannelClosed as exc:
+            raise Open311Error(404, str(exc)) from None
         except IntakeError as exc:
             raise Open311Error(400, str(exc)) from None
         notice = "merged with an open report of the same problem" if accepted.order.merged_into else ""

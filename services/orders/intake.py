@@ -104,8 +104,8 @@ async def accept_appeal(
     """Store a new appeal as a `received` order (merged at once into an open order when it repeats
     one), or answer an exact repeat (same channel + external id, or same idempotency key) with the
     first response. Raises RepeatConflict, ChannelClosed."""
-    if submission.channel in ctx.channels_off:
-        raise ChannelClosed(submission.channel)
+    if (channel or submission.channel) in ctx.channels_off:
+        raise ChannelClosed(channel or submission.channel)
     digest = request_digest(submission)
     raw = to_appeal(submission)
     if channel is not None:  # a standard's front door (Open311) over a citizen model
