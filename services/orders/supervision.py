@@ -64,8 +64,10 @@ async def running_clocks(
             resolved_at=current.resolved_at, extended=current.extended, raised=raised,
         )
         for row in summons.get(order.id, []):
-            if row.township != order.unit:
-                continue  # the order left the calling township's hands: its summons lapsed
+            if row.township != order.unit or row.summoned_at < current.dispatched_at:
+                # A whistle belongs to the hand-over it was blown in: once the order left the calling
+                # township, or came back to it (returned and re-dispatched, reopened), the summons lapsed.
+                continue
             basis = ctx.clock_policy.limits_for(row.whistle_class).claim.basis
             key = f"summons:{row.id}"
             clocks[order.id].append(summons_clock(

@@ -14,6 +14,7 @@ import pytest
 
 from schemas.events import (
     DUTY_REPORTED_TYPE,
+    OVERDUE_TYPE,
     REPLY_REFUSED_TYPE,
     SUPERVISION_TOPIC,
     UNIT_REPLIES_TOPIC,
@@ -36,6 +37,8 @@ from tests.support.escalation_scenarios import (
     village_times_out_rises_whistles_and_rates,
 )
 from tests.support.factories import NEIGHBOUR_NOISE, ManualClock, key_headers, running_system, unit_acts
+from tests.support.loop_scenarios import dispatched as loop_dispatched
+from tests.support.loop_scenarios import rate
 from tests.support.waiting import eventually
 
 START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in the county
@@ -204,3 +207,33 @@ async def test_escalation_commands_over_the_reply_topic_mean_what_they_mean_over
                if e.type == REPLY_REFUSED_TYPE and e.subject == order_id]
     assert over_rest.status_code == 409 and refused
     assert (refused[-1]["status"], refused[-1]["message"]) == (409, over_rest.json()["message"])
+
+
+async def test_a_whistle_lapses_with_its_hand_over_a_reopened_order_does_not_revive_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The township resolves before the summoned department reported; the citizen is unsatisfied
+    and the order comes back (重办) to the same township: the old call's 报到 clock stays stopped."""
+    runtime, client = system
+    market_day = "城关镇农贸市场门口每逢赶集日摊位摆到马路中间，车子过不去，请镇里管一管。"
+    order, token = await loop_dispatched(client, market_day, address="城关镇")
+    order_id, township = order["id"], order["unit"]
+    assert township == "tw_chengguan"
+    assert (await unit_acts(client, order_id, township, "claim")).status_code == 200
+    whistle = await unit_acts(client, order_id, township, "whistle",
+                              {"class": "紧急", "departments": ["urban_mgmt"], "reason": "占道经营需要城管执法"})
+    assert whistle.status_code == 201, whistle.text
+    report_due = at(whistle.json()["summons"][0]["report_due"])
+    CLOCK.current += timedelta(minutes=5)
+    resolved = await unit_acts(client, order_id, township, "resolve", {"reply": "已协调市场管理，摊位退回市场内"})
+    assert resolved.status_code == 200, resolved.text
+    CLOCK.current += timedelta(minutes=5)
+    assert (await rate(client, order_id, token, "unsatisfied")).json()["state"] == "dispatched"
+    # The sweep looks at the reopened order when its fresh claim clock runs out, well after the old 报到 was due.
+    claim_due = at((await clocks_of(client, order_id))["claim_due"])
+    assert claim_due > report_due
+    CLOCK.current = claim_due + timedelta(minutes=1)
+    await sweep(runtime)
+    assert ("claim", township, "supervise") in await records(runtime, order_id)
+    assert not [r for r in await records(runtime, order_id) if r[0] == "report"]
+    assert not await outbox(runtime, order_id, topic=dispatch_topic("urban_mgmt"), type_=OVERDUE_TYPE)
