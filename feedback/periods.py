@@ -7,14 +7,39 @@ a handful of rows per cell: whole years, then whole months, then the odd days at
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from feedback.exceptions import BadPeriod, BadReportParameter
 
 GRAINS: tuple[str, ...] = ("d", "m", "y")  # what a period is read from
 TREND_GRAIN = "w"
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # weeks (keyed by their Monday), for the weekly trend only
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def parse_day(name: str, given: str | None, local_day: Callable[[datetime], date]) -> date | None:
+    """A report's `from`/`to`: a calendar date (YYYY-MM-DD, the county's local day) or an ISO 8601
+    instant with its offset (2026-03-01T09:00:00+08:00, or Z), taken as the local day it falls on.
+    Anything else (a number, a bare time, a date-time without offset, 2026-02-30) is refused,
+    naming the parameter; None or "" is "not given"."""
+    if given is None or given == "":
+        return None
+    text = given.strip()
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+        if _INSTANT.fullmatch(text):
+            return local_day(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        pass
+    raise BadReportParameter(name, f"{given!r} is not a date: give YYYY-MM-DD (a local day) or an ISO date-time "
+                                   "with its offset")
 
 
 def bucket_starts(day: date) -> tuple[tuple[str, date], ...]:

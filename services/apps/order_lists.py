@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 
 from escalation.models import SupervisionLevel
+from feedback.exceptions import BadReportParameter
+from feedback.periods import parse_day
 from intake.masking import mask_text
 from schemas.access import Permission, Principal, Role
 from schemas.lifecycle import State
@@ -60,10 +62,16 @@ def order_filter(
     whistle_class: Annotated[WhistleClass | None, Query(alias="class")] = None,
     supervision: Annotated[SupervisionLevel | None, Query(description="supervision flag level")] = None,
     overdue: Annotated[bool, Query(description="only open orders whose claim or resolve clock ran out")] = False,
-    period_from: Annotated[date | None, Query(alias="from", description="created on or after (county day)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="created on or before (county day)")] = None,
+    given_from: Annotated[str | None, Query(alias="from", description="created on or after (county day: YYYY-MM-DD, "
+                                                  "or an ISO date-time with its offset)")] = None,
+    given_to: Annotated[str | None, Query(alias="to", description="created on or before (county day)")] = None,
 ) -> OrderFilter:
     ctx = uow.ctx
+    try:
+        period_from = parse_day("from", given_from, ctx.local_day)
+        period_to = parse_day("to", given_to, ctx.local_day)
+    except BadReportParameter as exc:
+        raise bad_query(exc.field, exc.problem) from None
     if period_from and period_to and period_to < period_from:
         raise bad_query("to", "is before from")
     return OrderFilter(

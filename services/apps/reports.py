@@ -7,7 +7,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from feedback.exceptions import BadReportParameter
-from feedback.periods import Period
+from feedback.periods import Period, parse_day
 from feedback.reports import parse_weights
 from router.service import Router
 from schemas.reports import (
@@ -64,13 +63,19 @@ def names_for(runtime: RuntimeDep) -> service.Names:
 NamesDep = Annotated[service.Names, Depends(names_for)]
 
 
+DAY_HELP = " (YYYY-MM-DD, or an ISO date-time with its offset, taken as the county's day it falls on)"
+
+
 def report_period(
     runtime: RuntimeDep,
-    period_from: Annotated[date | None, Query(alias="from", description="first local day (YYYY-MM-DD)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="last local day, included")] = None,
+    period_from: Annotated[str | None, Query(alias="from", description="first local day" + DAY_HELP)] = None,
+    period_to: Annotated[str | None, Query(alias="to", description="last local day, included" + DAY_HELP)] = None,
 ) -> Period:
+    ctx = runtime.ctx
     with as_422():
-        return Period.of(period_from, period_to, runtime.ctx.local_day(runtime.ctx.now()))
+        start = parse_day("from", period_from, ctx.local_day)
+        end = parse_day("to", period_to, ctx.local_day)
+        return Period.of(start, end, ctx.local_day(ctx.now()))
 
 
 PeriodDep = Annotated[Period, Depends(report_period)]

@@ -205,17 +205,6 @@ class ProcessedEvent(Base):
     outcome: Mapped[str] = mapped_column(String(200), default="ok")
 
 
-class ResolutionCount(Base):
-    """Aggregate for the 631 report, maintained as orders close (never a full scan)."""
-
-    __tablename__ = "resolution_counts"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when unknown
-    level: Mapped[str] = mapped_column(String(10), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class StateCount(Base):
     """How many orders are in each state, kept by database triggers on work_orders (migration
     0004), spread over shards so that concurrent writers do not queue on one row: a state's count

@@ -96,6 +96,9 @@ async def test_filters_by_state_class_overdue_and_period(
     assert before["items"] == []
     wrong = await client.get(url, params={"from": "2026-11-18", "to": "2026-11-17"}, headers=mine)
     assert wrong.status_code == 422 and "to" in wrong.json()["message"]
+    for not_a_day in ("0.0", "2026-11-17T09:00", "17/11/2026"):
+        refused = await client.get(url, params={"from": not_a_day}, headers=mine)
+        assert refused.status_code == 422 and "from" in refused.json()["message"], not_a_day
     bad = await client.get(url, params={"cursor": "not-a-cursor"}, headers=mine)
     assert bad.status_code == 422 and "cursor" in bad.json()["message"]
 

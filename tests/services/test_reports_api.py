@@ -77,16 +77,28 @@ async def test_a_township_is_named_by_code_unit_code_or_name_and_an_unknown_one_
     ({"from": "2026-03-10", "to": "2026-03-01"}, "to"),
     ({"from": "2026-02-30"}, "from"),
     ({"from": "yesterday"}, "from"),
+    ({"from": "0.0"}, "from"),
+    ({"to": "1700000000"}, "to"),
+    ({"from": "2026-03-01T09:00:00"}, "from"),  # a date-time without its offset is no day
+    ({"from": "2026-3-1"}, "from"),
     ({"weights": "speed:1"}, "weights"),
 ])
 async def test_bad_parameters_are_422_naming_the_field(seeded: Seeded, params: dict[str, str], field: str) -> None:
     client, supervisor, _ = seeded
-    for report in ("631", "rates", "stages"):
-        if field == "weights" and report == "631":
-            continue
+    for report in REPORTS if field != "weights" else ("rates", "assessment", "stages"):
         response = await client.get(f"/v1/reports/{report}", params=params, headers=supervisor)
         assert response.status_code == 422, (report, response.text)
         assert field in response.json()["message"]
+
+
+async def test_a_date_time_with_its_offset_is_the_county_day_it_falls_on(seeded: Seeded) -> None:
+    client, supervisor, _ = seeded
+    by_day = (await client.get("/v1/reports/631", params=PERIOD, headers=supervisor)).json()
+    # 2026-02-28T16:30Z is 00:30 on 1 March in the county; 2026-03-31T23:00+08:00 is 31 March
+    by_instant = (await client.get("/v1/reports/631", params={"from": "2026-02-28T16:30:00Z",
+                                                              "to": "2026-03-31T23:00:00+08:00"},
+                                   headers=supervisor)).json()
+    assert by_instant == by_day
 
 
 @pytest.mark.parametrize("report", REPORTS)
