@@ -7,8 +7,9 @@ what happened to past dispatches — the router's matter and confidence, and whe
 was returned by the unit or overridden by a dispatcher (both count against the matter) — and
 picks, per matter, the lowest confidence from which the orders dispatched were right at least
 `target` of the time, judged by a lower confidence bound so that a handful of lucky orders
-does not open the gate. Matters with too little history keep the default threshold; a matter
-that is often wrong whatever the confidence gets a threshold above 1 (always reviewed).
+does not open the gate. A matter is held back above the default only when its history proves
+the default unsafe; one that is often wrong whatever the confidence gets a threshold above 1
+(always reviewed). Matters with too little history keep the default threshold.
 
 Pure: history in, thresholds out. The router applies them when given (`Router.route(...,
 thresholds=...)`), and the auto-dispatched share grows as the centre works.
@@ -54,13 +55,22 @@ class MatterThresholds:
 
 def wilson_lower_bound(right: float, total: float, z: float = 1.645) -> float:
     """Lower end of the Wilson score interval for a proportion (one-sided 95% by default)."""
+    return _wilson(right, total, z, -1.0)
+
+
+def wilson_upper_bound(right: float, total: float, z: float = 1.645) -> float:
+    """Upper end of the Wilson score interval for a proportion (one-sided 95% by default)."""
+    return _wilson(right, total, z, 1.0) if total > 0 else 1.0
+
+
+def _wilson(right: float, total: float, z: float, side: float) -> float:
     if total <= 0:
         return 0.0
     p = right / total
     denom = 1.0 + z * z / total
     centre = p + z * z / (2.0 * total)
     margin = z * math.sqrt(p * (1.0 - p) / total + z * z / (4.0 * total * total))
-    return max(0.0, (centre - margin) / denom)
+    return min(1.0, max(0.0, (centre + side * margin) / denom))
 
 
 def learn_thresholds(
@@ -75,10 +85,13 @@ def learn_thresholds(
     """Per-matter thresholds from past dispatch outcomes.
 
     For each matter with at least `min_orders` outcomes, candidate thresholds are the confidences
-    seen (high to low); the chosen one is the lowest whose orders at or above it were right with a
-    Wilson lower bound (one-sided, `z`) of at least `target`, never below `floor`. A matter whose
-    history never reaches `target` gets `ALWAYS_REVIEW`. Matters with less history keep `default`.
-    Confidences are the router's, in [0, 1].
+    seen (high to low); the lowest whose orders at or above it were right with a Wilson lower bound
+    (one-sided, `z`) of at least `target` is proven safe, never below `floor`. The matter gets it
+    when it is at or below `default` (a clean history opens the gate wider). Above `default`, or
+    with no safe threshold at all, the matter is held back only when its history proves the default
+    unsafe (the Wilson upper bound of the orders at or above `default` is below `target`): then it
+    gets the safe threshold, or `ALWAYS_REVIEW` when none exists. A matter whose history shows
+    neither keeps `default`, as do matters with less history. Confidences are the router's, in [0, 1].
     """
     by_matter: dict[str, list[DispatchOutcome]] = {}
     for outcome in outcomes:
@@ -89,8 +102,9 @@ def learn_thresholds(
         if len(rows) < min_orders:
             continue
         rows.sort(key=lambda o: -o.confidence)
-        best = ALWAYS_REVIEW
+        safe = ALWAYS_REVIEW
         right = total = 0
+        right_default = total_default = 0
         i = 0
         while i < len(rows):
             # take every outcome at this confidence together: a threshold admits them all
@@ -99,10 +113,15 @@ def learn_thresholds(
                 right += rows[i].correct
                 total += 1
                 i += 1
-            if confidence < floor:
-                break
-            if wilson_lower_bound(right, total, z) >= target:
-                best = confidence
-        learned[matter] = best
+            if confidence >= default:
+                right_default, total_default = right, total
+            if confidence >= floor and wilson_lower_bound(right, total, z) >= target:
+                safe = confidence
+        if safe <= default:
+            learned[matter] = safe
+        elif total_default and wilson_upper_bound(right_default, total_default, z) < target:
+            learned[matter] = safe
+        else:
+            continue
         support[matter] = len(rows)
     return MatterThresholds(default=default, by_matter=learned, support=support)

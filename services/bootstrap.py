@@ -20,7 +20,9 @@ from escalation.models import ClockName
 from escalation.supervision import SupervisionPolicy
 from intake.duplicates import DuplicatePolicy
 from router.service import Router
+from router.thresholds import MatterThresholds
 from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
+from services.auto_dispatch import refresh_thresholds
 from services.bus.base import EventBus
 from services.bus.kafka import KafkaBus
 from services.bus.memory import InProcessBus
@@ -132,6 +134,17 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.sweeper.run_forever(self._stop), name="supervision-sweep"))
         if self.settings.router_model_path is not None:
             self._tasks.append(asyncio.create_task(self._follow_router_model(), name="router-model"))
+        if "router" in self.roles and self.settings.review_learn:
+            self._tasks.append(asyncio.create_task(every(
+                self._stop, self.settings.review_refresh_seconds, self.refresh_review_thresholds,
+                "review-thresholds"), name="review-thresholds"))
+
+    async def refresh_review_thresholds(self) -> MatterThresholds:
+        """Relearn the per-matter review thresholds from the centre's dispatch history (at start,
+        then every HOTLINE_REVIEW_REFRESH_SECONDS in the router service)."""
+        s = self.settings
+        return await refresh_thresholds(self.sessions, self.ctx, history=timedelta(days=s.review_history_days),
+                                        target=s.review_target, min_orders=s.review_min_orders)
 
     async def _follow_router_model(self) -> None:
         """Pick up a model that `hotline router train` rewrote, without a restart (routing improves

@@ -15,6 +15,7 @@ from feedback.policy import FeedbackPolicy
 from intake.duplicates import DuplicatePolicy
 from intake.vault import Vault
 from router.service import Router
+from router.thresholds import MatterThresholds
 
 
 def _utcnow() -> datetime:
@@ -29,7 +30,9 @@ class DomainContext:
     supervision: SupervisionPolicy = field(default_factory=SupervisionPolicy)
     # Clocks whose 督办 passes a village's order up to its township (上报) on its own; none by default.
     auto_report_up: frozenset[str] = frozenset()
-    review_threshold: float = 0.5
+    review_threshold: float = 0.8
+    # per-matter thresholds learned from the centre's history (services.auto_dispatch); None: the default for all
+    thresholds: MatterThresholds | None = None
     feedback: FeedbackPolicy = field(default_factory=FeedbackPolicy)
     repeat_window: timedelta = timedelta(days=30)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
@@ -38,6 +41,11 @@ class DomainContext:
     token_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # citizen tokens
     duplicates: DuplicatePolicy = field(default_factory=DuplicatePolicy)
     channels_off: frozenset[str] = frozenset()
+
+    def review_threshold_for(self, decision_threshold: float | None) -> float:
+        """The confidence from which a decision is dispatched without a dispatcher: its matter's
+        learned threshold when the router gave one, else the configured default."""
+        return self.review_threshold if decision_threshold is None else decision_threshold
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.timezone).date()

@@ -40,6 +40,10 @@ async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 1
         arbitrate = returned is not None and needs_arbitration(order.return_count, ctx.feedback)
         if returned is None:
             why = f"router confidence {order.confidence or 0:.2f}"
+            learned = (order.routing or {}).get("review_threshold")
+            if isinstance(learned, int | float):
+                why += (" (its matter is always reviewed: units returned or dispatchers corrected it too often)"
+                        if learned > 1 else f" below its matter's threshold {learned:.2f}, learned from history")
         else:
             why = f"returned by {returned.unit}" + (f" ({code}: {mask_text(last.reason)})" if last and last.reason
                                                      else "")

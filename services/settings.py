@@ -45,8 +45,18 @@ class CoreSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2
     review_threshold: float = Field(
-        default=0.5, description="routing confidence below which an order waits for a dispatcher"
-    )
+        default=0.8, ge=0.0, le=1.0,
+        description="calibrated routing confidence below which an order waits for a dispatcher (matters "
+                    "without a learned threshold)")
+    review_learn: bool = Field(default=True, description="learn per-matter review thresholds from the centre's "
+                                                        "dispatch history (returns and dispatcher corrections)")
+    review_target: float = Field(default=0.95, gt=0.0, lt=1.0, description="share of a matter's orders that must "
+                                 "have held (lower confidence bound) for its threshold to be lowered")
+    review_min_orders: int = Field(default=20, ge=1, description="outcomes a matter needs before it gets its "
+                                                                "own threshold")
+    review_history_days: float = Field(default=180.0, gt=0, description="how far back the outcomes are read")
+    review_refresh_seconds: float = Field(default=900.0, gt=0, description="how often the router service "
+                                                                          "relearns the thresholds")
     max_body_bytes: int = Field(default=64 * 1024, description="largest request body accepted")
     router_model_path: Path | None = Field(
         default=None, description="a model trained by `hotline router train`; none = shipped default"

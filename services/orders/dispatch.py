@@ -59,12 +59,13 @@ class _RepeatCounts:
 
 def _first_opinion(ctx: DomainContext, order: WorkOrder) -> RoutingDecision:
     return ctx.router.route(order.text, channel=order.channel, address=order.address,
-                            reopened=order.reopen_count > 0)
+                            reopened=order.reopen_count > 0, thresholds=ctx.thresholds)
 
 
 def _with_repeats(ctx: DomainContext, order: WorkOrder, first: RoutingDecision, repeats: int) -> RoutingDecision:
     return ctx.router.route(order.text, channel=order.channel, address=order.address,
-                            history=_RepeatCounts({first.matter or "": repeats}), reopened=order.reopen_count > 0)
+                            history=_RepeatCounts({first.matter or "": repeats}), reopened=order.reopen_count > 0,
+                            thresholds=ctx.thresholds)
 
 
 async def decide(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> RoutingDecision:
@@ -138,9 +139,10 @@ async def _act_on(
     now = ctx.now()
     if decision.redirect:
         return await redirect(session, ctx, order, decision.redirect, actor=actor, reason=decision.explanation)
-    if decision.unit is None or decision.confidence < ctx.review_threshold:
+    threshold = ctx.review_threshold_for(decision.review_threshold)
+    if decision.unit is None or decision.confidence < threshold:
         return transition(session, order, Action.hold_for_review, actor=actor, now=now,
-                          reason=f"confidence {decision.confidence:.2f}: {decision.explanation}")
+                          reason=f"confidence {decision.confidence:.2f} below {threshold:.2f}: {decision.explanation}")
     return await dispatch_to(session, ctx, order, unit_code=decision.unit, actor=actor,
                              reason=decision.explanation, assisting=decision.assisting_units, fresh=fresh)
 

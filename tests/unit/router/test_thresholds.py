@@ -53,3 +53,10 @@ def test_route_carries_the_matters_threshold_when_given(router: Router) -> None:
     assert router.route(text, thresholds=thresholds).review_threshold == 0.3
     other = MatterThresholds(default=0.6, by_matter={"tax.invoice": 0.2})
     assert router.route(text, thresholds=other).review_threshold == 0.6
+
+
+def test_a_matter_with_a_short_clean_history_keeps_the_default() -> None:
+    # thirty right orders prove nothing either way: neither opened wider nor held back
+    learned = learn_thresholds(_history("tax.invoice", [0.9] * 30), default=0.8)
+    assert learned.for_matter("tax.invoice") == 0.8
+    assert "tax.invoice" not in learned.by_matter
