@@ -116,6 +116,7 @@ ACTION_EVENT_NAMES: dict[str, str] = {
     "dispatch": "dispatched",
     "redirect": "redirected",
     "merge": "merged",
+    "unlink": "unlinked",
     "invalidate": "invalidated",
     "withdraw": "withdrawn",
     "claim": "claimed",
@@ -131,6 +132,7 @@ ACTION_EVENT_NAMES: dict[str, str] = {
     "request_assistance": "assistance_requested",
     "callback": "called_back",
     "rate": "rated",
+    "rate_merged": "merged_caller_rated",  # the caller of a merged order rated the outcome of its root
 }
 RECEIVED_TYPE = lifecycle_type("received")
 DISPATCHED_TYPE = lifecycle_type("dispatched")

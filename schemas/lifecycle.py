@@ -27,6 +27,7 @@ class Action(StrEnum):
     dispatch = "dispatch"  # 派单 to a handling unit
     redirect = "redirect"  # handed to an emergency line (110/119/120/122)
     merge = "merge"  # duplicate of another order
+    unlink = "unlink"  # a dispatcher undoes a 并单: the merged order is routed as its own again
     invalidate = "invalidate"  # not an appeal (abuse, empty, test call)
     withdraw = "withdraw"  # the citizen withdraws
     claim = "claim"  # 签收 / 报到
@@ -51,6 +52,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.dispatch): State.dispatched for s in _BEFORE_DISPATCH},
     **{(s, Action.redirect): State.redirected for s in _BEFORE_DISPATCH},
     **{(s, Action.merge): State.merged for s in _BEFORE_DISPATCH},
+    (State.merged, Action.unlink): State.received,
     **{(s, Action.invalidate): State.invalid for s in _BEFORE_DISPATCH},
     **{(s, Action.withdraw): State.withdrawn for s in (*_BEFORE_DISPATCH, *_IN_HANDS_OF_UNIT)},
     (State.dispatched, Action.claim): State.claimed,

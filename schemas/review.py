@@ -51,6 +51,15 @@ class ReassignIn(BaseModel):
     whistle_class: WhistleClass | None = Field(default=None, description="a new class, if the dispatcher sets one")
 
 
+class UnlinkIn(BaseModel):
+    """A dispatcher undoes a 并单: the merged order becomes its own order and is routed again."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=2, max_length=2000,
+                        description="why it is not the same matter (kept in the history)")
+
+
 class ReviewItem(BaseModel):
     work_order_id: str
     channel: str

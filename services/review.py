@@ -16,7 +16,7 @@ from router.models import LabelledRecord
 from schemas.events import RECALLED_TYPE, EventEnvelope, dispatch_topic
 from schemas.lifecycle import Action, State, next_state
 from schemas.payloads import RecalledEvent
-from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem
+from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
@@ -74,6 +74,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         assert body.merge_into is not None
         if body.merge_into == order.id or await repo.get_order(session, body.merge_into) is None:
             raise OrderNotFound(body.merge_into)
+        order.merged_into = body.merge_into
         return lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
                                      data={"merged_into": body.merge_into})
     if body.action is ReviewAction.invalidate:
@@ -145,6 +146,18 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
                 data=RecalledEvent(work_order_id=order.id, unit=unit, reason=mask_text(body.reason),
                                    at=now).model_dump(mode="json")), now)
     return state
+
+
+async def unlink(session: AsyncSession, ctx: DomainContext, order_id: str, body: UnlinkIn, *, actor: str) -> State:
+    """A dispatcher undoes a 并单: the merged order leaves the order it was merged into, becomes its own
+    order (`received`) and is routed at once like any new one (dispatched, held for review or
+    redirected). TransitionNotAllowed when the order is not merged."""
+    order = await lifecycle.load_for_update(session, order_id)
+    root = order.merged_into
+    lifecycle.transition(session, order, Action.unlink, actor=actor, now=ctx.now(), reason=body.reason,
+                         data={"unlinked_from": root})
+    order.merged_into = None
+    return await dispatch.route_order(session, ctx, order.id)
 
 
 async def training_history(session: AsyncSession, *, limit: int = 200_000) -> list[LabelledRecord]:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
 
 from schemas.lifecycle import State
-from schemas.review import ReassignIn, ReviewIn, ReviewItem
+from schemas.review import ReassignIn, ReviewIn, ReviewItem, UnlinkIn
 from schemas.routing import RoutingDecision
 from schemas.taxonomy import Channel
 from services import review
@@ -74,6 +74,14 @@ async def review_order(principal: Reviewer, order: WorkOrderDep, body: ReviewIn,
 async def reassign_order(principal: Reviewer, order: WorkOrderDep, body: ReassignIn, uow: UowDep) -> ReviewOutcome:
     async with uow.transaction() as session:
         state = await review.reassign(session, uow.ctx, order.id, body, actor=principal.actor)
+    return await _outcome(uow, order.id, state)
+
+
+@router.post("/work-orders/{order_id}/unlink", response_model=ReviewOutcome,
+             summary="a dispatcher undoes a 并单: the merged order becomes its own and is routed (dispatcher key)")
+async def unlink_order(principal: Reviewer, order: WorkOrderDep, body: UnlinkIn, uow: UowDep) -> ReviewOutcome:
+    async with uow.transaction() as session:
+        state = await review.unlink(session, uow.ctx, order.id, body, actor=principal.actor)
     return await _outcome(uow, order.id, state)
 
 

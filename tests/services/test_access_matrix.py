@@ -55,6 +55,7 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/v1/review-queue"): DISPATCH,
     ("POST", "/v1/work-orders/{order_id}/review"): DISPATCH,
     ("POST", "/v1/work-orders/{order_id}/reassign"): DISPATCH,
+    ("POST", "/v1/work-orders/{order_id}/unlink"): DISPATCH,
     ("GET", "/v1/work-orders/{order_id}/clocks"): STAFF_OR_UNIT,
     ("GET", "/v1/work-orders/{order_id}"): STAFF_OR_UNIT,
     ("POST", "/v1/work-orders/{order_id}/claim"): UNIT,

@@ -24,6 +24,7 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (State.pending_review, Action.redirect): State.redirected,
     (State.received, Action.merge): State.merged,
     (State.pending_review, Action.merge): State.merged,
+    (State.merged, Action.unlink): State.received,
     (State.received, Action.invalidate): State.invalid,
     (State.pending_review, Action.invalidate): State.invalid,
     (State.received, Action.withdraw): State.withdrawn,
@@ -64,9 +65,10 @@ def test_table_has_no_transition_the_tests_do_not_know() -> None:
     assert TRANSITIONS == EXPECTED
 
 
-def test_terminal_states_allow_nothing_but_reopening_a_closed_order() -> None:
+def test_terminal_states_allow_nothing_but_reopening_a_closed_order_and_unlinking_a_merged_one() -> None:
+    ways_out = {State.closed: [Action.reopen], State.merged: [Action.unlink]}
     for state in TERMINAL_STATES:
-        expected = [Action.reopen] if state is State.closed else []
+        expected = ways_out.get(state, [])
         assert allowed_actions(state) == expected
 
 
