@@ -28,7 +28,7 @@ import fit_calibration  # noqa: E402
 from router.calibration import fit_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
-SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_b")
+SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_b")
 NEVER_TUNED = "short_b"
 COLUMNS = ("redirect_recall", "redirect_precision", "urgent_recall", "class_accuracy", "level_balanced",
            "dept_top1", "dept_top3", "category", "auto_share@0.5", "auto_right@0.5", "auto_share@0.9",

@@ -6,7 +6,8 @@ its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会
 "没有人受伤") or when its
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
-collision and to 120 otherwise. A traffic cue whose clause names only a thing that was hit ("护栏被车撞
+collision, to 110 when it is about violence (someone is hurting people now) and to 120 otherwise.
+A traffic cue whose clause names only a thing that was hit ("护栏被车撞
 断", "消防栓被车撞坏"), or whose sentence names such a thing and no person ("三个消火栓坏了，其中一个被车撞
 歪"), is not a call for 122; a line whose situation the text says is
 over ("后来找到了", "虚惊一场", "已经救出来了": `resolved`) is not called. Recall comes first: the
@@ -54,8 +55,10 @@ class EmergencyDetector:
         objects: list[str] | None = None,
         people: list[str] | None = None,
         resolved: dict[EmergencyLine | None, list[str]] | None = None,
+        violence: list[str] | None = None,
     ) -> None:
         self._cues = cues
+        self._violence = frozenset(violence or ())
         self._objects = frozenset(objects or ())
         self._people = frozenset(people or ())
         self._resolved = {line: frozenset(words) for line, words in (resolved or {}).items()}
@@ -63,7 +66,7 @@ class EmergencyDetector:
         self._amplifiers = amplifiers
         self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
         self._threshold = threshold
-        words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people
+        words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
         for group in self._resolved.values():
             words.update(group)
         for cue in cues:
@@ -127,6 +130,8 @@ class EmergencyDetector:
         for s, phrases in in_sentence.items():
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
+            injured_by = (EmergencyLine.traffic if traffic else
+                          EmergencyLine.police if self._violence & sentence_words else EmergencyLine.medical)
             for cue in self._matcher.match(text, sentence_words):
                 if cue.whole_text or not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
@@ -136,7 +141,7 @@ class EmergencyDetector:
                     continue
                 if sentence_words & past and not clause_words & present:
                     continue
-                line = cue.line or (EmergencyLine.traffic if traffic else EmergencyLine.medical)
+                line = cue.line or injured_by
                 if (line is EmergencyLine.traffic and not clause_words & self._people
                         and (clause_words & self._objects
                              or (sentence_words & self._objects and not sentence_words & self._people))):
@@ -176,6 +181,16 @@ class EmergencyDetector:
         boost = sum(w for word, w in self._amplifiers.items() if word in found)
         score = scores[line] + boost
         return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
+
+    def may_be_now(self, found: set[str], line: EmergencyLine) -> bool:
+        """Whether an appeal whose dictionary phrases are `found` can be a call for `line` now, by
+        its wording alone: not when it says the situation is over ("都出来了", "找到了") or speaks
+        only of the past or a habit ("上个月", "经常") with no word of now. For judging a learned
+        guess that no cue supports."""
+        if found & self._resolved.get(None, frozenset()) or found & self._resolved.get(line, frozenset()):
+            return False
+        past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
+        return not (found & past) or bool(found & self._defeaters.get("present", frozenset()))
 
     @staticmethod
     def _boundaries(text: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
@@ -232,4 +247,4 @@ class EmergencyDetector:
         return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)),
                    objects=[normalise(w) for w in data.get("objects") or []],
                    people=[normalise(w) for w in data.get("people") or []],
-                   resolved=resolved)
+                   resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []])

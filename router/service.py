@@ -344,7 +344,7 @@ class Router:
         danger, line = learned
         if call is not None and call.score >= detector.threshold * PARTIAL_CUES and danger >= LEARNED_WITH_CUES:
             return EmergencyCall(call.line, (*call.cues, f"learned {danger:.2f}"), call.score)
-        if danger >= LEARNED_ALONE and line != EMERGENCY_NONE:
+        if danger >= LEARNED_ALONE and line != EMERGENCY_NONE and detector.may_be_now(scan.found, EmergencyLine(line)):
             return EmergencyCall(EmergencyLine(line), (f"learned {line} {danger:.2f}",), 2.0 * danger)
         return None
 
