@@ -27,17 +27,19 @@ _NOT_CJK_OR_ALNUM = re.compile(r"[^\w]+")
 # A named place: a name of 2-6 characters before a place word. Longest suffixes first.
 _PLACE_SUFFIX = (
     "街道", "社区", "小区", "大道", "广场", "公园", "市场", "中学", "小学", "幼儿园", "医院", "卫生院", "宿舍",
-    "花园", "名苑", "华庭", "大楼", "大厦", "中心", "工业园", "超市", "路口", "水库", "大桥",
+    "花园", "名苑", "华庭", "大楼", "大厦", "中心", "工业园", "工业区", "开发区", "园区", "超市", "路口", "水库",
+    "大桥", "码头", "渡口", "林场",
     "路", "街", "巷", "村", "镇", "乡", "苑", "园", "城", "湾", "港", "桥", "站", "厂", "店",
 )
 _SUFFIX_RE = "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True))
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{1,6}}?)(?:{_SUFFIX_RE})")
 # Characters that end a place name on the left: verbs and particles, not names.
-_NAME_BREAK = frozenset("的了在是到从往把被和与跟及旁边附近那这个条内外说去来住过称响影我们你他她有没就都也还又要")
+_NAME_BREAK = frozenset("的了在是到从往把被和与跟及旁附近那这个条内外说去来住过称响影我们你他她有没就都也还又要")
 _COARSE = frozenset({"镇", "乡", "街道", "城"})
 _GENERIC_PLACES = frozenset({
     "马路", "公路", "道路", "小路", "大路", "主路", "村道", "街道", "社区", "小区", "村里", "镇上", "乡里", "路口",
-    "路边", "街上", "村口", "城里", "县城", "超市", "工厂", "公园", "广场", "车站", "医院", "学校", "门店", "商店",
+    "路边", "街上", "村口", "门口", "城里", "县城", "那边", "这边", "旁边", "边上",
+    "超市", "工厂", "公园", "广场", "车站", "医院", "学校", "门店", "商店",
 })
 # A sub-place inside a named place: a building, unit or villagers' group. Two reports naming
 # different ones are about different things (5栋's lift is not 3栋's).
@@ -46,17 +48,17 @@ _SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|�
 # likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
 _KINDS: dict[str, tuple[str, ...]] = {
     "water_leak": ("水管", "爆管", "冒水", "跑水", "漏水", "渗水", "管道破裂", "水柱"),
-    "water_outage": ("停水", "没水", "来水", "供水"),
+    "water_outage": ("停水", "没水", "来水", "供水", "吃水", "饮水", "挑水"),
     "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "自来水"),
     "power": ("停电", "没电", "来电了", "变压器", "电线", "电压", "跳闸"),
     "gas": ("燃气", "煤气", "天然气", "停气", "气味"),
     "street_light": ("路灯", "不亮", "黑灯", "一片黑"),
-    "traffic_light": ("红绿灯", "信号灯", "黄闪"),
+    "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
     "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街"),
-    "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧"),
+    "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧", "烧荒", "秸秆", "烧田"),
     "garbage": ("垃圾", "清运", "满溢", "垃圾站", "垃圾池"),
     "sewage": ("污水", "化粪池", "下水道", "管道堵塞", "外溢", "黑水"),
-    "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖"),
+    "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖", "压坏", "压烂", "损毁", "断裂"),
     "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
     "fire_lane": ("消防通道", "消防车道", "消防同道"),
     "lift": ("电梯",),
@@ -64,7 +66,10 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "construction": ("施工", "工地", "渣土", "浇筑"),
     "tree": ("大树", "倒伏", "行道树", "树"),
     "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝"),
-    "pollution": ("排污", "偷排", "死鱼", "化工"),
+    "pollution": ("排污", "偷排", "死鱼", "化工", "乱排", "粪水"),
+    "building": ("违建", "违章建", "盖房", "建房", "搭建", "地基", "占用耕地"),
+    "queue": ("排队", "取号", "拿号", "放号"),
+    "boat": ("渡船", "渡口", "超载", "救生衣"),
     "wages": ("工资", "欠薪", "讨薪", "拖欠"),
     "refund": ("退费", "退款", "跑路", "预付", "会员", "关门"),
     "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质"),
@@ -122,6 +127,8 @@ class Profile:
     rare: frozenset[str]  # bigrams never seen in the background corpus: proper names (悦动, 宏达 …)
     where: str
     subplaces: frozenset[tuple[str, int]]
+    # The places the address names at each level of `_LEVELS` (villages, roads, compounds).
+    levels: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ class DuplicatePolicy:
 
     window: timedelta = timedelta(days=3)
     min_similarity: float = 0.08  # word overlap needed when the router's topics agree
+    min_similarity_same_matter: float = 0.03  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not
     max_distance_m: float = 300.0  # coordinates this close are the same place
 
@@ -154,17 +162,24 @@ def _bigrams(text: str) -> Counter[str]:
     return grams
 
 
+_SUFFIX_AT = re.compile(rf"(?=({_SUFFIX_RE}))")
+
+
 def place_names(text: str) -> set[str]:
     """Named places in `text` (建设路, 幸福里小区, 河口村 …). A name's left edge is unknown
     without a dictionary, so each place word yields the names of 2 to 4 characters before it
-    (过建设路 -> 建设路, 过建设路)."""
+    (过建设路 -> 建设路, 过建设路); place words inside a name count too (南桥工业园)."""
     names: set[str] = set()
     for chunk in _NOT_CJK_OR_ALNUM.split(unicodedata.normalize("NFKC", text)):
-        for m in _PLACE.finditer(chunk):
-            stem, suffix = m.group(1), m.group(0)[len(m.group(1)):]
-            for size in range(2, min(4, len(stem)) + 1):
-                name = stem[-size:] + suffix
-                if name not in _GENERIC_PLACES and not _NAME_BREAK.intersection(stem[-size:]):
+        for m in _SUFFIX_AT.finditer(chunk):
+            suffix, before = m.group(1), chunk[max(0, m.start() - 6):m.start()]
+            if not before or not "\u4e00" <= before[-1] <= "\u9fff":
+                continue
+            for size in range(2, min(4, len(before)) + 1):
+                stem = before[-size:]
+                name = stem + suffix
+                if (name not in _GENERIC_PLACES and name not in _PLACE_SUFFIX and stem not in _GENERIC_PLACES
+                        and not _NAME_BREAK.intersection(stem) and all("\u4e00" <= c <= "\u9fff" for c in stem)):
                     names.add(name)
     return names
 
@@ -194,24 +209,63 @@ def _is_coarse(name: str) -> bool:
     return any(name.endswith(s) for s in _COARSE)
 
 
+# Levels of named place at which two addresses naming different places are two places: villages
+# and communities, roads, compounds. Landmarks are left out: they go by many names (汽车站 / 客运站).
+_LEVELS = (("社区", "村"), ("大道", "路", "街", "巷"),
+           ("小区", "花园", "名苑", "华庭", "家园", "公寓", "苑", "新村", "湾"))
+
+
+def _address_levels(address: str | None) -> tuple[frozenset[str], ...]:
+    """The places an address names at each of `_LEVELS` (townships left out)."""
+    names = {n for n in place_names(address) if not _is_coarse(n)} if address else set()
+    return tuple(frozenset(n for n in names if n.endswith(level)) for level in _LEVELS)
+
+
+def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_text: str) -> bool:
+    """Both addresses name places of one level, and neither's place (nor its bare name) is among the
+    other's places of that level or in the other's text. (Not in its whole address: 金湖社区 is no
+    sign that 御景湾小区 is 金湖湾小区.)"""
+    if not mine or not theirs or mine & theirs:
+        return False
+    their_side, my_side = "|".join(theirs) + "|" + their_text, "|".join(mine) + "|" + my_text
+    return not (any(stem in their_side for stem in _stems(mine)) or any(stem in my_side for stem in _stems(theirs)))
+
+
+_COMMON_WORD_IDF = 3.5  # a two-character "name" this common in appeals is a word (晚上, 门口), not a place
+
+
+def _specific_stems(names: Iterable[str], idf: dict[str, float] | None) -> frozenset[str]:
+    stems = _stems(names)
+    if idf:
+        stems = {s for s in stems if len(s) > 2 or idf.get(s, _COMMON_WORD_IDF) >= _COMMON_WORD_IDF}
+    return frozenset(stems)
+
+
 def profile(report: Report, idf: dict[str, float] | None = None) -> Profile:
     where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
     return Profile(report=report, grams=_weighted(_bigrams(_clean(report.text)), idf),
                    names=frozenset(specific), coarse=frozenset(names - specific),
-                   stems=frozenset(_stems(specific)), kinds=incident_kinds(report.text),
+                   stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
                    rare=frozenset(_rare(where, idf)), where=where,
-                   subplaces=_subplaces(where))
+                   subplaces=_subplaces(where), levels=_address_levels(report.address))
 
 
 _CJK_PAIR = re.compile(r"^[\u4e00-\u9fff]{2}$")
 
 
+# Bigrams of the words that say what happened: rare or not, they name no place.
+_KIND_BIGRAMS = frozenset(w[i:i + 2] for words in _KINDS.values() for w in words for i in range(len(w) - 1))
+
+
 def _rare(text: str, idf: dict[str, float] | None) -> set[str]:
+    """Bigrams never seen in the background corpus: proper names (悦动, 宏达 …), not the words of
+    the matter or particles."""
     if not idf:
         return set()
-    return {g for g in _bigrams(_clean(text)) if g not in idf and _CJK_PAIR.match(g)}
+    return {g for g in _bigrams(_clean(text)) if g not in idf and _CJK_PAIR.match(g) and g not in _KIND_BIGRAMS
+            and not _NAME_BREAK.intersection(g)}
 
 
 def _weighted(grams: Counter[str], idf: dict[str, float] | None) -> Counter[str]:
@@ -258,6 +312,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     kinds_b = {k: v for k, v in b.subplaces}
     if any(kinds_a[k] != kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
+    if any(_apart(x, y, a.report.text, b.report.text) for x, y in zip(a.levels, b.levels, strict=True)):
+        return None  # the addresses name two villages, two roads or two compounds
     shared = a.names & b.names
     if shared:
         return "same place " + max(shared, key=len)
@@ -285,7 +341,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
     same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds)
-    needed = policy.min_similarity if same_topic else policy.min_similarity_other_topic
+    # The router's matter and the kind of incident both agree: at one place within the window that
+    # is the incident again, however differently it is worded.
+    same_matter = bool(a.kinds & b.kinds) and any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+    needed = (policy.min_similarity_same_matter if same_matter else
+              policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     if words < needed:
         return None
     score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1
