@@ -16,7 +16,7 @@ PUBLIC_STEPS = {
     "unlink": "单独办理 handled on its own", "invalidate": "无效诉求 invalid", "withdraw": "已撤回 withdrawn",
     "first_contact": "承办单位已与您联系 the unit contacted you", "progress": "办理中 being worked on",
     "request_assistance": "多部门协同办理 other units help", "reassign": "已改派 re-assigned",
-    "callback": "回访 the centre called you back", "rate": "已评价 rated",
+    "callback": "回访 the centre called you back", "rate": "已评价 rated", "rate_merged": "已评价 rated",
 }
 
 

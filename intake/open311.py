@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from intake.merging import MERGED, shown_state
+
 OPEN311_ERRORS = {400: "bad request", 403: "api_key missing or not valid", 404: "not found"}
 _CLOSED = frozenset({"closed", "redirected", "merged", "invalid", "withdrawn"})
+# Closed whatever happens next; a merged request is as open as the request it follows.
+FINISHED = _CLOSED - {MERGED}
 
 
 def status(state: str) -> str:
@@ -27,12 +31,17 @@ def service(code: str, name: str, group: str | None, keywords: list[str]) -> dic
             "type": "realtime", "keywords": ",".join(keywords[:8]), "group": group or "community"}
 
 
-def request_view(*, order_id: str, state: str, service_code: str | None, service_name: str | None, text: str,
+def request_view(*, order_id: str, state: str, root_state: str | None = None, service_code: str | None,
+                 service_name: str | None, text: str,
                  agency: str | None, requested: datetime, updated: datetime, expected: datetime | None,
                  address: str | None, lat: float | None, long: float | None, media_url: str | None) -> dict[str, Any]:
-    """One service request as the standard shows it; `text` and `address` must be masked already."""
+    """One service request as the standard shows it; `text` and `address` must be masked already. A
+    merged request (并单) shows the status of the request it follows (`root_state`): open while that
+    one is worked on, closed when it is."""
+    shown = shown_state(state, root_state)
+    notes = status_notes(shown) if shown == state else f"{status_notes(state)}; {status_notes(shown)}"
     return {
-        "service_request_id": order_id, "status": status(state), "status_notes": status_notes(state),
+        "service_request_id": order_id, "status": status(shown), "status_notes": notes,
         "service_name": service_name, "service_code": service_code, "description": text,
         "agency_responsible": agency, "service_notice": None, "requested_datetime": requested.isoformat(),
         "updated_datetime": updated.isoformat(), "expected_datetime": expected.isoformat() if expected else None,

@@ -7,6 +7,7 @@ GETs carry no personal numbers (descriptions and addresses are the masked ones).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -15,12 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake import open311
 from intake.exceptions import ChannelClosed, IntakeError
 from schemas.access import Permission, allows
 from schemas.channels import SelfServiceIn
 from services.apps.dependencies import UowDep
+from services.db import repositories as repo
 from services.db.tables import WorkOrder
 from services.orders import intake as orders_intake
 
@@ -128,16 +131,24 @@ async def service_definition(service_code: str, fmt: str, uow: UowDep) -> Respon
     return await _guard(fmt, work())
 
 
-def _view(order: WorkOrder, uow: UowDep) -> dict[str, Any]:
+def _view(order: WorkOrder, uow: UowDep, root: WorkOrder | None = None) -> dict[str, Any]:
+    """`root`: the request a merged one follows (its status, agency and expected time are shown)."""
     catalogue = uow.ctx.router.parts.catalogue
-    matter = catalogue.get(order.matter) if order.matter and order.matter in catalogue else None
-    unit = uow.ctx.router.units().get(order.unit) if order.unit else None
+    shown = root or order
+    code = order.matter or shown.matter
+    matter = catalogue.get(code) if code and code in catalogue else None
+    unit = uow.ctx.router.units().get(shown.unit) if shown.unit else None
     photos = (order.details or {}).get("photos") or []
     return open311.request_view(
-        order_id=order.id, state=order.state, service_code=order.matter, service_name=matter.name if matter else None,
-        text=order.text_masked, agency=unit.name if unit else None, requested=order.created_at,
-        updated=order.updated_at, expected=order.resolve_due, address=order.address, lat=order.latitude,
-        long=order.longitude, media_url=photos[0] if photos else None)
+        order_id=order.id, state=order.state, root_state=root.state if root else None, service_code=code,
+        service_name=matter.name if matter else None, text=order.text_masked, agency=unit.name if unit else None,
+        requested=order.created_at, updated=max(order.updated_at, shown.updated_at), expected=shown.resolve_due,
+        address=order.address, lat=order.latitude, long=order.longitude, media_url=photos[0] if photos else None)
+
+
+async def _views(orders: Sequence[WorkOrder], uow: UowDep, session: AsyncSession) -> list[dict[str, Any]]:
+    roots = await repo.roots_of(session, orders)
+    return [_view(o, uow, roots.get(o.id)) for o in orders]
 
 
 @router.post("/requests.{fmt}", summary="Open311 POST service request (form-encoded, api_key required)")
@@ -194,6 +205,7 @@ async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
         _format(fmt)
         q = request.query_params
         stmt = select(WorkOrder)
+        wanted: set[str] = set()
         if q.get("service_request_id"):
             stmt = stmt.where(WorkOrder.id.in_([i.strip() for i in q["service_request_id"].split(",")][:100]))
         else:
@@ -208,12 +220,15 @@ async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
             if wanted - {"open", "closed"}:
                 raise Open311Error(400, "status: open or closed")
             if wanted and wanted != {"open", "closed"}:
-                closed = WorkOrder.state.in_(sorted(open311._CLOSED))
-                stmt = stmt.where(closed if "closed" in wanted else ~closed)
+                # Merged requests show the status of the one they follow: sorted out below.
+                finished = WorkOrder.state.in_(sorted(open311.FINISHED))
+                stmt = stmt.where(finished | (WorkOrder.state == "merged") if "closed" in wanted else ~finished)
         stmt = stmt.order_by(WorkOrder.created_at.desc()).limit(1000)
         async with uow.read() as session:
-            orders = (await session.execute(stmt)).scalars().all()
-        return _respond(fmt, "service_requests", [_view(o, uow) for o in orders])
+            views = await _views((await session.execute(stmt)).scalars().all(), uow, session)
+        if wanted and wanted != {"open", "closed"}:
+            views = [v for v in views if v["status"] in wanted]
+        return _respond(fmt, "service_requests", views)
     return await _guard(fmt, work())
 
 
@@ -223,9 +238,9 @@ async def get_request(request_id: str, fmt: str, uow: UowDep) -> Response:
         _format(fmt)
         async with uow.read() as session:
             order = await session.get(WorkOrder, request_id[:40]) if request_id.isprintable() else None
-        if order is None:
-            raise Open311Error(404, f"service_request_id {request_id!r} not found")
-        return _respond(fmt, "service_requests", [_view(order, uow)])
+            if order is None:
+                raise Open311Error(404, f"service_request_id {request_id!r} not found")
+            return _respond(fmt, "service_requests", await _views([order], uow, session))
     return await _guard(fmt, work())
 
 

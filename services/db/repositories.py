@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.merging import MAX_CHAIN, follows_root
 from schemas.events import EventEnvelope
 from schemas.lifecycle import State
 from services.db.tables import (
@@ -85,6 +86,28 @@ async def merged_into(session: AsyncSession, order_id: str) -> Sequence[WorkOrde
     """The orders merged into `order_id` (并单), oldest first."""
     stmt = select(WorkOrder).where(WorkOrder.merged_into == order_id).order_by(WorkOrder.created_at)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def roots_of(session: AsyncSession, orders: Sequence[WorkOrder]) -> dict[str, WorkOrder]:
+    """For each merged order among `orders`, the order it follows (并单): the end of its merged_into
+    chain (at most MAX_CHAIN links), one query per link."""
+    roots: dict[str, WorkOrder] = {}
+    current = {o.id: o for o in orders if follows_root(o.state, o.merged_into)}
+    for _ in range(MAX_CHAIN):
+        wanted = {o.merged_into for o in current.values() if o.merged_into}
+        if not wanted:
+            break
+        found = {o.id: o for o in (await session.execute(select(WorkOrder).where(WorkOrder.id.in_(wanted)))).scalars()}
+        nxt: dict[str, WorkOrder] = {}
+        for oid, o in current.items():
+            parent = found.get(o.merged_into or "")
+            if parent is None:
+                continue
+            roots[oid] = parent
+            if follows_root(parent.state, parent.merged_into):
+                nxt[oid] = parent
+        current = nxt
+    return roots
 
 
 async def personal_data(session: AsyncSession, order_id: str) -> str | None:

@@ -14,6 +14,10 @@ from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import WorkOrder, WorkOrderHistory
 from services.orders.lifecycle import load_for_update, transition
+from services.orders.ratings import merged_rating_open
+
+# The root's own caller's steps that are not the merged caller's: their receipt, rating and 回访.
+_NOT_THE_FOLLOWERS = frozenset({"receive", "rate", "callback"})
 
 
 def _records(ctx: DomainContext, history: list[WorkOrderHistory]) -> list[Record]:
@@ -36,16 +40,20 @@ def _reply(h: WorkOrderHistory) -> str | None:
 
 async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> CitizenView:
     """The public timeline of `order` in the county's local time; for a merged order, its own
-    receipt and merge followed by the steps of the order it joined (its outcome is theirs)."""
+    receipt and merge followed by the steps of the order it follows (its root: the root's state,
+    unit, reply and expected time are theirs, and they rate the root's outcome on their own order)."""
     records = _records(ctx, list(await repo.history_of(session, order.id)))
     followed = order
-    if order.state == State.merged.value and order.merged_into:
-        root = await repo.get_order(session, order.merged_into)
-        if root is not None:
-            followed = root
-            merged_at = records[-1].at
-            records += [r for r in _records(ctx, list(await repo.history_of(session, root.id)))
-                        if r.at >= merged_at and r.action != "receive"]
+    can_rate = may_rate(State(order.state), rated=order.rating is not None, now=ctx.now(),
+                        rating_due=order.rating_due, policy=ctx.feedback)
+    root = (await repo.roots_of(session, [order])).get(order.id)
+    if root is not None:
+        followed = root
+        merged_at = [r.at for r in records if r.action == "merge"][-1]
+        records = sorted(records + [r for r in _records(ctx, list(await repo.history_of(session, root.id)))
+                                    if r.at >= merged_at and r.action not in _NOT_THE_FOLLOWERS],
+                         key=lambda r: r.at)
+        can_rate = (await merged_rating_open(session, ctx, order, root))[0]
     steps = public_steps(records, ctx.timezone)
     unit = ctx.router.units().get(followed.unit) if followed.unit else None
     replies = [s.reply for s in steps if s.reply]
@@ -55,9 +63,7 @@ async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrd
         resolve_due=followed.resolve_due.astimezone(ctx.timezone) if followed.resolve_due else None,
         reply=replies[-1] if replies else None, merged=followed is not order,
         steps=[CitizenStep(at=s.at, what=s.what, unit=s.unit, reply=s.reply) for s in steps],
-        can_rate=may_rate(State(order.state), rated=order.rating is not None, now=ctx.now(),
-                          rating_due=order.rating_due, policy=ctx.feedback),
-        can_withdraw=Action.withdraw in allowed_actions(State(order.state)),
+        can_rate=can_rate, can_withdraw=Action.withdraw in allowed_actions(State(order.state)),
     )
 
 

@@ -8,25 +8,63 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback.exceptions import NothingToRate
 from feedback.models import CallbackIn
-from feedback.ratings import action_for_rating, check_may_rate, class_after_reopen
+from feedback.ratings import action_for_rating, check_may_rate, class_after_reopen, may_rate
 from intake.masking import mask_text
+from intake.merging import follows_root, rated_this_resolution
 from schemas.appeals import RateIn, RatingValue
 from schemas.lifecycle import Action, State
 from schemas.taxonomy import WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
-from services.db.tables import Rating, WorkOrder
+from services.db.tables import Dispatch, Rating, WorkOrder
 from services.orders import dispatch
 from services.orders.lifecycle import check_citizen_token, load_for_update, record, transition
 
 UNRATED_ACTOR = "system:rating-window"
 
 
+MERGED_RATING = "rate_merged"  # the history action of a merged caller's rating
+
+
+async def merged_rating_open(session: AsyncSession, ctx: DomainContext, order: WorkOrder,
+                             root: WorkOrder) -> tuple[bool, Dispatch | None]:
+    """Whether the caller of merged `order` may rate the outcome of `root` now (its resolution waits
+    for ratings and this caller has not rated that resolution), and that resolution."""
+    resolution = (await repo.latest_dispatches(session, [root.id])).get(root.id)
+    if resolution is None or resolution.outcome != "resolved":
+        return False, None
+    rated = [int((h.data or {}).get("resolution") or 0) for h in await repo.history_of(session, order.id)
+             if h.action == MERGED_RATING]
+    allowed = may_rate(State(root.state), rated=rated_this_resolution(rated, resolution.id), now=ctx.now(),
+                       rating_due=root.rating_due, policy=ctx.feedback)
+    return allowed, resolution
+
+
+async def _rated_merged(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *, source: str,
+                        rating: RatingValue, solved: bool, comment: str | None, actor: str) -> State:
+    """The caller of a merged order rates the outcome of the order it follows: recorded on their own
+    order (history, lifecycle event, the order's rating), which stays merged; the root's own rating
+    decides its close or reopen, so the matter is resolved and counted once."""
+    root = (await repo.roots_of(session, [order])).get(order.id)
+    allowed, resolution = (await merged_rating_open(session, ctx, order, root)) if root else (False, None)
+    if not allowed or root is None or resolution is None:
+        raise NothingToRate(order.id, f"merged into {order.merged_into}, which is not waiting for a rating")
+    order.rating, order.solved = rating.value, solved
+    return record(session, order, MERGED_RATING, actor=actor, now=ctx.now(), reason=comment,
+                  data={"rating": rating.value, "solved": solved, "source": source, "root": root.id,
+                        "resolution": resolution.id, "resolved_by": resolution.unit})
+
+
 async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, body: RateIn, *, actor: str) -> State:
-    """The citizen rates their own resolved order: satisfied closes it, unsatisfied reopens it."""
+    """The citizen rates their own resolved order: satisfied closes it, unsatisfied reopens it. The
+    caller of a merged order rates the outcome of the order it follows (recorded on their own)."""
     order = await load_for_update(session, order_id)
     check_citizen_token(order, body.citizen_token)
+    if follows_root(order.state, order.merged_into):
+        return await _rated_merged(session, ctx, order, source="citizen", rating=body.rating, solved=body.solved,
+                                   comment=body.comment, actor=actor)
     return await _rated(session, ctx, order, source="citizen", rating=body.rating, solved=body.solved,
                         comment=body.comment, actor=actor)
 
@@ -36,6 +74,13 @@ async def callback(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     that did not reach them is recorded and the order keeps waiting for its rating."""
     order = await load_for_update(session, order_id)
     now = ctx.now()
+    if follows_root(order.state, order.merged_into):
+        if not body.contacted:
+            return record(session, order, "callback", actor=actor, now=now, reason=body.comment,
+                          data={"contacted": False})
+        assert body.rating is not None and body.solved is not None
+        return await _rated_merged(session, ctx, order, source="callback", rating=body.rating, solved=body.solved,
+                                   comment=body.comment, actor=actor)
     if not body.contacted:
         check_may_rate(order.id, State(order.state), rated=order.rating is not None, now=now,
                        rating_due=order.rating_due, policy=ctx.feedback)

@@ -16,14 +16,10 @@ from sqlalchemy import select
 from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent, WorkOrderHistory
 from services.settings import CoreSettings
-from tests.support.factories import ManualClock, key_headers, order_in_state, running_system
+from tests.support.factories import ManualClock, key_headers, order_in_state, running_system, unit_acts
 from tests.support.waiting import eventually
 
 CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
-
-
-def lamp(text: str, address: str = "城关镇解放路新华小区门口", **fields: Any) -> dict[str, Any]:
-    return {"channel": "12345_phone", "text": text, "address": address, **fields}
 
 
 FIRST = "解放路新华小区门口那排路灯全部不亮，已经两个晚上了，走路黑漆漆的很危险。"
@@ -38,8 +34,21 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
         yield pair
 
 
-async def _merged_pair(client: httpx.AsyncClient, first: str, again: str) -> tuple[dict[str, Any], dict[str, Any]]:
+# Each test's pair at its own place (road, compound, town), so no test's report repeats another's.
+PLACES = {"jiefang": ("解放路", "新华小区", "城关镇"), "binhu": ("滨湖路", "翠湖苑", "东湖街道"),
+          "baisha": ("白沙大道", "滨江一号", "白沙镇")}
+
+
+async def _merged_pair(client: httpx.AsyncClient, first: str, again: str,
+                       place: str = "jiefang") -> tuple[dict[str, Any], dict[str, Any]]:
+    road, compound, town = PLACES[place]
+
+    def lamp(text: str) -> dict[str, Any]:
+        here = text.replace("解放路", road).replace("新华小区", compound)
+        return {"channel": "12345_phone", "text": here, "address": f"{town}{road}{compound}门口"}
+
     root = (await client.post("/v1/appeals", json=lamp(first))).json()
+    assert root["state"] != "merged", root
     await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
                      what="the first report routed")
     CLOCK.advance(timedelta(minutes=40))
@@ -87,3 +96,99 @@ async def test_a_dispatcher_unlinks_a_merged_order_and_it_is_routed_as_its_own(
     assert any("单独办理" in s["what"] for s in view["steps"])
     again = await client.post(url, json={"reason": "再来一次"}, headers=dispatcher)
     assert again.status_code == 409
+
+
+async def _citizen(client: httpx.AsyncClient, accepted: dict[str, Any]) -> dict[str, Any]:
+    response = await client.get(f"/v1/appeals/{accepted['work_order_id']}",
+                                headers={"X-Citizen-Token": accepted["citizen_token"]})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def _open311(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = (await client.get(f"/open311/v2/requests/{order_id}.json")).json()[0]
+    return body
+
+
+async def _reports(client: httpx.AsyncClient, supervisor: dict[str, str]) -> tuple[int, int]:
+    day = CLOCK().date().isoformat()
+    period = {"from": day, "to": day}
+    closed = (await client.get("/v1/reports/631", params=period, headers=supervisor)).json()["total"]
+    rates = (await client.get("/v1/reports/rates", params=period, headers=supervisor)).json()
+    return closed, rates["overall"]["satisfaction"]["denominator"]
+
+
+def _rate(accepted: dict[str, Any], rating: str = "satisfied") -> dict[str, Any]:
+    return {"rating": rating, "solved": True, "citizen_token": accepted["citizen_token"]}
+
+
+async def test_a_merged_order_follows_its_root_and_its_caller_rates_the_outcome_counted_once(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    supervisor = await key_headers(runtime, "supervisor")
+    root, merged = await _merged_pair(client, FIRST, AGAIN, "binhu")
+    rid, mid = root["work_order_id"], merged["work_order_id"]
+    root_now = await eventually(lambda: order_in_state(client, rid, "dispatched"), what="root dispatched")
+    assert root_now is not None
+    view = await _citizen(client, merged)
+    assert view["merged"] is True and view["state"] == "dispatched" and view["can_rate"] is False
+    assert (await _open311(client, mid))["status"] == "open"  # not closed while the root is worked on
+    early = await client.post(f"/v1/work-orders/{mid}/rate", json=_rate(merged))
+    assert early.status_code == 409, early.text
+
+    before = await eventually(lambda: _reports(client, supervisor), what="reports")
+    unit = root_now["unit"]
+    assert (await unit_acts(client, rid, unit, "claim")).status_code == 200
+    reply = "路灯线路已抢修，今晚恢复照明"
+    assert (await unit_acts(client, rid, unit, "resolve", {"reply": reply})).status_code == 200
+
+    view = await _citizen(client, merged)
+    assert view["state"] == "resolved" and view["reply"] == reply and view["can_rate"] is True
+    assert view["handled_by"] and view["resolve_due"]
+    assert (await _open311(client, mid))["status"] == "open"
+    rated = await client.post(f"/v1/work-orders/{mid}/rate", json=_rate(merged, "basically_satisfied"))
+    assert rated.status_code == 200, rated.text
+    assert rated.json()["state"] == "merged"  # the merged order stays merged; the root is not touched
+    assert (await client.post(f"/v1/work-orders/{mid}/rate", json=_rate(merged))).status_code == 409  # once
+    view = await _citizen(client, merged)
+    assert view["can_rate"] is False and any(s["what"].startswith("已评价") for s in view["steps"])
+    assert (await order_in_state(client, rid, "resolved")) is not None
+    history = await _history(runtime, mid)
+    assert history[-1].action == "rate_merged" and (history[-1].data or {})["root"] == rid
+
+    closed = await client.post(f"/v1/work-orders/{rid}/rate", json=_rate(root))
+    assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
+    view = await _citizen(client, merged)
+    assert view["state"] == "closed" and view["reply"] == reply
+    o311 = await _open311(client, mid)
+    assert o311["status"] == "closed" and "merged" in o311["status_notes"]
+    listed_open = (await client.get("/open311/v2/requests.json", params={"status": "open"})).json()
+    listed_closed = (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json()
+    assert mid not in {r["service_request_id"] for r in listed_open}
+    assert mid in {r["service_request_id"] for r in listed_closed}
+
+    # The matter is resolved and closed once: one more in the 631, one more rating in the rates.
+    async def counted() -> tuple[int, int] | None:
+        now = await _reports(client, supervisor)
+        return now if now[0] == before[0] + 1 else None
+    after = await eventually(counted, what="the close counted")
+    assert after == (before[0] + 1, before[1] + 1)
+
+
+async def test_the_centre_calls_a_merged_caller_back(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    root, merged = await _merged_pair(client, FIRST, AGAIN, "baisha")
+    rid, mid = root["work_order_id"], merged["work_order_id"]
+    root_now = await eventually(lambda: order_in_state(client, rid, "dispatched"), what="root dispatched")
+    assert root_now is not None
+    for step, body in (("claim", {}), ("resolve", {"reply": "已修复"})):
+        assert (await unit_acts(client, rid, root_now["unit"], step, body)).status_code == 200
+    missed = await client.post(f"/v1/work-orders/{mid}/callback", json={"contacted": False})
+    assert missed.status_code == 200 and missed.json()["state"] == "merged"
+    answer = {"contacted": True, "solved": False, "rating": "unsatisfied", "comment": "还是不亮"}
+    called = await client.post(f"/v1/work-orders/{mid}/callback", json=answer)
+    assert called.status_code == 200 and called.json()["state"] == "merged", called.text
+    assert (await order_in_state(client, rid, "resolved")) is not None  # the root's own caller decides
+    assert (await _citizen(client, merged))["can_rate"] is False

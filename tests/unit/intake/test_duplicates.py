@@ -66,17 +66,18 @@ def test_pairwise_scores_count_pairs_within_clusters() -> None:
 
 def test_the_same_matter_on_another_road_of_the_same_town_is_another_incident() -> None:
     # Worded alike, the same router matter, one town, an hour apart: the addresses name two roads.
-    first = _r("f", "解放路那排路灯全部不亮，晚上走路黑漆漆的很危险", "城关镇解放路", topic=frozenset({"matter:lights"}))
-    other = _r("g", "文昌路那排路灯全部不亮，晚上走路黑漆漆的很危险", "城关镇文昌路", hours=1,
-               topic=frozenset({"matter:lights"}))
-    again = _r("h", "解放路路灯坏了，黑得看不见路", "解放路", hours=2, topic=frozenset({"matter:lights"}))
+    lights = frozenset({"matter:lights"})
+    first = _r("f", "解放路那排路灯全部不亮，晚上走路黑漆漆的很危险", "城关镇解放路", topic=lights)
+    other = _r("g", "文昌路那排路灯全部不亮，晚上走路黑漆漆的很危险", "城关镇文昌路", hours=1, topic=lights)
+    again = _r("h", "解放路路灯坏了，黑得看不见路", "解放路", hours=2, topic=lights)
     assert list(find_duplicates([first, other, again])) == [None, None, "f"]
 
 
 def test_two_compounds_or_two_villages_named_in_the_addresses_are_two_places() -> None:
     wages = "工地老板拖欠工人三个月工资，十几个人的血汗钱讨不回来"
     compounds = [_r("i", wages, "东湖街道金湖湾小区"), _r("j", wages, "金湖社区御景湾小区", hours=3)]
-    villages = [_r("k", "村口路灯不亮好几天了", "白沙镇沙洲村"), _r("m", "村口路灯不亮好几天了", "白沙镇江边村", hours=3)]
+    dark = "村口路灯不亮好几天了"
+    villages = [_r("k", dark, "白沙镇沙洲村"), _r("m", dark, "白沙镇江边村", hours=3)]
     assert list(find_duplicates(compounds)) == [None, None]
     assert list(find_duplicates(villages)) == [None, None]
 

@@ -1,0 +1,27 @@
+"""并单: what a merged order shows and may do while it follows the order it was merged into (its root).
+
+A merged order is not worked on its own: the root's unit handles the matter once, and the root's
+state, reply and expected time are the merged caller's too. The merged order itself stays `merged`
+(so the matter is resolved, closed and counted in the 631 once, on the root); its caller may rate
+the outcome on their own order, which is recorded there and does not change the root.
+"""
+
+from __future__ import annotations
+
+MERGED = "merged"
+MAX_CHAIN = 8  # a root merged again later: follow at most this many links
+
+
+def follows_root(state: str, merged_into: str | None) -> bool:
+    return state == MERGED and bool(merged_into)
+
+
+def shown_state(state: str, root_state: str | None) -> str:
+    """The state a merged order shows: its root's (else its own)."""
+    return root_state if state == MERGED and root_state else state
+
+
+def rated_this_resolution(rated_resolutions: list[int], resolution: int | None) -> bool:
+    """One rating per merged caller per resolution of the root (a reopened root resolved again can be
+    rated again). `rated_resolutions`: the root's hand-overs this caller already rated."""
+    return resolution is not None and resolution in rated_resolutions
