@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from schemas.events import FIXED_TOPICS
 from services.cli import CliError, app
 
-COMMANDS = [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"], ["classify"], ["status"], ["asyncapi"],
+COMMANDS = [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"], ["classify"], ["import"], ["status"], ["asyncapi"],
             ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"], ["kafka", "topics", "plan"],
             ["kafka", "topics", "apply"], ["keys"]]
 

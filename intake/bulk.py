@@ -1,0 +1,125 @@
+"""Bulk import of historical and offline appeals (`hotline import FILE`): reading JSON lines or CSV
+into channel submissions, the same models and rules as the API; what each row came to.
+
+A row is one appeal in any channel's fields (`channel` may come from the command line instead). CSV
+columns are the field names, dotted for nested ones (`business.name`, `location.lat`), photos
+separated by `|`, empty cells left out. Re-running a file imports nothing twice: a row with an
+`external_id` repeats by channel + id, a row without one by a key derived from its content.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from intake.channels import request_digest
+from schemas.channels import AppealSubmission, ChannelAppeal
+
+_SUBMISSION: TypeAdapter[ChannelAppeal] = TypeAdapter(AppealSubmission)
+_LISTS = frozenset({"photos"})
+
+
+class Outcome(StrEnum):
+    accepted = "accepted"  # a new order
+    merged = "merged"  # a new order merged at once into an open one (并单)
+    repeat = "repeat"  # imported before (or sent before over the API): nothing new
+    refused = "refused"  # invalid, or an id already used for a different appeal, or a closed channel
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line (JSON lines) or record (CSV) of the file: the fields, or why it cannot be read."""
+
+    line: int
+    fields: dict[str, Any] | None
+    problem: str | None = None
+
+
+@dataclass
+class Tally:
+    counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+    refusals: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, outcome: Outcome, line: int, reason: str | None = None) -> None:
+        self.counts[outcome] += 1
+        if outcome is Outcome.refused:
+            self.refusals.append((line, reason or "refused"))
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"{sum(c.values())} rows: {c[Outcome.accepted]} accepted, {c[Outcome.merged]} merged (并单), "
+                f"{c[Outcome.repeat]} repeats, {c[Outcome.refused]} refused")
+
+
+def read_jsonl(lines: Iterable[str]) -> Iterator[Row]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Row(number, None, f"not JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield Row(number, None, "not a JSON object")
+            continue
+        yield Row(number, record)
+
+
+def _nest(flat: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        if key is None or value is None or not value.strip():
+            continue
+        *parents, leaf = key.strip().split(".")
+        target = out
+        for p in parents:
+            target = target.setdefault(p, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            target[leaf] = [v.strip() for v in value.split("|") if v.strip()] if leaf in _LISTS else value
+    return out
+
+
+def read_csv(lines: Iterable[str]) -> Iterator[Row]:
+    """Rows of a CSV file with a header line; line numbers are the file's (the header is line 1)."""
+    reader = csv.DictReader(iter(lines))
+    for record in reader:
+        extra = record.pop(None, None)  # type: ignore[call-overload]
+        if extra:
+            yield Row(reader.line_num, None, f"{len(extra)} more cells than the header has columns")
+            continue
+        yield Row(reader.line_num, _nest(record))
+
+
+def submission_of(fields: dict[str, Any], channel: str | None) -> ChannelAppeal:
+    """The channel's submission model of a row (`channel` fills a row without one). ValidationError."""
+    if channel and not fields.get("channel"):
+        fields = {**fields, "channel": channel}
+    return _SUBMISSION.validate_python(fields)
+
+
+def refusal(exc: ValidationError) -> str:
+    """Why a row was refused, naming each field as the API does."""
+    problems = []
+    for e in exc.errors():
+        loc = [str(p) for p in e["loc"]]
+        if len(loc) > 1 and e["type"] != "union_tag_invalid":
+            loc = loc[1:]  # the first is the channel's model
+        problems.append(f"{'.'.join(loc) or 'row'}: {e['msg']}")
+    return "; ".join(problems)
+
+
+def import_key(submission: ChannelAppeal) -> str | None:
+    """The idempotency key of a row without an external id: its content, so a re-run is a repeat."""
+    if submission.external_id or getattr(submission, "reference_no", None):
+        return None
+    return "import:" + hashlib.sha256(request_digest(submission).encode()).hexdigest()[:40]

@@ -1,0 +1,97 @@
+"""`hotline import FILE` on the embedded default: rows go through the channels' models and the
+intake rules (masking, repeats, 并单), a bad row is refused with its line and reason while the others
+are stored, a re-run imports nothing twice, CSV and standard input work too."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from services.bootstrap import build_runtime
+from services.cli import app
+from services.db.tables import PersonalData, WorkOrder
+from services.settings import CoreSettings
+
+ROWS = [
+    {"channel": "offline_visit", "text": "桂花园小区5栋从早上开始停水，到现在还没来水，也没有通知，电话13812345678",
+     "address": "城关镇桂花园小区5栋", "external_id": "V-001", "reported_at": "2026-11-20T08:00:00+08:00"},
+    {"text": "走访中群众反映北山村三组的路灯坏了一个月了，晚上出门很不方便", "address": "北山乡北山村三组",
+     "visit_kind": "走访", "reported_at": "2026-11-20T09:00:00+08:00"},
+    {"channel": "offline_visit", "text": "桂花园小区5栋停水一整天了，家里老人做饭都没水，也没人说什么时候来水",
+     "address": "桂花园小区5栋", "external_id": "V-003", "reported_at": "2026-11-20T10:00:00+08:00"},
+    "this line is not JSON",
+    {"channel": "offline_visit", "address": "城关镇"},
+    {"channel": "offline_visit", "text": "路灯\u0000坏了很久了", "external_id": "V-006"},
+    {"channel": "offline_visit", "text": "另一件事：村里的垃圾池满了没人清", "external_id": "V-001"},
+    {"channel": "12315", "text": "买到过期牛奶", "demand": "退款"},
+]
+
+
+def _write(path: Path) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in ROWS) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "var"))
+    return tmp_path
+
+
+def _orders(data_dir: Path) -> list[WorkOrder]:
+    async def read() -> list[WorkOrder]:
+        runtime = await build_runtime(CoreSettings(data_dir=data_dir / "var", database_url=None,
+                                                   kafka_bootstrap_servers=None))
+        try:
+            async with runtime.sessions() as session:
+                orders = list((await session.execute(select(WorkOrder).order_by(WorkOrder.created_at))).scalars())
+                sealed = (await session.execute(select(func.count()).select_from(PersonalData))).scalar_one()
+                assert sealed == len(orders)
+                return orders
+        finally:
+            await runtime.engine.dispose()
+    return asyncio.run(read())
+
+
+def test_import_stores_good_rows_refuses_bad_ones_by_line_and_is_idempotent(data_dir: Path) -> None:
+    file = _write(data_dir / "visits.jsonl")
+    done = CliRunner().invoke(app, ["import", str(file), "--channel", "offline_visit",
+                                    "--rejects", str(data_dir / "rejects.jsonl")])
+    assert done.exit_code == 1, done.output  # some rows were refused
+    assert "8 rows: 2 accepted, 1 merged (并单), 0 repeats, 5 refused" in done.stdout
+    refused = {r["line"]: r["reason"] for r in map(json.loads, (data_dir / "rejects.jsonl").read_text().splitlines())}
+    assert set(refused) == {4, 5, 6, 7, 8}
+    assert "not JSON" in refused[4] and refused[5].startswith("text:") and refused[6].startswith("text:")
+    assert "external_id" in refused[7] and "business" in refused[8] and "goods_or_service" in refused[8]
+    assert "line 6: refused: text:" in done.stderr
+
+    orders = _orders(data_dir)
+    assert [o.state for o in orders] == ["received", "received", "merged"]
+    assert orders[2].merged_into == orders[0].id  # 并单 by the same rule as the API
+    assert all(o.channel == "offline_visit" for o in orders)
+    assert "13812345678" not in orders[0].text_masked and "138****5678" in orders[0].text_masked
+
+    again = CliRunner().invoke(app, ["import", str(file), "--channel", "offline_visit"])
+    assert "8 rows: 0 accepted, 0 merged (并单), 3 repeats, 5 refused" in again.stdout
+    assert len(_orders(data_dir)) == 3
+
+
+def test_import_reads_csv_from_standard_input_and_exits_0_when_all_rows_are_stored(data_dir: Path) -> None:
+    csv_text = ("channel,text,address,external_id,business.name,goods_or_service,demand,photos\n"
+                "12315,在白沙惠万家超市买到过期五天的牛奶，要求赔偿,白沙镇白沙大道,C-1,惠万家超市,牛奶,赔偿,\n"
+                "web,人民公园健身器材坏了，有尖角,人民公园,C-2,,,,https://img.example/1.jpg|https://img.example/2.jpg\n")
+    done = CliRunner().invoke(app, ["import", "-", "--format", "csv"], input=csv_text)
+    assert done.exit_code == 0, done.output
+    assert "2 rows: 2 accepted, 0 merged (并单), 0 repeats, 0 refused" in done.stdout
+    orders = _orders(data_dir)
+    assert {o.channel for o in orders} == {"12315", "web"}
+    web = next(o for o in orders if o.channel == "web")
+    assert (web.details or {}).get("photos") == ["https://img.example/1.jpg", "https://img.example/2.jpg"]
