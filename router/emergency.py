@@ -16,6 +16,7 @@ threshold is low and the cue lists broad.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from router.normalise import Normaliser
 from router.segment import Hit, PhraseIndex, TermMatcher
 from schemas.taxonomy import EmergencyLine
 
-_SENTENCE_ENDS = frozenset("。！？!?\n")
-_CLAUSE_ENDS = frozenset("，,；;：:、。！？!?\n")
+_SENTENCE_ENDS = re.compile("[。！？!?\n]")
+_CLAUSE_ENDS = re.compile("[，,；;：:、。！？!?\n]")
 _DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present")
 
 
@@ -65,6 +66,10 @@ class EmergencyDetector:
         self._traffic = frozenset(traffic)
         self._amplifiers = amplifiers
         self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
+        none: frozenset[str] = frozenset()
+        self._hypothetical = self._defeaters.get("hypothetical", none) | self._defeaters.get("negated", none)
+        self._past = self._defeaters.get("past", none) | self._defeaters.get("habitual", none)
+        self._present = self._defeaters.get("present", none)
         self._threshold = threshold
         words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
         for group in self._resolved.values():
@@ -113,17 +118,17 @@ class EmergencyDetector:
         in_sentence: dict[int, dict[str, list[Hit]]] = {}
         words_in_clause: dict[int, set[str]] = {}
         words_in_sentence: dict[int, set[str]] = {}
-        for pos, ch in enumerate(text):  # single characters that qualify longer cue parts
-            if ch in self._cue_chars:
+        for ch in self._cue_chars.intersection(text):  # single characters that qualify longer cue parts
+            pos = text.find(ch)
+            while pos >= 0:
                 hits.append((pos, -1, ch))
+                pos = text.find(ch, pos + 1)
         for hit in hits:
             s, c = sentence_of(hit[0]), clause_of(hit[0])
             in_sentence.setdefault(s, {}).setdefault(hit[2], []).append(hit)
             words_in_clause.setdefault(c, set()).add(hit[2])
             words_in_sentence.setdefault(s, set()).add(hit[2])
-        hypothetical = self._defeaters.get("hypothetical", frozenset()) | self._defeaters.get("negated", frozenset())
-        past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
-        present = self._defeaters.get("present", frozenset())
+        hypothetical, past, present = self._hypothetical, self._past, self._present
 
         scores: dict[EmergencyLine, float] = {}
         cues_by_line: dict[EmergencyLine, list[str]] = {}
@@ -189,13 +194,12 @@ class EmergencyDetector:
         guess that no cue supports."""
         if found & self._resolved.get(None, frozenset()) or found & self._resolved.get(line, frozenset()):
             return False
-        past = self._defeaters.get("past", frozenset()) | self._defeaters.get("habitual", frozenset())
-        return not (found & past) or bool(found & self._defeaters.get("present", frozenset()))
+        return not (found & self._past) or bool(found & self._present)
 
     @staticmethod
     def _boundaries(text: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
-        sentence_ends = [i for i, ch in enumerate(text) if ch in _SENTENCE_ENDS]
-        clause_ends = [i for i, ch in enumerate(text) if ch in _CLAUSE_ENDS]
+        sentence_ends = [m.start() for m in _SENTENCE_ENDS.finditer(text)]
+        clause_ends = [m.start() for m in _CLAUSE_ENDS.finditer(text)]
 
         def sentence_of(pos: int) -> int:
             return bisect_left(sentence_ends, pos)

@@ -68,10 +68,13 @@ class LearnedModel:
     emergency_head: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
+        # Rows in order of n-gram frequency (rising idf): the n-grams nearly every appeal has sit
+        # together in memory, so scoring one reads fewer cold cache lines.
+        order = np.argsort(self.idf, kind="stable")
         table = np.full(1 << HASH_BITS, -1, dtype=np.int32)
-        table[self.buckets.astype(np.intp)] = np.arange(len(self.buckets), dtype=np.int32)
+        table[self.buckets[order].astype(np.intp)] = np.arange(len(self.buckets), dtype=np.int32)
         self._table = table
-        self._idf2 = (self.idf.astype(np.float64) ** 2)
+        self._row_idf = self.idf[order]
         # Every linear part (owners, class heads, emergency head) side by side, idf folded in, so
         # that one gather and one sum score an appeal for all of them.
         blocks = [self.weights]
@@ -90,7 +93,10 @@ class LearnedModel:
             self._emergency_none = labels.index(EMERGENCY_NONE) if EMERGENCY_NONE in labels else -1
             blocks.append(np.asarray(e_weights, dtype=np.float32))
             intercepts.append(np.asarray(e_intercept, dtype=np.float32))
-        self._scaled = np.ascontiguousarray(np.hstack(blocks) * self.idf[:, None], dtype=np.float32)
+        # idf² in the last column: one gather gives the scores and the norm of the TF-IDF vector
+        idf = self.idf.astype(np.float32)
+        self._scaled = np.ascontiguousarray(
+            np.hstack([np.hstack(blocks) * idf[:, None], (idf * idf)[:, None]])[order], dtype=np.float32)
         self._intercepts = np.concatenate(intercepts)
         self._last: tuple[str, np.ndarray] | None = None
 
@@ -103,19 +109,19 @@ class LearnedModel:
         cols = self._table[gram_hashes(text)]
         cols = cols[cols >= 0]
         if len(cols):
-            norm = np.float32(np.sqrt(self._idf2[cols].sum()))
-            scores = self._scaled[cols].sum(axis=0) / norm + self._intercepts
+            summed = self._scaled[cols].sum(axis=0)
+            scores = summed[:-1] / np.sqrt(summed[-1]) + self._intercepts
         else:
             scores = self._intercepts.copy()
         self._last = (text, scores)
         return scores  # type: ignore[no-any-return]
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and l2-normalised TF-IDF values of the known n-grams (a repeated
-        n-gram is listed again: the dot product adds it up)."""
+        """Row indices (in this model's frequency order) and l2-normalised TF-IDF values of the
+        known n-grams (a repeated n-gram is listed again: the dot product adds it up)."""
         cols = self._table[gram_hashes(text)]
         cols = cols[cols >= 0]
-        vals = self.idf[cols]
+        vals = self._row_idf[cols]
         norm = float(np.sqrt(vals @ vals)) if len(cols) else 0.0
         return cols, (vals / norm if norm else vals)
 

@@ -40,6 +40,7 @@ from schemas.taxonomy import WhistleClass
 _NUMERAL = r"(\d{1,4}|[一二两三四五六七八九十百千几数上]+)"
 # "三十多名工人", "两百多户业主", "12个人": how many people or households are affected
 _HEADCOUNT = re.compile(_NUMERAL + r"[多余来]?[个名位户家号]?(?:人|户|家|工人|村民|业主|居民|农户|学生|会员|老人|群众)")
+_HEADCOUNT_UNITS = frozenset("人户家民主生员众")  # the last characters of the words _HEADCOUNT ends with
 # "好几年了", "三年多", "两年": how long it has lasted (not 今年/去年, 2021年, 三年级, 两年前)
 _YEARS = re.compile(
     r"(?<![今去明前往每当同\d])(\d{1,2}|[一二两三四五六七八九十几好多]+)[多余来]?年(?![级龄纪底初前后内度轻货味终])"
@@ -77,24 +78,26 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     """Difficulty cues read from numbers: many people or households affected, repeated
     occurrences, years of duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
+    chars = set(text)  # each pattern needs one of a few characters: most texts skip most patterns
     heads = 0
-    for found in _HEADCOUNT.findall(text):
+    for found in (_HEADCOUNT.findall(text) if not chars.isdisjoint(_HEADCOUNT_UNITS) else ()):
         heads = max(heads, chinese_number(found))
     if heads >= 30:
         cues.append((f"涉及约{heads}人/户", 2.0))
     elif heads >= 10:
         cues.append((f"涉及约{heads}人/户", 1.5))
     times = 0
-    for found in _TIMES.findall(text):
+    counted = not chars.isdisjoint("次回起趟遍")
+    for found in (_TIMES.findall(text) if counted else ()):
         times = max(times, chinese_number(found))
     if 3 <= times < 100:
         cues.append((f"已发生约{times}次", 1.5))
-    if _ASKED_AGAIN.search(text):
+    if counted and _ASKED_AGAIN.search(text):
         cues.append(("已多次反映", 1.5))
-    if _MONTHS.search(text):
+    if "月" in chars and _MONTHS.search(text):
         cues.append(("已拖数月", 0.5))
     years = 0
-    for found in _YEARS.findall(text):
+    for found in (_YEARS.findall(text) if "年" in chars else ()):
         years = max(years, chinese_number(found))
     if 2 <= years < 100:
         cues.append((f"持续约{years}年", 1.5))
