@@ -271,8 +271,23 @@ def _rare(text: str, idf: dict[str, float] | None) -> set[str]:
 def _weighted(grams: Counter[str], idf: dict[str, float] | None) -> Counter[str]:
     if not idf:
         return grams
-    default = max(idf.values(), default=1.0)
+    default = _unseen_weight(idf)
     return Counter({g: n * idf.get(g, default) for g, n in grams.items()})
+
+
+# The weight of a bigram the background never saw (the largest there is), per weights table: a
+# scan of the whole table for every profile cost more than the rest of intake together. Tables are
+# built once and never changed; the entry holds its table, so its id is never reused meanwhile.
+_UNSEEN_WEIGHTS: dict[int, tuple[dict[str, float], float]] = {}
+
+
+def _unseen_weight(idf: dict[str, float]) -> float:
+    entry = _UNSEEN_WEIGHTS.get(id(idf))
+    if entry is None or entry[0] is not idf:
+        if len(_UNSEEN_WEIGHTS) >= 16:
+            _UNSEEN_WEIGHTS.clear()
+        entry = _UNSEEN_WEIGHTS[id(idf)] = (idf, max(idf.values(), default=1.0))
+    return entry[1]
 
 
 def bigram_idf(texts: Iterable[str]) -> dict[str, float]:

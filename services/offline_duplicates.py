@@ -8,12 +8,12 @@ where; `intake.duplicates` decides.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from intake.duplicates import DuplicateIndex, DuplicatePolicy, Report, bigram_idf
+from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
 from router.learning import seed_records
 from router.service import Router
@@ -30,6 +30,26 @@ def background_idf() -> dict[str, float]:
 def index_for(policy: DuplicatePolicy) -> DuplicateIndex:
     """A detector with the background word weights (for one stream, or for one-off comparisons)."""
     return DuplicateIndex(policy, idf=background_idf())
+
+
+# Profiles of the open orders new appeals are compared with: intake compares each new appeal with
+# the same few hundred, and a profile is a pure function of the report and the weights.
+_PROFILES: dict[Hashable, Profile] = {}
+_PROFILES_KEPT = 4096
+
+
+def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[], Report]) -> Profile:
+    """`index.profile_of(report())`, computed once per process for the same `key`, which must hold
+    everything the report is made of (with the background weights of `index_for`; other weights
+    are not remembered)."""
+    if index.idf is not background_idf():
+        return index.profile_of(report())
+    found = _PROFILES.get(key)
+    if found is None:
+        if len(_PROFILES) >= _PROFILES_KEPT:
+            del _PROFILES[next(iter(_PROFILES))]  # the oldest: candidates are the newest open orders
+        found = _PROFILES[key] = index.profile_of(report())
+    return found
 
 
 def topic_and_places(router: Router, text: str, channel: str | None, address: str | None

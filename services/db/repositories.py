@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -70,16 +70,20 @@ _OPEN_FOR_MERGE = (State.received.value, State.pending_review.value, State.dispa
 
 async def duplicate_candidates(
     session: AsyncSession, *, since: datetime, until: datetime, exclude: str, limit: int = 300
-) -> Sequence[WorkOrder]:
-    """Open orders reported between `since` and `until` (the ones a new report may repeat), newest first."""
+) -> Sequence[Row[Any]]:
+    """Open orders reported between `since` and `until` (the ones a new report may repeat), newest
+    first (on the reported_at index), as plain rows of what the detector reads: id, text_masked,
+    address, channel, reported_at, created_at, latitude, longitude, dept, matter, village."""
+    w = WorkOrder
     stmt = (
-        select(WorkOrder)
+        select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.created_at, w.latitude, w.longitude,
+               w.dept, w.matter, w.village)
         .where(WorkOrder.reported_at >= since, WorkOrder.reported_at <= until, WorkOrder.id != exclude,
                WorkOrder.state.in_(_OPEN_FOR_MERGE))
         .order_by(WorkOrder.reported_at.desc())
         .limit(limit)
     )
-    return (await session.execute(stmt)).scalars().all()
+    return cast(Sequence[Row[Any]], (await session.execute(stmt)).all())
 
 
 async def merged_into(session: AsyncSession, order_id: str) -> Sequence[WorkOrder]:

@@ -7,7 +7,10 @@ import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import request_digest, to_appeal
@@ -24,7 +27,7 @@ from schemas.payloads import ReceivedEvent
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import PersonalData, WorkOrder, WorkOrderHistory
-from services.offline_duplicates import index_for, topic_and_places
+from services.offline_duplicates import index_for, remembered_profile, topic_and_places
 from services.orders.lifecycle import order_summary, token_hash, transition
 
 
@@ -63,7 +66,7 @@ async def answer_race(session: AsyncSession, ctx: DomainContext, submission: Cha
                          idempotency_key=idempotency_key)
 
 
-def _report(order: WorkOrder, topic: frozenset[str], places: frozenset[str]) -> Report:
+def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozenset[str]) -> Report:
     return Report(id=order.id, text=order.text_masked, address=order.address, channel=order.channel,
                   reported_at=order.reported_at or order.created_at, topic=topic, places=places,
                   latitude=order.latitude, longitude=order.longitude)
@@ -79,12 +82,18 @@ async def _open_duplicate(session: AsyncSession, ctx: DomainContext, order: Work
     topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
     new = _report(order, topic, places)
     index = index_for(ctx.duplicates)
-    earlier = [index.profile_of(_report(c, _order_topic(c), _order_places(c))) for c in candidates]
+    # Keyed by the whole row (every field the report is made of): an order the router has placed
+    # since is profiled afresh.
+    earlier = [remembered_profile(index, tuple(c), partial(_candidate_report, c)) for c in candidates]
     match = index.best_match(new, earlier)
     return (match.report_id, match.why) if match else None
 
 
-def _order_topic(order: WorkOrder) -> frozenset[str]:
+def _candidate_report(row: Row[Any]) -> Report:
+    return _report(row, _order_topic(row), _order_places(row))
+
+
+def _order_topic(order: WorkOrder | Row[Any]) -> frozenset[str]:
     topic = set()
     if order.dept:
         topic.add(f"dept:{order.dept}")
@@ -93,7 +102,7 @@ def _order_topic(order: WorkOrder) -> frozenset[str]:
     return frozenset(topic)
 
 
-def _order_places(order: WorkOrder) -> frozenset[str]:
+def _order_places(order: WorkOrder | Row[Any]) -> frozenset[str]:
     return frozenset({f"village:{order.village}"}) if order.village else frozenset()
 
 
