@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Row, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -73,17 +73,18 @@ async def duplicate_candidates(
 ) -> Sequence[Row[Any]]:
     """Open orders reported between `since` and `until` (the ones a new report may repeat), newest
     first (on the reported_at index), as plain rows of what the detector reads: id, text_masked,
-    address, channel, reported_at, created_at, latitude, longitude, dept, matter, village."""
-    w = WorkOrder
+    address, channel, reported_at, latitude, longitude, dept, matter, village. Read through the
+    session's connection, not the ORM: intake reads a few hundred of these for every appeal."""
+    w = WorkOrder.__table__.c
     stmt = (
-        select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.created_at, w.latitude, w.longitude,
-               w.dept, w.matter, w.village)
-        .where(WorkOrder.reported_at >= since, WorkOrder.reported_at <= until, WorkOrder.id != exclude,
-               WorkOrder.state.in_(_OPEN_FOR_MERGE))
-        .order_by(WorkOrder.reported_at.desc())
+        select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
+               w.village)
+        .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude, w.state.in_(_OPEN_FOR_MERGE))
+        .order_by(w.reported_at.desc())
         .limit(limit)
     )
-    return cast(Sequence[Row[Any]], (await session.execute(stmt)).all())
+    rows: Sequence[Row[Any]] = (await (await session.connection()).execute(stmt)).all()  # type: ignore[assignment]
+    return rows
 
 
 async def merged_into(session: AsyncSession, order_id: str) -> Sequence[WorkOrder]:
@@ -232,23 +233,17 @@ async def latest_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> 
 
 
 # ---- outbox ----------------------------------------------------------------------------------
-def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
+def outbox_row(event: EventEnvelope, now: datetime) -> dict[str, Any]:
+    """The outbox row (column -> value) of `event`, with the trace context it is written in."""
     trace = outbox_trace_context(event.subject) if event.traceparent is None else {
         "traceparent": event.traceparent, "tracestate": event.tracestate}
-    session.add(
-        OutboxEvent(
-            event_id=event.id,
-            topic=event.topic,
-            key=event.key,
-            type=event.type,
-            source=event.source,
-            time=event.time,
-            data=event.data,
-            created_at=now,
-            traceparent=trace.get("traceparent"),
-            tracestate=trace.get("tracestate"),
-        )
-    )
+    return {"event_id": event.id, "topic": event.topic, "key": event.key, "type": event.type,
+            "source": event.source, "time": event.time, "data": event.data, "created_at": now,
+            "traceparent": trace.get("traceparent"), "tracestate": trace.get("tracestate")}
+
+
+def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
+    session.add(OutboxEvent(**outbox_row(event, now)))
 
 
 async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:

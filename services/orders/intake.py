@@ -25,9 +25,11 @@ from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope
 from schemas.lifecycle import Action, State
 from schemas.payloads import ReceivedEvent
 from services.context import DomainContext
+from services.db import new_orders
 from services.db import repositories as repo
-from services.db.tables import PersonalData, WorkOrder, WorkOrderHistory
+from services.db.tables import OutboxEvent, PersonalData, WorkOrder, WorkOrderHistory
 from services.offline_duplicates import index_for, remembered_profile, topic_and_places
+from services.orders import lifecycle
 from services.orders.lifecycle import order_summary, token_hash, transition
 
 
@@ -120,15 +122,11 @@ async def accept_appeal(
     if channel is not None:  # a standard's front door (Open311) over a citizen model
         raw = replace(raw, channel=channel)
     appeal, personal = separate(raw)
-    existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
-                                      idempotency_key=key_digest(idempotency_key))
-    if existing is not None:
-        return repeat_answer(ctx, existing, digest, external_id=appeal.external_id, idempotency_key=idempotency_key)
     now = ctx.now()
     reported_at: datetime = min(appeal.reported_at, now) if appeal.reported_at else now
     order_id = f"wo_{uuid.uuid4().hex[:20]}"
     token = citizen_token(ctx.token_secret, order_id)
-    order = WorkOrder(
+    values: dict[str, Any] = dict(
         id=order_id, channel=appeal.channel, external_id=appeal.external_id,
         idempotency_key=key_digest(idempotency_key),
         fingerprint=content_fingerprint(raw.text, raw.caller_phone), text=appeal.text, text_masked=appeal.text,
@@ -138,21 +136,30 @@ async def accept_appeal(
         reported_at=reported_at, transfer_deadline=appeal.deadline, details=appeal.details or None,
         latitude=appeal.latitude, longitude=appeal.longitude, callback_wanted=appeal.callback_wanted,
     )
-    session.add(order)
-    session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor=mask_text(actor or f"channel:{order.channel}"),
-                                 action="receive", from_state=None, to_state=State.received.value))
-    repo.add_outbox(
-        session,
-        EventEnvelope(type=RECEIVED_TYPE, subject=order.id, topic=LIFECYCLE_TOPIC, time=now,
-                      data=ReceivedEvent(**order_summary(order), text=order.text_masked, address=order.address,
-                                         confidential=order.confidential, at=now).model_dump(mode="json")),
-        now,
-    )
-    await session.flush()
-    session.add(PersonalData(work_order_id=order.id, sealed=ctx.vault.seal(personal), created_at=now))
+    order = WorkOrder(**values)  # what the caller and the events read; written below in one statement
+    history = dict(work_order_id=order_id, at=now, actor=mask_text(actor or f"channel:{order.channel}"),
+                   action="receive", from_state=None, to_state=State.received.value, reason=None, data=None)
+    received = EventEnvelope(
+        type=RECEIVED_TYPE, subject=order_id, topic=LIFECYCLE_TOPIC, time=now,
+        data=ReceivedEvent(**order_summary(order), text=order.text_masked, address=order.address,
+                           confidential=order.confidential, at=now).model_dump(mode="json"))
+    sealed = dict(work_order_id=order_id, sealed=ctx.vault.seal(personal), created_at=now)
+    # Insert-or-detect-repeat: the order, its history record, its event and its personal data go in
+    # together, or nothing does when the channel + external id or the idempotency key is taken.
+    created = await new_orders.insert_new_order(
+        session, values, [(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)),
+                          (PersonalData, sealed)])
+    if not created:
+        existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
+                                          idempotency_key=key_digest(idempotency_key))
+        if existing is None:  # taken by a submission not committed yet, which then rolled back
+            raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
+                                 mask_text(idempotency_key or appeal.external_id or ""))
+        return repeat_answer(ctx, existing, digest, external_id=appeal.external_id, idempotency_key=idempotency_key)
     duplicate = await _open_duplicate(session, ctx, order)
     if duplicate is not None:
         into, why = duplicate
+        order = await lifecycle.load_for_update(session, order_id)
         order.merged_into = into
         transition(session, order, Action.merge, actor="intake:duplicates", now=now,
                    reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
