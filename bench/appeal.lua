@@ -1,6 +1,10 @@
 -- wrk script: POST one new appeal per request, each with its own external id and text, so every
--- request is a new order (no repeat, no duplicate). BENCH_TAG keeps runs apart.
+-- request is a new order (no repeat). Each also carries its own place (coordinates about a
+-- kilometre from any other request of the run: BENCH_PLACE_OFFSET keeps phases apart), so that
+-- intake's near-duplicate check (并单) runs in full for every appeal and finds nothing to merge:
+-- every appeal goes on to be routed and dispatched. BENCH_TAG keeps runs apart.
 local tag = os.getenv("BENCH_TAG") or "w"
+local offset = tonumber(os.getenv("BENCH_PLACE_OFFSET") or "0")
 local counter = 0
 local texts = {
   "小区从早上开始停水，一直没有通知什么时候来水。",
@@ -14,9 +18,12 @@ local headers = { ["Content-Type"] = "application/json" }
 
 request = function()
   counter = counter + 1
+  local place = offset + counter
   local body = string.format(
-    '{"channel":"web","text":"%s（编号%s-%d）","address":"城关镇","external_id":"%s-%d"}',
-    texts[counter % #texts + 1], tag, counter, tag, counter)
+    '{"channel":"web","text":"%s（编号%s-%d）","address":"城关镇","external_id":"%s-%d",' ..
+    '"location":{"lat":%.2f,"long":%.2f}}',
+    texts[counter % #texts + 1], tag, counter, tag, counter,
+    20 + (place % 2000) * 0.01, 100 + (math.floor(place / 2000) % 1000) * 0.01)
   return wrk.format("POST", "/v1/appeals", headers, body)
 end
 

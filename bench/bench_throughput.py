@@ -172,7 +172,8 @@ async def run_wrk(base: str, seconds: float, tag: str, connections: int = 32) ->
     proc = await asyncio.create_subprocess_exec(
         ensure_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
         "-s", str(BENCH / "appeal.lua"), base,
-        env={**os.environ, "BENCH_TAG": tag}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "BENCH_TAG": tag, "BENCH_PLACE_OFFSET": str(place_offset(tag))},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     pid = proc.pid
     out = (await proc.communicate())[0].decode(errors="replace")
@@ -246,9 +247,23 @@ def appeal_text(i: int) -> str:
     return TEXTS[i % len(TEXTS)]
 
 
+# Every request of a run has its own place, about a kilometre from any other (the same grid as
+# bench/appeal.lua): intake's near-duplicate check runs in full and merges nothing, so every appeal
+# is routed and dispatched. Each load phase (tag) takes its own block of the grid.
+_PLACE_BLOCKS: dict[str, int] = {}
+
+
+def place_offset(tag: str) -> int:
+    return _PLACE_BLOCKS.setdefault(tag, len(_PLACE_BLOCKS) * 100_000)
+
+
 def appeal_body(tag: str, i: int) -> bytes:
+    place = place_offset(tag) + i
     return json.dumps({"channel": "web", "text": f"{appeal_text(i)}（编号{tag}-{i}）", "address": "城关镇",
-                       "external_id": f"{tag}-{i}"}, ensure_ascii=False).encode()
+                       "external_id": f"{tag}-{i}",
+                       "location": {"lat": round(20 + place % 2000 * 0.01, 2),
+                                    "long": round(100 + place // 2000 % 1000 * 0.01, 2)}},
+                      ensure_ascii=False).encode()
 
 
 # ---- the unit topics ------------------------------------------------------------------------------
