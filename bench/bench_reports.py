@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from feedback.tallies import OrderTrack, Tallier  # noqa: E402
 from report_load import load  # noqa: E402
+
+from feedback.tallies import OrderTrack, Tallier  # noqa: E402
 from schemas.access import Role  # noqa: E402
 from services.apps.feedback import create_feedback_app  # noqa: E402
 from services.bootstrap import build_runtime  # noqa: E402

@@ -175,14 +175,14 @@ CROSS JOIN LATERAL (VALUES
         'dispatched', 'pending_review', '{"reason": "wrong_place"}'::jsonb, true),
     (5, s.t2, 'dispatcher/bench', 'dispatch', 'pending_review', 'dispatched', NULL, true),
     (6, CASE WHEN s.sup >= 1 THEN s.t_sup1 END, 'sweep', 'supervision_raised', 'dispatched', 'dispatched',
-        CASE WHEN s.sup >= 1 THEN jsonb_build_object('supervision_level', 'remind', 'responsible_unit', s.unit, 'role', 'lead',
-                           'clock', 'claim') END, true),
+        CASE WHEN s.sup >= 1 THEN jsonb_build_object('supervision_level', 'remind',
+            'responsible_unit', s.unit, 'role', 'lead', 'clock', 'claim') END, true),
     (7, CASE WHEN s.sup >= 2 THEN s.t_sup2 END, 'sweep', 'supervision_raised', 'dispatched', 'dispatched',
-        CASE WHEN s.sup >= 2 THEN jsonb_build_object('supervision_level', 'supervise', 'responsible_unit', s.unit, 'role', 'lead',
-                           'clock', 'claim') END, true),
+        CASE WHEN s.sup >= 2 THEN jsonb_build_object('supervision_level', 'supervise',
+            'responsible_unit', s.unit, 'role', 'lead', 'clock', 'claim') END, true),
     (8, CASE WHEN s.sup >= 3 THEN s.t_sup3 END, 'sweep', 'supervision_raised', 'dispatched', 'dispatched',
-        CASE WHEN s.sup >= 3 THEN jsonb_build_object('supervision_level', 'notify', 'responsible_unit', s.unit, 'role', 'lead',
-                           'clock', 'claim') END, true),
+        CASE WHEN s.sup >= 3 THEN jsonb_build_object('supervision_level', 'notify',
+            'responsible_unit', s.unit, 'role', 'lead', 'clock', 'claim') END, true),
     (9, CASE WHEN s.whistled THEN s.t_whistle END, 'unit:' || s.unit || '/bench', 'whistle', 'dispatched',
         'dispatched', CASE WHEN s.whistled THEN jsonb_build_object('departments', jsonb_build_array(s.summoned),
                                                                      'call_class', 'ordinary') END,
@@ -322,7 +322,8 @@ SELECT metric, day, township, unit, level, sum(n)::bigint AS n FROM (
     UNION ALL SELECT 'claimed_on_time', dh, township, unit, level, claimed_on_time FROM tally_early
     UNION ALL SELECT 'resolved', dh, township, unit, level, resolved FROM tally_early
     UNION ALL SELECT 'resolved_on_time', dh, township, unit, level, resolved_on_time FROM tally_early
-    UNION ALL SELECT m.metric, r.dreo, r.township, r.unit, CASE WHEN m.metric = 'reopen_closed' THEN '' ELSE r.level END,
+    UNION ALL SELECT m.metric, r.dreo, r.township, r.unit,
+                     CASE WHEN m.metric = 'reopen_closed' THEN '' ELSE r.level END,
                      CASE m.metric WHEN 'claimed_on_time' THEN r.claimed_on_time
                                    WHEN 'resolved_on_time' THEN r.resolved_on_time ELSE r.n END
               FROM tally_reopen r CROSS JOIN (VALUES ('rated'), ('unsatisfied'), ('reopened'), ('handed_over'),
@@ -391,6 +392,18 @@ SELECT s.id, {STATE}, s.t0, s.township, s.village, s.matter,
 FROM bench_steps s CROSS JOIN LATERAL (SELECT NOT s.redirected AS h) x
 """
 
+# The supervision list (feedback.tallies.Flag): the lead's highest level on an open order, and a
+# summoned department late to 报到 on it.
+FLAGS = """
+INSERT INTO report_flags (work_order_id, unit, role, clock, level, rank, since)
+SELECT id, unit, 'lead', 'claim', (ARRAY['remind', 'supervise', 'notify'])[sup], 3 - sup,
+       (ARRAY[t_sup1, t_sup2, t_sup3])[sup]
+FROM bench_steps WHERE final IN (0, 1) AND sup > 0
+UNION ALL
+SELECT id, summoned, 'summoned', 'report', 'supervise', 1, t_late
+FROM bench_steps WHERE final IN (0, 1) AND whistled AND late_to_report
+"""
+
 STATE_COUNTS = """
 DELETE FROM state_counts;
 INSERT INTO state_counts (state, shard, n) SELECT state, 0, count(*) FROM work_orders GROUP BY state;
@@ -429,6 +442,13 @@ async def _without_indexes(conn: asyncpg.Connection) -> tuple[list[str], list[tu
     return [r["indexdef"] for r in rows], [(fk["tab"], fk["conname"], fk["def"]) for fk in [*pks, *fks]]
 
 
+async def fill_flags(conn: asyncpg.Connection) -> None:
+    """The supervision list from the staging table (also for a database loaded before report_flags)."""
+    await conn.execute("DELETE FROM report_flags")
+    await conn.execute(FLAGS)
+    await conn.execute("ANALYZE report_flags")
+
+
 async def load(conn: asyncpg.Connection, orders: int, seed: int, *, events: bool = False,
                say: Callable[[str], None] = print) -> dict[str, float]:
     """Load `orders` synthetic orders into the (migrated, empty) database of `conn`; seconds per step."""
@@ -463,6 +483,7 @@ async def load(conn: asyncpg.Connection, orders: int, seed: int, *, events: bool
     await step("report_tallies", lambda: conn.execute(TALLIES))
     await step("report_places", lambda: conn.execute(PLACES))
     await step("report_orders (tracks)", lambda: conn.execute(TRACKS))
+    await step("report_flags", lambda: fill_flags(conn))
 
     async def rebuild_indexes() -> None:
         for definition in indexes:

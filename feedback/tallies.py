@@ -114,6 +114,18 @@ class Deltas:
                       Counter({k: n for k, n in self.places.items() if n}))
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A supervision flag on the current hand-over, for the supervision list: whose clock (the lead
+    unit's claim / first-contact / resolve, or a summoned department's 报到), the highest level
+    raised on it and since when."""
+
+    role: str  # lead / summoned
+    clock: str
+    level: str
+    since: datetime
+
+
 @dataclass
 class OrderTrack:
     """The reports consumer's memory of one order: enough to attribute the next event and to take
@@ -154,12 +166,15 @@ class OrderTrack:
     # the highest supervision level raised on the current hand-over (none / remind / supervise / notify)
     supervision: str = "none"
     supervision_at: datetime | None = None
+    # every flag of the current hand-over by responsible unit (the lead's and each summoned
+    # department's that has not reported); kept in its own table (report_flags), not the track's row
+    flags: dict[str, Flag] = field(default_factory=dict)
 
     def as_row(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in TRACK_FIELDS}
 
 
-TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(OrderTrack))
+TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(OrderTrack) if f.name != "flags")
 SUPERVISION_RANK = {"none": 0, "remind": 1, "supervise": 2, "notify": 3}
 
 Handler = Callable[["_Step"], None]
@@ -217,6 +232,7 @@ class Tallier:
         track.state = step.text("state") or track.state
         if track.state not in OPEN_STATES:
             track.supervision, track.supervision_at = "none", None
+            track.flags = {}
         return step.out.nonzero()
 
     # ---- where the order is ------------------------------------------------------------------
@@ -261,6 +277,7 @@ class Tallier:
         t.handover_open, t.claimed = True, False
         t.handovers += 1
         t.supervision, t.supervision_at = "none", None
+        t.flags = {}  # a new hand-over: fresh clocks, and an earlier whistle's summons lapse
         step.handover(Metric.handed_over)
         if t.handovers == 1:
             step.handover(Metric.first_handed_over)
@@ -363,7 +380,15 @@ class Tallier:
         if metric is None:
             return
         step.add(metric, step.day, township=t.township, unit=unit)
-        if t.state in OPEN_STATES and unit == t.unit and SUPERVISION_RANK[level] > SUPERVISION_RANK[t.supervision]:
+        if t.state not in OPEN_STATES:
+            return
+        role = "summoned" if step.text("role") == "summoned" else "lead"
+        if role == "lead" and unit != t.unit:
+            return  # a clock of a hand-over that has ended
+        earlier = t.flags.get(unit)
+        if earlier is None or SUPERVISION_RANK[level] > SUPERVISION_RANK[earlier.level]:
+            t.flags[unit] = Flag(role, step.text("clock"), level, step.at)
+        if role == "lead" and SUPERVISION_RANK[level] > SUPERVISION_RANK[t.supervision]:
             t.supervision, t.supervision_at = level, step.at
 
     def _extension_requested(self, step: _Step) -> None:
@@ -381,6 +406,9 @@ class Tallier:
     def _report_duty(self, step: _Step) -> None:
         """部门报到: against the summoned department, on time or not."""
         dept = step.text("department")
+        flag = step.track.flags.get(dept)
+        if flag is not None and flag.role == "summoned":
+            del step.track.flags[dept]  # reported, late: off the supervision list
         if dept:
             step.add(Metric.reported_for_duty, step.day, township=step.track.township, unit=dept)
             if step.data.get("on_time"):

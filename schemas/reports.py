@@ -140,8 +140,10 @@ class HotspotsReport(BaseModel):
 
 class SupervisedOrder(BaseModel):
     work_order_id: str
-    unit: str
+    unit: str = Field(description="whose clock: the lead unit, or a department summoned by a whistle (吹哨)")
     unit_name: str
+    role: str = Field("lead", description="lead, or summoned (a department late to 报到)")
+    clock: str = Field("", description="claim / first_contact / resolve, or report (报到)")
     level: str = Field(description="remind 提醒 / supervise 督办 / notify 通报")
     level_name: str
     since: datetime | None

@@ -8,15 +8,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, func, or_, select, text, tuple_
+from sqlalchemy import and_, delete, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.periods import Period, bucket_starts
-from feedback.tallies import TRACK_FIELDS, Deltas, OrderTrack
+from feedback.tallies import SUPERVISION_RANK, TRACK_FIELDS, Deltas, Flag, OrderTrack
 from services.db.repositories import _insert_for
-from services.db.tables import OutboxEvent, ProcessedEvent, ReportOrder, ReportPlace, ReportTally
+from services.db.tables import OutboxEvent, ProcessedEvent, ReportFlag, ReportOrder, ReportPlace, ReportTally
 
-REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder)
+REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder, ReportFlag)
+WORST_FIRST = {"notify": 0, "supervise": 1, "remind": 2}  # report_flags.rank
 _CHUNK = 500  # rows per multi-row upsert
 
 
@@ -29,12 +30,27 @@ async def load_tracks(session: AsyncSession, order_ids: Iterable[str]) -> dict[s
             .with_for_update())
     found = {row.work_order_id: OrderTrack(**{name: getattr(row, name) for name in TRACK_FIELDS})
              for row in (await session.execute(stmt)).scalars()}
+    if found:
+        flags = select(ReportFlag).where(ReportFlag.work_order_id.in_(list(found)))
+        for f in (await session.execute(flags)).scalars():
+            found[f.work_order_id].flags[f.unit] = Flag(f.role, f.clock, f.level, f.since)
     return {i: found.get(i) or OrderTrack(work_order_id=i) for i in ids}
 
 
-async def save_tracks(session: AsyncSession, tracks: Iterable[OrderTrack]) -> None:
+async def save_tracks(session: AsyncSession, tracks: Iterable[OrderTrack], *, fresh: bool = False) -> None:
+    """Write the tracks and their supervision flags (`fresh`: the flags table holds none of them yet)."""
+    tracks = list(tracks)
     rows = [t.as_row() for t in tracks]
     insert = _insert_for(session)
+    if not fresh:
+        ids = [t.work_order_id for t in tracks]
+        for i in range(0, len(ids), _CHUNK):
+            await session.execute(delete(ReportFlag).where(ReportFlag.work_order_id.in_(ids[i:i + _CHUNK])))
+    flags = [{"work_order_id": t.work_order_id, "unit": unit, "role": f.role, "clock": f.clock, "level": f.level,
+              "rank": WORST_FIRST[f.level], "since": f.since}
+             for t in tracks for unit, f in sorted(t.flags.items()) if f.level in SUPERVISION_RANK]
+    for chunk in _chunks(flags):
+        await session.execute(insert(ReportFlag).values(chunk))
     for chunk in _chunks(rows):
         stmt = insert(ReportOrder).values(chunk)
         stmt = stmt.on_conflict_do_update(
@@ -252,21 +268,22 @@ async def hot_spot_orders_each(session: AsyncSession, period: Period, cells: Seq
 
 
 async def supervised_orders(session: AsyncSession, *, unit: str | None, level: str | None, limit: int
-                            ) -> Sequence[ReportOrder]:
-    """Orders in a unit's hands whose current hand-over has a supervision flag, worst first."""
-    worst = case({"notify": 0, "supervise": 1}, value=ReportOrder.supervision, else_=2)
-    stmt = (select(ReportOrder).where(ReportOrder.supervision != "none")
-            .order_by(worst, ReportOrder.supervision_at, ReportOrder.work_order_id).limit(limit))
+                            ) -> Sequence[tuple[ReportFlag, ReportOrder]]:
+    """The supervision list: flags of open orders (the lead's clocks and summoned departments' 报到),
+    worst first, then longest-standing: one index walked in order (per unit, or all), each with
+    its order's track."""
+    stmt = (select(ReportFlag, ReportOrder).join(ReportOrder, ReportOrder.work_order_id == ReportFlag.work_order_id)
+            .order_by(ReportFlag.rank, ReportFlag.since, ReportFlag.work_order_id).limit(limit))
     if unit is not None:
-        stmt = stmt.where(ReportOrder.unit == unit)
+        stmt = stmt.where(ReportFlag.unit == unit)
     if level is not None:
-        stmt = stmt.where(ReportOrder.supervision == level)
-    return (await session.execute(stmt)).scalars().all()
+        stmt = stmt.where(ReportFlag.rank == WORST_FIRST.get(level, -1))
+    return [(f, o) for f, o in (await session.execute(stmt)).all()]
 
 
 async def supervised_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
-    stmt = (select(ReportOrder.unit, ReportOrder.supervision, func.count())
-            .where(ReportOrder.supervision != "none").group_by(ReportOrder.unit, ReportOrder.supervision))
+    """Flags now standing, by responsible unit and level."""
+    stmt = select(ReportFlag.unit, ReportFlag.level, func.count()).group_by(ReportFlag.unit, ReportFlag.level)
     return {(u, lv): int(n) for u, lv, n in (await session.execute(stmt)).all()}
 
 
@@ -279,4 +296,6 @@ async def all_rows(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         out[table.__tablename__] = sorted(tuple(r) for r in rows)
     tracks = (await session.execute(select(ReportOrder))).scalars().all()
     out[ReportOrder.__tablename__] = sorted(tuple(getattr(t, f) for f in TRACK_FIELDS) for t in tracks)
+    flags = (await session.execute(select(*ReportFlag.__table__.columns))).all()
+    out[ReportFlag.__tablename__] = sorted(tuple(r) for r in flags)
     return out

@@ -451,3 +451,23 @@ class ReportOrder(Base):
     reopen_closed: Mapped[bool] = mapped_column(Boolean, default=False)
     supervision: Mapped[str] = mapped_column(String(10), default="none")
     supervision_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportFlag(Base):
+    """The supervision list: each flag of an open order's current hand-over (feedback.tallies.Flag),
+    one per responsible unit — the lead's clocks and each summoned department's 报到 — worst first
+    by `rank` (0 通报, 1 督办, 2 提醒). Kept by the reports consumer with the order's track."""
+
+    __tablename__ = "report_flags"
+    __table_args__ = (
+        Index("ix_report_flags_worst", "rank", "since", "work_order_id"),
+        Index("ix_report_flags_unit_worst", "unit", "rank", "since", "work_order_id"),
+    )
+
+    work_order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12))  # lead / summoned
+    clock: Mapped[str] = mapped_column(String(16))  # claim / first_contact / resolve / report
+    level: Mapped[str] = mapped_column(String(10))  # remind / supervise / notify
+    rank: Mapped[int] = mapped_column(SmallInteger)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -81,7 +81,7 @@ async def rebuild(sessions: async_sessionmaker[AsyncSession], local_day: Callabl
             folded += len(rows)
             after = rows[-1].id
         await store.add_deltas(session, total.nonzero())
-        await store.save_tracks(session, tracks.values())
+        await store.save_tracks(session, tracks.values(), fresh=True)
     return folded
 
 

@@ -208,11 +208,11 @@ async def supervision(session: AsyncSession, names: Names, period: Period, now: 
         row = counts.setdefault(u, SupervisionCount(unit=u, unit_name=names.units.get(u, (u, ""))[0]))
         setattr(row, lv, n)
     rows = await store.supervised_orders(session, unit=unit, level=level, limit=limit)
-    orders = [SupervisedOrder(work_order_id=r.work_order_id, unit=r.unit,
-                              unit_name=names.units.get(r.unit, (r.unit, ""))[0], level=r.supervision,
-                              level_name=formulas.LEVEL_NAMES.get(r.supervision, r.supervision),
-                              since=r.supervision_at, state=r.state, township=r.township, matter=r.matter,
-                              handed_over=r.handover_day) for r in rows]
+    orders = [SupervisedOrder(work_order_id=f.work_order_id, unit=f.unit,
+                              unit_name=names.units.get(f.unit, (f.unit, ""))[0], role=f.role, clock=f.clock,
+                              level=f.level, level_name=formulas.LEVEL_NAMES.get(f.level, f.level),
+                              since=f.since, state=o.state, township=o.township, matter=o.matter,
+                              handed_over=o.handover_day) for f, o in rows]
     raised = PeriodCounts.of(await store.period_tallies(
         session, period, [Metric.supervision_remind, Metric.supervision_supervise, Metric.supervision_notify,
                           Metric.escalated], by=()))

@@ -160,9 +160,26 @@ async def test_whistles_late_reports_and_township_ratings_reach_the_assessment_a
                             auto_report_up_clocks="resolve", sweep_seconds=3600)  # the test sweeps itself
     clock = ManualClock(START)
     async with running_system(settings, clock) as (runtime, client):
-        seen = await village_times_out_rises_whistles_and_rates(runtime, client, clock)
-        await runtime.relay.drain()
         supervisor = await key_headers(runtime, "supervisor")
+        standing: list[dict[str, Any]] = []
+
+        async def while_late(order_id: str) -> None:
+            await runtime.relay.drain()
+            report = (await client.get("/v1/reports/supervision", headers=supervisor)).json()
+            standing.extend(o for o in report["orders"] if o["work_order_id"] == order_id)
+            by_unit = {c["unit"]: c for c in report["counts"]}
+            assert by_unit["housing"]["supervise"] == 1 and "water_utility" not in by_unit
+            only = (await client.get("/v1/reports/supervision", params={"unit": "housing", "level": "supervise"},
+                                     headers=supervisor)).json()["orders"]
+            assert [(o["work_order_id"], o["role"]) for o in only] == [(order_id, "summoned")]
+
+        seen = await village_times_out_rises_whistles_and_rates(runtime, client, clock, while_late)
+        await runtime.relay.drain()
+        # the department late to 报到 was on the supervision list beside the lead's own clocks, by unit
+        # and level, until it reported
+        assert [(o["unit"], o["role"], o["clock"], o["level"]) for o in standing if o["role"] == "summoned"] == [
+            ("housing", "summoned", "report", "supervise")]
+        assert all(o["unit"] == "tw_chengguan" for o in standing if o["role"] == "lead")
         period = {"from": START.date().isoformat(), "to": clock.current.date().isoformat()}
         units = {u["unit"]: u for u in (await client.get("/v1/reports/assessment", params=period,
                                                          headers=supervisor)).json()["units"]}
@@ -173,6 +190,7 @@ async def test_whistles_late_reports_and_township_ratings_reach_the_assessment_a
         assert village["supervision_remind"] >= 1 and village["supervision_supervise"] >= 1
         supervision = (await client.get("/v1/reports/supervision", params=period, headers=supervisor)).json()
         assert supervision["escalated"] == 1 and supervision["raised"]["remind"] >= 1
+        assert not [o for o in supervision["orders"] if o["role"] == "summoned"]  # housing has reported since
         stages = {s["key"]: s for s in (await client.get("/v1/reports/stages", params=period,
                                                          headers=supervisor)).json()["stages"]}
         assert stages["supervision"]["detail"]["whistles"] == 1

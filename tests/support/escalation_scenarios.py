@@ -4,6 +4,7 @@ scenarios move; every sweep is run at the moved instant."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,11 +56,13 @@ async def clocks_of(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
     return body
 
 
-async def village_times_out_rises_whistles_and_rates(runtime: Runtime, client: httpx.AsyncClient,
-                                                     clock: ManualClock) -> dict[str, Any]:
+async def village_times_out_rises_whistles_and_rates(
+        runtime: Runtime, client: httpx.AsyncClient, clock: ManualClock,
+        while_late: Callable[[str], Awaitable[None]] | None = None) -> dict[str, Any]:
     """A village order times out and rises to the township (configured: the village's resolve clock),
     which blows the whistle on two departments; one reports late; the township rates both. Returns
-    what the scenario saw, for the caller's own checks."""
+    what the scenario saw, for the caller's own checks; `while_late(order_id)` is called while the
+    late department's 报到 stands at 督办."""
     order = await dispatched(client, NEIGHBOUR_NOISE, "城关镇解放社区")
     order_id, village = order["id"], order["unit"]
     assert order["level"] == "village"
@@ -118,6 +121,8 @@ async def village_times_out_rises_whistles_and_rates(runtime: Runtime, client: h
     assert ("report", "housing", "supervise") in raised
     assert not [r for r in raised if r[:2] == ("report", "water_utility")]  # reported: its clock stopped
     assert await outbox(runtime, order_id, topic=dispatch_topic("housing"), type_=OVERDUE_TYPE)
+    if while_late is not None:
+        await while_late(order_id)
     clock.current = blown_at + timedelta(minutes=40)
     late = await unit_acts(client, order_id, "housing", "report-duty", {})
     assert late.status_code == 200 and late.json()["on_time"] is False

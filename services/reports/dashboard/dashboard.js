@@ -96,7 +96,8 @@ function rows(tableId, items, cells, empty) {
 }
 
 function drawTables(d) {
-  rows("overdue", d.supervision.orders, (o) => [[o.work_order_id], [o.unit_name], [o.level_name, "level-" + o.level],
+  const whose = (o) => o.role === "summoned" ? o.unit_name + "（吹哨报到）" : o.unit_name;
+  rows("overdue", d.supervision.orders, (o) => [[o.work_order_id], [whose(o)], [o.level_name, "level-" + o.level],
     [o.handed_over || "—"], [STATE_NAMES[o.state] || o.state]], "当前没有超时或督办中的工单");
   rows("ranking", d.ranking, (u) => [[u.rank, "num"], [u.unit_name], [u.handed_over, "num"],
     [pct(u.claimed_on_time.value), "num"], [pct(u.satisfaction.value), "num"], [pct(u.score), "num"]], "本月暂无数据");
