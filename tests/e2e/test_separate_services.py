@@ -118,7 +118,7 @@ async def test_closed_loop_across_separate_service_processes(
         body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}", headers=supervisor)).json()
         return body if body["state"] == "dispatched" else None
 
-    order = await eventually(dispatched, timeout=60, what="dispatch by the router process")
+    order = await eventually(dispatched, timeout=180, what="dispatch by the router process")
     unit = cli_key(pg_url, "unit", order["unit"])
     clocks = (await clients["escalation"].get(f"/v1/work-orders/{order_id}/clocks", headers=unit)).json()
     assert clocks["resolve_due"] == order["resolve_due"]
@@ -150,7 +150,7 @@ async def test_closed_loop_across_separate_service_processes(
         body: dict[str, Any] = (await feedback.get(f"/v1/work-orders/{order_id}", headers=supervisor)).json()
         return body if body["state"] == "resolved" else None
 
-    await eventually(resolved, timeout=60, what="resolution over the reply topic")
+    await eventually(resolved, timeout=180, what="resolution over the reply topic")
     rated = await feedback.post(
         f"/v1/work-orders/{order_id}/rate", json={"rating": "satisfied", "solved": True, "citizen_token": token}
     )
