@@ -3,11 +3,12 @@
     .venv/bin/python bench/eval_duplicates.py [FILE.jsonl ...] [--errors] [--no-router]
 
 Lines carry `id`, `text`, `channel`, `address`, `reported_at`, `incident` (the truth) and
-`duplicate_of`. Default: tests/data/dups_a.jsonl (the development set). tests/data/dups_b.jsonl is
-the set the detector was never tuned on. tests/data/dups_c.jsonl was written later, independently, with
-more hard negatives (the same matter on another road of the same town, in another compound of the same
-community, another matter at the same place, the same place and matter weeks later); it was measured
-once untouched (main at fb3d343: precision 0.782, recall 0.803) before the detector was changed.
+`duplicate_of`. Default: tests/data/dups_a.jsonl (the development set). tests/data/dups_b.jsonl was
+written apart and only measured until the 2026-12-01 round; tests/data/dups_c.jsonl was written then,
+independently, with more hard negatives (the same matter on another road of the same town, in another
+compound of the same community, another matter at the same place, the same place and matter weeks
+later) and measured once untouched (main at fb3d343: precision 0.782, recall 0.803) before the
+detector was changed. That round read the errors of all three sets (README: Intake).
 """
 
 from __future__ import annotations

@@ -25,3 +25,9 @@ def rated_this_resolution(rated_resolutions: list[int], resolution: int | None) 
     """One rating per merged caller per resolution of the root (a reopened root resolved again can be
     rated again). `rated_resolutions`: the root's hand-overs this caller already rated."""
     return resolution is not None and resolution in rated_resolutions
+
+
+# What happens to a root that the orders following it are told of (each gets a history record and a
+# lifecycle event, so the centre's 回访 and message systems reach their callers too).
+ROOT_OUTCOME = "root_outcome"
+TOLD_TO_FOLLOWERS = frozenset({"resolve", "close", "reopen"})

@@ -133,6 +133,7 @@ ACTION_EVENT_NAMES: dict[str, str] = {
     "callback": "called_back",
     "rate": "rated",
     "rate_merged": "merged_caller_rated",  # the caller of a merged order rated the outcome of its root
+    "root_outcome": "merged_root_outcome",  # the order a merged one follows was resolved, closed or reopened
 }
 RECEIVED_TYPE = lifecycle_type("received")
 DISPATCHED_TYPE = lifecycle_type("dispatched")

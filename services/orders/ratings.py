@@ -20,6 +20,7 @@ from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import Dispatch, Rating, WorkOrder
 from services.orders import dispatch
+from services.orders.followers import tell_followers
 from services.orders.lifecycle import check_citizen_token, load_for_update, record, transition
 
 UNRATED_ACTOR = "system:rating-window"
@@ -111,8 +112,11 @@ async def _rated(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *,
                           reason=comment, data=data)
         done = transition(session, order, Action.close, actor=actor, now=now, reason=comment, data=data)
         order.closed_at, order.closed_day = now, ctx.local_day(now)
+        await tell_followers(session, ctx, order, "close")
         return done
-    return await _reopen(session, ctx, order, actor=actor, reason=comment or "citizen unsatisfied", data=data)
+    reopened = await _reopen(session, ctx, order, actor=actor, reason=comment or "citizen unsatisfied", data=data)
+    await tell_followers(session, ctx, order, "reopen")
+    return reopened
 
 
 async def _reopen(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *, actor: str, reason: str,
@@ -141,5 +145,6 @@ async def close_unrated(session: AsyncSession, ctx: DomainContext, *, limit: int
         transition(session, order, Action.close, actor=UNRATED_ACTOR, now=now,
                    reason="no rating within the rating window: closed unrated", data={"unrated": True})
         order.closed_at, order.closed_day = now, ctx.local_day(now)
+        await tell_followers(session, ctx, order, "close")
         closed += 1
     return closed

@@ -19,6 +19,7 @@ from services.db import repositories as repo
 from services.db.tables import Dispatch, WorkOrder
 from services.orders.acting import UnitActor, order_for_unit
 from services.orders.dispatch import dispatched_payload, send_assisting_copies
+from services.orders.followers import tell_followers
 from services.orders.lifecycle import record, transition, unit_or_error
 from services.orders.supervision import reschedule
 
@@ -94,6 +95,7 @@ async def resolve(session: AsyncSession, ctx: DomainContext, order_id: str, who:
     if current is not None:
         current.ended_at, current.outcome, current.resolved_at = now, "resolved", now
     await reschedule(session, ctx, order)
+    await tell_followers(session, ctx, order, "resolve", reply=body.reply)
     return state
 
 

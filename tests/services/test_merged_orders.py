@@ -157,11 +157,18 @@ async def test_a_merged_order_follows_its_root_and_its_caller_rates_the_outcome_
     assert (await order_in_state(client, rid, "resolved")) is not None
     history = await _history(runtime, mid)
     assert history[-1].action == "rate_merged" and (history[-1].data or {})["root"] == rid
+    told = [h.data or {} for h in history if h.action == "root_outcome"]
+    assert told == [{"root": rid, "root_action": "resolve", "root_state": "resolved", "reply": reply}]
 
     closed = await client.post(f"/v1/work-orders/{rid}/rate", json=_rate(root))
     assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
     view = await _citizen(client, merged)
     assert view["state"] == "closed" and view["reply"] == reply
+    told_close = [(h.data or {}).get("root_action") for h in await _history(runtime, mid) if h.action == "root_outcome"]
+    assert told_close == ["resolve", "close"]  # the 回访 and message systems hear it on hotline.lifecycle
+    async with runtime.sessions() as session:
+        types = list((await session.execute(select(OutboxEvent.type).where(OutboxEvent.key == mid))).scalars())
+    assert types.count("org.hotline.workorder.merged_root_outcome") == 2
     o311 = await _open311(client, mid)
     assert o311["status"] == "closed" and "merged" in o311["status_notes"]
     listed_open = (await client.get("/open311/v2/requests.json", params={"status": "open"})).json()
