@@ -321,9 +321,18 @@ def _metres(a: Report, b: Report) -> float | None:
     return 6_371_000 * 2 * math.asin(math.sqrt(h))
 
 
+# Metres per degree of latitude on the sphere _metres uses: two points are at least this far apart
+# per degree between their parallels (the great circle is never shorter than the meridian arc).
+_METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
-    distance = _metres(a.report, b.report)
+    ra, rb = a.report, b.report
+    if (ra.latitude is not None and rb.latitude is not None and ra.longitude is not None and rb.longitude is not None
+            and abs(ra.latitude - rb.latitude) * _METRES_PER_DEGREE_LATITUDE > policy.max_distance_m * 1.000001):
+        return None  # too far apart north to south alone: no need for the great circle (intake's hot loop)
+    distance = _metres(ra, rb)
     if distance is not None:
         return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
     kinds_a = {k: v for k, v in a.subplaces}

@@ -38,17 +38,17 @@ _PROFILES: dict[Hashable, Profile] = {}
 _PROFILES_KEPT = 4096
 
 
-def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[], Report]) -> Profile:
-    """`index.profile_of(report())`, computed once per process for the same `key`, which must hold
-    everything the report is made of (with the background weights of `index_for`; other weights
-    are not remembered)."""
+def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[Any], Report]) -> Profile:
+    """`index.profile_of(report(key))`, computed once per process for the same `key`, which must
+    hold everything the report is made of (with the background weights of `index_for`; other
+    weights are not remembered)."""
     if index.idf is not background_idf():
-        return index.profile_of(report())
+        return index.profile_of(report(key))
     found = _PROFILES.get(key)
     if found is None:
         if len(_PROFILES) >= _PROFILES_KEPT:
             del _PROFILES[next(iter(_PROFILES))]  # the oldest: candidates are the newest open orders
-        found = _PROFILES[key] = index.profile_of(report())
+        found = _PROFILES[key] = index.profile_of(report(key))
     return found
 
 

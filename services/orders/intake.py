@@ -7,7 +7,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Row
@@ -86,7 +85,7 @@ async def _open_duplicate(session: AsyncSession, ctx: DomainContext, order: Work
     index = index_for(ctx.duplicates)
     # Keyed by the whole row (every field the report is made of): an order the router has placed
     # since is profiled afresh.
-    earlier = [remembered_profile(index, tuple(c), partial(_candidate_report, c)) for c in candidates]
+    earlier = [remembered_profile(index, c, _candidate_report) for c in candidates]
     match = index.best_match(new, earlier)
     return (match.report_id, match.why) if match else None
 
