@@ -335,6 +335,10 @@ SELECT metric, day, township, unit, level, sum(n)::bigint AS n FROM (
                   ('basically_satisfied')) m(metric)
 ) t WHERE n <> 0 AND day IS NOT NULL
 GROUP BY metric, day, township, unit, level;
+INSERT INTO day_tallies
+SELECT metric, day, '*', unit, level, sum(n) FROM day_tallies GROUP BY metric, day, unit, level
+UNION ALL
+SELECT metric, day, '*', '*', level, sum(n) FROM day_tallies GROUP BY metric, day, level;
 INSERT INTO report_tallies (grain, start, metric, township, unit, level, n)
 SELECT 'd', day, metric, township, unit, level, n FROM day_tallies;
 INSERT INTO report_tallies (grain, start, metric, township, unit, level, n)
@@ -402,6 +406,17 @@ FROM bench_steps WHERE final IN (0, 1) AND sup > 0
 UNION ALL
 SELECT id, summoned, 'summoned', 'report', 'supervise', 1, t_late
 FROM bench_steps WHERE final IN (0, 1) AND whistled AND late_to_report
+"""
+
+# Roll-ups for a database loaded before they existed (services.db.reports.ALL).
+ROLLUPS = """
+INSERT INTO report_tallies (grain, start, metric, township, unit, level, n)
+SELECT grain, start, metric, '*', unit, level, sum(n) FROM report_tallies WHERE township <> '*'
+GROUP BY grain, start, metric, unit, level
+UNION ALL
+SELECT grain, start, metric, '*', '*', level, sum(n) FROM report_tallies WHERE township <> '*'
+GROUP BY grain, start, metric, level;
+ANALYZE report_tallies;
 """
 
 STATE_COUNTS = """

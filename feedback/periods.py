@@ -1,8 +1,9 @@
 """Report periods in the county's local days, and the buckets the aggregates are kept in.
 
-Aggregates are kept per day, per month and per year (grains "d", "m", "y", each keyed by the
-first day of its bucket; and per week, "w", for the weekly trend), so that any period is read as
-a handful of rows per cell: whole years, then whole months, then the odd days at either end.
+Aggregates are kept per day, per week (Monday to Sunday), per month and per year (grains "d",
+"w", "m", "y", each keyed by the first day of its bucket), so that any period is read as a handful
+of rows per cell: whole years, then whole months, and in the stretches no whole month covers,
+whole weeks with the odd days around them (31 odd days: about a dozen buckets, not 31).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from feedback.exceptions import BadPeriod, BadReportParameter
 
-GRAINS: tuple[str, ...] = ("d", "m", "y")  # what a period is read from
+GRAINS: tuple[str, ...] = ("d", "w", "m", "y")  # what a period is read from
 TREND_GRAIN = "w"
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # weeks (keyed by their Monday), for the weekly trend only
 
@@ -88,7 +89,8 @@ class Period:
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def buckets(self) -> dict[str, list[date]]:
-        """The fewest day/month/year buckets that cover the period exactly."""
+        """Buckets that cover the period exactly, few of them: whole years and months, and whole
+        weeks and days in the stretches between (a week may cross a month that is not whole)."""
         out: dict[str, list[date]] = {g: [] for g in GRAINS}
         day = self.start
         while day <= self.end:
@@ -101,8 +103,17 @@ class Period:
                 out["m"].append(day)
                 day = month_end + timedelta(days=1)
             else:
-                out["d"].append(day)
-                day += timedelta(days=1)
+                # a stretch up to the next whole month (or the end): weeks where they fit, else days
+                next_month = _next_month(day)
+                whole_next = _next_month(next_month) - timedelta(days=1) <= self.end
+                stretch_end = next_month - timedelta(days=1) if whole_next else self.end
+                while day <= stretch_end:
+                    if day.weekday() == 0 and day + timedelta(days=6) <= stretch_end:
+                        out["w"].append(day)
+                        day += timedelta(days=7)
+                    else:
+                        out["d"].append(day)
+                        day += timedelta(days=1)
         return out
 
 

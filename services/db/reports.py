@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, delete, func, or_, select, text, tuple_
+from sqlalchemy import String, and_, delete, func, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.periods import Period, bucket_starts
@@ -18,6 +18,10 @@ from services.db.tables import OutboxEvent, ProcessedEvent, ReportFlag, ReportOr
 
 REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder, ReportFlag)
 WORST_FIRST = {"notify": 0, "supervise": 1, "remind": 2}  # report_flags.rank
+# Roll-up rows of report_tallies: township "*" sums every township of a unit (per unit and level),
+# township and unit "*" every unit of a level; so a county-wide or per-unit figure reads a few
+# rows per bucket, not one per township and unit.
+ALL = "*"
 _CHUNK = 500  # rows per multi-row upsert
 
 
@@ -81,6 +85,8 @@ async def add_deltas(session: AsyncSession, deltas: Deltas) -> None:
     for k, n in deltas.tallies.items():
         for grain, start in bucket_starts(k.day):
             tallies[(grain, start, k.metric, k.township, k.unit, k.level)] += n
+            tallies[(grain, start, k.metric, ALL, k.unit, k.level)] += n
+            tallies[(grain, start, k.metric, ALL, ALL, k.level)] += n
     places: Counter[tuple[Any, ...]] = Counter()
     for p, n in deltas.places.items():
         for grain, start in bucket_starts(p.day):
@@ -133,10 +139,8 @@ async def period_tallies(
     over too (and given as "")."""
     parts = [getattr(ReportTally, p) for p in by]
     stmt = (select(ReportTally.metric, *parts, func.sum(ReportTally.n))
-            .where(_in_period(ReportTally, period), ReportTally.metric.in_(list(metrics)))
+            .where(_in_period(ReportTally, period), ReportTally.metric.in_(list(metrics)), *_rows_for(by, township))
             .group_by(ReportTally.metric, *parts))
-    if township is not None:
-        stmt = stmt.where(ReportTally.township == township)
     out = []
     for row in (await session.execute(stmt)).all():
         named = dict(zip(by, row[1:-1], strict=True))
@@ -146,10 +150,23 @@ async def period_tallies(
     return out
 
 
+def _rows_for(by: Sequence[TallyPart], township: str | None) -> list[Any]:
+    """Which rows of report_tallies a sum needs: one township's own, every township's (never the
+    roll-ups), or the roll-up that has already summed what is not asked for."""
+    if township is not None:
+        return [ReportTally.township == township]
+    if "township" in by:
+        return [ReportTally.township != ALL]
+    if "unit" in by:
+        return [ReportTally.township == ALL, ReportTally.unit != ALL]
+    return [ReportTally.township == ALL, ReportTally.unit == ALL]
+
+
 async def units_with(session: AsyncSession, period: Period, metric: str) -> int:
     """How many units have `metric` in the period."""
     stmt = select(func.count(func.distinct(ReportTally.unit))).where(
-        _in_period(ReportTally, period), ReportTally.metric == metric, ReportTally.unit != "")
+        _in_period(ReportTally, period), ReportTally.metric == metric, ReportTally.township == ALL,
+        ReportTally.unit.not_in(["", ALL]))
     return int((await session.execute(stmt)).scalar_one())
 
 
@@ -157,7 +174,8 @@ async def trend_tallies(session: AsyncSession, grain: str, first: date, last: da
                         ) -> list[tuple[date, str, int]]:
     """(bucket start, level, n) of `metric` per bucket of `grain` from `first` to `last`."""
     stmt = (select(ReportTally.start, ReportTally.level, func.sum(ReportTally.n))
-            .where(ReportTally.grain == grain, ReportTally.start.between(first, last), ReportTally.metric == metric)
+            .where(ReportTally.grain == grain, ReportTally.start.between(first, last), ReportTally.metric == metric,
+                   ReportTally.township == ALL, ReportTally.unit == ALL)
             .group_by(ReportTally.start, ReportTally.level).order_by(ReportTally.start))
     return [(s, lv, int(n)) for s, lv, n in (await session.execute(stmt)).all()]
 
@@ -170,17 +188,36 @@ def _places(period: Period, township: str | None) -> Any:
     return and_(cond, ReportPlace.township == township) if township is not None else cond
 
 
-async def top_cells(session: AsyncSession, period: Period, *, township: str | None, limit: int, minimum: int = 1
-                    ) -> list[tuple[Cell, int]]:
-    """The matter × place cells with the most orders first handed over in the period (at least
-    `minimum`), most first, then by code: ranked by the database, only `limit` come back."""
-    total = func.sum(ReportPlace.n)
-    stmt = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, total)
-            .where(_places(period, township))
-            .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter)
-            .having(total >= minimum)
-            .order_by(total.desc(), ReportPlace.township, ReportPlace.village, ReportPlace.matter).limit(limit))
-    return [((t, v, m), int(n)) for t, v, m, n in (await session.execute(stmt)).all()]
+async def hot_cells(session: AsyncSession, period: Period, *, township: str | None, limit: int, minimum: int
+                    ) -> tuple[list[tuple[Cell, int]], list[tuple[Cell, int]], list[tuple[tuple[str, str], int]]]:
+    """The period's matter × place cells summed once (the buckets of report_places), ranked by the
+    database: the `limit` busiest cells, the `limit` busiest with at least `minimum` orders, and the
+    `limit` busiest places (all matters together); most first, then by code."""
+    cells = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, func.sum(ReportPlace.n).label("n"))
+             .where(_places(period, township))
+             .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter).cte("cells"))
+    c = cells.c
+    by_count = (c.n.desc(), c.township, c.village, c.matter)
+    top = select(c.township, c.village, c.matter, c.n).order_by(*by_count).limit(limit).subquery()
+    repeats = (select(c.township, c.village, c.matter, c.n).where(c.n >= minimum).order_by(*by_count).limit(limit)
+               .subquery())
+    total = func.sum(c.n)
+    places = (select(c.township, c.village, literal("").label("matter"), total.label("n"))
+              .group_by(c.township, c.village).order_by(total.desc(), c.township, c.village).limit(limit).subquery())
+    stmt = union_all(*(select(literal(kind).label("kind"), q.c.township, q.c.village, q.c.matter, q.c.n)
+                       for kind, q in (("top", top), ("repeat", repeats), ("place", places))))
+    out: dict[str, list[tuple[Any, int]]] = {"top": [], "repeat": [], "place": []}
+    for kind, t, v, m, n in (await session.execute(stmt)).all():
+        out[kind].append(((t, v, m) if kind != "place" else (t, v), int(n)))
+    for rows in out.values():
+        rows.sort(key=lambda r: (-r[1], r[0]))
+    return out["top"], out["repeat"], out["place"]
+
+
+def _given(names: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
+    """Rows of values as a table to join or correlate with (portable: a UNION ALL of one-row SELECTs)."""
+    return union_all(*(select(*(literal(value, String).label(name) for name, value in zip(names, row, strict=True)))
+                       for row in rows)).subquery("given")
 
 
 async def count_cells(session: AsyncSession, period: Period, *, minimum: int) -> int:
@@ -193,28 +230,29 @@ async def count_cells(session: AsyncSession, period: Period, *, minimum: int) ->
 
 
 async def cell_counts(session: AsyncSession, period: Period, cells: Sequence[Cell]) -> dict[Cell, int]:
-    """Orders of the given cells in the period (e.g. the previous period, for the trend)."""
+    """Orders of the given cells in the period (e.g. the previous period, for the trend): each cell
+    looked up by its key in every bucket of the period, never the period's other cells."""
     if not cells:
         return {}
-    stmt = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, func.sum(ReportPlace.n))
-            .where(_in_period(ReportPlace, period),
-                   tuple_(ReportPlace.township, ReportPlace.village, ReportPlace.matter).in_(list(cells)))
-            .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter))
-    return {(t, v, m): int(n) for t, v, m, n in (await session.execute(stmt)).all()}
+    given = _given(("t", "v", "m"), cells)
+    n = (select(func.coalesce(func.sum(ReportPlace.n), 0)).where(
+        _in_period(ReportPlace, period), ReportPlace.township == given.c.t, ReportPlace.village == given.c.v,
+        ReportPlace.matter == given.c.m).scalar_subquery())
+    rows = (await session.execute(select(given.c.t, given.c.v, given.c.m, n))).all()
+    return {(t, v, m): int(k) for t, v, m, k in rows}
 
 
-async def top_places(session: AsyncSession, period: Period, *, township: str | None, limit: int,
-                     only: Sequence[tuple[str, str]] | None = None) -> list[tuple[tuple[str, str], int]]:
-    """Places (all matters together) with the most orders, most first; or the counts of `only`."""
-    total = func.sum(ReportPlace.n)
-    stmt = (select(ReportPlace.township, ReportPlace.village, total).where(_places(period, township))
-            .group_by(ReportPlace.township, ReportPlace.village)
-            .order_by(total.desc(), ReportPlace.township, ReportPlace.village).limit(limit))
-    if only is not None:
-        if not only:
-            return []
-        stmt = stmt.where(tuple_(ReportPlace.township, ReportPlace.village).in_(list(only)))
-    return [((t, v), int(n)) for t, v, n in (await session.execute(stmt)).all()]
+async def place_counts(session: AsyncSession, period: Period, places: Sequence[tuple[str, str]]
+                       ) -> dict[tuple[str, str], int]:
+    """Orders at the given places (all matters) in the period, each place looked up by its key."""
+    if not places:
+        return {}
+    given = _given(("t", "v"), places)
+    n = (select(func.coalesce(func.sum(ReportPlace.n), 0)).where(
+        _in_period(ReportPlace, period), ReportPlace.township == given.c.t, ReportPlace.village == given.c.v)
+         .scalar_subquery())
+    rows = (await session.execute(select(given.c.t, given.c.v, n))).all()
+    return {(t, v): int(k) for t, v, k in rows}
 
 
 async def closed_orders(session: AsyncSession, period: Period, *, township: str | None, level: str | None,
@@ -247,23 +285,20 @@ async def hot_spot_orders(session: AsyncSession, period: Period, *, matter: str,
 
 async def hot_spot_orders_each(session: AsyncSession, period: Period, cells: Sequence[tuple[str, str, str]],
                                each: int) -> dict[tuple[str, str, str], list[str]]:
-    """The first `each` orders behind each hot-spot cell (township, village, matter), in one query."""
+    """The first `each` orders behind each hot-spot cell (township, village, matter), in one query:
+    per cell, the first rows of its range of the hot-spot index (never all its orders)."""
     if not cells:
         return {}
-    ranked = (select(ReportOrder.hot_township, ReportOrder.hot_village, ReportOrder.hot_matter,
-                     ReportOrder.work_order_id,
-                     func.row_number().over(partition_by=(ReportOrder.hot_matter, ReportOrder.hot_village,
-                                                          ReportOrder.hot_township),
-                                            order_by=(ReportOrder.first_day, ReportOrder.work_order_id)).label("n"))
-              .where(tuple_(ReportOrder.hot_matter, ReportOrder.hot_village).in_([(m, v) for _, v, m in cells]),
+    firsts = [select(ReportOrder.hot_township, ReportOrder.hot_village, ReportOrder.hot_matter,
+                     ReportOrder.work_order_id)
+              .where(ReportOrder.hot_matter == m, ReportOrder.hot_village == v, ReportOrder.hot_township == t,
                      ReportOrder.first_day.between(period.start, period.end))
-              .subquery())
-    stmt = select(ranked.c.hot_township, ranked.c.hot_village, ranked.c.hot_matter, ranked.c.work_order_id).where(
-        ranked.c.n <= each).order_by(ranked.c.hot_matter, ranked.c.hot_village, ranked.c.n)
+              .order_by(ReportOrder.first_day, ReportOrder.work_order_id).limit(each).subquery()
+              for t, v, m in cells]
+    stmt = union_all(*(select(*q.c) for q in firsts))
     out: dict[tuple[str, str, str], list[str]] = {cell: [] for cell in cells}
     for t, v, m, order_id in (await session.execute(stmt)).all():
-        if (t, v, m) in out:
-            out[(t, v, m)].append(order_id)
+        out[(t, v, m)].append(order_id)
     return out
 
 

@@ -169,14 +169,12 @@ async def hotspots(session: AsyncSession, names: Names, period: Period, township
     """The database ranks the cells and places; only what is shown is read, with its count in the
     previous period and its first orders."""
     before = period.previous()
-    top = await store.top_cells(session, period, township=township, limit=limit)
-    repeats = await store.top_cells(session, period, township=township, limit=limit, minimum=repeat_threshold)
+    top, repeats, places = await store.hot_cells(session, period, township=township, limit=limit,
+                                                 minimum=repeat_threshold)
     shown = list(dict.fromkeys(c for c, _ in top + repeats))
     earlier = await store.cell_counts(session, before, shown)
     behind = await store.hot_spot_orders_each(session, period, shown, orders_each)
-    places = await store.top_places(session, period, township=township, limit=limit)
-    places_before = dict(await store.top_places(session, before, township=township, limit=limit,
-                                                only=[p for p, _ in places]))
+    places_before = await store.place_counts(session, before, [p for p, _ in places])
 
     def spot(cell: formulas.Cell, count: int) -> HotSpot:
         t, v, m = cell

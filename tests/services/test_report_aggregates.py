@@ -194,6 +194,8 @@ async def recount(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
     for (metric, day, township, unit, level), n in tallies.items():
         for grain, start in _buckets(day):
             expected_tallies[(grain, start, metric, township, unit, level)] += n
+            expected_tallies[(grain, start, metric, "*", unit, level)] += n  # the roll-ups
+            expected_tallies[(grain, start, metric, "*", "*", level)] += n
     expected_places = Counter()
     for (day, township, village, matter), n in places.items():
         for grain, start in _buckets(day):

@@ -1,4 +1,4 @@
-"""Report periods: any period is covered exactly by the fewest day/month/year buckets, and the
+"""Report periods: any period is covered exactly by few day/week/month/year buckets, and the
 period before it is the same months (or days) just before."""
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from feedback.periods import Period, bucket_starts
 
 def _days_of(buckets: dict[str, list[date]]) -> list[date]:
     days = list(buckets["d"])
+    for start in buckets["w"]:
+        assert start.weekday() == 0
+        days += [start + timedelta(days=i) for i in range(7)]
     for start in buckets["m"]:
         day = start
         while day.month == start.month:
@@ -24,16 +27,21 @@ def _days_of(buckets: dict[str, list[date]]) -> list[date]:
 
 
 @pytest.mark.parametrize("start, end, counts", [
-    (date(2025, 1, 1), date(2025, 12, 31), (0, 0, 1)),
-    (date(2026, 10, 1), date(2026, 10, 31), (0, 1, 0)),
-    (date(2025, 3, 15), date(2026, 2, 14), (31, 10, 0)),
-    (date(2024, 2, 29), date(2024, 2, 29), (1, 0, 0)),
-    (date(2023, 12, 31), date(2026, 1, 1), (2, 0, 2)),
+    (date(2025, 1, 1), date(2025, 12, 31), (0, 0, 0, 1)),
+    (date(2026, 10, 1), date(2026, 10, 31), (0, 0, 1, 0)),
+    # Sat 15 and Sun 16 March, weeks from the 17th and 24th, Monday the 31st; April to January;
+    # Sunday 1 February, the week from the 2nd, the 9th to the 14th
+    (date(2025, 3, 15), date(2026, 2, 14), (10, 3, 10, 0)),
+    # Thursday 17 September to Sunday the 20th, three weeks (one across the month), the 12th to the 17th
+    (date(2026, 9, 17), date(2026, 10, 17), (10, 3, 0, 0)),
+    (date(2024, 2, 29), date(2024, 2, 29), (1, 0, 0, 0)),
+    (date(2023, 12, 31), date(2026, 1, 1), (2, 0, 0, 2)),
+    (date(2026, 3, 2), date(2026, 3, 8), (0, 1, 0, 0)),
 ])
-def test_a_period_is_covered_exactly_by_the_fewest_buckets(start: date, end: date, counts: tuple[int, ...]) -> None:
+def test_a_period_is_covered_exactly_by_few_buckets(start: date, end: date, counts: tuple[int, ...]) -> None:
     period = Period(start, end)
     buckets = period.buckets()
-    assert (len(buckets["d"]), len(buckets["m"]), len(buckets["y"])) == counts
+    assert (len(buckets["d"]), len(buckets["w"]), len(buckets["m"]), len(buckets["y"])) == counts
     assert _days_of(buckets) == [start + timedelta(days=i) for i in range(period.days)]
 
 
