@@ -1,24 +1,29 @@
 """A new order and the rows that come with it (its first history record, its outbox event, its
 sealed personal data) written together, or none of them when the order's channel + external id
-or idempotency key is taken already (an exact repeat: the caller answers it).
+or idempotency key is taken already (an exact repeat: the caller answers it); with the open
+orders of its time window that it may repeat (the near-duplicate check's candidates).
 
 On PostgreSQL this is one statement, one round trip: the order's INSERT … ON CONFLICT DO NOTHING
-RETURNING as a CTE, and each other row inserted from it (no order inserted, no rows). On SQLite
-(the embedded default, in-process, no round trips to save) the same as separate statements.
+RETURNING as a CTE, each other row inserted from it (no order inserted, no rows), and the
+candidates read laterally from it (the statement's snapshot does not see the new order itself).
+On SQLite (the embedded default, in-process, no round trips to save) separate statements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, insert, select
+from sqlalchemy import Executable, Row, Table, bindparam, insert, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.db import repositories as repo
 from services.db.tables import Base, WorkOrder
+from services.db.types import UTCDateTime
 
 
 def _table(cls: type[Base]) -> Table:
@@ -30,37 +35,47 @@ def _table(cls: type[Base]) -> Table:
 _ORDERS = _table(WorkOrder)
 
 
+@cache
+def _defaults(table: Table) -> tuple[tuple[str, Any], ...]:
+    return tuple((c.key, c.default.arg) for c in table.columns  # type: ignore[attr-defined]
+                 if c.default is not None and c.default.is_scalar)
+
+
 def with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """`values` with the table's own scalar column defaults for the columns it leaves out (as the
     ORM would write them)."""
     out = dict(values)
-    for column in table.columns:
-        if column.key not in out and column.default is not None and column.default.is_scalar:
-            out[column.key] = column.default.arg  # type: ignore[attr-defined]
+    for key, default in _defaults(table):
+        out.setdefault(key, default)
     return out
 
 
 async def insert_new_order(
-    session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]]
-) -> bool:
+    session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
+    *, window: tuple[datetime, datetime],
+) -> tuple[bool, Sequence[Row[Any]]]:
     """Insert the work order `order` (column -> value) and then the rows `with_it` (each a mapped
     class and one row of values); nothing at all when the order conflicts with an existing one.
-    True when inserted."""
+    Returns whether it was inserted and, if it was, the open orders reported within `window`
+    (since, until) other than itself (repositories.duplicate_candidates_query)."""
     order = with_defaults(_ORDERS, order)
     rows = [(_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it]
+    since, until = window
     if session.get_bind().dialect.name == "postgresql":
         shape = (tuple(order), tuple((table.name, tuple(values)) for table, values in rows))
         params = {f"o_{k}": v for k, v in order.items()}
         for n, (_, values) in enumerate(rows):
             params.update({f"r{n}_{k}": v for k, v in values.items()})
-        inserted = (await session.execute(_pg_statement(shape), params)).first()
-        return inserted is not None
+        params.update(c_since=since, c_until=until, c_exclude=order["id"])
+        result = (await session.execute(_pg_statement(shape), params)).all()
+        # No row: a conflict. One row of nulls: inserted, no candidates (the lateral join is outer).
+        return bool(result), [r for r in result if r.id is not None]
     stmt = sqlite_insert(_ORDERS).on_conflict_do_nothing().returning(_ORDERS.c.id)
     if (await session.execute(stmt, order)).first() is None:
-        return False
+        return False, []
     for table, values in rows:
         await session.execute(insert(table), values)
-    return True
+    return True, await repo.duplicate_candidates(session, since=since, until=until, exclude=order["id"])
 
 
 _TABLES: dict[str, Table] = {t.name: t for t in WorkOrder.metadata.tables.values()}
@@ -83,4 +98,8 @@ def _pg_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]
         table = _TABLES[name]
         values = select(*[bindparam(f"r{n}_{k}", type_=table.c[k].type) for k in columns]).select_from(new)
         ctes.append(insert(table).from_select(list(columns), values).cte(f"row_{n}"))
-    return select(new.c.id).add_cte(*ctes)
+    candidates = repo.duplicate_candidates_query(
+        bindparam("c_since", type_=UTCDateTime()), bindparam("c_until", type_=UTCDateTime()),
+        bindparam("c_exclude", type_=_ORDERS.c.id.type)).lateral("candidates")
+    return (select(*candidates.c).select_from(new.outerjoin(candidates, true()))
+            .order_by(candidates.c.reported_at.desc()).add_cte(*ctes))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, tuple_, update
+from sqlalchemy import Row, Select, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,21 +68,30 @@ async def find_repeat(
 _OPEN_FOR_MERGE = (State.received.value, State.pending_review.value, State.dispatched.value, State.claimed.value)
 
 
-async def duplicate_candidates(
-    session: AsyncSession, *, since: datetime, until: datetime, exclude: str, limit: int = 300
-) -> Sequence[Row[Any]]:
-    """Open orders reported between `since` and `until` (the ones a new report may repeat), newest
-    first (on the reported_at index), as plain rows of what the detector reads: id, text_masked,
-    address, channel, reported_at, latitude, longitude, dept, matter, village. Read through the
-    session's connection, not the ORM: intake reads a few hundred of these for every appeal."""
+DUPLICATE_CANDIDATES = 300  # the newest open orders of the window a new appeal is compared with
+
+
+def duplicate_candidates_query(since: Any, until: Any, exclude: Any, limit: int = DUPLICATE_CANDIDATES) -> Select[Any]:
+    """Open orders reported between `since` and `until` (values or bound parameters), other than
+    `exclude`, newest first (on the reported_at index), as plain rows of what the near-duplicate
+    check reads: id, text_masked, address, channel, reported_at, latitude, longitude, dept, matter,
+    village."""
     w = WorkOrder.__table__.c
-    stmt = (
+    return (
         select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
                w.village)
         .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude, w.state.in_(_OPEN_FOR_MERGE))
         .order_by(w.reported_at.desc())
         .limit(limit)
     )
+
+
+async def duplicate_candidates(
+    session: AsyncSession, *, since: datetime, until: datetime, exclude: str, limit: int = DUPLICATE_CANDIDATES
+) -> Sequence[Row[Any]]:
+    """The rows of duplicate_candidates_query, read through the session's connection, not the ORM:
+    intake reads a few hundred of these for every appeal."""
+    stmt = duplicate_candidates_query(since, until, exclude, limit)
     rows: Sequence[Row[Any]] = (await (await session.connection()).execute(stmt)).all()  # type: ignore[assignment]
     return rows
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -73,11 +74,9 @@ def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozense
                   latitude=order.latitude, longitude=order.longitude)
 
 
-async def _open_duplicate(session: AsyncSession, ctx: DomainContext, order: WorkOrder) -> tuple[str, str] | None:
-    """(the open order this one repeats, why), if any: same place, same matter, within the window."""
-    reported = order.reported_at or order.created_at
-    candidates = await repo.duplicate_candidates(session, since=reported - ctx.duplicates.window,
-                                                 until=reported + ctx.duplicates.window, exclude=order.id)
+def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> tuple[str, str] | None:
+    """(the open order this one repeats, why), if any, of the open orders of its window
+    (repositories.duplicate_candidates_query): same place, same matter, within the window."""
     if not candidates:
         return None
     topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
@@ -145,9 +144,11 @@ async def accept_appeal(
     sealed = dict(work_order_id=order_id, sealed=ctx.vault.seal(personal), created_at=now)
     # Insert-or-detect-repeat: the order, its history record, its event and its personal data go in
     # together, or nothing does when the channel + external id or the idempotency key is taken.
-    created = await new_orders.insert_new_order(
+    # The open orders it may repeat come back from the same statement.
+    created, candidates = await new_orders.insert_new_order(
         session, values, [(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)),
-                          (PersonalData, sealed)])
+                          (PersonalData, sealed)],
+        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window))
     if not created:
         existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
                                           idempotency_key=key_digest(idempotency_key))
@@ -155,7 +156,7 @@ async def accept_appeal(
             raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
                                  mask_text(idempotency_key or appeal.external_id or ""))
         return repeat_answer(ctx, existing, digest, external_id=appeal.external_id, idempotency_key=idempotency_key)
-    duplicate = await _open_duplicate(session, ctx, order)
+    duplicate = _open_duplicate(ctx, order, candidates)
     if duplicate is not None:
         into, why = duplicate
         order = await lifecycle.load_for_update(session, order_id)
