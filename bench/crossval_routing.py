@@ -31,8 +31,9 @@ from router.thresholds import learn_thresholds  # noqa: E402
 SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_b")
 NEVER_TUNED = "short_b"
 COLUMNS = ("redirect_recall", "redirect_precision", "urgent_recall", "class_accuracy", "level_balanced",
-           "dept_top1", "dept_top3", "category", "auto_share@0.5", "auto_right@0.5", "auto_share@0.9",
-           "auto_right@0.9")
+           "dept_top1", "dept_top3", "category", f"auto_share@{eval_routing.DEFAULT_THRESHOLD}",
+           f"auto_right@{eval_routing.DEFAULT_THRESHOLD}", f"auto_share@{eval_routing.HIGH_TIER}",
+           f"auto_right@{eval_routing.HIGH_TIER}")
 
 
 def _cell(value: float | None) -> str:
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> int:
                    for o in eval_routing.dispatch_outcomes([t[0] for t in routed[other]],
                                                            [dict(t[1], confidence=round(calibrator(t[2]), 3))
                                                             if t[2] is not None else t[1] for t in routed[other]])]
-        learned = learn_thresholds(history, min_orders=15, target=0.95)
+        learned = learn_thresholds(history, default=eval_routing.DEFAULT_THRESHOLD, min_orders=15, target=0.95)
         print(f"== {name} ({len(rows)}): model trained without it, confidence calibrated on the other sets")
         table[name] = eval_routing.report(rows, outputs, learned=learned, errors=errors)
         print()

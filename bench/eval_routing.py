@@ -31,7 +31,8 @@ from router.thresholds import DispatchOutcome, MatterThresholds  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "appeals_dev.jsonl"
 CURVE = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.8  # the services' default review threshold (HOTLINE_REVIEW_THRESHOLD)
+HIGH_TIER = 0.95  # a high-confidence tier
 
 
 def _ratio(hit: int, total: int) -> str:
@@ -106,7 +107,7 @@ def evaluate(rows: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> dict[
                                     or o["dept"] == r["expect_dept"]), len(county))
     categorised = [(r, o) for r, o in pairs if r.get("category")]
     figures["category"] = frac(sum(1 for r, o in categorised if category_of(o) == r["category"]), len(categorised))
-    for t, n, auto, right in curve(rows, outputs, (DEFAULT_THRESHOLD, 0.9)):
+    for t, n, auto, right in curve(rows, outputs, (DEFAULT_THRESHOLD, HIGH_TIER)):
         figures[f"auto_share@{t}"] = frac(auto, n)
         figures[f"auto_right@{t}"] = frac(right, auto)
     return figures
