@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
@@ -19,6 +19,7 @@ from router.learning import seed_records
 from router.service import Router
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @cache
@@ -38,17 +39,17 @@ _PROFILES: dict[Hashable, Profile] = {}
 _PROFILES_KEPT = 4096
 
 
-def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[Any], Report]) -> Profile:
-    """`index.profile_of(report(key))`, computed once per process for the same `key`, which must
+def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[T], Report], source: T) -> Profile:
+    """`index.profile_of(report(source))`, computed once per process for the same `key`, which must
     hold everything the report is made of (with the background weights of `index_for`; other
     weights are not remembered)."""
     if index.idf is not background_idf():
-        return index.profile_of(report(key))
+        return index.profile_of(report(source))
     found = _PROFILES.get(key)
     if found is None:
         if len(_PROFILES) >= _PROFILES_KEPT:
             del _PROFILES[next(iter(_PROFILES))]  # the oldest: candidates are the newest open orders
-        found = _PROFILES[key] = index.profile_of(report(key))
+        found = _PROFILES[key] = index.profile_of(report(source))
     return found
 
 

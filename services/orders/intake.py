@@ -82,9 +82,9 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
     topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
     new = _report(order, topic, places)
     index = index_for(ctx.duplicates)
-    # Keyed by the whole row (every field the report is made of): an order the router has placed
-    # since is profiled afresh.
-    earlier = [remembered_profile(index, c, _candidate_report) for c in candidates]
+    # Keyed by the whole row as a plain tuple (every field the report is made of; a tuple compares
+    # in C, a row does not): an order the router has placed since is profiled afresh.
+    earlier = [remembered_profile(index, tuple(c), _candidate_report, c) for c in candidates]
     match = index.best_match(new, earlier)
     return (match.report_id, match.why) if match else None
 
