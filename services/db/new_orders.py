@@ -67,7 +67,8 @@ async def insert_new_order(
         for n, (_, values) in enumerate(rows):
             params.update({f"r{n}_{k}": v for k, v in values.items()})
         params.update(c_since=since, c_until=until, c_exclude=order["id"])
-        result = (await session.execute(_pg_statement(shape), params)).all()
+        # Through the session's connection (its transaction), not the ORM's execute: nothing here is mapped.
+        result = (await (await session.connection()).execute(_pg_statement(shape), params)).all()
         # No row: a conflict. One row of nulls: inserted, no candidates (the lateral join is outer).
         return bool(result), [r for r in result if r.id is not None]
     stmt = sqlite_insert(_ORDERS).on_conflict_do_nothing().returning(_ORDERS.c.id)
