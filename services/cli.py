@@ -8,9 +8,12 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and closed-loop tracking. "
                        "Configuration comes from the environment (DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, HOTLINE_*).",
@@ -51,18 +54,35 @@ def main() -> None:
 def _expected_failure(exc: Exception) -> str | None:
     """The one line to print for a failure an operator can fix, or None for a bug."""
     from aiokafka.errors import KafkaError
+    from alembic.util.exc import CommandError as AlembicCommandError
+    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
     from router.exceptions import RouterError
     from services.bootstrap import ConfigurationError
     from services.topics import MissingTopics
 
+    if isinstance(exc, ValidationError) and exc.title.endswith("Settings"):
+        return settings_problem(exc)
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, AlembicCommandError):
+        return f"db upgrade: {first}"
     if isinstance(exc, SQLAlchemyError | ConnectionError):
         return f"the database does not answer: {first}"
     if isinstance(exc, KafkaError | MissingTopics | ConfigurationError | RouterError | OSError):
         return first
     return None
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """A configuration the settings refused, as one line naming the environment variables."""
+    from services.settings import environment_name
+
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        problems.append(f"{environment_name(field)}: {error['msg'].removeprefix('Value error, ')}")
+    return "configuration: " + "; ".join(problems)
 
 
 def _fail(message: str) -> None:

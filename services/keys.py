@@ -45,7 +45,7 @@ async def create_key(
         if not known_units(unit):
             raise UnknownUnit(unit)
     elif unit:
-        raise ValueError(f"only unit keys are scoped to a unit; a {role.value} key sees the whole county")
+        raise ValueError(f"only unit keys are scoped to a unit; {role.value} keys see the whole county")
     key_id = f"key_{secrets.token_hex(6)}"
     secret = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
     session.add(ApiKey(id=key_id, key_hash=key_hash(secret), role=role.value, unit=unit,

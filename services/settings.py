@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from feedback.policy import FeedbackPolicy
@@ -27,6 +27,21 @@ class CoreSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "HOTLINE_KAFKA_BOOTSTRAP_SERVERS"),
     )
     data_dir: Path = Field(default=Path("var"), description="where the embedded database file lives")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str | None) -> str | None:
+        """`postgresql://…` (as psql and most tools write it) means asyncpg, `sqlite:///…` aiosqlite; any
+        other database is refused here, in one line, rather than by a missing driver later."""
+        if not url:
+            return None
+        scheme, sep, rest = url.partition("://")
+        drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
+                   "postgresql+asyncpg": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite",
+                   "sqlite+aiosqlite": "sqlite+aiosqlite"}
+        if not sep or scheme not in drivers:
+            raise ValueError("give postgresql+asyncpg://user:pass@host:5432/db (or sqlite+aiosqlite:///path)")
+        return f"{drivers[scheme]}://{rest}"
     kafka_client_id: str = "hotline"
     kafka_dispatch_partitions: int = 3
     kafka_lifecycle_partitions: int = 6
@@ -116,3 +131,14 @@ class CoreSettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+
+def environment_name(field: str) -> str:
+    """The environment variable that sets a field of CoreSettings (or a subclass with the same prefix)."""
+    info = CoreSettings.model_fields.get(field)
+    if info is None and field.isupper():
+        return field  # the error already names it by its alias (DATABASE_URL)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices) and alias.choices and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"HOTLINE_{field.upper()}"

@@ -121,7 +121,7 @@ async def dashboard(principal: SignedIn, runtime: RuntimeDep) -> Response:
     if principal is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     if not allows(principal, Permission.read_reports):
-        raise Forbidden(f"a {principal.role.value} key may not see the dashboard")
+        raise Forbidden(f"{principal.role.value} keys may not see the dashboard")
     return HTMLResponse(_page("dashboard.html", refresh=str(runtime.settings.dashboard_refresh_seconds),
                               who=html.escape(principal.name or principal.role.value)), headers=PAGE_HEADERS)
 
@@ -154,7 +154,7 @@ async def data(principal: SignedIn, runtime: RuntimeDep, uow: UowDep, names: Nam
     if principal is None:
         raise Unauthenticated("sign in at /dashboard/login, or send Authorization: Bearer <key>")
     if not allows(principal, Permission.read_reports):
-        raise Forbidden(f"a {principal.role.value} key may not see the dashboard")
+        raise Forbidden(f"{principal.role.value} keys may not see the dashboard")
     now = runtime.ctx.now()
     today = runtime.ctx.local_day(now)
     month = Period(today.replace(day=1), today)

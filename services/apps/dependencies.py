@@ -81,7 +81,7 @@ def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Princ
         if principal is None:
             raise Unauthenticated("this needs an API key: send Authorization: Bearer <key>")
         if not any(allows(principal, p) for p in permissions):
-            raise Forbidden(f"a {principal.role.value} key may not do this")
+            raise Forbidden(f"{principal.role.value} keys may not do this")
         return principal
 
     return dependency

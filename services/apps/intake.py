@@ -50,7 +50,7 @@ async def submit_appeal(
             raise Unauthenticated(f"channel {appeal.channel} needs an API key (operator); citizens use web, "
                                   "mini_program or wechat")
         if not allows(principal, Permission.submit_for_caller):
-            raise Forbidden(f"a {principal.role.value} key may not submit appeals on channel {appeal.channel}")
+            raise Forbidden(f"{principal.role.value} keys may not submit appeals on channel {appeal.channel}")
     actor = principal.actor if principal else f"citizen:{appeal.channel}"
     try:
         async with uow.transaction() as session:

@@ -89,3 +89,27 @@ def test_topic_plan_lists_the_fixed_topics_and_one_per_unit(tmp_path: Path) -> N
     assert names[:fixed] == list(FIXED_TOPICS) and "hotline.lifecycle" in names
     assert len(names) > 100 and all(n.startswith("hotline.dispatch.") for n in names[fixed:])
     assert all("replication_factor=3" in line and "min.insync.replicas=2" in line for line in done.stdout.splitlines())
+
+
+def test_an_unknown_revision_is_one_line(tmp_path: Path) -> None:
+    _one_line_error(hotline("db", "upgrade", "nonsense", data_dir=tmp_path), "nonsense")
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({"HOTLINE_REVIEW_THRESHOLD": "abc"}, ("configuration", "HOTLINE_REVIEW_THRESHOLD", "number")),
+    ({"DATABASE_URL": "mysql://root:secret@db/x"}, ("configuration", "DATABASE_URL", "postgresql+asyncpg://")),
+])
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path, env: dict[str, str],
+                                                       words: tuple[str, ...]) -> None:
+    done = hotline("status", data_dir=tmp_path, **env)
+    _one_line_error(done, *words)
+    assert "secret" not in done.stderr
+
+
+def test_a_plain_postgresql_url_means_asyncpg() -> None:
+    from services.settings import CoreSettings
+
+    assert CoreSettings(database_url="postgresql://u@h:5432/d").effective_database_url == \
+        "postgresql+asyncpg://u@h:5432/d"
+    assert CoreSettings(database_url="postgres://u@h/d").effective_database_url == "postgresql+asyncpg://u@h/d"
+    assert CoreSettings(database_url="sqlite:////tmp/x.db").effective_database_url == "sqlite+aiosqlite:////tmp/x.db"
