@@ -32,7 +32,7 @@ from schemas.taxonomy import Level
 from services.apps.dependencies import ReportReader, RuntimeDep, UowDep
 from services.db import repositories as repo
 from services.reports import service
-from services.reports.export import to_csv
+from services.reports.export import states_csv, to_csv
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -210,7 +210,12 @@ async def report_trend(uow: UowDep, _: ReportReader, period: PeriodDep, csv: Csv
     return respond(report, csv, f"trend_{period.start}_{period.end}")
 
 
-@router.get("/states", summary="how many orders are in each state now")
-async def report_states(uow: UowDep, _: ReportReader) -> dict[str, int]:
+@router.get("/states", response_model=dict[str, int], responses=CSV_RESPONSE,
+            summary="how many orders are in each state now")
+async def report_states(uow: UowDep, _: ReportReader, csv: CsvDep) -> Any:
     async with uow.read() as session:
-        return await repo.count_by_state(session)  # kept by the database as orders change (live)
+        counts = await repo.count_by_state(session)  # kept by the database as orders change (live)
+    if not csv:
+        return counts
+    return Response(states_csv(counts), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="states.csv"'})

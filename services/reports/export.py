@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from schemas.reports import (
     AssessmentReport,
+    DrillOrder,
     DrillPage,
     HotSpot,
     HotspotsReport,
@@ -19,6 +20,7 @@ from schemas.reports import (
     RatesReport,
     Report631,
     StagesReport,
+    SupervisedOrder,
     SupervisionReport,
     TrendReport,
     UnitRates,
@@ -96,10 +98,16 @@ _FLATTEN: dict[type[BaseModel], Callable[[Any], list[Row]]] = {
 }
 
 
+# The columns of a list that came out empty, so that its export still has its header line.
+_EMPTY_COLUMNS: dict[type[BaseModel], list[str]] = {
+    SupervisionReport: list(SupervisedOrder.model_fields), DrillPage: list(DrillOrder.model_fields),
+}
+
+
 def to_csv(report: BaseModel) -> str:
     """The report as CSV text (header from the union of the rows' columns, in first-seen order)."""
     rows = _FLATTEN[type(report)](report)
-    columns: dict[str, None] = {}
+    columns: dict[str, None] = dict.fromkeys(_EMPTY_COLUMNS.get(type(report), [])) if not rows else {}
     for row in rows:
         columns.update(dict.fromkeys(row))
     out = io.StringIO()
@@ -108,4 +116,14 @@ def to_csv(report: BaseModel) -> str:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue()
+
+
+def states_csv(counts: dict[str, int]) -> str:
+    """Orders per state as CSV (state, count), like the other exports."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["state", "count"])
+    writer.writerows(sorted(counts.items()))
     return out.getvalue()

@@ -113,6 +113,20 @@ async def test_every_report_exports_csv(seeded: Seeded, report: str) -> None:
         assert rows or report == "supervision"
 
 
+async def test_the_states_export_csv_and_an_empty_list_keeps_its_header(seeded: Seeded) -> None:
+    client, supervisor, _ = seeded
+    counts = (await client.get("/v1/reports/states", headers=supervisor)).json()
+    states = await client.get("/v1/reports/states", params={"format": "csv"}, headers=supervisor)
+    assert states.status_code == 200 and states.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(states.text.lstrip("\ufeff"))))
+    assert {r["state"]: int(r["count"]) for r in rows} == counts and counts
+    nothing = {"from": "2025-01-01", "to": "2025-01-31", "format": "csv"}
+    for report in ("631/orders", "hotspots/orders", "supervision"):
+        empty = await client.get(f"/v1/reports/{report}", params=nothing, headers=supervisor)
+        header = next(csv.reader(io.StringIO(empty.text.lstrip("\ufeff"))), [])
+        assert empty.status_code == 200 and "work_order_id" in header, (report, empty.text)
+
+
 async def test_rates_and_assessment_agree_with_what_the_units_did(seeded: Seeded) -> None:
     client, supervisor, orders = seeded
     rates = (await client.get("/v1/reports/rates", params=PERIOD, headers=supervisor)).json()
