@@ -201,6 +201,7 @@ async def dispatch_to(
     order.resolve_due = deadlines.resolve_due
     order.claimed_at = None
     order.first_contact_at = None
+    order.resolved_at = None  # a reopened order's clocks run again: the old resolution is in its history
     order.rating_due = None
     helpers = [code for code in assisting or [] if code != unit.code and code in ctx.router.units()]
     in_hands = {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}

@@ -61,3 +61,14 @@ async def test_no_rating_in_time_closes_unrated_and_the_631_report_counts_each_o
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
     await scenario.unrated_closes_and_631_counts_once(*system, CLOCK, WINDOW)
+
+
+async def test_a_reopened_order_shows_no_resolution_among_its_clocks(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    order, token = await scenario.dispatched(client)
+    await scenario.handle(client, order["id"], order["unit"])
+    resolved = (await client.get(f"/v1/work-orders/{order['id']}/clocks")).json()
+    assert resolved["resolved_at"] is not None
+    assert (await scenario.rate(client, order["id"], token, "unsatisfied")).json()["state"] == "dispatched"
+    clocks = (await client.get(f"/v1/work-orders/{order['id']}/clocks")).json()
+    assert clocks["resolved_at"] is None and clocks["claimed_at"] is None and clocks["unit"] == order["unit"]
