@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -51,12 +52,15 @@ def main() -> None:
         _fail(message)
 
 
+_MISSING_TABLE = re.compile(r'(relation|column) "[^"]+" (of relation "[^"]+" )?does not exist|no such (table|column)')
+
+
 def _expected_failure(exc: Exception) -> str | None:
     """The one line to print for a failure an operator can fix, or None for a bug."""
     from aiokafka.errors import KafkaError
     from alembic.util.exc import CommandError as AlembicCommandError
     from pydantic import ValidationError
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
     from router.exceptions import RouterError
     from services.bootstrap import ConfigurationError
@@ -67,6 +71,8 @@ def _expected_failure(exc: Exception) -> str | None:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, AlembicCommandError):
         return f"db upgrade: {first}"
+    if isinstance(exc, ProgrammingError | OperationalError) and _MISSING_TABLE.search(first):
+        return f"the database is not at Hotline's schema: run `hotline db upgrade` ({first})"
     if isinstance(exc, SQLAlchemyError | ConnectionError):
         return f"the database does not answer: {first}"
     if isinstance(exc, KafkaError | MissingTopics | ConfigurationError | RouterError | OSError):
@@ -109,12 +115,15 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Alembic revision to reach (default: the newest)")] = "head",
 ) -> None:
     """Apply the migrations to DATABASE_URL (or the embedded SQLite file) up to REVISION."""
-    from services.db.migrate import upgrade
+    from services.db.migrate import current_revision, upgrade
     from services.settings import CoreSettings
 
     url = CoreSettings().effective_database_url
     upgrade(url, revision)
-    typer.echo(f"database at {url.split('@')[-1]} is at {revision}")
+    current = current_revision(url)
+    behind = "" if revision == "head" or current == revision else \
+        f" (not {revision}: the database was already past it; migrations only go forward here)"
+    typer.echo(f"database at {url.split('@')[-1]} is at {'head' if revision == 'head' else current}{behind}")
 
 
 @app.command()

@@ -113,3 +113,21 @@ def test_a_plain_postgresql_url_means_asyncpg() -> None:
         "postgresql+asyncpg://u@h:5432/d"
     assert CoreSettings(database_url="postgres://u@h/d").effective_database_url == "postgresql+asyncpg://u@h/d"
     assert CoreSettings(database_url="sqlite:////tmp/x.db").effective_database_url == "sqlite+aiosqlite:////tmp/x.db"
+
+
+def test_db_upgrade_says_where_the_database_is(tmp_path: Path) -> None:
+    assert hotline("db", "upgrade", data_dir=tmp_path).stdout.strip().endswith("is at head")
+    older = hotline("db", "upgrade", "0005", data_dir=tmp_path)
+    assert older.returncode == 0 and "(not 0005" in older.stdout and "is at 0005" not in older.stdout, older.stdout
+
+
+@pytest.mark.parametrize("problem", ['relation "api_keys" does not exist',
+                                     'column "request_digest" of relation "work_orders" does not exist',
+                                     "no such table: api_keys"])
+def test_a_database_without_the_schema_says_to_upgrade(problem: str) -> None:
+    from sqlalchemy.exc import ProgrammingError
+
+    from services.cli import _expected_failure
+
+    message = _expected_failure(ProgrammingError("SELECT 1", {}, Exception(problem)))
+    assert message is not None and "run `hotline db upgrade`" in message and "\n" not in message
