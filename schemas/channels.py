@@ -7,6 +7,7 @@ and `confidential` (保密). Strings refuse NUL and other control characters; id
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -42,6 +43,14 @@ ExternalId = Annotated[
 ]
 Phone = Annotated[str, Field(max_length=30, pattern=r"^[0-9+\-\s().（）－＋０-９]{5,30}$",
                              description="the citizen's number; encrypted at rest, masked everywhere"), Clean]
+def _countable(value: datetime) -> datetime:
+    if not 1990 <= value.year <= 2100:
+        raise ValueError("must be a time between 1990 and 2100")
+    return value
+
+
+# A time the clocks, the 并单 window and the reports can count from (year 0001 or 9999 cannot be).
+Moment = Annotated[AwareDatetime, AfterValidator(_countable)]
 Photos = Annotated[list[HttpUrl], Field(default_factory=list, max_length=9, description="photo URLs, at most 9")]
 
 
@@ -57,7 +66,7 @@ class _Common(BaseModel):
 
     text: Text
     address: Short | None = None
-    reported_at: AwareDatetime | None = Field(
+    reported_at: Moment | None = Field(
         default=None, description="when the citizen reported it (call, post, found-at time); default: now")
     confidential: bool = Field(default=False, description="保密: no unit sees the caller's identity")
     external_id: ExternalId | None = None
@@ -96,7 +105,7 @@ class Consumer12315In(_Common):
     business: Business
     goods_or_service: Short
     amount_in_dispute: Decimal | None = Field(default=None, ge=0, le=100_000_000, max_digits=12, decimal_places=2)
-    purchase_time: AwareDatetime | None = None
+    purchase_time: Moment | None = None
     demand: ConsumerDemand = Field(description="what the consumer wants")
 
 
@@ -133,7 +142,7 @@ class UpperTransferIn(_Common):
     channel: Literal["upper_transfer"]
     upper_body: Short
     reference_no: ExternalId
-    deadline: AwareDatetime
+    deadline: Moment
 
 
 class VisitKind(StrEnum):

@@ -79,7 +79,10 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     try:
         at, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(at), int(row_id)
+        moment, key = datetime.fromisoformat(at), int(row_id)
+        if moment.tzinfo is None or not 0 <= key < 2**63:
+            raise ValueError(cursor)
+        return moment, key
     except ValueError as exc:
         raise RequestValidationError([{"loc": ("query", "cursor"), "msg": "not a cursor this list gave out",
                                        "type": "value_error"}]) from exc

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 
 from escalation.models import SupervisionLevel
 from feedback.exceptions import BadReportParameter
-from feedback.periods import parse_day
+from feedback.periods import EARLIEST, LATEST, parse_day
 from intake.masking import mask_text
 from schemas.access import Permission, Principal, Role
 from schemas.lifecycle import State
@@ -49,7 +49,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         when, key = json.loads(raw)
         moment = datetime.fromisoformat(when)
-        if moment.tzinfo is None or not isinstance(key, (str, int)):
+        if moment.tzinfo is None or not isinstance(key, (str, int)) or (isinstance(key, int) and not
+                                                                       0 <= key < 2**63):
             raise ValueError
         return moment, key
     except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
@@ -72,6 +73,9 @@ def order_filter(
         period_to = parse_day("to", given_to, ctx.local_day)
     except BadReportParameter as exc:
         raise bad_query(exc.field, exc.problem) from None
+    for name, day in (("from", period_from), ("to", period_to)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise bad_query(name, f"{day} is outside {EARLIEST.year}-{LATEST.year}")
     if period_from and period_to and period_to < period_from:
         raise bad_query("to", "is before from")
     return OrderFilter(

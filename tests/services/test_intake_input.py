@@ -130,6 +130,9 @@ async def test_same_id_with_different_content_is_422_naming_the_conflict_and_wri
         ({"channel": "online_opinion", "text": "网传某小区停水", "platform": "微博", "url": "not a url"}, {}, "url"),
         ({"channel": "web", "text": "路灯坏了", "location": {"lat": 95, "long": 0}}, {}, "location.lat"),
         ({"channel": "open311", "text": "路灯坏了"}, {}, "channel"),
+        (appeal(reported_at="0001-01-01T00:00:00Z"), {}, "reported_at"),
+        ({"channel": "upper_transfer", "text": "转办件：道路破损", "upper_body": "市12345", "reference_no": "S-2",
+          "deadline": "9999-12-31T23:59:59Z"}, {}, "deadline"),
     ],
 )
 async def test_each_channel_names_each_bad_field(

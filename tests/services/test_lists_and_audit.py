@@ -145,3 +145,19 @@ async def test_the_audit_names_the_authenticated_actor_of_every_action(
     assert everyone.status_code == 422
     unit_key = await as_unit(runtime, unit)
     assert (await client.get("/v1/audit", params={"actor": actor}, headers=unit_key)).status_code == 403
+
+
+@pytest.mark.parametrize(("url", "params", "field"), [
+    ("/v1/work-orders", {"from": "0001-01-01"}, "from"),
+    ("/v1/work-orders", {"to": "9999-12-31"}, "to"),
+    ("/v1/audit", {"actor": "x", "cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiw5OTk5OTk5OTk5OTk5OTk5OTk5OV0"},
+     "cursor"),  # [instant, 99999999999999999999]: past any row id
+    ("/v1/supervision", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMHwx"}, "cursor"),  # 2026-01-01T00:00:00|1: no offset
+    ("/v1/extensions", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="}, "cursor"),
+])
+async def test_dates_and_cursors_no_list_can_use_are_422_naming_them(
+    system: tuple[Runtime, httpx.AsyncClient], url: str, params: dict[str, str], field: str,
+) -> None:
+    runtime, client = system
+    response = await client.get(url, params=params, headers=await key_headers(runtime, "admin"))
+    assert response.status_code == 422 and field in response.json()["message"], response.text
