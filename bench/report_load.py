@@ -444,7 +444,7 @@ async def _without_indexes(conn: asyncpg.Connection) -> tuple[list[str], list[tu
     """Drop the secondary indexes and the foreign keys of the big tables (put back after the load:
     building an index once is far cheaper than keeping it up row by row)."""
     rows = await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY($1::text[]) "
-                            "AND indexname NOT IN (SELECT conname FROM pg_constraint)", list(BIG_TABLES))
+                            "AND indexname NOT IN (SELECT conname FROM pg_constraint)", [*BIG_TABLES, *UNORDERED])
     for r in rows:
         await conn.execute(f'DROP INDEX "{r["indexname"]}"')
     fks = await conn.fetch("SELECT conname, pg_get_constraintdef(oid) AS def, conrelid::regclass::text AS tab "

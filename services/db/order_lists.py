@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, exists, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db.tables import OrderUnit, WorkOrder
@@ -70,8 +70,11 @@ def all_orders_stmt(f: OrderFilter, after: Cursor | None, limit: int) -> Select[
 
 def led_stmt(unit: str, f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder]:
     """The orders `unit` leads and still has in hand (a returned one stays `unit` until re-dispatched)."""
-    in_hand = exists().where(OrderUnit.work_order_id == WorkOrder.id, OrderUnit.unit == unit,
-                             OrderUnit.role == "lead", OrderUnit.active)
+    # OFFSET 0 keeps the check a per-row filter on the walk of (unit, created_at, id): as a semi-join
+    # the planner multiplies two selectivities of the same unit, expects a handful of rows and sorts
+    # all of the unit's orders instead (7,500 rows, 200 ms at 10 million orders).
+    in_hand = (select(literal(1)).where(OrderUnit.work_order_id == WorkOrder.id, OrderUnit.unit == unit,
+                                        OrderUnit.role == "lead", OrderUnit.active).offset(0).exists())
     return _filtered(select(WorkOrder).where(WorkOrder.unit == unit, in_hand), f, after).limit(limit)
 
 

@@ -127,6 +127,15 @@ def _in_period(table: Any, period: Period) -> Any:
     return or_(*[and_(table.grain == grain, table.start.in_(starts)) for grain, starts in buckets.items() if starts])
 
 
+def _period_rows(table: Any, period: Period, *where: Any) -> Any:
+    """The rows of an aggregate in the period's buckets, one branch per grain (UNION ALL), so each
+    branch is one range of the aggregate's covering index (`ix_…_read`, read without the table);
+    an OR of the grains would make PostgreSQL fetch every row from the table, a page apiece."""
+    branches = [select(*table.__table__.columns).where(table.grain == grain, table.start.in_(starts), *where)
+                for grain, starts in period.buckets().items() if starts]
+    return union_all(*branches).subquery("period_rows")
+
+
 TallyPart = Literal["township", "unit", "level"]
 ALL_PARTS: tuple[TallyPart, ...] = ("township", "unit", "level")
 
@@ -137,10 +146,9 @@ async def period_tallies(
 ) -> list[tuple[str, str, str, str, int]]:
     """(metric, township, unit, level, n) summed over the period; the parts not in `by` are summed
     over too (and given as "")."""
-    parts = [getattr(ReportTally, p) for p in by]
-    stmt = (select(ReportTally.metric, *parts, func.sum(ReportTally.n))
-            .where(_in_period(ReportTally, period), ReportTally.metric.in_(list(metrics)), *_rows_for(by, township))
-            .group_by(ReportTally.metric, *parts))
+    rows = _period_rows(ReportTally, period, ReportTally.metric.in_(list(metrics)), *_rows_for(by, township))
+    parts = [rows.c[p] for p in by]
+    stmt = select(rows.c.metric, *parts, func.sum(rows.c.n)).group_by(rows.c.metric, *parts)
     out = []
     for row in (await session.execute(stmt)).all():
         named = dict(zip(by, row[1:-1], strict=True))
@@ -164,9 +172,9 @@ def _rows_for(by: Sequence[TallyPart], township: str | None) -> list[Any]:
 
 async def units_with(session: AsyncSession, period: Period, metric: str) -> int:
     """How many units have `metric` in the period."""
-    stmt = select(func.count(func.distinct(ReportTally.unit))).where(
-        _in_period(ReportTally, period), ReportTally.metric == metric, ReportTally.township == ALL,
-        ReportTally.unit.not_in(["", ALL]))
+    rows = _period_rows(ReportTally, period, ReportTally.metric == metric, ReportTally.township == ALL,
+                        ReportTally.unit.not_in(["", ALL]))
+    stmt = select(func.count(func.distinct(rows.c.unit)))
     return int((await session.execute(stmt)).scalar_one())
 
 
@@ -184,8 +192,7 @@ Cell = tuple[str, str, str]  # (township, village, matter)
 
 
 def _places(period: Period, township: str | None) -> Any:
-    cond = _in_period(ReportPlace, period)
-    return and_(cond, ReportPlace.township == township) if township is not None else cond
+    return _period_rows(ReportPlace, period, *([ReportPlace.township == township] if township is not None else []))
 
 
 async def hot_cells(session: AsyncSession, period: Period, *, township: str | None, limit: int, minimum: int
@@ -193,9 +200,9 @@ async def hot_cells(session: AsyncSession, period: Period, *, township: str | No
     """The period's matter × place cells summed once (the buckets of report_places), ranked by the
     database: the `limit` busiest cells, the `limit` busiest with at least `minimum` orders, and the
     `limit` busiest places (all matters together); most first, then by code."""
-    cells = (select(ReportPlace.township, ReportPlace.village, ReportPlace.matter, func.sum(ReportPlace.n).label("n"))
-             .where(_places(period, township))
-             .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter).cte("cells"))
+    rows = _places(period, township)
+    cells = (select(rows.c.township, rows.c.village, rows.c.matter, func.sum(rows.c.n).label("n"))
+             .group_by(rows.c.township, rows.c.village, rows.c.matter).cte("cells"))
     c = cells.c
     by_count = (c.n.desc(), c.township, c.village, c.matter)
     top = select(c.township, c.village, c.matter, c.n).order_by(*by_count).limit(limit).subquery()
@@ -222,10 +229,9 @@ def _given(names: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
 
 async def count_cells(session: AsyncSession, period: Period, *, minimum: int) -> int:
     """How many matter × place cells have at least `minimum` orders in the period."""
-    total = func.sum(ReportPlace.n)
-    cells = (select(ReportPlace.township).where(_in_period(ReportPlace, period))
-             .group_by(ReportPlace.township, ReportPlace.village, ReportPlace.matter).having(total >= minimum)
-             .subquery())
+    rows = _places(period, None)
+    cells = (select(rows.c.township).group_by(rows.c.township, rows.c.village, rows.c.matter)
+             .having(func.sum(rows.c.n) >= minimum).subquery())
     return int((await session.execute(select(func.count()).select_from(cells))).scalar_one())
 
 

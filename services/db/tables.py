@@ -383,9 +383,13 @@ class Rating(Base):
 
 # ---- report aggregates, maintained by the reports consumer (services/reports) -------------------
 class ReportTally(Base):
-    """Sums of feedback.tallies per bucket (grain d/m/y, keyed by its first local day) and cell."""
+    """Sums of feedback.tallies per bucket (grain d/w/m/y, keyed by its first local day) and cell."""
 
     __tablename__ = "report_tallies"
+    # A period's rows are read from this index alone (its count included): the rows of one bucket
+    # lie all over the table, so fetching each from the heap would cost a page read apiece.
+    __table_args__ = (Index("ix_report_tallies_read", "grain", "start", "metric", "township", "unit", "level",
+                            postgresql_include=["n"]),)
 
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     start: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -400,6 +404,8 @@ class ReportPlace(Base):
     """Hot spots: orders per bucket and matter × place (counted once, at the first hand-over)."""
 
     __tablename__ = "report_places"
+    __table_args__ = (Index("ix_report_places_read", "grain", "start", "township", "village", "matter",
+                            postgresql_include=["n"]),)
 
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     start: Mapped[date] = mapped_column(Date, primary_key=True)
