@@ -161,7 +161,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = getattr(exc, "code", None) or STATUS_CODES.get(exc.status_code, (None,))[0] \
             or snake_case(HTTPStatus(exc.status_code).phrase.replace(" ", ""))
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        if exc.status_code == 404 and message == "Not Found":
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's words when json.loads fails other than by a syntax error: bytes that are not
+            # UTF-8, or arrays nested past Python's recursion limit. Either way the body is not JSON.
+            code, message = "malformed_json", "body: not valid JSON (not UTF-8 text, or nested too deeply)"
+        elif exc.status_code == 404 and message == "Not Found":
             message = f"no such path: {request.url.path}"
         elif exc.status_code == 405:
             allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow", "")

@@ -58,6 +58,16 @@ async def test_malformed_json_is_a_400_that_says_so_without_a_numeric_field(
     assert body["message"].startswith("body: not valid JSON") and "fields" not in body
 
 
+@pytest.mark.parametrize("body", [b'{"channel": "web", "text": "\xff\xfe"}', b"[" * 2000 + b"]" * 2000],
+                         ids=["not-utf8", "nested"])
+async def test_a_body_that_is_not_utf8_or_nested_too_deeply_is_malformed_json(
+    system: tuple[Runtime, httpx.AsyncClient], body: bytes,
+) -> None:
+    _, client = system
+    response = await client.post("/v1/appeals", content=body, headers={"Content-Type": "application/json"})
+    assert _contract(response, 400, "malformed_json")["message"].startswith("body: not valid JSON")
+
+
 async def test_a_body_that_is_not_json_is_415(system: tuple[Runtime, httpx.AsyncClient]) -> None:
     _, client = system
     response = await client.post("/v1/appeals", content=b"channel=web&text=hello", headers={
