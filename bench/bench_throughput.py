@@ -211,12 +211,16 @@ class RawClient:
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         """One request; on a kept-alive connection the server has closed meanwhile (uvicorn closes
         idle ones after 5 s), once more on a new one — safe, every body carries its external id."""
-        if self.idle:
+        while self.idle:
             reader, writer = self.idle.pop()
+            if writer.is_closing():
+                continue
             try:
                 return await self._exchange(reader, writer, path, body)
-            except (ConnectionError, asyncio.IncompleteReadError, IndexError):
+            except (ConnectionError, asyncio.IncompleteReadError, IndexError, RuntimeError):
+                # uvloop raises RuntimeError ("the handler is closed") writing to a closed transport
                 writer.close()
+                break
         reader, writer = await asyncio.open_connection(self.host, self.port)
         return await self._exchange(reader, writer, path, body)
 
