@@ -21,6 +21,8 @@ class NotAssignedUnit(FeedbackError):
 class InvalidCitizenToken(FeedbackError):
     """A citizen's token is missing or does not match: answered as if the order did not exist."""
 
+    code = "order_not_found"  # the same answer as an unknown id, so a guessed id learns nothing
+
     def __init__(self, order_id: str) -> None:
         super().__init__(f"work order {order_id} does not exist")
 

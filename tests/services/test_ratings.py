@@ -72,3 +72,14 @@ async def test_a_reopened_order_shows_no_resolution_among_its_clocks(system: tup
     assert (await scenario.rate(client, order["id"], token, "unsatisfied")).json()["state"] == "dispatched"
     clocks = (await client.get(f"/v1/work-orders/{order['id']}/clocks")).json()
     assert clocks["resolved_at"] is None and clocks["claimed_at"] is None and clocks["unit"] == order["unit"]
+
+
+async def test_a_wrong_token_answers_exactly_as_an_unknown_order(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    order, _ = await scenario.dispatched(client)
+    wrong = await client.get(f"/v1/appeals/{order['id']}", headers={"X-Citizen-Token": "not-the-token"})
+    unknown = await client.get("/v1/appeals/wo_00000000000000000000", headers={"X-Citizen-Token": "not-the-token"})
+    rated = await client.post(f"/v1/work-orders/{order['id']}/rate",
+                              json={"rating": "satisfied", "solved": True, "citizen_token": "not-the-token"})
+    for response in (wrong, unknown, rated):
+        assert response.status_code == 404 and response.json()["error"] == "order_not_found", response.text
