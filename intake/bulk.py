@@ -112,6 +112,9 @@ def refusal(exc: ValidationError) -> str:
     problems = []
     for e in exc.errors():
         loc = [str(p) for p in e["loc"]]
+        if e["type"] == "union_tag_not_found":  # pydantic's words: "Unable to extract tag using discriminator"
+            problems.append("channel: Field required (name it in the row, or give --channel for rows without one)")
+            continue
         if len(loc) > 1 and e["type"] != "union_tag_invalid":
             loc = loc[1:]  # the first is the channel's model
         problems.append(f"{'.'.join(loc) or 'row'}: {e['msg']}")

@@ -259,10 +259,15 @@ def import_appeals(
     twice (external ids, else the row's content). Prints the counts; exit status 1 when any row was
     refused. The orders are routed when the services run (their events wait in the outbox)."""
     from intake.bulk import Tally, read_csv, read_jsonl
+    from schemas.taxonomy import Channel
     from services.bootstrap import build_runtime
     from services.bulk_import import import_rows
     from services.settings import CoreSettings
 
+    importable = sorted(c.value for c in Channel if c.value != "open311")
+    if channel is not None and channel not in importable:
+        raise typer.BadParameter(f"{channel!r} is not a channel: one of {', '.join(importable)}",
+                                 param_hint="--channel")
     try:
         source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8", newline="")
     except OSError as exc:

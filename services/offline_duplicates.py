@@ -1,8 +1,8 @@
 """`hotline duplicates FILE.jsonl`: the near-duplicate detector over a file, no servers needed.
 
-Each line: `id`, `text`, optional `channel`, `address`, `reported_at` (ISO 8601; lines without one
-are taken as reported in file order, one minute apart). The router says what each is about and
-where; `intake.duplicates` decides.
+Each line: `id`, `text`, optional `channel`, `address`, `reported_at` (ISO 8601, county time when it
+has no offset; lines without one are taken as reported in file order, one minute apart). The router
+says what each is about and where; `intake.duplicates` decides.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
+from escalation.calendar import DEFAULT_TIMEZONE
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
 from router.learning import seed_records
 from router.service import Router
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+COUNTY_TIME = ZoneInfo(DEFAULT_TIMEZONE)
 T = TypeVar("T")
 
 
@@ -70,11 +73,14 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"record {record.get('id')!r}: field 'text' is required and must be a string")
     if record.get("id") in (None, ""):
-        raise ValueError(f"line {position}: field 'id' is required")
+        raise ValueError("field 'id' is required")  # the caller names the line
     raw_time = record.get("reported_at")
-    when = datetime.fromisoformat(raw_time) if isinstance(raw_time, str) else _EPOCH + timedelta(minutes=position)
+    try:
+        when = datetime.fromisoformat(raw_time) if isinstance(raw_time, str) else _EPOCH + timedelta(minutes=position)
+    except ValueError:
+        raise ValueError(f"record {record.get('id')!r}: reported_at {raw_time!r} is not an ISO 8601 time") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+        when = when.replace(tzinfo=COUNTY_TIME)  # a wall-clock time without an offset is the county's
     address = record.get("address") if isinstance(record.get("address"), str) else None
     channel = record.get("channel") if isinstance(record.get("channel"), str) else None
     text = mask_text(text)

@@ -95,3 +95,12 @@ def test_import_reads_csv_from_standard_input_and_exits_0_when_all_rows_are_stor
     assert {o.channel for o in orders} == {"12315", "web"}
     web = next(o for o in orders if o.channel == "web")
     assert (web.details or {}).get("photos") == ["https://img.example/1.jpg", "https://img.example/2.jpg"]
+
+
+def test_a_row_without_a_channel_says_so_and_an_unknown_channel_option_stops_before_reading(data_dir: Path) -> None:
+    done = CliRunner().invoke(app, ["import", "-"], input='{"text": "人民公园健身器材坏了，有尖角"}\n')
+    assert done.exit_code == 1
+    assert "line 1: refused: channel: Field required" in done.stderr and "--channel" in done.stderr
+    assert "discriminator" not in done.stderr
+    wrong = CliRunner().invoke(app, ["import", "-", "--channel", "fax"], input='{"text": "人民公园健身器材坏了"}\n')
+    assert wrong.exit_code == 2 and "'fax' is not a channel" in wrong.output and not _orders(data_dir)

@@ -131,3 +131,20 @@ def test_a_database_without_the_schema_says_to_upgrade(problem: str) -> None:
 
     message = _expected_failure(ProgrammingError("SELECT 1", {}, Exception(problem)))
     assert message is not None and "run `hotline db upgrade`" in message and "\n" not in message
+
+
+def test_duplicates_reads_a_time_without_offset_as_county_time_and_names_a_bad_line_once(tmp_path: Path) -> None:
+    # 23:00 on the 30th in the county, and 22:30 three days later written without an offset: 71.5 hours
+    # apart in county time (inside the 72-hour window), 79.5 if the second were read as UTC.
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"id": "a", "text": "人民路12号门口井盖丢了", "reported_at": "2026-11-30T23:00:00+08:00"},
+        {"id": "b", "text": "人民路12号门口井盖不见了", "reported_at": "2026-12-03T22:30:00"},
+    ))
+    done = hotline("duplicates", "-", data_dir=tmp_path, stdin=lines)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["duplicate_of"] for line in done.stdout.splitlines()] == [None, "a"]
+    missing_id = hotline("duplicates", "-", data_dir=tmp_path, stdin='{"text": "井盖丢了"}\n')
+    _one_line_error(missing_id, "line 1", "'id'")
+    assert missing_id.stderr.count("line 1") == 1
+    _one_line_error(hotline("duplicates", "-", data_dir=tmp_path, stdin='{"id": "a", "text": "井盖丢了", '
+                            '"reported_at": "yesterday"}\n'), "line 1", "reported_at", "yesterday")
