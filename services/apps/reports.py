@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -101,21 +102,22 @@ def rate_weights(runtime: RuntimeDep, weights: Annotated[str | None, Query(
 WeightsDep = Annotated[dict[str, float], Depends(rate_weights)]
 
 
-def wants_csv(request: Request, format: Annotated[Literal["json", "csv"] | None, Query(
-        description="csv for a CSV export (or send Accept: text/csv)")] = None) -> bool:
-    if format is not None:
-        return format == "csv"
-    return "text/csv" in request.headers.get("accept", "")
+def wants_csv(request: Request, runtime: RuntimeDep, format: Annotated[Literal["json", "csv"] | None, Query(
+        description="csv for a CSV export (or send Accept: text/csv)")] = None) -> ZoneInfo | None:
+    """The county's time zone when a CSV is wanted (its times are written in county time, for the
+    spreadsheet's reader), else None (JSON, in UTC like the rest of the API)."""
+    wanted = format == "csv" if format is not None else "text/csv" in request.headers.get("accept", "")
+    return runtime.ctx.timezone if wanted else None
 
 
-CsvDep = Annotated[bool, Depends(wants_csv)]
+CsvDep = Annotated[ZoneInfo | None, Depends(wants_csv)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
-def respond(report: BaseModel, csv: bool, name: str) -> Any:
-    if not csv:
+def respond(report: BaseModel, csv: ZoneInfo | None, name: str) -> Any:
+    if csv is None:
         return report
-    return Response(to_csv(report), media_type="text/csv; charset=utf-8",
+    return Response(to_csv(report, csv), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
@@ -215,7 +217,7 @@ async def report_trend(uow: UowDep, _: ReportReader, period: PeriodDep, csv: Csv
 async def report_states(uow: UowDep, _: ReportReader, csv: CsvDep) -> Any:
     async with uow.read() as session:
         counts = await repo.count_by_state(session)  # kept by the database as orders change (live)
-    if not csv:
+    if csv is None:
         return counts
     return Response(states_csv(counts), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="states.csv"'})

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from escalation.calendar import DEFAULT_TIMEZONE
 from schemas.reports import (
     AssessmentReport,
     DrillOrder,
@@ -27,6 +30,7 @@ from schemas.reports import (
 )
 
 Row = dict[str, Any]
+COUNTY_TIME = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _rate(prefix: str, r: Rate) -> Row:
@@ -104,8 +108,17 @@ _EMPTY_COLUMNS: dict[type[BaseModel], list[str]] = {
 }
 
 
-def to_csv(report: BaseModel) -> str:
-    """The report as CSV text (header from the union of the rows' columns, in first-seen order)."""
+def _cell(value: Any, zone: ZoneInfo) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).isoformat(timespec="seconds")  # county time, with its offset
+    return value
+
+
+def to_csv(report: BaseModel, zone: ZoneInfo = COUNTY_TIME) -> str:
+    """The report as CSV text (header from the union of the rows' columns, in first-seen order); times
+    in county time (`zone`)."""
     rows = _FLATTEN[type(report)](report)
     columns: dict[str, None] = dict.fromkeys(_EMPTY_COLUMNS.get(type(report), [])) if not rows else {}
     for row in rows:
@@ -115,7 +128,7 @@ def to_csv(report: BaseModel) -> str:
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: _cell(v, zone) for k, v in row.items()})
     return out.getvalue()
 
 

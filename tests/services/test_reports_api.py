@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -186,6 +187,14 @@ async def test_whistles_late_reports_and_township_ratings_reach_the_assessment_a
             only = (await client.get("/v1/reports/supervision", params={"unit": "housing", "level": "supervise"},
                                      headers=supervisor)).json()["orders"]
             assert [(o["work_order_id"], o["role"]) for o in only] == [(order_id, "summoned")]
+            exported = (await client.get("/v1/reports/supervision", params={"format": "csv"},
+                                         headers=supervisor)).text
+            rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+            since = {r["work_order_id"] + r["unit"]: r["since"] for r in rows}
+            for o in report["orders"]:  # the spreadsheet reads county time; the JSON is UTC like the whole API
+                local = datetime.fromisoformat(o["since"]).astimezone(ZoneInfo("Asia/Shanghai"))
+                assert since[o["work_order_id"] + o["unit"]] == local.isoformat(timespec="seconds")
+                assert since[o["work_order_id"] + o["unit"]].endswith("+08:00")
 
         seen = await village_times_out_rises_whistles_and_rates(runtime, client, clock, while_late)
         await runtime.relay.drain()
