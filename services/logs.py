@@ -70,9 +70,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         order_id = getattr(record, "work_order_id", None) or WORK_ORDER_ID.get()
         if request_id:
-            entry["request_id"] = request_id
+            entry["request_id"] = _safe(request_id)
         if order_id:
-            entry["work_order_id"] = order_id
+            entry["work_order_id"] = _safe(order_id)  # taken from the path: whatever the caller put there
         entry.update(_trace_ids())
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):

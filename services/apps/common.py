@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException
 from escalation.exceptions import EscalationError
 from feedback.exceptions import FeedbackError, InvalidCitizenToken, NotAssignedUnit
 from intake.exceptions import ChannelClosed, NotWithdrawable, RepeatConflict
+from intake.masking import mask_text
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.taxonomy import Channel
 from services.apps.dependencies import RuntimeDep
@@ -130,8 +131,20 @@ class ErrorBody(BaseModel):
     fields: list[FieldProblem] | None = Field(default=None, description="each invalid field (422)")
 
 
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
+
+
 def error_response(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
-    body = {"error": error, "message": message, **extra}
+    """The one error body. Messages may quote what the caller sent (an id, a unit, a township): a
+    phone, ID or bank-card number among it is masked like everywhere else."""
+    body = {"error": error, "message": mask_text(message), **_masked(extra)}
     return JSONResponse(body, status_code=status)
 
 

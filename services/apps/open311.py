@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake import open311
 from intake.exceptions import ChannelClosed, IntakeError
+from intake.masking import mask_text
 from schemas.access import Permission, allows
 from schemas.channels import SelfServiceIn
 from services.apps.dependencies import UowDep
@@ -71,7 +72,7 @@ def _respond(fmt: str, root: str, value: Any, status: int = 200) -> Response:
 
 
 def _error(fmt: str, status: int, description: str) -> Response:
-    body = [{"code": status, "description": description}]
+    body = [{"code": status, "description": mask_text(description)}]  # it may quote an id the caller sent
     return _respond(fmt if fmt in ("json", "xml") else "json", "errors", body, status)
 
 

@@ -132,6 +132,15 @@ async def test_no_unmasked_number_anywhere_after_a_whole_flow(
     await call("GET", f"/v1/work-orders/{order_id}")
     await call("GET", "/v1/reports/states", headers=await key_headers(runtime, "supervisor"))
     await call("POST", "/v1/appeals", json={**bodies[0], "text": "另一件事"})  # a conflict: error body
+    # Error bodies (and the request's log line) quote what the caller sent: an id, a unit, a township.
+    supervisor = await key_headers(runtime, "supervisor")
+    await call("GET", f"/v1/work-orders/{MOBILE}", headers=supervisor)
+    await call("GET", "/v1/reports/631", params={"township": ID_CARD}, headers=supervisor)
+    await call("GET", f"/v1/units/{BANK_CARD}/work-orders", headers=supervisor)
+    await call("POST", f"/v1/work-orders/{order_id}/reassign", json={"unit": MOBILE2, "reason": "改派试试"},
+               headers=await key_headers(runtime, "dispatcher"))
+    open311 = await client.get(f"/open311/v2/requests/{LANDLINE}.json")
+    responses.append(("open311 unknown request", open311.json()))
     await runtime.relay.drain()
 
     scan = Scan()
@@ -185,3 +194,13 @@ def _without_lead_contact(data: dict[str, Any]) -> dict[str, Any]:
 async def _state(client: httpx.AsyncClient, order_id: str, *states: str) -> dict[str, Any] | None:
     body: dict[str, Any] = (await client.get(f"/v1/work-orders/{order_id}")).json()
     return body if body.get("state") in states else None
+
+
+def test_a_log_line_masks_an_order_id_taken_from_the_path() -> None:
+    from services.logs import JsonFormatter
+
+    record = logging.LogRecord("hotline.http", logging.INFO, __file__, 1, "GET /v1/work-orders/{order_id} 404", None,
+                               None)
+    record.work_order_id = MOBILE  # what the middleware takes from the path, whatever the caller sent
+    line = json.loads(JsonFormatter().format(record))
+    assert line["work_order_id"] == "138****5678"
