@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import sys
@@ -41,6 +42,10 @@ class CliError(Exception):
 def main() -> None:
     """The `hotline` entry point: expected failures (a missing file, a bad line, a database or broker
     that does not answer) end with one line on standard error and exit status 1, not a traceback."""
+    if sys.argv[1:2] != ["serve"]:
+        # A broker that does not answer is told in the command's own one line; aiokafka's log record of
+        # it would be a second (the services, which log JSON, keep it).
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         app()
     except CliError as exc:

@@ -148,3 +148,8 @@ def test_duplicates_reads_a_time_without_offset_as_county_time_and_names_a_bad_l
     assert missing_id.stderr.count("line 1") == 1
     _one_line_error(hotline("duplicates", "-", data_dir=tmp_path, stdin='{"id": "a", "text": "井盖丢了", '
                             '"reported_at": "yesterday"}\n'), "line 1", "reported_at", "yesterday")
+
+
+def test_a_broker_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
+    done = hotline("kafka", "topics", "apply", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
+    _one_line_error(done, "127.0.0.1")
