@@ -19,6 +19,13 @@ class UnknownMatter(ValueError):
     """A dispatcher named a matter that is not in the catalogue, or there is nothing to confirm."""
 
 
+class MergeIntoItself(ValueError):
+    """A dispatcher named the order itself as the one it repeats (并单)."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"merge_into: work order {order_id} cannot be merged into itself")
+
+
 class NothingToConfirm(RuntimeError):
     """A dispatcher confirmed an order the router made no usable suggestion for."""
 

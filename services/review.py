@@ -21,7 +21,7 @@ from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
-from services.errors import NothingToConfirm, OrderNotFound, UnknownMatter
+from services.errors import MergeIntoItself, NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
 
 
@@ -72,7 +72,9 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
                                    reason=body.reason or "redirected by dispatcher")
     if body.action is ReviewAction.merge:
         assert body.merge_into is not None
-        if body.merge_into == order.id or await repo.get_order(session, body.merge_into) is None:
+        if body.merge_into == order.id:
+            raise MergeIntoItself(order.id)
+        if await repo.get_order(session, body.merge_into) is None:
             raise OrderNotFound(body.merge_into)
         order.merged_into = body.merge_into
         return lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,

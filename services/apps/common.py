@@ -42,6 +42,7 @@ from services.bootstrap import Role, Runtime, build_runtime
 from services.errors import (
     ExtensionNotFound,
     Forbidden,
+    MergeIntoItself,
     NothingToConfirm,
     OrderNotFound,
     Unauthenticated,
@@ -67,6 +68,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
     (UnknownUnit, 422),
     (UnknownMatter, 422),
+    (MergeIntoItself, 422),
     (NothingToConfirm, 409),
     (FeedbackError, 409),
     (EscalationError, 409),
@@ -210,7 +212,8 @@ def _install_error_handlers(app: FastAPI) -> None:
                 raw_loc = raw_loc[:1] + raw_loc[2:]  # the channel model's tag is not a field the client sent
             loc = [str(p) for p in raw_loc if p != "body"]
             field = ".".join(loc) or "body"
-            problems.append({"field": field, "problem": err.get("msg", "invalid")})
+            # pydantic prefixes a validator's own words with "Value error, ": the client needs only the words
+            problems.append({"field": field, "problem": str(err.get("msg", "invalid")).removeprefix("Value error, ")})
         message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return error_response(422, "validation_error", message, fields=problems)
 

@@ -120,6 +120,7 @@ async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_corre
         ({"action": "invalidate"}, "reason"),
         ({"action": "override", "unit": "no_such_unit"}, "no_such_unit"),
         ({"action": "override", "unit": "tax", "matter": "no.such"}, "no.such"),
+        ({"action": "merge", "merge_into": "SELF"}, "merged into itself"),  # SELF: the order's own id
     ],
 )
 async def test_incomplete_review_is_refused_naming_what_is_missing(
@@ -128,8 +129,10 @@ async def test_incomplete_review_is_refused_naming_what_is_missing(
     _, client = system
     order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
     await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    body = {k: order_id if v == "SELF" else v for k, v in body.items()}
     response = await client.post(f"/v1/work-orders/{order_id}/review", json=body, headers=await dispatcher(client))
-    assert response.status_code == 422 and named in response.json()["message"]
+    assert response.status_code == 422 and named in response.json()["message"], response.text
+    assert "Value error" not in response.text
     assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "pending_review"
 
 
