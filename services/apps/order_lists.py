@@ -77,7 +77,7 @@ def order_filter(
         if day is not None and not EARLIEST <= day <= LATEST:
             raise bad_query(name, f"{day} is outside {EARLIEST.year}-{LATEST.year}")
     if period_from and period_to and period_to < period_from:
-        raise bad_query("to", "is before from")
+        raise bad_query("to", f"to ({period_to}) is before from ({period_from})")
     return OrderFilter(
         states=tuple(s.value for s in state or ()), whistle_class=whistle_class.value if whistle_class else None,
         supervision=supervision.value if supervision else None, overdue_at=ctx.now() if overdue else None,

@@ -150,6 +150,7 @@ async def test_the_audit_names_the_authenticated_actor_of_every_action(
 @pytest.mark.parametrize(("url", "params", "field"), [
     ("/v1/work-orders", {"from": "0001-01-01"}, "from"),
     ("/v1/work-orders", {"to": "9999-12-31"}, "to"),
+    ("/v1/work-orders", {"from": "2026-12-02", "to": "2026-12-01"}, "to (2026-12-01) is before from (2026-12-02)"),
     ("/v1/audit", {"actor": "x", "cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiw5OTk5OTk5OTk5OTk5OTk5OTk5OV0"},
      "cursor"),  # [instant, 99999999999999999999]: past any row id
     ("/v1/supervision", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMHwx"}, "cursor"),  # 2026-01-01T00:00:00|1: no offset
