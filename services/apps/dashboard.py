@@ -116,12 +116,24 @@ async def logout() -> Response:
 
 
 @router.get("", response_class=HTMLResponse, summary="the ops dashboard (sign in first)",
-            responses={303: {"description": "not signed in: to the sign-in page"}, **_REFUSED})
-async def dashboard(principal: SignedIn, runtime: RuntimeDep) -> Response:
+            responses={303: {"description": "not signed in: to the sign-in page"},
+                       401: {"description": "the sign-in is no longer valid (key revoked): the sign-in page again",
+                             "content": _HTML},
+                       403: {"description": "the key may not read reports: the sign-in page", "content": _HTML},
+                       503: _REFUSED[503]})
+async def dashboard(request: Request, runtime: RuntimeDep,
+                    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Response:
+    # A browser page: a sign-in that no longer holds shows the sign-in page, not a JSON error.
+    try:
+        principal = await signed_in(request, runtime, credentials)
+    except Unauthenticated:
+        page = _login_page("登录已失效（密钥无效或已吊销），请重新登录。", status=401)
+        page.delete_cookie(COOKIE, path="/dashboard", secure=True, httponly=True, samesite="strict")
+        return page
     if principal is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     if not allows(principal, Permission.read_reports):
-        raise Forbidden(f"{principal.role.value} keys may not see the dashboard")
+        return _login_page("此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
     return HTMLResponse(_page("dashboard.html", refresh=str(runtime.settings.dashboard_refresh_seconds),
                               who=html.escape(principal.name or principal.role.value)), headers=PAGE_HEADERS)
 

@@ -176,3 +176,27 @@ async def test_operator_channels_need_an_operator_key_and_citizen_channels_none(
     web = {**body, "channel": "web"}
     response = await client.post("/v1/appeals", json=web, headers={"Authorization": ""})
     assert response.status_code == 201 and response.json()["citizen_token"]
+
+
+async def test_a_dashboard_sign_in_that_no_longer_holds_shows_the_sign_in_page(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    from services.db import repositories as repo
+    from services.keys import key_hash, revoke_key
+
+    key = (await key_headers(runtime, "admin"))["Authorization"].split()[1]
+    operator = (await key_headers(runtime, "operator"))["Authorization"].split()[1]
+    no_key = {"Authorization": ""}
+    wrong_role = await client.get("/dashboard", headers={**no_key, "Cookie": f"hotline_dashboard={operator}"})
+    assert wrong_role.status_code == 403 and wrong_role.headers["content-type"].startswith("text/html")
+    assert 'name="key"' in wrong_role.text
+    async with runtime.sessions() as session, session.begin():
+        row = await repo.key_by_hash(session, key_hash(key))
+        assert row is not None and await revoke_key(session, row.id, runtime.ctx.now())
+    runtime.keys.forget()
+    page = await client.get("/dashboard", headers={**no_key, "Cookie": f"hotline_dashboard={key}"})
+    assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+    assert "请重新登录" in page.text and 'hotline_dashboard=""' in page.headers["set-cookie"]
+    data = await client.get("/dashboard/data", headers={**no_key, "Cookie": f"hotline_dashboard={key}"})
+    assert data.status_code == 401 and data.json()["error"] == "unauthenticated"  # the script's JSON stays JSON
