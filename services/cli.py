@@ -345,8 +345,11 @@ def status() -> None:
     from services.settings import CoreSettings
     from services.status import read_status
 
-    for line in asyncio.run(read_status(CoreSettings())).lines():
+    found = asyncio.run(read_status(CoreSettings()))
+    for line in found.lines():
         typer.echo(line)
+    if found.broker_error is not None:
+        raise CliError(f"the broker does not answer: {found.broker_error}")
 
 
 class RoleName(StrEnum):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from aiokafka.errors import KafkaError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select
@@ -31,6 +32,7 @@ class Status:
     overdue: dict[str, int] = field(default_factory=dict)
     open_keys: int | None = None  # None: no keys table (database not migrated that far)
     consumer_lag: dict[str, int | None] | None = None  # None: no broker configured
+    broker_error: str | None = None  # the configured broker did not answer
 
     def lines(self) -> list[str]:
         at_head = "at head" if self.revision == self.head else f"head is {self.head}: run `hotline db upgrade`"
@@ -43,7 +45,9 @@ class Status:
             "overdue       " + ", ".join(f"{k} {v}" for k, v in sorted(self.overdue.items())),
             f"api keys      {'no keys table' if self.open_keys is None else f'{self.open_keys} not revoked'}",
         ]
-        if self.consumer_lag is None:
+        if self.broker_error is not None:
+            out.append(f"consumers     the broker does not answer: {self.broker_error}")
+        elif self.consumer_lag is None:
             out.append("consumers     no broker configured (in-process bus)")
         else:
             out += [f"consumer      {group}: " + ("no committed offsets" if lag is None else f"lag {lag}")
@@ -78,5 +82,9 @@ async def read_status(settings: CoreSettings) -> Status:
     if settings.uses_kafka:
         from services.topics import consumer_group_lag
 
-        status.consumer_lag = await consumer_group_lag(settings.kafka_bootstrap_servers or "", CONSUMER_GROUPS)
+        try:
+            status.consumer_lag = await consumer_group_lag(settings.kafka_bootstrap_servers or "", CONSUMER_GROUPS)
+        except KafkaError as exc:  # the database's part is still worth showing
+            text = str(exc) if str(exc).startswith(type(exc).__name__) else f"{type(exc).__name__}: {exc}"
+            status.broker_error = text.splitlines()[0]
     return status

@@ -130,9 +130,9 @@ async def consumer_group_lag(bootstrap_servers: str, groups: Iterable[str]) -> d
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hotline-status",
                                 request_timeout_ms=10_000)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="hotline-status")
-    await admin.start()
-    await consumer.start()
     try:
+        await admin.start()
+        await consumer.start()
         out: dict[str, int | None] = {}
         for group in groups:
             committed = await admin.list_consumer_group_offsets(group)

@@ -153,3 +153,10 @@ def test_duplicates_reads_a_time_without_offset_as_county_time_and_names_a_bad_l
 def test_a_broker_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
     done = hotline("kafka", "topics", "apply", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
     _one_line_error(done, "127.0.0.1")
+
+
+def test_status_with_a_broker_that_does_not_answer_shows_the_database_and_fails_in_one_line(tmp_path: Path) -> None:
+    assert hotline("db", "upgrade", data_dir=tmp_path).returncode == 0
+    done = hotline("status", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
+    assert "(at head)" in done.stdout and "consumers     the broker does not answer" in done.stdout
+    _one_line_error(done, "broker", "127.0.0.1")
