@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +18,8 @@ import typer
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+    from intake.bulk import Tally
 
 app = typer.Typer(help="Hotline: unified appeal intake, precise dispatch and closed-loop tracking. "
                        "Configuration comes from the environment (DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, HOTLINE_*).",
@@ -249,6 +253,32 @@ class ImportFormat(StrEnum):
     csv = "csv"
 
 
+@contextlib.contextmanager
+def import_progress(total: int | None) -> Iterator[Callable[[int, Tally], None]]:
+    """A progress bar on a terminal (rows done, of how many, time left, refusals so far); in a log or
+    a pipe, a plain line every 500 rows instead of a bar's escape codes."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        def plain(n: int, tally: Tally) -> None:
+            if n % 500 == 0:
+                typer.echo(f"{n}{f'/{total}' if total else ''} rows, {len(tally.refusals)} refused …", err=True)
+
+        yield plain
+        return
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+               TextColumn("{task.fields[refused]} refused"))
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("import", total=total, refused=0)
+
+        def advance(n: int, tally: Tally) -> None:
+            bar.update(task, completed=n, refused=len(tally.refusals))
+
+        yield advance
+
+
 @app.command("import")
 def import_appeals(
     file: Annotated[str, typer.Argument(help="JSON lines or CSV (a header line of field names); - for stdin")],
@@ -263,7 +293,7 @@ def import_appeals(
     refused with its line number and reason and the run goes on. Re-running a file imports nothing
     twice (external ids, else the row's content). Prints the counts; exit status 1 when any row was
     refused. The orders are routed when the services run (their events wait in the outbox)."""
-    from intake.bulk import Tally, read_csv, read_jsonl
+    from intake.bulk import read_csv, read_jsonl
     from schemas.taxonomy import Channel
     from services.bootstrap import build_runtime
     from services.bulk_import import import_rows
@@ -280,11 +310,13 @@ def import_appeals(
     as_csv = format_ is ImportFormat.csv or (format_ is ImportFormat.auto and file.lower().endswith(".csv"))
     name = "standard input" if file == "-" else file
 
-    def progress(n: int, _: object) -> None:
-        if n % 500 == 0:
-            typer.echo(f"{n} rows …", err=True)
+    total = None
+    if file != "-":  # a file can be read twice: count its rows first, for the bar's total and time left
+        with Path(file).open(encoding="utf-8", newline="") as counting:
+            with contextlib.suppress(UnicodeDecodeError):  # reported below, with the row that has it
+                total = sum(1 for _ in (read_csv(counting) if as_csv else read_jsonl(counting)))
 
-    async def run() -> Tally:
+    async def run(progress: Callable[[int, Tally], None]) -> Tally:
         runtime = await build_runtime(CoreSettings())
         try:
             return await import_rows(runtime, read_csv(source) if as_csv else read_jsonl(source), channel=channel,
@@ -293,7 +325,8 @@ def import_appeals(
             await runtime.engine.dispose()
 
     try:
-        tally = asyncio.run(run())
+        with import_progress(total) as progress:
+            tally = asyncio.run(run(progress))
     except UnicodeDecodeError as exc:
         raise CliError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     finally:

@@ -104,3 +104,26 @@ def test_a_row_without_a_channel_says_so_and_an_unknown_channel_option_stops_bef
     assert "discriminator" not in done.stderr
     wrong = CliRunner().invoke(app, ["import", "-", "--channel", "fax"], input='{"text": "人民公园健身器材坏了"}\n')
     assert wrong.exit_code == 2 and "'fax' is not a channel" in wrong.output and not _orders(data_dir)
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_a_log(capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.bulk import Outcome, Tally
+    from services.cli import import_progress
+
+    tally = Tally()
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    with import_progress(1200) as progress:  # stderr is captured: not a terminal
+        for n in range(1, 1201):
+            tally.add(Outcome.refused if n % 100 == 0 else Outcome.accepted, n, "bad")
+            progress(n, tally)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["500/1200 rows, 5 refused …", "1000/1200 rows, 10 refused …"]
+
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    with import_progress(3) as progress:
+        for n in range(1, 4):
+            progress(n, tally)
+    drawn = capsys.readouterr().err
+    assert "3/3" in drawn and "12 refused" in drawn and "\x1b[" in drawn
