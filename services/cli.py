@@ -406,7 +406,7 @@ def keys_create(
     try:
         issued = asyncio.run(create(role.value, unit, name))
     except (ValueError, LookupError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"hotline: error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"id:   {issued.id}\nrole: {issued.role.value}" + (f"\nunit: {issued.unit}" if issued.unit else ""))
     typer.echo(f"key:  {issued.secret}\n(shown once: store it now; send it as 'Authorization: Bearer <key>')")
@@ -427,7 +427,7 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (from `
     from services.keys_admin import revoke
 
     if not asyncio.run(revoke(key_id)):
-        typer.echo(f"error: no live key {key_id}", err=True)
+        typer.echo(f"hotline: error: no live key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
 

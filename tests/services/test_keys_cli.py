@@ -47,3 +47,4 @@ def test_a_bad_key_request_is_a_one_line_error(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     result = CliRunner().invoke(app, ["keys", "create", *args])
     assert result.exit_code == 2 and problem in result.output
+    assert result.stderr.startswith("hotline: error: "), result.stderr  # like every other command's refusal
