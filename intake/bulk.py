@@ -58,8 +58,17 @@ class Tally:
                 f"{c[Outcome.repeat]} repeats, {c[Outcome.refused]} refused")
 
 
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    """The lines without a leading UTF-8 byte-order mark, which spreadsheets (Excel, WPS: "CSV UTF-8")
+    and Hotline's own CSV exports write before the header."""
+    first = True
+    for line in lines:
+        yield line.removeprefix("\ufeff") if first else line
+        first = False
+
+
 def read_jsonl(lines: Iterable[str]) -> Iterator[Row]:
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_without_bom(lines), start=1):
         if not line.strip():
             continue
         try:
@@ -91,7 +100,7 @@ def _nest(flat: dict[str, str]) -> dict[str, Any]:
 
 def read_csv(lines: Iterable[str]) -> Iterator[Row]:
     """Rows of a CSV file with a header line; line numbers are the file's (the header is line 1)."""
-    reader = csv.DictReader(iter(lines))
+    reader = csv.DictReader(_without_bom(lines))
     for record in reader:
         extra = record.pop(None, None)  # type: ignore[call-overload]
         if extra:

@@ -328,7 +328,8 @@ def import_appeals(
         with import_progress(total) as progress:
             tally = asyncio.run(run(progress))
     except UnicodeDecodeError as exc:
-        raise CliError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise CliError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 "
+                       "(a spreadsheet's \"CSV UTF-8\"; GBK is not read)") from exc
     finally:
         if source is not sys.stdin:
             source.close()

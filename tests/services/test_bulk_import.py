@@ -127,3 +127,17 @@ def test_progress_is_a_bar_on_a_terminal_and_plain_lines_in_a_log(capsys: pytest
             progress(n, tally)
     drawn = capsys.readouterr().err
     assert "3/3" in drawn and "12 refused" in drawn and "\x1b[" in drawn
+
+
+def test_a_spreadsheets_csv_with_a_byte_order_mark_is_read(data_dir: Path, tmp_path: Path) -> None:
+    # What Excel and WPS write as "CSV UTF-8", and what Hotline's own report exports start with.
+    path = tmp_path / "from_excel.csv"
+    path.write_bytes("\ufeffchannel,text,address,external_id\r\n"
+                     "12345_phone,城关镇人民路井盖丢了很危险,城关镇人民路,BOM-1\r\n".encode())
+    done = CliRunner().invoke(app, ["import", str(path)])
+    assert done.exit_code == 0, done.output
+    assert "1 rows: 1 accepted" in done.stdout and [o.channel for o in _orders(data_dir)] == ["12345_phone"]
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("channel,text\n12345_phone,城关镇人民路井盖丢了\n".encode("gbk"))
+    refused = CliRunner().invoke(app, ["import", str(gbk)])
+    assert "save it as UTF-8" in str(refused.exception)
