@@ -192,7 +192,7 @@ def classify(
 
     channels = {c.value for c in Channel}
     try:
-        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8-sig")  # a BOM (Notepad) is skipped
     except OSError as exc:
         raise CliError(f"cannot read {file}: {exc.strerror}") from exc
     router = Router.default()
@@ -231,7 +231,7 @@ def duplicates(
     from services.offline_duplicates import detect_lines
 
     try:
-        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8")
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8-sig")  # a BOM (Notepad) is skipped
     except OSError as exc:
         raise CliError(f"cannot read {file}: {exc.strerror}") from exc
     out = output.open("w", encoding="utf-8") if output else sys.stdout

@@ -160,3 +160,11 @@ def test_status_with_a_broker_that_does_not_answer_shows_the_database_and_fails_
     done = hotline("status", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
     assert "(at head)" in done.stdout and "consumers     the broker does not answer" in done.stdout
     _one_line_error(done, "broker", "127.0.0.1")
+
+
+def test_classify_and_duplicates_read_a_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "notepad.jsonl"
+    path.write_bytes('\ufeff{"id": "a", "text": "小区路灯坏了一个星期了"}\n'.encode())
+    for command in ("classify", "duplicates"):
+        done = hotline(command, str(path), data_dir=tmp_path)
+        assert done.returncode == 0 and json.loads(done.stdout.splitlines()[0])["id"] == "a", done.stderr
