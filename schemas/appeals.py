@@ -57,7 +57,9 @@ class RateIn(BaseModel):
     rating: RatingValue
     solved: bool = Field(description="the citizen says the problem is solved")
     comment: str | None = Field(default=None, max_length=2000)
-    citizen_token: str = Field(min_length=1, max_length=128, description="the token the submission returned")
+    citizen_token: str | None = Field(default=None, min_length=1, max_length=128,
+                                      description="the token the submission returned (or send it as the "
+                                                  "X-Citizen-Token header, as when following the order)")
 
 
 class HistoryView(BaseModel):

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,3 +139,7 @@ ReportReader = Annotated[Principal, Depends(require(Permission.read_reports))]
 Reviewer = Annotated[Principal, Depends(require(Permission.review))]
 Classifier = Annotated[Principal, Depends(require(Permission.classify))]
 UnitsReader = Annotated[Principal, Depends(require(Permission.read_units))]
+
+
+# The citizen's token from submission, on the requests that follow, withdraw and rate their own order.
+CitizenToken = Annotated[str | None, Header(max_length=128, description="the token the submission returned")]

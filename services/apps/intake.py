@@ -14,7 +14,7 @@ from schemas.lifecycle import State
 from schemas.taxonomy import CITIZEN_CHANNELS
 from services.apps import open311
 from services.apps.common import create_app
-from services.apps.dependencies import OptionalPrincipal, UowDep, WorkOrderDep
+from services.apps.dependencies import CitizenToken, OptionalPrincipal, UowDep, WorkOrderDep
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.errors import Forbidden, Unauthenticated
@@ -72,7 +72,6 @@ async def submit_appeal(
                           merged_into=accepted.order.merged_into)
 
 
-CitizenToken = Annotated[str | None, Header(max_length=128, description="the token the submission returned")]
 
 
 @router.get("/appeals/{order_id}", response_model=CitizenView, summary="a citizen follows their own order")

@@ -62,7 +62,7 @@ async def rate(session: AsyncSession, ctx: DomainContext, order_id: str, body: R
     """The citizen rates their own resolved order: satisfied closes it, unsatisfied reopens it. The
     caller of a merged order rates the outcome of the order it follows (recorded on their own)."""
     order = await load_for_update(session, order_id)
-    check_citizen_token(order, body.citizen_token)
+    check_citizen_token(order, body.citizen_token or "")
     if follows_root(order.state, order.merged_into):
         return await _rated_merged(session, ctx, order, source="citizen", rating=body.rating, solved=body.solved,
                                    comment=body.comment, actor=actor)

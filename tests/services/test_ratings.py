@@ -83,3 +83,18 @@ async def test_a_wrong_token_answers_exactly_as_an_unknown_order(system: tuple[R
                               json={"rating": "satisfied", "solved": True, "citizen_token": "not-the-token"})
     for response in (wrong, unknown, rated):
         assert response.status_code == 404 and response.json()["error"] == "order_not_found", response.text
+
+
+async def test_the_citizen_may_rate_with_the_token_header_they_follow_the_order_with(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    order, token = await scenario.dispatched(client)
+    await scenario.handle(client, order["id"], order["unit"])
+    url = f"/v1/work-orders/{order['id']}/rate"
+    missing = await client.post(url, json={"rating": "satisfied", "solved": True})
+    assert missing.status_code == 422 and missing.json()["message"].startswith("citizen_token: Field required")
+    wrong = await client.post(url, json={"rating": "satisfied", "solved": True}, headers={"X-Citizen-Token": "x"})
+    assert wrong.status_code == 404
+    rated = await client.post(url, json={"rating": "satisfied", "solved": True}, headers={"X-Citizen-Token": token})
+    assert rated.status_code == 200 and rated.json()["state"] == "closed", rated.text
