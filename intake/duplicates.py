@@ -253,14 +253,22 @@ def _specific_stems(names: Iterable[str], idf: dict[str, float] | None) -> froze
     return frozenset(stems)
 
 
+def _without_townships(where: str, coarse: Iterable[str]) -> str:
+    """`where` without the townships it names: 凤鸣 in 凤鸣街道 is no sign of 凤鸣广场."""
+    for name in sorted((n for n in coarse if n.endswith(("镇", "乡", "街道"))), key=len, reverse=True):
+        where = where.replace(name, " ")
+    return where
+
+
 def profile(report: Report, idf: dict[str, float] | None = None) -> Profile:
     where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
+    coarse = names - specific
     return Profile(report=report, grams=_weighted(_bigrams(_clean(report.text)), idf),
-                   names=frozenset(specific), coarse=frozenset(names - specific),
+                   names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
-                   rare=frozenset(_rare(where, idf)), where=where,
+                   rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address))
 
 
@@ -365,6 +373,18 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     return None
 
 
+_ROADS = ("大道", "路", "街", "巷")
+
+
+def _named_spot(place: str, a: Profile, b: Profile) -> bool:
+    """The place both reports name is a compound, village, landmark … rather than a road (a road is
+    long: one kind of incident on it twice may be two) or only the router's village or coordinates."""
+    if not place.startswith("same place ") or ":" in place:
+        return False
+    name = place.removeprefix("same place ")
+    return not name.endswith(_ROADS) and not any(n.endswith(name + r) for n in a.names | b.names for r in _ROADS)
+
+
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
@@ -379,7 +399,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds)
     # The router's matter and the kind of incident both agree: at one place within the window that
     # is the incident again, however differently it is worded.
-    same_matter = bool(a.kinds & b.kinds) and any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+    # So is the same kind at a place both name (not only the router's village or coordinates): the
+    # router's matter is a guess from words and often differs for one incident told apart.
+    same_matter = bool(a.kinds & b.kinds) and (any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+                                               or _named_spot(place, a, b))
     needed = (policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     if words < needed:
