@@ -343,6 +343,12 @@ def _metres(a: Report, b: Report) -> float | None:
 _METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
 
 
+def _compound_elsewhere(a: Profile, b: Profile) -> bool:
+    """`a` names a compound (小区, 花苑 …) that `b` does not mention: the router's village holds many."""
+    compounds = [n for n in a.names if n.endswith(_LEVELS[2])]
+    return bool(compounds) and not any(stem in b.where for stem in _stems(compounds))
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -368,7 +374,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if len(rare) >= 2:
         return "same name " + "".join(sorted(rare))
     nodes = a.report.places & b.report.places
-    if nodes:
+    if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
     return None
 
