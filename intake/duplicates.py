@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -233,6 +233,25 @@ def _address_levels(address: str | None) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(n for n in names if n.endswith(level)) for level in _LEVELS)
 
 
+_SUFFIX_NEXT = re.compile(_SUFFIX_RE)
+# What may follow a bare name that stands for the place (新华 / 新华那边 / 新华门口), not for another
+# place it begins (江边 of 江边村 in 沙洲村江边晚上; 文昌 of 文昌路 in 文昌花苑).
+_AFTER_NAME = _NAME_BREAK | frozenset("边旁门口前后上下里内外东西南北对侧段头楼栋号组一馆区场院所站局厂店")
+
+
+def _mentions(text: str, stem: str) -> bool:
+    """`text` names the place whose bare name is `stem`: it occurs followed by a place word, a word
+    of position or direction, a particle or nothing (not by more of another name)."""
+    at = text.find(stem)
+    while at >= 0:
+        end = at + len(stem)
+        if (end >= len(text) or not "\u4e00" <= text[end] <= "\u9fff" or text[end] in _AFTER_NAME
+                or _SUFFIX_NEXT.match(text, end)):
+            return True
+        at = text.find(stem, at + 1)
+    return False
+
+
 def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_text: str) -> bool:
     """Both addresses name places of one level, and neither's place (nor its bare name) is among the
     other's places of that level or in the other's text. (Not in its whole address: 金湖社区 is no
@@ -240,7 +259,8 @@ def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_tex
     if not mine or not theirs or mine & theirs:
         return False
     their_side, my_side = "|".join(theirs) + "|" + their_text, "|".join(mine) + "|" + my_text
-    return not (any(stem in their_side for stem in _stems(mine)) or any(stem in my_side for stem in _stems(theirs)))
+    return not (any(_mentions(their_side, stem) for stem in _stems(mine))
+                or any(_mentions(my_side, stem) for stem in _stems(theirs)))
 
 
 _COMMON_WORD_IDF = 3.5  # a two-character "name" this common in appeals is a word (晚上, 门口), not a place
@@ -260,8 +280,26 @@ def _without_townships(where: str, coarse: Iterable[str]) -> str:
     return where
 
 
-def profile(report: Report, idf: dict[str, float] | None = None) -> Profile:
-    where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
+# The alternation of every alias of a table, longest first, per table (built once, like _UNSEEN_WEIGHTS).
+_ALIAS_PATTERNS: dict[int, tuple[Mapping[str, str], re.Pattern[str]]] = {}
+
+
+def _canonical_places(text: str, aliases: Mapping[str, str] | None) -> str:
+    """`text` with each place named by one of its aliases named by its own name (客运站 → 县汽车站)."""
+    if not aliases:
+        return text
+    entry = _ALIAS_PATTERNS.get(id(aliases))
+    if entry is None or entry[0] is not aliases:
+        if len(_ALIAS_PATTERNS) >= 16:
+            _ALIAS_PATTERNS.clear()
+        pattern = re.compile("|".join(map(re.escape, sorted(aliases, key=len, reverse=True))))
+        entry = _ALIAS_PATTERNS[id(aliases)] = (aliases, pattern)
+    return entry[1].sub(lambda m: aliases[m.group(0)], text)
+
+
+def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None) -> Profile:
+    """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds)."""
+    where = _canonical_places(unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}"), aliases)
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
@@ -367,7 +405,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     shared = a.names & b.names
     if shared:
         return "same place " + max(shared, key=len)
-    contained = {s for s in a.stems if s in b.where} | {s for s in b.stems if s in a.where}
+    contained = {s for s in a.stems if _mentions(b.where, s)} | {s for s in b.stems if _mentions(a.where, s)}
     if contained:
         return "same place " + max(contained, key=len)
     rare = a.rare & b.rare
@@ -409,7 +447,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # router's matter is a guess from words and often differs for one incident told apart.
     same_matter = bool(a.kinds & b.kinds) and (any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
                                                or _named_spot(place, a, b))
-    needed = (policy.min_similarity_same_matter if same_matter else
+    # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
+    certain = (same_matter and any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+               and _named_spot(place, a, b))
+    needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     if words < needed:
         return None
@@ -424,14 +465,15 @@ class DuplicateIndex:
 
     policy: DuplicatePolicy = field(default_factory=DuplicatePolicy)
     idf: dict[str, float] | None = None
+    aliases: Mapping[str, str] | None = None
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
     def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf)
+        return profile(report, self.idf, self.aliases)
 
     def best_match(self, report: Report, candidates: Iterable[Profile] | None = None) -> Match | None:
-        new = profile(report, self.idf)
+        new = profile(report, self.idf, self.aliases)
         best: Match | None = None
         for earlier in self._profiles if candidates is None else candidates:
             match = similarity(earlier, new, self.policy)
@@ -447,7 +489,7 @@ class DuplicateIndex:
         root = self._root.get(match.report_id, match.report_id) if match else None
         if root is not None:
             self._root[report.id] = root
-        self._profiles.append(profile(report, self.idf))
+        self._profiles.append(profile(report, self.idf, self.aliases))
         return root
 
 

@@ -76,10 +76,20 @@ class Gazetteer:
     units: dict[str, Unit]
     _names: dict[str, list[Place]] = field(default_factory=dict, repr=False)
     _index: PhraseIndex = field(default_factory=lambda: PhraseIndex(()), repr=False)
+    _aliases: dict[str, str] | None = field(default=None, repr=False)
 
     def names(self) -> list[str]:
         """Every searchable name and alias (for the segmentation dictionary)."""
         return list(self._names)
+
+    def spot_aliases(self) -> dict[str, str]:
+        """Each name and alias of a road, landmark or compound → the place's name (客运站 → 县汽车站,
+        东湖工业区 → 东湖工业园); names shared by two such places are left out. Computed once."""
+        if self._aliases is None:
+            spots = {label: {p.name for p in found if p.kind in ("road", "landmark", "compound")}
+                     for label, found in self._names.items()}
+            self._aliases = {label: next(iter(names)) for label, names in spots.items() if len(names) == 1}
+        return self._aliases
 
     def township_units(self) -> dict[str, str]:
         """Township code → its government's unit code."""

@@ -8,7 +8,7 @@ says what each is about and where; `intake.duplicates` decides.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
@@ -31,14 +31,16 @@ def background_idf() -> dict[str, float]:
     return bigram_idf(r.text for r in seed_records())
 
 
-def index_for(policy: DuplicatePolicy) -> DuplicateIndex:
-    """A detector with the background word weights (for one stream, or for one-off comparisons)."""
-    return DuplicateIndex(policy, idf=background_idf())
+def index_for(policy: DuplicatePolicy, router: Router | None = None) -> DuplicateIndex:
+    """A detector with the background word weights (for one stream, or for one-off comparisons) and
+    the other names of the router's roads, landmarks and compounds (客运站 is 县汽车站)."""
+    aliases = router.parts.gazetteer.spot_aliases() if router else None
+    return DuplicateIndex(policy, idf=background_idf(), aliases=aliases)
 
 
 # Profiles of the open orders new appeals are compared with: intake compares each new appeal with
 # the same few hundred, and a profile is a pure function of the report and the weights.
-_PROFILES: dict[Hashable, Profile] = {}
+_PROFILES: dict[Hashable, tuple[Mapping[str, str] | None, Profile]] = {}
 _PROFILES_KEPT = 4096
 
 
@@ -49,11 +51,11 @@ def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[T
     if index.idf is not background_idf():
         return index.profile_of(report(source))
     found = _PROFILES.get(key)
-    if found is None:
-        if len(_PROFILES) >= _PROFILES_KEPT:
+    if found is None or found[0] is not index.aliases:  # another router's place names
+        if found is None and len(_PROFILES) >= _PROFILES_KEPT:
             del _PROFILES[next(iter(_PROFILES))]  # the oldest: candidates are the newest open orders
-        found = _PROFILES[key] = index.profile_of(report(source))
-    return found
+        found = _PROFILES[key] = (index.aliases, index.profile_of(report(source)))
+    return found[1]
 
 
 def topic_and_places(router: Router, text: str, channel: str | None, address: str | None
@@ -92,7 +94,7 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
 def detect_lines(router: Router | None, lines: Iterable[str],
                  policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
     """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
-    index = index_for(policy or DuplicatePolicy())
+    index = index_for(policy or DuplicatePolicy(), router)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

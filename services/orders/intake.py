@@ -81,7 +81,7 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
         return None
     topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
     new = _report(order, topic, places)
-    index = index_for(ctx.duplicates)
+    index = index_for(ctx.duplicates, ctx.router)
     # Keyed by the whole row as a plain tuple (every field the report is made of; a tuple compares
     # in C, a row does not): an order the router has placed since is profiled afresh.
     earlier = [remembered_profile(index, tuple(c), _candidate_report, c) for c in candidates]
