@@ -126,7 +126,7 @@ def refusal(exc: ValidationError) -> str:
             continue
         if len(loc) > 1 and e["type"] != "union_tag_invalid":
             loc = loc[1:]  # the first is the channel's model
-        problems.append(f"{'.'.join(loc) or 'row'}: {e['msg']}")
+        problems.append(f"{'.'.join(loc) or 'row'}: {e['msg'].removeprefix('Value error, ')}")
     return "; ".join(problems)
 
 
