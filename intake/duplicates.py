@@ -148,8 +148,8 @@ class DuplicatePolicy:
     """The knobs (configuration): how far apart in time, how similar in words, how near."""
 
     window: timedelta = timedelta(days=3)
-    min_similarity: float = 0.08  # word overlap needed when the router's topics agree
-    min_similarity_same_matter: float = 0.03  # ... when its matter and the kind of incident agree too
+    min_similarity: float = 0.07  # word overlap needed when the router's topics agree
+    min_similarity_same_matter: float = 0.0  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not
     max_distance_m: float = 300.0  # coordinates this close are the same place
 
@@ -297,13 +297,27 @@ def _canonical_places(text: str, aliases: Mapping[str, str] | None) -> str:
     return entry[1].sub(lambda m: aliases[m.group(0)], text)
 
 
+_HOUSE_NUMBER = re.compile(
+    r"[0-9一二三四五六七八九十两]{1,4}\s*(?:号楼|号|栋|幢|单元|组)(?:附近|旁边|门口|对面)?|附近|旁边|对面")
+
+
+def _without_places(text: str, names: Iterable[str]) -> str:
+    """`text` without the places it names and house numbers: two reports at one place share those
+    words whatever happened there (解放路12号附近 停水 / 解放路12号附近 路灯坏); the place is weighed apart."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return _HOUSE_NUMBER.sub(" ", text)
+
+
 def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None) -> Profile:
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds)."""
     where = _canonical_places(unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}"), aliases)
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
-    return Profile(report=report, grams=_weighted(_bigrams(_clean(report.text)), idf),
+    text = _canonical_places(unicodedata.normalize("NFKC", report.text), aliases)
+    known = {n for n in names if n in aliases} if aliases else set()
+    return Profile(report=report, grams=_weighted(_bigrams(_clean(_without_places(text, known | coarse))), idf),
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
@@ -418,15 +432,17 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _ROADS = ("大道", "路", "街", "巷")
+_WIDE = (*_ROADS, "社区")  # roads and urban communities hold many spots
 
 
 def _named_spot(place: str, a: Profile, b: Profile) -> bool:
-    """The place both reports name is a compound, village, landmark … rather than a road (a road is
-    long: one kind of incident on it twice may be two) or only the router's village or coordinates."""
+    """The place both reports name is a compound, village, landmark … rather than a road or an urban
+    community (wide: one kind of incident in it twice may be two) or only the router's village or
+    coordinates."""
     if not place.startswith("same place ") or ":" in place:
         return False
     name = place.removeprefix("same place ")
-    return not name.endswith(_ROADS) and not any(n.endswith(name + r) for n in a.names | b.names for r in _ROADS)
+    return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
 
 
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:

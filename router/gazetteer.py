@@ -83,10 +83,11 @@ class Gazetteer:
         return list(self._names)
 
     def spot_aliases(self) -> dict[str, str]:
-        """Each name and alias of a road, landmark or compound → the place's name (客运站 → 县汽车站,
-        东湖工业区 → 东湖工业园); names shared by two such places are left out. Computed once."""
+        """Each name and alias of a village, community, road, landmark or compound → the place's name
+        (客运站 → 县汽车站, 东湖工业区 → 东湖工业园, 解放街社区 → 解放社区); names shared by two such
+        places are left out. Computed once."""
         if self._aliases is None:
-            spots = {label: {p.name for p in found if p.kind in ("road", "landmark", "compound")}
+            spots = {label: {p.name for p in found if p.kind not in ("township", "group", "grid")}
                      for label, found in self._names.items()}
             self._aliases = {label: next(iter(names)) for label, names in spots.items() if len(names) == 1}
         return self._aliases

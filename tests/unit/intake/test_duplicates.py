@@ -93,3 +93,25 @@ def test_worded_apart_the_same_matter_at_the_same_place_is_the_incident_again() 
 def test_place_words_inside_a_name_are_read_too() -> None:
     assert "南桥工业园" in place_names("南桥工业园晚上施工声音太大")
     assert "工业园" not in place_names("南桥工业园晚上施工声音太大")  # a place word alone names no place
+
+
+def test_shared_place_words_are_not_matter_similarity() -> None:
+    """Short reports at one place, each of another matter: the place's words are most of each text."""
+    matters = ["长椅坏", "宣传栏倒", "健身器材断", "窗玻璃碎", "台阶缺角"]  # no kind of incident named
+    aliases = {"解放社区": "解放社区", "解放路": "解放路"}
+    index = DuplicateIndex(aliases=aliases)
+    for n, matter in enumerate(matters):
+        assert index.add(_r(str(n), f"城关镇解放社区解放路12号附近{matter}", hours=n / 10)) is None, matter
+
+
+def test_a_bare_name_that_begins_another_place_is_not_that_place() -> None:
+    road = _r("r", "文昌路这边整个小区停水了，什么时候来水", None)
+    compound = _r("s", "文昌花苑5栋今天早上起来没水，也没看到停水通知", "文昌花苑", hours=1)
+    assert list(find_duplicates([road, compound])) == [None, None]
+
+
+def test_a_landmark_called_by_another_of_its_names_is_the_same_place() -> None:
+    aliases = {"县汽车站": "县汽车站", "汽车站": "县汽车站", "客运站": "县汽车站"}
+    index = DuplicateIndex(aliases=aliases)
+    assert index.add(_r("x", "县汽车站门口的路灯全不亮，晚上黑漆漆的", None)) is None
+    assert index.add(_r("y", "客运站门口路灯不亮，晚上一片黑，过马路危险", None, hours=1)) == "x"
