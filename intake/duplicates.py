@@ -273,9 +273,12 @@ def _specific_stems(names: Iterable[str], idf: dict[str, float] | None) -> froze
     return frozenset(stems)
 
 
+_TOWNSHIPS = ("镇", "乡", "街道")
+
+
 def _without_townships(where: str, coarse: Iterable[str]) -> str:
     """`where` without the townships it names: 凤鸣 in 凤鸣街道 is no sign of 凤鸣广场."""
-    for name in sorted((n for n in coarse if n.endswith(("镇", "乡", "街道"))), key=len, reverse=True):
+    for name in sorted((n for n in coarse if n.endswith(_TOWNSHIPS)), key=len, reverse=True):
         where = where.replace(name, " ")
     return where
 
@@ -464,8 +467,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     same_matter = bool(a.kinds & b.kinds) and (any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
                                                or _named_spot(place, a, b))
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
-    certain = (same_matter and any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
-               and _named_spot(place, a, b))
+    same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+    certain = same_matter and same_router_matter and _named_spot(place, a, b)
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     if words < needed:

@@ -89,7 +89,9 @@ class Gazetteer:
         if self._aliases is None:
             spots = {label: {p.name for p in found if p.kind not in ("township", "group", "grid")}
                      for label, found in self._names.items()}
-            self._aliases = {label: next(iter(names)) for label, names in spots.items() if len(names) == 1}
+            # A label that is the name behind its township's (北山乡大坪村) stays: the township is a place too.
+            self._aliases = {label: name for label, names in spots.items() if len(names) == 1
+                             for name in names if label == name or not label.endswith(name)}
         return self._aliases
 
     def township_units(self) -> dict[str, str]:
