@@ -11,7 +11,8 @@ later) and measured once untouched (main at fb3d343: precision 0.782, recall 0.8
 detector was changed. That round read the errors of all three sets (README: Intake).
 tests/data/dups_d.jsonl was written after that round by a writer who had not read the detector or
 the other sets' texts, and measured once (main at bc28a07: precision 0.763, recall 0.500); it was
-never tuned on, and its errors were not read (README: Intake).
+not tuned on until then; its errors were read after that one measurement (the 2026-12-01 dups_d
+round), so it is no longer unseen (README: Intake).
 """
 
 from __future__ import annotations
