@@ -278,7 +278,7 @@ _TOWNSHIPS = ("镇", "乡", "街道")
 
 def _without_townships(where: str, coarse: Iterable[str]) -> str:
     """`where` without the townships it names: 凤鸣 in 凤鸣街道 is no sign of 凤鸣广场."""
-    for name in sorted((n for n in coarse if n.endswith(_TOWNSHIPS)), key=len, reverse=True):
+    for name in sorted((n for n in coarse if n.endswith(_TOWNSHIPS)), key=_longest_first, reverse=True):
         where = where.replace(name, " ")
     return where
 
@@ -307,7 +307,7 @@ _HOUSE_NUMBER = re.compile(
 def _without_places(text: str, names: Iterable[str]) -> str:
     """`text` without the places it names and house numbers: two reports at one place share those
     words whatever happened there (解放路12号附近 停水 / 解放路12号附近 路灯坏); the place is weighed apart."""
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(names, key=_longest_first, reverse=True):
         text = text.replace(name, " ")
     return _HOUSE_NUMBER.sub(" ", text)
 
@@ -398,6 +398,11 @@ def _metres(a: Report, b: Report) -> float | None:
 _METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
 
 
+def _longest_first(name: str) -> tuple[int, str]:
+    """The longest name, ties broken by the name itself (not by set order, which varies per process)."""
+    return len(name), name
+
+
 def _compound_elsewhere(a: Profile, b: Profile) -> bool:
     """`a` names a compound (小区, 花苑 …) that `b` does not mention: the router's village holds many."""
     compounds = [n for n in a.names if n.endswith(_LEVELS[2])]
@@ -413,18 +418,21 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     distance = _metres(ra, rb)
     if distance is not None:
         return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
-    kinds_a = {k: v for k, v in a.subplaces}
-    kinds_b = {k: v for k, v in b.subplaces}
-    if any(kinds_a[k] != kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
+    kinds_a: dict[str, set[int]] = {}
+    kinds_b: dict[str, set[int]] = {}
+    for found, subplaces in ((kinds_a, a.subplaces), (kinds_b, b.subplaces)):
+        for kind, value in subplaces:
+            found.setdefault(kind, set()).add(value)
+    if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
     if any(_apart(x, y, a.report.text, b.report.text) for x, y in zip(a.levels, b.levels, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
     shared = a.names & b.names
     if shared:
-        return "same place " + max(shared, key=len)
+        return "same place " + max(shared, key=_longest_first)
     contained = {s for s in a.stems if _mentions(b.where, s)} | {s for s in b.stems if _mentions(a.where, s)}
     if contained:
-        return "same place " + max(contained, key=len)
+        return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
     if len(rare) >= 2:
         return "same name " + "".join(sorted(rare))

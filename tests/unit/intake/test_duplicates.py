@@ -115,3 +115,10 @@ def test_a_landmark_called_by_another_of_its_names_is_the_same_place() -> None:
     index = DuplicateIndex(aliases=aliases)
     assert index.add(_r("x", "县汽车站门口的路灯全不亮，晚上黑漆漆的", None)) is None
     assert index.add(_r("y", "客运站门口路灯不亮，晚上一片黑，过马路危险", None, hours=1)) == "x"
+
+
+def test_a_report_between_two_buildings_is_at_either() -> None:
+    """6栋和7栋之间 names both buildings: the verdict must not hang on which one a set yields first."""
+    first = _r("p", "东城国际小区6栋楼下消防通道被车堵死了", "东城国际小区6栋")
+    between = _r("q", "东城国际小区6栋和7栋之间消防通道又被占用，消防车进不来", "东城国际小区", hours=2)
+    assert list(find_duplicates([first, between])) == [None, "p"]
