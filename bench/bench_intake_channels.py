@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_intake import transport, wait_ready  # noqa: E402
 
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import create_database, drop_database  # noqa: E402
@@ -85,25 +86,6 @@ CHANNELS = ["12345_phone", "12315", "web", "mini_program", "wechat", "grid_worke
             "upper_transfer", "offline_visit", "email", "sms"]
 
 
-def transport(connections: int) -> httpx.AsyncHTTPTransport:
-    # TCP_NODELAY: otherwise Nagle + delayed ACK stall every POST (headers and body are two writes).
-    return httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=connections),
-                                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-
-
-async def wait_ready(base: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get(f"{base}/readyz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.3)
-    raise RuntimeError("intake did not become ready")
-
-
 def operator_key(env: dict[str, str]) -> str:
     out = subprocess.run([sys.executable, "-m", "services.cli", "keys", "create", "--role", "operator",
                           "--name", "bench operator"], cwd=ROOT, env=env, check=True, capture_output=True,
@@ -153,7 +135,7 @@ async def main() -> None:
     rates: dict[str, list[float]] = {c: [] for c in CHANNELS}
     states: dict[str, Counter[str]] = {c: Counter() for c in CHANNELS}
     try:
-        await wait_ready(base)
+        await wait_ready(base, timeout=120)
         key = operator_key(env)
         serials = itertools.count()
         for r, channel in itertools.product(range(args.rounds), CHANNELS):

@@ -233,12 +233,18 @@ async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
     return await _guard(fmt, work())
 
 
+async def _order_named(session: AsyncSession, request_id: str) -> WorkOrder | None:
+    """The order a client names by its service_request_id (tokens are the id too); None for an id
+    that cannot be one (control characters, which PostgreSQL refuses in text)."""
+    return await session.get(WorkOrder, request_id[:40]) if request_id.isprintable() else None
+
+
 @router.get("/requests/{request_id}.{fmt}", summary="Open311 GET one service request")
 async def get_request(request_id: str, fmt: str, uow: UowDep) -> Response:
     async def work() -> Response:
         _format(fmt)
         async with uow.read() as session:
-            order = await session.get(WorkOrder, request_id[:40]) if request_id.isprintable() else None
+            order = await _order_named(session, request_id)
             if order is None:
                 raise Open311Error(404, f"service_request_id {request_id!r} not found")
             return _respond(fmt, "service_requests", await _views([order], uow, session))
@@ -251,7 +257,7 @@ async def get_token(token: str, fmt: str, uow: UowDep) -> Response:
         _format(fmt)
         # Requests get their id at once, and the token a POST could return is that id.
         async with uow.read() as session:
-            order = await session.get(WorkOrder, token[:40]) if token.isprintable() else None
+            order = await _order_named(session, token)
         if order is None:
             raise Open311Error(404, f"token {token!r} not found")
         return _respond(fmt, "tokens", [{"service_request_id": order.id, "token": token}])
