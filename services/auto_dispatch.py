@@ -48,24 +48,18 @@ def outcome_of(routing: dict[str, Any] | None, *, state: str, returns: int, corr
 async def dispatch_outcomes(session: AsyncSession, *, since: datetime, limit: int = 50_000) -> list[DispatchOutcome]:
     """The outcomes of the router's decisions on orders received since `since`, newest first, at
     most `limit` (one index walked backwards on created_at)."""
-    corrected = select(RoutingCorrection.work_order_id).where(RoutingCorrection.at >= since)
+    # A correction comes after the order was received, so the ones since `since` are all there are.
+    corrected = WorkOrder.id.in_(select(RoutingCorrection.work_order_id).where(RoutingCorrection.at >= since))
     rows: Sequence[Any] = (await session.execute(
-        select(WorkOrder.id, WorkOrder.routing, WorkOrder.state, WorkOrder.return_count)
+        select(WorkOrder.routing, WorkOrder.state, WorkOrder.return_count, corrected.label("corrected"))
         .where(WorkOrder.created_at >= since,
-               or_(WorkOrder.state.in_(_SETTLED), WorkOrder.return_count > 0, WorkOrder.id.in_(corrected)))
+               or_(WorkOrder.state.in_(_SETTLED), WorkOrder.return_count > 0, corrected))
         .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
         .limit(limit)
     )).all()
-    ids = [r.id for r in rows]
-    fixed: set[str] = set()
-    for start in range(0, len(ids), 1000):  # bounded IN lists
-        chunk = ids[start:start + 1000]
-        fixed.update((await session.execute(
-            select(RoutingCorrection.work_order_id).where(RoutingCorrection.work_order_id.in_(chunk))
-        )).scalars().all())
     outcomes = []
     for r in rows:
-        outcome = outcome_of(r.routing, state=r.state, returns=r.return_count or 0, corrected=r.id in fixed)
+        outcome = outcome_of(r.routing, state=r.state, returns=r.return_count or 0, corrected=bool(r.corrected))
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
