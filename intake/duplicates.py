@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from intake.places import NOWHERE, PlaceBook, Whereabouts, common_holder, contradict, shared_spots
+
 # Words channels and operators wrap around what the citizen said; they say nothing of the incident.
 _BOILERPLATE = re.compile(
     r"【[^】]{0,12}】|来电人?(?:称|反映|咨询|表示)?|市民来电|村民来电|居民来电|网友发布视频|网民|消费者投诉|"
@@ -141,6 +143,8 @@ class Profile:
     subplaces: frozenset[tuple[str, int]]
     # The places the address names at each level of `_LEVELS` (villages, roads, compounds).
     levels: tuple[frozenset[str], ...] = ()
+    # The gazetteer places it names (with the townships and villages that hold them).
+    whereabouts: Whereabouts = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class DuplicatePolicy:
     min_similarity: float = 0.07  # word overlap needed when the router's topics agree
     min_similarity_same_matter: float = 0.0  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not
+    min_similarity_within: float = 0.1  # ... when they share only a township or village (the same kind)
     max_distance_m: float = 300.0  # coordinates this close are the same place
 
 
@@ -312,9 +317,12 @@ def _without_places(text: str, names: Iterable[str]) -> str:
     return _HOUSE_NUMBER.sub(" ", text)
 
 
-def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None) -> Profile:
-    """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds)."""
-    where = _canonical_places(unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}"), aliases)
+def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None,
+            book: PlaceBook | None = None) -> Profile:
+    """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
+    `book`: the gazetteer's places, to place the report in its hierarchy."""
+    raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
+    where = _canonical_places(raw_where, aliases)
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
@@ -324,7 +332,13 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
-                   subplaces=_subplaces(where), levels=_address_levels(report.address))
+                   subplaces=_subplaces(where), levels=_address_levels(report.address),
+                   whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE)
+
+
+def _router_townships(report: Report) -> set[str]:
+    """The townships of the router's village nodes (`village:<township>.<village>`)."""
+    return {p.removeprefix("village:").split(".")[0] for p in report.places if p.startswith("village:")}
 
 
 _CJK_PAIR = re.compile(r"^[\u4e00-\u9fff]{2}$")
@@ -427,6 +441,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
         return None  # 3栋 and 5栋 of the same compound are two places
     if any(_apart(x, y, a.report.text, b.report.text) for x, y in zip(a.levels, b.levels, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
+    if contradict(a.whereabouts, b.whereabouts):
+        return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
     shared = a.names & b.names
     if shared:
         return "same place " + max(shared, key=_longest_first)
@@ -436,10 +452,19 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     rare = a.rare & b.rare
     if len(rare) >= 2:
         return "same name " + "".join(sorted(rare))
+    spots = shared_spots(a.whereabouts, b.whereabouts)
+    if spots:
+        return "same place " + max((p.name for p in spots), key=_longest_first)
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
+    holder = common_holder(a.whereabouts, b.whereabouts)
+    if holder:
+        return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
     return None
+
+
+_WITHIN = "within "
 
 
 _ROADS = ("大道", "路", "街", "巷")
@@ -479,9 +504,16 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     certain = same_matter and same_router_matter and _named_spot(place, a, b)
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
+    coarse = place.startswith(_WITHIN)
+    if coarse:
+        # Only one township or village in common: the same kind of incident, and the router's
+        # matter or the words agree too.
+        if not a.kinds & b.kinds:
+            return None
+        needed = 0.0 if same_router_matter else max(needed, policy.min_similarity_within)
     if words < needed:
         return None
-    score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1
+    score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1 - (0.2 if coarse else 0.0)
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
                                      f"{gap.total_seconds() / 3600:.0f} h apart")
 
@@ -493,14 +525,15 @@ class DuplicateIndex:
     policy: DuplicatePolicy = field(default_factory=DuplicatePolicy)
     idf: dict[str, float] | None = None
     aliases: Mapping[str, str] | None = None
+    book: PlaceBook | None = None
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
     def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf, self.aliases)
+        return profile(report, self.idf, self.aliases, self.book)
 
     def best_match(self, report: Report, candidates: Iterable[Profile] | None = None) -> Match | None:
-        new = profile(report, self.idf, self.aliases)
+        new = profile(report, self.idf, self.aliases, self.book)
         best: Match | None = None
         for earlier in self._profiles if candidates is None else candidates:
             match = similarity(earlier, new, self.policy)
@@ -512,11 +545,20 @@ class DuplicateIndex:
         """Remember `report`; returns the id of the earliest report of the incident it repeats."""
         horizon = report.reported_at - self.policy.window
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
-        match = self.best_match(report)
-        root = self._root.get(match.report_id, match.report_id) if match else None
+        new = self.profile_of(report)
+        matches = [m for m in (similarity(earlier, new, self.policy) for earlier in self._profiles) if m is not None]
+        root = None
+        # The best match whose incident has no report naming another place of the gazetteer (a
+        # report naming only the township may join the incident of one village, not then another's).
+        for match in sorted(matches, key=lambda m: -m.score):
+            candidate = self._root.get(match.report_id, match.report_id)
+            if not any(contradict(p.whereabouts, new.whereabouts) for p in self._profiles
+                       if self._root.get(p.report.id, p.report.id) == candidate):
+                root = candidate
+                break
         if root is not None:
             self._root[report.id] = root
-        self._profiles.append(profile(report, self.idf, self.aliases))
+        self._profiles.append(new)
         return root
 
 

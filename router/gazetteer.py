@@ -94,6 +94,12 @@ class Gazetteer:
                              for name in names if label == name or not label.endswith(name)}
         return self._aliases
 
+    def labelled_places(self) -> dict[str, Place]:
+        """Each name and alias that names one township, village, community, road, landmark or compound
+        (not a villager group or grid) → that place."""
+        return {label: found[0] for label, found in self._names.items()
+                if len(found) == 1 and found[0].kind not in ("group", "grid")}
+
     def township_units(self) -> dict[str, str]:
         """Township code → its government's unit code."""
         return {p.township: p.unit for p in self.places.values() if p.kind == "township" and p.township}

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from escalation.calendar import DEFAULT_TIMEZONE
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
+from intake.places import KnownPlace, PlaceBook
+from router.gazetteer import Gazetteer
 from router.learning import seed_records
 from router.service import Router
 
@@ -35,7 +37,23 @@ def index_for(policy: DuplicatePolicy, router: Router | None = None) -> Duplicat
     """A detector with the background word weights (for one stream, or for one-off comparisons) and
     the other names of the router's roads, landmarks and compounds (客运站 is 县汽车站)."""
     aliases = router.parts.gazetteer.spot_aliases() if router else None
-    return DuplicateIndex(policy, idf=background_idf(), aliases=aliases)
+    book = place_book(router.parts.gazetteer) if router else None
+    return DuplicateIndex(policy, idf=background_idf(), aliases=aliases, book=book)
+
+
+_BOOKS: dict[int, tuple[Gazetteer, PlaceBook]] = {}
+
+
+def place_book(gazetteer: Gazetteer) -> PlaceBook:
+    """The gazetteer's places as the detector reads them (built once per gazetteer)."""
+    entry = _BOOKS.get(id(gazetteer))
+    if entry is None or entry[0] is not gazetteer:
+        if len(_BOOKS) >= 4:
+            _BOOKS.clear()
+        labels = {label: KnownPlace(p.name, p.kind, p.township or "", p.village)
+                  for label, p in gazetteer.labelled_places().items()}
+        entry = _BOOKS[id(gazetteer)] = (gazetteer, PlaceBook(labels))
+    return entry[1]
 
 
 # Profiles of the open orders new appeals are compared with: intake compares each new appeal with

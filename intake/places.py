@@ -1,0 +1,153 @@
+"""Where a report is, in the gazetteer's terms, for 并单: the townships, villages, roads, landmarks and
+compounds it names, each with the township and village that hold it.
+
+Two reports are compatible in place when, at every level where both name a place, they name a
+common one; a report naming only the township (or the village) is compatible with one naming a
+compound or road inside it. A generic word that stands for a named place is read as that place
+when the report's township holds exactly one of its kind (学校 in 白沙镇 is 白沙镇中心学校, 广场 by
+东湖大道 is 东湖广场). The caller supplies the gazetteer as plain data (`KnownPlace` by label).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+LEVELS = ("township", "village", "road", "landmark", "compound")
+_VILLAGE_KINDS = frozenset({"village", "community"})
+# Generic words that stand for the one place of their kind in a township, and the endings of the
+# gazetteer names of that kind. A word followed by one of `_NOT_A_PLACE_AFTER` is something else
+# (广场舞 is a dance, 学校里 is still the school).
+_GENERIC: dict[str, tuple[str, ...]] = {
+    "学校": ("学校", "小学", "中学"), "小学": ("学校", "小学"), "中学": ("学校", "中学"),
+    "公园": ("公园",), "广场": ("广场",), "工业区": ("工业园", "工业区", "工业集中区"),
+    "工业园": ("工业园", "工业区", "工业集中区"), "码头": ("码头", "渡口"), "渡口": ("码头", "渡口"),
+    "林场": ("林场",), "医院": ("医院", "卫生院"), "卫生院": ("卫生院", "医院"), "景区": ("景区",),
+    "敬老院": ("敬老院", "幸福院"), "幸福院": ("幸福院", "敬老院"), "车站": ("车站", "客运站"),
+    "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",),
+}
+_GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))
+_NOT_A_PLACE_AFTER = frozenset("舞")
+_COUNTY_PREFIX = "县"
+
+
+@dataclass(frozen=True)
+class KnownPlace:
+    """A gazetteer place: its name, kind (township, village, community, road, landmark, compound),
+    the code of its township and of its village or community (None above or beside one)."""
+
+    name: str
+    kind: str
+    township: str
+    village: str | None = None
+
+    @property
+    def level(self) -> str:
+        return "village" if self.kind in _VILLAGE_KINDS else self.kind
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """The gazetteer places a report names, by level, with the townships and villages holding them."""
+
+    places: frozenset[KnownPlace] = frozenset()
+    townships: frozenset[str] = frozenset()
+    villages: frozenset[str] = frozenset()
+
+    def at(self, level: str) -> frozenset[str]:
+        if level == "township":
+            return self.townships
+        if level == "village":
+            return self.villages
+        return frozenset(p.name for p in self.places if p.level == level)
+
+    @property
+    def finest(self) -> int:
+        """The index in `LEVELS` of the finest level named (-1: none)."""
+        return max((LEVELS.index(p.level) for p in self.places), default=-1)
+
+
+NOWHERE = Whereabouts()
+
+
+def contradict(a: Whereabouts, b: Whereabouts) -> str | None:
+    """The level at which `a` and `b` name places and none in common (two villages, two roads …)."""
+    for level in LEVELS:
+        mine, theirs = a.at(level), b.at(level)
+        if mine and theirs and not mine & theirs:
+            return level
+    return None
+
+
+def shared_spots(a: Whereabouts, b: Whereabouts) -> frozenset[KnownPlace]:
+    """Landmarks and compounds both name."""
+    return frozenset(p for p in a.places & b.places if p.level in ("landmark", "compound"))
+
+
+def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
+    """When one names no place finer than a village or township (a visit recorded at the township
+    office, a report naming only the village), the finest village, else township, that holds a
+    place each names: ("village", code) or ("township", code); else None."""
+    if min(a.finest, b.finest) > LEVELS.index("village"):
+        return None  # both name a road, landmark or compound: another relation (same spot or not)
+    villages = a.villages & b.villages
+    if villages:
+        return "village", min(villages)
+    townships = a.townships & b.townships
+    if townships:
+        return "township", min(townships)
+    return None
+
+
+class PlaceBook:
+    """The gazetteer's places by every label (name or alias) that names one place only."""
+
+    def __init__(self, labels: Mapping[str, KnownPlace]) -> None:
+        # A label of two characters names a township or a village (东湖, 沙洲); a road's or a
+        # landmark's (老街) is a common word.
+        book = {label: place for label, place in labels.items()
+                if len(label) >= 3 or place.level in ("township", "village")}
+        # 一中家属院 for 县一中家属院: people drop the county.
+        for label, place in labels.items():
+            tail = label.removeprefix(_COUNTY_PREFIX)
+            if tail != label and len(tail) >= 4 and tail not in labels:
+                book[tail] = place
+        self._labels = book
+        self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
+        self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
+        for place in set(book.values()):
+            for word, endings in _GENERIC.items():
+                if place.level in ("landmark", "compound") and place.name.endswith(endings):
+                    self._by_kind.setdefault((place.township, word), set()).add(place)
+        for label, place in book.items():  # 白沙渡口 is a 码头 too
+            for word, endings in _GENERIC.items():
+                if place.level in ("landmark", "compound") and label.endswith(endings):
+                    self._by_kind.setdefault((place.township, word), set()).add(place)
+
+    def whereabouts(self, text: str, townships: Iterable[str] = ()) -> Whereabouts:
+        """The places `text` names (leftmost-longest labels), and the one place of their kind that
+        generic words left over stand for in the report's township (`townships`: known otherwise,
+        e.g. from the router's village)."""
+        if self._pattern is None:
+            return NOWHERE
+        found: set[KnownPlace] = set()
+        rest = []
+        end = 0
+        for m in self._pattern.finditer(text):
+            found.add(self._labels[m.group(0)])
+            rest.append(text[end:m.start()])
+            end = m.end()
+        rest.append(text[end:])
+        towns = {p.township for p in found} or set(townships)
+        if len(towns) == 1:
+            town = next(iter(towns))
+            for chunk in rest:
+                for m in _GENERIC_RE.finditer(chunk):
+                    if m.end() < len(chunk) and chunk[m.end()] in _NOT_A_PLACE_AFTER:
+                        continue
+                    candidates = self._by_kind.get((town, m.group(0)), set())
+                    if len(candidates) == 1:
+                        found |= candidates
+        return Whereabouts(frozenset(found), frozenset(p.township for p in found),
+                           frozenset(p.village for p in found if p.village and p.kind != "road"))

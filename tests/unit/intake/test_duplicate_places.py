@@ -1,0 +1,95 @@
+"""并单 by the gazetteer's hierarchy: a report naming only the township or village joins an incident at
+a place inside it when the matter agrees; two places of one level never merge; a generic word is the
+one place of its kind in the report's township. A made-up county (names of no data set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report
+from intake.places import KnownPlace, PlaceBook
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+_TOWN = KnownPlace("青石镇", "township", "qingshi")
+_OTHER_TOWN = KnownPlace("红岩乡", "township", "hongyan")
+_LABELS = {
+    "青石镇": _TOWN, "青石": _TOWN, "红岩乡": _OTHER_TOWN,
+    "柏树村": KnownPlace("柏树村", "village", "qingshi", "qingshi.baishu"),
+    "桃源村": KnownPlace("桃源村", "village", "qingshi", "qingshi.taoyuan"),
+    "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
+    "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+    "兰亭小区": KnownPlace("兰亭小区", "compound", "qingshi", "qingshi.sq"),
+    "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
+    "青石大道": KnownPlace("青石大道", "road", "qingshi"),
+    "青石镇中学": KnownPlace("青石镇中学", "landmark", "qingshi"),
+    "青石中学": KnownPlace("青石镇中学", "landmark", "qingshi"),
+    "青石广场": KnownPlace("青石广场", "landmark", "qingshi"),
+    "红岩卫生院": KnownPlace("红岩卫生院", "landmark", "hongyan"),
+    "红岩乡医院": KnownPlace("红岩乡医院", "landmark", "hongyan"),
+}
+BOOK = PlaceBook(_LABELS)
+SUBSIDY = frozenset({"matter:agriculture.subsidy"})
+
+
+def _r(i: str, text: str, address: str | None = None, hours: float = 0.0, **kw: object) -> Report:
+    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), **kw)  # type: ignore[arg-type]
+
+
+def _run(*reports: Report) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK)
+    return [index.add(r) for r in reports]
+
+
+def test_a_visit_recorded_at_the_township_joins_the_incident_of_a_village_in_it() -> None:
+    village = _r("a", "柏树村今年的种粮补贴到现在还没发，问村干部也说不清", "青石镇柏树村", topic=SUBSIDY)
+    visit = _r("b", "村民来访，反映种粮补贴一直没有到账，要求查明", "青石镇", hours=20, topic=SUBSIDY)
+    assert _run(village, visit) == [None, "a"]
+
+
+def test_a_township_only_report_of_another_matter_stays_apart() -> None:
+    village = _r("a", "柏树村今年的种粮补贴到现在还没发", "青石镇柏树村", topic=SUBSIDY)
+    visit = _r("b", "村民来访，反映镇上垃圾没人清运，臭得很", "青石镇", hours=2)
+    assert _run(village, visit) == [None, None]
+
+
+def test_a_township_only_report_does_not_join_another_towns_incident() -> None:
+    village = _r("a", "柏树村今年的种粮补贴到现在还没发", "青石镇柏树村", topic=SUBSIDY)
+    visit = _r("b", "村民来访，反映种粮补贴一直没有到账", "红岩乡", hours=2, topic=SUBSIDY)
+    assert _run(village, visit) == [None, None]
+
+
+def test_an_incident_joined_by_a_township_report_takes_no_report_of_another_village() -> None:
+    first = _r("a", "柏树村今年的种粮补贴到现在还没发", "青石镇柏树村", topic=SUBSIDY)
+    visit = _r("b", "村民来访，反映种粮补贴一直没有到账", "青石镇", hours=2, topic=SUBSIDY)
+    other = _r("c", "桃源村二组的种粮补贴少发了，别的组都发了", "青石镇桃源村", hours=4, topic=SUBSIDY)
+    assert _run(first, visit, other) == [None, "a", None]
+
+
+def test_the_same_matter_on_two_roads_of_the_gazetteer_is_two_incidents_whatever_else_is_shared() -> None:
+    first = _r("a", "新民路菜场门口的井盖没了，一个大洞", None)
+    other = _r("b", "青石大道菜场门口的井盖没了，一个大洞", None, hours=1)
+    assert _run(first, other) == [None, None]
+
+
+def test_a_generic_word_is_the_one_place_of_its_kind_in_the_township() -> None:
+    school = _r("a", "青石中学食堂的饭菜变质，好几个学生上吐下泻", None)
+    again = _r("b", "孙女在青石镇上的学校住校，昨天吃了食堂的饭拉肚子", None, hours=5)
+    assert _run(school, again) == [None, "a"]
+
+
+def test_a_generic_word_with_two_places_of_its_kind_in_the_township_names_neither() -> None:
+    where = BOOK.whereabouts("红岩乡医院门口停车乱")
+    assert {p.name for p in where.places} == {"红岩乡医院"}
+    assert {p.name for p in BOOK.whereabouts("红岩乡的医院门口停车乱").places} == {"红岩乡"}
+
+
+def test_a_square_dance_is_not_the_square() -> None:
+    assert {p.name for p in BOOK.whereabouts("青石社区晚上跳广场舞的音响太吵").places} == {"青石社区"}
+    assert "青石广场" in {p.name for p in BOOK.whereabouts("住在青石大道边上，对面广场晚上音响太吵").places}
+
+
+def test_two_compounds_of_one_community_named_in_the_texts_are_two_places() -> None:
+    first = _r("a", "翠竹苑门口的路灯坏了好几盏，晚上一片黑", None)
+    other = _r("b", "兰亭小区门口的路灯坏了好几盏，晚上一片黑", None, hours=1)
+    assert _run(first, other) == [None, None]
