@@ -49,24 +49,27 @@ _SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|�
 # What kind of incident, in the words citizens use: two reports of the same kind at one place are
 # likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
 _KINDS: dict[str, tuple[str, ...]] = {
-    "water_leak": ("水管", "爆管", "冒水", "跑水", "漏水", "渗水", "管道破裂", "水柱"),
-    "water_outage": ("停水", "没水", "来水", "供水", "吃水困难", "饮水", "挑水"),
-    "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "自来水"),
+    "water_leak": ("水管", "爆管", "冒水", "跑水", "漏水", "渗水", "管道破裂", "水柱", "管子裂", "管子破", "涌水"),
+    # (来水 of 没来水, not of 自来水, which names the water whatever is wrong with it)
+    "water_outage": ("停水", "没水", "断水", "没来水", "不来水", "才来水", "时候来水", "供水", "吃水困难", "饮水",
+                     "挑水"),
+    "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "水是黄的", "黄水", "沉淀"),
     "power": ("停电", "没电", "来电了", "变压器", "电线", "电压", "跳闸"),
     "gas": ("燃气", "煤气", "天然气", "停气", "气味"),
     "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆"),
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
     "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街", "喇叭", "切割机"),
     "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧", "烧荒", "秸秆", "烧田", "异味",
-                    "烧焦", "化学味"),
+                    "烧焦", "化学味", "化工味", "烟熏", "熏得"),
     "garbage": ("垃圾", "清运", "满溢", "垃圾站", "垃圾池"),
-    "sewage": ("污水", "化粪池", "下水道", "管道堵塞", "外溢", "黑水", "冒溢", "反上来", "臭水"),
-    "manhole": ("井盖", "窨井", "下水道盖", "盖子丢", "盖板"),
+    "sewage": ("污水", "化粪池", "下水道", "管道堵塞", "外溢", "黑水", "冒溢", "反上来", "臭水", "粪水", "排污管",
+               "返水", "倒灌"),
+    "manhole": ("井盖", "窨井", "下水道盖", "盖子丢", "盖板", "盖子不见", "盖子没了"),
     "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖", "压坏", "压烂", "损毁", "断裂"),
     "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
     "fire_lane": ("消防通道", "消防车道", "消防同道"),
     "lift": ("电梯",),
-    "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤"),
+    "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤", "小摊", "摊贩", "地摊", "卖菜的"),
     "construction": ("施工", "工地", "渣土", "浇筑"),
     "tree": ("大树", "倒伏", "行道树", "树"),
     "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝"),
@@ -77,7 +80,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船"),
     "wages": ("工资", "欠薪", "讨薪", "拖欠"),
     "refund": ("退费", "退款", "跑路", "预付", "会员", "关门"),
-    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质"),
+    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒"),
     "animals": ("流浪狗", "咬", "狗", "鸽子", "养猪场", "粪污"),
     "sand": ("采沙", "采砂", "挖沙", "挖砂", "抽沙", "抽砂", "盗采", "偷采"),
     "transit": ("公交", "班车", "一班车", "站牌", "候车亭"),
@@ -85,19 +88,39 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "falling": ("高空抛物", "广告牌", "掉下来", "往下扔", "高空扔", "脱落"),
     "ebike_charging": ("电瓶", "充电", "飞线", "私拉电线"),
     "house_quality": ("空鼓", "开裂", "交房", "收房", "渗漏", "墙裂"),
-    "quarry": ("采石", "放炮", "爆破", "矿山", "石场"),
+    "quarry": ("采石", "放炮", "爆破", "矿山", "石场", "石头厂", "碎石", "石料", "开采"),
     "scale": ("秤", "短斤少两", "鬼秤"),
     "fire": ("着火", "起火", "失火", "火灾", "山火", "冒烟", "火势", "烧起来"),
-    "rockfall": ("落石", "滚石", "山体滑坡", "滑坡", "石头从山上", "边坡", "泥石流"),
+    "rockfall": ("落石", "滚石", "山体滑坡", "滑坡", "石头从山上", "边坡", "泥石流", "塌方", "垮下来", "塌下来"),
     "wildlife": ("野猪", "猴子", "野兽", "毁坏农作物", "拱得"),
     "subsidy": ("补贴", "补助", "到账", "发放"),
-    "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘"),
+    "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘", "粉尘"),
+    "wall": ("围墙", "墙倒", "墙塌", "倒塌"),
+    "renovation": ("改造", "沟槽", "挖开"),
     "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
 }
 
 
 def incident_kinds(text: str) -> frozenset[str]:
     return frozenset(kind for kind, words in _KINDS.items() if any(w in text for w in words))
+
+
+# Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to
+# another; night work on a site is 施工 or 噪音; a car parked on the pavement is 违停 or 乱停):
+# two reports of related kinds are not told apart by their kinds, though neither is that the same kind.
+_RELATED_KINDS = (
+    frozenset({"water_leak", "flood", "sewage", "roof_leak", "house_quality"}),
+    frozenset({"sewage", "pollution", "water_quality", "animals", "smoke_smell"}),
+    frozenset({"smoke_smell", "pollution", "dust", "fire", "quarry"}),
+    frozenset({"noise", "construction", "stall", "quarry"}),
+    frozenset({"road_damage", "manhole", "rockfall", "construction", "quarry", "renovation", "wall"}),
+    frozenset({"parking", "bikes", "fire_lane"}),
+)
+
+
+def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both reports say what happened, in kinds neither the same nor related."""
+    return bool(a and b) and not a & b and not any(x in f and y in f for f in _RELATED_KINDS for x in a for y in b)
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -145,6 +168,7 @@ class Profile:
     levels: tuple[frozenset[str], ...] = ()
     # The gazetteer places it names (with the townships and villages that hold them).
     whereabouts: Whereabouts = NOWHERE
+    lodged: Whereabouts = NOWHERE  # ... in its address alone (白沙镇 for a bus from there to 县城)
 
 
 @dataclass(frozen=True)
@@ -333,7 +357,9 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
-                   whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE)
+                   whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE,
+                   lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
+                   if book and report.address else NOWHERE)
 
 
 def _router_townships(report: Report) -> set[str]:
@@ -423,6 +449,11 @@ def _compound_elsewhere(a: Profile, b: Profile) -> bool:
     return bool(compounds) and not any(stem in b.where for stem in _stems(compounds))
 
 
+def _elsewhere(a: Profile, b: Profile) -> bool:
+    """The texts, or the addresses alone, name two places of one level of the gazetteer."""
+    return contradict(a.whereabouts, b.whereabouts) is not None or contradict(a.lodged, b.lodged) is not None
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -441,7 +472,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
         return None  # 3栋 and 5栋 of the same compound are two places
     if any(_apart(x, y, a.report.text, b.report.text) for x, y in zip(a.levels, b.levels, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
-    if contradict(a.whereabouts, b.whereabouts):
+    if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
     shared = a.names & b.names
     if shared:
@@ -489,7 +520,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     place = _same_place(a, b, policy)
     if place is None:
         return None
-    if a.kinds and b.kinds and not a.kinds & b.kinds:
+    if _kinds_apart(a.kinds, b.kinds):
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
     same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds)
@@ -552,7 +583,7 @@ class DuplicateIndex:
         # report naming only the township may join the incident of one village, not then another's).
         for match in sorted(matches, key=lambda m: -m.score):
             candidate = self._root.get(match.report_id, match.report_id)
-            if not any(contradict(p.whereabouts, new.whereabouts) for p in self._profiles
+            if not any(_elsewhere(p, new) for p in self._profiles
                        if self._root.get(p.report.id, p.report.id) == candidate):
                 root = candidate
                 break
