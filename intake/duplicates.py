@@ -109,18 +109,25 @@ def incident_kinds(text: str) -> frozenset[str]:
 # another; night work on a site is 施工 or 噪音; a car parked on the pavement is 违停 or 乱停):
 # two reports of related kinds are not told apart by their kinds, though neither is that the same kind.
 _RELATED_KINDS = (
-    frozenset({"water_leak", "flood", "sewage", "roof_leak", "house_quality"}),
-    frozenset({"sewage", "pollution", "water_quality", "animals", "smoke_smell"}),
-    frozenset({"smoke_smell", "pollution", "dust", "fire", "quarry"}),
-    frozenset({"noise", "construction", "stall", "quarry"}),
-    frozenset({"road_damage", "manhole", "rockfall", "construction", "quarry", "renovation", "wall"}),
+    frozenset({"water_leak", "water_outage", "flood"}),
+    frozenset({"water_leak", "roof_leak", "house_quality"}),
+    frozenset({"sewage", "pollution"}), frozenset({"sewage", "flood"}),
+    frozenset({"pollution", "water_quality"}), frozenset({"pollution", "animals"}),
+    frozenset({"smoke_smell", "pollution", "fire"}),
+    frozenset({"dust", "quarry", "construction"}),
+    frozenset({"noise", "construction", "quarry"}),
+    frozenset({"road_damage", "manhole", "rockfall", "construction", "renovation", "wall"}),
     frozenset({"parking", "bikes", "fire_lane"}),
 )
 
 
+def _related(a: frozenset[str], b: frozenset[str]) -> bool:
+    return any(x in f and y in f for f in _RELATED_KINDS for x in a for y in b)
+
+
 def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
     """Both reports say what happened, in kinds neither the same nor related."""
-    return bool(a and b) and not a & b and not any(x in f and y in f for f in _RELATED_KINDS for x in a for y in b)
+    return bool(a and b) and not a & b and not _related(a, b)
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -523,7 +530,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     if _kinds_apart(a.kinds, b.kinds):
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
-    same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds)
+    same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds) or _related(a.kinds, b.kinds)
     # The router's matter and the kind of incident both agree: at one place within the window that
     # is the incident again, however differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
