@@ -519,6 +519,11 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
 
 
+def _specific_matter(a: Profile, b: Profile) -> bool:
+    """The router gives both one matter, and not a department's catch-all (….other)."""
+    return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
+
+
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
@@ -540,6 +545,9 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
     certain = same_matter and same_router_matter and _named_spot(place, a, b)
+    # The router's one specific matter (not a catch-all) at a spot both name is the incident again
+    # when no word says its kind (水是黄的 / 浑浊 are both water quality to the router).
+    same_matter = same_matter or (_specific_matter(a, b) and _named_spot(place, a, b))
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
