@@ -336,6 +336,10 @@ def _canonical_places(text: str, aliases: Mapping[str, str] | None) -> str:
     return entry[1].sub(lambda m: aliases[m.group(0)], text)
 
 
+# Everyday words for a kind of place → the word its name ends with (买菜的菜市场 is the 农贸市场).
+_COMMON_PLACE_NAMES = {"菜市场": "农贸市场", "菜场": "农贸市场"}
+_COMMON_PLACE_WORDS = re.compile("|".join(_COMMON_PLACE_NAMES))
+
 _HOUSE_NUMBER = re.compile(
     r"[0-9一二三四五六七八九十两]{1,4}\s*(?:号楼|号|栋|幢|单元|组)(?:附近|旁边|门口|对面)?|附近|旁边|对面")
 
@@ -353,7 +357,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
     `book`: the gazetteer's places, to place the report in its hierarchy."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
-    where = _canonical_places(raw_where, aliases)
+    where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
     names = place_names(where)
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific

@@ -36,8 +36,12 @@ def _r(i: str, text: str, address: str | None = None, hours: float = 0.0, **kw: 
     return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), **kw)  # type: ignore[arg-type]
 
 
+# As the router gives them: every other name of a place below a township → its name.
+ALIASES = {label: p.name for label, p in _LABELS.items() if p.kind != "township"}
+
+
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK)
+    index = DuplicateIndex(book=BOOK, aliases=ALIASES)
     return [index.add(r) for r in reports]
 
 
@@ -93,3 +97,40 @@ def test_two_compounds_of_one_community_named_in_the_texts_are_two_places() -> N
     first = _r("a", "翠竹苑门口的路灯坏了好几盏，晚上一片黑", None)
     other = _r("b", "兰亭小区门口的路灯坏了好几盏，晚上一片黑", None, hours=1)
     assert _run(first, other) == [None, None]
+
+
+def test_addresses_of_two_townships_are_two_places_whatever_the_texts_share() -> None:
+    """Both texts name the county town as where a bus goes; the addresses say where each is."""
+    bus = "到县城的班车太少了，下午就停了，能不能加开"
+    labels = {**_LABELS, "县城": KnownPlace("城关镇", "township", "chengguan")}
+    index = DuplicateIndex(book=PlaceBook(labels))
+    assert index.add(_r("a", "青石" + bus, "青石镇")) is None
+    assert index.add(_r("b", "红岩乡" + bus, "红岩乡", hours=2)) is None
+
+
+def test_a_burst_told_as_an_outage_at_the_same_compound_is_one_incident() -> None:
+    """水管爆了 and 停水 are related kinds: they do not tell the reports apart."""
+    burst = _r("a", "翠竹苑3栋门口水管爆了，水冒得老高", "翠竹苑")
+    outage = _r("b", "翠竹苑3栋停水了，说是门口水管爆了在抢修", None, hours=2)
+    assert _run(burst, outage) == [None, "a"]
+
+
+def test_unrelated_kinds_at_one_compound_stay_apart() -> None:
+    garbage = _r("a", "翠竹苑东门垃圾好几天没清运，满溢出来了", "翠竹苑")
+    stall = _r("b", "翠竹苑东门晚上烧烤摊占道，吵到半夜", "翠竹苑", hours=3)
+    assert _run(garbage, stall) == [None, None]
+
+
+def test_the_vegetable_market_is_the_farmers_market() -> None:
+    first = _r("a", "新民路农贸市场门口窨井盖缺失，已放锥桶", "青石镇新民路")
+    again = _r("b", "买菜回来看到菜市场门口那个井盖没了，一个大洞", None, hours=3)
+    assert _run(first, again) == [None, "a"]
+
+
+def test_the_routers_one_specific_matter_at_one_compound_needs_no_word_of_its_kind() -> None:
+    quality = frozenset({"dept:water", "matter:water.quality"})
+    first = _r("a", "翠竹苑水龙头放出来带颜色，不敢喝", "翠竹苑", topic=quality)
+    again = _r("b", "翠竹苑家里接的一股土腥气，烧开有渣", "翠竹苑", hours=5, topic=quality)
+    catch_all = frozenset({"dept:water", "matter:water.other"})
+    other = _r("c", "翠竹苑水表箱门坏了关不上", "翠竹苑", hours=6, topic=catch_all)
+    assert _run(first, again, other) == [None, "a", None]
