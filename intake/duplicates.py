@@ -29,8 +29,8 @@ _NOT_CJK_OR_ALNUM = re.compile(r"[^\w]+")
 # A named place: a name of 2-6 characters before a place word. Longest suffixes first.
 _PLACE_SUFFIX = (
     "街道", "社区", "小区", "大道", "广场", "公园", "市场", "中学", "小学", "幼儿园", "医院", "卫生院", "宿舍",
-    "花园", "名苑", "华庭", "大楼", "大厦", "中心", "工业园", "工业区", "开发区", "园区", "超市", "路口", "水库",
-    "大桥", "码头", "渡口", "林场",
+    "花园", "名苑", "华庭", "大楼", "大厦", "中心", "家属院", "家属区", "工业园", "工业区", "开发区", "园区", "超市",
+    "路口", "水库", "大桥", "码头", "渡口", "林场",
     "路", "街", "巷", "村", "镇", "乡", "苑", "园", "城", "湾", "港", "桥", "站", "厂", "店",
 )
 _SUFFIX_RE = "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True))
@@ -45,7 +45,7 @@ _GENERIC_PLACES = frozenset({
 })
 # A sub-place inside a named place: a building, unit or villagers' group. Two reports naming
 # different ones are about different things (5栋's lift is not 3栋's).
-_SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|号楼|幢|单元|组)")
+_SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|号楼|幢|单元|组)(楼?)")
 # What kind of incident, in the words citizens use: two reports of the same kind at one place are
 # likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
 _KINDS: dict[str, tuple[str, ...]] = {
@@ -78,14 +78,14 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "building": ("违建", "违章建", "盖房", "建房", "搭建", "地基", "占用耕地"),
     "queue": ("排队", "取号", "拿号", "放号"),
     "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船"),
-    "wages": ("工资", "欠薪", "讨薪", "拖欠"),
-    "refund": ("退费", "退款", "跑路", "预付", "会员", "关门"),
+    "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款"),
+    "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "关门", "停业", "暂停营业"),
     "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒"),
     "animals": ("流浪狗", "咬", "狗", "鸽子", "养猪场", "粪污"),
     "sand": ("采沙", "采砂", "挖沙", "挖砂", "抽沙", "抽砂", "盗采", "偷采"),
     "transit": ("公交", "班车", "一班车", "站牌", "候车亭"),
     "bikes": ("电单车", "共享单车", "乱停"),
-    "falling": ("高空抛物", "广告牌", "掉下来", "往下扔", "高空扔", "脱落"),
+    "falling": ("高空抛物", "广告牌", "掉下来", "往下掉", "往下扔", "往楼下扔", "高空扔", "脱落"),
     "ebike_charging": ("电瓶", "充电", "飞线", "私拉电线"),
     "house_quality": ("空鼓", "开裂", "交房", "收房", "渗漏", "墙裂"),
     "quarry": ("采石", "放炮", "爆破", "矿山", "石场", "石头厂", "碎石", "石料", "开采"),
@@ -246,7 +246,9 @@ def _stems(names: Iterable[str]) -> set[str]:
 
 def _subplaces(text: str) -> frozenset[tuple[str, int]]:
     found = set()
-    for number, kind in _SUBPLACE.findall(unicodedata.normalize("NFKC", text)):
+    for number, kind, building in _SUBPLACE.findall(unicodedata.normalize("NFKC", text)):
+        if building and number in ("一", "两"):
+            continue  # 一栋楼, 两栋楼: a count of buildings, not 1栋
         value = _cn_number(number)
         if value >= 0:
             found.add(("栋" if kind in ("栋", "号楼", "幢") else kind, value))
@@ -260,7 +262,7 @@ def _is_coarse(name: str) -> bool:
 # Levels of named place at which two addresses naming different places are two places: villages
 # and communities, roads, compounds. Landmarks are left out: they go by many names (汽车站 / 客运站).
 _LEVELS = (("社区", "村"), ("大道", "路", "街", "巷"),
-           ("小区", "花园", "名苑", "华庭", "家园", "公寓", "苑", "新村", "湾"))
+           ("小区", "花园", "名苑", "华庭", "家园", "公寓", "家属院", "家属区", "苑", "新村", "湾"))
 
 
 def _address_levels(address: str | None) -> tuple[frozenset[str], ...]:

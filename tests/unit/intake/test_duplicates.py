@@ -122,3 +122,15 @@ def test_a_report_between_two_buildings_is_at_either() -> None:
     first = _r("p", "东城国际小区6栋楼下消防通道被车堵死了", "东城国际小区6栋")
     between = _r("q", "东城国际小区6栋和7栋之间消防通道又被占用，消防车进不来", "东城国际小区", hours=2)
     assert list(find_duplicates([first, between])) == [None, "p"]
+
+
+def test_one_building_is_a_building_not_building_number_one() -> None:
+    """一栋楼 counts buildings; it does not name 1栋 against the other report's 7栋."""
+    gas = frozenset({"matter:gas_leak"})
+    first = _r("t", "银杏苑7栋一楼外墙燃气管道有很重的煤气味", "银杏苑7栋", topic=gas)
+    again = _r("u", "银杏苑小区一栋楼边上的燃气管子漏气，嘶嘶响", "银杏苑", hours=1, topic=gas)
+    assert list(find_duplicates([first, again])) == [None, "t"]
+
+
+def test_a_staff_compound_is_a_named_place() -> None:
+    assert "林业局家属院" in place_names("林业局家属院这几天晚上电压不稳")
