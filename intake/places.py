@@ -31,6 +31,7 @@ _GENERIC: dict[str, tuple[str, ...]] = {
 _GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))
 _NOT_A_PLACE_AFTER = frozenset("舞")
 _COUNTY_PREFIX = "县"
+_VILLAGES_OWN = re.compile(r"村(?:里的?|上的?|头的?)?$")
 
 
 @dataclass(frozen=True)
@@ -133,22 +134,23 @@ class PlaceBook:
         if self._pattern is None:
             return NOWHERE
         found: set[KnownPlace] = set()
-        rest = []
-        end = 0
-        for m in self._pattern.finditer(text):
+
+        def blank(m: re.Match[str]) -> str:
             found.add(self._labels[m.group(0)])
-            rest.append(text[end:m.start()])
-            end = m.end()
-        rest.append(text[end:])
+            return " " * len(m.group(0))
+
+        # What is left of the text once the places it names are blanked (their names hold 学校 …).
+        rest = self._pattern.sub(blank, text)
         towns = {p.township for p in found} or set(townships)
         if len(towns) == 1:
             town = next(iter(towns))
-            for chunk in rest:
-                for m in _GENERIC_RE.finditer(chunk):
-                    if m.end() < len(chunk) and chunk[m.end()] in _NOT_A_PLACE_AFTER:
-                        continue
-                    candidates = self._by_kind.get((town, m.group(0)), set())
-                    if len(candidates) == 1:
-                        found |= candidates
+            for m in _GENERIC_RE.finditer(rest):
+                if m.end() < len(rest) and rest[m.end()] in _NOT_A_PLACE_AFTER:
+                    continue
+                if _VILLAGES_OWN.search(text, 0, m.start()):
+                    continue  # 村小学, 村里的卫生院: the village's own, which the gazetteer may not list
+                candidates = self._by_kind.get((town, m.group(0)), set())
+                if len(candidates) == 1:
+                    found |= candidates
         return Whereabouts(frozenset(found), frozenset(p.township for p in found),
                            frozenset(p.village for p in found if p.village and p.kind != "road"))

@@ -134,3 +134,8 @@ def test_the_routers_one_specific_matter_at_one_compound_needs_no_word_of_its_ki
     catch_all = frozenset({"dept:water", "matter:water.other"})
     other = _r("c", "翠竹苑水表箱门坏了关不上", "翠竹苑", hours=6, topic=catch_all)
     assert _run(first, again, other) == [None, "a", None]
+
+
+def test_the_village_school_is_not_the_townships_school() -> None:
+    assert {p.name for p in BOOK.whereabouts("柏树村小学门口有人卖三无食品").places} == {"柏树村"}
+    assert "青石镇中学" in {p.name for p in BOOK.whereabouts("孩子在青石镇上读中学，学校门口有人卖三无食品").places}
