@@ -89,16 +89,19 @@ def shared_spots(a: Whereabouts, b: Whereabouts) -> frozenset[KnownPlace]:
 
 def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     """When one names no place finer than a village or township (a visit recorded at the township
-    office, a report naming only the village), the finest village, else township, that holds a
-    place each names: ("village", code) or ("township", code); else None."""
-    if min(a.finest, b.finest) > LEVELS.index("village"):
-        return None  # both name a road, landmark or compound: another relation (same spot or not)
-    villages = a.villages & b.villages
-    if villages:
-        return "village", min(villages)
-    townships = a.townships & b.townships
-    if townships:
-        return "township", min(townships)
+    office, a report naming only the village) and that place holds a place the other names: the
+    holder, ("village", code) or ("township", code); else None. A village does not hold the
+    township's own landmarks and roads (白沙镇中心学校 is not in 江边村)."""
+    village = LEVELS.index("village")
+    for coarse, fine in ((a, b), (b, a)):
+        if not 0 <= coarse.finest <= village or fine.finest < 0:
+            continue
+        if coarse.villages:
+            shared = coarse.villages & fine.villages
+            if shared:
+                return "village", min(shared)
+        elif coarse.townships & fine.townships:
+            return "township", min(coarse.townships & fine.townships)
     return None
 
 

@@ -139,3 +139,10 @@ def test_the_routers_one_specific_matter_at_one_compound_needs_no_word_of_its_ki
 def test_the_village_school_is_not_the_townships_school() -> None:
     assert {p.name for p in BOOK.whereabouts("柏树村小学门口有人卖三无食品").places} == {"柏树村"}
     assert "青石镇中学" in {p.name for p in BOOK.whereabouts("孩子在青石镇上读中学，学校门口有人卖三无食品").places}
+
+
+def test_a_village_does_not_hold_the_townships_own_landmarks() -> None:
+    """A report naming only 柏树村 is not 'within' one at the township's 青石镇中学: they are siblings."""
+    village = _r("a", "柏树村小卖部卖过期零食，孩子吃了拉肚子", "青石镇柏树村")
+    school = _r("b", "青石中学食堂的菜变质了，学生吃了拉肚子", "青石镇", hours=3)
+    assert _run(village, school) == [None, None]
