@@ -463,8 +463,10 @@ def _compound_elsewhere(a: Profile, b: Profile) -> bool:
 
 
 def _elsewhere(a: Profile, b: Profile) -> bool:
-    """The texts, or the addresses alone, name two places of one level of the gazetteer."""
-    return contradict(a.whereabouts, b.whereabouts) is not None or contradict(a.lodged, b.lodged) is not None
+    """The texts, or the addresses alone, name two places of one level of the gazetteer (landmarks:
+    the addresses)."""
+    return (contradict(a.whereabouts, b.whereabouts) is not None
+            or contradict(a.lodged, b.lodged, addresses=True) is not None)
 
 
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:

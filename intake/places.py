@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 LEVELS = ("township", "village", "road", "landmark", "compound")
+# Landmarks in a text are often where the place is told from (县医院对面, 汽车站旁边): two of them
+# tell two places apart only in addresses.
+_TOLD_FROM = frozenset({"landmark"})
 _VILLAGE_KINDS = frozenset({"village", "community"})
 # Generic words that stand for the one place of their kind in a township, and the endings of the
 # gazetteer names of that kind. A word followed by one of `_NOT_A_PLACE_AFTER` is something else
@@ -73,9 +76,12 @@ class Whereabouts:
 NOWHERE = Whereabouts()
 
 
-def contradict(a: Whereabouts, b: Whereabouts) -> str | None:
-    """The level at which `a` and `b` name places and none in common (two villages, two roads …)."""
+def contradict(a: Whereabouts, b: Whereabouts, *, addresses: bool = False) -> str | None:
+    """The level at which `a` and `b` name places and none in common (two villages, two roads …);
+    landmarks count only when `a` and `b` are read from addresses."""
     for level in LEVELS:
+        if level in _TOLD_FROM and not addresses:
+            continue
         mine, theirs = a.at(level), b.at(level)
         if mine and theirs and not mine & theirs:
             return level

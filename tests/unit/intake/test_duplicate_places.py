@@ -146,3 +146,13 @@ def test_a_village_does_not_hold_the_townships_own_landmarks() -> None:
     village = _r("a", "柏树村小卖部卖过期零食，孩子吃了拉肚子", "青石镇柏树村")
     school = _r("b", "青石中学食堂的菜变质了，学生吃了拉肚子", "青石镇", hours=3)
     assert _run(village, school) == [None, None]
+
+
+def test_landmarks_a_place_is_told_from_do_not_tell_two_reports_apart() -> None:
+    """Two callers place one hole from two landmarks (对面 / 旁边); two addresses at two landmarks differ."""
+    first = _r("a", "新民路青石广场对面的井盖没了，一个大洞", None)
+    again = _r("b", "新民路上青石中学旁边那段井盖没了，很危险", None, hours=2)
+    assert _run(first, again) == [None, "a"]
+    at_square = _r("c", "门口的井盖没了，一个大洞", "青石广场")
+    at_school = _r("d", "门口的井盖没了，一个大洞", "青石中学", hours=2)
+    assert _run(at_square, at_school) == [None, None]
