@@ -564,7 +564,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         # matter or the words agree too.
         if not a.kinds & b.kinds:
             return None
-        needed = 0.0 if same_router_matter else max(needed, policy.min_similarity_within)
+        needed = 0.0 if _specific_matter(a, b) else max(needed, policy.min_similarity_within)
     if words < needed:
         return None
     score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1 - (0.2 if coarse else 0.0)
