@@ -265,7 +265,7 @@ def _is_coarse(name: str) -> bool:
 # Levels of named place at which two addresses naming different places are two places: villages
 # and communities, roads, compounds. Landmarks are left out: they go by many names (汽车站 / 客运站).
 _LEVELS = (("社区", "村"), ("大道", "路", "街", "巷"),
-           ("小区", "花园", "名苑", "华庭", "家园", "公寓", "家属院", "家属区", "苑", "新村", "湾"))
+           ("小区", "花园", "名苑", "华庭", "家园", "公寓", "家属院", "家属区", "大厦", "苑", "新村", "湾"))
 
 
 def _address_levels(address: str | None) -> tuple[frozenset[str], ...]:
@@ -280,28 +280,35 @@ _SUFFIX_NEXT = re.compile(_SUFFIX_RE)
 _AFTER_NAME = _NAME_BREAK | frozenset("边旁门口前后上下里内外东西南北对侧段头楼栋号组一馆区场院所站局厂店")
 
 
-def _mentions(text: str, stem: str) -> bool:
+def _mentions(text: str, stem: str, others: tuple[str, ...] = ()) -> bool:
     """`text` names the place whose bare name is `stem`: it occurs followed by a place word, a word
-    of position or direction, a particle or nothing (not by more of another name)."""
+    of position or direction, a particle or nothing (not by more of another name, nor by one of
+    `others`: the place words of other places of its level — 锦绣 of 锦绣大厦 in 锦绣华庭)."""
     at = text.find(stem)
     while at >= 0:
         end = at + len(stem)
         if (end >= len(text) or not "\u4e00" <= text[end] <= "\u9fff" or text[end] in _AFTER_NAME
-                or _SUFFIX_NEXT.match(text, end)):
+                or (_SUFFIX_NEXT.match(text, end) and not text.startswith(others, end))):
             return True
         at = text.find(stem, at + 1)
     return False
 
 
-def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_text: str) -> bool:
+def _other_kinds(names: Iterable[str], level: tuple[str, ...]) -> tuple[str, ...]:
+    """The place words of `level` that none of `names` ends with, but 小区 (any compound is one)."""
+    return tuple(w for w in level if w != "小区" and not any(n.endswith(w) for n in names))
+
+
+def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_text: str,
+           level: tuple[str, ...] = ()) -> bool:
     """Both addresses name places of one level, and neither's place (nor its bare name) is among the
     other's places of that level or in the other's text. (Not in its whole address: 金湖社区 is no
     sign that 御景湾小区 is 金湖湾小区.)"""
     if not mine or not theirs or mine & theirs:
         return False
     their_side, my_side = "|".join(theirs) + "|" + their_text, "|".join(mine) + "|" + my_text
-    return not (any(_mentions(their_side, stem) for stem in _stems(mine))
-                or any(_mentions(my_side, stem) for stem in _stems(theirs)))
+    return not (any(_mentions(their_side, stem, _other_kinds(mine, level)) for stem in _stems(mine))
+                or any(_mentions(my_side, stem, _other_kinds(theirs, level)) for stem in _stems(theirs)))
 
 
 _COMMON_WORD_IDF = 3.5  # a two-character "name" this common in appeals is a word (晚上, 门口), not a place
@@ -488,7 +495,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
             found.setdefault(kind, set()).add(value)
     if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
-    if any(_apart(x, y, a.report.text, b.report.text) for x, y in zip(a.levels, b.levels, strict=True)):
+    if any(_apart(x, y, a.report.text, b.report.text, level)
+           for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
     if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer

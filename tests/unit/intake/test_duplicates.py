@@ -134,3 +134,13 @@ def test_one_building_is_a_building_not_building_number_one() -> None:
 
 def test_a_staff_compound_is_a_named_place() -> None:
     assert "林业局家属院" in place_names("林业局家属院这几天晚上电压不稳")
+
+
+def test_two_compounds_sharing_a_bare_name_are_two_places() -> None:
+    """锦江大厦 and 锦江华庭: the one's bare name in the other's is not a mention of it."""
+    leak = "地下车库顶上一直在漏水，车上全是泥水印子"
+    tower = _r("v", "锦江大厦" + leak, "锦江社区锦江大厦")
+    court = _r("w", "锦江华庭" + leak, "锦江社区锦江华庭", hours=2)
+    assert list(find_duplicates([tower, court])) == [None, None]
+    again = _r("x", "锦江小区车库漏水好几天了", "锦江华庭", hours=3)
+    assert list(find_duplicates([court, again])) == [None, "w"]
