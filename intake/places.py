@@ -4,8 +4,8 @@ compounds it names, each with the township and village that hold it.
 Two reports are compatible in place when, at every level where both name a place, they name a
 common one; a report naming only the township (or the village) is compatible with one naming a
 compound or road inside it. A generic word that stands for a named place is read as that place
-when the report's township holds exactly one of its kind (学校 in 白沙镇 is 白沙镇中心学校, 广场 by
-东湖大道 is 东湖广场). The caller supplies the gazetteer as plain data (`KnownPlace` by label).
+when the village the report names, else its township, holds exactly one of its kind (学校 in 白沙镇
+is 白沙镇中心学校, 广场 by 东湖大道 is 东湖广场). The caller supplies the gazetteer as plain data (`KnownPlace` by label).
 """
 
 from __future__ import annotations
@@ -151,15 +151,19 @@ class PlaceBook:
         # What is left of the text once the places it names are blanked (their names hold 学校 …).
         rest = self._pattern.sub(blank, text)
         towns = {p.township for p in found} or set(townships)
+        villages = {p.village for p in found if p.level == "village"}
         if len(towns) == 1:
             town = next(iter(towns))
             for m in _GENERIC_RE.finditer(rest):
                 if m.end() < len(rest) and rest[m.end()] in _NOT_A_PLACE_AFTER:
                     continue
-                if _VILLAGES_OWN.search(text, 0, m.start()):
-                    continue  # 村小学, 村里的卫生院: the village's own, which the gazetteer may not list
                 candidates = self._by_kind.get((town, m.group(0)), set())
-                if len(candidates) == 1:
+                own = {p for p in candidates if p.village in villages}
+                if len(villages) == 1 and len(own) == 1:
+                    found |= own  # the one school of the village the report names
+                elif _VILLAGES_OWN.search(text, 0, m.start()):
+                    continue  # 村小学, 村里的卫生院: the village's own, which the gazetteer does not list
+                elif len(candidates) == 1:
                     found |= candidates
         return Whereabouts(frozenset(found), frozenset(p.township for p in found),
                            frozenset(p.village for p in found if p.village and p.kind != "road"))

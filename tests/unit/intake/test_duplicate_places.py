@@ -138,6 +138,10 @@ def test_the_routers_one_specific_matter_at_one_compound_needs_no_word_of_its_ki
 
 def test_the_village_school_is_not_the_townships_school() -> None:
     assert {p.name for p in BOOK.whereabouts("柏树村小学门口有人卖三无食品").places} == {"柏树村"}
+    labels = {**_LABELS, "桃源村小学": KnownPlace("桃源村小学", "landmark", "qingshi", "qingshi.taoyuan")}
+    book = PlaceBook(labels)
+    assert {p.name for p in book.whereabouts("桃源村里的学校门口有人卖三无食品").places} == {"桃源村", "桃源村小学"}
+    assert {p.name for p in book.whereabouts("柏树村里的学校门口有人卖三无食品").places} == {"柏树村"}
     assert "青石镇中学" in {p.name for p in BOOK.whereabouts("孩子在青石镇上读中学，学校门口有人卖三无食品").places}
 
 
