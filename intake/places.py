@@ -5,7 +5,8 @@ Two reports are compatible in place when, at every level where both name a place
 common one; a report naming only the township (or the village) is compatible with one naming a
 compound or road inside it. A generic word that stands for a named place is read as that place
 when the village the report names, else its township, holds exactly one of its kind (学校 in 白沙镇
-is 白沙镇中心学校, 广场 by 东湖大道 is 东湖广场). The caller supplies the gazetteer as plain data (`KnownPlace` by label).
+is 白沙镇中心学校, 广场 by 东湖大道 is 东湖广场). The caller supplies the gazetteer as plain data
+(`KnownPlace` by label).
 """
 
 from __future__ import annotations
