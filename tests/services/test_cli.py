@@ -150,6 +150,22 @@ def test_duplicates_reads_a_time_without_offset_as_county_time_and_names_a_bad_l
                             '"reported_at": "yesterday"}\n'), "line 1", "reported_at", "yesterday")
 
 
+def test_duplicates_place_a_township_visit_in_the_shipped_gazetteer(tmp_path: Path) -> None:
+    """A visit recorded at the township joins the complaint of a village in it; another village's
+    complaint of the same kind then stays its own incident (the gazetteer is wired in)."""
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"id": "a", "text": "大坪村今年的种粮补贴到现在还没发到户", "address": "北山乡大坪村",
+         "reported_at": "2026-11-02T09:00:00+08:00"},
+        {"id": "b", "text": "村民来访，反映今年种粮补贴迟迟没有发放", "address": "北山乡",
+         "reported_at": "2026-11-02T15:00:00+08:00"},
+        {"id": "c", "text": "松林村的种粮补贴也一直没发", "address": "北山乡松林村",
+         "reported_at": "2026-11-02T18:00:00+08:00"},
+    ))
+    done = hotline("duplicates", "-", data_dir=tmp_path, stdin=lines)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["duplicate_of"] for line in done.stdout.splitlines()] == [None, "a", None]
+
+
 def test_a_broker_that_does_not_answer_is_one_line(tmp_path: Path) -> None:
     done = hotline("kafka", "topics", "apply", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
     _one_line_error(done, "127.0.0.1")
