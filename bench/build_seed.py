@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_SETS = ("holdout", "second", "third", "fourth", "short_a", "longform", "short_c")
+SEED_SETS = ("holdout", "second", "third", "fourth", "short_a", "longform", "short_c", "short_e")
 FIRST_SETS = ("holdout", "second", "third", "fourth")  # their emergencies were added later
 SEED = ROOT / "router" / "data" / "seed" / "labelled_appeals.jsonl"
 

@@ -2,7 +2,7 @@
 
 The product's learned model trains from the catalogue plus the shipped seed appeals
 (router/data/seed/labelled_appeals.jsonl, which gathers tests/data/appeals_*.jsonl except the
-never-tuned set). Measuring on one of those sets with the shipped model would flatter it, so for
+never-tuned sets). Measuring on one of those sets with the shipped model would flatter it, so for
 each set this trains a model on the catalogue and the *other* sets, routes the held-out set with
 it, and prints bench/eval_routing.py's figures, with the routing confidence calibrated
 (router.calibration) on the other sets' out-of-sample decisions. Per-matter auto-dispatch thresholds
@@ -10,7 +10,7 @@ it, and prints bench/eval_routing.py's figures, with the routing confidence cali
 learn them from its own history, and applied to the held-out set.
 
 Usage: python bench/crossval_routing.py [--errors] [SET ...]   (names as in tests/data/appeals_NAME.jsonl;
-by default every set but the never-tuned one, which is measured only when named)
+by default every set but the never-tuned ones, short_b and short_d, measured only when named)
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import fit_calibration  # noqa: E402
 from router.calibration import fit_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
-SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_b")
-NEVER_TUNED = "short_b"
+SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e", "short_b", "short_d")
+NEVER_TUNED = ("short_b", "short_d")
 COLUMNS = ("redirect_recall", "redirect_precision", "urgent_recall", "class_accuracy", "level_balanced",
            "dept_top1", "dept_top3", "category", f"auto_share@{eval_routing.DEFAULT_THRESHOLD}",
            f"auto_right@{eval_routing.DEFAULT_THRESHOLD}", f"auto_share@{eval_routing.HIGH_TIER}",
@@ -43,10 +43,11 @@ def _cell(value: float | None) -> str:
 def main(argv: list[str]) -> int:
     errors = "--errors" in argv
     argv = [a for a in argv if a != "--errors"]
-    wanted = argv or [s for s in SETS if s != NEVER_TUNED]
+    wanted = argv or [s for s in SETS if s not in NEVER_TUNED]
     names = [n for n in wanted if (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists()]
     # every seed set is routed out of sample: the calibration for a held-out set is fitted on the others
-    seed_sets = tuple(n for n in SETS if n != NEVER_TUNED and (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists())
+    seed_sets = tuple(n for n in SETS
+                      if n not in NEVER_TUNED and (ROOT / "tests" / "data" / f"appeals_{n}.jsonl").exists())
     routed = fit_calibration.out_of_sample(tuple(dict.fromkeys([*seed_sets, *names])))
     table: dict[str, dict[str, float | None]] = {}
     for name in names:
@@ -66,7 +67,7 @@ def main(argv: list[str]) -> int:
         print()
     print("set | " + " | ".join(COLUMNS))
     for name, figures in table.items():
-        mark = " (never tuned)" if name == NEVER_TUNED else ""
+        mark = " (never tuned)" if name in NEVER_TUNED else ""
         print(f"{name}{mark} | " + " | ".join(_cell(figures.get(c)) for c in COLUMNS))
     return 0
 

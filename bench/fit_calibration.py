@@ -23,7 +23,7 @@ from router.learning import seed_records  # noqa: E402
 from router.offline import classify_record  # noqa: E402
 from router.service import Router  # noqa: E402
 
-SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c")
+SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e")
 
 
 def out_of_sample(names: tuple[str, ...] = SEED_SETS) -> dict[str, list[tuple[dict[str, Any], dict[str, Any],

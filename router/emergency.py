@@ -3,7 +3,8 @@
 Cues are phrases (or `a&b` co-occurrences within one sentence) with weights, per line, read from
 `data/lexicon/emergency.yaml`. A cue counts only for danger happening now: it is discarded when
 its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会着火", "暂未见明火",
-"没有人受伤") or when its
+"没有人受伤"), when its sentence asks for an allowance, a certificate or a ruling ("申请补贴",
+"工伤认定": `administrative`), or when its
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
 collision, to 110 when it is about violence (someone is hurting people now) and to 120 otherwise.
@@ -33,7 +34,7 @@ from schemas.taxonomy import EmergencyLine
 
 _SENTENCE_ENDS = re.compile("[。！？!?\n]")
 _CLAUSE_ENDS = re.compile("[，,；;：:、。！？!?\n]")
-_DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present")
+_DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present", "administrative")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class EmergencyDetector:
         self._hypothetical = self._defeaters.get("hypothetical", none) | self._defeaters.get("negated", none)
         self._past = self._defeaters.get("past", none) | self._defeaters.get("habitual", none)
         self._present = self._defeaters.get("present", none)
+        self._administrative = self._defeaters.get("administrative", none)
         self._threshold = threshold
         words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
         for group in self._resolved.values():
@@ -129,6 +131,7 @@ class EmergencyDetector:
             words_in_clause.setdefault(c, set()).add(hit[2])
             words_in_sentence.setdefault(s, set()).add(hit[2])
         hypothetical, past, present = self._hypothetical, self._past, self._present
+        administrative = self._administrative
 
         scores: dict[EmergencyLine, float] = {}
         cues_by_line: dict[EmergencyLine, list[str]] = {}
@@ -142,7 +145,7 @@ class EmergencyDetector:
                     continue  # a single-character part elsewhere in the text
                 clauses = {clause_of(phrases[p][0][0]) for p in cue.term.parts}
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
-                if clause_words & hypothetical:
+                if clause_words & hypothetical or sentence_words & administrative:
                     continue
                 if sentence_words & past and not clause_words & present:
                     continue
@@ -165,7 +168,7 @@ class EmergencyDetector:
             first = [all_phrases[p][0][0] for p in cue.term.parts[1:]]
             clause_words = set().union(*(words_in_clause[clause_of(pos)] for pos in first))
             sentence_words = set().union(*(words_in_sentence[sentence_of(pos)] for pos in first))
-            if clause_words & hypothetical:
+            if clause_words & hypothetical or sentence_words & administrative:
                 continue
             if sentence_words & past and not clause_words & present:
                 continue
@@ -193,6 +196,8 @@ class EmergencyDetector:
         only of the past or a habit ("上个月", "经常") with no word of now. For judging a learned
         guess that no cue supports."""
         if found & self._resolved.get(None, frozenset()) or found & self._resolved.get(line, frozenset()):
+            return False
+        if found & self._administrative:
             return False
         return not (found & self._past) or bool(found & self._present)
 

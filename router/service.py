@@ -57,7 +57,7 @@ _LEVEL_NAMES = {"village": "村/社区", "township": "乡镇/街道", "county": 
 # cues' line from LEARNED_WITH_CUES; alone it calls its own line from LEARNED_ALONE.
 PARTIAL_CUES = 0.5
 LEARNED_WITH_CUES = 0.3
-LEARNED_ALONE = 0.45
+LEARNED_ALONE = 0.5
 
 # A learned class head raises an appeal to its class at or above these probabilities.
 LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
