@@ -119,7 +119,8 @@ _RELATED_KINDS = (
     frozenset({"smoke_smell", "pollution", "fire"}),
     frozenset({"dust", "quarry", "construction"}),
     frozenset({"noise", "construction", "quarry"}),
-    frozenset({"road_damage", "manhole", "rockfall", "construction", "renovation", "wall"}),
+    frozenset({"road_damage", "manhole"}), frozenset({"road_damage", "rockfall"}),
+    frozenset({"road_damage", "renovation"}), frozenset({"construction", "renovation"}),
     frozenset({"parking", "bikes", "fire_lane"}),
 )
 
