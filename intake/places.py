@@ -112,6 +112,15 @@ def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     return None
 
 
+def _common_word(label: str, place: KnownPlace) -> bool:
+    """A township's other name with nothing of its own name (县城, 城区 for 城关镇): people say it of
+    the county seat in passing (到县城的班车, 在县城上班), not to place a report."""
+    if place.level != "township":
+        return False
+    stem = re.sub(r"(镇|乡|街道)$", "", place.name)
+    return not any(stem[i:i + 2] in label for i in range(len(stem) - 1))
+
+
 class PlaceBook:
     """The gazetteer's places by every label (name or alias) that names one place only."""
 
@@ -119,7 +128,7 @@ class PlaceBook:
         # A label of two characters names a township or a village (东湖, 沙洲); a road's or a
         # landmark's (老街) is a common word.
         book = {label: place for label, place in labels.items()
-                if len(label) >= 3 or place.level in ("township", "village")}
+                if (len(label) >= 3 or place.level in ("township", "village")) and not _common_word(label, place)}
         # 一中家属院 for 县一中家属院: people drop the county.
         for label, place in labels.items():
             tail = label.removeprefix(_COUNTY_PREFIX)

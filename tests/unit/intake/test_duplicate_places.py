@@ -160,3 +160,11 @@ def test_landmarks_a_place_is_told_from_do_not_tell_two_reports_apart() -> None:
     at_square = _r("c", "门口的井盖没了，一个大洞", "青石广场")
     at_school = _r("d", "门口的井盖没了，一个大洞", "青石中学", hours=2)
     assert _run(at_square, at_school) == [None, None]
+
+
+def test_the_county_seat_said_in_passing_places_no_report() -> None:
+    """县城 is 城关镇's other name with nothing of its own: 到县城的班车 is not a report from 城关镇."""
+    seat = KnownPlace("城关镇", "township", "chengguan")
+    book = PlaceBook({**_LABELS, "城关镇": seat, "城关": seat, "县城": seat})
+    assert {p.name for p in book.whereabouts("红岩乡到县城的班车太少").places} == {"红岩乡"}
+    assert {p.name for p in book.whereabouts("城关这边路灯不亮").places} == {"城关镇"}
