@@ -100,6 +100,10 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "wall": ("围墙", "墙倒", "墙塌", "倒塌"),
     "renovation": ("改造", "沟槽", "挖开"),
     "fees": ("物业费", "乱收费", "收费", "涨价", "停车费"),
+    "welfare": ("低保", "养老金", "社保", "医保", "五保"),
+    "public_order": ("赌博", "打架", "斗殴", "醉酒闹事", "寻衅"),
+    "traffic_jam": ("堵车", "拥堵", "车流量大"),
+    "school_place": ("学位", "入学", "校车", "转学"),
     "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
 }
 
@@ -121,7 +125,7 @@ _RELATED_KINDS = (
     frozenset({"noise", "construction", "quarry"}),
     frozenset({"road_damage", "manhole"}), frozenset({"road_damage", "rockfall"}),
     frozenset({"road_damage", "renovation"}), frozenset({"construction", "renovation"}),
-    frozenset({"parking", "bikes", "fire_lane"}),
+    frozenset({"parking", "bikes", "fire_lane", "traffic_jam"}),
 )
 
 
