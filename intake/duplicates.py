@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from intake.places import NOWHERE, PlaceBook, Whereabouts, common_holder, contradict, shared_spots
 
@@ -299,7 +300,8 @@ def _mentions(text: str, stem: str, others: tuple[str, ...] = ()) -> bool:
     return False
 
 
-def _other_kinds(names: Iterable[str], level: tuple[str, ...]) -> tuple[str, ...]:
+@lru_cache(maxsize=4096)
+def _other_kinds(names: frozenset[str], level: tuple[str, ...]) -> tuple[str, ...]:
     """The place words of `level` that none of `names` ends with, but 小区 (any compound is one)."""
     return tuple(w for w in level if w != "小区" and not any(n.endswith(w) for n in names))
 
@@ -312,8 +314,15 @@ def _apart(mine: frozenset[str], theirs: frozenset[str], my_text: str, their_tex
     if not mine or not theirs or mine & theirs:
         return False
     their_side, my_side = "|".join(theirs) + "|" + their_text, "|".join(mine) + "|" + my_text
-    return not (any(_mentions(their_side, stem, _other_kinds(mine, level)) for stem in _stems(mine))
-                or any(_mentions(my_side, stem, _other_kinds(theirs, level)) for stem in _stems(theirs)))
+    mine_not, theirs_not = _other_kinds(mine, level), _other_kinds(theirs, level)
+    return not (any(_mentions(their_side, stem, mine_not) for stem in _address_stems(mine))
+                or any(_mentions(my_side, stem, theirs_not) for stem in _address_stems(theirs)))
+
+
+@lru_cache(maxsize=4096)
+def _address_stems(names: frozenset[str]) -> frozenset[str]:
+    """`_stems` of an address's places of one level (the same few for every comparison in intake)."""
+    return frozenset(_stems(names))
 
 
 _COMMON_WORD_IDF = 3.5  # a two-character "name" this common in appeals is a word (晚上, 门口), not a place
@@ -500,11 +509,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
             found.setdefault(kind, set()).add(value)
     if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
+    if _elsewhere(a, b):
+        return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
     if any(_apart(x, y, a.report.text, b.report.text, level)
            for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
-    if _elsewhere(a, b):
-        return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
     shared = a.names & b.names
     if shared:
         return "same place " + max(shared, key=_longest_first)
@@ -559,26 +568,27 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     if _kinds_apart(a.kinds, b.kinds):
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
-    same_topic = bool(a.report.topic & b.report.topic) or bool(a.kinds & b.kinds) or _related(a.kinds, b.kinds)
+    same_kind = bool(a.kinds & b.kinds)
+    same_topic = bool(a.report.topic & b.report.topic) or same_kind or _related(a.kinds, b.kinds)
+    spot = _named_spot(place, a, b)
+    same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
     # The router's matter and the kind of incident both agree: at one place within the window that
     # is the incident again, however differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
     # router's matter is a guess from words and often differs for one incident told apart.
-    same_matter = bool(a.kinds & b.kinds) and (any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
-                                               or _named_spot(place, a, b))
+    same_matter = same_kind and (same_router_matter or spot)
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
-    same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
-    certain = same_matter and same_router_matter and _named_spot(place, a, b)
+    certain = same_matter and same_router_matter and spot
     # The router's one specific matter (not a catch-all) at a spot both name is the incident again
     # when no word says its kind (水是黄的 / 浑浊 are both water quality to the router).
-    same_matter = same_matter or (_specific_matter(a, b) and _named_spot(place, a, b))
+    same_matter = same_matter or (spot and _specific_matter(a, b))
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter or the words agree too.
-        if not a.kinds & b.kinds:
+        if not same_kind:
             return None
         needed = 0.0 if _specific_matter(a, b) else max(needed, policy.min_similarity_within)
     if words < needed:

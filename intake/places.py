@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LEVELS = ("township", "village", "road", "landmark", "compound")
 # Landmarks in a text are often where the place is told from (县医院对面, 汽车站旁边): two of them
@@ -60,18 +60,20 @@ class Whereabouts:
     places: frozenset[KnownPlace] = frozenset()
     townships: frozenset[str] = frozenset()
     villages: frozenset[str] = frozenset()
+    # Per level of `LEVELS`: the townships, villages, then the names of the roads, landmarks and
+    # compounds (computed once: intake compares each profile with a few hundred).
+    by_level: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
+    finest: int = field(init=False, repr=False, compare=False)  # index in LEVELS of the finest named (-1)
+    spots: frozenset[KnownPlace] = field(init=False, repr=False, compare=False)  # its landmarks and compounds
+
+    def __post_init__(self) -> None:
+        named = [frozenset(p.name for p in self.places if p.level == level) for level in LEVELS[2:]]
+        object.__setattr__(self, "by_level", (self.townships, self.villages, *named))
+        object.__setattr__(self, "finest", max((LEVELS.index(p.level) for p in self.places), default=-1))
+        object.__setattr__(self, "spots", frozenset(p for p in self.places if p.level in ("landmark", "compound")))
 
     def at(self, level: str) -> frozenset[str]:
-        if level == "township":
-            return self.townships
-        if level == "village":
-            return self.villages
-        return frozenset(p.name for p in self.places if p.level == level)
-
-    @property
-    def finest(self) -> int:
-        """The index in `LEVELS` of the finest level named (-1: none)."""
-        return max((LEVELS.index(p.level) for p in self.places), default=-1)
+        return self.by_level[LEVELS.index(level)]
 
 
 NOWHERE = Whereabouts()
@@ -80,10 +82,9 @@ NOWHERE = Whereabouts()
 def contradict(a: Whereabouts, b: Whereabouts, *, addresses: bool = False) -> str | None:
     """The level at which `a` and `b` name places and none in common (two villages, two roads …);
     landmarks count only when `a` and `b` are read from addresses."""
-    for level in LEVELS:
+    for level, mine, theirs in zip(LEVELS, a.by_level, b.by_level, strict=True):
         if level in _TOLD_FROM and not addresses:
             continue
-        mine, theirs = a.at(level), b.at(level)
         if mine and theirs and not mine & theirs:
             return level
     return None
@@ -91,7 +92,7 @@ def contradict(a: Whereabouts, b: Whereabouts, *, addresses: bool = False) -> st
 
 def shared_spots(a: Whereabouts, b: Whereabouts) -> frozenset[KnownPlace]:
     """Landmarks and compounds both name."""
-    return frozenset(p for p in a.places & b.places if p.level in ("landmark", "compound"))
+    return a.spots & b.spots
 
 
 def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
