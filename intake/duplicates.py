@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from intake.places import NOWHERE, PlaceBook, Whereabouts, common_holder, contradict, shared_spots
+from intake.places import (
+    NOWHERE,
+    PlaceBook,
+    Whereabouts,
+    common_holder,
+    contradict,
+    shared_spots,
+)
 
 # Words channels and operators wrap around what the citizen said; they say nothing of the incident.
 _BOILERPLATE = re.compile(
@@ -185,6 +192,7 @@ class Profile:
     # The gazetteer places it names (with the townships and villages that hold them).
     whereabouts: Whereabouts = NOWHERE
     lodged: Whereabouts = NOWHERE  # ... in its address alone (白沙镇 for a bus from there to 县城)
+    quoted: frozenset[str] = frozenset()  # names in quotation marks: a shop's, a restaurant's (“好味来”)
 
 
 @dataclass(frozen=True)
@@ -396,7 +404,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
                    whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE,
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
-                   if book and report.address else NOWHERE)
+                   if book and report.address else NOWHERE, quoted=_quoted_names(report.text))
 
 
 def _router_townships(report: Report) -> set[str]:
@@ -488,9 +496,25 @@ def _compound_elsewhere(a: Profile, b: Profile) -> bool:
 
 def _elsewhere(a: Profile, b: Profile) -> bool:
     """The texts, or the addresses alone, name two places of one level of the gazetteer (landmarks:
-    the addresses)."""
+    the addresses), or each quotes a name
+    the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
     return (contradict(a.whereabouts, b.whereabouts) is not None
-            or contradict(a.lodged, b.lodged, addresses=True) is not None)
+            or contradict(a.lodged, b.lodged, addresses=True) is not None
+            or _named_apart(a, b))
+
+
+def _named_apart(a: Profile, b: Profile) -> bool:
+    return (bool(a.quoted) and bool(b.quoted) and not any(n in b.report.text for n in a.quoted)
+            and not any(n in a.report.text for n in b.quoted))
+
+
+# A name in quotation marks: 2-6 characters, no pronoun or particle of speech (“还我血汗钱” is a slogan).
+_QUOTED = re.compile(r"[“「『\"]([\u4e00-\u9fff]{2,6})[”」』\"]")
+_SPEECH = frozenset("我你他她们的了吗呢吧啊")
+
+
+def _quoted_names(text: str) -> frozenset[str]:
+    return frozenset(n for n in _QUOTED.findall(text) if not _SPEECH.intersection(n))
 
 
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:

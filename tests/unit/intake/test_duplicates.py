@@ -144,3 +144,19 @@ def test_two_compounds_sharing_a_bare_name_are_two_places() -> None:
     assert list(find_duplicates([tower, court])) == [None, None]
     again = _r("x", "锦江小区车库漏水好几天了", "锦江华庭", hours=3)
     assert list(find_duplicates([court, again])) == [None, "w"]
+
+
+def test_two_shops_quoted_by_name_on_one_street_are_two_places() -> None:
+    topic = frozenset({"dept:market", "matter:market.prepaid_card"})
+    closed = _r("q1", "桃园街“麦香村”面包店突然关门，卡里还有六百块，老板电话打不通", "桃园街", topic=topic)
+    heard = _r("q2", "桃园街那家面包店跑路了，我们好多人都充了卡", "桃园街", hours=2, topic=topic)
+    other = _r("q3", "桃园街“蜜语轩”蛋糕店充值送的钱不让用，只能扣本金", "桃园街", hours=5, topic=topic)
+    again = _r("q4", "“麦香村”关门了，充的卡怎么办", "桃园街", hours=6, topic=topic)
+    assert list(find_duplicates([closed, heard, other, again])) == [None, "q1", None, "q1"]
+
+
+def test_a_slogan_in_quotation_marks_is_not_a_name() -> None:
+    topic = frozenset({"dept:hr_social", "matter:hr_social.wage_arrears"})
+    first = _r("s1", "柳岸路“明发”制衣厂拖欠工人两个月工资", "柳岸路", topic=topic)
+    crowd = _r("s2", "柳岸路明发制衣厂门口工人举牌“还我血汗钱”，讨要拖欠的工资", "柳岸路", hours=3, topic=topic)
+    assert list(find_duplicates([first, crowd])) == [None, "s1"]
