@@ -488,6 +488,11 @@ def _longest_first(name: str) -> tuple[int, str]:
     return len(name), name
 
 
+def _finest_first(name: str) -> tuple[bool, int, str]:
+    """Names of spots before roads and urban communities (锦绣华庭 before 人民路), then the longest."""
+    return not name.endswith(_WIDE), len(name), name
+
+
 def _compound_elsewhere(a: Profile, b: Profile) -> bool:
     """`a` names a compound (小区, 花苑 …) that `b` does not mention: the router's village holds many."""
     compounds = [n for n in a.names if n.endswith(_LEVELS[2])]
@@ -538,18 +543,19 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if any(_apart(x, y, a.report.text, b.report.text, level)
            for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
+    # The finest place both name first: a compound or landmark on a road both name is where it is.
+    spots = shared_spots(a.whereabouts, b.whereabouts)
+    if spots:
+        return "same place " + max((p.name for p in spots), key=_longest_first)
     shared = a.names & b.names
     if shared:
-        return "same place " + max(shared, key=_longest_first)
+        return "same place " + max(shared, key=_finest_first)
     contained = {s for s in a.stems if _mentions(b.where, s)} | {s for s in b.stems if _mentions(a.where, s)}
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
     if len(rare) >= 2:
         return "same name " + "".join(sorted(rare))
-    spots = shared_spots(a.whereabouts, b.whereabouts)
-    if spots:
-        return "same place " + max((p.name for p in spots), key=_longest_first)
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)

@@ -168,3 +168,13 @@ def test_the_county_seat_said_in_passing_places_no_report() -> None:
     book = PlaceBook({**_LABELS, "城关镇": seat, "城关": seat, "县城": seat})
     assert {p.name for p in book.whereabouts("红岩乡到县城的班车太少").places} == {"红岩乡"}
     assert {p.name for p in book.whereabouts("城关这边路灯不亮").places} == {"城关镇"}
+
+
+def test_a_compound_on_a_road_both_name_is_where_the_incident_is() -> None:
+    # Both name 新民路 and 翠竹苑: the compound, not the longer road name, is the place both give,
+    # so one kind of incident there is the incident again though the router's matters differ.
+    garage = _r("a", "翠竹苑地下车库顶上一直渗水，滴到车上全是印子", "青石镇新民路翠竹苑",
+                topic=frozenset({"matter:water.waterlogging"}))
+    again = _r("b", "青石镇新民路翠竹苑负一楼车库漏水好几天了，物业拿桶接着", "青石镇新民路", hours=20,
+               topic=frozenset({"matter:housing.property_service"}))
+    assert _run(garage, again) == [None, "a"]
