@@ -193,6 +193,7 @@ class Profile:
     whereabouts: Whereabouts = NOWHERE
     lodged: Whereabouts = NOWHERE  # ... in its address alone (白沙镇 for a bus from there to 县城)
     quoted: frozenset[str] = frozenset()  # names in quotation marks: a shop's, a restaurant's (“好味来”)
+    trades: frozenset[str] = frozenset()  # the trades of the businesses it names (服装 of 服装厂, 鞋 of 鞋厂)
 
 
 @dataclass(frozen=True)
@@ -404,7 +405,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
                    whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE,
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
-                   if book and report.address else NOWHERE, quoted=_quoted_names(report.text))
+                   if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
+                   trades=_trades(unicodedata.normalize("NFKC", report.text)))
 
 
 def _router_townships(report: Report) -> set[str]:
@@ -505,12 +507,35 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
     return (contradict(a.whereabouts, b.whereabouts) is not None
             or contradict(a.lodged, b.lodged, addresses=True) is not None
-            or _named_apart(a, b))
+            or _named_apart(a, b) or _trades_apart(a, b))
 
 
 def _named_apart(a: Profile, b: Profile) -> bool:
     return (bool(a.quoted) and bool(b.quoted) and not any(n in b.report.text for n in a.quoted)
             and not any(n in a.report.text for n in b.quoted))
+
+
+def _trades_apart(a: Profile, b: Profile) -> bool:
+    """Each names a business by its trade, the trades share no character (石桥村砖厂 / 石桥砖厂 are one)
+    and no trade of one is in the other's text (a 服装厂 and a 鞋厂 on one road are two employers)."""
+    return (bool(a.trades) and bool(b.trades) and not set("".join(a.trades)) & set("".join(b.trades))
+            and not any(t in b.report.text for t in a.trades) and not any(t in a.report.text for t in b.trades))
+
+
+# A business told by its trade: the one or two characters before 厂 / 店 (服装厂, 鞋厂, 蛋糕店), not a
+# word for any business (工厂, 商店, 门店) nor a count (一家店); a 厂房 is a building.
+_TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店)")
+_NO_TRADE = frozenset("工商门分总本家个一两几这那该此某")
+
+
+def _trades(text: str) -> frozenset[str]:
+    found = set()
+    for m in _TRADE.finditer(text):
+        trade = m.group(1)
+        cut = max((i + 1 for i, c in enumerate(trade) if c in _NAME_BREAK or c in _NO_TRADE), default=0)
+        if trade[cut:]:
+            found.add(trade[cut:])
+    return frozenset(found)
 
 
 # A name in quotation marks: 2-6 characters, no pronoun or particle of speech (“还我血汗钱” is a slogan).

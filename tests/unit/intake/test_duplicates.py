@@ -160,3 +160,13 @@ def test_a_slogan_in_quotation_marks_is_not_a_name() -> None:
     first = _r("s1", "柳岸路“明发”制衣厂拖欠工人两个月工资", "柳岸路", topic=topic)
     crowd = _r("s2", "柳岸路明发制衣厂门口工人举牌“还我血汗钱”，讨要拖欠的工资", "柳岸路", hours=3, topic=topic)
     assert list(find_duplicates([first, crowd])) == [None, "s1"]
+
+
+def test_two_businesses_of_other_trades_on_one_road_are_two_employers() -> None:
+    topic = frozenset({"dept:hr_social", "matter:hr_social.wage_arrears"})
+    first = _r("t1", "来访人称其在柳岸路宏远纺织厂上班，厂里两个月没发工资", "柳岸路", topic=topic)
+    shoes = _r("t2", "柳岸路桥头那个鞋厂辞工了不给结最后一个月工资", "柳岸路", hours=5, topic=topic)
+    again = _r("t3", "柳岸路那个纺织厂拖欠我们几十个人的工资", "柳岸路", hours=8, topic=topic)
+    kiln = _r("t4", "石湾村砖厂烟囱冒黑烟", "石湾村", hours=30)
+    kiln_again = _r("t5", "石湾砖厂天天冒黑烟，菜叶子上都是灰", "石湾村砖厂", hours=50)
+    assert list(find_duplicates([first, shoes, again, kiln, kiln_again])) == [None, None, "t1", None, "t4"]
