@@ -510,16 +510,20 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
             or _named_apart(a, b) or _trades_apart(a, b))
 
 
+def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Profile) -> bool:
+    """Both say some of these (names, trades), and neither says one of the other's."""
+    return (bool(mine) and bool(theirs) and not any(n in b.report.text for n in mine)
+            and not any(n in a.report.text for n in theirs))
+
+
 def _named_apart(a: Profile, b: Profile) -> bool:
-    return (bool(a.quoted) and bool(b.quoted) and not any(n in b.report.text for n in a.quoted)
-            and not any(n in a.report.text for n in b.quoted))
+    return _said_apart(a.quoted, b.quoted, a, b)
 
 
 def _trades_apart(a: Profile, b: Profile) -> bool:
     """Each names a business by its trade, the trades share no character (石桥村砖厂 / 石桥砖厂 are one)
     and no trade of one is in the other's text (a 服装厂 and a 鞋厂 on one road are two employers)."""
-    return (bool(a.trades) and bool(b.trades) and not set("".join(a.trades)) & set("".join(b.trades))
-            and not any(t in b.report.text for t in a.trades) and not any(t in a.report.text for t in b.trades))
+    return _said_apart(a.trades, b.trades, a, b) and not set("".join(a.trades)) & set("".join(b.trades))
 
 
 # A business told by its trade: the one or two characters before 厂 / 店 (服装厂, 鞋厂, 蛋糕店), not a
