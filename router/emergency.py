@@ -82,7 +82,9 @@ class EmergencyDetector:
             words.update(group)
         self._words = frozenset(words)
         self._index = PhraseIndex(words)
-        self._cue_words = frozenset(p for cue in cues for p in cue.term.parts if len(p) >= 2)
+        # Each cue's longest part: a cue matches only when all its parts occur, so an appeal with no
+        # anchor has no cue ("孩子" is in many cues and most appeals, "还没到家" in few)
+        self._anchors = frozenset(max((p for p in cue.term.parts if len(p) >= 2), key=len) for cue in cues)
         self._cue_chars = frozenset(p for cue in cues for p in cue.term.parts if len(p) == 1)
         self._matcher: TermMatcher[_Cue] = TermMatcher((cue, cue.term.parts) for cue in cues)
 
@@ -108,13 +110,13 @@ class EmergencyDetector:
     ) -> EmergencyCall | None:
         """The best-supported line and its cue score, even below the redirect threshold (None
         when no cue for danger now survives its defeaters)."""
-        if found is not None and self._cue_words.isdisjoint(found):
+        if found is not None and self._anchors.isdisjoint(found):
             return None  # most appeals: no cue at all
         if hits is None:
             hits = self._index.find_all(text)
         else:
             hits = [h for h in hits if h[2] in self._words]
-        if not any(h[2] in self._cue_words for h in hits):
+        if not any(h[2] in self._anchors for h in hits):
             return None
         sentence_of, clause_of = self._boundaries(text)
         in_sentence: dict[int, dict[str, list[Hit]]] = {}
