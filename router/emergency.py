@@ -34,6 +34,10 @@ from schemas.taxonomy import EmergencyLine
 
 _SENTENCE_ENDS = re.compile("[。！？!?\n]")
 _CLAUSE_ENDS = re.compile("[，,；;：:、。！？!?\n]")
+# Equal evidence for two lines: someone hurting people now first (the police must stop it), then a
+# crash (122, with 120 noted), then rescue, then an ambulance. Fixed, so the call does not depend on
+# the order of a set (the process's hash seed).
+_TIE_ORDER = (EmergencyLine.police, EmergencyLine.traffic, EmergencyLine.fire, EmergencyLine.medical)
 _DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present", "administrative")
 
 
@@ -185,7 +189,7 @@ class EmergencyDetector:
                 scores.pop(over, None)
         if not scores:
             return None
-        line = max(scores, key=lambda k: scores[k])
+        line = max(scores, key=lambda k: (scores[k], -_TIE_ORDER.index(k)))
         if scores[line] <= 0:
             return None
         boost = sum(w for word, w in self._amplifiers.items() if word in found)

@@ -59,6 +59,11 @@ PARTIAL_CUES = 0.5
 LEARNED_WITH_CUES = 0.3
 LEARNED_ALONE = 0.5
 
+# The learned owner model's say beside the catalogue rules (rule score + MODEL_WEIGHT × the owner's
+# probability). 6 rather than 3: leave-one-set-out over the eight seed sets, department top-1 94.6 ->
+# 95.1% and level balanced accuracy 90.6 -> 92.1% on average (4.5: 95.1 / 91.4, 8: 95.0 / 91.9).
+MODEL_WEIGHT = 6.0
+
 # A learned class head raises an appeal to its class at or above these probabilities.
 LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
 _CLASS_RANK = {WhistleClass.ordinary: 0, WhistleClass.hard: 1, WhistleClass.urgent: 2}
@@ -97,7 +102,7 @@ class Router:
     """Routes an appeal text to a decision: redirect, matter, class, level, unit, confidence."""
 
     def __init__(self, parts: RouterParts, model: LearnedModel | None = None, *,
-                 model_weight: float = 3.0, calibrator: Calibrator | None = None) -> None:
+                 model_weight: float = MODEL_WEIGHT, calibrator: Calibrator | None = None) -> None:
         self.parts = parts
         self.model = model
         self.calibrator = calibrator
