@@ -170,3 +170,16 @@ def test_two_businesses_of_other_trades_on_one_road_are_two_employers() -> None:
     kiln = _r("t4", "石湾村砖厂烟囱冒黑烟", "石湾村", hours=30)
     kiln_again = _r("t5", "石湾砖厂天天冒黑烟，菜叶子上都是灰", "石湾村砖厂", hours=50)
     assert list(find_duplicates([first, shoes, again, kiln, kiln_again])) == [None, None, "t1", None, "t4"]
+
+
+def test_common_words_of_kinds_of_incident() -> None:
+    from intake.duplicates import incident_kinds
+
+    assert "water_outage" in incident_kinds("村里两天没自来水了")
+    assert "animals" in incident_kinds("一群流浪犬在村口")
+    assert "building" in incident_kinds("有人在菜地里起房子")
+    assert "sewage" in incident_kinds("排水沟堵了")
+    assert "smoke_smell" in incident_kinds("谁在烧东西，味道好大")
+    assert "rockfall" in incident_kinds("山上垮了一块下来")
+    # A neighbour's works are not a building site's: 电钻 at home is not 打桩 next door.
+    assert incident_kinds("楼上装修电钻一直响") & incident_kinds("工地晚上还在打桩") == frozenset()
