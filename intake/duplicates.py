@@ -682,25 +682,35 @@ class DuplicateIndex:
                 best = match
         return best
 
+    def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
+        """`repeated_incident` of `report` among `members` (intake: the open orders of the window and
+        the orders merged into them, each with the id of its incident's open order)."""
+        return repeated_incident(self.profile_of(report), members, self.policy)
+
     def add(self, report: Report) -> str | None:
         """Remember `report`; returns the id of the earliest report of the incident it repeats."""
         horizon = report.reported_at - self.policy.window
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
-        matches = [m for m in (similarity(earlier, new, self.policy) for earlier in self._profiles) if m is not None]
-        root = None
-        # The best match whose incident has no report naming another place of the gazetteer (a
-        # report naming only the township may join the incident of one village, not then another's).
-        for match in sorted(matches, key=lambda m: -m.score):
-            candidate = self._root.get(match.report_id, match.report_id)
-            if not any(_elsewhere(p, new) for p in self._profiles
-                       if self._root.get(p.report.id, p.report.id) == candidate):
-                root = candidate
-                break
-        if root is not None:
-            self._root[report.id] = root
+        members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles]
+        match = repeated_incident(new, members, self.policy)
+        if match is not None:
+            self._root[report.id] = match.report_id
         self._profiles.append(new)
-        return root
+        return match.report_id if match else None
+
+
+def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
+                      policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
+    """The incident `new` repeats, as a match with the id of the incident's first report: of the
+    reports it is like, the best whose incident has no report naming another place (a report naming
+    only the township may join the incident of one village, not then another's; another shop's name).
+    `members`: each earlier report of the window with the id of its incident's first report."""
+    matches = [(m, root) for m, root in ((similarity(p, new, policy), root) for p, root in members) if m is not None]
+    for match, root in sorted(matches, key=lambda found: -found[0].score):
+        if not any(_elsewhere(p, new) for p, other in members if other == root):
+            return Match(root, match.score, match.why if root == match.report_id else f"{match.why}; with {root}")
+    return None
 
 
 def find_duplicates(reports: Sequence[Report], policy: DuplicatePolicy = DuplicatePolicy()) -> Iterator[str | None]:

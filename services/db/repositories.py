@@ -73,14 +73,15 @@ DUPLICATE_CANDIDATES = 300  # the newest open orders of the window a new appeal 
 
 def duplicate_candidates_query(since: Any, until: Any, exclude: Any, limit: int = DUPLICATE_CANDIDATES) -> Select[Any]:
     """Open orders reported between `since` and `until` (values or bound parameters), other than
-    `exclude`, newest first (on the reported_at index), as plain rows of what the near-duplicate
-    check reads: id, text_masked, address, channel, reported_at, latitude, longitude, dept, matter,
-    village."""
+    `exclude`, and the orders merged into one (an incident's other reports), newest first (on the
+    reported_at index), as plain rows of what the near-duplicate check reads: id, text_masked,
+    address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into."""
     w = WorkOrder.__table__.c
     return (
         select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
-               w.village)
-        .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude, w.state.in_(_OPEN_FOR_MERGE))
+               w.village, w.merged_into)
+        .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude,
+               w.state.in_((*_OPEN_FOR_MERGE, State.merged.value)))
         .order_by(w.reported_at.desc())
         .limit(limit)
     )

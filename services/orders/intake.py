@@ -75,17 +75,22 @@ def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozense
 
 
 def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> tuple[str, str] | None:
-    """(the open order this one repeats, why), if any, of the open orders of its window
-    (repositories.duplicate_candidates_query): same place, same matter, within the window."""
+    """(the open order this one repeats, why), if any, of the open orders of its window and the
+    orders merged into them (repositories.duplicate_candidates_query): same place, same matter,
+    within the window, and no report of the incident naming another place."""
     if not candidates:
         return None
     topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
     new = _report(order, topic, places)
     index = index_for(ctx.duplicates, ctx.router)
+    # An incident is its open order and the orders merged into it: the detector sees all its reports,
+    # as offline (an order merged into one no longer open, or reported before the window, is left out).
+    roots = {c.id for c in candidates if c.merged_into is None}
     # Keyed by the whole row as a plain tuple (every field the report is made of; a tuple compares
     # in C, a row does not): an order the router has placed since is profiled afresh.
-    earlier = [remembered_profile(index, tuple(c), _candidate_report, c) for c in candidates]
-    match = index.best_match(new, earlier)
+    members = [(remembered_profile(index, tuple(c), _candidate_report, c), c.merged_into or c.id)
+               for c in candidates if (c.merged_into or c.id) in roots]
+    match = index.best_incident(new, members)
     return (match.report_id, match.why) if match else None
 
 

@@ -199,3 +199,23 @@ async def test_the_centre_calls_a_merged_caller_back(system: tuple[Runtime, http
     assert called.status_code == 200 and called.json()["state"] == "merged", called.text
     assert (await order_in_state(client, rid, "resolved")) is not None  # the root's own caller decides
     assert (await _citizen(client, merged))["can_rate"] is False
+
+
+async def test_intake_sees_every_report_of_an_incident_as_the_offline_detector_does(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A visit recorded at the township opens the incident, one village's complaint joins it; another
+    village's complaint then stays its own order: intake checks it against the merged report too."""
+    _, client = system
+
+    async def post(text: str, address: str) -> dict[str, Any]:
+        CLOCK.advance(timedelta(minutes=30))
+        body = {"channel": "12345_phone", "text": text, "address": address}
+        return (await client.post("/v1/appeals", json=body)).json()  # type: ignore[no-any-return]
+
+    visit = await post("村民来访，反映今年种粮补贴迟迟没有发放", "北山乡")
+    assert visit["state"] != "merged", visit
+    village = await post("大坪村今年的种粮补贴到现在还没发到户", "北山乡大坪村")
+    assert village["state"] == "merged" and village["merged_into"] == visit["work_order_id"], village
+    other = await post("松林村的种粮补贴也一直没发", "北山乡松林村")
+    assert other["state"] != "merged", other
