@@ -39,6 +39,14 @@ class Reading:
     subject: str
     sentences: tuple[tuple[str, str], ...]  # (role, sentence)
     focus: str
+    starts: tuple[int, ...] = ()  # where each sentence begins in the text read
+
+    def focus_spans(self) -> list[tuple[int, int]]:
+        """(start, end) in the text read of each sentence the focus is made of, in order (none
+        when the focus is the whole text)."""
+        return [(start, start + len(sentence)) for (role, sentence), start in zip(self.sentences, self.starts,
+                                                                                  strict=True)
+                if role in FOCUS_ROLES]
 
 
 class MessageReader:
@@ -64,19 +72,32 @@ class MessageReader:
     def read(self, text: str) -> Reading:
         """The reading of a normalised text (a short appeal is its own focus)."""
         if not self.is_long(text):
-            return Reading(False, "", (("problem", text),), text)
-        lines = [line for line in text.split("\n") if line.strip()]
+            return Reading(False, "", (("problem", text),), text, (0,))
+        lines: list[tuple[int, str]] = []  # (where it begins, line)
+        at = 0
+        for line in text.split("\n"):
+            if line.strip():
+                lines.append((at, line))
+            at += len(line) + 1
         subject = ""
-        if len(lines) > 1 and len(lines[0]) <= self.subject_chars and self._role(lines[0]) not in (
+        sentences: list[tuple[str, str]] = []
+        starts: list[int] = []
+        if len(lines) > 1 and len(lines[0][1]) <= self.subject_chars and self._role(lines[0][1]) not in (
                 "courtesy", "background"):
-            subject, lines = lines[0], lines[1:]
-        sentences: list[tuple[str, str]] = [("subject", subject)] if subject else []
-        for line in lines:
-            for sentence in _SENTENCE.findall(line):
+            subject = lines[0][1]
+            sentences.append(("subject", subject))
+            starts.append(lines[0][0])
+            lines = lines[1:]
+        for at, line in lines:
+            for match in _SENTENCE.finditer(line):
+                sentence = match.group()
                 if sentence.strip():
                     sentences.append((self._role(sentence), sentence))
+                    starts.append(at + match.start())
         focus = "\n".join(s for role, s in sentences if role in FOCUS_ROLES)
-        return Reading(True, subject, tuple(sentences), focus or text)
+        if not focus:
+            return Reading(True, subject, tuple(sentences), text, tuple(starts))
+        return Reading(True, subject, tuple(sentences), focus, tuple(starts))
 
     def _role(self, sentence: str) -> str:
         found = self._index.found(sentence)

@@ -12,7 +12,8 @@ and their natural order is text order with the longest phrase first at each posi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -131,6 +132,41 @@ class Scan:
         """Scan `text` with `index`."""
         hits = index.find_all(text)
         return cls(text, hits, {hit[2] for hit in hits})
+
+    def joined(self, spans: Sequence[tuple[int, int]], text: str) -> Scan:
+        """The scan of `text`, the spans (start, end) of this scan's text joined by line breaks,
+        taken from this one: the same as scanning it afresh when no phrase holds a line break."""
+        hits = self.hits
+        out: list[Hit] = []
+        offset = 0
+        for start, end in spans:
+            shift = offset - start
+            for i in range(bisect_left(hits, (start,)), len(hits)):
+                hit = hits[i]
+                if hit[0] >= end:
+                    break
+                if hit[0] - hit[1] <= end:
+                    out.append((hit[0] + shift, hit[1], hit[2]))
+            offset += end - start + 1
+        return Scan(text, out, {hit[2] for hit in out})
+
+    def found_in(self, start: int, end: int) -> set[str]:
+        """The distinct phrases within text[start:end], as `PhraseIndex.found` gives them for that
+        slice (in the automaton's order: by end, the longest first)."""
+        hits = self.hits
+        inside: list[Hit] = []
+        for i in range(bisect_left(hits, (start,)), len(hits)):
+            hit = hits[i]
+            if hit[0] >= end:
+                break
+            if hit[0] - hit[1] <= end:
+                inside.append(hit)
+        inside.sort(key=_end_then_longest)
+        return {hit[2] for hit in inside}
+
+
+def _end_then_longest(hit: Hit) -> tuple[int, int]:
+    return hit[0] - hit[1], hit[1]
 
 
 K = TypeVar("K")

@@ -114,6 +114,8 @@ class Router:
             | parts.whistle.words() | parts.policy.words()
         )
         self._dictionary = PhraseIndex(self._dictionary_words)
+        # no phrase spans a line break: a scan of some lines of a text is read off the text's scan
+        self._single_line = not any("\n" in word for word in self._dictionary_words)
         self._tokenizer: Any = None
         self._model_column = {owner: i for i, owner in enumerate(model.classes)} if model is not None else {}
 
@@ -253,7 +255,10 @@ class Router:
         if p.reader.is_long(norm):
             reading = p.reader.read(norm)
             focus = reading.focus
-            focus_scan = Scan.of(self._dictionary, focus)
+            spans = reading.focus_spans()  # none: the focus is the whole text
+            if spans:
+                # the focus's phrases are the text's within its sentences: no second scan
+                focus_scan = scan.joined(spans, focus) if self._single_line else Scan.of(self._dictionary, focus)
         ranking = self.classifier.rank(focus, found=focus_scan.found)
 
         if emergency is not None:
@@ -265,7 +270,7 @@ class Router:
         place_code = location.village or location.township
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
         if reading is not None:
-            whistle = self._long_message_class(reading, matter, repeats=repeats, reopened=reopened)
+            whistle = self._long_message_class(reading, focus_scan, matter, repeats=repeats, reopened=reopened)
         else:
             whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened, found=focus_scan.found)
         whistle = self._learned_class(focus, whistle)
@@ -353,17 +358,24 @@ class Router:
             return EmergencyCall(EmergencyLine(line), (f"learned {line} {danger:.2f}",), 2.0 * danger)
         return None
 
-    def _long_message_class(self, reading: Reading, matter: Matter, *, repeats: int,
+    def _long_message_class(self, reading: Reading, focus_scan: Scan, matter: Matter, *, repeats: int,
                             reopened: bool) -> WhistleAssessment:
         """A long message's class is its most pressing sentence's: cues of danger, scale and
         duration combine within one sentence (the subject, the problem, the request, what is
-        happening now), not across a page of background, where they add up by sheer length."""
+        happening now), not across a page of background, where they add up by sheer length.
+        `focus_scan` is the dictionary scan of the focus, the focus sentences joined by line
+        breaks."""
         whistle = self.parts.whistle
         best = whistle.assess("", matter, repeats=repeats, reopened=reopened)
+        at = 0  # where the sentence begins in the focus
         for role, sentence in reading.sentences:
             if role not in FOCUS_ROLES:
                 continue
-            found = self._dictionary.found(sentence)
+            if self._single_line:
+                found = focus_scan.found_in(at, at + len(sentence))
+            else:
+                found = self._dictionary.found(sentence)
+            at += len(sentence) + 1
             judged = whistle.assess(sentence, matter, repeats=repeats, reopened=reopened, found=found)
             if _CLASS_RANK[judged.whistle_class] > _CLASS_RANK[best.whistle_class]:
                 best = judged
