@@ -141,12 +141,13 @@ class EmergencyDetector:
 
         scores: dict[EmergencyLine, float] = {}
         cues_by_line: dict[EmergencyLine, list[str]] = {}
+        chars = set(text)  # once, not in every sentence's match
         for s, phrases in in_sentence.items():
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
             injured_by = (EmergencyLine.traffic if traffic else
                           EmergencyLine.police if self._violence & sentence_words else EmergencyLine.medical)
-            for cue in self._matcher.match(text, sentence_words):
+            for cue in self._matcher.match(text, sentence_words, chars):
                 if cue.whole_text or not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
                 clauses = {clause_of(phrases[p][0][0]) for p in cue.term.parts}
@@ -167,7 +168,7 @@ class EmergencyDetector:
         for phrases in in_sentence.values():
             for phrase, phrase_hits in phrases.items():
                 all_phrases.setdefault(phrase, []).extend(phrase_hits)
-        for cue in self._matcher.match(text, set(all_phrases)):
+        for cue in self._matcher.match(text, set(all_phrases), chars):
             if not cue.whole_text or not all(p in all_phrases for p in cue.term.parts):
                 continue
             # judge the danger word(s), not the call for help written first

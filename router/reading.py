@@ -60,6 +60,9 @@ class MessageReader:
         self._phrases = {role: frozenset(words) for role, words in phrases.items()}
         self._index = PhraseIndex({w for words in phrases.values() for w in words})
         self._courtesy = sorted(self._phrases.get("courtesy", ()), key=len, reverse=True)
+        # the words a sentence may begin with, as tuples for str.startswith
+        self._aside = tuple(self._phrases.get("aside", ()))
+        self._background = tuple(self._phrases.get("background", ()))
 
     def words(self) -> set[str]:
         """Every phrase read."""
@@ -111,13 +114,13 @@ class MessageReader:
         if "praise" in has and "now" not in has:
             return "praise"
         start = _LEADING.sub("", sentence)[:8]
-        if any(start.startswith(w) for w in self._phrases.get("aside", ())):
+        if start.startswith(self._aside):
             return "aside"
         if "now" in has:
             return "now"
         if "request" in has:
             return "request"
-        if any(start.startswith(w) for w in self._phrases.get("background", ())):
+        if start.startswith(self._background):
             return "background"
         return "problem"
 
