@@ -47,9 +47,10 @@ def _bmp_letters() -> np.ndarray:
 
 def _letters(text: str) -> np.ndarray:
     """The code points of `text` that n-grams are made of (`_NOT_LETTERS` dropped), in order."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if len(codes) and int(codes.max()) > 0xFFFF:  # beyond the plane (rare): the regex decides
+    raw = text.encode("utf-32-le", "surrogatepass")
+    if raw[2::4].count(0) != len(text):  # a code point beyond the plane (rare): the regex decides
         return np.frombuffer(_NOT_LETTERS.sub("", text).encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(raw, dtype=np.uint32)
     return codes[_bmp_letters()[codes]]
 
 
@@ -65,7 +66,7 @@ def gram_hashes(text: str) -> np.ndarray:
     keys = np.concatenate((a, two, (two[:-1] << _SHIFT_CHAR) | a[2:]))
     keys *= _MIX
     keys >>= _SHIFT_HASH
-    return keys  # type: ignore[no-any-return]
+    return keys.view(np.int64)  # slots fit: a signed index is used without a conversion
 
 
 @dataclass
@@ -130,7 +131,7 @@ class LearnedModel:
         cols = cols[cols >= 0]
         if len(cols):
             # take() gathers rows several times faster than fancy indexing; the same sum
-            summed = self._scaled.take(cols, axis=0).sum(axis=0)
+            summed = np.add.reduce(self._scaled.take(cols, axis=0), axis=0)
             scores = summed[:-1] / np.sqrt(summed[-1]) + self._intercepts
         else:
             scores = self._intercepts.copy()
