@@ -17,8 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import numpy as np
-
 try:  # the C automaton; the pure-Python scan below gives the same answers, slower
     import ahocorasick
 except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
@@ -27,23 +25,14 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is unav
 # (start offset, minus the length, phrase)
 Hit = tuple[int, int, str]
 
-_SPLIT_PHRASES = 1000  # a dictionary this large gets a second automaton for long texts …
-_SPLIT_CHARS = 160  # … used from this length on (below it, splitting the text costs more than it saves)
-_HIGH = np.uint32(0xF0000)  # a character's high bits become a character of plane 15 …
-_LOW = np.uint32(0xE000)  # … its low eight bits one of the private use area: the two never meet
+_PAIR_ROOTS = 100  # from this many first characters a dictionary is also searched byte by byte
 
 
-def _split(text: str) -> str:
-    """Each character of `text` as two: its code point's high bits, then its low eight bits, in
-    disjoint ranges, so that a phrase split alike matches only where the whole phrase occurs, at
-    twice its offset."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    out = np.empty(2 * len(codes), dtype=np.uint32)
-    np.right_shift(codes, 8, out=out[0::2])
-    out[0::2] += _HIGH
-    np.bitwise_and(codes, 0xFF, out=out[1::2])
-    out[1::2] += _LOW
-    return out.tobytes().decode("utf-32-le")
+def _code_units(text: str) -> str | None:
+    """The text's UTF-16 code units, each as two Latin-1 characters (its high and low byte); None
+    when the text has a character beyond the Basic Multilingual Plane (two units, not one)."""
+    units = text.encode("utf-16-be", "surrogatepass")
+    return units.decode("latin-1") if len(units) == 2 * len(text) else None
 
 
 class PhraseIndex:
@@ -67,17 +56,21 @@ class PhraseIndex:
                     automaton.add_word(phrase, (len(phrase) - 1, -len(phrase), phrase))
             automaton.make_automaton()
             self._automaton = automaton
-        # pyahocorasick looks a character up among a node's children one by one, and the root of a
-        # large dictionary has a thousand: for a long text, a second automaton over the phrases
-        # with each character split in two (`_split`) scans several times faster.
-        self._split_automaton: Any = None
-        if self._automaton is not None and len(self) >= _SPLIT_PHRASES:
+        # pyahocorasick looks a character up among a node's children one by one, and the root of the
+        # router's dictionary has over a thousand: an automaton over the phrases' bytes (a node has
+        # at most 256 children, the root about 80) scans a text's bytes faster. A match in it at an
+        # even byte offset is a match of the phrase in the text, at half the offset.
+        self._pair_automaton: Any = None
+        firsts = {phrase[0] for group in self._buckets.values() for phrase in group}
+        if (self._automaton is not None and len(firsts) >= _PAIR_ROOTS
+                and all(_code_units(phrase) is not None and not _has_surrogate(phrase)
+                        for group in self._buckets.values() for phrase in group)):
             automaton = ahocorasick.Automaton()
             for group in self._buckets.values():
                 for phrase in group:
-                    automaton.add_word(_split(phrase), (len(phrase) - 1, -len(phrase), phrase))
+                    automaton.add_word(_code_units(phrase), (len(phrase) - 1, -len(phrase), phrase))
             automaton.make_automaton()
-            self._split_automaton = automaton
+            self._pair_automaton = automaton
 
     def __len__(self) -> int:
         return sum(len(group) for group in self._buckets.values())
@@ -89,9 +82,10 @@ class PhraseIndex:
         """Every occurrence of every phrase, overlapping ones included, in text order (longest
         first at one position)."""
         hits: list[Hit]
-        if self._split_automaton is not None and len(text) >= _SPLIT_CHARS:
+        units = _code_units(text) if self._pair_automaton is not None else None
+        if units is not None:  # a phrase ends on a low byte, i.e. at an odd byte offset
             hits = [((end >> 1) - back, minus, phrase)
-                    for end, (back, minus, phrase) in self._split_automaton.iter(_split(text))]
+                    for end, (back, minus, phrase) in self._pair_automaton.iter(units) if end & 1]
             hits.sort()
             return hits
         if self._automaton is not None:
@@ -110,8 +104,9 @@ class PhraseIndex:
 
     def found(self, text: str) -> set[str]:
         """The set of distinct phrases occurring in the text."""
-        if self._split_automaton is not None and len(text) >= _SPLIT_CHARS:
-            return {value[2] for _, value in self._split_automaton.iter(_split(text))}
+        units = _code_units(text) if self._pair_automaton is not None else None
+        if units is not None:
+            return {value[2] for end, value in self._pair_automaton.iter(units) if end & 1}
         if self._automaton is not None:
             return {value[2] for _, value in self._automaton.iter(text)}
         buckets = self._buckets
@@ -143,6 +138,10 @@ class PhraseIndex:
                 hits.append((i, -len(matched), matched))
                 i += len(matched)
         return hits
+
+
+def _has_surrogate(phrase: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in phrase)
 
 
 def leftmost_longest(hits: Iterable[Hit]) -> list[Hit]:
