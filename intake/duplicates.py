@@ -26,6 +26,7 @@ from intake.places import (
     common_holder,
     contradict,
     shared_spots,
+    spots_of_one_road,
 )
 
 # Words channels and operators wrap around what the citizen said; they say nothing of the incident.
@@ -509,7 +510,13 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
     return (contradict(a.whereabouts, b.whereabouts) is not None
             or contradict(a.lodged, b.lodged, addresses=True) is not None
-            or _named_apart(a, b) or _trades_apart(a, b))
+            or _named_apart(a, b) or _trades_apart(a, b)
+            or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+# Kinds of incident felt away from where they happen (a burst at the junction empties the taps of
+# every house along the road): a report of one places the caller, not the incident.
+_FELT_AROUND = frozenset({"water_outage", "power", "gas", "water_quality"})
 
 
 def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Profile) -> bool:

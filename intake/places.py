@@ -95,6 +95,20 @@ def shared_spots(a: Whereabouts, b: Whereabouts) -> frozenset[KnownPlace]:
     return a.spots & b.spots
 
 
+# (Landmarks left out: a place is told from them, 县医院门口那个路口 is the junction with 二中路.)
+_BESIDE_A_ROAD = frozenset({"road", "compound"})
+
+
+def spots_of_one_road(a: Whereabouts, b: Whereabouts) -> bool:
+    """Both name one road and no landmark or compound in common, and each names another road or a
+    compound the other does not (a road by the junction with another / the same road at
+    a compound's gate): two spots of the road, each told by its own neighbour."""
+    if not a.at("road") & b.at("road") or a.spots & b.spots:
+        return False
+    return (any(p.level in _BESIDE_A_ROAD for p in a.places - b.places)
+            and any(p.level in _BESIDE_A_ROAD for p in b.places - a.places))
+
+
 def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     """When one names no place finer than a village or township (a visit recorded at the township
     office, a report naming only the village) and that place holds a place the other names: the

@@ -178,3 +178,17 @@ def test_a_compound_on_a_road_both_name_is_where_the_incident_is() -> None:
     again = _r("b", "青石镇新民路翠竹苑负一楼车库漏水好几天了，物业拿桶接着", "青石镇新民路", hours=20,
                topic=frozenset({"matter:housing.property_service"}))
     assert _run(garage, again) == [None, "a"]
+
+
+def test_two_spots_of_one_road_each_told_by_its_own_neighbour_are_two_places() -> None:
+    roads = frozenset({"matter:urban.municipal_facilities"})
+    junction = _r("a", "新民路靠青石大道那头路面有个大坑，昨晚有人摔了", "青石镇新民路", topic=roads)
+    gate = _r("b", "新民路翠竹苑门口路面塌了个坑，孩子放学危险", "青石镇新民路", hours=6, topic=roads)
+    assert _run(junction, gate) == [None, None]
+
+
+def test_an_outage_is_felt_along_the_road_away_from_the_burst() -> None:
+    water = frozenset({"matter:water.pipe_burst"})
+    burst = _r("a", "新民路和青石大道路口水管爆了，水冒得老高", "青石镇新民路青石大道路口", topic=water)
+    taps = _r("b", "新民路翠竹苑从早上就停水了，听说是前面路口水管爆了", "青石镇新民路翠竹苑", hours=2, topic=water)
+    assert _run(burst, taps) == [None, "a"]
