@@ -23,6 +23,7 @@ from intake.places import (
     NOWHERE,
     PlaceBook,
     Whereabouts,
+    common_area,
     common_holder,
     contradict,
     shared_spots,
@@ -515,8 +516,9 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
 
 
 # Kinds of incident felt away from where they happen (a burst at the junction empties the taps of
-# every house along the road): a report of one places the caller, not the incident.
-_FELT_AROUND = frozenset({"water_outage", "power", "gas", "water_quality"})
+# every house along the road): a report of one places the caller, not the incident. (Not `power`:
+# its words are of lines and poles at one spot as much as of outages.)
+_FELT_AROUND = frozenset({"water_outage", "water_quality"})
 
 
 def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Profile) -> bool:
@@ -600,6 +602,9 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     holder = common_holder(a.whereabouts, b.whereabouts)
     if holder:
         return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
+    area = common_area(a.whereabouts, b.whereabouts) if a.kinds & b.kinds & _FELT_AROUND else None
+    if area:
+        return f"{_WITHIN}village {area}"  # an outage felt by two places of one community
     return None
 
 
@@ -650,6 +655,9 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # The router's one specific matter (not a catch-all) at a spot both name is the incident again
     # when no word says its kind (水是黄的 / 浑浊 are both water quality to the router).
     same_matter = same_matter or (spot and _specific_matter(a, b))
+    # ... and so is one outage (felt around) on one road or in one community.
+    felt = bool(a.kinds & b.kinds & _FELT_AROUND)
+    same_matter = same_matter or felt
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
@@ -658,7 +666,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         # matter or the words agree too.
         if not same_kind:
             return None
-        needed = 0.0 if _specific_matter(a, b) else max(needed, policy.min_similarity_within)
+        needed = 0.0 if felt or _specific_matter(a, b) else max(needed, policy.min_similarity_within)
     if words < needed:
         return None
     score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1 - (0.2 if coarse else 0.0)

@@ -127,6 +127,12 @@ def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     return None
 
 
+def common_area(a: Whereabouts, b: Whereabouts) -> str | None:
+    """A village or community both name a place in, roads included (a road may cross two), else None."""
+    shared = {p.village for p in a.places if p.village} & {p.village for p in b.places if p.village}
+    return min(shared) if shared else None
+
+
 def _common_word(label: str, place: KnownPlace) -> bool:
     """A township's other name with nothing of its own name (县城, 城区 for 城关镇): people say it of
     the county seat in passing (到县城的班车, 在县城上班), not to place a report."""

@@ -192,3 +192,14 @@ def test_an_outage_is_felt_along_the_road_away_from_the_burst() -> None:
     burst = _r("a", "新民路和青石大道路口水管爆了，水冒得老高", "青石镇新民路青石大道路口", topic=water)
     taps = _r("b", "新民路翠竹苑从早上就停水了，听说是前面路口水管爆了", "青石镇新民路翠竹苑", hours=2, topic=water)
     assert _run(burst, taps) == [None, "a"]
+
+
+def test_one_outage_is_felt_across_a_community_but_not_taken_for_a_line_down() -> None:
+    outage = frozenset({"matter:water.outage"})
+    compound = _r("a", "翠竹苑一大早就没水了，物业说外面管子坏了", "青石镇青石社区翠竹苑", topic=outage)
+    street = _r("b", "这边怎么停水了，新民路那一片都没水", "青石镇", hours=3, topic=outage)
+    assert _run(compound, street) == [None, "a"]
+    lines = frozenset({"matter:power.line_hazard"})
+    pole = _r("c", "新民路中间那根电线杆歪了，线都垂下来了", "青石镇新民路", topic=lines)
+    gate = _r("d", "翠竹苑门口电线掉下来挂在树上", "翠竹苑", hours=20, topic=lines)
+    assert _run(pole, gate) == [None, None]
