@@ -587,6 +587,9 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     spots = shared_spots(a.whereabouts, b.whereabouts)
     if spots:
         return "same place " + max((p.name for p in spots), key=_longest_first)
+    roads = a.whereabouts.at("road") & b.whereabouts.at("road")
+    if len(roads) >= 2:
+        return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
     shared = a.names & b.names
     if shared:
         return "same place " + max(shared, key=_finest_first)
@@ -609,6 +612,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
+_JUNCTION = "same junction "
 
 
 _ROADS = ("大道", "路", "街", "巷")
@@ -619,6 +623,8 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     """The place both reports name is a compound, village, landmark … rather than a road or an urban
     community (wide: one kind of incident in it twice may be two) or only the router's village or
     coordinates."""
+    if place.startswith(_JUNCTION):
+        return True
     if not place.startswith("same place ") or ":" in place:
         return False
     name = place.removeprefix("same place ")

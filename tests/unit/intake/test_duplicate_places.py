@@ -203,3 +203,11 @@ def test_one_outage_is_felt_across_a_community_but_not_taken_for_a_line_down() -
     pole = _r("c", "新民路中间那根电线杆歪了，线都垂下来了", "青石镇新民路", topic=lines)
     gate = _r("d", "翠竹苑门口电线掉下来挂在树上", "翠竹苑", hours=20, topic=lines)
     assert _run(pole, gate) == [None, None]
+
+
+def test_the_corner_of_two_roads_both_name_is_one_spot() -> None:
+    pothole = _r("a", "新民路靠青石大道那头有个大坑，昨晚一个骑车的摔了", "青石镇新民路",
+                 topic=frozenset({"matter:education.school_management"}))
+    grid = _r("b", "网格员巡查：新民路北端近青石大道路口机动车道坑槽一处，需修补", "青石镇新民路", hours=20,
+              topic=frozenset({"matter:urban.municipal_facilities"}))
+    assert _run(pothole, grid) == [None, "a"]
