@@ -728,10 +728,14 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     only the township may join the incident of one village, not then another's; another shop's name).
     `members`: each earlier report of the window with the id of its incident's first report."""
     matches = [(m, root) for m, root in ((similarity(p, new, policy), root) for p, root in members) if m is not None]
-    for match, root in sorted(matches, key=lambda found: -found[0].score):
-        if not any(_elsewhere(p, new) for p, other in members if other == root):
-            return Match(root, match.score, match.why if root == match.report_id else f"{match.why}; with {root}")
-    return None
+    open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score)
+               if not any(_elsewhere(p, new) for p, other in members if other == root)]
+    if not open_to:
+        return None
+    match, root = open_to[0]
+    if _WITHIN in match.why and any(other != root for _, other in open_to):
+        return None  # only a township or village in common, and two incidents in it it could be: neither
+    return Match(root, match.score, match.why if root == match.report_id else f"{match.why}; with {root}")
 
 
 def find_duplicates(reports: Sequence[Report], policy: DuplicatePolicy = DuplicatePolicy()) -> Iterator[str | None]:

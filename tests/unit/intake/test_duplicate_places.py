@@ -211,3 +211,10 @@ def test_the_corner_of_two_roads_both_name_is_one_spot() -> None:
     grid = _r("b", "网格员巡查：新民路北端近青石大道路口机动车道坑槽一处，需修补", "青石镇新民路", hours=20,
               topic=frozenset({"matter:urban.municipal_facilities"}))
     assert _run(pothole, grid) == [None, "a"]
+
+
+def test_a_township_only_report_that_could_be_either_of_two_villages_incidents_joins_neither() -> None:
+    one = _r("a", "柏树村今年的种粮补贴到现在还没发", "青石镇柏树村", topic=SUBSIDY)
+    other = _r("b", "桃源村的种粮补贴也一直没有发放到户", "青石镇桃源村", hours=2, topic=SUBSIDY)
+    visit = _r("c", "村民来访，反映今年种粮补贴迟迟没有到账", "青石镇", hours=5, topic=SUBSIDY)
+    assert _run(one, other, visit) == [None, None, None]
