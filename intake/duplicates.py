@@ -538,9 +538,10 @@ def _trades_apart(a: Profile, b: Profile) -> bool:
 
 
 # A business told by its trade: the one or two characters before 厂 / 店 (服装厂, 鞋厂, 蛋糕店), not a
-# word for any business (工厂, 商店, 门店) nor a count (一家店); a 厂房 is a building.
+# word for any business (工厂, 商店, 门店), a count (一家店), a verb (闭店, 进厂) or a size (小店, 老厂);
+# a 厂房 is a building.
 _TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店)")
-_NO_TRADE = frozenset("工商门分总本家个一两几这那该此某")
+_NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老")
 
 
 def _trades(text: str) -> frozenset[str]:

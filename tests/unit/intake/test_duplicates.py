@@ -183,3 +183,10 @@ def test_common_words_of_kinds_of_incident() -> None:
     assert "rockfall" in incident_kinds("山上垮了一块下来")
     # A neighbour's works are not a building site's: 电钻 at home is not 打桩 next door.
     assert incident_kinds("楼上装修电钻一直响") & incident_kinds("工地晚上还在打桩") == frozenset()
+
+
+def test_a_verb_or_a_size_before_a_shop_is_no_trade() -> None:
+    topic = frozenset({"dept:market", "matter:market.prepaid_card"})
+    named = _r("v1", "桃园街那家理发店充了卡，现在突然关门了", "桃园街", topic=topic)
+    closed = _r("v2", "桃园街有个小店老板闭店跑路，我们充的卡都用不了", "桃园街", hours=3, topic=topic)
+    assert list(find_duplicates([named, closed])) == [None, "v1"]
