@@ -407,7 +407,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
-                   whereabouts=book.whereabouts(raw_where, _router_townships(report)) if book else NOWHERE,
+                   whereabouts=book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report))
+                   if book else NOWHERE,
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(unicodedata.normalize("NFKC", report.text)))
@@ -557,6 +558,11 @@ def _trades(text: str) -> frozenset[str]:
 # A name in quotation marks: 2-6 characters, no pronoun or particle of speech (“还我血汗钱” is a slogan).
 _QUOTED = re.compile(r"[“「『\"]([\u4e00-\u9fff]{2,6})[”」』\"]")
 _SPEECH = frozenset("我你他她们的了吗呢吧啊")
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A quoted name as blanks for the gazetteer: the 码头 of “老码头饭庄” is no 码头."""
+    return " " * len(m.group(0))
 
 
 def _quoted_names(text: str) -> frozenset[str]:

@@ -218,3 +218,11 @@ def test_a_township_only_report_that_could_be_either_of_two_villages_incidents_j
     other = _r("b", "桃源村的种粮补贴也一直没有发放到户", "青石镇桃源村", hours=2, topic=SUBSIDY)
     visit = _r("c", "村民来访，反映今年种粮补贴迟迟没有到账", "青石镇", hours=5, topic=SUBSIDY)
     assert _run(one, other, visit) == [None, None, None]
+
+
+def test_a_place_word_in_a_quoted_name_is_no_place() -> None:
+    index = DuplicateIndex(book=BOOK, aliases=ALIASES)
+    shop = index.profile_of(_r("a", "青石镇“老广场饭庄”一盘河虾收了一百多", "青石镇"))
+    square = index.profile_of(_r("b", "青石镇广场那边晚上有人吵架", "青石镇"))
+    assert {p.name for p in shop.whereabouts.places} == {"青石镇"}
+    assert "青石广场" in {p.name for p in square.whereabouts.places}
