@@ -62,8 +62,10 @@ class EmergencyDetector:
         people: list[str] | None = None,
         resolved: dict[EmergencyLine | None, list[str]] | None = None,
         violence: list[str] | None = None,
+        collision: list[str] | None = None,
     ) -> None:
         self._cues = cues
+        self._collision = frozenset(collision or ())
         self._violence = frozenset(violence or ())
         self._objects = frozenset(objects or ())
         self._people = frozenset(people or ())
@@ -77,7 +79,8 @@ class EmergencyDetector:
         self._present = self._defeaters.get("present", none)
         self._administrative = self._defeaters.get("administrative", none)
         self._threshold = threshold
-        words: set[str] = set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
+        words: set[str] = (set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
+                           | self._collision)
         for group in self._resolved.values():
             words.update(group)
         for cue in cues:
@@ -147,6 +150,9 @@ class EmergencyDetector:
             traffic = bool(self._traffic & sentence_words)
             injured_by = (EmergencyLine.traffic if traffic else
                           EmergencyLine.police if self._violence & sentence_words else EmergencyLine.medical)
+            # a collision in the sentence: whoever is hurt in it is 122's (with 120 noted), however
+            # the harm is told ("撞了…叫不醒")
+            collided = bool(self._collision & sentence_words)
             for cue in self._matcher.match(text, sentence_words, chars):
                 if cue.whole_text or not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
@@ -157,6 +163,8 @@ class EmergencyDetector:
                 if sentence_words & past and not clause_words & present:
                     continue
                 line = cue.line or injured_by
+                if line is EmergencyLine.medical and collided:
+                    line = EmergencyLine.traffic
                 if (line is EmergencyLine.traffic and not clause_words & self._people
                         and (clause_words & self._objects
                              or (sentence_words & self._objects and not sentence_words & self._people))):
@@ -263,4 +271,5 @@ class EmergencyDetector:
         return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)),
                    objects=[normalise(w) for w in data.get("objects") or []],
                    people=[normalise(w) for w in data.get("people") or []],
-                   resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []])
+                   resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []],
+                   collision=[normalise(w) for w in data.get("collision") or []])

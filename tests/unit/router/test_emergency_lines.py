@@ -21,6 +21,13 @@ def router() -> Router:
         ("厂房着火了，里面有人在喊救命，烟越来越大", "119"),
         ("对面楼那个男的在打他媳妇，她一直喊救命，东西摔了一地", "110"),
         ("水库边有人喊救命，说是有个人掉下去了，在水里扑腾", "119"),
+        # a collision with someone unconscious is a crash with injuries: 122 (120 noted)
+        ("两个车追尾 有个司机昏迷了", "122"),
+        ("路口一辆货车把骑三轮的老汉撞了 老汉躺着叫不醒", "122"),
+        # no collision: the ambulance
+        ("我爸开车回来 在家门口突然晕倒了 叫不醒", "120"),
+        # equal evidence for two lines: violence going on is the police's, whatever the hash seed
+        ("出租屋里传出打斗和呼救的声音 门从里面反锁了 里面还在吵", "110"),
     ],
 )
 def test_ongoing_emergency_goes_to_the_right_line(router: Router, text: str, line: str) -> None:
