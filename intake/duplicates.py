@@ -490,6 +490,18 @@ def _metres(a: Report, b: Report) -> float | None:
 _METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
 
 
+def latitude_band(latitude: float | None, longitude: float | None, policy: DuplicatePolicy
+                  ) -> tuple[float, float] | None:
+    """For a report at (`latitude`, `longitude`): the latitudes (south, north) outside which an
+    earlier report that has coordinates too is never at its place (`_same_place` tells them apart
+    by the distance north to south alone), with a margin; a candidate query may leave those out.
+    None when the report lacks coordinates: then anything may be at its place."""
+    if latitude is None or longitude is None:
+        return None
+    half = policy.max_distance_m * 1.000001 / _METRES_PER_DEGREE_LATITUDE * 1.01 + 1e-9
+    return latitude - half, latitude + half
+
+
 def _longest_first(name: str) -> tuple[int, str]:
     """The longest name, ties broken by the name itself (not by set order, which varies per process)."""
     return len(name), name

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Row, Table, bindparam, insert, select, true
+from sqlalchemy import Executable, Float, Row, Table, bindparam, insert, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,12 +52,13 @@ def with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
 
 async def insert_new_order(
     session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
-    *, window: tuple[datetime, datetime],
+    *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None,
 ) -> tuple[bool, Sequence[Row[Any]]]:
     """Insert the work order `order` (column -> value) and then the rows `with_it` (each a mapped
     class and one row of values); nothing at all when the order conflicts with an existing one.
     Returns whether it was inserted and, if it was, the open orders reported within `window`
-    (since, until) other than itself (repositories.duplicate_candidates_query)."""
+    (since, until) other than itself, those with coordinates only between the latitudes of `band`
+    when given (repositories.duplicate_candidates_query)."""
     order = with_defaults(_ORDERS, order)
     rows = [(_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it]
     since, until = window
@@ -66,7 +67,8 @@ async def insert_new_order(
         params = {f"o_{k}": v for k, v in order.items()}
         for n, (_, values) in enumerate(rows):
             params.update({f"r{n}_{k}": v for k, v in values.items()})
-        params.update(c_since=since, c_until=until, c_exclude=order["id"])
+        params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=band[0] if band else None,
+                      c_north=band[1] if band else None)
         # Through the session's connection (its transaction), not the ORM's execute: nothing here is mapped.
         result = (await (await session.connection()).execute(_pg_statement(shape), params)).all()
         # No row: a conflict. One row of nulls: inserted, no candidates (the lateral join is outer).
@@ -76,7 +78,7 @@ async def insert_new_order(
         return False, []
     for table, values in rows:
         await session.execute(insert(table), values)
-    return True, await repo.duplicate_candidates(session, since=since, until=until, exclude=order["id"])
+    return True, await repo.duplicate_candidates(session, since=since, until=until, exclude=order["id"], band=band)
 
 
 _TABLES: dict[str, Table] = {t.name: t for t in WorkOrder.metadata.tables.values()}
@@ -101,6 +103,7 @@ def _pg_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]
         ctes.append(insert(table).from_select(list(columns), values).cte(f"row_{n}"))
     candidates = repo.duplicate_candidates_query(
         bindparam("c_since", type_=UTCDateTime()), bindparam("c_until", type_=UTCDateTime()),
-        bindparam("c_exclude", type_=_ORDERS.c.id.type)).lateral("candidates")
+        bindparam("c_exclude", type_=_ORDERS.c.id.type),
+        (bindparam("c_south", type_=Float()), bindparam("c_north", type_=Float()))).lateral("candidates")
     return (select(*candidates.c).select_from(new.outerjoin(candidates, true()))
             .order_by(candidates.c.reported_at.desc()).add_cte(*ctes))

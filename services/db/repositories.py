@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, tuple_, update
+from sqlalchemy import Float, Row, Select, case, func, literal, or_, select, tuple_, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,28 +71,45 @@ _OPEN_FOR_MERGE = (State.received.value, State.pending_review.value, State.dispa
 DUPLICATE_CANDIDATES = 300  # the newest open orders of the window a new appeal is compared with
 
 
-def duplicate_candidates_query(since: Any, until: Any, exclude: Any, limit: int = DUPLICATE_CANDIDATES) -> Select[Any]:
+def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple[Any, Any] | None = None,
+                               limit: int = DUPLICATE_CANDIDATES) -> Select[Any]:
     """Open orders reported between `since` and `until` (values or bound parameters), other than
     `exclude`, and the orders merged into one (an incident's other reports), newest first (on the
     reported_at index), as plain rows of what the near-duplicate check reads: id, text_masked,
-    address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into."""
+    address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into.
+    Of the newest `limit` of those, an incident (an order and those merged into it) whose reports
+    all have coordinates outside the latitudes of `band` (south, north; intake.duplicates.latitude_band;
+    null bounds: none left out) is left out: none of its reports can be at the new appeal's place,
+    so the detector's verdict is the same as with all `limit`."""
     w = WorkOrder.__table__.c
-    return (
+    newest = (
         select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
                w.village, w.merged_into)
+        # Bound one by one, not as an expanding IN: the statement is compiled once, not per execution.
         .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude,
-               w.state.in_((*_OPEN_FOR_MERGE, State.merged.value)))
+               w.state.in_([literal(s) for s in (*_OPEN_FOR_MERGE, State.merged.value)]))
         .order_by(w.reported_at.desc())
         .limit(limit)
     )
+    if band is None:
+        return newest
+    south, north = (type_coerce(b, Float) for b in band)
+    rows = newest.subquery("newest")
+    here = case((or_(south.is_(None), rows.c.latitude.is_(None), rows.c.longitude.is_(None),
+                     rows.c.latitude.between(south, north)), 1), else_=0)
+    incident = func.coalesce(rows.c.merged_into, rows.c.id)
+    placed = select(*rows.c, func.max(here).over(partition_by=incident).label("incident_here")).subquery("placed")
+    return (select(*[placed.c[c.name] for c in rows.c]).where(placed.c.incident_here == 1)
+            .order_by(placed.c.reported_at.desc()))
 
 
 async def duplicate_candidates(
-    session: AsyncSession, *, since: datetime, until: datetime, exclude: str, limit: int = DUPLICATE_CANDIDATES
+    session: AsyncSession, *, since: datetime, until: datetime, exclude: str,
+    band: tuple[float, float] | None = None, limit: int = DUPLICATE_CANDIDATES,
 ) -> Sequence[Row[Any]]:
     """The rows of duplicate_candidates_query, read through the session's connection, not the ORM:
     intake reads a few hundred of these for every appeal."""
-    stmt = duplicate_candidates_query(since, until, exclude, limit)
+    stmt = duplicate_candidates_query(since, until, exclude, band, limit)
     rows: Sequence[Row[Any]] = (await (await session.connection()).execute(stmt)).all()  # type: ignore[assignment]
     return rows
 

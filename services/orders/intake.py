@@ -14,7 +14,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import request_digest, to_appeal
-from intake.duplicates import Report
+from intake.duplicates import Report, latitude_band
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
 from intake.normalise import content_fingerprint
@@ -153,7 +153,8 @@ async def accept_appeal(
     created, candidates = await new_orders.insert_new_order(
         session, values, [(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)),
                           (PersonalData, sealed)],
-        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window))
+        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window),
+        band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates))
     if not created:
         existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
                                           idempotency_key=key_digest(idempotency_key))

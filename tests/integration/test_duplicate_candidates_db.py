@@ -1,0 +1,93 @@
+"""并单 with coordinates, on the embedded default and on PostgreSQL: the near-duplicate check reads
+only the open orders that can be at the new appeal's place (those with coordinates between the
+latitudes of its band, and every one without coordinates), and merges as before: a report of the
+same lamp 100 m away joins the first, one 2 km away does not."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from intake.duplicates import latitude_band
+from services.bootstrap import Runtime
+from services.db import repositories as repo
+from services.settings import CoreSettings
+from tests.support.factories import order_in_state, running_system
+from tests.support.postgres import create_database, drop_database
+from tests.support.waiting import eventually
+
+LAMP = "解放路新华小区门口那排路灯全部不亮，已经两个晚上了，走路黑漆漆的很危险。"
+AGAIN = "新华小区门口解放路的路灯又坏了，晚上黑得看不见路，老人出来散步差点摔跤。"
+METRES_PER_DEGREE = 6_371_000 * 3.141592653589793 / 180
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def system(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    name, url = await create_database() if request.param == "postgresql" else (None, None)
+    settings = CoreSettings(data_dir=tmp_path, database_url=url, kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    try:
+        async with running_system(settings) as pair:
+            yield pair
+    finally:
+        if name is not None:
+            await drop_database(name)
+
+
+def _lamp(text: str, external_id: str, lat: float | None, north_m: float = 0.0) -> dict[str, Any]:
+    body: dict[str, Any] = {"channel": "web", "text": text, "address": "城关镇解放路新华小区门口",
+                            "external_id": external_id}
+    if lat is not None:
+        body["location"] = {"lat": round(lat + north_m / METRES_PER_DEGREE, 6), "long": 110.0}
+    return body
+
+
+@pytest.mark.integration
+async def test_only_orders_that_can_be_at_the_place_are_compared_and_merging_is_unchanged(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    root = (await client.post("/v1/appeals", json=_lamp(LAMP, "root", 30.0))).json()
+    assert root["state"] != "merged", root
+    await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
+                     what="the first report routed")
+    far = (await client.post("/v1/appeals", json=_lamp(AGAIN, "far", 30.0, north_m=2000))).json()
+    assert far["state"] != "merged", far
+    near = (await client.post("/v1/appeals", json=_lamp(AGAIN, "near", 30.0, north_m=100))).json()
+    assert near["state"] == "merged" and near["merged_into"] == root["work_order_id"], near
+    garbage = _lamp("东湖工业园门口垃圾堆了一个星期没人清运", "none", None)
+    unplaced = (await client.post("/v1/appeals", json=garbage)).json()
+
+    # The query itself: from a point 150 m north of the root, the root is in the band; the far
+    # report is not; the one without coordinates always is.
+    policy = runtime.ctx.duplicates
+    now = runtime.ctx.now()
+    async with runtime.sessions() as session:
+        everything = {r.id for r in await repo.duplicate_candidates(
+            session, since=now - timedelta(days=1), until=now + timedelta(days=1), exclude="")}
+        banded = {r.id for r in await repo.duplicate_candidates(
+            session, since=now - timedelta(days=1), until=now + timedelta(days=1), exclude="",
+            band=latitude_band(30.0 + 150 / METRES_PER_DEGREE, 110.0, policy))}
+    assert {root["work_order_id"], far["work_order_id"], unplaced["work_order_id"]} <= everything
+    assert root["work_order_id"] in banded and unplaced["work_order_id"] in banded
+    assert far["work_order_id"] not in banded
+
+
+@pytest.mark.integration
+async def test_an_incident_is_compared_whole_when_one_of_its_reports_can_be_at_the_place(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The first report 500 m south of the new one is outside its band, the one merged into it 250 m
+    south is inside: the incident is read whole and the new report joins it."""
+    _, client = system
+    root = (await client.post("/v1/appeals", json=_lamp(LAMP, "whole-root", 33.0))).json()
+    await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
+                     what="the first report routed")
+    member = (await client.post("/v1/appeals", json=_lamp(AGAIN, "whole-member", 33.0, north_m=250))).json()
+    assert member["state"] == "merged" and member["merged_into"] == root["work_order_id"], member
+    new = (await client.post("/v1/appeals", json=_lamp(AGAIN, "whole-new", 33.0, north_m=500))).json()
+    assert new["state"] == "merged" and new["merged_into"] == root["work_order_id"], new
