@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, any_, bindparam, insert, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.repositories import _insert_for
+from services.db.repositories import _insert_for, among
 from services.db.tables import (
     Base,
     Dispatch,
@@ -23,14 +22,6 @@ from services.db.tables import (
     WorkOrder,
     WorkOrderHistory,
 )
-
-
-def _among(session: AsyncSession, column: Any, ids: Sequence[str]) -> Any:
-    """`column` is one of `ids`: one array parameter on PostgreSQL (`= ANY($1)`, no statement the
-    size of the batch to build), IN (...) elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(String)))
-    return column.in_(ids)
 
 
 # ---- the sweep -------------------------------------------------------------------------------
@@ -56,7 +47,7 @@ async def open_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> di
     table = Dispatch.__table__
     stmt = (
         select(table)
-        .where(_among(session, table.c.work_order_id, order_ids), table.c.ended_at.is_(None))
+        .where(among(session, table.c.work_order_id, order_ids), table.c.ended_at.is_(None))
         .order_by(table.c.id)
     )
     return {d.work_order_id: d for d in (await session.execute(stmt)).all()}
@@ -74,7 +65,7 @@ async def pending_summons(session: AsyncSession, order_ids: Sequence[str]) -> di
                WhistleSummons.summoned_at, WhistleSummons.report_due, WhistleCall.id.label("call_id"),
                WhistleCall.township, WhistleCall.whistle_class)
         .join(WhistleCall, WhistleCall.id == WhistleSummons.call_id)
-        .where(_among(session, WhistleSummons.work_order_id, order_ids), WhistleSummons.reported_at.is_(None))
+        .where(among(session, WhistleSummons.work_order_id, order_ids), WhistleSummons.reported_at.is_(None))
         .order_by(WhistleSummons.id)
     )
     for row in (await session.execute(stmt)).all():
@@ -87,7 +78,7 @@ async def raised_levels(session: AsyncSession, order_ids: Sequence[str]) -> dict
     if not order_ids:
         return {}
     stmt = select(SupervisionRecord.clock_key, SupervisionRecord.level).where(
-        _among(session, SupervisionRecord.work_order_id, order_ids))
+        among(session, SupervisionRecord.work_order_id, order_ids))
     levels: dict[str, set[str]] = {}
     for key, level in (await session.execute(stmt)).all():
         levels.setdefault(key, set()).add(level)

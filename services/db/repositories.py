@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Row, Select, case, func, literal, or_, select, tuple_, type_coerce, update
+from sqlalchemy import (
+    Float,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +48,14 @@ def _insert_for(session: AsyncSession) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
+    """`column` is one of `values`: one array parameter on PostgreSQL (`= ANY($1)`: one statement
+    whatever the number, compiled and prepared once, not one per batch size), IN (...) elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
 # ---- work orders -----------------------------------------------------------------------------
 async def get_order(session: AsyncSession, order_id: str, *, for_update: bool = False) -> WorkOrder | None:
     stmt = select(WorkOrder).where(WorkOrder.id == order_id)
@@ -46,7 +69,8 @@ async def orders_for_update(session: AsyncSession, order_ids: Sequence[str]) -> 
     taking overlapping sets never deadlock)."""
     if not order_ids:
         return {}
-    stmt = select(WorkOrder).where(WorkOrder.id.in_(sorted(set(order_ids)))).order_by(WorkOrder.id).with_for_update()
+    stmt = (select(WorkOrder).where(among(session, WorkOrder.id, sorted(set(order_ids)))).order_by(WorkOrder.id)
+            .with_for_update())
     return {order.id: order for order in (await session.execute(stmt)).scalars()}
 
 
@@ -129,7 +153,8 @@ async def roots_of(session: AsyncSession, orders: Sequence[WorkOrder]) -> dict[s
         wanted = {o.merged_into for o in current.values() if o.merged_into}
         if not wanted:
             break
-        found = {o.id: o for o in (await session.execute(select(WorkOrder).where(WorkOrder.id.in_(wanted)))).scalars()}
+        stmt = select(WorkOrder).where(among(session, WorkOrder.id, wanted))
+        found = {o.id: o for o in (await session.execute(stmt)).scalars()}
         nxt: dict[str, WorkOrder] = {}
         for oid, o in current.items():
             parent = found.get(o.merged_into or "")
@@ -165,7 +190,7 @@ async def latest_history(
         return {}
     newest = (
         select(func.max(WorkOrderHistory.id).label("id"))
-        .where(WorkOrderHistory.work_order_id.in_(order_ids), WorkOrderHistory.action == action)
+        .where(among(session, WorkOrderHistory.work_order_id, order_ids), WorkOrderHistory.action == action)
         .group_by(WorkOrderHistory.work_order_id)
         .subquery()
     )
@@ -225,7 +250,8 @@ async def count_recent_similar_many(
     villages = {v for _, v in places}
     stmt = (
         select(WorkOrder.matter, WorkOrder.village, func.count())
-        .where(WorkOrder.matter.in_(matters), WorkOrder.village.in_(villages), WorkOrder.created_at >= since,
+        .where(among(session, WorkOrder.matter, matters), among(session, WorkOrder.village, villages),
+               WorkOrder.created_at >= since,
                WorkOrder.state.not_in(("merged", "invalid")))
         .group_by(WorkOrder.matter, WorkOrder.village)
     )
@@ -251,7 +277,7 @@ async def latest_dispatches(session: AsyncSession, order_ids: Sequence[str]) -> 
         return {}
     newest = (
         select(Dispatch.work_order_id, func.max(Dispatch.id).label("id"))
-        .where(Dispatch.work_order_id.in_(order_ids))
+        .where(among(session, Dispatch.work_order_id, order_ids))
         .group_by(Dispatch.work_order_id)
         .subquery()
     )
@@ -287,7 +313,7 @@ async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
 
 
 async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime) -> None:
-    await session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=at))
+    await session.execute(update(OutboxEvent).where(among(session, OutboxEvent.id, ids)).values(published_at=at))
 
 
 # ---- processed events ------------------------------------------------------------------------
