@@ -53,9 +53,8 @@ async def submit_appeal(
             raise Forbidden(f"{principal.role.value} keys may not submit appeals on channel {appeal.channel}")
     actor = principal.actor if principal else f"citizen:{appeal.channel}"
     try:
-        async with uow.transaction() as session:
-            accepted = await orders_intake.accept_appeal(session, uow.ctx, appeal, idempotency_key=idempotency_key,
-                                                         actor=actor)
+        accepted = await orders_intake.accept_appeal_alone(uow.statements, uow.transaction, uow.ctx, appeal,
+                                                           idempotency_key=idempotency_key, actor=actor)
     except IntegrityError:
         # A concurrent submission with the same id won the race: answer as a repeat of it.
         async with uow.read() as session:

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Executable, Float, Row, Table, bindparam, insert, select, true
+from sqlalchemy import Boolean, Executable, Float, Row, Table, bindparam, exists, insert, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,14 +63,9 @@ async def insert_new_order(
     rows = [(_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it]
     since, until = window
     if session.get_bind().dialect.name == "postgresql":
-        shape = (tuple(order), tuple((table.name, tuple(values)) for table, values in rows))
-        params = {f"o_{k}": v for k, v in order.items()}
-        for n, (_, values) in enumerate(rows):
-            params.update({f"r{n}_{k}": v for k, v in values.items()})
-        params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=band[0] if band else None,
-                      c_north=band[1] if band else None)
+        shape, params = _pg_shape_and_params(order, rows, window, band)
         # Through the session's connection (its transaction), not the ORM's execute: nothing here is mapped.
-        result = (await (await session.connection()).execute(_pg_statement(shape), params)).all()
+        result = (await (await session.connection()).execute(_pg_statement(shape, alone=False), params)).all()
         # No row: a conflict. One row of nulls: inserted, no candidates (the lateral join is outer).
         return bool(result), [r for r in result if r.id is not None]
     stmt = sqlite_insert(_ORDERS).on_conflict_do_nothing().returning(_ORDERS.c.id)
@@ -81,29 +76,80 @@ async def insert_new_order(
     return True, await repo.duplicate_candidates(session, since=since, until=until, exclude=order["id"], band=band)
 
 
+Outcome = Literal["inserted", "repeat", "candidates"]
+
+
+async def insert_if_alone(
+    session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
+    *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None, force: bool = False,
+) -> tuple[Outcome, Sequence[Row[Any]]]:
+    """PostgreSQL only: insert_new_order for a session whose statements each commit on their own
+    (one round trip, no BEGIN or COMMIT), deciding first. Unless `force`, the order and its rows
+    are inserted only when no open order of its window could be at its place (the candidates of
+    repositories.duplicate_candidates_query); then ("inserted", []), or ("repeat", []) when the
+    order conflicts with an existing one (insert_new_order's exact repeat). Otherwise nothing is
+    written and the candidates come back: ("candidates", rows), for the caller to judge and then
+    insert with `force` (alone, or in a transaction with the merge)."""
+    shape, params = _pg_shape_and_params(with_defaults(_ORDERS, order), [
+        (_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it], window, band)
+    params["c_force"] = force
+    result = (await (await session.connection()).execute(_pg_statement(shape, alone=True), params)).all()
+    # Always one row at least (every join is outer): the id inserted, if any, beside each candidate.
+    if result[0].inserted_id is not None:
+        return "inserted", []
+    candidates = [r for r in result if r.id is not None]
+    return ("candidates", candidates) if candidates else ("repeat", [])
+
+
+Shape = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _pg_shape_and_params(order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]],
+                         window: tuple[datetime, datetime], band: tuple[float, float] | None
+                         ) -> tuple[Shape, dict[str, Any]]:
+    shape = (tuple(order), tuple((table.name, tuple(values)) for table, values in rows))
+    params = {f"o_{k}": v for k, v in order.items()}
+    for n, (_, values) in enumerate(rows):
+        params.update({f"r{n}_{k}": v for k, v in values.items()})
+    since, until = window
+    params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=band[0] if band else None,
+                  c_north=band[1] if band else None)
+    return shape, params
+
+
 _TABLES: dict[str, Table] = {t.name: t for t in WorkOrder.metadata.tables.values()}
 
 
 @cache
-def _pg_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]) -> Executable:
+def _pg_statement(shape: Shape, *, alone: bool) -> Executable:
     """The one statement for orders of this shape (built once; bound values typed by their columns,
-    so the driver casts them)."""
+    so the driver casts them). `alone`: insert_if_alone's (the candidates read first, the order
+    inserted only when there are none, or when forced), else insert_new_order's (the order
+    inserted, then the candidates read laterally from it)."""
     order_columns, row_shapes = shape
-    new = (
-        pg_insert(_ORDERS)
-        .values({k: bindparam(f"o_{k}", type_=_ORDERS.c[k].type) for k in order_columns})
-        .on_conflict_do_nothing()
-        .returning(_ORDERS.c.id)
-        .cte("new_order")
-    )
+    candidates = repo.duplicate_candidates_query(
+        bindparam("c_since", type_=UTCDateTime()), bindparam("c_until", type_=UTCDateTime()),
+        bindparam("c_exclude", type_=_ORDERS.c.id.type),
+        (bindparam("c_south", type_=Float()), bindparam("c_north", type_=Float())))
+    order_values = {k: bindparam(f"o_{k}", type_=_ORDERS.c[k].type) for k in order_columns}
+    if alone:
+        force = bindparam("c_force", type_=Boolean())
+        found = candidates.where(~force).cte("candidates")  # not read at all when forced
+        new_rows = select(*order_values.values()).where(or_(force, ~exists(select(found.c.id))))
+        new = (pg_insert(_ORDERS).from_select(list(order_values), new_rows).on_conflict_do_nothing()
+               .returning(_ORDERS.c.id).cte("new_order"))
+    else:
+        new = pg_insert(_ORDERS).values(order_values).on_conflict_do_nothing().returning(_ORDERS.c.id).cte("new_order")
     ctes = []
     for n, (name, columns) in enumerate(row_shapes):
         table = _TABLES[name]
         values = select(*[bindparam(f"r{n}_{k}", type_=table.c[k].type) for k in columns]).select_from(new)
         ctes.append(insert(table).from_select(list(columns), values).cte(f"row_{n}"))
-    candidates = repo.duplicate_candidates_query(
-        bindparam("c_since", type_=UTCDateTime()), bindparam("c_until", type_=UTCDateTime()),
-        bindparam("c_exclude", type_=_ORDERS.c.id.type),
-        (bindparam("c_south", type_=Float()), bindparam("c_north", type_=Float()))).lateral("candidates")
-    return (select(*candidates.c).select_from(new.outerjoin(candidates, true()))
-            .order_by(candidates.c.reported_at.desc()).add_cte(*ctes))
+    if alone:
+        one = select(literal(1).label("one")).subquery("one")
+        joined = one.outerjoin(new, true()).outerjoin(found, true())
+        return (select(new.c.id.label("inserted_id"), *found.c).select_from(joined)
+                .order_by(found.c.reported_at.desc()).add_cte(*ctes))
+    lateral = candidates.lateral("candidates")
+    return (select(*lateral.c).select_from(new.outerjoin(lateral, true()))
+            .order_by(lateral.c.reported_at.desc()).add_cte(*ctes))

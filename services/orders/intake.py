@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from schemas.payloads import ReceivedEvent
 from services.context import DomainContext
 from services.db import new_orders
 from services.db import repositories as repo
-from services.db.tables import OutboxEvent, PersonalData, WorkOrder, WorkOrderHistory
+from services.db.tables import Base, OutboxEvent, PersonalData, WorkOrder, WorkOrderHistory
 from services.offline_duplicates import index_for, remembered_profile, topic_and_places
 from services.orders import lifecycle
 from services.orders.lifecycle import order_summary, token_hash, transition
@@ -111,13 +112,25 @@ def _order_places(order: WorkOrder | Row[Any]) -> frozenset[str]:
     return frozenset({f"village:{order.village}"}) if order.village else frozenset()
 
 
-async def accept_appeal(
-    session: AsyncSession, ctx: DomainContext, submission: ChannelAppeal, *, idempotency_key: str | None = None,
-    actor: str | None = None, channel: str | None = None,
-) -> Accepted:
-    """Store a new appeal as a `received` order (merged at once into an open order when it repeats
-    one), or answer an exact repeat (same channel + external id, or same idempotency key) with the
-    first response. Raises RepeatConflict, ChannelClosed."""
+@dataclass(frozen=True)
+class _NewAppeal:
+    """A new appeal ready to be written: the order (what the caller and the events read) and the
+    rows that go in with it, where its near-duplicates may be, and what a repeat is checked by."""
+
+    order: WorkOrder
+    values: dict[str, Any]
+    rows: list[tuple[type[Base], dict[str, Any]]]
+    window: tuple[datetime, datetime]
+    band: tuple[float, float] | None
+    token: str
+    digest: str
+    external_id: str | None
+    idempotency_key: str | None
+    now: datetime
+
+
+def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_key: str | None, actor: str | None,
+                channel: str | None) -> _NewAppeal:
     if (channel or submission.channel) in ctx.channels_off:
         raise ChannelClosed(channel or submission.channel)
     digest = request_digest(submission)
@@ -139,7 +152,7 @@ async def accept_appeal(
         reported_at=reported_at, transfer_deadline=appeal.deadline, details=appeal.details or None,
         latitude=appeal.latitude, longitude=appeal.longitude, callback_wanted=appeal.callback_wanted,
     )
-    order = WorkOrder(**values)  # what the caller and the events read; written below in one statement
+    order = WorkOrder(**values)  # what the caller and the events read; written in one statement
     history = dict(work_order_id=order_id, at=now, actor=mask_text(actor or f"channel:{order.channel}"),
                    action="receive", from_state=None, to_state=State.received.value, reason=None, data=None)
     received = EventEnvelope(
@@ -147,26 +160,89 @@ async def accept_appeal(
         data=ReceivedEvent(**order_summary(order), text=order.text_masked, address=order.address,
                            confidential=order.confidential, at=now).model_dump(mode="json"))
     sealed = dict(work_order_id=order_id, sealed=ctx.vault.seal(personal), created_at=now)
+    return _NewAppeal(
+        order=order, values=values,
+        rows=[(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)), (PersonalData, sealed)],
+        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window),
+        band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
+        external_id=appeal.external_id, idempotency_key=idempotency_key, now=now)
+
+
+async def _repeat(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) -> Accepted:
+    """The answer to a new appeal whose order conflicted with an existing one: an exact repeat."""
+    existing = await repo.find_repeat(session, channel=new.order.channel, external_id=new.external_id,
+                                      idempotency_key=key_digest(new.idempotency_key))
+    if existing is None:  # taken by a submission not committed yet, which then rolled back
+        raise RepeatConflict("Idempotency-Key" if new.idempotency_key else "external_id",
+                             mask_text(new.idempotency_key or new.external_id or ""))
+    return repeat_answer(ctx, existing, new.digest, external_id=new.external_id, idempotency_key=new.idempotency_key)
+
+
+async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: tuple[str, str]) -> WorkOrder:
+    """The new order (written in this transaction) merged into the open order it repeats (并单)."""
+    into, why = duplicate
+    order = await lifecycle.load_for_update(session, new.order.id)
+    order.merged_into = into
+    transition(session, order, Action.merge, actor="intake:duplicates", now=new.now,
+               reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
+    return order
+
+
+async def accept_appeal(
+    session: AsyncSession, ctx: DomainContext, submission: ChannelAppeal, *, idempotency_key: str | None = None,
+    actor: str | None = None, channel: str | None = None,
+) -> Accepted:
+    """Store a new appeal as a `received` order (merged at once into an open order when it repeats
+    one), or answer an exact repeat (same channel + external id, or same idempotency key) with the
+    first response, in the caller's transaction. Raises RepeatConflict, ChannelClosed."""
+    new = _new_appeal(ctx, submission, idempotency_key=idempotency_key, actor=actor, channel=channel)
+    return await _accept(session, ctx, new)
+
+
+async def _accept(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) -> Accepted:
     # Insert-or-detect-repeat: the order, its history record, its event and its personal data go in
     # together, or nothing does when the channel + external id or the idempotency key is taken.
     # The open orders it may repeat come back from the same statement.
-    created, candidates = await new_orders.insert_new_order(
-        session, values, [(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)),
-                          (PersonalData, sealed)],
-        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window),
-        band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates))
+    created, candidates = await new_orders.insert_new_order(session, new.values, new.rows, window=new.window,
+                                                            band=new.band)
     if not created:
-        existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
-                                          idempotency_key=key_digest(idempotency_key))
-        if existing is None:  # taken by a submission not committed yet, which then rolled back
-            raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
-                                 mask_text(idempotency_key or appeal.external_id or ""))
-        return repeat_answer(ctx, existing, digest, external_id=appeal.external_id, idempotency_key=idempotency_key)
-    duplicate = _open_duplicate(ctx, order, candidates)
-    if duplicate is not None:
-        into, why = duplicate
-        order = await lifecycle.load_for_update(session, order_id)
-        order.merged_into = into
-        transition(session, order, Action.merge, actor="intake:duplicates", now=now,
-                   reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
-    return Accepted(order, created=True, citizen_token=token)
+        return await _repeat(session, ctx, new)
+    duplicate = _open_duplicate(ctx, new.order, candidates)
+    order = new.order if duplicate is None else await _merged(session, new, duplicate)
+    return Accepted(order, created=True, citizen_token=new.token)
+
+
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def accept_appeal_alone(
+    statements: Sessions, transaction: Sessions, ctx: DomainContext, submission: ChannelAppeal, *,
+    idempotency_key: str | None = None, actor: str | None = None, channel: str | None = None,
+) -> Accepted:
+    """accept_appeal in as few round trips as it needs. `statements()`: a session whose statements
+    each commit on their own on PostgreSQL (an ordinary transaction elsewhere: then this is
+    accept_appeal); `transaction()`: a session in a transaction. A new appeal that no open order
+    can repeat (none at its place in the window) is one statement, no BEGIN or COMMIT; one that
+    might is judged first and then written alone, or with its merge in a transaction."""
+    new = _new_appeal(ctx, submission, idempotency_key=idempotency_key, actor=actor, channel=channel)
+    duplicate: tuple[str, str] | None = None
+    async with statements() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return await _accept(session, ctx, new)
+        outcome, candidates = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window,
+                                                               band=new.band)
+        if outcome == "candidates":
+            duplicate = _open_duplicate(ctx, new.order, candidates)
+            if duplicate is None:
+                outcome, _ = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window,
+                                                              force=True)
+        if outcome == "inserted":
+            return Accepted(new.order, created=True, citizen_token=new.token)
+        if outcome == "repeat":
+            return await _repeat(session, ctx, new)
+    assert duplicate is not None  # what is left: it repeats an open order; the order and its merge together
+    async with transaction() as session:
+        outcome, _ = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window, force=True)
+        if outcome != "inserted":
+            return await _repeat(session, ctx, new)
+        return Accepted(await _merged(session, new, duplicate), created=True, citizen_token=new.token)

@@ -91,3 +91,23 @@ async def test_an_incident_is_compared_whole_when_one_of_its_reports_can_be_at_t
     assert member["state"] == "merged" and member["merged_into"] == root["work_order_id"], member
     new = (await client.post("/v1/appeals", json=_lamp(AGAIN, "whole-new", 33.0, north_m=500))).json()
     assert new["state"] == "merged" and new["merged_into"] == root["work_order_id"], new
+async def test_exact_repeats_are_answered_with_the_first_order_whether_or_not_open_orders_are_near(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    for external_id, lat in (("alone", 31.0), ("placeless", None)):
+        first = await client.post("/v1/appeals", json=_lamp(LAMP, external_id, lat))
+        again = await client.post("/v1/appeals", json=_lamp(LAMP, external_id, lat))
+        assert first.status_code == 201 and again.status_code == 200, (first.text, again.text)
+        assert again.json()["work_order_id"] == first.json()["work_order_id"]
+        other = await client.post("/v1/appeals", json=_lamp(AGAIN, external_id, lat))
+        assert other.status_code == 422 and other.json()["error"] == "repeat_conflict", other.text
+    # A repeat of an appeal that was merged: the same answer again (merged, into the same order).
+    root = (await client.post("/v1/appeals", json=_lamp(LAMP, "root2", 32.0))).json()
+    await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
+                     what="the first report routed")
+    merged = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50))
+    again = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50))
+    assert merged.json()["state"] == "merged" and again.status_code == 200, (merged.text, again.text)
+    assert again.json()["work_order_id"] == merged.json()["work_order_id"]
+    assert again.json()["merged_into"] == root["work_order_id"]
