@@ -35,7 +35,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # No pre-ping: it cost a round trip (three statements) on every checkout. A connection that
     # died is found on use instead: the statement fails (the request answers 503, a consumer
     # retries), SQLAlchemy recognises the disconnect and replaces the pool's connections.
-    return create_async_engine(url, echo=echo, pool_size=20, max_overflow=10, hide_parameters=True)
+    return create_async_engine(url, echo=echo, pool_size=32, max_overflow=16, hide_parameters=True)
 
 
 # The relay LISTENs here; a statement trigger on the outbox (migration 0004) NOTIFYs it when a

@@ -101,18 +101,20 @@ def _history_and_event(
     session: AsyncSession, order: WorkOrder, what: str, before: State, after: State, *, actor: str,
     now: datetime, reason: str | None, data: dict[str, Any] | None,
 ) -> None:
+    # Free text in the facts (a reply, a comment) is masked on the topic and in the history like the
+    # reason (each masked once for both).
+    facts = {k: mask_text(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
+    masked_actor, masked_reason = mask_text(actor), mask_text(reason) if reason else None
     session.add(
         WorkOrderHistory(
-            work_order_id=order.id, at=now, actor=mask_text(actor), action=what,
-            from_state=before.value, to_state=after.value, reason=mask_text(reason) if reason else None,
-            data={k: mask_text(v) if isinstance(v, str) else v for k, v in data.items()} if data else data,
+            work_order_id=order.id, at=now, actor=masked_actor, action=what,
+            from_state=before.value, to_state=after.value, reason=masked_reason,
+            data=dict(facts) if data else data,
         )
     )
-    # Free text in the facts (a reply, a comment) is masked on the topic and in the history like the reason.
-    facts = {k: mask_text(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
     event_data = LifecycleEvent.model_validate(
         {**order_summary(order), **facts, "from_state": before.value, "action": what,
-         "actor": mask_text(actor), "reason": mask_text(reason) if reason else None, "at": now}
+         "actor": masked_actor, "reason": masked_reason, "at": now}
     ).model_dump(mode="json")
     repo.add_outbox(
         session,
