@@ -38,9 +38,14 @@ async def system(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
             await drop_database(name)
 
 
-def _lamp(text: str, external_id: str, lat: float | None, north_m: float = 0.0) -> dict[str, Any]:
-    body: dict[str, Any] = {"channel": "web", "text": text, "address": "城关镇解放路新华小区门口",
-                            "external_id": external_id}
+def _lamp(text: str, external_id: str, lat: float | None, north_m: float = 0.0, *, binhu: bool = False
+          ) -> dict[str, Any]:
+    """The lamp report at 解放路新华小区, or (`binhu`) the same words at 滨湖路翠湖苑 of another town."""
+    address = "城关镇解放路新华小区门口"
+    if binhu:
+        text, address = (x.replace("解放路", "滨湖路").replace("新华小区", "翠湖苑").replace("城关镇", "东湖街道")
+                         for x in (text, address))
+    body: dict[str, Any] = {"channel": "web", "text": text, "address": address, "external_id": external_id}
     if lat is not None:
         body["location"] = {"lat": round(lat + north_m / METRES_PER_DEGREE, 6), "long": 110.0}
     return body
@@ -103,11 +108,11 @@ async def test_exact_repeats_are_answered_with_the_first_order_whether_or_not_op
         other = await client.post("/v1/appeals", json=_lamp(AGAIN, external_id, lat))
         assert other.status_code == 422 and other.json()["error"] == "repeat_conflict", other.text
     # A repeat of an appeal that was merged: the same answer again (merged, into the same order).
-    root = (await client.post("/v1/appeals", json=_lamp(LAMP, "root2", 32.0))).json()
+    root = (await client.post("/v1/appeals", json=_lamp(LAMP, "root2", 32.0, binhu=True))).json()
     await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
                      what="the first report routed")
-    merged = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50))
-    again = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50))
+    merged = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50, binhu=True))
+    again = await client.post("/v1/appeals", json=_lamp(AGAIN, "near2", 32.0, north_m=50, binhu=True))
     assert merged.json()["state"] == "merged" and again.status_code == 200, (merged.text, again.text)
     assert again.json()["work_order_id"] == merged.json()["work_order_id"]
     assert again.json()["merged_into"] == root["work_order_id"]
