@@ -150,6 +150,33 @@ def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a and b) and not a & b and not _related(a, b)
 
 
+# What is wrong with a utility or service, more narrowly than its kind: an outage announced ahead
+# (计划检修), a fault or leak as it happens (一声响, 烧毁, 泄漏, 煤气味), or the bill. At one place the
+# same department and kind (燃气, 停电) is not one incident when the two tell different ones of these:
+# a leak in a building is not the building's gas bill, a township's planned cut not a local fault.
+_FACETS: dict[str, tuple[str, ...]] = {
+    "planned": ("计划检修", "计划停", "检修停电", "检修停水", "停电通知", "停水通知", "停气通知", "按计划"),
+    "fault": ("一声响", "一声巨响", "烧毁", "烧坏", "冒烟", "跳闸", "故障", "泄漏", "漏气", "爆管", "爆裂", "破裂",
+              "煤气味", "燃气味", "臭鸡蛋味"),
+    "bill": ("燃气费", "电费", "水费", "气费", "账单", "计量", "扣费", "多扣", "抄表", "缴费"),
+}
+
+
+def incident_facets(text: str) -> frozenset[str]:
+    return frozenset(facet for facet, words in _FACETS.items() if any(w in text for w in words))
+
+
+def _facets_apart(a: Profile, b: Profile) -> bool:
+    """Both say what is wrong in one of `_FACETS`, and not the same."""
+    return bool(a.facets and b.facets) and not a.facets & b.facets
+
+
+def matters_apart(a: Profile, b: Profile) -> bool:
+    """The two say what happened, and it is not one incident: kinds neither the same nor related, or
+    one kind told as an announced outage, a fault or a bill apart."""
+    return _kinds_apart(a.kinds, b.kinds) or _facets_apart(a, b)
+
+
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 
 
@@ -198,6 +225,7 @@ class Profile:
     lodged: Whereabouts = NOWHERE  # ... in its address alone (白沙镇 for a bus from there to 县城)
     quoted: frozenset[str] = frozenset()  # names in quotation marks: a shop's, a restaurant's (“好味来”)
     trades: frozenset[str] = frozenset()  # the trades of the businesses it names (服装 of 服装厂, 鞋 of 鞋厂)
+    facets: frozenset[str] = frozenset()  # planned, fault, bill (`_FACETS`)
 
 
 @dataclass(frozen=True)
@@ -411,7 +439,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    if book else NOWHERE,
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
-                   trades=_trades(unicodedata.normalize("NFKC", report.text)))
+                   trades=_trades(unicodedata.normalize("NFKC", report.text)),
+                   facets=incident_facets(unicodedata.normalize("NFKC", report.text)))
 
 
 def _router_townships(report: Report) -> set[str]:
@@ -663,7 +692,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     place = _same_place(a, b, policy)
     if place is None:
         return None
-    if _kinds_apart(a.kinds, b.kinds):
+    if matters_apart(a, b):
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
@@ -747,8 +776,11 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     only the township may join the incident of one village, not then another's; another shop's name).
     `members`: each earlier report of the window with the id of its incident's first report."""
     matches = [(m, root) for m, root in ((similarity(p, new, policy), root) for p, root in members) if m is not None]
+    # An incident whose first report tells another matter is not joined through a later report of it
+    # (one report merged wrongly would lead every later one to the wrong incident).
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score)
-               if not any(_elsewhere(p, new) for p, other in members if other == root)]
+               if not any(_elsewhere(p, new) or (p.report.id == root and matters_apart(p, new))
+                          for p, other in members if other == root)]
     if not open_to:
         return None
     match, root = open_to[0]

@@ -226,3 +226,19 @@ def test_a_place_word_in_a_quoted_name_is_no_place() -> None:
     square = index.profile_of(_r("b", "青石镇广场那边晚上有人吵架", "青石镇"))
     assert {p.name for p in shop.whereabouts.places} == {"青石镇"}
     assert "青石广场" in {p.name for p in square.whereabouts.places}
+
+
+def test_a_leak_is_not_the_bill_of_the_same_building() -> None:
+    gas = frozenset({"dept:gas"})
+    bill = _r("a", "翠竹苑这两个月燃气费贵了一倍，要求核查计量", "青石镇翠竹苑", topic=gas | {"matter:gas.billing"})
+    leak = _r("b", "翠竹苑2栋楼道里煤气味很重，怀疑泄漏", "青石镇翠竹苑", hours=6, topic=gas | {"matter:gas.leak"})
+    again = _r("c", "翠竹苑2栋一股燃气味", None, hours=7, topic=gas | {"matter:gas.leak"})
+    assert _run(bill, leak, again) == [None, None, "b"]
+
+
+def test_a_townships_planned_cut_is_not_a_later_local_fault_nor_its_chain() -> None:
+    outage = frozenset({"matter:power.outage"})
+    planned = _r("a", "青石镇今天全镇停电，说是计划检修，也没提前通知", "青石镇", topic=outage)
+    fault = _r("b", "柏树村三组傍晚听到一声响就停电了，请抢修", "青石镇柏树村", hours=50, topic=outage)
+    again = _r("c", "柏树村停电一天了，还修不修", None, hours=66, topic=outage)
+    assert _run(planned, fault, again) == [None, None, "b"]
