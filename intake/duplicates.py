@@ -432,7 +432,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     known = {n for n in names if n in aliases} if aliases else set()
     return Profile(report=report, grams=_weighted(_bigrams(_clean(_without_places(text, known | coarse))), idf),
                    names=frozenset(specific), coarse=frozenset(coarse),
-                   stems=_specific_stems(specific, idf), kinds=incident_kinds(report.text),
+                   stems=_specific_stems(specific, idf),
+                   kinds=incident_kinds(book.unnamed(report.text) if book else report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
                    whereabouts=book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report))

@@ -167,6 +167,10 @@ class PlaceBook:
                 if place.level in ("landmark", "compound") and label.endswith(endings):
                     self._by_kind.setdefault((place.township, word), set()).add(place)
 
+    def unnamed(self, text: str) -> str:
+        """`text` with the places it names blanked: what is said of them (the 渡口 of 白沙渡口 is no ferry)."""
+        return self._pattern.sub(lambda m: " " * len(m.group(0)), text) if self._pattern else text
+
     def whereabouts(self, text: str, townships: Iterable[str] = ()) -> Whereabouts:
         """The places `text` names (leftmost-longest labels), and the one place of their kind that
         generic words left over stand for in the report's township (`townships`: known otherwise,

@@ -242,3 +242,13 @@ def test_a_townships_planned_cut_is_not_a_later_local_fault_nor_its_chain() -> N
     fault = _r("b", "柏树村三组傍晚听到一声响就停电了，请抢修", "青石镇柏树村", hours=50, topic=outage)
     again = _r("c", "柏树村停电一天了，还修不修", None, hours=66, topic=outage)
     assert _run(planned, fault, again) == [None, None, "b"]
+
+
+def test_the_words_of_a_place_name_say_nothing_of_what_happened_there() -> None:
+    book = PlaceBook({**_LABELS, "青石渡口": KnownPlace("青石码头", "landmark", "qingshi"),
+                      "青石码头": KnownPlace("青石码头", "landmark", "qingshi")})
+    index = DuplicateIndex(book=book, aliases={"青石渡口": "青石码头"})
+    litter = _r("a", "青石渡口边上垃圾堆成山，臭气熏天", None, topic=frozenset({"matter:urban.sanitation"}))
+    ferry = _r("b", "青石码头渡船早上严重超员，没有救生衣", "青石镇青石码头", hours=17,
+               topic=frozenset({"matter:transport.passenger"}))
+    assert [index.add(r) for r in (litter, ferry)] == [None, None]
