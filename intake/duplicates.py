@@ -554,8 +554,14 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
     return (contradict(a.whereabouts, b.whereabouts) is not None
             or contradict(a.lodged, b.lodged, addresses=True) is not None
-            or _named_apart(a, b) or _trades_apart(a, b)
+            or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+def _each_its_township(a: Profile, b: Profile) -> bool:
+    """Each names a township the other does not (the bus from 县城 to one township / to another)."""
+    ta, tb = a.whereabouts.townships, b.whereabouts.townships
+    return bool(ta - tb) and bool(tb - ta)
 
 
 # Kinds of incident felt away from where they happen (a burst at the junction empties the taps of

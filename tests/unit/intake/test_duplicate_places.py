@@ -252,3 +252,12 @@ def test_the_words_of_a_place_name_say_nothing_of_what_happened_there() -> None:
     ferry = _r("b", "青石码头渡船早上严重超员，没有救生衣", "青石镇青石码头", hours=17,
                topic=frozenset({"matter:transport.passenger"}))
     assert [index.add(r) for r in (litter, ferry)] == [None, None]
+
+
+def test_two_reports_each_naming_a_township_the_other_does_not_are_two_places() -> None:
+    bus = frozenset({"matter:transport.bus"})
+    cancelled = _r("a", "青石镇发往红岩乡的早班车今天没有发车", "青石镇", topic=bus)
+    other_route = _r("b", "青石到柏树岭镇的班车一个小时才一班", "青石镇", hours=10, topic=bus)
+    book = PlaceBook({**_LABELS, "柏树岭镇": KnownPlace("柏树岭镇", "township", "baishuling")})
+    index = DuplicateIndex(book=book, aliases=ALIASES)
+    assert [index.add(r) for r in (cancelled, other_route)] == [None, None]
