@@ -226,6 +226,7 @@ class Profile:
     quoted: frozenset[str] = frozenset()  # names in quotation marks: a shop's, a restaurant's (“好味来”)
     trades: frozenset[str] = frozenset()  # the trades of the businesses it names (服装 of 服装厂, 鞋 of 鞋厂)
     facets: frozenset[str] = frozenset()  # planned, fault, bill (`_FACETS`)
+    read: frozenset[str] = frozenset()  # `names` as read once (the gazetteer's where it knows them)
 
 
 @dataclass(frozen=True)
@@ -425,7 +426,11 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     `book`: the gazetteer's places, to place the report in its hierarchy."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
+    whereabouts = book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report)) if book else NOWHERE
     names = place_names(where)
+    # The names as read once: the gazetteer's places where it names one (人民路社区, 人民路步行街), the
+    # text's guesses elsewhere (not 人民路, which is part of each and named by neither).
+    read = (place_names(book.unnamed(where)) | {p.name for p in whereabouts.places}) if book else names
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
     text = _canonical_places(unicodedata.normalize("NFKC", report.text), aliases)
@@ -436,8 +441,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    kinds=incident_kinds(book.unnamed(report.text) if book else report.text),
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
-                   whereabouts=book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report))
-                   if book else NOWHERE,
+                   whereabouts=whereabouts, read=frozenset(read - coarse),
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(unicodedata.normalize("NFKC", report.text)),
@@ -645,10 +649,12 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
         return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
-    shared = a.names & b.names
+    # (A name both hold only inside two other places of the gazetteer is no place in common.)
+    shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
     if shared:
         return "same place " + max(shared, key=_finest_first)
-    contained = {s for s in a.stems if _mentions(b.where, s)} | {s for s in b.stems if _mentions(a.where, s)}
+    stems_a, stems_b = _read_stems(a), _read_stems(b)
+    contained = {s for s in stems_a if _mentions(b.where, s)} | {s for s in stems_b if _mentions(a.where, s)}
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
@@ -667,6 +673,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
+
+
+def _read_stems(p: Profile) -> frozenset[str]:
+    """The bare names of the places `p` names as read once (its stems when read without a gazetteer)."""
+    return _address_stems(p.read) & p.stems if p.read != p.names else p.stems
 _JUNCTION = "same junction "
 
 

@@ -261,3 +261,13 @@ def test_two_reports_each_naming_a_township_the_other_does_not_are_two_places() 
     book = PlaceBook({**_LABELS, "柏树岭镇": KnownPlace("柏树岭镇", "township", "baishuling")})
     index = DuplicateIndex(book=book, aliases=ALIASES)
     assert [index.add(r) for r in (cancelled, other_route)] == [None, None]
+
+
+def test_a_name_inside_two_other_places_of_the_gazetteer_is_no_place_in_common() -> None:
+    book = PlaceBook({**_LABELS, "新民路社区": KnownPlace("新民路社区", "community", "qingshi", "qingshi.xm"),
+                      "新民路步行街": KnownPlace("新民路步行街", "road", "qingshi")})
+    index = DuplicateIndex(book=book, aliases=ALIASES)
+    cover = frozenset({"matter:urban.municipal_facilities"})
+    missing = _r("a", "网格员：兰亭小区往东约50米人行道井盖丢失，已围挡", "青石镇新民路社区", topic=cover)
+    loose = _r("b", "步行街中段有个井盖松动，一踩就响", "青石镇新民路步行街", hours=6, topic=cover)
+    assert [index.add(r) for r in (missing, loose)] == [None, None]
