@@ -730,8 +730,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt
+    # At a spot both name, neither saying its kind: the router's matters are guesses from words that
+    # say no kind, so the words decide as when the matters agree.
+    unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
-              policy.min_similarity if same_topic else policy.min_similarity_other_topic)
+              policy.min_similarity if same_topic or unsaid else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's

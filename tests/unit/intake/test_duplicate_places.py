@@ -271,3 +271,13 @@ def test_a_name_inside_two_other_places_of_the_gazetteer_is_no_place_in_common()
     missing = _r("a", "网格员：兰亭小区往东约50米人行道井盖丢失，已围挡", "青石镇新民路社区", topic=cover)
     loose = _r("b", "步行街中段有个井盖松动，一踩就响", "青石镇新民路步行街", hours=6, topic=cover)
     assert [index.add(r) for r in (missing, loose)] == [None, None]
+
+
+def test_at_a_spot_both_name_and_no_kind_said_the_words_decide_as_when_the_matters_agree() -> None:
+    cold = _r("a", "兰亭小区集中供暖开通三天了，家里暖气片冰凉，物业推说管道有气", "青石镇兰亭小区",
+              topic=frozenset({"matter:power.outage"}))
+    again = _r("b", "兰亭小区的暖气片冰凉，是摆设吗？交了取暖费，屋里冷得穿棉袄", None, hours=14,
+               topic=frozenset({"matter:village.neighbour_noise"}))
+    other = _r("c", "兰亭小区楼道里到处贴小广告，物业也不清理", None, hours=15,
+               topic=frozenset({"matter:urban.other"}))
+    assert _run(cold, again, other) == [None, "a", None]
