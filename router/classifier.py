@@ -21,6 +21,8 @@ from router.learning import LearnedModel
 from router.models import Matter, ScoredMatter
 from router.segment import TermMatcher
 
+_NO_OWNER = np.zeros(1, dtype=np.float32)  # the probability of an owner the model never saw
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -140,7 +142,7 @@ class MatterClassifier:
         if self.model is None or self._model_order is None:
             return np.zeros(len(self._matters), dtype=np.float32)
         # The model's classes put in catalogue order; matters it never saw get probability 0.
-        return np.take(np.append(self.model.probabilities(text), np.float32(0.0)), self._model_order)
+        return np.concatenate((self.model.probabilities(text), _NO_OWNER)).take(self._model_order)
 
     def rank(self, text: str, limit: int = 6, found: set[str] | None = None) -> Ranking:
         """Candidates for normalised `text`, best first (always at least one)."""

@@ -25,6 +25,7 @@ from router.models import (
     Location,
     Matter,
     RoutingHistory,
+    ScoredMatter,
     Unit,
     WhistleAssessment,
 )
@@ -418,8 +419,6 @@ class Router:
 
     @staticmethod
     def _candidate(cand: object) -> Candidate | None:
-        from router.models import ScoredMatter
-
         if not isinstance(cand, ScoredMatter):
             return None
         return Candidate(matter=cand.matter.code, dept=cand.matter.dept, level=cand.matter.level,
@@ -429,8 +428,6 @@ class Router:
     def _explain(matter: Matter, terms: tuple[str, ...], model_score: float | None, runner: object,
                  placement: Placement, whistle: WhistleClass, whistle_reason: str,
                  location: Location) -> str:
-        from router.models import ScoredMatter
-
         parts = [f"事项：{matter.name}（{matter.code}）"]
         if terms:
             parts.append(f"关键词：{'、'.join(terms[:6])}")
