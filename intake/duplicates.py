@@ -649,6 +649,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
         return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
+    if len(roads) == 1 and all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
+        return _JUNCTION + next(iter(roads))  # both at a junction of the one road they name (滨湖路口)
     # (A name both hold only inside two other places of the gazetteer is no place in common.)
     shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
     if shared:
@@ -679,6 +681,7 @@ def _read_stems(p: Profile) -> frozenset[str]:
     """The bare names of the places `p` names as read once (its stems when read without a gazetteer)."""
     return _address_stems(p.read) & p.stems if p.read != p.names else p.stems
 _JUNCTION = "same junction "
+_JUNCTION_WORDS = re.compile("路口|交叉口|十字口")
 
 
 _ROADS = ("大道", "路", "街", "巷")

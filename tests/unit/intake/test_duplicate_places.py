@@ -281,3 +281,11 @@ def test_at_a_spot_both_name_and_no_kind_said_the_words_decide_as_when_the_matte
     other = _r("c", "兰亭小区楼道里到处贴小广告，物业也不清理", None, hours=15,
                topic=frozenset({"matter:urban.other"}))
     assert _run(cold, again, other) == [None, "a", None]
+
+
+def test_a_junction_named_by_one_of_its_roads_is_the_junction_of_both() -> None:
+    both = _r("a", "新民路与青石大道交叉口红绿灯四个方向都不亮，车辆抢行", "青石镇新民路与青石大道交叉口",
+              topic=frozenset({"matter:traffic.other"}))
+    one = _r("b", "新民路口的信号灯从早上到现在一直没亮，晚高峰又堵了", "青石镇", hours=9,
+             topic=frozenset({"matter:traffic.signals"}))
+    assert _run(both, one) == [None, "a"]
