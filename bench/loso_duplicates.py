@@ -14,7 +14,7 @@ its reports) and scored on the held-out set with `pairwise_scores`. The hard pla
 gazetteer places of one level, two buildings or groups, addresses naming two villages / roads /
 compounds) stay rules. The rules' figures printed beside are in-sample for every set they were tuned
 on; their honest unseen figures are the ones measured once (README: Intake).
-Default: tests/data/dups_{a,b,c,d,e,f}.jsonl.
+Default: tests/data/dups_{a,b,c,d,e,f,g}.jsonl.
 
 The features are the detector's own machinery, tuned on the sets it has read, so a set held out here
 is unseen by the model but not by its features. For an honest figure on a set, run the script on the
@@ -263,7 +263,7 @@ def drop(sets: list[LabelledSet], names: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = [ROOT / f"tests/data/dups_{c}.jsonl" for c in "abcdef"]
+    default = [ROOT / f"tests/data/dups_{c}.jsonl" for c in "abcdefg"]
     parser.add_argument("files", nargs="*", type=Path, default=default)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--min-precision", type=float, default=0.95)
