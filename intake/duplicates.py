@@ -227,6 +227,7 @@ class Profile:
     trades: frozenset[str] = frozenset()  # the trades of the businesses it names (服装 of 服装厂, 鞋 of 鞋厂)
     facets: frozenset[str] = frozenset()  # planned, fault, bill (`_FACETS`)
     read: frozenset[str] = frozenset()  # `names` as read once (the gazetteer's where it knows them)
+    township_wide: bool = False  # an outage of the whole township (全镇停电, 整个镇停水)
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,11 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
     whereabouts = book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report)) if book else NOWHERE
+    kinds = incident_kinds(book.unnamed(report.text) if book else report.text)
+    township_wide = bool(kinds & _OUTAGES) and bool(_TOWNSHIP_WIDE.search(report.text))
+    if township_wide:  # the whole township is out: the places it names are some of those without
+        whereabouts = Whereabouts(frozenset(p for p in whereabouts.places if p.level == "township"),
+                                  whereabouts.townships)
     names = place_names(where)
     # The names as read once: the gazetteer's places where it names one (人民路社区, 人民路步行街), the
     # text's guesses elsewhere (not 人民路, which is part of each and named by neither).
@@ -438,7 +444,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     return Profile(report=report, grams=_weighted(_bigrams(_clean(_without_places(text, known | coarse))), idf),
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf),
-                   kinds=incident_kinds(book.unnamed(report.text) if book else report.text),
+                   kinds=kinds, township_wide=township_wide,
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
                    whereabouts=whereabouts, read=frozenset(read - coarse),
@@ -446,6 +452,11 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(unicodedata.normalize("NFKC", report.text)),
                    facets=incident_facets(unicodedata.normalize("NFKC", report.text)))
+
+
+# An outage of the whole township: where it is reported from is only where the caller is.
+_OUTAGES = frozenset({"water_outage", "power"})
+_TOWNSHIP_WIDE = re.compile("(?:全|整个|整)(?:镇|乡|街道)")
 
 
 def _router_townships(report: Report) -> set[str]:
@@ -802,13 +813,17 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     matches = [(m, root) for m, root in ((similarity(p, new, policy), root) for p, root in members) if m is not None]
     # An incident whose first report tells another matter is not joined through a later report of it
     # (one report merged wrongly would lead every later one to the wrong incident).
+    # An incident told as an outage of the whole township takes reports of it from anywhere in it.
+    wide = {root for p, root in members if p.township_wide}
+    if new.township_wide:
+        wide |= {root for _, root in matches}
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score)
-               if not any(_elsewhere(p, new) or (p.report.id == root and matters_apart(p, new))
+               if not any((_elsewhere(p, new) and root not in wide) or (p.report.id == root and matters_apart(p, new))
                           for p, other in members if other == root)]
     if not open_to:
         return None
     match, root = open_to[0]
-    if _WITHIN in match.why and any(other != root for _, other in open_to):
+    if _WITHIN in match.why and root not in wide and any(other != root for _, other in open_to):
         return None  # only a township or village in common, and two incidents in it it could be: neither
     return Match(root, match.score, match.why if root == match.report_id else f"{match.why}; with {root}")
 

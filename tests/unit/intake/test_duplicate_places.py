@@ -289,3 +289,12 @@ def test_a_junction_named_by_one_of_its_roads_is_the_junction_of_both() -> None:
     one = _r("b", "新民路口的信号灯从早上到现在一直没亮，晚高峰又堵了", "青石镇", hours=9,
              topic=frozenset({"matter:traffic.signals"}))
     assert _run(both, one) == [None, "a"]
+
+
+def test_an_outage_of_the_whole_township_takes_the_reports_of_its_villages() -> None:
+    outage = frozenset({"matter:water.outage"})
+    one = _r("a", "柏树村从凌晨起停水，事先没有通知", "青石镇柏树村", topic=outage)
+    town = _r("b", "青石整个镇停水大半天了，青石中学食堂都没水用", None, hours=4, topic=outage)
+    other = _r("c", "桃源村也没水了，啥时候能来水", "青石镇桃源村", hours=5, topic=outage)
+    assert _run(one, town, other) == [None, "a", "a"]
+    assert _run(one, other) == [None, None]  # two villages, without the township-wide report
