@@ -427,8 +427,10 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     `book`: the gazetteer's places, to place the report in its hierarchy."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
-    whereabouts = book.whereabouts(_QUOTED.sub(_blank, raw_where), _router_townships(report)) if book else NOWHERE
-    kinds = incident_kinds(book.unnamed(report.text) if book else report.text)
+    # The places named, and what is left of the address and text once they are blanked (one scan).
+    whereabouts, rest = (book.whereabouts_and_rest(_QUOTED.sub(_blank, raw_where), _router_townships(report))
+                         if book else (NOWHERE, raw_where))
+    kinds = incident_kinds(rest[len(unicodedata.normalize("NFKC", f"{report.address or ''} ")):])
     township_wide = bool(kinds & _OUTAGES) and bool(_TOWNSHIP_WIDE.search(report.text))
     if township_wide:  # the whole township is out: the places it names are some of those without
         whereabouts = Whereabouts(frozenset(p for p in whereabouts.places if p.level == "township"),
@@ -436,7 +438,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     names = place_names(where)
     # The names as read once: the gazetteer's places where it names one (人民路社区, 人民路步行街), the
     # text's guesses elsewhere (not 人民路, which is part of each and named by neither).
-    read = (place_names(book.unnamed(where)) | {p.name for p in whereabouts.places}) if book else names
+    read = (place_names(rest) | {p.name for p in whereabouts.places}) if book else names
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
     text = _canonical_places(unicodedata.normalize("NFKC", report.text), aliases)

@@ -167,16 +167,17 @@ class PlaceBook:
                 if place.level in ("landmark", "compound") and label.endswith(endings):
                     self._by_kind.setdefault((place.township, word), set()).add(place)
 
-    def unnamed(self, text: str) -> str:
-        """`text` with the places it names blanked: what is said of them (the 渡口 of 白沙渡口 is no ferry)."""
-        return self._pattern.sub(lambda m: " " * len(m.group(0)), text) if self._pattern else text
-
     def whereabouts(self, text: str, townships: Iterable[str] = ()) -> Whereabouts:
         """The places `text` names (leftmost-longest labels), and the one place of their kind that
         generic words left over stand for in the report's township (`townships`: known otherwise,
         e.g. from the router's village)."""
+        return self.whereabouts_and_rest(text, townships)[0]
+
+    def whereabouts_and_rest(self, text: str, townships: Iterable[str] = ()) -> tuple[Whereabouts, str]:
+        """`whereabouts`, and `text` with the places it names blanked, in one scan: what is said of
+        them (the 渡口 of 白沙渡口 is no ferry)."""
         if self._pattern is None:
-            return NOWHERE
+            return NOWHERE, text
         found: set[KnownPlace] = set()
 
         def blank(m: re.Match[str]) -> str:
@@ -201,4 +202,4 @@ class PlaceBook:
                 elif len(candidates) == 1:
                     found |= candidates
         return Whereabouts(frozenset(found), frozenset(p.township for p in found),
-                           frozenset(p.village for p in found if p.village and p.kind != "road"))
+                           frozenset(p.village for p in found if p.village and p.kind != "road")), rest
