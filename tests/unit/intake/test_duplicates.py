@@ -181,6 +181,9 @@ def test_common_words_of_kinds_of_incident() -> None:
     assert "sewage" in incident_kinds("排水沟堵了")
     assert "smoke_smell" in incident_kinds("谁在烧东西，味道好大")
     assert "rockfall" in incident_kinds("山上垮了一块下来")
+    assert "heating" in incident_kinds("家里暖气片冰凉") & incident_kinds("交了取暖费屋里还是冷")
+    assert "animals" in incident_kinds("那边的猪场臭得要命")
+    assert "sand" in incident_kinds("半夜有人偷挖河沙")
     # A neighbour's works are not a building site's: 电钻 at home is not 打桩 next door.
     assert incident_kinds("楼上装修电钻一直响") & incident_kinds("工地晚上还在打桩") == frozenset()
 
