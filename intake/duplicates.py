@@ -586,6 +586,7 @@ def _each_its_township(a: Profile, b: Profile) -> bool:
 # every house along the road): a report of one places the caller, not the incident. (Not `power`:
 # its words are of lines and poles at one spot as much as of outages.)
 _FELT_AROUND = frozenset({"water_outage", "water_quality"})
+_TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole township, not of one spot
 
 
 def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Profile) -> bool:
@@ -679,6 +680,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
+    townships = a.whereabouts.townships & b.whereabouts.townships
+    if townships and ((a.township_wide and b.township_wide) or a.kinds & b.kinds & _TOWNSHIP_SCALE):
+        # both tell of the whole township, or of a matter a township shares (its bus, a smell over it);
+        # two reports naming only one township are otherwise at no place in common
+        return f"{_WITHIN}township {min(townships)}"
     holder = common_holder(a.whereabouts, b.whereabouts)
     if holder:
         return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village

@@ -111,13 +111,15 @@ def spots_of_one_road(a: Whereabouts, b: Whereabouts) -> bool:
 
 def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     """When one names no place finer than a village or township (a visit recorded at the township
-    office, a report naming only the village) and that place holds a place the other names: the
-    holder, ("village", code) or ("township", code); else None. A village does not hold the
+    office, a report naming only the village) and that place holds a place the other names (or both
+    name only that village): the holder, ("village", code) or ("township", code); else None. A village does not hold the
     township's own landmarks and roads (白沙镇中心学校 is not in 江边村)."""
     village = LEVELS.index("village")
     for coarse, fine in ((a, b), (b, a)):
         if not 0 <= coarse.finest <= village or fine.finest < 0:
             continue
+        if fine.finest == coarse.finest == LEVELS.index("township"):
+            continue  # both name only a township: tens of thousands of people, no place in common
         if coarse.villages:
             shared = coarse.villages & fine.villages
             if shared:

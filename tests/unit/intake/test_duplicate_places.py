@@ -298,3 +298,23 @@ def test_an_outage_of_the_whole_township_takes_the_reports_of_its_villages() -> 
     other = _r("c", "桃源村也没水了，啥时候能来水", "青石镇桃源村", hours=5, topic=outage)
     assert _run(one, town, other) == [None, "a", "a"]
     assert _run(one, other) == [None, None]  # two villages, without the township-wide report
+
+
+WAGES = frozenset({"matter:hr_social.wage_arrears"})
+
+
+def test_two_reports_naming_only_one_township_are_at_no_place_in_common() -> None:
+    # two workers' wage claims, or two callers' "our compound has no water", somewhere in one township
+    first = _r("a", "我在工地干了三个月，老板一直拖欠工资不给", "青石镇", topic=WAGES)
+    second = _r("b", "包工头欠我们八个人两个月工钱，年底了还不结", "青石镇", hours=5, topic=WAGES)
+    outage = _r("c", "我们小区从昨天早上开始停水，到现在还没来水", "青石镇", hours=6)
+    again = _r("d", "我们小区从昨天早上开始停水，到现在还没来水", "青石镇", hours=7)
+    assert _run(first, second, outage, again) == [None, None, None, None]
+
+
+def test_a_matter_the_whole_township_shares_joins_at_township_level() -> None:
+    bus = _r("a", "青石到县城的班车下午五点以后就没有了，建议增加班次", "青石镇")
+    again = _r("b", "青石镇去县城的客车停运两天了，也没个通知", "青石镇", hours=30)
+    whole = _r("c", "青石镇全镇停水一整天了，什么时候来水", None, hours=40)
+    told = _r("d", "青石整个镇都没水了，卫生院都没水用", "青石镇", hours=41)
+    assert _run(bus, again, whole, told) == [None, "a", None, "c"]
