@@ -10,7 +10,7 @@ it, and prints bench/eval_routing.py's figures, with the routing confidence cali
 learn them from its own history, and applied to the held-out set.
 
 Usage: python bench/crossval_routing.py [--errors] [SET ...]   (names as in tests/data/appeals_NAME.jsonl;
-by default every set but the never-tuned ones, short_b and short_d, measured only when named)
+by default every set but the never-tuned ones, short_b, short_d and short_w, measured only when named)
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import fit_calibration  # noqa: E402
 from router.calibration import fit_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
-SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e", "short_b", "short_d")
-NEVER_TUNED = ("short_b", "short_d")
+SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e", "short_b", "short_d", "short_w")
+NEVER_TUNED = ("short_b", "short_d", "short_w")
 COLUMNS = ("redirect_recall", "redirect_precision", "urgent_recall", "class_accuracy", "level_balanced",
            "dept_top1", "dept_top3", "category", f"auto_share@{eval_routing.DEFAULT_THRESHOLD}",
            f"auto_right@{eval_routing.DEFAULT_THRESHOLD}", f"auto_share@{eval_routing.HIGH_TIER}",
