@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,6 +33,7 @@ from schemas.events import EventEnvelope
 from schemas.lifecycle import State
 from services.db.tables import (
     ApiKey,
+    Base,
     Dispatch,
     OrderUnit,
     OutboxEvent,
@@ -54,6 +57,40 @@ def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
+
+
+# ---- rows written together -------------------------------------------------------------------
+_ROWS = "hotline.rows"  # session.info: table -> the rows added while written_together is open
+
+
+def _add_row(session: AsyncSession, model: type[Base], row: dict[str, Any]) -> None:
+    """Add a new row of `model`: an ORM object written at flush, or, inside `written_together`,
+    a plain row written with the others of its table in one executemany."""
+    rows: dict[Any, list[dict[str, Any]]] | None = session.info.get(_ROWS)
+    if rows is None:
+        session.add(model(**row))
+    else:
+        rows.setdefault(model.__table__, []).append(row)
+
+
+@asynccontextmanager
+async def written_together(session: AsyncSession) -> AsyncIterator[None]:
+    """The history, outbox, dispatch and order-unit rows added inside are written at the end as
+    one Core INSERT per table with all their parameter sets (no ORM objects, no unit of work for
+    them), after the ORM's own changes are flushed (the rows refer to the orders). Only for code
+    that does not read those tables back before the end; on an error nothing is written."""
+    if _ROWS in session.info:  # already collecting: the outer block writes
+        yield
+        return
+    rows: dict[Any, list[dict[str, Any]]] = {}
+    session.info[_ROWS] = rows
+    try:
+        yield
+    finally:
+        del session.info[_ROWS]
+    await session.flush()
+    for table, params in rows.items():
+        await session.execute(core_insert(table), params)
 
 
 # ---- work orders -----------------------------------------------------------------------------
@@ -296,7 +333,17 @@ def outbox_row(event: EventEnvelope, now: datetime) -> dict[str, Any]:
 
 
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
-    session.add(OutboxEvent(**outbox_row(event, now)))
+    _add_row(session, OutboxEvent, outbox_row(event, now))
+
+
+def add_history(session: AsyncSession, row: dict[str, Any]) -> None:
+    """A work-order history record (column -> value)."""
+    _add_row(session, WorkOrderHistory, row)
+
+
+def add_dispatch(session: AsyncSession, row: dict[str, Any]) -> None:
+    """A hand-over of an order to a unit (column -> value)."""
+    _add_row(session, Dispatch, row)
 
 
 async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
@@ -416,10 +463,11 @@ async def set_order_units(
 
 
 def add_first_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
-    """set_order_units for an order that has never been in any unit's hands (written at flush,
-    together with the rest of the batch)."""
+    """set_order_units for an order that has never been in any unit's hands (written at flush, or
+    with the rest of the batch in `written_together`)."""
     for unit, role in units.items():
-        session.add(OrderUnit(work_order_id=order_id, unit=unit, role=role, since=at, active=True))
+        _add_row(session, OrderUnit,
+                 {"work_order_id": order_id, "unit": unit, "role": role, "since": at, "active": True})
 
 
 async def add_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:

@@ -30,7 +30,7 @@ from schemas.routing import RoutingDecision
 from schemas.taxonomy import EmergencyLine, WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
-from services.db.tables import Dispatch, WorkOrder
+from services.db.tables import WorkOrder
 from services.errors import OrderNotFound
 from services.metrics import ROUTING_CONFIDENCE
 from services.orders.lifecycle import (
@@ -108,7 +108,7 @@ async def route_orders(
     session: AsyncSession, ctx: DomainContext, order_ids: Sequence[str], *, actor: str = "router"
 ) -> dict[str, State]:
     """route_order for many received orders in one transaction: they are loaded and locked in one
-    query, repeats counted in one query, and their rows written together at flush. An order
+    query, repeats counted in one query, and their rows written together at the end (one INSERT per table). An order
     routed earlier in the batch counts as a repeat for the later ones, as it would one by one."""
     orders = await repo.orders_for_update(session, order_ids)
     missing = [o for o in order_ids if o not in orders]
@@ -119,13 +119,14 @@ async def route_orders(
     places = {(d.matter, d.village) for d in firsts.values() if not d.redirect and d.matter and d.village}
     counts = Counter(await repo.count_recent_similar_many(session, places, since=ctx.now() - ctx.repeat_window))
     states = {o.id: State(o.state) for o in orders.values()}
-    for order in todo:
-        first = firsts[order.id]
-        place = (first.matter or "", first.village or "")
-        decision = first if not counts.get(place) else _with_repeats(ctx, order, first, counts[place])
-        if decision.matter and decision.village:
-            counts[(decision.matter, decision.village)] += 1
-        states[order.id] = await _act_on(session, ctx, order, decision, actor=actor, fresh=True)
+    async with repo.written_together(session):  # nothing below reads back the rows it writes
+        for order in todo:
+            first = firsts[order.id]
+            place = (first.matter or "", first.village or "")
+            decision = first if not counts.get(place) else _with_repeats(ctx, order, first, counts[place])
+            if decision.matter and decision.village:
+                counts[(decision.matter, decision.village)] += 1
+            states[order.id] = await _act_on(session, ctx, order, decision, actor=actor, fresh=True)
     return states
 
 
@@ -209,11 +210,11 @@ async def dispatch_to(
         repo.add_first_order_units(session, order.id, in_hands, now)
     else:
         await repo.set_order_units(session, order.id, in_hands, now)
-    session.add(Dispatch(
-        work_order_id=order.id, unit=unit.code, level=unit.level.value, whistle_class=whistle_class.value,
-        dispatched_at=now, claim_due=deadlines.claim_due, first_contact_due=deadlines.first_contact_due,
-        resolve_due=deadlines.resolve_due,
-    ))
+    repo.add_dispatch(session, {
+        "work_order_id": order.id, "unit": unit.code, "level": unit.level.value, "whistle_class": whistle_class.value,
+        "dispatched_at": now, "claim_due": deadlines.claim_due, "first_contact_due": deadlines.first_contact_due,
+        "resolve_due": deadlines.resolve_due,
+    })
     clocks = {"claim_due": rfc3339(deadlines.claim_due),
               "first_contact_due": rfc3339(deadlines.first_contact_due),
               "resolve_due": rfc3339(deadlines.resolve_due)}

@@ -26,7 +26,7 @@ from schemas.payloads import (
 )
 from services.context import DomainContext
 from services.db import repositories as repo
-from services.db.tables import WorkOrder, WorkOrderHistory
+from services.db.tables import WorkOrder
 from services.errors import OrderNotFound, UnknownUnit
 from services.metrics import TRANSITIONS
 
@@ -105,13 +105,11 @@ def _history_and_event(
     # reason (each masked once for both).
     facts = {k: mask_text(v) if isinstance(v, str) else v for k, v in (data or {}).items()}
     masked_actor, masked_reason = mask_text(actor), mask_text(reason) if reason else None
-    session.add(
-        WorkOrderHistory(
-            work_order_id=order.id, at=now, actor=masked_actor, action=what,
-            from_state=before.value, to_state=after.value, reason=masked_reason,
-            data=dict(facts) if data else data,
-        )
-    )
+    repo.add_history(session, {
+        "work_order_id": order.id, "at": now, "actor": masked_actor, "action": what,
+        "from_state": before.value, "to_state": after.value, "reason": masked_reason,
+        "data": dict(facts) if data else data,
+    })
     event_data = LifecycleEvent.model_validate(
         {**order_summary(order), **facts, "from_state": before.value, "action": what,
          "actor": masked_actor, "reason": masked_reason, "at": now}
