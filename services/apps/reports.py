@@ -114,11 +114,16 @@ CsvDep = Annotated[ZoneInfo | None, Depends(wants_csv)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
+def csv_response(text: str, name: str) -> Response:
+    """A CSV export as a download named `name`.csv."""
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
 def respond(report: BaseModel, csv: ZoneInfo | None, name: str) -> Any:
     if csv is None:
         return report
-    return Response(to_csv(report, csv), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return csv_response(to_csv(report, csv), name)
 
 
 @router.get("/631", response_model=Report631, responses=CSV_RESPONSE,
@@ -219,5 +224,4 @@ async def report_states(uow: UowDep, _: ReportReader, csv: CsvDep) -> Any:
         counts = await repo.count_by_state(session)  # kept by the database as orders change (live)
     if csv is None:
         return counts
-    return Response(states_csv(counts), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="states.csv"'})
+    return csv_response(states_csv(counts), "states")
