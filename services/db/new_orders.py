@@ -50,6 +50,12 @@ def with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _prepared(order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]]
+              ) -> tuple[dict[str, Any], list[tuple[Table, dict[str, Any]]]]:
+    """The order's values and each row's table and values, with the tables' own defaults."""
+    return with_defaults(_ORDERS, order), [(_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it]
+
+
 async def insert_new_order(
     session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
     *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None,
@@ -59,8 +65,7 @@ async def insert_new_order(
     Returns whether it was inserted and, if it was, the open orders reported within `window`
     (since, until) other than itself, those with coordinates only between the latitudes of `band`
     when given (repositories.duplicate_candidates_query)."""
-    order = with_defaults(_ORDERS, order)
-    rows = [(_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it]
+    order, rows = _prepared(order, with_it)
     since, until = window
     if session.get_bind().dialect.name == "postgresql":
         shape, params = _pg_shape_and_params(order, rows, window, band)
@@ -90,8 +95,7 @@ async def insert_if_alone(
     order conflicts with an existing one (insert_new_order's exact repeat). Otherwise nothing is
     written and the candidates come back: ("candidates", rows), for the caller to judge and then
     insert with `force` (alone, or in a transaction with the merge)."""
-    shape, params = _pg_shape_and_params(with_defaults(_ORDERS, order), [
-        (_table(cls), with_defaults(_table(cls), values)) for cls, values in with_it], window, band)
+    shape, params = _pg_shape_and_params(*_prepared(order, with_it), window, band)
     params["c_force"] = force
     result = (await (await session.connection()).execute(_pg_statement(shape, alone=True), params)).all()
     # Always one row at least (every join is outer): the id inserted, if any, beside each candidate.
