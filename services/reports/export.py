@@ -123,9 +123,14 @@ def to_csv(report: BaseModel, zone: ZoneInfo = COUNTY_TIME) -> str:
     columns: dict[str, None] = dict.fromkeys(_EMPTY_COLUMNS.get(type(report), [])) if not rows else {}
     for row in rows:
         columns.update(dict.fromkeys(row))
+    return _written(list(columns), rows, zone)
+
+
+def _written(columns: list[str], rows: list[Row], zone: ZoneInfo) -> str:
+    """CSV text: a byte-order mark (for spreadsheets), the header `columns`, then `rows`."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v, zone) for k, v in row.items()})
@@ -134,9 +139,4 @@ def to_csv(report: BaseModel, zone: ZoneInfo = COUNTY_TIME) -> str:
 
 def states_csv(counts: dict[str, int]) -> str:
     """Orders per state as CSV (state, count), like the other exports."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["state", "count"])
-    writer.writerows(sorted(counts.items()))
-    return out.getvalue()
+    return _written(["state", "count"], [{"state": s, "count": n} for s, n in sorted(counts.items())], COUNTY_TIME)
