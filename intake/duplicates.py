@@ -229,6 +229,22 @@ class Profile:
     facets: frozenset[str] = frozenset()  # planned, fault, bill (`_FACETS`)
     read: frozenset[str] = frozenset()  # `names` as read once (the gazetteer's where it knows them)
     township_wide: bool = False  # an outage of the whole township (全镇停电, 整个镇停水)
+    # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
+    # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
+    # without a gazetteer); the bare names of the compounds it names (None when it names none).
+    subplaces_by_kind: dict[str, frozenset[int]] = field(init=False, repr=False, compare=False)
+    read_stems: frozenset[str] = field(init=False, repr=False, compare=False)
+    compound_stems: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_kind: dict[str, set[int]] = {}
+        for kind, value in self.subplaces:
+            by_kind.setdefault(kind, set()).add(value)
+        object.__setattr__(self, "subplaces_by_kind", {k: frozenset(v) for k, v in by_kind.items()})
+        object.__setattr__(self, "read_stems",
+                           _address_stems(self.read) & self.stems if self.read != self.names else self.stems)
+        compounds = [n for n in self.names if n.endswith(_LEVELS[2])]
+        object.__setattr__(self, "compound_stems", frozenset(_stems(compounds)) if compounds else None)
 
 
 @dataclass(frozen=True)
@@ -562,8 +578,7 @@ def _finest_first(name: str) -> tuple[bool, int, str]:
 
 def _compound_elsewhere(a: Profile, b: Profile) -> bool:
     """`a` names a compound (小区, 花苑 …) that `b` does not mention: the router's village holds many."""
-    compounds = [n for n in a.names if n.endswith(_LEVELS[2])]
-    return bool(compounds) and not any(stem in b.where for stem in _stems(compounds))
+    return a.compound_stems is not None and not any(stem in b.where for stem in a.compound_stems)
 
 
 def _elsewhere(a: Profile, b: Profile) -> bool:
@@ -645,11 +660,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     distance = _metres(ra, rb)
     if distance is not None:
         return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
-    kinds_a: dict[str, set[int]] = {}
-    kinds_b: dict[str, set[int]] = {}
-    for found, subplaces in ((kinds_a, a.subplaces), (kinds_b, b.subplaces)):
-        for kind, value in subplaces:
-            found.setdefault(kind, set()).add(value)
+    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
     if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
     if _elsewhere(a, b):
@@ -670,8 +681,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
     if shared:
         return "same place " + max(shared, key=_finest_first)
-    stems_a, stems_b = _read_stems(a), _read_stems(b)
-    contained = {s for s in stems_a if _mentions(b.where, s)} | {s for s in stems_b if _mentions(a.where, s)}
+    contained = ({s for s in a.read_stems if _mentions(b.where, s)}
+                 | {s for s in b.read_stems if _mentions(a.where, s)})
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
@@ -695,11 +706,6 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
-
-
-def _read_stems(p: Profile) -> frozenset[str]:
-    """The bare names of the places `p` names as read once (its stems when read without a gazetteer)."""
-    return _address_stems(p.read) & p.stems if p.read != p.names else p.stems
 _JUNCTION = "same junction "
 _JUNCTION_WORDS = re.compile("路口|交叉口|十字口")
 
