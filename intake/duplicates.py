@@ -458,7 +458,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     read = (place_names(rest) | {p.name for p in whereabouts.places}) if book else names
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
-    text = _canonical_places(unicodedata.normalize("NFKC", report.text), aliases)
+    said = unicodedata.normalize("NFKC", report.text)
+    text = _canonical_places(said, aliases)
     known = {n for n in names if n in aliases} if aliases else set()
     return Profile(report=report, grams=_weighted(_bigrams(_clean(_without_places(text, known | coarse))), idf),
                    names=frozenset(specific), coarse=frozenset(coarse),
@@ -469,8 +470,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    whereabouts=whereabouts, read=frozenset(read - coarse),
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
-                   trades=_trades(unicodedata.normalize("NFKC", report.text)),
-                   facets=incident_facets(unicodedata.normalize("NFKC", report.text)))
+                   trades=_trades(said), facets=incident_facets(said))
 
 
 # An outage of the whole township: where it is reported from is only where the caller is.
