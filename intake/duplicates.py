@@ -330,7 +330,8 @@ def _is_coarse(name: str) -> bool:
 
 # Levels of named place at which two addresses naming different places are two places: villages
 # and communities, roads, compounds. Landmarks are left out: they go by many names (汽车站 / 客运站).
-_LEVELS = (("社区", "村"), ("大道", "路", "街", "巷"),
+_ROADS = ("大道", "路", "街", "巷")
+_LEVELS = (("社区", "村"), _ROADS,
            ("小区", "花园", "名苑", "华庭", "家园", "公寓", "家属院", "家属区", "大厦", "苑", "新村", "湾"))
 
 
@@ -710,7 +711,6 @@ _JUNCTION = "same junction "
 _JUNCTION_WORDS = re.compile("路口|交叉口|十字口")
 
 
-_ROADS = ("大道", "路", "街", "巷")
 _WIDE = (*_ROADS, "社区")  # roads and urban communities hold many spots
 
 
