@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar  # type: ignore[import-untyped]  # the library ships no type hints
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+COUNTY_TIME = ZoneInfo(DEFAULT_TIMEZONE)  # the default zone (wall-clock times without an offset)
 
 # Typical county government office hours (上午 08:30–12:00, 下午 14:00–17:30).
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (

@@ -12,9 +12,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
-from escalation.calendar import DEFAULT_TIMEZONE
+from escalation.calendar import COUNTY_TIME
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
 from intake.places import KnownPlace, PlaceBook
@@ -23,7 +22,6 @@ from router.learning import seed_records
 from router.service import Router
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-COUNTY_TIME = ZoneInfo(DEFAULT_TIMEZONE)
 T = TypeVar("T")
 
 

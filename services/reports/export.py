@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from escalation.calendar import DEFAULT_TIMEZONE
+from escalation.calendar import COUNTY_TIME
 from schemas.reports import (
     AssessmentReport,
     DrillOrder,
@@ -30,7 +30,6 @@ from schemas.reports import (
 )
 
 Row = dict[str, Any]
-COUNTY_TIME = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _rate(prefix: str, r: Rate) -> Row:
