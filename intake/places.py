@@ -160,13 +160,11 @@ class PlaceBook:
         self._labels = book
         self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
         self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
-        for place in set(book.values()):
+        for label, place in book.items():
+            if place.level not in ("landmark", "compound"):
+                continue
             for word, endings in _GENERIC.items():
-                if place.level in ("landmark", "compound") and place.name.endswith(endings):
-                    self._by_kind.setdefault((place.township, word), set()).add(place)
-        for label, place in book.items():  # 白沙渡口 is a 码头 too
-            for word, endings in _GENERIC.items():
-                if place.level in ("landmark", "compound") and label.endswith(endings):
+                if place.name.endswith(endings) or label.endswith(endings):  # 白沙渡口 is a 码头 too
                     self._by_kind.setdefault((place.township, word), set()).add(place)
 
     def whereabouts(self, text: str, townships: Iterable[str] = ()) -> Whereabouts:
