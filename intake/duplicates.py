@@ -832,9 +832,14 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     wide = {root for p, root in members if p.township_wide}
     if new.township_wide:
         wide |= {root for _, root in matches}
-    open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score)
-               if not any((_elsewhere(p, new) and root not in wide) or (p.report.id == root and matters_apart(p, new))
-                          for p, other in members if other == root)]
+    reports_of: dict[str, list[Profile]] = {}
+    for p, root in members:
+        reports_of.setdefault(root, []).append(p)
+    # Each incident judged once, however many of its reports `new` is like.
+    closed = {root for root in {root for _, root in matches}
+              if any((_elsewhere(p, new) and root not in wide) or (p.report.id == root and matters_apart(p, new))
+                     for p in reports_of[root])}
+    open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score) if root not in closed]
     if not open_to:
         return None
     match, root = open_to[0]
