@@ -792,15 +792,6 @@ class DuplicateIndex:
     def profile_of(self, report: Report) -> Profile:
         return profile(report, self.idf, self.aliases, self.book)
 
-    def best_match(self, report: Report, candidates: Iterable[Profile] | None = None) -> Match | None:
-        new = profile(report, self.idf, self.aliases, self.book)
-        best: Match | None = None
-        for earlier in self._profiles if candidates is None else candidates:
-            match = similarity(earlier, new, self.policy)
-            if match is not None and (best is None or match.score > best.score):
-                best = match
-        return best
-
     def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
         """`repeated_incident` of `report` among `members` (intake: the open orders of the window and
         the orders merged into them, each with the id of its incident's open order)."""
