@@ -98,9 +98,7 @@ class MessageReader:
                     sentences.append((self._role(sentence), sentence))
                     starts.append(at + match.start())
         focus = "\n".join(s for role, s in sentences if role in FOCUS_ROLES)
-        if not focus:
-            return Reading(True, subject, tuple(sentences), text, tuple(starts))
-        return Reading(True, subject, tuple(sentences), focus, tuple(starts))
+        return Reading(True, subject, tuple(sentences), focus or text, tuple(starts))
 
     def _role(self, sentence: str) -> str:
         found = self._index.found(sentence)
