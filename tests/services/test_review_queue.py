@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,22 +42,8 @@ async def test_vague_appeal_waits_for_a_dispatcher_whose_override_is_recorded(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
     runtime, client = system
-    order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
-    await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
-    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
-    item = next(i for i in queue if i["work_order_id"] == order_id)
+    order_id, item, done = await override_vague_appeal_to_water(client)
     assert item["why"].startswith("router confidence") and item["suggestion"]["explanation"]
-
-    done = await client.post(
-        f"/v1/work-orders/{order_id}/review",
-        json={
-            "action": "override",
-            "unit": "water_utility",
-            "matter": "water_utility.outage",
-            "reason": "回拨确认是停水",
-        },
-        headers=await dispatcher(client),
-    )
     assert done.status_code == 200, done.text
     assert done.json() == {
         "work_order_id": order_id,
@@ -158,7 +145,8 @@ async def test_emergency_is_flagged_to_the_operator_and_redirected_not_dispatche
 async def test_router_trains_on_the_centres_corrections(
     system: tuple[Runtime, httpx.AsyncClient], tmp_path: Path
 ) -> None:
-    runtime, _ = system
+    runtime, client = system
+    await override_vague_appeal_to_water(client)  # a correction of its own: the test runs alone too
     history = await load_training_history(runtime.settings.effective_database_url)
     assert any(r.weight > 1 and r.dept == "water_utility" for r in history)
     router = Router.default()
@@ -191,3 +179,23 @@ async def test_running_router_picks_up_a_retrained_model(tmp_path: Path) -> None
 
 async def dispatcher(client: httpx.AsyncClient) -> dict[str, str]:
     return await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]
+
+
+async def override_vague_appeal_to_water(client: httpx.AsyncClient) -> tuple[str, dict[str, Any], httpx.Response]:
+    """A vague appeal waits for review and a dispatcher overrides it to the water company: the
+    correction the router learns from. Returns the order, its queue item and the override's answer."""
+    order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
+    await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+    item = next(i for i in queue if i["work_order_id"] == order_id)
+    done = await client.post(
+        f"/v1/work-orders/{order_id}/review",
+        json={
+            "action": "override",
+            "unit": "water_utility",
+            "matter": "water_utility.outage",
+            "reason": "回拨确认是停水",
+        },
+        headers=await dispatcher(client),
+    )
+    return order_id, item, done
