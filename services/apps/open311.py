@@ -199,6 +199,10 @@ async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
     return await _guard(fmt, work())
 
 
+_LIMIT = 1000  # requests in one answer, newest first (GeoReport v2 leaves the default to the server)
+_MAX_PAGES = 10  # pages of _LIMIT read to fill an answer filtered by status
+
+
 @router.get("/requests.{fmt}", summary="Open311 GET service requests (filters: service_request_id, service_code, "
                                         "start_date, end_date, status)")
 async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
@@ -224,12 +228,19 @@ async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
                 # Merged requests show the status of the one they follow: sorted out below.
                 finished = WorkOrder.state.in_(sorted(open311.FINISHED))
                 stmt = stmt.where(finished | (WorkOrder.state == "merged") if "closed" in wanted else ~finished)
-        stmt = stmt.order_by(WorkOrder.created_at.desc()).limit(1000)
+        stmt = stmt.order_by(WorkOrder.created_at.desc(), WorkOrder.id)
+        one_status = bool(wanted) and wanted != {"open", "closed"}
+        views: list[dict[str, Any]] = []
         async with uow.read() as session:
-            views = await _views((await session.execute(stmt)).scalars().all(), uow, session)
-        if wanted and wanted != {"open", "closed"}:
-            views = [v for v in views if v["status"] in wanted]
-        return _respond(fmt, "service_requests", views)
+            # A merged request's status is its root's, known only after reading it: page on until the
+            # answer is full, so that merged requests of the other status do not shorten it.
+            for page in range(_MAX_PAGES):
+                orders = (await session.execute(stmt.offset(page * _LIMIT).limit(_LIMIT))).scalars().all()
+                found = await _views(orders, uow, session)
+                views += [v for v in found if v["status"] in wanted] if one_status else found
+                if len(orders) < _LIMIT or len(views) >= _LIMIT:
+                    break
+        return _respond(fmt, "service_requests", views[:_LIMIT])
     return await _guard(fmt, work())
 
 

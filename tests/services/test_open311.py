@@ -9,8 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from services.apps import open311 as open311_app
 from services.bootstrap import Runtime
+from services.db.tables import WorkOrder
 from services.settings import CoreSettings
 from tests.support.factories import running_system
 from tests.support.keys import issued_key
@@ -78,3 +81,28 @@ async def test_open311_errors_are_the_standards_list_of_code_and_description(
     missing = await client.get("/open311/v2/requests/wo_nothing_here.json")
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
     assert (await client.get("/open311/v2/requests.json", params={"status": "pending"})).status_code == 400
+
+
+async def test_a_status_filter_fills_its_answer_past_merged_requests_of_the_other_status(
+    system: tuple[Runtime, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime, client = system
+    api_key = await issued_key(runtime, "open311-client")
+    code = (await client.get("/open311/v2/services.json")).json()[0]["service_code"]
+    ids = []
+    for place, matter in (("城关镇人民路1号", "门口的井盖丢了"), ("白沙镇中心小学", "门口的垃圾三天没人清运"),
+                          ("城关镇建设路3号", "楼下烧烤店油烟太大")):
+        form = {"api_key": api_key, "service_code": code, "description": place + matter, "address_string": place}
+        posted = await client.post("/open311/v2/requests.json", content=str(httpx.QueryParams(form)), headers=FORM)
+        ids.append(posted.json()[0]["service_request_id"])
+    closed_root, still_open, merged = ids  # newest last
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(update(WorkOrder).where(WorkOrder.id == closed_root).values(state="closed"))
+        await session.execute(update(WorkOrder).where(WorkOrder.id == merged).values(state="merged",
+                                                                                     merged_into=closed_root))
+    # One request an answer: the newest open-looking one is merged into a closed request, so closed.
+    monkeypatch.setattr(open311_app, "_LIMIT", 1)
+    listed = (await client.get("/open311/v2/requests.json", params={"status": "open"})).json()
+    assert [r["service_request_id"] for r in listed] == [still_open]
+    closed = (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json()
+    assert [r["service_request_id"] for r in closed] == [merged]
