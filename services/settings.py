@@ -92,6 +92,8 @@ class CoreSettings(BaseSettings):
         default=None, description="secret the citizen tokens are derived from; none: kept in data_dir")
     duplicate_window_hours: float = Field(default=72.0, description="并单: reports this close on reported_at")
     channels_off: str = Field(default="", description="channels switched off, comma-separated (answer 404)")
+    cors_origins: str = Field(default="", description="origins of the web front ends allowed to call the API from "
+                              "a browser (CORS), comma-separated; empty: none")
     key_cache_seconds: float = Field(default=5.0, description="how long a looked-up API key is remembered")
     report_weights: str = Field(default="response:0.3,solution:0.3,satisfaction:0.4",
                                 description="weights of 响应率, 解决率 and 满意率 in the composite score")

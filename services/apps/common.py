@@ -20,6 +20,7 @@ from typing import Any
 import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -352,6 +353,11 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
+        # Citizens' web front ends call from their own origin; with none configured, no CORS headers.
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+                           expose_headers=["X-Request-Id", "Retry-After"], max_age=600)
     app.add_middleware(RequestObservation, service=roles[0] if len(roles) == 1 else "all", router=app.router)
     _install_error_handlers(app)
     _install_docs(app)
