@@ -21,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from intake.channels import request_digest
 from schemas.channels import AppealSubmission, ChannelAppeal
+from schemas.validation import problem_words
 
 _SUBMISSION: TypeAdapter[ChannelAppeal] = TypeAdapter(AppealSubmission)
 _LISTS = frozenset({"photos"})
@@ -126,7 +127,7 @@ def refusal(exc: ValidationError) -> str:
             continue
         if len(loc) > 1 and e["type"] != "union_tag_invalid":
             loc = loc[1:]  # the first is the channel's model
-        problems.append(f"{'.'.join(loc) or 'row'}: {e['msg'].removeprefix('Value error, ')}")
+        problems.append(f"{'.'.join(loc) or 'row'}: {problem_words(e)}")
     return "; ".join(problems)
 
 

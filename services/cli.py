@@ -91,12 +91,13 @@ def _expected_failure(exc: Exception) -> str | None:
 
 def settings_problem(exc: ValidationError) -> str:
     """A configuration the settings refused, as one line naming the environment variables."""
+    from schemas.validation import problem_words
     from services.settings import environment_name
 
     problems = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else ""
-        problems.append(f"{environment_name(field)}: {error['msg'].removeprefix('Value error, ')}")
+        problems.append(f"{environment_name(field)}: {problem_words(error)}")
     return "configuration: " + "; ".join(problems)
 
 

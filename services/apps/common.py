@@ -37,6 +37,7 @@ from intake.exceptions import ChannelClosed, NotWithdrawable, RepeatConflict
 from intake.masking import mask_text
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.taxonomy import Channel
+from schemas.validation import problem_words
 from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
@@ -213,8 +214,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 raw_loc = raw_loc[:1] + raw_loc[2:]  # the channel model's tag is not a field the client sent
             loc = [str(p) for p in raw_loc if p != "body"]
             field = ".".join(loc) or "body"
-            # pydantic prefixes a validator's own words with "Value error, ": the client needs only the words
-            problems.append({"field": field, "problem": str(err.get("msg", "invalid")).removeprefix("Value error, ")})
+            problems.append({"field": field, "problem": problem_words(err)})
         message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return error_response(422, "validation_error", message, fields=problems)
 
