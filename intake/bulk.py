@@ -110,6 +110,13 @@ def read_csv(lines: Iterable[str]) -> Iterator[Row]:
         yield Row(reader.line_num, _nest(record))
 
 
+def count_rows(lines: Iterable[str], as_csv: bool) -> int:
+    """How many rows `read_csv` / `read_jsonl` will yield, without parsing them (a progress total)."""
+    if as_csv:
+        return max(0, sum(1 for cells in csv.reader(_without_bom(lines)) if cells) - 1)  # less the header
+    return sum(1 for line in lines if line.strip())
+
+
 def submission_of(fields: dict[str, Any], channel: str | None) -> ChannelAppeal:
     """The channel's submission model of a row (`channel` fills a row without one). ValidationError."""
     if channel and not fields.get("channel"):

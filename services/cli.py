@@ -294,7 +294,7 @@ def import_appeals(
     refused with its line number and reason and the run goes on. Re-running a file imports nothing
     twice (external ids, else the row's content). Prints the counts; exit status 1 when any row was
     refused. The orders are routed when the services run (their events wait in the outbox)."""
-    from intake.bulk import read_csv, read_jsonl
+    from intake.bulk import count_rows, read_csv, read_jsonl
     from schemas.taxonomy import Channel
     from services.bootstrap import build_runtime
     from services.bulk_import import import_rows
@@ -312,10 +312,10 @@ def import_appeals(
     name = "standard input" if file == "-" else file
 
     total = None
-    if file != "-":  # a file can be read twice: count its rows first, for the bar's total and time left
+    if file != "-":  # a file can be read twice: count its rows first (unparsed), for the bar's total
         with Path(file).open(encoding="utf-8", newline="") as counting:
             with contextlib.suppress(UnicodeDecodeError):  # reported below, with the row that has it
-                total = sum(1 for _ in (read_csv(counting) if as_csv else read_jsonl(counting)))
+                total = count_rows(counting, as_csv)
 
     async def run(progress: Callable[[int, Tally], None]) -> Tally:
         runtime = await build_runtime(CoreSettings())
