@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -229,6 +229,9 @@ class Profile:
     facets: frozenset[str] = frozenset()  # planned, fault, bill (`_FACETS`)
     read: frozenset[str] = frozenset()  # `names` as read once (the gazetteer's where it knows them)
     township_wide: bool = False  # an outage of the whole township (全镇停电, 整个镇停水)
+    # The catalogue matters its own words (places blanked) name most, when the caller can tell
+    # (`MattersNamed`): a far wider vocabulary of what happened than `_KINDS`.
+    cues: frozenset[str] = frozenset()
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -439,16 +442,22 @@ def _without_places(text: str, names: Iterable[str]) -> str:
     return _HOUSE_NUMBER.sub(" ", text)
 
 
+# What the words of a text name as matters of the catalogue (the router's terms, e.g. `Router.matters_named`).
+MattersNamed = Callable[[str], frozenset[str]]
+
+
 def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None,
-            book: PlaceBook | None = None) -> Profile:
+            book: PlaceBook | None = None, matters_named: MattersNamed | None = None) -> Profile:
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
-    `book`: the gazetteer's places, to place the report in its hierarchy."""
+    `book`: the gazetteer's places, to place the report in its hierarchy; `matters_named`: the
+    catalogue matters a text's words name."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
     # The places named, and what is left of the address and text once they are blanked (one scan).
     whereabouts, rest = (book.whereabouts_and_rest(_QUOTED.sub(_blank, raw_where), _router_townships(report))
                          if book else (NOWHERE, raw_where))
-    kinds = incident_kinds(rest[len(unicodedata.normalize("NFKC", f"{report.address or ''} ")):])
+    said_rest = rest[len(unicodedata.normalize("NFKC", f"{report.address or ''} ")):]  # the text, places blanked
+    kinds = incident_kinds(said_rest)
     township_wide = bool(kinds & _OUTAGES) and bool(_TOWNSHIP_WIDE.search(report.text))
     if township_wide:  # the whole township is out: the places it names are some of those without
         whereabouts = Whereabouts(frozenset(p for p in whereabouts.places if p.level == "township"),
@@ -462,7 +471,11 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     said = unicodedata.normalize("NFKC", report.text)
     text = _canonical_places(said, aliases)
     known = {n for n in names if n in aliases} if aliases else set()
-    return Profile(report=report, grams=_weighted(_bigrams(_clean(_without_places(text, known | coarse))), idf),
+    # The matter's words: the text without the places it names (the gazetteer's, when there is one:
+    # 县图书馆's air conditioning and its opening hours share only the library's name).
+    matter = _clean(_without_places(said_rest if book else text, known | coarse))
+    return Profile(report=report, grams=_weighted(_bigrams(matter), idf),
+                   cues=matters_named(matter) if matters_named else frozenset(),
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf),
                    kinds=kinds, township_wide=township_wide,
@@ -743,7 +756,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None  # both clearly say what happened, and it is not the same thing
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
-    same_topic = bool(a.report.topic & b.report.topic) or same_kind or _related(a.kinds, b.kinds)
+    # The words themselves name one catalogue matter most (the rules' own reading, not the router's
+    # decision, which its model may move): a matter in common, told in words no kind lists.
+    named_alike = bool(a.cues & b.cues)
+    same_topic = bool(a.report.topic & b.report.topic) or same_kind or _related(a.kinds, b.kinds) or named_alike
     spot = _named_spot(place, a, b)
     same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
     # The router's matter and the kind of incident both agree: at one place within the window that
@@ -786,11 +802,12 @@ class DuplicateIndex:
     idf: dict[str, float] | None = None
     aliases: Mapping[str, str] | None = None
     book: PlaceBook | None = None
+    matters_named: MattersNamed | None = None
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
     def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf, self.aliases, self.book)
+        return profile(report, self.idf, self.aliases, self.book, self.matters_named)
 
     def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
         """`repeated_incident` of `report` among `members` (intake: the open orders of the window and

@@ -120,6 +120,11 @@ class MatterClassifier:
         # With no keyword at all, an owner's catch-all matter ("其他…事项") is the honest choice.
         self._prior = np.array([1e-3 if m.code.endswith(".other") else 0.0 for m in self._matters], dtype=np.float32)
 
+    @property
+    def catalogue_matters(self) -> list[Matter]:
+        """The matters in the order `rule_scores` indexes them."""
+        return self._matters
+
     def vocabulary(self) -> list[str]:
         """Every phrase the rules look for (for the segmentation dictionary)."""
         return self._matcher.phrases()

@@ -179,6 +179,17 @@ class Router:
             self._tokenizer = jieba_tokenizer(self._dictionary_words)
         return [w for w in self._tokenizer.lcut(self.parts.normalise(text), HMM=True) if w.strip()]
 
+    def matters_named(self, text: str, least: float = 2.0) -> frozenset[str]:
+        """The catalogue matters the terms in `text` weigh most for (ties all), when that weight is at
+        least `least`; the rules alone, no model. What the words say happened, in the catalogue's
+        far wider vocabulary than any one list of incident words (停水, 没来水, 水厂&检修 …)."""
+        scores = self.classifier.rule_scores(self.parts.normalise(text))
+        top = max((score for score, _ in scores.values()), default=0.0)
+        if top < least:
+            return frozenset()
+        matters = self.classifier.catalogue_matters
+        return frozenset(matters[mi].code for mi, (score, _) in scores.items() if score >= top)
+
     # ---- units --------------------------------------------------------------------------
 
     @staticmethod

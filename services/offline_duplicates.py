@@ -36,7 +36,8 @@ def index_for(policy: DuplicatePolicy, router: Router | None = None) -> Duplicat
     the other names of the router's roads, landmarks and compounds (客运站 is 县汽车站)."""
     aliases = router.parts.gazetteer.spot_aliases() if router else None
     book = place_book(router.parts.gazetteer) if router else None
-    return DuplicateIndex(policy, idf=background_idf(), aliases=aliases, book=book)
+    return DuplicateIndex(policy, idf=background_idf(), aliases=aliases, book=book,
+                          matters_named=router.matters_named if router else None)
 
 
 _BOOKS: dict[int, tuple[Gazetteer, PlaceBook]] = {}

@@ -1,0 +1,57 @@
+"""并单 by what the words say happened: the words of the places a report names are no matter in
+common, and the catalogue matter the words name most (`Router.matters_named`) is one, told in words
+no kind of incident lists. A made-up county (names of no data set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report
+from intake.places import KnownPlace, PlaceBook
+from router.service import Router
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+BOOK = PlaceBook({
+    "青石镇": KnownPlace("青石镇", "township", "qingshi"),
+    "青石图书室": KnownPlace("青石图书室", "landmark", "qingshi"),
+    "滨河路": KnownPlace("滨河路", "road", "qingshi"),
+})
+
+
+def _r(i: str, text: str, hours: float = 0.0) -> Report:
+    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours))
+
+
+def _venue_noise(text: str) -> frozenset[str]:
+    """A stand-in for the catalogue: bars and karaoke halls are one matter."""
+    return frozenset({"culture.venue_noise"}) if "酒吧" in text or "歌厅" in text else frozenset()
+
+
+def _run(*reports: Report, named: bool = True) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, matters_named=_venue_noise if named else None)
+    return [index.add(r) for r in reports]
+
+
+def test_two_matters_at_one_landmark_share_only_its_name_and_stay_apart() -> None:
+    cold = _r("a", "青石图书室的空调坏了，坐着太冷")
+    closed = _r("b", "青石图书室周末不开门，孩子没地方看书", hours=2)
+    assert _run(cold, closed) == [None, None]
+
+
+def test_one_matter_the_words_name_on_one_road_is_the_incident_again_with_some_words_in_common() -> None:
+    singing = _r("a", "滨河路那家酒吧半夜还在唱歌，一直到两点")
+    shouting = _r("b", "滨河路酒吧的客人喝多了在街上喊叫，天天如此", hours=2)
+    assert _run(singing, shouting) == [None, "a"]
+    assert _run(singing, shouting, named=False) == [None, None]
+
+
+def test_a_matter_named_alike_still_needs_some_words_in_common_on_a_road() -> None:
+    karaoke = _r("a", "滨河路那家歌厅半夜还在放歌，一直到两点")
+    bar = _r("b", "滨河路酒吧门口客人喝多了在街上大喊大叫", hours=2)
+    assert _run(karaoke, bar) == [None, None]
+
+
+def test_the_router_names_the_matter_its_terms_weigh_most() -> None:
+    router = Router.default()
+    assert "water_utility.outage" in router.matters_named("家里从早上就停水了，到现在还没来水")
+    assert router.matters_named("今天天气不错") == frozenset()
