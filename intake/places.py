@@ -36,6 +36,8 @@ _GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))
 _NOT_A_PLACE_AFTER = frozenset("舞")
 _COUNTY_PREFIX = "县"
 _VILLAGES_OWN = re.compile(r"村(?:里的?|上的?|头的?)?$")
+# Words after a compound's name that tell of a place outside it, near it (对面, 往东50米, 北侧).
+_TOLD_FROM_WORDS = re.compile(r"的?(?:斜?对面|对过|隔壁|往[东南西北]|[东南西北]侧|背后|后面|后头)")
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,9 @@ def spots_of_one_road(a: Whereabouts, b: Whereabouts) -> bool:
 def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     """When one names no place finer than a village or township (a visit recorded at the township
     office, a report naming only the village) and that place holds a place the other names (or both
-    name only that village): the holder, ("village", code) or ("township", code); else None. A village does not hold the
-    township's own landmarks and roads (白沙镇中心学校 is not in 江边村)."""
+    name only that village): the holder, ("village", code) or ("township", code); else None. A village
+    holds its own roads as the gazetteer lists them (文昌路 of 文昌社区), not the township's own
+    landmarks and roads (白沙镇中心学校 is not in 江边村)."""
     village = LEVELS.index("village")
     for coarse, fine in ((a, b), (b, a)):
         if not 0 <= coarse.finest <= village or fine.finest < 0:
@@ -121,7 +124,7 @@ def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
         if fine.finest == coarse.finest == LEVELS.index("township"):
             continue  # both name only a township: tens of thousands of people, no place in common
         if coarse.villages:
-            shared = coarse.villages & fine.villages
+            shared = coarse.villages & {p.village for p in fine.places if p.village}  # its roads too
             if shared:
                 return "village", min(shared)
         elif coarse.townships & fine.townships:
@@ -159,6 +162,7 @@ class PlaceBook:
                 book[tail] = place
         self._labels = book
         self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
+        self._villages = {p.village: p for p in labels.values() if p.level == "village" and p.village}
         self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
         for label, place in book.items():
             if place.level not in ("landmark", "compound"):
@@ -179,13 +183,20 @@ class PlaceBook:
         if self._pattern is None:
             return NOWHERE, text
         found: set[KnownPlace] = set()
+        at_it: set[KnownPlace] = set()  # named as where it is, not only as where it is told from
 
         def blank(m: re.Match[str]) -> str:
-            found.add(self._labels[m.group(0)])
+            place = self._labels[m.group(0)]
+            found.add(place)
+            if place.level != "compound" or not _TOLD_FROM_WORDS.match(text, m.end()):
+                at_it.add(place)
             return " " * len(m.group(0))
 
         # What is left of the text once the places it names are blanked (their names hold 学校 …).
         rest = self._pattern.sub(blank, text)
+        # A compound named only as where the incident is told from (锦绣大厦往东50米, 一中家属院对面的马路)
+        # places the report in its community, not in the compound (nor against another compound).
+        found = (found & at_it) | {self._villages[p.village] for p in found - at_it if p.village in self._villages}
         towns = {p.township for p in found} or set(townships)
         villages = {p.village for p in found if p.level == "village"}
         if len(towns) == 1:

@@ -318,3 +318,30 @@ def test_a_matter_the_whole_township_shares_joins_at_township_level() -> None:
     whole = _r("c", "青石镇全镇停水一整天了，什么时候来水", None, hours=40)
     told = _r("d", "青石整个镇都没水了，卫生院都没水用", "青石镇", hours=41)
     assert _run(bus, again, whole, told) == [None, "a", None, "c"]
+
+
+BURST = frozenset({"matter:water_utility.pipe_burst"})
+
+
+def test_a_burst_told_from_across_a_compound_joins_the_burst_on_a_road_of_its_community() -> None:
+    road = _r("a", "新民路上水管爆了，路上全是水", None, topic=BURST)
+    across = _r("b", "翠竹苑对面的马路上一直往外冒水，是不是水管破了", None, hours=2, topic=BURST)
+    assert _run(road, across) == [None, "a"]
+
+
+def test_a_compound_named_only_as_where_it_is_told_from_is_not_a_second_compound() -> None:
+    gate = _r("a", "兰亭小区大门口人行道水管爆了，水哗哗地流", None, topic=BURST)
+    east = _r("b", "翠竹苑往东五十米人行道下面在冒水，水管破了", None, hours=1, topic=BURST)
+    assert _run(gate, east) == [None, "a"]
+
+
+def test_a_compound_named_as_where_it_happens_is_still_a_second_compound() -> None:
+    gate = _r("a", "兰亭小区大门口人行道水管爆了，水哗哗地流", None, topic=BURST)
+    inside = _r("b", "翠竹苑里面水管爆了，楼下全是水", None, hours=1, topic=BURST)
+    assert _run(gate, inside) == [None, None]
+
+
+def test_told_from_across_a_compound_another_matter_stays_apart() -> None:
+    road = _r("a", "新民路上水管爆了，路上全是水", None, topic=BURST)
+    across = _r("b", "翠竹苑对面的烧烤摊天天占道经营，油烟熏人", None, hours=2)
+    assert _run(road, across) == [None, None]
