@@ -31,3 +31,7 @@ def rated_this_resolution(rated_resolutions: list[int], resolution: int | None) 
 # lifecycle event, so the centre's 回访 and message systems reach their callers too).
 ROOT_OUTCOME = "root_outcome"
 TOLD_TO_FOLLOWERS = frozenset({"resolve", "close", "reopen"})
+
+# A root whose own caller withdraws leaves its followers' incident unhandled: the earliest follower
+# takes over (unlinked and routed as its own order) and the others follow it instead.
+HANDED_ON = "root_handed_on"

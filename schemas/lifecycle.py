@@ -54,7 +54,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.merge): State.merged for s in _BEFORE_DISPATCH},
     (State.merged, Action.unlink): State.received,
     **{(s, Action.invalidate): State.invalid for s in _BEFORE_DISPATCH},
-    **{(s, Action.withdraw): State.withdrawn for s in (*_BEFORE_DISPATCH, *_IN_HANDS_OF_UNIT)},
+    **{(s, Action.withdraw): State.withdrawn for s in (*_BEFORE_DISPATCH, *_IN_HANDS_OF_UNIT, State.merged)},
     (State.dispatched, Action.claim): State.claimed,
     **{(s, Action.return_): State.pending_review for s in _IN_HANDS_OF_UNIT},
     **{(s, Action.escalate): State.dispatched for s in _IN_HANDS_OF_UNIT},

@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback.ratings import may_rate
 from intake.citizen import Record, public_steps
 from intake.masking import mask_text
+from intake.merging import follows_root
 from schemas.appeals import CitizenStep, CitizenView
 from schemas.lifecycle import Action, State, allowed_actions
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import WorkOrder, WorkOrderHistory
+from services.orders.followers import hand_on
 from services.orders.lifecycle import load_for_update, transition
 from services.orders.ratings import merged_rating_open
 
@@ -68,13 +70,17 @@ async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrd
 
 
 async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, reason: str | None) -> State:
-    """The citizen withdraws (撤回) their appeal: allowed until it is resolved (TransitionNotAllowed after)."""
+    """The citizen withdraws (撤回) their appeal: allowed until it is resolved (TransitionNotAllowed after);
+    a merged caller stops following the root, and a root's followers are handed on (followers.hand_on)."""
     order = await load_for_update(session, order_id)
     now = ctx.now()
+    was_root = not follows_root(order.state, order.merged_into)
     state = transition(session, order, Action.withdraw, actor="citizen", now=now, reason=reason or "撤回 withdrawn")
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome = now, "withdrawn"
     await repo.set_order_units(session, order.id, {}, now)
     order.next_check_at = None
+    if was_root:
+        await hand_on(session, ctx, order)  # the others who reported the incident still want it handled
     return state

@@ -36,7 +36,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
 
 # Each test's pair at its own place (road, compound, town), so no test's report repeats another's.
 PLACES = {"jiefang": ("解放路", "新华小区", "城关镇"), "binhu": ("滨湖路", "翠湖苑", "东湖街道"),
-          "baisha": ("白沙大道", "滨江一号", "白沙镇")}
+          "baisha": ("白沙大道", "滨江一号", "白沙镇"), "chengnan": ("建设路", "阳光花园", "城关镇")}
 
 
 async def _merged_pair(client: httpx.AsyncClient, first: str, again: str,
@@ -219,3 +219,38 @@ async def test_intake_sees_every_report_of_an_incident_as_the_offline_detector_d
     assert village["state"] == "merged" and village["merged_into"] == visit["work_order_id"], village
     other = await post("松林村的种粮补贴也一直没发", "北山乡松林村")
     assert other["state"] != "merged", other
+
+
+async def test_a_merged_caller_may_withdraw_and_a_withdrawn_roots_incident_is_handed_on(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    root, merged = await _merged_pair(client, FIRST, AGAIN, "chengnan")
+    road, compound, town = PLACES["chengnan"]
+    CLOCK.advance(timedelta(minutes=30))
+    third = (await client.post("/v1/appeals", json={
+        "channel": "mini_program", "text": f"{compound}门口{road}上的路灯一直不亮，什么时候修？",
+        "address": f"{town}{road}{compound}"})).json()
+    assert third["state"] == "merged" and third["merged_into"] == root["work_order_id"], third
+
+    # The root's own caller withdraws: the earliest follower takes the incident over and is routed;
+    # the other follows it instead.
+    gone = await client.post(f"/v1/appeals/{root['work_order_id']}/withdraw", json={"reason": "不想等了"},
+                             headers={"X-Citizen-Token": root["citizen_token"]})
+    assert gone.status_code == 200 and gone.json()["state"] == "withdrawn", gone.text
+    await eventually(lambda: order_in_state(client, merged["work_order_id"], "dispatched", "pending_review"),
+                     what="the follower routed as its own order")
+    steps = [(h.action, h.actor) for h in await _history(runtime, merged["work_order_id"])]
+    assert ("unlink", "intake:并单") in steps, steps
+    assert [(h.action, h.data["to"]) for h in await _history(runtime, third["work_order_id"])
+            if h.action == "root_handed_on"] == [("root_handed_on", merged["work_order_id"])]
+    mine = {"X-Citizen-Token": third["citizen_token"]}
+    follows = (await client.get(f"/v1/appeals/{third['work_order_id']}", headers=mine)).json()
+    assert follows["state"] in ("dispatched", "pending_review"), follows  # the new root's
+
+    # A merged caller withdraws: their order stops following; the new root is untouched.
+    withdrawn = await client.post(f"/v1/appeals/{third['work_order_id']}/withdraw", json={"reason": "已经修好了"},
+                                  headers=mine)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["state"] == "withdrawn"
+    assert (await order_in_state(client, merged["work_order_id"], "dispatched", "pending_review"))

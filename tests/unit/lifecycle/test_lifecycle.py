@@ -25,6 +25,7 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (State.received, Action.merge): State.merged,
     (State.pending_review, Action.merge): State.merged,
     (State.merged, Action.unlink): State.received,
+    (State.merged, Action.withdraw): State.withdrawn,  # its caller no longer follows the root
     (State.received, Action.invalidate): State.invalid,
     (State.pending_review, Action.invalidate): State.invalid,
     (State.received, Action.withdraw): State.withdrawn,
@@ -65,8 +66,9 @@ def test_table_has_no_transition_the_tests_do_not_know() -> None:
     assert TRANSITIONS == EXPECTED
 
 
-def test_terminal_states_allow_nothing_but_reopening_a_closed_order_and_unlinking_a_merged_one() -> None:
-    ways_out = {State.closed: [Action.reopen], State.merged: [Action.unlink]}
+def test_terminal_states_allow_nothing_but_reopening_a_closed_order_and_unlinking_or_withdrawing_a_merged_one(
+) -> None:
+    ways_out = {State.closed: [Action.reopen], State.merged: [Action.unlink, Action.withdraw]}
     for state in TERMINAL_STATES:
         expected = ways_out.get(state, [])
         assert allowed_actions(state) == expected
