@@ -87,6 +87,11 @@ async def optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
+async def request_principal(request: Request, runtime: Runtime) -> Principal | None:
+    """optional_principal for a handler that resolves no dependencies (the lean appeal route)."""
+    return await optional_principal(runtime, await _bearer(request))
+
+
 def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency: the caller, who must hold one of `permissions` (401 without a key, 403 when
     the role may not)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from services.apps import intake as intake_app
 from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent, WorkOrder, WorkOrderHistory
 from services.settings import CoreSettings
@@ -173,3 +175,35 @@ async def test_every_channel_is_accepted_with_its_own_fields(system: tuple[Runti
     for body in bodies:
         response = await client.post("/v1/appeals", json=body)
         assert response.status_code == 201, (body["channel"], response.text)
+
+
+async def test_the_lean_and_the_full_submission_route_answer_alike(
+    system: tuple[Runtime, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A valid JSON body is answered without FastAPI's dependency resolution and re-validation
+    # (apps/intake._lean_submit); anything else, here another JSON media type, goes the full way.
+    _, client = system
+    lean_answers: list[bool] = []
+    lean = intake_app._lean_submit
+
+    async def spy(request: Any) -> Any:
+        answer = await lean(request)
+        lean_answers.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(intake_app, "_lean_submit", spy)
+    other_json = {"Content-Type": "application/hotline+json"}
+    first = await client.post("/v1/appeals", json=appeal(external_id="lean-1"), headers={"Idempotency-Key": "lean-k"})
+    again = await client.post("/v1/appeals", content=json.dumps(appeal(external_id="lean-1")),
+                              headers={**other_json, "Idempotency-Key": "lean-k"})
+    other = await client.post("/v1/appeals", content=json.dumps(appeal(external_id="lean-2")), headers=other_json)
+    bad_key = await client.post("/v1/appeals", json=appeal(), headers={"Idempotency-Key": "a key"})
+    assert lean_answers == [True, False, False, False]
+    assert (first.status_code, again.status_code, other.status_code, bad_key.status_code) == (201, 200, 201, 422)
+    assert again.json()["work_order_id"] == first.json()["work_order_id"]
+    assert again.json()["citizen_token"] == first.json()["citizen_token"]
+    for response in (first, again, other):
+        assert response.headers["content-type"] == "application/json"
+        assert list(response.json()) == list(other.json())  # the same fields in the same order
+        assert response.content == json.dumps(response.json(), ensure_ascii=False, separators=(",", ":")).encode()
+    assert "idempotency-key" in bad_key.json()["message"].lower()
