@@ -155,7 +155,7 @@ class MatterClassifier:
         consult = self._model_can_change_top(rules)
         if not consult and rules:
             # Rules decide alone: rank just the matters they found, no array work.
-            order = sorted(rules, key=lambda mi: -rules[mi][0])[:limit]
+            order = sorted(rules, key=lambda mi: (-rules[mi][0], mi))[:limit]  # ties: catalogue order
             decided = tuple(
                 ScoredMatter(self._matters[i], rules[i][0], rules[i][0], 0.0, tuple(rules[i][1])) for i in order
             )
@@ -165,7 +165,7 @@ class MatterClassifier:
         for mi, (score, _) in rules.items():
             total[mi] += score
         top = np.argpartition(-total, limit)[:limit] if len(total) > limit else np.arange(len(total))
-        top = top[np.argsort(-total[top])]
+        top = top[np.lexsort((top, -total[top]))]  # ties: catalogue order, whatever order the words came in
         candidates = tuple(
             ScoredMatter(
                 self._matters[i],

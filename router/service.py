@@ -294,6 +294,7 @@ class Router:
             # than the uncalibrated share ("嗯嗯好的谢谢" is nobody's matter)
             calibrated = self.calibrator(features)
             confidence = calibrated if best.terms else min(calibrated, confidence)
+        terms = tuple(sorted(best.terms, key=_term_order))
         decision = RoutingDecision(
             redirect=None,
             whistle_class=whistle.whistle_class,
@@ -306,9 +307,9 @@ class Router:
             township=location.township,
             village=location.village,
             confidence=round(confidence, 3),
-            explanation=self._explain(matter, best.terms, best.model_score if ranking.model_consulted else None,
+            explanation=self._explain(matter, terms, best.model_score if ranking.model_consulted else None,
                                       runner, placement, whistle.whistle_class, whistle.reason, location),
-            decisive_terms=list(best.terms),
+            decisive_terms=list(terms),
             runner_up=self._candidate(runner),
             top_departments=ranking.departments(),
             review_threshold=thresholds.for_matter(matter.code) if thresholds is not None else None,
@@ -422,8 +423,8 @@ class Router:
             township=location.township,
             village=location.village,
             confidence=round(min(1.0, 0.55 + score / 10), 3),
-            explanation=f"紧急情况，立即转{line.value}（依据：{'、'.join(cues)}）；不派单",
-            decisive_terms=list(cues),
+            explanation=f"紧急情况，立即转{line.value}（依据：{'、'.join(sorted(cues, key=_term_order))}）；不派单",
+            decisive_terms=sorted(cues, key=_term_order),
             runner_up=self._candidate(ranking.best),
             top_departments=departments[:5],
         )
@@ -451,6 +452,11 @@ class Router:
         parts.append(f"层级：{_LEVEL_NAMES[str(placement.level)]}（{placement.reason}）")
         parts.append(f"类别：{whistle}（{whistle_reason}）")
         return "；".join(parts)
+
+
+def _term_order(term: str) -> tuple[int, str]:
+    """Matched words come from a set: shown longest first, in one order whatever the hash seed."""
+    return -len(term), term
 
 
 @lru_cache(maxsize=4)
