@@ -63,8 +63,10 @@ class EmergencyDetector:
         resolved: dict[EmergencyLine | None, list[str]] | None = None,
         violence: list[str] | None = None,
         collision: list[str] | None = None,
+        owners: frozenset[str] = frozenset(),
     ) -> None:
         self._cues = cues
+        self._owners = owners
         self._collision = frozenset(collision or ())
         self._violence = frozenset(violence or ())
         self._objects = frozenset(objects or ())
@@ -160,8 +162,13 @@ class EmergencyDetector:
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
                 if clause_words & hypothetical or sentence_words & administrative:
                     continue
-                if sentence_words & past and not clause_words & present:
+                if (sentence_words & past and not clause_words & present
+                        and not self._now_since_past(phrases, min(phrases[p][0][0] for p in cue.term.parts))):
                     continue
+                if cue.line is EmergencyLine.police and any(
+                        p in self._owners and all(text.startswith("的", h[0] - h[1]) for h in phrases[p])
+                        for p in cue.term.parts):
+                    continue  # "孩子的疫苗本找不到了": the child owns what is missing, nobody is
                 line = cue.line or injured_by
                 if line is EmergencyLine.medical and collided:
                     line = EmergencyLine.traffic
@@ -207,14 +214,27 @@ class EmergencyDetector:
 
     def may_be_now(self, found: set[str], line: EmergencyLine) -> bool:
         """Whether an appeal whose dictionary phrases are `found` can be a call for `line` now, by
-        its wording alone: not when it says the situation is over ("都出来了", "找到了") or speaks
-        only of the past or a habit ("上个月", "经常") with no word of now. For judging a learned
-        guess that no cue supports."""
+        its wording alone: not when it says the situation is over ("都出来了", "找到了"), speaks
+        only of the past or a habit ("上个月", "经常") or of a fear or hazard ("怕着火") with no word
+        of now. For judging a learned guess that no cue supports."""
         if found & self._resolved.get(None, frozenset()) or found & self._resolved.get(line, frozenset()):
             return False
         if found & self._administrative:
             return False
+        if found & self._hypothetical and not found & self._present:
+            return False  # a fear or a hazard ("怕着火", "隐患"), or a denial, with no word of now
         return not (found & self._past) or bool(found & self._present)
+
+    def _now_since_past(self, phrases: dict[str, list[Hit]], before: int) -> bool:
+        """Whether the last word of time before `before` in a sentence says now: a phone call
+        with no full stop is one sentence, and "以前中过一次，这次又犯了，嘴歪了" tells of now."""
+        last_past = last_now = -1
+        for word, word_hits in phrases.items():
+            if word in self._present:
+                last_now = max([last_now, *(h[0] for h in word_hits if h[0] < before)])
+            elif word in self._past:
+                last_past = max([last_past, *(h[0] for h in word_hits if h[0] < before)])
+        return last_now > last_past
 
     @staticmethod
     def _boundaries(text: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
@@ -249,6 +269,8 @@ class EmergencyDetector:
                         raise LexiconError(f"{path}: unknown emergency line {line_code!r}") from None
                     cues.extend(_Cue(parse_term(str(t), normalise), line, whole_text) for t in terms)
             cues.extend(_Cue(parse_term(str(t), normalise), None) for t in data.get("injury") or [])
+            family_cues = _family_cues(data.get("families") or [], normalise, path)
+            cues.extend(family_cues)
             amplifiers = {
                 term.parts[0]: term.weight
                 for term in (parse_term(str(t), normalise) for t in data.get("amplifiers") or [])
@@ -272,4 +294,25 @@ class EmergencyDetector:
                    objects=[normalise(w) for w in data.get("objects") or []],
                    people=[normalise(w) for w in data.get("people") or []],
                    resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []],
-                   collision=[normalise(w) for w in data.get("collision") or []])
+                   collision=[normalise(w) for w in data.get("collision") or []],
+                   # the people of the 110 families: "孩子的…找不到了" is a thing of theirs missing
+                   owners=frozenset(c.term.parts[0] for c in family_cues if c.line is EmergencyLine.police))
+
+
+def _family_cues(families: list[object], normalise: Normaliser, path: Path) -> list[_Cue]:
+    """A family's cues: each of its `who` words with each of its `what` words in one sentence
+    (who is in danger x what is happening to them), so a lexicon names the people and the states
+    once instead of every pairing a writer might use ("娃儿…找不到了", "孙女…没影了")."""
+    cues: list[_Cue] = []
+    for family in families:
+        if not isinstance(family, dict) or not family.get("who") or not family.get("what"):
+            raise LexiconError(f"{path}: a family needs `line`, `who` and `what`")
+        try:
+            line = None if str(family.get("line")) == "injury" else EmergencyLine(str(family.get("line")))
+        except ValueError:
+            raise LexiconError(f"{path}: unknown emergency line {family.get('line')!r} in a family") from None
+        weight = float(family.get("weight", 3))
+        for who in family["who"]:
+            for what in family["what"]:
+                cues.append(_Cue(parse_term(f"{who}&{what}:{weight}", normalise), line))
+    return cues
