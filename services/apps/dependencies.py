@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from schemas.access import Permission, Principal, allows, may_handle
 from services.bootstrap import Runtime
@@ -42,18 +42,18 @@ class UnitOfWork:
                 yield session
         self.runtime.relay.wake()
 
+    @property
+    def autocommit(self) -> Callable[[], AbstractAsyncContextManager[AsyncConnection]] | None:
+        """On PostgreSQL, connections whose statements each commit on their own (no BEGIN or COMMIT
+        round trips, and no ORM session: for work that is one statement), waking the relay
+        afterwards; None elsewhere."""
+        return self._autocommit if self.runtime.engine.dialect.name == "postgresql" else None
+
     @asynccontextmanager
-    async def statements(self) -> AsyncIterator[AsyncSession]:
-        """On PostgreSQL, a session whose statements each commit on their own (no BEGIN or COMMIT
-        round trips: for work that is one statement); elsewhere the same as `transaction`. Wakes
-        the relay afterwards."""
-        async with self.runtime.sessions() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-                yield session
-            else:
-                async with session.begin():
-                    yield session
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        async with self.runtime.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
         self.runtime.relay.wake()
 
     @asynccontextmanager

@@ -67,7 +67,7 @@ async def _submit(uow: UnitOfWork, appeal: ChannelAppeal, principal: Principal |
             raise Forbidden(f"{principal.role.value} keys may not submit appeals on channel {appeal.channel}")
     actor = principal.actor if principal else f"citizen:{appeal.channel}"
     try:
-        accepted = await orders_intake.accept_appeal_alone(uow.statements, uow.transaction, uow.ctx, appeal,
+        accepted = await orders_intake.accept_appeal_alone(uow.autocommit, uow.transaction, uow.ctx, appeal,
                                                            idempotency_key=idempotency_key, actor=actor)
     except IntegrityError:
         # A concurrent submission with the same id won the race: answer as a repeat of it.

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import Boolean, Executable, Float, Row, Table, bindparam, exists, insert, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.db import repositories as repo
 from services.db.tables import Base, WorkOrder
@@ -85,19 +85,19 @@ Outcome = Literal["inserted", "repeat", "candidates"]
 
 
 async def insert_if_alone(
-    session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
+    connection: AsyncConnection, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
     *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None, force: bool = False,
 ) -> tuple[Outcome, Sequence[Row[Any]]]:
-    """PostgreSQL only: insert_new_order for a session whose statements each commit on their own
-    (one round trip, no BEGIN or COMMIT), deciding first. Unless `force`, the order and its rows
-    are inserted only when no open order of its window could be at its place (the candidates of
-    repositories.duplicate_candidates_query); then ("inserted", []), or ("repeat", []) when the
-    order conflicts with an existing one (insert_new_order's exact repeat). Otherwise nothing is
-    written and the candidates come back: ("candidates", rows), for the caller to judge and then
-    insert with `force` (alone, or in a transaction with the merge)."""
+    """PostgreSQL only: insert_new_order on a connection whose statements each commit on their own
+    (one round trip, no BEGIN or COMMIT) or on a transaction's, deciding first. Unless `force`, the
+    order and its rows are inserted only when no open order of its window could be at its place
+    (the candidates of repositories.duplicate_candidates_query); then ("inserted", []), or
+    ("repeat", []) when the order conflicts with an existing one (insert_new_order's exact
+    repeat). Otherwise nothing is written and the candidates come back: ("candidates", rows), for
+    the caller to judge and then insert with `force` (alone, or in a transaction with the merge)."""
     shape, params = _pg_shape_and_params(*_prepared(order, with_it), window, band)
     params["c_force"] = force
-    result = (await (await session.connection()).execute(_pg_statement(shape, alone=True), params)).all()
+    result = (await connection.execute(_pg_statement(shape, alone=True), params)).all()
     # Always one row at least (every join is outer): the id inserted, if any, beside each candidate.
     if result[0].inserted_id is not None:
         return "inserted", []

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from intake.channels import request_digest, to_appeal
 from intake.duplicates import Report, latitude_band
@@ -213,36 +213,41 @@ async def _accept(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
 
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+Connections = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 
 
 async def accept_appeal_alone(
-    statements: Sessions, transaction: Sessions, ctx: DomainContext, submission: ChannelAppeal, *,
+    autocommit: Connections | None, transaction: Sessions, ctx: DomainContext, submission: ChannelAppeal, *,
     idempotency_key: str | None = None, actor: str | None = None, channel: str | None = None,
 ) -> Accepted:
-    """accept_appeal in as few round trips as it needs. `statements()`: a session whose statements
-    each commit on their own on PostgreSQL (an ordinary transaction elsewhere: then this is
-    accept_appeal); `transaction()`: a session in a transaction. A new appeal that no open order
-    can repeat (none at its place in the window) is one statement, no BEGIN or COMMIT; one that
-    might is judged first and then written alone, or with its merge in a transaction."""
+    """accept_appeal in as few round trips as it needs. `autocommit()`: on PostgreSQL, a connection
+    whose statements each commit on their own (None elsewhere: then this is accept_appeal in a
+    `transaction()`, a session in a transaction). A new appeal that no open order can repeat (none
+    at its place in the window) is one statement, no BEGIN or COMMIT; one that might is judged
+    first and then written alone, or with its merge in a transaction; an exact repeat is answered
+    from a transaction's read."""
     new = _new_appeal(ctx, submission, idempotency_key=idempotency_key, actor=actor, channel=channel)
-    duplicate: tuple[str, str] | None = None
-    async with statements() as session:
-        if session.get_bind().dialect.name != "postgresql":
+    if autocommit is None:
+        async with transaction() as session:
             return await _accept(session, ctx, new)
-        outcome, candidates = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window,
+    duplicate: tuple[str, str] | None = None
+    async with autocommit() as connection:
+        outcome, candidates = await new_orders.insert_if_alone(connection, new.values, new.rows, window=new.window,
                                                                band=new.band)
         if outcome == "candidates":
             duplicate = _open_duplicate(ctx, new.order, candidates)
             if duplicate is None:
-                outcome, _ = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window,
+                outcome, _ = await new_orders.insert_if_alone(connection, new.values, new.rows, window=new.window,
                                                               force=True)
-        if outcome == "inserted":
-            return Accepted(new.order, created=True, citizen_token=new.token)
+    if outcome == "inserted":
+        return Accepted(new.order, created=True, citizen_token=new.token)
+    async with transaction() as session:
         if outcome == "repeat":
             return await _repeat(session, ctx, new)
-    assert duplicate is not None  # what is left: it repeats an open order; the order and its merge together
-    async with transaction() as session:
-        outcome, _ = await new_orders.insert_if_alone(session, new.values, new.rows, window=new.window, force=True)
+        # What is left: it repeats an open order; the order and its merge together.
+        assert duplicate is not None
+        outcome, _ = await new_orders.insert_if_alone(await session.connection(), new.values, new.rows,
+                                                      window=new.window, force=True)
         if outcome != "inserted":
             return await _repeat(session, ctx, new)
         return Accepted(await _merged(session, new, duplicate), created=True, citizen_token=new.token)
