@@ -20,6 +20,10 @@ _DIGIT_VALUE = {**{str(i): str(i) for i in range(10)}, **{chr(0xFF10 + i): str(i
 _ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
 _CHECK_X = frozenset("Xx\uff38\uff58")
 _SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\uff0d\uff0e\u00b7\u30fb()\uff08\uff09/\\_")
+_DIGIT_CHARS = re.compile("[" + "".join(_DIGIT_VALUE) + "]")
+# The shortest number that counts (a landline: 0 + area code + 7 digits); a text with fewer digit
+# characters than this, most of them, has none (checked in C before the scan character by character).
+_FEWEST_DIGITS = 10
 
 
 class NumberKind(StrEnum):
@@ -120,6 +124,8 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
     part of a code (an order id, a key) and left alone, unless `codes` says the text is a code a
     person made up (a reference number, a grid code), where a number inside still counts."""
     found: list[FoundNumber] = []
+    if len(_DIGIT_CHARS.findall(text)) < _FEWEST_DIGITS:
+        return found
     # JSON's \uXXXX escapes (a name in a logged SQL parameter) are characters, not digits and letters.
     scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
     if not codes:
