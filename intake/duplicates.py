@@ -601,8 +601,18 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
     return (contradict(a.whereabouts, b.whereabouts) is not None
             or contradict(a.lodged, b.lodged, addresses=True) is not None
-            or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
+            or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b) or _road_ends_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+# One end or stretch of a road (解放路东头, 清河大道南段): a road is long, two ends are two places.
+_ROAD_END = re.compile(r"(?:路|街|大道|巷)的?([东西南北])(?:头|段|端)")
+
+
+def _road_ends_apart(a: Profile, b: Profile) -> bool:
+    """Each tells of an end or stretch of a road, and not the same (东头 / 西头, 南段 / 北端)."""
+    ends_a, ends_b = set(_ROAD_END.findall(a.report.text)), set(_ROAD_END.findall(b.report.text))
+    return bool(ends_a) and bool(ends_b) and not ends_a & ends_b
 
 
 def _each_its_township(a: Profile, b: Profile) -> bool:
@@ -719,6 +729,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     return None
 
 
+# A report telling of another business, spot or matter than one reported before.
+_ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")
 _WITHIN = "within "
 _JUNCTION = "same junction "
 _JUNCTION_WORDS = re.compile("路口|交叉口|十字口")
@@ -754,6 +766,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None
     if matters_apart(a, b):
         return None  # both clearly say what happened, and it is not the same thing
+    if _ANOTHER.search(b.report.text):
+        return None  # the new report says it is about another one (另一家药店, 此次反映另一问题)
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
     # The words themselves name one catalogue matter most (the rules' own reading, not the router's

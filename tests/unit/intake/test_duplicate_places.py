@@ -345,3 +345,27 @@ def test_told_from_across_a_compound_another_matter_stays_apart() -> None:
     road = _r("a", "新民路上水管爆了，路上全是水", None, topic=BURST)
     across = _r("b", "翠竹苑对面的烧烤摊天天占道经营，油烟熏人", None, hours=2)
     assert _run(road, across) == [None, None]
+
+
+LIGHTS = frozenset({"matter:urban_mgmt.street_lights"})
+
+
+def test_two_ends_of_one_road_are_two_places() -> None:
+    east = _r("a", "新民路东头的路灯一到晚上就不亮", None, topic=LIGHTS)
+    west = _r("b", "新民路西头那一段路灯全不亮，黑漆漆的", None, hours=3, topic=LIGHTS)
+    assert _run(east, west) == [None, None]
+
+
+def test_one_end_of_a_road_told_twice_is_the_incident_again() -> None:
+    east = _r("a", "新民路东头的路灯一到晚上就不亮", None, topic=LIGHTS)
+    again = _r("b", "新民路东段路灯全不亮，黑漆漆的", None, hours=3, topic=LIGHTS)
+    assert _run(east, again) == [None, "a"]
+
+
+def test_a_report_of_another_shop_on_the_road_is_not_the_first_shops() -> None:
+    PREPAID = frozenset({"matter:market.prepaid_card"})
+    first = _r("a", "新民路一家理发店办了卡就关门跑路了，卡里还有钱", None, topic=PREPAID)
+    other = _r("b", "新民路另一家理发店也关门跑路了，办的卡退不了", None, hours=5, topic=PREPAID)
+    assert _run(first, other) == [None, None]
+    again = _r("b", "新民路那家理发店关门跑路了，办的卡退不了", None, hours=5, topic=PREPAID)
+    assert _run(first, again) == [None, "a"]
