@@ -217,7 +217,7 @@ async def build_runtime(
                      create_topics=settings.kafka_missing_topics == "create")
             if settings.uses_kafka else InProcessBus()
         )
-    relay = OutboxRelay(engine, sessions, bus, batch_size=settings.relay_batch_size,
+    relay = OutboxRelay(engine, bus, batch_size=settings.relay_batch_size,
                         poll_seconds=settings.relay_poll_seconds, now=ctx.now)
     if "router" in roles:
         one_by_one = idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes)

@@ -2,7 +2,7 @@
 
 One relay is active at a time: on PostgreSQL the leader holds a session-level advisory lock on a
 dedicated connection (any number of service replicas may run a relay; the others wait). Rows are
-read, published (every send awaited, acks=all), then marked in a second transaction: a crash in
+read, published (every send awaited, acks=all), then marked by a second statement: a crash in
 between re-publishes (duplicates are possible, loss is not; consumers are idempotent).
 """
 
@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemas.events import EventEnvelope
 from services.bus.base import EventBus
@@ -42,7 +42,6 @@ class OutboxRelay:
     def __init__(
         self,
         engine: AsyncEngine,
-        sessions: async_sessionmaker[AsyncSession],
         bus: EventBus,
         *,
         batch_size: int = 500,
@@ -50,7 +49,6 @@ class OutboxRelay:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
-        self.sessions = sessions
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -65,18 +63,30 @@ class OutboxRelay:
         """A hint that new rows were committed; polling remains the fallback."""
         self._wake.set()
 
+    @contextlib.asynccontextmanager
+    async def _statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement: on PostgreSQL in autocommit (the statement is its own
+        transaction: no BEGIN, COMMIT or ROLLBACK round trips), elsewhere in a transaction."""
+        async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield conn
+            else:
+                async with conn.begin():
+                    yield conn
+
     async def run_once(self) -> int:
         """Publish one batch; return how many events went out."""
-        async with self.sessions() as session:
-            rows = await repo.unpublished(session, self.batch_size)
-            ids = [r.id for r in rows]
-            events = [_envelope(r) for r in rows]
+        async with self._statement() as conn:
+            rows = await repo.unpublished(conn, self.batch_size)
+        ids = [r.id for r in rows]
+        events = [_envelope(r) for r in rows]
         if not events:
             return 0
         with publish_spans(events) as traced:
             await self.bus.publish(traced)
-        async with self.sessions() as session, session.begin():
-            await repo.mark_published(session, ids, self.now())
+        async with self._statement() as conn:
+            await repo.mark_published(conn, ids, self.now())
         for event in events:
             EVENTS_PUBLISHED.labels(event.topic).inc()
         return len(events)
@@ -149,6 +159,9 @@ class OutboxRelay:
     async def run_forever(self, stop: asyncio.Event) -> None:
         backoff = self.poll_seconds
         while not stop.is_set():
+            # Cleared before the batch is read, so that rows committed while it is published wake
+            # the next one at once.
+            self._wake.clear()
             sent = 0
             try:
                 self.is_leader = await self._acquire_leadership()
@@ -163,9 +176,8 @@ class OutboxRelay:
                 log.warning("outbox relay: %s; rows stay queued and will be retried", exc)
                 await self._drop_leadership()
                 backoff = min(max(backoff * 2, 0.5), 5.0)
-            if sent:
+            if sent >= self.batch_size:
                 continue  # more may be waiting
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
         await self._drop_leadership()

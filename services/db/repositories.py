@@ -26,7 +26,7 @@ from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from intake.merging import MAX_CHAIN, follows_root
 from schemas.events import EventEnvelope
@@ -51,10 +51,11 @@ def _insert_for(session: AsyncSession) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def among(session: AsyncSession, column: Any, values: Iterable[Any]) -> Any:
+def among(session: AsyncSession | AsyncConnection, column: Any, values: Iterable[Any]) -> Any:
     """`column` is one of `values`: one array parameter on PostgreSQL (`= ANY($1)`: one statement
     whatever the number, compiled and prepared once, not one per batch size), IN (...) elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
 
@@ -346,7 +347,7 @@ def add_dispatch(session: AsyncSession, row: dict[str, Any]) -> None:
     _add_row(session, Dispatch, row)
 
 
-async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
+async def unpublished(session: AsyncSession | AsyncConnection, limit: int) -> Sequence[Row[Any]]:
     """The oldest unpublished outbox rows, as plain rows (no ORM objects: the relay reads many
     and changes none): id, event_id, topic, key, type, source, time, data, trace context."""
     o = OutboxEvent
@@ -359,7 +360,7 @@ async def unpublished(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
     return (await session.execute(stmt)).all()
 
 
-async def mark_published(session: AsyncSession, ids: Sequence[int], at: datetime) -> None:
+async def mark_published(session: AsyncSession | AsyncConnection, ids: Sequence[int], at: datetime) -> None:
     await session.execute(update(OutboxEvent).where(among(session, OutboxEvent.id, ids)).values(published_at=at))
 
 

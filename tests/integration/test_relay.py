@@ -38,7 +38,7 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     bus = FlakyBus()
-    first, second = OutboxRelay(engine, sessions, bus), OutboxRelay(engine, sessions, bus)
+    first, second = OutboxRelay(engine, bus), OutboxRelay(engine, bus)
     try:
         assert await first._acquire_leadership() is True
         assert await second._acquire_leadership() is False
