@@ -784,8 +784,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     certain = same_matter and same_router_matter and spot
     # The router's one specific matter (not a catch-all) at a spot both name is the incident again
-    # when no word says its kind (水是黄的 / 浑浊 are both water quality to the router).
-    same_matter = same_matter or (spot and _specific_matter(a, b))
+    # when one of them has no word of its kind (水是黄的 / 浑浊 are both water quality to the router);
+    # when neither says what happened, the words decide (`unsaid`): a library's air conditioning and
+    # its front steps are both its public service to the router.
+    same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds))
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt

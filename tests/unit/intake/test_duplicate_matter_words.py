@@ -18,8 +18,8 @@ BOOK = PlaceBook({
 })
 
 
-def _r(i: str, text: str, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours))
+def _r(i: str, text: str, hours: float = 0.0, topic: frozenset[str] = frozenset()) -> Report:
+    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours), topic=topic)
 
 
 def _venue_noise(text: str) -> frozenset[str]:
@@ -36,6 +36,17 @@ def test_two_matters_at_one_landmark_share_only_its_name_and_stay_apart() -> Non
     cold = _r("a", "青石图书室的空调坏了，坐着太冷")
     closed = _r("b", "青石图书室周末不开门，孩子没地方看书", hours=2)
     assert _run(cold, closed) == [None, None]
+
+
+CULTURE = frozenset({"matter:culture.public_culture"})
+
+
+def test_the_routers_one_matter_at_a_spot_is_not_the_incident_again_when_neither_says_what_happened() -> None:
+    cooling = _r("a", "青石图书室的空调不制冷，热得坐不住", topic=CULTURE)
+    steps = _r("b", "青石图书室门口的台阶砖坏了一块", hours=3, topic=CULTURE)
+    assert _run(cooling, steps) == [None, None]
+    again = _r("b", "青石图书室空调坏了，里面热得坐不住", hours=3, topic=CULTURE)
+    assert _run(cooling, again) == [None, "a"]
 
 
 def test_one_matter_the_words_name_on_one_road_is_the_incident_again_with_some_words_in_common() -> None:

@@ -128,9 +128,10 @@ def test_the_vegetable_market_is_the_farmers_market() -> None:
 
 
 def test_the_routers_one_specific_matter_at_one_compound_needs_no_word_of_its_kind() -> None:
+    # (Neither says its kind: the router's matter then needs some words in common, not none.)
     quality = frozenset({"dept:water", "matter:water.quality"})
     first = _r("a", "翠竹苑水龙头放出来带颜色，不敢喝", "翠竹苑", topic=quality)
-    again = _r("b", "翠竹苑家里接的一股土腥气，烧开有渣", "翠竹苑", hours=5, topic=quality)
+    again = _r("b", "翠竹苑家里水龙头放出来一股土腥气，烧开有渣", "翠竹苑", hours=5, topic=quality)
     catch_all = frozenset({"dept:water", "matter:water.other"})
     other = _r("c", "翠竹苑水表箱门坏了关不上", "翠竹苑", hours=6, topic=catch_all)
     assert _run(first, again, other) == [None, "a", None]
