@@ -232,6 +232,8 @@ class Profile:
     # The catalogue matters its own words (places blanked) name most, when the caller can tell
     # (`MattersNamed`): a far wider vocabulary of what happened than `_KINDS`.
     cues: frozenset[str] = frozenset()
+    road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
+    another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -484,7 +486,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    whereabouts=whereabouts, read=frozenset(read - coarse),
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
-                   trades=_trades(said), facets=incident_facets(said))
+                   trades=_trades(said), facets=incident_facets(said),
+                   road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)))
 
 
 # An outage of the whole township: where it is reported from is only where the caller is.
@@ -611,8 +614,7 @@ _ROAD_END = re.compile(r"(?:路|街|大道|巷)的?([东西南北])(?:头|段|�
 
 def _road_ends_apart(a: Profile, b: Profile) -> bool:
     """Each tells of an end or stretch of a road, and not the same (东头 / 西头, 南段 / 北端)."""
-    ends_a, ends_b = set(_ROAD_END.findall(a.report.text)), set(_ROAD_END.findall(b.report.text))
-    return bool(ends_a) and bool(ends_b) and not ends_a & ends_b
+    return bool(a.road_ends) and bool(b.road_ends) and not a.road_ends & b.road_ends
 
 
 def _each_its_township(a: Profile, b: Profile) -> bool:
@@ -766,7 +768,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None
     if matters_apart(a, b):
         return None  # both clearly say what happened, and it is not the same thing
-    if _ANOTHER.search(b.report.text):
+    if b.another:
         return None  # the new report says it is about another one (另一家药店, 此次反映另一问题)
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
