@@ -55,7 +55,10 @@ _GENERIC_PLACES = frozenset({
 })
 # A sub-place inside a named place: a building, unit or villagers' group. Two reports naming
 # different ones are about different things (5栋's lift is not 3栋's).
-_SUBPLACE = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*(栋|号楼|幢|单元|组)(楼?)")
+# A list names each (3、4组 is 3组 and 4组).
+_SUBPLACE = re.compile(r"((?:[0-9一二三四五六七八九十两]{1,3}[、,和及])*[0-9一二三四五六七八九十两]{1,3})\s*"
+                       r"(栋|号楼|幢|单元|组)(楼?)")
+_LIST_MARK = re.compile("[、,和及]")
 # What kind of incident, in the words citizens use: two reports of the same kind at one place are
 # likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
 _KINDS: dict[str, tuple[str, ...]] = {
@@ -320,12 +323,13 @@ def _stems(names: Iterable[str]) -> set[str]:
 
 def _subplaces(text: str) -> frozenset[tuple[str, int]]:
     found = set()
-    for number, kind, building in _SUBPLACE.findall(unicodedata.normalize("NFKC", text)):
-        if building and number in ("一", "两"):
-            continue  # 一栋楼, 两栋楼: a count of buildings, not 1栋
-        value = _cn_number(number)
-        if value >= 0:
-            found.add(("栋" if kind in ("栋", "号楼", "幢") else kind, value))
+    for numbers, kind, building in _SUBPLACE.findall(unicodedata.normalize("NFKC", text)):
+        for number in _LIST_MARK.split(numbers):
+            if building and number in ("一", "两"):
+                continue  # 一栋楼, 两栋楼: a count of buildings, not 1栋
+            value = _cn_number(number)
+            if value >= 0:
+                found.add(("栋" if kind in ("栋", "号楼", "幢") else kind, value))
     return frozenset(found)
 
 
@@ -712,7 +716,9 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
-    if len(rare) >= 2:
+    # (Not when each names spots of the gazetteer and none in common: then words the background never
+    # saw, 出行极为 of two formal reports, are no name of a place.)
+    if len(rare) >= 2 and not (a.whereabouts.spots and b.whereabouts.spots):
         return "same name " + "".join(sorted(rare))
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):

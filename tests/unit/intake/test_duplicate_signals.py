@@ -1,0 +1,52 @@
+"""并单 signals that do not hang on a list of words: places named apart (house numbers, groups in a
+list, two named spots sharing only unusual words). A made-up county (names of no data set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report, bigram_idf
+from intake.places import KnownPlace, PlaceBook
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+_TOWN = KnownPlace("青石镇", "township", "qingshi")
+BOOK = PlaceBook({
+    "青石镇": _TOWN,
+    "柏树村": KnownPlace("柏树村", "village", "qingshi", "qingshi.baishu"),
+    "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
+    "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+    "青石车站": KnownPlace("青石车站", "landmark", "qingshi"),
+    "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
+})
+# A background of everyday appeals: words it never saw look like proper names.
+IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
+
+
+def _r(i: str, text: str, address: str | None = None, hours: float = 0.0,
+       topic: frozenset[str] = frozenset()) -> Report:
+    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), topic=topic)
+
+
+def _run(*reports: Report) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, idf=IDF)
+    return [index.add(r) for r in reports]
+
+
+def test_two_named_spots_sharing_only_unusual_words_are_two_places() -> None:
+    hall = _r("a", "青石车站候车厅的电梯坏了三天，老人拎着行李上下极为吃力")
+    lift = _r("b", "翠竹苑3栋电梯坏了三天，老人上下楼极为吃力", hours=30)
+    assert _run(hall, lift) == [None, None]
+
+
+def test_an_unknown_name_both_say_is_still_one_place() -> None:
+    first = _r("a", "悦动健身房突然关门了，卡里还有两千块钱")
+    second = _r("b", "悦动健身关门跑路，会员卡退不了钱", hours=5)
+    assert _run(first, second) == [None, "a"]
+
+
+def test_a_group_in_a_list_is_one_of_the_groups() -> None:
+    one = _r("a", "柏树村三组从昨晚停电到现在，冰箱里的东西都坏了", "青石镇柏树村")
+    both = _r("b", "柏树村网格员报：本村3、4组约四十户停电，疑为变压器故障", "柏树村", hours=10)
+    assert _run(one, both) == [None, "a"]
+    other = _r("b", "柏树村网格员报：本村4、5组约四十户停电，疑为变压器故障", "柏树村", hours=10)
+    assert _run(one, other) == [None, None]
