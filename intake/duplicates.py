@@ -237,6 +237,7 @@ class Profile:
     cues: frozenset[str] = frozenset()
     road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
     another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
+    doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -491,7 +492,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(said), facets=incident_facets(said),
-                   road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)))
+                   road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
+                   doors=_doors(raw_where))
 
 
 # An outage of the whole township: where it is reported from is only where the caller is.
@@ -609,11 +611,33 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     return (contradict(a.whereabouts, b.whereabouts) is not None
             or contradict(a.lodged, b.lodged, addresses=True) is not None
             or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b) or _road_ends_apart(a, b)
+            or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
 
 
 # One end or stretch of a road (解放路东头, 清河大道南段): a road is long, two ends are two places.
 _ROAD_END = re.compile(r"(?:路|街|大道|巷)的?([东西南北])(?:头|段|端)")
+
+
+# A house number on a road (人民路1号, 清河大道 200 号; not 5号楼, a building, nor 3号院): the road by the
+# two characters before its road word.
+_DOOR = re.compile(r"([\u4e00-\u9fff]{2}(?:大道|路|街|巷))\s*([0-9]{1,4})\s*号(?![楼院])")
+_DOORS_NEAR = 10  # numbers this close are one stretch of the road (1号 / 3号: two doors of one spot)
+
+
+def _doors(text: str) -> frozenset[tuple[str, int]]:
+    return frozenset((road, int(number)) for road, number in _DOOR.findall(text))
+
+
+def _doors_apart(a: Profile, b: Profile) -> bool:
+    """Both give a house number on one road, and none of one's is near one of the other's (人民路1号 and
+    人民路200号 are two places of one road; 1号 and 3号 one) — unless it is a water outage, felt away
+    from where it happens (the caller's number is not the burst's)."""
+    if not a.doors or not b.doors or (a.kinds | b.kinds) & _FELT_AROUND:
+        return False
+    roads = {road for road, _ in a.doors} & {road for road, _ in b.doors}
+    return any(not any(abs(x - y) <= _DOORS_NEAR for r, x in a.doors if r == road for q, y in b.doors if q == road)
+               for road in roads)
 
 
 def _road_ends_apart(a: Profile, b: Profile) -> bool:

@@ -50,3 +50,18 @@ def test_a_group_in_a_list_is_one_of_the_groups() -> None:
     assert _run(one, both) == [None, "a"]
     other = _r("b", "柏树村网格员报：本村4、5组约四十户停电，疑为变压器故障", "柏树村", hours=10)
     assert _run(one, other) == [None, None]
+
+
+def test_two_house_numbers_far_apart_on_one_road_are_two_places() -> None:
+    first = _r("a", "青石镇新民路1号门口的井盖丢了")
+    far = _r("b", "青石镇新民路200号门口的井盖丢了", hours=1)
+    near = _r("b", "青石镇新民路3号门口的井盖丢了", hours=1)
+    assert _run(first, far) == [None, None]
+    assert _run(first, near) == [None, "a"]
+
+
+def test_a_house_number_is_where_the_caller_is_when_the_water_is_out() -> None:
+    burst = _r("a", "新民路168号门口水管爆了，水冒得老高")
+    tap = _r("b", "新民路120号从早上停水了，听说前面水管爆了", hours=1)
+    assert _run(burst, tap) == [None, "a"]
+
