@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_SETS = ("holdout", "second", "third", "fourth", "short_a", "longform", "short_c", "short_e")
+sys.path.insert(0, str(ROOT / "bench"))
+
+from routing_sets import SEED_SETS  # noqa: E402
+
 FIRST_SETS = ("holdout", "second", "third", "fourth")  # their emergencies were added later
 SEED = ROOT / "router" / "data" / "seed" / "labelled_appeals.jsonl"
 

@@ -24,13 +24,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import eval_routing  # noqa: E402
 import fit_calibration  # noqa: E402
+from routing_sets import NEVER_TUNED, SEED_SETS  # noqa: E402
 
 from router.calibration import fit_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
-SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e", "short_b", "short_d",
-        "short_w")
-NEVER_TUNED = ("short_b", "short_d", "short_w")
+SETS = SEED_SETS + NEVER_TUNED
 COLUMNS = ("redirect_recall", "redirect_precision", "urgent_recall", "class_accuracy", "level_balanced",
            "dept_top1", "dept_top3", "category", f"auto_share@{eval_routing.DEFAULT_THRESHOLD}",
            f"auto_right@{eval_routing.DEFAULT_THRESHOLD}", f"auto_share@{eval_routing.HIGH_TIER}",

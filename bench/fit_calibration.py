@@ -17,13 +17,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import eval_routing  # noqa: E402
+from routing_sets import SEED_SETS  # noqa: E402
 
 from router.calibration import DEFAULT_CALIBRATION, fit_calibrator  # noqa: E402
 from router.learning import seed_records  # noqa: E402
 from router.offline import classify_record  # noqa: E402
 from router.service import Router  # noqa: E402
-
-SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e")
 
 
 def out_of_sample(names: tuple[str, ...] = SEED_SETS) -> dict[str, list[tuple[dict[str, Any], dict[str, Any],

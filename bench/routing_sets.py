@@ -1,0 +1,10 @@
+"""The labelled routing sets (tests/data/appeals_NAME.jsonl) and what each one is for: one list, read
+by build_seed (what the shipped model learns from), fit_calibration and crossval_routing."""
+
+from __future__ import annotations
+
+# Written apart from the router and learned from: the shipped model's seed appeals gather them, and
+# crossval_routing holds each out in turn.
+SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e")
+# Written apart and only ever measured (aggregates): never read, never tuned on, never learned from.
+NEVER_TUNED = ("short_b", "short_d", "short_w")
