@@ -91,15 +91,18 @@ _GOOD_KEY = re.compile(f"{_KEY_CHARS}{{1,128}}")  # what _IDEMPOTENCY_KEY accept
 
 
 async def _lean_submit(request: Request) -> Response | None:
-    """POST /v1/appeals for a JSON body that is a valid submission: parsed once from its bytes,
+    """POST /v1/appeals for a JSON body that is a valid submission: parsed and validated once,
     answered with bytes, no dependency resolution or re-validation of the answer (most of
     FastAPI's cost on this, the busiest route). Anything else (not JSON, an invalid field or
     header) returns None, for the full route to answer exactly as it always has."""
     if request.headers.get("content-type", "").partition(";")[0].strip().lower() != "application/json":
         return None
     try:
-        appeal = _SUBMISSION.validate_json(await request.body())
-    except ValidationError:
+        # json.loads then Python-mode validation, as FastAPI does, not validate_json: JSON mode
+        # reads a number such as 3.00 into Decimal('3') where Python mode gives Decimal('3.0'),
+        # which would change the request digest and refuse an exact repeat sent the other way.
+        appeal = _SUBMISSION.validate_python(await request.json())
+    except (ValidationError, ValueError, RecursionError):  # not a valid submission, or not JSON
         return None
     key = request.headers.get("idempotency-key")
     if key is not None and not _GOOD_KEY.fullmatch(key):
