@@ -110,7 +110,8 @@ async def _lean_submit(request: Request) -> Response | None:
     runtime: Runtime = request.app.state.runtime
     principal = await request_principal(request, runtime)
     answer, created = await _submit(UnitOfWork(runtime), appeal, principal, key)
-    return Response(_ANSWER.dump_json(answer), status_code=201 if created else 200, media_type="application/json")
+    body = _ANSWER.dump_json(answer, by_alias=True)  # as FastAPI serialises a response_model
+    return Response(body, status_code=201 if created else 200, media_type="application/json")
 
 
 class _LeanSubmitRoute(APIRoute):
