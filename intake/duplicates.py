@@ -238,6 +238,9 @@ class Profile:
     road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
     another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
+    # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
+    # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
+    leaning: Mapping[str, float] = field(default_factory=dict)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -266,6 +269,7 @@ class DuplicatePolicy:
     min_similarity_other_topic: float = 0.25  # ... and when they do not
     min_similarity_within: float = 0.1  # ... when they share only a township or village (the same kind)
     max_distance_m: float = 300.0  # coordinates this close are the same place
+    min_leaning: float = 0.9  # the learned model's leanings this alike are one matter (at a spot both name)
 
 
 @dataclass(frozen=True)
@@ -451,10 +455,20 @@ def _without_places(text: str, names: Iterable[str]) -> str:
 
 # What the words of a text name as matters of the catalogue (the router's terms, e.g. `Router.matters_named`).
 MattersNamed = Callable[[str], frozenset[str]]
+# The learned model's leaning over the catalogue's matters for a text: matter → weight, a unit vector.
+MatterLeaning = Callable[[str], Mapping[str, float]]
+
+
+def leaning_alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The cosine of two leanings (0 when either is unknown)."""
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
 def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None,
-            book: PlaceBook | None = None, matters_named: MattersNamed | None = None) -> Profile:
+            book: PlaceBook | None = None, matters_named: MattersNamed | None = None,
+            leaning: MatterLeaning | None = None) -> Profile:
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
     `book`: the gazetteer's places, to place the report in its hierarchy; `matters_named`: the
     catalogue matters a text's words name."""
@@ -483,6 +497,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     matter = _clean(_without_places(said_rest if book else text, known | coarse))
     return Profile(report=report, grams=_weighted(_bigrams(matter), idf),
                    cues=matters_named(matter) if matters_named else frozenset(),
+                   leaning=leaning(matter) if leaning else {},
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf),
                    kinds=kinds, township_wide=township_wide,
@@ -823,6 +838,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt
+    # ... and so is one matter the learned model reads in both reports' words, told in words no kind
+    # lists, at a spot both name.
+    leaning = leaning_alike(a.leaning, b.leaning)
+    same_matter = same_matter or (spot and leaning >= policy.min_leaning)
     # At a spot both name, neither saying its kind: the router's matters are guesses from words that
     # say no kind, so the words decide as when the matters agree.
     unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)
@@ -851,11 +870,12 @@ class DuplicateIndex:
     aliases: Mapping[str, str] | None = None
     book: PlaceBook | None = None
     matters_named: MattersNamed | None = None
+    leaning: MatterLeaning | None = None
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
     def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf, self.aliases, self.book, self.matters_named)
+        return profile(report, self.idf, self.aliases, self.book, self.matters_named, self.leaning)
 
     def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
         """`repeated_incident` of `report` among `members` (intake: the open orders of the window and

@@ -27,11 +27,16 @@ FORMAT = "hotline-router-model/3"
 EMERGENCY_NONE = "none"  # the emergency head's class for appeals that are not emergencies
 MIN_CLASS_EXAMPLES = 50  # fewer appeals labelled with a whistle class than this: no class heads
 CLASS_HEADS = ("urgent", "hard")
+MATTER_HEAD_PRUNE = 0.05  # matter head weights smaller than this are dropped (no measurable change)
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
 _SHIFT_CHAR = np.uint64(21)  # every Unicode code point fits in 21 bits
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT_HASH = np.uint64(64 - HASH_BITS)
 _NOT_LETTERS = re.compile(r"[^\w#]|[\d_]")
+
+
+# (matter codes, feature rows, matter columns, weights, intercepts): see `LearnedModel.matter_head`.
+MatterHead = tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +92,10 @@ class LearnedModel:
     # Optional multinomial head over the same features: emergency line or EMERGENCY_NONE
     # (labels, weights of shape (n_features, n_labels), intercepts of shape (n_labels,)).
     emergency_head: tuple[list[str], np.ndarray, np.ndarray] | None = None
+    # Optional linear head over catalogue matters, learned from the catalogue's own documents (names,
+    # examples, terms), kept sparse (weights under MATTER_HEAD_PRUNE dropped): (matter codes, feature
+    # rows in `buckets` order, matter columns, weights, intercepts of shape (n_matters,)).
+    matter_head: MatterHead | None = None
 
     def __post_init__(self) -> None:
         # Rows in order of n-gram frequency (rising idf): the n-grams nearly every appeal has sit
@@ -120,6 +129,16 @@ class LearnedModel:
             np.hstack([np.hstack(blocks) * idf[:, None], (idf * idf)[:, None]])[order], dtype=np.float32)
         self._intercepts = np.concatenate(intercepts)
         self._last: tuple[str, np.ndarray] | None = None
+        if self.matter_head is not None:
+            # The head's weights by feature row in the frequency order `features` gives rows in.
+            _, rows, cols, vals, _ = self.matter_head
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            ranked = rank[np.asarray(rows, dtype=np.int64)]
+            by_row = np.argsort(ranked, kind="stable")
+            self._matter_indptr = np.concatenate(([0], np.cumsum(np.bincount(ranked, minlength=len(order)))))
+            self._matter_cols = np.asarray(cols, dtype=np.intp)[by_row]
+            self._matter_vals = np.asarray(vals, dtype=np.float32)[by_row]
 
     def _scores(self, text: str) -> np.ndarray:
         """Raw linear scores of every part for a normalised text. The last text's are remembered:
@@ -172,6 +191,24 @@ class LearnedModel:
         best = max((i for i in range(len(exps)) if i != none), key=exps.__getitem__)
         return 1.0 - (exps[none] / total if none >= 0 else 0.0), self.emergency_head[0][best]
 
+    def matter_scores(self, text: str) -> np.ndarray | None:
+        """The matter head's raw linear scores, one per matter of `matter_head` (normalised text);
+        None when the model has no matter head."""
+        if self.matter_head is None:
+            return None
+        cols, vals = self.features(text)
+        starts = self._matter_indptr[cols]
+        counts = self._matter_indptr[cols + 1] - starts
+        total = int(counts.sum())
+        intercept = np.asarray(self.matter_head[4], dtype=np.float32)
+        if not total:
+            return intercept.copy()
+        # every nonzero weight of every feature of the text, with the feature's TF-IDF value
+        ends = np.cumsum(counts)
+        at = np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
+        weighted = self._matter_vals[at] * np.repeat(vals, counts)
+        return np.bincount(self._matter_cols[at], weighted, minlength=len(intercept)) + intercept  # type: ignore[no-any-return]
+
     def owner_probabilities(self, text: str) -> list[float]:
         """`probabilities` as plain floats (cheaper for a few dozen owners)."""
         scores = self._scores(text)[: len(self.classes)].tolist()
@@ -216,6 +253,10 @@ class LearnedModel:
             arrays["emergency_labels"] = np.array(labels)
             arrays["emergency_weights"] = e_weights
             arrays["emergency_intercept"] = e_intercept
+        if self.matter_head is not None:
+            labels, rows, cols, vals, m_intercept = self.matter_head
+            arrays |= {"matter_labels": np.array(labels), "matter_rows": rows, "matter_cols": cols,
+                       "matter_vals": vals, "matter_intercept": m_intercept}
         with path.open("wb") as fh:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
@@ -231,6 +272,10 @@ class LearnedModel:
                     name: (data[f"head_{name}_weights"], float(data[f"head_{name}_intercept"]))
                     for name in CLASS_HEADS if f"head_{name}_weights" in data
                 }
+                matter_head = None
+                if "matter_vals" in data:
+                    matter_head = ([str(x) for x in data["matter_labels"]], data["matter_rows"], data["matter_cols"],
+                                   data["matter_vals"], data["matter_intercept"])
                 emergency = None
                 if "emergency_weights" in data:
                     emergency = ([str(x) for x in data["emergency_labels"]], data["emergency_weights"],
@@ -245,8 +290,11 @@ class LearnedModel:
             raise ModelError(f"{path}: class head weights do not match features")
         if emergency is not None and emergency[1].shape != (len(buckets), len(emergency[0])):
             raise ModelError(f"{path}: emergency head weights do not match features")
+        if matter_head is not None and (matter_head[1].max(initial=-1) >= len(buckets)
+                                        or matter_head[2].max(initial=-1) >= len(matter_head[0])):
+            raise ModelError(f"{path}: matter head weights do not match features and matters")
         return cls(header["classes"], buckets, idf, weights, intercept, header.get("trained_on", {}),
-                   float(header.get("sharpness", 4.0)), heads, emergency)
+                   float(header.get("sharpness", 4.0)), heads, emergency, matter_head)
 
 
 def _catalogue_documents(matter: Matter) -> list[tuple[str, float]]:
@@ -303,8 +351,10 @@ def train(
     emergency_labels: list[str] = []
     owner_rows: list[int] = []  # rows that teach the owner model (not the emergencies)
     counts = {"catalogue": 0, "history": 0, "history_skipped": 0}
+    matter_codes: list[str] = []  # the matter of each catalogue row (the first rows)
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
+            matter_codes.append(matter.code)
             owner_rows.append(len(texts))
             texts.append(norm(text))
             labels.append(matter.owner)
@@ -375,6 +425,9 @@ def train(
     emergency_head = _train_emergency_head(matrix, emergency_rows, emergency_labels)
     if emergency_head is not None:
         counts["emergency_head"] = len(emergency_rows)
+    matter_head = _train_matter_head(matrix, matter_codes, weights[: len(matter_codes)], regularisation)
+    if matter_head is not None:
+        counts["matter_head"] = len(matter_codes)
     return LearnedModel(
         classes=classes,
         buckets=buckets,
@@ -384,7 +437,32 @@ def train(
         trained_on=counts,
         class_heads=class_heads,
         emergency_head=emergency_head,
+        matter_head=matter_head,
     )
+
+
+def _train_matter_head(matrix: object, codes: list[str], weights: list[float], regularisation: float
+                       ) -> MatterHead | None:
+    """A linear head over catalogue matters from the catalogue's documents (the first rows of
+    `matrix`): which matter an appeal's words lean to, in n-grams the examples teach beyond the
+    rules' terms (no labelled appeal names a matter). Weights under MATTER_HEAD_PRUNE are dropped:
+    the head is a few hundred kilobytes, not a dense features × matters table."""
+    names = sorted(set(codes))
+    if len(names) < 2:
+        return None
+    from sklearn.svm import LinearSVC
+
+    clf = LinearSVC(C=regularisation, random_state=0)
+    clf.fit(matrix[: len(codes)], codes, sample_weight=np.asarray(weights))  # type: ignore[index]
+    coef = np.asarray(clf.coef_, dtype=np.float32)
+    intercept = np.asarray(clf.intercept_, dtype=np.float32)
+    if len(names) == 2:  # binary: sklearn gives one row for the second class
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2], dtype=np.float32)
+    order = [list(clf.classes_).index(c) for c in names]
+    coef, intercept = coef[order], intercept[order]
+    cols, rows = np.nonzero(np.abs(coef) >= MATTER_HEAD_PRUNE)
+    return names, rows.astype(np.int32), cols.astype(np.int16), coef[cols, rows], intercept
 
 
 def _train_emergency_head(matrix: object, rows: list[int], labels: list[str]

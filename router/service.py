@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from router.calibration import DEFAULT_CALIBRATION, Calibrator
 from router.catalogue import Catalogue, load_catalogue
 from router.classifier import MatterClassifier, Ranking
@@ -67,6 +69,10 @@ MODEL_WEIGHT = 6.0
 
 # A learned class head raises an appeal to its class at or above these probabilities.
 LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
+# The learned matter leaning (`Router.matter_leaning`): its likeliest matters kept, and how sharply
+# the head's margins become probabilities (its margins are small: 183 matters from a few examples each).
+LEANING_TOP = 8
+LEANING_SHARPNESS = 16.0
 _CLASS_RANK = {WhistleClass.ordinary: 0, WhistleClass.hard: 1, WhistleClass.urgent: 2}
 
 
@@ -189,6 +195,21 @@ class Router:
             return frozenset()
         matters = self.classifier.catalogue_matters
         return frozenset(matters[mi].code for mi, (score, _) in scores.items() if score >= top)
+
+    def matter_leaning(self, text: str, top: int = LEANING_TOP) -> dict[str, float]:
+        """The learned model's leaning over catalogue matters for `text`: its `top` likeliest matters
+        (softmax of the matter head's scores × LEANING_SHARPNESS), as a unit vector (matter →
+        weight), so two leanings compare by a dot product. Empty without a model with a matter head.
+        Learned from the catalogue's examples, it reads one matter in words the rules do not list."""
+        scores = self.model.matter_scores(self.parts.normalise(text)) if self.model is not None else None
+        if scores is None or self.model is None or self.model.matter_head is None:
+            return {}
+        best = np.argpartition(-scores, top)[:top] if len(scores) > top else np.arange(len(scores))
+        # the softmax of the kept matters alone: its denominator goes with the scaling to unit length
+        kept = np.exp((scores[best] - scores.max()) * LEANING_SHARPNESS)
+        kept /= np.sqrt(kept @ kept)
+        codes = self.model.matter_head[0]
+        return dict(zip([codes[i] for i in best.tolist()], kept.tolist(), strict=True))
 
     # ---- units --------------------------------------------------------------------------
 

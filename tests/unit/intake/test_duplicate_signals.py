@@ -65,3 +65,33 @@ def test_a_house_number_is_where_the_caller_is_when_the_water_is_out() -> None:
     tap = _r("b", "新民路120号从早上停水了，听说前面水管爆了", hours=1)
     assert _run(burst, tap) == [None, "a"]
 
+
+
+def _lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned matter leaning: a pole's lean and a lift, told in any words."""
+    if "杆" in text:
+        return {"power.line_hazard": 0.8, "power.outage": 0.6}
+    if "梯" in text:
+        return {"market.lift": 1.0}
+    return {}
+
+
+def _leaning_run(*reports: Report, leaning: bool = True) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean if leaning else None)
+    return [index.add(r) for r in reports]
+
+
+def test_one_matter_the_learned_model_reads_at_a_spot_both_name_is_the_incident_again() -> None:
+    pole = _r("a", "翠竹苑门口那根电线杆歪得厉害，线都快垂到头顶了")
+    again = _r("b", "翠竹苑大门外低压杆倾斜约三十度，导线下垂", hours=4)
+    assert _leaning_run(pole, again) == [None, "a"]
+    assert _leaning_run(pole, again, leaning=False) == [None, None]
+
+
+def test_the_learned_leaning_does_not_join_two_matters_nor_two_spots_of_a_road() -> None:
+    pole = _r("a", "翠竹苑门口那根电线杆歪得厉害，线都快垂到头顶了")
+    lift = _r("b", "翠竹苑3栋的电梯卡住不动，物业说等配件", hours=4)
+    assert _leaning_run(pole, lift) == [None, None]
+    road = _r("a", "新民路上那根电线杆歪得厉害，线都快垂到头顶了")
+    road_again = _r("b", "新民路低压杆倾斜约三十度，导线下垂", hours=4)
+    assert _leaning_run(road, road_again) == [None, None]  # a road holds many poles: the words decide

@@ -104,3 +104,28 @@ def test_the_emergency_head_learns_how_people_describe_an_emergency_the_cues_do_
     taught = router.with_model(model)
     assert taught.route("学校门口有个人遭了黑手，快派人来").redirect is not None
     assert taught.route("学校门口的路灯坏了好几天").redirect is None
+
+
+def test_the_matter_head_reads_one_matter_in_words_the_rules_do_not_list(router: Router, tmp_path: Path) -> None:
+    """The learned matter leaning: two tellings of a leaning pole lean alike, a lift does not; the
+    head survives a save and load."""
+
+    def leaning_alike(a: dict[str, float], b: dict[str, float]) -> float:
+        return sum(w * b.get(m, 0.0) for m, w in a.items())
+
+    pole = router.matter_leaning("那根电线杆歪得厉害，线都快垂到头顶了")
+    again = router.matter_leaning("门口的电杆倾斜，电线耷拉下来挡路")
+    lift = router.matter_leaning("电梯卡在半空，里面有人出不来")
+    assert leaning_alike(pole, again) > 0.9 > leaning_alike(pole, lift)
+    assert sum(w * w for w in pole.values()) == pytest.approx(1.0)
+    assert router.model is not None
+    router.model.save(tmp_path / "m.npz")
+    loaded = Router.default(model_path=tmp_path / "m.npz")
+    assert loaded.matter_leaning("门口的电杆倾斜，电线耷拉下来挡路") == pytest.approx(again)
+
+
+def test_a_model_without_a_matter_head_leans_nowhere(router: Router) -> None:
+    model = router.train([], with_seed=False)
+    bare = LearnedModel(model.classes, model.buckets, model.idf, model.weights, model.intercept, {})
+    assert router.with_model(bare).matter_leaning("电梯坏了") == {}
+    assert router.with_model(None).matter_leaning("电梯坏了") == {}
