@@ -691,8 +691,9 @@ def _trades_apart(a: Profile, b: Profile) -> bool:
 
 # A business told by its trade: the one or two characters before 厂 / 店 (服装厂, 鞋厂, 蛋糕店), not a
 # word for any business (工厂, 商店, 门店), a count (一家店), a verb (闭店, 进厂) or a size (小店, 老厂);
-# a 厂房 is a building.
-_TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店)")
+# a 厂房 is a building. Also a registered company's (服饰 of 恒达服饰有限公司; not 物业公司 or 供水公司, which
+# every kind of report calls on).
+_TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店|有限公司)")
 _NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老")
 
 
@@ -750,14 +751,16 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
     if shared:
         return "same place " + max(shared, key=_finest_first)
+    # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
+    # the other's text is then part of another place's name, and no place in common.
+    apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
     contained = ({s for s in a.read_stems if _mentions(b.where, s)}
-                 | {s for s in b.read_stems if _mentions(a.where, s)})
+                 | {s for s in b.read_stems if _mentions(a.where, s)}) if not apart_spots else set()
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
-    # (Not when each names spots of the gazetteer and none in common: then words the background never
-    # saw, 出行极为 of two formal reports, are no name of a place.)
-    if len(rare) >= 2 and not (a.whereabouts.spots and b.whereabouts.spots):
+    # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
+    if len(rare) >= 2 and not apart_spots:
         return "same name " + "".join(sorted(rare))
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):

@@ -17,6 +17,9 @@ BOOK = PlaceBook({
     "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
     "青石车站": KnownPlace("青石车站", "landmark", "qingshi"),
     "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
+    "柳湖公园": KnownPlace("柳湖公园", "landmark", "qingshi"),
+    "柳湖广场": KnownPlace("柳湖广场", "landmark", "qingshi"),
+    "青石工业园": KnownPlace("青石工业园", "landmark", "qingshi"),
 })
 # A background of everyday appeals: words it never saw look like proper names.
 IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
@@ -95,3 +98,19 @@ def test_the_learned_leaning_does_not_join_two_matters_nor_two_spots_of_a_road()
     road = _r("a", "新民路上那根电线杆歪得厉害，线都快垂到头顶了")
     road_again = _r("b", "新民路低压杆倾斜约三十度，导线下垂", hours=4)
     assert _leaning_run(road, road_again) == [None, None]  # a road holds many poles: the words decide
+
+
+def test_two_landmarks_sharing_a_bare_name_are_two_places() -> None:
+    drums = _r("a", "柳湖公园每天早上六点就有人敲锣打鼓，吵得睡不着")
+    dance = _r("b", "柳湖广场晚上跳舞的音响声音太大，九点多还不停", hours=10)
+    assert _run(drums, dance) == [None, None]
+    again = _r("b", "柳湖公园里早上打鼓的声音太大了，天天如此", hours=10)
+    assert _run(drums, again) == [None, "a"]
+
+
+def test_two_registered_companies_of_other_trades_in_one_park_are_two_employers() -> None:
+    wages = _r("a", "青石工业园鑫源电子厂拖欠我两个月工资，财务一直推")
+    other = _r("b", "来访人反映青石工业园恒达服饰有限公司拖欠二十多名工人工资", hours=20)
+    assert _run(wages, other) == [None, None]
+    same = _r("b", "青石工业园鑫源电子有限公司欠我们工资三个月了", hours=20)
+    assert _run(wages, same) == [None, "a"]
