@@ -270,6 +270,7 @@ class DuplicatePolicy:
     min_similarity_within: float = 0.1  # ... when they share only a township or village (the same kind)
     max_distance_m: float = 300.0  # coordinates this close are the same place
     min_leaning: float = 0.9  # the learned model's leanings this alike are one matter (at a spot both name)
+    leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
 
 
 @dataclass(frozen=True)
@@ -801,6 +802,13 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
 
 
+def _words_lean_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
+    """The learned leanings of the two reports' words (places blanked) are all but orthogonal: the
+    router's matter in common came from the place they name (客运站 → passenger transport for a road
+    caving in by the bus station), not from what they say happened."""
+    return bool(a.leaning) and bool(b.leaning) and leaning_alike(a.leaning, b.leaning) < policy.leanings_apart
+
+
 def _specific_matter(a: Profile, b: Profile) -> bool:
     """The router gives both one matter, and not a department's catch-all (….other)."""
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
@@ -836,8 +844,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # The router's one specific matter (not a catch-all) at a spot both name is the incident again
     # when one of them has no word of its kind (水是黄的 / 浑浊 are both water quality to the router);
     # when neither says what happened, the words decide (`unsaid`): a library's air conditioning and
-    # its front steps are both its public service to the router.
-    same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds))
+    # its front steps are both its public service to the router. Nor when the words' learned leanings
+    # are all but orthogonal: the router's matter then came from the place named.
+    same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds)
+                                  and not _words_lean_apart(a, b, policy))
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt

@@ -114,3 +114,29 @@ def test_two_registered_companies_of_other_trades_in_one_park_are_two_employers(
     assert _run(wages, other) == [None, None]
     same = _r("b", "青石工业园鑫源电子有限公司欠我们工资三个月了", hours=20)
     assert _run(wages, same) == [None, "a"]
+
+
+TRANSIT = frozenset({"matter:transit.passenger"})
+
+
+def _station_lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: the words of a bus line, of a road caving in."""
+    if "班车" in text or "班线" in text:
+        return {"transit.passenger": 1.0}
+    if "陷" in text or "坑" in text:
+        return {"roads.surface": 0.9, "roads.other": 0.43}
+    return {}
+
+
+def test_the_routers_matter_read_from_a_place_name_does_not_join_two_matters_at_it() -> None:
+    """The router reads 青石车站 as passenger transport whatever happened there; the words' leanings
+    tell a stopped bus line from the road caving in by the station."""
+    bus = _r("a", "青石车站发往红岩的班车停运了，群众出行不便", topic=TRANSIT)
+    road = _r("b", "青石车站边上的马路陷下去了，电动车差点掉进去", hours=20, topic=TRANSIT)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_station_lean)
+    assert [index.add(r) for r in (bus, road)] == [None, None]
+    blind = DuplicateIndex(book=BOOK, idf=IDF)
+    assert [blind.add(r) for r in (bus, road)] == [None, "a"]  # as before the leaning
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_station_lean)
+    stopped = _r("b", "青石车站那趟班线好几天没车了，老人看病都去不了", hours=20, topic=TRANSIT)
+    assert [index.add(r) for r in (bus, stopped)] == [None, "a"]
