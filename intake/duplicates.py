@@ -271,6 +271,7 @@ class DuplicatePolicy:
     max_distance_m: float = 300.0  # coordinates this close are the same place
     min_leaning: float = 0.9  # the learned model's leanings this alike are one matter (at a spot both name)
     leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
+    leaning_in_common: float = 0.2  # ... and this alike are a matter in common (min_similarity applies)
 
 
 @dataclass(frozen=True)
@@ -802,13 +803,6 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
 
 
-def _words_lean_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
-    """The learned leanings of the two reports' words (places blanked) are all but orthogonal: the
-    router's matter in common came from the place they name (客运站 → passenger transport for a road
-    caving in by the bus station), not from what they say happened."""
-    return bool(a.leaning) and bool(b.leaning) and leaning_alike(a.leaning, b.leaning) < policy.leanings_apart
-
-
 def _specific_matter(a: Profile, b: Profile) -> bool:
     """The router gives both one matter, and not a department's catch-all (….other)."""
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
@@ -828,9 +822,12 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None  # the new report says it is about another one (另一家药店, 此次反映另一问题)
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
+    # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
+    leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
     # The words themselves name one catalogue matter most (the rules' own reading, not the router's
-    # decision, which its model may move): a matter in common, told in words no kind lists.
-    named_alike = bool(a.cues & b.cues)
+    # decision, which its model may move), or lean to one as the learned model reads them: a matter
+    # in common, told in words no kind lists.
+    named_alike = bool(a.cues & b.cues) or (leaning is not None and leaning >= policy.leaning_in_common)
     same_topic = bool(a.report.topic & b.report.topic) or same_kind or _related(a.kinds, b.kinds) or named_alike
     spot = _named_spot(place, a, b)
     same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
@@ -847,14 +844,13 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # its front steps are both its public service to the router. Nor when the words' learned leanings
     # are all but orthogonal: the router's matter then came from the place named.
     same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds)
-                                  and not _words_lean_apart(a, b, policy))
+                                  and not (leaning is not None and leaning < policy.leanings_apart))
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt
     # ... and so is one matter the learned model reads in both reports' words, told in words no kind
     # lists, at a spot both name.
-    leaning = leaning_alike(a.leaning, b.leaning)
-    same_matter = same_matter or (spot and leaning >= policy.min_leaning)
+    same_matter = same_matter or (spot and leaning is not None and leaning >= policy.min_leaning)
     # At a spot both name, neither saying its kind: the router's matters are guesses from words that
     # say no kind, so the words decide as when the matters agree.
     unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)

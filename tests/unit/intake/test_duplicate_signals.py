@@ -140,3 +140,17 @@ def test_the_routers_matter_read_from_a_place_name_does_not_join_two_matters_at_
     index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_station_lean)
     stopped = _r("b", "青石车站那趟班线好几天没车了，老人看病都去不了", hours=20, topic=TRANSIT)
     assert [index.add(r) for r in (bus, stopped)] == [None, "a"]
+
+
+def _bridge_lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: railings and a handrail of a footbridge lean alike."""
+    return {"roads.footbridge": 0.8, "roads.other": 0.6} if "桥" in text else {"other": 1.0}
+
+
+def test_words_leaning_to_one_matter_need_only_some_words_in_common_on_a_road() -> None:
+    loose = _r("a", "新民路那座天桥的扶手松了，摇摇晃晃的")
+    shaking = _r("b", "新民路天桥栏杆晃动得厉害，老人不敢走", hours=3)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_bridge_lean)
+    assert [index.add(r) for r in (loose, shaking)] == [None, "a"]
+    blind = DuplicateIndex(book=BOOK, idf=IDF)
+    assert [blind.add(r) for r in (loose, shaking)] == [None, None]  # 0.08 of words: not 0.25
