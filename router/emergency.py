@@ -208,6 +208,14 @@ class EmergencyDetector:
         line = max(scores, key=lambda k: (scores[k], -_TIE_ORDER.index(k)))
         if scores[line] <= 0:
             return None
+        if line is EmergencyLine.medical:
+            # someone hurt while being beaten, in a crash or trapped: the line that stops it or gets
+            # them out is called (taxonomy.md: a beating is 110's, a crash 122's, people trapped 119's)
+            # whenever its own cues reach the threshold, however many medical words the caller uses;
+            # 110 only for violence (a threat to oneself with an overdose taken is the ambulance's)
+            violent = bool(self._violence & found)
+            line = next((other for other in _TIE_ORDER[:3] if scores.get(other, 0.0) >= self._threshold
+                         and (violent or other is not EmergencyLine.police)), line)
         boost = sum(w for word, w in self._amplifiers.items() if word in found)
         score = scores[line] + boost
         return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
@@ -296,7 +304,7 @@ class EmergencyDetector:
                    resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []],
                    collision=[normalise(w) for w in data.get("collision") or []],
                    # the people of the 110 families: "孩子的…找不到了" is a thing of theirs missing
-                   owners=frozenset(c.term.parts[0] for c in family_cues if c.line is EmergencyLine.police))
+                   owners=frozenset(c.term.parts[-1] for c in family_cues if c.line is EmergencyLine.police))
 
 
 def _family_cues(families: list[object], normalise: Normaliser, path: Path) -> list[_Cue]:
@@ -314,5 +322,7 @@ def _family_cues(families: list[object], normalise: Normaliser, path: Path) -> l
         weight = float(family.get("weight", 3))
         for who in family["who"]:
             for what in family["what"]:
-                cues.append(_Cue(parse_term(f"{who}&{what}:{weight}", normalise), line))
+                # the state first: of parts of equal length the first is the cue's anchor, and a
+                # state ("走丢") is in far fewer appeals than a person ("孩子")
+                cues.append(_Cue(parse_term(f"{what}&{who}:{weight}", normalise), line))
     return cues
