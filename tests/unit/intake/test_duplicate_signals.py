@@ -154,3 +154,11 @@ def test_words_leaning_to_one_matter_need_only_some_words_in_common_on_a_road() 
     assert [index.add(r) for r in (loose, shaking)] == [None, "a"]
     blind = DuplicateIndex(book=BOOK, idf=IDF)
     assert [blind.add(r) for r in (loose, shaking)] == [None, None]  # 0.08 of words: not 0.25
+
+
+def test_a_shop_told_by_what_it_sells_is_of_that_trade() -> None:
+    shoes = _r("a", "青石车站旁边那家卖鞋的店，门口大喇叭天天喊清仓，吵得不行")
+    phones = _r("b", "青石车站旁边手机店门口的喇叭天天喊办卡，吵得不行", hours=5)
+    assert _run(shoes, phones) == [None, None]
+    again = _r("b", "青石车站旁的鞋店门口大喇叭喊清仓甩卖，吵得不行", hours=5)
+    assert _run(shoes, again) == [None, "a"]
