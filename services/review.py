@@ -111,7 +111,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
             original_matter=suggestion.get("matter"), original_level=suggestion.get("level"),
             corrected_unit=target.code, corrected_matter=matter.code if matter else None,
             corrected_dept=order.dept if target.level.value == "county" else None,
-            corrected_level=target.level.value, reason=body.reason,
+            corrected_level=target.level.value, reason=mask_text(body.reason) if body.reason else None,
         ))
     return await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor,
                                         reason=body.reason or "dispatched by dispatcher")
@@ -137,7 +137,7 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
         work_order_id=order.id, at=now, source="reassign", actor=actor, text=order.text_masked,
         original_unit=order.unit, original_matter=order.matter, original_level=order.level,
         corrected_unit=target.code, corrected_matter=None, corrected_dept=target.code if county else None,
-        corrected_level=target.level.value, reason=body.reason,
+        corrected_level=target.level.value, reason=mask_text(body.reason) if body.reason else None,
     ))
     state = await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=body.reason,
                                        action=Action.reassign, data={"from_unit": order.unit})

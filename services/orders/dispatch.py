@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalation.clocks import bounded, deadlines_for
+from intake.masking import mask_text
 from router.models import Unit
 from schemas.events import (
     DISPATCHED_TYPE,
@@ -244,7 +245,8 @@ def dispatched_payload(order: WorkOrder, lead: Unit, *, reason: str | None, assi
     return DispatchedEvent(
         **order_summary(order), unit_name=lead.name, lead_unit=lead.code, text=order.text_masked,
         address=order.address, matter_name=(order.routing or {}).get("matter_name"), assisting_units=assisting,
-        contact=contact, confidential=order.confidential, reason=reason, reopen_count=order.reopen_count,
+        contact=contact, confidential=order.confidential, reason=mask_text(reason) if reason else None,
+        reopen_count=order.reopen_count,
         claim_due=order.claim_due, first_contact_due=order.first_contact_due,
         resolve_due=order.resolve_due, reply_topic=UNIT_REPLIES_TOPIC,
     )
