@@ -238,6 +238,9 @@ async def test_maintained_aggregates_equal_a_full_recount_after_a_random_run(set
                 await run.later()
             if rng.random() < 0.2:
                 await runtime.relay.drain()
+        for _ in range(4):  # then a few more steps for every order, no time passing: reopened ones close again
+            for order_id in list(run.tokens):
+                await run.act(order_id)
         await runtime.relay.drain()
 
         got, want = await maintained(runtime), await recount(runtime)
@@ -252,7 +255,7 @@ async def test_maintained_aggregates_equal_a_full_recount_after_a_random_run(set
         assert {"returned", "reopened", "closed", "claimed_on_time", "unsatisfied", "reopen_closed", "escalated",
                 "extension_requested", "extension_approved", "supervision_remind", "supervision_supervise"} <= metrics
         assert any(row[2] == "handed_over" and row[6] > 0 for row in got["report_tallies"])
-        assert {row[1] for row in got["report_tallies"] if row[0] == "m"} == {date(2026, 1, 1), date(2026, 2, 1)}
+        assert {date(2026, 1, 1), date(2026, 2, 1)} <= {row[1] for row in got["report_tallies"] if row[0] == "m"}
 
         # every event delivered again: nothing changes
         bus = runtime.bus
