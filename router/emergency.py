@@ -229,9 +229,12 @@ class EmergencyDetector:
             return False
         if found & self._administrative:
             return False
-        if found & self._hypothetical and not found & self._present:
+        past = found & self._past
+        # a word of now inside a word of the past does not say now ("医药费到现在没给")
+        present = {w for w in found & self._present if not any(w in longer for longer in past)}
+        if found & self._hypothetical and not present:
             return False  # a fear or a hazard ("怕着火", "隐患"), or a denial, with no word of now
-        return not (found & self._past) or bool(found & self._present)
+        return not past or bool(present)
 
     def _now_since_past(self, phrases: dict[str, list[Hit]], before: int) -> bool:
         """Whether the last word of time before `before` in a sentence says now: a phone call

@@ -386,7 +386,9 @@ class Router:
         if learned is None:
             return None
         danger, line = learned
-        if call is not None and call.score >= detector.threshold * PARTIAL_CUES and danger >= LEARNED_WITH_CUES:
+        if (call is not None and call.score >= detector.threshold * PARTIAL_CUES and danger >= LEARNED_WITH_CUES
+                # half the cues and a head unsure on its own: the wording must allow now ("…我要投诉")
+                and (danger >= LEARNED_ALONE or detector.may_be_now(scan.found, call.line))):
             return EmergencyCall(call.line, (*call.cues, f"learned {danger:.2f}"), call.score)
         if danger >= LEARNED_ALONE and line != EMERGENCY_NONE and detector.may_be_now(scan.found, EmergencyLine(line)):
             return EmergencyCall(EmergencyLine(line), (f"learned {line} {danger:.2f}",), 2.0 * danger)
