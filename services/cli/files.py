@@ -1,0 +1,181 @@
+"""Files offline: route them (classify), find their near-duplicates (duplicates), import them (import)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+
+from services.cli.apps import CliError, app
+
+if TYPE_CHECKING:
+    from intake.bulk import Tally
+
+
+@contextlib.contextmanager
+def _lines_and_output(file: str, output: Path | None) -> Iterator[tuple[TextIO, TextIO]]:
+    """FILE's lines (- for stdin; a BOM, as Notepad writes, skipped) and where to write the answers."""
+    try:
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        yield source, out
+    finally:
+        if source is not sys.stdin:
+            source.close()
+        if output:
+            out.close()
+
+
+@app.command()
+def classify(
+    file: Annotated[str, typer.Argument(help="JSON lines with id and text (optional channel, address); - for stdin")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Route every line of FILE offline (no servers) and write one JSON line per input: id, redirect,
+    class, level, dept, unit, matter, confidence, explanation. A bad line stops with its number."""
+    from router.offline import classify_record
+    from router.service import Router
+    from schemas.taxonomy import Channel
+
+    channels = {c.value for c in Channel}
+    router = Router.default()
+    name = "standard input" if file == "-" else file
+    with _lines_and_output(file, output) as (source, out):
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CliError(f"line {n} of {name} is not JSON: {exc}") from exc
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+                raise CliError(f"line {n} of {name} needs the fields id and text")
+            if record.get("channel") is not None and record["channel"] not in channels:
+                raise CliError(f"line {n} of {name}: unknown channel {record['channel']!r} "
+                               f"(one of {', '.join(sorted(channels))})")
+            out.write(json.dumps(classify_record(router, record), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def duplicates(
+    file: Annotated[str, typer.Argument(help="JSON lines in submission order: id, text, optional channel, "
+                                             "address, reported_at; - for stdin")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Find near-duplicates (并单) offline: one JSON line per input with id and duplicate_of (null, or the
+    id of the earlier line it merges into)."""
+    from router.service import Router
+    from services.offline_duplicates import detect_lines
+
+    with _lines_and_output(file, output) as (source, out):
+        for row in detect_lines(Router.default(), source):
+            if "error" in row:
+                raise CliError(f"{'standard input' if file == '-' else file}: line {row['line']}: {row['error']}")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class ImportFormat(StrEnum):
+    auto = "auto"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@contextlib.contextmanager
+def import_progress(total: int | None) -> Iterator[Callable[[int, Tally], None]]:
+    """A progress bar on a terminal (rows done, of how many, time left, refusals so far); in a log or
+    a pipe, a plain line every 500 rows instead of a bar's escape codes."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        def plain(n: int, tally: Tally) -> None:
+            if n % 500 == 0:
+                typer.echo(f"{n}{f'/{total}' if total else ''} rows, {len(tally.refusals)} refused …", err=True)
+
+        yield plain
+        return
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+               TextColumn("{task.fields[refused]} refused"))
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("import", total=total, refused=0)
+
+        def advance(n: int, tally: Tally) -> None:
+            bar.update(task, completed=n, refused=len(tally.refusals))
+
+        yield advance
+
+
+@app.command("import")
+def import_appeals(
+    file: Annotated[str, typer.Argument(help="JSON lines or CSV (a header line of field names); - for stdin")],
+    channel: Annotated[str | None, typer.Option(help="the channel of rows that name none, e.g. offline_visit")] = None,
+    format_: Annotated[ImportFormat, typer.Option("--format", help="auto: by the file name (.csv), else JSON lines")
+                       ] = ImportFormat.auto,
+    rejects: Annotated[Path | None, typer.Option(help="also write each refused row here (JSON lines: line, "
+                                                      "reason)")] = None,
+) -> None:
+    """Bulk import of historical or offline appeals through the channels' own models and rules
+    (validation, personal data sealed and masked, repeats, 并单). Each row stands alone: a bad one is
+    refused with its line number and reason and the run goes on. Re-running a file imports nothing
+    twice (external ids, else the row's content). Prints the counts; exit status 1 when any row was
+    refused. The orders are routed when the services run (their events wait in the outbox)."""
+    from intake.bulk import count_rows, read_csv, read_jsonl
+    from schemas.taxonomy import Channel
+    from services.bootstrap import build_runtime
+    from services.bulk_import import import_rows
+    from services.settings import CoreSettings
+
+    importable = sorted(c.value for c in Channel if c.value != "open311")
+    if channel is not None and channel not in importable:
+        raise typer.BadParameter(f"{channel!r} is not a channel: one of {', '.join(importable)}",
+                                 param_hint="--channel")
+    try:
+        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
+    as_csv = format_ is ImportFormat.csv or (format_ is ImportFormat.auto and file.lower().endswith(".csv"))
+    name = "standard input" if file == "-" else file
+
+    total = None
+    if file != "-":  # a file can be read twice: count its rows first (unparsed), for the bar's total
+        with Path(file).open(encoding="utf-8", newline="") as counting:
+            with contextlib.suppress(UnicodeDecodeError):  # reported below, with the row that has it
+                total = count_rows(counting, as_csv)
+
+    async def run(progress: Callable[[int, Tally], None]) -> Tally:
+        runtime = await build_runtime(CoreSettings())
+        try:
+            return await import_rows(runtime, read_csv(source) if as_csv else read_jsonl(source), channel=channel,
+                                     progress=progress)
+        finally:
+            await runtime.engine.dispose()
+
+    try:
+        with import_progress(total) as progress:
+            tally = asyncio.run(run(progress))
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 "
+                       "(a spreadsheet's \"CSV UTF-8\"; GBK is not read)") from exc
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    for line, reason in tally.refusals:
+        typer.echo(f"{name}: line {line}: refused: {reason}", err=True)
+    if rejects is not None:
+        with rejects.open("w", encoding="utf-8") as out:
+            for line, reason in tally.refusals:
+                out.write(json.dumps({"line": line, "reason": reason}, ensure_ascii=False) + "\n")
+    typer.echo(tally.summary())
+    if tally.refusals:
+        raise typer.Exit(1)

@@ -1,0 +1,70 @@
+"""Running Hotline: one service or all of them (uvicorn), and the embedded demo."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from services.cli.apps import app
+
+
+class ServiceName(StrEnum):
+    intake = "intake"
+    router = "router"
+    escalation = "escalation"
+    feedback = "feedback"
+    all = "all"
+
+
+APP_FACTORIES = {name: f"services.apps.{module}:create_{module}_app" for name, module in (
+    ("intake", "intake"), ("router", "router"), ("escalation", "escalation"), ("feedback", "feedback"),
+    ("all", "combined"))}
+DEFAULT_PORTS = {"intake": 8001, "router": 8002, "escalation": 8003, "feedback": 8004, "all": 8000}
+
+
+@app.command()
+def serve(
+    service: ServiceName,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
+    access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON)")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
+) -> None:
+    """Run one service (needs KAFKA_BOOTSTRAP_SERVERS) or all of them in one process.
+
+    uvicorn runs on uvloop with httptools. SIGTERM stops accepting, lets the requests in flight
+    finish (at most 10 s), then stops the relay and consumers; nothing acknowledged is lost."""
+    import uvicorn
+
+    from services.settings import CoreSettings
+
+    if service is not ServiceName.all and not CoreSettings().uses_kafka:
+        raise typer.BadParameter(
+            f"{service.value} alone needs KAFKA_BOOTSTRAP_SERVERS (and DATABASE_URL); without a broker the "
+            "services share an in-process bus: run `hotline serve all`",
+            param_hint="SERVICE",
+        )
+
+    if workers > 1 and not CoreSettings().uses_kafka:
+        raise typer.BadParameter("several workers share the work through Kafka: set KAFKA_BOOTSTRAP_SERVERS",
+                                 param_hint="--workers")
+    from services.logs import configure_logging, logging_config
+
+    settings = CoreSettings()
+    configure_logging(settings.log_level)
+    # An import string and a factory, so that each worker process builds its own app and runtime.
+    uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
+                workers=workers, log_config=logging_config(settings.log_level), access_log=access_log,
+                timeout_graceful_shutdown=10)
+
+
+@app.command()
+def demo(data_dir: Annotated[Path | None, typer.Option(help="keep the demo database here")] = None) -> None:
+    """Run the closed loop on the embedded default and print the 631 report."""
+    from services.demo import run_demo
+
+    asyncio.run(run_demo(data_dir))
