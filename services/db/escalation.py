@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.repositories import _insert_for, among
+from services.db.repositories import among, insert_for
 from services.db.tables import (
     Base,
     Dispatch,
@@ -92,7 +92,7 @@ async def insert_supervision_records(session: AsyncSession, rows: Sequence[dict[
     if not rows:
         return set()
     stmt = (
-        _insert_for(session)(SupervisionRecord)
+        insert_for(session)(SupervisionRecord)
         .on_conflict_do_nothing(index_elements=["clock_key", "level"])
         .returning(SupervisionRecord.clock_key, SupervisionRecord.level)
     )

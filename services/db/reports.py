@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.periods import Period, bucket_starts
 from feedback.tallies import SUPERVISION_RANK, TRACK_FIELDS, Deltas, Flag, OrderTrack
-from services.db.repositories import _insert_for, among
+from services.db.repositories import among, insert_for
 from services.db.tables import OutboxEvent, ProcessedEvent, ReportFlag, ReportOrder, ReportPlace, ReportTally
 
 REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder, ReportFlag)
@@ -45,7 +45,7 @@ async def save_tracks(session: AsyncSession, tracks: Iterable[OrderTrack], *, fr
     """Write the tracks and their supervision flags (`fresh`: the flags table holds none of them yet)."""
     tracks = list(tracks)
     rows = [t.as_row() for t in tracks]
-    insert = _insert_for(session)
+    insert = insert_for(session)
     if not fresh:
         ids = [t.work_order_id for t in tracks]
         for i in range(0, len(ids), _CHUNK):
@@ -84,7 +84,7 @@ def _values(stmt: Any, values: list[dict[str, Any]] | None) -> Any:
 
 async def _add(session: AsyncSession, table: Any, keys: Sequence[str], rows: dict[tuple[Any, ...], int]) -> None:
     """rows: key tuple -> n to add. Sorted, so that concurrent writers lock rows in one order."""
-    insert = _insert_for(session)
+    insert = insert_for(session)
     values = [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in sorted(rows.items()) if n]
 
     def upsert(chunk: list[dict[str, Any]] | None) -> Any:
@@ -129,7 +129,7 @@ async def history_events(session: AsyncSession, topics: Sequence[str], after_id:
 
 
 async def mark_processed(session: AsyncSession, consumer: str, event_ids: Sequence[str], at: Any) -> None:
-    insert = _insert_for(session)
+    insert = insert_for(session)
     rows = [{"consumer": consumer, "event_id": e, "processed_at": at, "outcome": "ok"} for e in event_ids]
     await _write(session, lambda values: _values(insert(ProcessedEvent.__table__), values).on_conflict_do_nothing(
         index_elements=["consumer", "event_id"]), rows)

@@ -46,7 +46,7 @@ from services.db.tables import (
 from services.tracing import outbox_trace_context
 
 
-def _insert_for(session: AsyncSession) -> Any:
+def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT (both have ON CONFLICT), for upserts."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -369,7 +369,7 @@ async def claim_event(
     session: AsyncSession, consumer: str, event_id: str, at: datetime, *, outcome: str = "ok"
 ) -> bool:
     """Record that `consumer` handles `event_id`; False if it already has."""
-    insert = _insert_for(session)
+    insert = insert_for(session)
     stmt = (
         insert(ProcessedEvent)
         .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
@@ -387,7 +387,7 @@ async def claim_events(session: AsyncSession, consumer: str, event_ids: Sequence
         return set()
     table = ProcessedEvent.__table__
     stmt = (
-        _insert_for(session)(table)
+        insert_for(session)(table)
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
         .returning(table.c.event_id)
     )
@@ -399,7 +399,7 @@ async def claim_events(session: AsyncSession, consumer: str, event_ids: Sequence
 async def record_failed_event(
     session: AsyncSession, consumer: str, event_id: str, at: datetime, outcome: str
 ) -> None:
-    insert = _insert_for(session)
+    insert = insert_for(session)
     stmt = (
         insert(ProcessedEvent)
         .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
@@ -472,7 +472,7 @@ def add_first_order_units(session: AsyncSession, order_id: str, units: dict[str,
 
 
 async def add_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
-    insert = _insert_for(session)
+    insert = insert_for(session)
     for unit, role in units.items():
         stmt = insert(OrderUnit).values(work_order_id=order_id, unit=unit, role=role, since=at, active=True)
         stmt = stmt.on_conflict_do_update(index_elements=["work_order_id", "unit", "role"],
