@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import pickle
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent
-from services.logs import JsonFormatter
+from services.logs import JsonFormatter, logging_config
 from services.settings import CoreSettings
 from tests.support.factories import appeal, running_system
 
@@ -104,6 +105,12 @@ async def test_log_lines_are_json_with_request_and_order_ids_and_no_personal_num
     text = stream.getvalue()
     assert "13912345678" not in text and "19800101" not in text and "2123456789" not in text
     assert "139****5678" in text
+
+
+def test_logging_config_pickles_for_worker_processes() -> None:
+    # `hotline serve --workers N` hands the config to uvicorn, which pickles it for each spawned
+    # worker: a stream object in it made every multi-worker start fail.
+    assert pickle.loads(pickle.dumps(logging_config("info")))["handlers"]["stderr"]["stream"] == "ext://sys.stderr"
 
 
 def test_sql_parameters_never_reach_an_error_text(tmp_path: Path) -> None:
