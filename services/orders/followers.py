@@ -22,7 +22,7 @@ async def tell_followers(session: AsyncSession, ctx: DomainContext, root: WorkOr
     """Record `what` happened to `root` (resolve, close, reopen) on each order merged into it; how many."""
     if what not in TOLD_TO_FOLLOWERS:
         return 0
-    followers = [m for m in await repo.merged_into(session, root.id) if follows_root(m.state, m.merged_into)]
+    followers = await _following(session, root)
     now = ctx.now()
     for order in followers:
         record(session, order, ROOT_OUTCOME, actor=FOLLOWERS_ACTOR, now=now,
@@ -34,7 +34,7 @@ async def tell_followers(session: AsyncSession, ctx: DomainContext, root: WorkOr
 async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder) -> str | None:
     """`root` left the work (its caller withdrew): the earliest order merged into it becomes its own
     order and is routed at once; the other followers follow that one. Returns the new root, if any."""
-    followers = [m for m in await repo.merged_into(session, root.id) if follows_root(m.state, m.merged_into)]
+    followers = await _following(session, root)
     if not followers:
         return None
     heir, others = followers[0], followers[1:]
@@ -47,3 +47,8 @@ async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder) ->
         record(session, order, HANDED_ON, actor=FOLLOWERS_ACTOR, now=now, data={"from": root.id, "to": heir.id})
     await route_order(session, ctx, heir.id, actor=FOLLOWERS_ACTOR)
     return heir.id
+
+
+async def _following(session: AsyncSession, root: WorkOrder) -> list[WorkOrder]:
+    """The orders merged into `root` that still follow it (not withdrawn or unlinked), oldest first."""
+    return [m for m in await repo.merged_into(session, root.id) if follows_root(m.state, m.merged_into)]
