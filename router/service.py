@@ -283,11 +283,12 @@ class Router:
         norm_address = p.normalise(address) if address else None
         scan = Scan.of(self._dictionary, norm)
         location = p.gazetteer.locate(norm, norm_address, scan.hits)
-        emergency = self._emergency(norm, scan)
+        long = p.reader.is_long(norm)
+        emergency = self._emergency(norm, scan, letter=long)
         # A long message is read for its main request: owner and class come from its subject,
         # problem and request, not from greetings, praise, background or a second topic.
         focus, focus_scan, reading = norm, scan, None
-        if p.reader.is_long(norm):
+        if long:
             reading = p.reader.read(norm)
             focus = reading.focus
             spans = reading.focus_spans()  # none: the focus is the whole text
@@ -296,8 +297,6 @@ class Router:
                 focus_scan = scan.joined(spans, focus) if self._single_line else Scan.of(self._dictionary, focus)
         ranking = self.classifier.rank(focus, found=focus_scan.found)
 
-        if emergency is not None and reading is not None and self._told_as_background(norm):
-            emergency = None
         if emergency is not None:
             return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location), None
 
@@ -374,10 +373,16 @@ class Router:
         """Only the first question of `route`: is this a call for 110/119/120/122 happening now?
         (Intake tells the operator at once, before the full routing pass.)"""
         norm = self.parts.normalise(text)
-        found = self._emergency(norm, Scan.of(self._dictionary, norm))
+        found = self._emergency(norm, Scan.of(self._dictionary, norm), letter=self.parts.reader.is_long(norm))
         return found.line if found is not None else None
 
-    def _emergency(self, norm: str, scan: Scan) -> EmergencyCall | None:
+    def _emergency(self, norm: str, scan: Scan, *, letter: bool) -> EmergencyCall | None:
+        """The emergency call, if any (`_called`); a long letter's only when the learned head does not
+        all but rule it out (`_told_as_background`)."""
+        call = self._called(norm, scan)
+        return None if call is not None and letter and self._told_as_background(norm) else call
+
+    def _called(self, norm: str, scan: Scan) -> EmergencyCall | None:
         """The emergency call, if any: the cue lexicon decides when its evidence reaches the
         threshold; below it, the learned emergency head (trained on appeals people actually wrote,
         emergencies and look-alikes) may complete partial cue evidence or, when it is sure on its
@@ -447,6 +452,7 @@ class Router:
                   location: Location) -> RoutingDecision:
         dept = EMERGENCY_OWNERS[line]
         departments = [dept, *(d for d in ranking.departments() if d != dept)]
+        ordered = sorted(cues, key=_term_order)
         return RoutingDecision(
             redirect=line,
             whistle_class=WhistleClass.urgent,
@@ -458,8 +464,8 @@ class Router:
             township=location.township,
             village=location.village,
             confidence=round(min(1.0, 0.55 + score / 10), 3),
-            explanation=f"紧急情况，立即转{line.value}（依据：{'、'.join(sorted(cues, key=_term_order))}）；不派单",
-            decisive_terms=sorted(cues, key=_term_order),
+            explanation=f"紧急情况，立即转{line.value}（依据：{'、'.join(ordered)}）；不派单",
+            decisive_terms=ordered,
             runner_up=self._candidate(ranking.best),
             top_departments=departments[:5],
         )
