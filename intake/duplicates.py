@@ -849,8 +849,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt
     # ... and so is one matter the learned model reads in both reports' words, told in words no kind
-    # lists, at a spot both name.
-    same_matter = same_matter or (spot and leaning is not None and leaning >= policy.min_leaning)
+    # lists, at a spot both name; at a wider place (a road, a community) when the kind of incident or
+    # the router's matter agrees too: the leaning then stands for a router's matter that a side word
+    # moved (路灯 routed as the market town's), but alone it does not join two poles of one road.
+    same_matter = same_matter or (leaning is not None and leaning >= policy.min_leaning
+                                  and (spot or same_kind or same_router_matter))
     # At a spot both name, neither saying its kind: the router's matters are guesses from words that
     # say no kind, so the words decide as when the matters agree.
     unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)

@@ -162,3 +162,20 @@ def test_a_shop_told_by_what_it_sells_is_of_that_trade() -> None:
     assert _run(shoes, phones) == [None, None]
     again = _r("b", "青石车站旁的鞋店门口大喇叭喊清仓甩卖，吵得不行", hours=5)
     assert _run(shoes, again) == [None, "a"]
+
+
+def _light_lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: street lights, in any words."""
+    return {"lights.street": 0.95, "lights.other": 0.31} if "灯" in text else {"other": 1.0}
+
+
+def test_one_matter_the_learned_model_reads_on_a_road_is_one_when_the_kind_or_the_router_agrees() -> None:
+    """On a road the learned leaning stands for the router's matter (which a side word may move):
+    with the kind of incident both say, or the router's matter, it is the incident again whatever
+    the words; alone it is not (a road holds many poles)."""
+    dark = _r("a", "新民路的路灯坏了一个多星期，从头到尾一片黑")
+    again = _r("b", "来电反映新民路一带路灯夜间不亮已持续多日，请安排维修", hours=6)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_light_lean)
+    assert [index.add(r) for r in (dark, again)] == [None, "a"]
+    blind = DuplicateIndex(book=BOOK, idf=IDF)
+    assert [blind.add(r) for r in (dark, again)] == [None, None]
