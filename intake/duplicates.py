@@ -241,6 +241,9 @@ class Profile:
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
     leaning: Mapping[str, float] = field(default_factory=dict)
+    # The matters the router ranks its text close to its best (`MattersNear`): what it would have
+    # dispatched it as had a side word weighed a little less.
+    near: frozenset[str] = frozenset()
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -459,6 +462,8 @@ def _without_places(text: str, names: Iterable[str]) -> str:
 MattersNamed = Callable[[str], frozenset[str]]
 # The learned model's leaning over the catalogue's matters for a text: matter → weight, a unit vector.
 MatterLeaning = Callable[[str], Mapping[str, float]]
+# The matters the router ranks a text close to its best (e.g. `Router.matters_near`).
+MattersNear = Callable[[str], frozenset[str]]
 
 
 def leaning_alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -470,10 +475,10 @@ def leaning_alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None,
             book: PlaceBook | None = None, matters_named: MattersNamed | None = None,
-            leaning: MatterLeaning | None = None) -> Profile:
+            leaning: MatterLeaning | None = None, matters_near: MattersNear | None = None) -> Profile:
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
     `book`: the gazetteer's places, to place the report in its hierarchy; `matters_named`: the
-    catalogue matters a text's words name."""
+    catalogue matters a text's words name; `matters_near`: those the router ranks a text close to."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
     # The places named, and what is left of the address and text once they are blanked (one scan).
@@ -500,6 +505,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     return Profile(report=report, grams=_weighted(_bigrams(matter), idf),
                    cues=matters_named(matter) if matters_named else frozenset(),
                    leaning=leaning(matter) if leaning else {},
+                   near=matters_near(said) if matters_near else frozenset(),
                    names=frozenset(specific), coarse=frozenset(coarse),
                    stems=_specific_stems(specific, idf),
                    kinds=kinds, township_wide=township_wide,
@@ -803,6 +809,12 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
 
 
+def _router_near(a: Profile, b: Profile) -> bool:
+    """The router's matter for one is among those it ranks the other close to (`Profile.near`)."""
+    return any(t.startswith("matter:") and t[7:] in other.near
+               for one, other in ((a, b), (b, a)) for t in one.report.topic)
+
+
 def _specific_matter(a: Profile, b: Profile) -> bool:
     """The router gives both one matter, and not a department's catch-all (….other)."""
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
@@ -830,7 +842,9 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     named_alike = bool(a.cues & b.cues) or (leaning is not None and leaning >= policy.leaning_in_common)
     same_topic = bool(a.report.topic & b.report.topic) or same_kind or _related(a.kinds, b.kinds) or named_alike
     spot = _named_spot(place, a, b)
-    same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic)
+    # The router's matter: the same, or one's among those the router ranks the other close to (a side
+    # word moved one: a night site read as its muck trucks, a stopped bus line as passenger transport).
+    same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic) or _router_near(a, b)
     # The router's matter and the kind of incident both agree: at one place within the window that
     # is the incident again, however differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
@@ -862,10 +876,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     coarse = place.startswith(_WITHIN)
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
-        # matter or the words agree too.
+        # matter (one specific, or one it ranks the other close to) or the words agree too.
         if not same_kind:
             return None
-        needed = 0.0 if felt or _specific_matter(a, b) else max(needed, policy.min_similarity_within)
+        agreed = felt or _specific_matter(a, b) or _router_near(a, b)
+        needed = 0.0 if agreed else max(needed, policy.min_similarity_within)
     if words < needed:
         return None
     score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1 - (0.2 if coarse else 0.0)
@@ -883,11 +898,12 @@ class DuplicateIndex:
     book: PlaceBook | None = None
     matters_named: MattersNamed | None = None
     leaning: MatterLeaning | None = None
+    matters_near: MattersNear | None = None
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
     def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf, self.aliases, self.book, self.matters_named, self.leaning)
+        return profile(report, self.idf, self.aliases, self.book, self.matters_named, self.leaning, self.matters_near)
 
     def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
         """`repeated_incident` of `report` among `members` (intake: the open orders of the window and

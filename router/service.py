@@ -75,6 +75,8 @@ LEARNED_CLASS_THRESHOLDS = {WhistleClass.urgent: 0.6, WhistleClass.hard: 0.6}
 # the head's margins become probabilities (its margins are small: 183 matters from a few examples each).
 LEANING_TOP = 8
 LEANING_SHARPNESS = 16.0
+NEAR_SHARE = 0.5  # Router.matters_near: runners-up this close to the best's score
+NEAR_TOP = 4
 _CLASS_RANK = {WhistleClass.ordinary: 0, WhistleClass.hard: 1, WhistleClass.urgent: 2}
 
 
@@ -197,6 +199,16 @@ class Router:
             return frozenset()
         matters = self.classifier.catalogue_matters
         return frozenset(matters[mi].code for mi, (score, _) in scores.items() if score >= top)
+
+    def matters_near(self, text: str, share: float = NEAR_SHARE, top: int = NEAR_TOP) -> frozenset[str]:
+        """The matters the router ranks `text` close to its best (rules, model and prior as in routing):
+        the best and, of its next `top` - 1, those scoring at least `share` of the best's score with
+        terms of their own in the text — what it would dispatch it as had a side word weighed a little
+        less. (Runners-up with no term of theirs tie on the model's department and prior alone.)"""
+        candidates = self.classifier.rank(self.parts.normalise(text), limit=top).candidates
+        best = candidates[0].score
+        return frozenset(c.matter.code for c in candidates
+                         if c is candidates[0] or (c.terms and c.score >= share * best > 0))
 
     def matter_leaning(self, text: str, top: int = LEANING_TOP) -> dict[str, float]:
         """The learned model's leaning over catalogue matters for `text`: its `top` likeliest matters

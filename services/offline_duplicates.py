@@ -38,7 +38,8 @@ def index_for(policy: DuplicatePolicy, router: Router | None = None) -> Duplicat
     book = place_book(router.parts.gazetteer) if router else None
     return DuplicateIndex(policy, idf=background_idf(), aliases=aliases, book=book,
                           matters_named=router.matters_named if router else None,
-                          leaning=router.matter_leaning if router else None)
+                          leaning=router.matter_leaning if router else None,
+                          matters_near=router.matters_near if router else None)
 
 
 _BOOKS: dict[int, tuple[Gazetteer, PlaceBook]] = {}

@@ -66,3 +66,10 @@ def test_the_router_names_the_matter_its_terms_weigh_most() -> None:
     router = Router.default()
     assert "water_utility.outage" in router.matters_named("家里从早上就停水了，到现在还没来水")
     assert router.matters_named("今天天气不错") == frozenset()
+
+
+def test_the_router_ranks_a_text_close_to_the_matters_its_words_support() -> None:
+    router = Router.default()
+    near = router.matters_near("晚上工地还在施工，渣土车一趟接一趟")
+    assert {"urban_mgmt.night_construction", "urban_mgmt.muck_trucks"} <= near
+    assert len(router.matters_near("今天天气不错")) == 1  # no words of any matter: only the router's pick

@@ -179,3 +179,25 @@ def test_one_matter_the_learned_model_reads_on_a_road_is_one_when_the_kind_or_th
     assert [index.add(r) for r in (dark, again)] == [None, "a"]
     blind = DuplicateIndex(book=BOOK, idf=IDF)
     assert [blind.add(r) for r in (dark, again)] == [None, None]
+
+
+def _near_transit(text: str) -> frozenset[str]:
+    """A stand-in for the router's ranking: a bus line stopped is a bus matter or passenger transport."""
+    return frozenset({"transit.bus", "transit.passenger"}) if "班车" in text or "客车" in text else frozenset()
+
+
+def test_the_routers_matter_among_those_it_ranks_the_other_close_to_agrees() -> None:
+    """The router dispatched one report as a bus matter, the other as passenger transport; each is
+    among the matters it ranks the other close to, so a township's report joins the village's."""
+    village = _r("a", "柏树村到县城的班车这几天都停了，老人去看病都没车", "青石镇柏树村",
+                 topic=frozenset({"matter:transit.bus"}))
+    town = _r("b", "青石镇这边的客车取消啦，一天一趟也没有", hours=20,
+              topic=frozenset({"matter:transit.passenger"}))
+    index = DuplicateIndex(book=BOOK, idf=IDF, matters_near=_near_transit)
+    assert [index.add(r) for r in (village, town)] == [None, "a"]
+    blind = DuplicateIndex(book=BOOK, idf=IDF)
+    assert [blind.add(r) for r in (village, town)] == [None, None]
+    lift = _r("b", "青石镇这边的电梯坏啦，一天一趟也没有", hours=20,
+              topic=frozenset({"matter:market.lift"}))
+    assert [DuplicateIndex(book=BOOK, idf=IDF, matters_near=_near_transit).add(r) for r in (village, lift)] \
+        == [None, None]
