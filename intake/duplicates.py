@@ -244,6 +244,7 @@ class Profile:
     # The matters the router ranks its text close to its best (`MattersNear`): what it would have
     # dispatched it as had a side word weighed a little less.
     near: frozenset[str] = frozenset()
+    open_where: str = ""  # `where` with the gazetteer's places blanked (their names hold other bare names)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -510,6 +511,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    stems=_specific_stems(specific, idf),
                    kinds=kinds, township_wide=township_wide,
                    rare=frozenset(_rare(where, idf)), where=_without_townships(where, coarse),
+                   open_where=rest if book else "",
                    subplaces=_subplaces(where), levels=_address_levels(report.address),
                    whereabouts=whereabouts, read=frozenset(read - coarse),
                    lodged=book.whereabouts(unicodedata.normalize("NFKC", report.address))
@@ -729,6 +731,19 @@ def _quoted_names(text: str) -> frozenset[str]:
     return frozenset(n for n in _QUOTED.findall(text) if not _SPEECH.intersection(n))
 
 
+def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:
+    """`other` names the place whose bare name `stem` is (of a place `mine` names): outside the
+    gazetteer's places `other` names, or inside one in the same village or community as one of
+    `mine`'s (文昌 of 文昌路 in 文昌社区, which holds it) — not inside an unrelated one (人民 of 人民公园 in
+    人民路步行街, a street of the township)."""
+    if not _mentions(other.where, stem):
+        return False
+    if not other.whereabouts.places or _mentions(other.open_where, stem):
+        return True
+    villages = {p.village for p in mine.whereabouts.places if p.village}
+    return any(p.village in villages for p in other.whereabouts.places if stem in p.name)
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -760,10 +775,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if shared:
         return "same place " + max(shared, key=_finest_first)
     # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
-    # the other's text is then part of another place's name, and no place in common.
+    # the other's text is then part of another place's name, and no place in common. So is one read
+    # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
     apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
-    contained = ({s for s in a.read_stems if _mentions(b.where, s)}
-                 | {s for s in b.read_stems if _mentions(a.where, s)}) if not apart_spots else set()
+    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a)}
+                 | {s for s in b.read_stems if _bare_name_in(s, a, b)}) if not apart_spots else set()
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare

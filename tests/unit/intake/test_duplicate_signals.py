@@ -20,6 +20,7 @@ BOOK = PlaceBook({
     "柳湖公园": KnownPlace("柳湖公园", "landmark", "qingshi"),
     "柳湖广场": KnownPlace("柳湖广场", "landmark", "qingshi"),
     "青石工业园": KnownPlace("青石工业园", "landmark", "qingshi"),
+    "柳湖路": KnownPlace("柳湖路", "road", "qingshi"),
 })
 # A background of everyday appeals: words it never saw look like proper names.
 IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
@@ -201,3 +202,15 @@ def test_the_routers_matter_among_those_it_ranks_the_other_close_to_agrees() -> 
               topic=frozenset({"matter:market.lift"}))
     assert [DuplicateIndex(book=BOOK, idf=IDF, matters_near=_near_transit).add(r) for r in (village, lift)] \
         == [None, None]
+
+
+def test_a_bare_name_inside_an_unrelated_place_of_the_other_is_no_place_in_common() -> None:
+    """柳湖 of 柳湖公园 stands inside 柳湖路, a road of the township that no village of the park's holds:
+    a milk-tea shop's loudspeaker there and the dancers' at the park are two places."""
+    idf = bigram_idf(["奶茶店门口音响开得太大，吵得不行", "南门晚上跳舞的音响太吵了，吵得睡不着", "步行街"])
+    shop = _r("a", "柳湖路奶茶店门口音响开得太大，吵得不行")
+    park = _r("b", "柳湖公园南门晚上跳舞的音响开得太大，吵得睡不着", hours=5)
+    index = DuplicateIndex(book=BOOK, idf=idf)
+    assert [index.add(r) for r in (shop, park)] == [None, None]
+    again = _r("c", "柳湖公园南门跳舞的音响太吵了，吵得睡不着", hours=6)
+    assert index.add(again) == "b"
