@@ -124,8 +124,21 @@ _KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_NEGATION = frozenset("不没未")
+
+
+def _said(word: str, text: str) -> bool:
+    """`word` is in `text` other than negated (打不着火 is a water heater, not a fire)."""
+    at = text.find(word)
+    while at >= 0:
+        if at == 0 or text[at - 1] not in _NEGATION:
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def incident_kinds(text: str) -> frozenset[str]:
-    return frozenset(kind for kind, words in _KINDS.items() if any(w in text for w in words))
+    return frozenset(kind for kind, words in _KINDS.items() if any(_said(w, text) for w in words))
 
 
 # Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to

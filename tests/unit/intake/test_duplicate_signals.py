@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from intake.duplicates import DuplicateIndex, Report, bigram_idf
+from intake.duplicates import DuplicateIndex, Report, bigram_idf, incident_kinds
 from intake.places import KnownPlace, PlaceBook
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -214,3 +214,8 @@ def test_a_bare_name_inside_an_unrelated_place_of_the_other_is_no_place_in_commo
     assert [index.add(r) for r in (shop, park)] == [None, None]
     again = _r("c", "柳湖公园南门跳舞的音响太吵了，吵得睡不着", hours=6)
     assert index.add(again) == "b"
+
+
+def test_a_word_of_a_kind_negated_is_not_that_kind() -> None:
+    assert "fire" not in incident_kinds("水压太小，热水器都打不着火")
+    assert "fire" in incident_kinds("楼下厨房着火了，冒黑烟")
