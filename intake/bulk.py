@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from intake.channels import request_digest
 from schemas.channels import AppealSubmission, ChannelAppeal
-from schemas.validation import problem_words
+from schemas.validation import problem_words, tag_field
 
 _SUBMISSION: TypeAdapter[ChannelAppeal] = TypeAdapter(AppealSubmission)
 _LISTS = frozenset({"photos"})
@@ -134,6 +134,8 @@ def refusal(exc: ValidationError) -> str:
             continue
         if len(loc) > 1 and e["type"] != "union_tag_invalid":
             loc = loc[1:]  # the first is the channel's model
+        if (tag := tag_field(e)) is not None:
+            loc.append(tag)
         problems.append(f"{'.'.join(loc) or 'row'}: {problem_words(e)}")
     return "; ".join(problems)
 

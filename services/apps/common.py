@@ -37,7 +37,7 @@ from intake.exceptions import ChannelClosed, NotWithdrawable, RepeatConflict
 from intake.masking import mask_text
 from schemas.lifecycle import TransitionNotAllowed
 from schemas.taxonomy import Channel
-from schemas.validation import problem_words
+from schemas.validation import problem_words, tag_field
 from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
@@ -213,6 +213,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             if raw_loc[:1] == ("body",) and len(raw_loc) > 2 and raw_loc[1] in _CHANNEL_TAGS:
                 raw_loc = raw_loc[:1] + raw_loc[2:]  # the channel model's tag is not a field the client sent
             loc = [str(p) for p in raw_loc if p != "body"]
+            if (tag := tag_field(err)) is not None:
+                loc.append(tag)
             field = ".".join(loc) or "body"
             problems.append({"field": field, "problem": problem_words(err)})
         message = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)

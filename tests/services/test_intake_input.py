@@ -57,6 +57,26 @@ async def test_bad_appeal_is_refused_naming_the_field_and_writes_nothing(
     assert await _row_counts(runtime) == before
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"text": "路灯坏了好几天了"}, "Field required"),
+        ({"channel": None, "text": "路灯坏了好几天了"}, "Input should be one of"),
+        ({"channel": "fax_machine", "text": "路灯坏了好几天了"}, "(got 'fax_machine')"),
+        ({"channel": 5, "text": "路灯坏了好几天了"}, "Input should be one of"),
+    ],
+)
+async def test_a_missing_or_unknown_channel_is_named_as_the_channel_field(
+    system: tuple[Runtime, httpx.AsyncClient], body: dict[str, Any], problem: str
+) -> None:
+    _, client = system
+    response = await client.post("/v1/appeals", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == [{"field": "channel", "problem": response.json()["fields"][0]["problem"]}]
+    assert problem in response.json()["fields"][0]["problem"]
+    assert response.json()["message"].startswith("channel: ")
+
+
 async def test_malformed_json_is_refused(system: tuple[Runtime, httpx.AsyncClient]) -> None:
     runtime, client = system
     before = await _row_counts(runtime)

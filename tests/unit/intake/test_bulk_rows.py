@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 
-from intake.bulk import count_rows, read_csv, read_jsonl
+import pytest
+from pydantic import ValidationError
+
+from intake.bulk import count_rows, read_csv, read_jsonl, refusal, submission_of
 
 CSV = ('\ufeffchannel,text,address\r\n'
        'offline_visit,"路灯坏了,\r\n第二行",城关镇\r\n'
@@ -26,3 +29,10 @@ def test_the_progress_total_is_the_number_of_rows_read_without_parsing_them() ->
     assert len(list(read_jsonl(io.StringIO(JSONL)))) == 4
     assert count_rows(io.StringIO(JSONL), as_csv=False) == 4
     assert count_rows(io.StringIO(""), as_csv=True) == 0
+
+
+def test_a_row_with_an_unknown_channel_is_refused_naming_the_channel() -> None:
+    with pytest.raises(ValidationError) as refused:
+        submission_of({"channel": "fax", "text": "路灯坏了好几天"}, None)
+    assert refusal(refused.value).startswith("channel: Input should be one of '12345_phone'")
+    assert "(got 'fax')" in refusal(refused.value)
