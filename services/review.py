@@ -40,10 +40,14 @@ async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 1
         arbitrate = returned is not None and needs_arbitration(order.return_count, ctx.feedback)
         if returned is None:
             why = f"router confidence {order.confidence or 0:.2f}"
-            learned = (order.routing or {}).get("review_threshold")
-            if isinstance(learned, int | float):
-                why += (" (its matter is always reviewed: units returned or dispatchers corrected it too often)"
-                        if learned > 1 else f" below its matter's threshold {learned:.2f}, learned from history")
+            threshold = (order.routing or {}).get("review_threshold")
+            if not isinstance(threshold, int | float) or threshold == ctx.review_threshold:
+                # the router records the default too, for matters with too little history
+                why += f" below the review threshold {ctx.review_threshold:.2f}"
+            elif threshold > 1:
+                why += " (its matter is always reviewed: units returned or dispatchers corrected it too often)"
+            else:
+                why += f" below its matter's threshold {threshold:.2f}, learned from history"
         else:
             why = f"returned by {returned.unit}" + (f" ({code}: {mask_text(last.reason)})" if last and last.reason
                                                      else "")

@@ -44,6 +44,8 @@ async def test_vague_appeal_waits_for_a_dispatcher_whose_override_is_recorded(
     runtime, client = system
     order_id, item, done = await override_vague_appeal_to_water(client)
     assert item["why"].startswith("router confidence") and item["suggestion"]["explanation"]
+    # No history yet: the threshold is the configured default, not one learned for its matter.
+    assert item["why"].endswith("below the review threshold 0.80"), item["why"]
     assert done.status_code == 200, done.text
     assert done.json() == {
         "work_order_id": order_id,
