@@ -188,6 +188,13 @@ def _facets_apart(a: Profile, b: Profile) -> bool:
     return bool(a.facets and b.facets) and not a.facets & b.facets
 
 
+# Grievances that stand until someone resolves them (wages owed, prepaid money gone with a closed
+# shop, a flat not handed over or badly built, a benefit or subsidy withheld): a report of one weeks
+# later is the grievance still open (taxonomy.md's 攻坚: long-standing, repeated), not a new event as a
+# burst or a dark street light weeks later is.
+_STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy"})
+
+
 def matters_apart(a: Profile, b: Profile) -> bool:
     """The two say what happened, and it is not one incident: kinds neither the same nor related, or
     one kind told as an announced outage, a fault or a bill apart."""
@@ -281,6 +288,7 @@ class DuplicatePolicy:
     """The knobs (configuration): how far apart in time, how similar in words, how near."""
 
     window: timedelta = timedelta(days=3)
+    standing_window: timedelta = timedelta(days=14)  # ... for a grievance both tell of that stands (`_STANDING`)
     min_similarity: float = 0.07  # word overlap needed when the router's topics agree
     min_similarity_same_matter: float = 0.0  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not
@@ -289,6 +297,11 @@ class DuplicatePolicy:
     min_leaning: float = 0.9  # the learned model's leanings this alike are one matter (at a spot both name)
     leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
     leaning_in_common: float = 0.2  # ... and this alike are a matter in common (min_similarity applies)
+
+    @property
+    def widest(self) -> timedelta:
+        """How far apart on `reported_at` two reports may be one incident at all."""
+        return max(self.window, self.standing_window)
 
 
 @dataclass(frozen=True)
@@ -852,7 +865,7 @@ def _specific_matter(a: Profile, b: Profile) -> bool:
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
-    if gap > policy.window:
+    if gap > policy.window and not (gap <= policy.standing_window and a.kinds & b.kinds & _STANDING):
         return None
     place = _same_place(a, b, policy)
     if place is None:
@@ -912,7 +925,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         needed = 0.0 if agreed else max(needed, policy.min_similarity_within)
     if words < needed:
         return None
-    score = words + (0.3 if same_topic else 0.0) - gap / policy.window * 0.1 - (0.2 if coarse else 0.0)
+    score = words + (0.3 if same_topic else 0.0) - min(gap / policy.window, 1.0) * 0.1 - (0.2 if coarse else 0.0)
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
                                      f"{gap.total_seconds() / 3600:.0f} h apart")
 
@@ -941,7 +954,7 @@ class DuplicateIndex:
 
     def add(self, report: Report) -> str | None:
         """Remember `report`; returns the id of the earliest report of the incident it repeats."""
-        horizon = report.reported_at - self.policy.window
+        horizon = report.reported_at - self.policy.widest
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles]

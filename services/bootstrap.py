@@ -62,7 +62,8 @@ def configure_intake(ctx: DomainContext, settings: CoreSettings) -> None:
     switched off, from configuration."""
     ctx.vault = load_vault(settings)
     ctx.token_secret = load_token_secret(settings)
-    ctx.duplicates = DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours))
+    ctx.duplicates = DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours),
+                                     standing_window=timedelta(hours=settings.duplicate_standing_window_hours))
     ctx.channels_off = frozenset(c.strip() for c in settings.channels_off.split(",") if c.strip())
 
 

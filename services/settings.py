@@ -91,6 +91,8 @@ class CoreSettings(BaseSettings):
     token_secret: str | None = Field(
         default=None, description="secret the citizen tokens are derived from; none: kept in data_dir")
     duplicate_window_hours: float = Field(default=72.0, description="并单: reports this close on reported_at")
+    duplicate_standing_window_hours: float = Field(
+        default=336.0, description="并单: ... of a grievance that stands until resolved (wages, prepaid money, a flat)")
     channels_off: str = Field(default="", description="channels switched off, comma-separated (answer 404)")
     cors_origins: str = Field(default="", description="origins of the web front ends allowed to call the API from "
                               "a browser (CORS), comma-separated; empty: none")

@@ -163,7 +163,7 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
     return _NewAppeal(
         order=order, values=values,
         rows=[(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)), (PersonalData, sealed)],
-        window=(reported_at - ctx.duplicates.window, reported_at + ctx.duplicates.window),
+        window=(reported_at - ctx.duplicates.widest, reported_at + ctx.duplicates.widest),
         band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
         external_id=appeal.external_id, idempotency_key=idempotency_key, now=now)
 

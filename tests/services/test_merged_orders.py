@@ -254,3 +254,22 @@ async def test_a_merged_caller_may_withdraw_and_a_withdrawn_roots_incident_is_ha
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["state"] == "withdrawn"
     assert (await order_in_state(client, merged["work_order_id"], "dispatched", "pending_review"))
+
+
+async def test_wages_owed_reported_again_ten_days_on_merge_into_the_open_order(
+        system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    """A grievance that stands until resolved (wages owed) is the same one while its order is open,
+    past the 72-hour window of events (HOTLINE_DUPLICATE_STANDING_WINDOW_HOURS)."""
+    _, client = system
+    now = CLOCK()
+    first = {"channel": "12345_phone", "reported_at": (now - timedelta(days=10)).isoformat(),
+             "text": "南桥工业集中区宏昌鞋业拖欠我们三个月工资，老板一直说货款没回来，二十多个工人都没拿到钱。",
+             "address": "南桥镇南桥工业集中区宏昌鞋业"}
+    root = (await client.post("/v1/appeals", json=first)).json()
+    assert root["state"] != "merged", root
+    await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
+                     what="the first report routed")
+    again = {"channel": "web", "reported_at": now.isoformat(), "address": "南桥镇南桥工业集中区",
+             "text": "宏昌鞋业的工资到现在还是没发，我们工人去厂里找老板也找不到人，请劳动部门帮帮我们。"}
+    merged = (await client.post("/v1/appeals", json=again)).json()
+    assert merged["state"] == "merged" and merged["merged_into"] == root["work_order_id"], merged

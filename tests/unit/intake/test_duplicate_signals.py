@@ -219,3 +219,16 @@ def test_a_bare_name_inside_an_unrelated_place_of_the_other_is_no_place_in_commo
 def test_a_word_of_a_kind_negated_is_not_that_kind() -> None:
     assert "fire" not in incident_kinds("水压太小，热水器都打不着火")
     assert "fire" in incident_kinds("楼下厨房着火了，冒黑烟")
+
+
+def test_a_standing_grievance_reported_again_weeks_on_is_still_one_but_an_event_is_not() -> None:
+    """Wages owed stand until paid: the workers' report ten days later is the same grievance. A dark
+    street light ten days later is a new failure (the same place and matter weeks later)."""
+    owed = _r("a", "青石工业园鑫源电子厂拖欠我们两个月工资，老板一直拖着不给")
+    again = _r("b", "鑫源电子厂（青石工业园）的工资到现在还没发，工人们都等着钱过年", hours=240)
+    assert _run(owed, again) == [None, "a"]
+    dark = _r("a", "翠竹苑门口的路灯不亮了，晚上黑漆漆的")
+    dark_again = _r("b", "翠竹苑门口的路灯又不亮了，晚上黑漆漆的", hours=240)
+    assert _run(dark, dark_again) == [None, None]
+    later = _r("b", "青石工业园鑫源电子厂的工资还是没发，工人们都等着钱过年", hours=24 * 20)
+    assert _run(owed, later) == [None, None]  # past the standing window
