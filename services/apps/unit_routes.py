@@ -24,11 +24,16 @@ def add_unit_command_routes(router: APIRouter, service: Service) -> None:
 
 
 def _add(router: APIRouter, command: UnitCommand) -> None:
-    async def endpoint(principal: Any, order: WorkOrder, body: BaseModel, uow: Any) -> WorkOrderView:
+    # A command whose fields are all optional (claim, first contact, 报到) takes a request without a
+    # body too, as the citizen's withdrawal does: `POST …/claim` with the key alone.
+    optional = not any(f.is_required() for f in command.body.model_fields.values())
+
+    async def endpoint(principal: Any, order: WorkOrder, body: BaseModel | None, uow: Any) -> WorkOrderView:
         assert principal.unit is not None  # unit keys always name their unit (services.keys)
         who = UnitActor(unit=principal.unit, actor=principal.actor)
         async with uow.transaction() as session:
-            await REGISTRY.run(session, uow.ctx, command.name, order.id, who, body)
+            await REGISTRY.run(session, uow.ctx, command.name, order.id, who,
+                               body if body is not None else command.body())
         return await order_view(uow, order.id, principal)
 
     # FastAPI reads the parameters from the signature: the caller first (authentication before
@@ -36,7 +41,9 @@ def _add(router: APIRouter, command: UnitCommand) -> None:
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("principal", inspect.Parameter.KEYWORD_ONLY, annotation=UnitCaller),
          inspect.Parameter("order", inspect.Parameter.KEYWORD_ONLY, annotation=UnitOrder),
-         inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=command.body),
+         inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY,
+                           annotation=command.body | None if optional else command.body,
+                           default=None if optional else inspect.Parameter.empty),
          inspect.Parameter("uow", inspect.Parameter.KEYWORD_ONLY, annotation=UowDep)],
         return_annotation=WorkOrderView,
     )

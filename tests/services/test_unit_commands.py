@@ -16,7 +16,7 @@ from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
 from services.orders.unit_commands import REGISTRY
 from services.settings import CoreSettings
-from tests.support.factories import ManualClock, appeal, order_in_state, running_system, unit_acts
+from tests.support.factories import ManualClock, appeal, as_unit, order_in_state, running_system, unit_acts
 from tests.support.waiting import eventually
 
 # Tuesday 2026-11-17, 10:00 in the county: a working morning.
@@ -59,6 +59,22 @@ async def test_claim_with_the_first_contact_stops_both_clocks_and_a_second_conta
     assert all(h["actor"].startswith(f"unit:{order['unit']}/key_") for h in body["history"][-2:])
     again = await unit_acts(client, order["id"], order["unit"], "first-contact", {})
     assert again.status_code == 409 and "already recorded" in again.json()["message"]
+
+
+async def test_a_command_whose_fields_are_all_optional_takes_a_request_without_a_body(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    headers = await as_unit(runtime, order["unit"])
+    claimed = await client.post(f"/v1/work-orders/{order['id']}/claim", headers=headers)
+    assert claimed.status_code == 200, claimed.text
+    contacted = await client.post(f"/v1/work-orders/{order['id']}/first-contact", headers=headers)
+    assert contacted.status_code == 200, contacted.text
+    assert [h["action"] for h in contacted.json()["history"]][-2:] == ["claim", "first_contact"]
+    # A command with a required field still names it.
+    resolved = await client.post(f"/v1/work-orders/{order['id']}/resolve", headers=headers)
+    assert resolved.status_code == 422 and resolved.json()["fields"][0]["field"] == "body"
 
 
 async def test_first_contact_in_the_future_is_refused_and_nothing_is_recorded(
