@@ -901,6 +901,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # are all but orthogonal: the router's matter then came from the place named.
     same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds)
                                   and not (leaning is not None and leaning < policy.leanings_apart))
+    # When neither says what happened, the words' learned leanings to one matter (`leaning_in_common`)
+    # join them as their words would (a clinic's doctor told as rude by one, on his phone by the other).
+    same_matter = same_matter or (spot and _specific_matter(a, b) and not (a.kinds | b.kinds)
+                                  and leaning is not None and leaning >= policy.leaning_in_common)
     # ... and so is one outage (felt around) on one road or in one community.
     felt = bool(a.kinds & b.kinds & _FELT_AROUND)
     same_matter = same_matter or felt

@@ -73,3 +73,25 @@ def test_the_router_ranks_a_text_close_to_the_matters_its_words_support() -> Non
     near = router.matters_near("晚上工地还在施工，渣土车一趟接一趟")
     assert {"urban_mgmt.night_construction", "urban_mgmt.muck_trucks"} <= near
     assert len(router.matters_near("今天天气不错")) == 1  # no words of any matter: only the router's pick
+
+
+def _reading_lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: a librarian's manner (the model half sure of the second
+    telling), and the building's cooling."""
+    if "态度" in text:
+        return {"culture.service": 0.9, "culture.other": 0.44}
+    if "玩手机" in text:
+        return {"culture.service": 0.6, "culture.facilities": 0.8}
+    return {"culture.facilities": 1.0}
+
+
+def test_the_routers_one_matter_at_a_spot_neither_says_is_one_when_the_words_lean_to_one_matter() -> None:
+    rude = _r("a", "青石图书室那个管理员态度很差，问两句就不耐烦", topic=CULTURE)
+    phone = _r("b", "图书室工作人员上班一直玩手机，叫他也不理人，青石图书室", hours=3, topic=CULTURE)
+    index = DuplicateIndex(book=BOOK, leaning=_reading_lean)
+    assert [index.add(r) for r in (rude, phone)] == [None, "a"]
+    blind = DuplicateIndex(book=BOOK)
+    assert [blind.add(r) for r in (rude, phone)] == [None, None]  # few words in common: the words decide
+    cooling = _r("b", "青石图书室的空调不制冷，热得坐不住", hours=3, topic=CULTURE)
+    index = DuplicateIndex(book=BOOK, leaning=_reading_lean)
+    assert [index.add(r) for r in (rude, cooling)] == [None, None]  # leanings orthogonal
