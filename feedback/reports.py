@@ -4,6 +4,7 @@ caller reads the tallies and hands them over; names come from a `Names` lookup."
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ def parse_weights(raw: str | None, default: Mapping[str, float]) -> dict[str, fl
             weights[name] = float(value)
         except ValueError:
             raise BadReportParameter("weights", f"{name}: {value!r} is not a number") from None
+        if not math.isfinite(weights[name]):  # float() reads nan and inf, which weigh nothing sensible
+            raise BadReportParameter("weights", f"{name}: {value.strip()!r} is not a finite number")
         if weights[name] < 0:
             raise BadReportParameter("weights", f"{name}: a weight cannot be negative")
     if not any(weights.values()):
