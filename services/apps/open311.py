@@ -23,6 +23,7 @@ from intake.exceptions import ChannelClosed, IntakeError
 from intake.masking import mask_text
 from schemas.access import Permission, allows
 from schemas.channels import SelfServiceIn
+from schemas.validation import problem_words
 from services.apps.dependencies import UowDep
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
@@ -167,7 +168,9 @@ async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
                                     "open311-client)")
         description = form.get("description", "")
         service_code = form.get("service_code")
-        if not service_code or service_code not in uow.ctx.router.parts.catalogue:
+        if not service_code:
+            raise Open311Error(400, f"service_code: required (see services.{fmt})")
+        if service_code not in uow.ctx.router.parts.catalogue:
             raise Open311Error(400, f"service_code {service_code!r}: not a service (see services.{fmt})")
         if not (form.get("lat") and form.get("long")) and not form.get("address_string") and not form.get(
                 "address_id"):
@@ -183,7 +186,8 @@ async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
         except ValidationError as exc:
             fields = {"text": "description", "address": "address_string", "caller_phone": "phone",
                       "caller_name": "first_name/last_name", "photos": "media_url", "location": "lat/long"}
-            problems = "; ".join(f"{fields.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{fields.get(str(e['loc'][0]), e['loc'][0])}: {problem_words(e)}"
+                                 for e in exc.errors())
             raise Open311Error(400, problems) from None
         try:
             async with uow.transaction() as session:

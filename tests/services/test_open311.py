@@ -83,6 +83,23 @@ async def test_open311_errors_are_the_standards_list_of_code_and_description(
     assert (await client.get("/open311/v2/requests.json", params={"status": "pending"})).status_code == 400
 
 
+async def test_a_bad_open311_post_names_the_parameter_in_plain_words(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    api_key = await issued_key(runtime, "open311-client")
+    code = (await client.get("/open311/v2/services.json")).json()[0]["service_code"]
+    place = {"api_key": api_key, "address_string": "城关镇文昌路"}
+    for form, words in (
+        ({**place}, "service_code: required (see services.json)"),
+        ({**place, "service_code": code, "description": "文昌路\u0000路灯坏了"},
+         "description: must not contain NUL or other control characters"),
+        ({**place, "service_code": code, "description": "文昌路路灯坏了", "lat": "abc", "long": "1"},
+         "lat/long: Input should be a valid number"),
+    ):
+        posted = await client.post("/open311/v2/requests.json", content=str(httpx.QueryParams(form)), headers=FORM)
+        assert posted.status_code == 400, posted.text
+        assert posted.json()[0]["description"].startswith(words), posted.json()
+
+
 async def test_a_status_filter_fills_its_answer_past_merged_requests_of_the_other_status(
     system: tuple[Runtime, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
