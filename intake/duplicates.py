@@ -257,6 +257,7 @@ class Profile:
     cues: frozenset[str] = frozenset()
     road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
     another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
+    follow_up: bool = False  # it says it was reported before or is still not dealt with (打过电话, 还没修)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
@@ -544,6 +545,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
+                   follow_up=bool(_FOLLOW_UP.search(said)),
                    doors=_doors(raw_where))
 
 
@@ -829,6 +831,9 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     return None
 
 
+# A report telling of one reported before, still not dealt with (a citizen chasing it up).
+_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
+                        "还是没|到现在(?:还|都|也)|至今(?:未|没|还|仍)|又(?:是|在|开始|来了|坏|停|出现)|再次|仍然|依然")
 # A report telling of another business, spot or matter than one reported before.
 _ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")
 _WITHIN = "within "
@@ -914,6 +919,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # moved (路灯 routed as the market town's), but alone it does not join two poles of one road.
     same_matter = same_matter or (leaning is not None and leaning >= policy.min_leaning
                                   and (spot or same_kind or same_router_matter))
+    # A report that says it was reported before or is still not dealt with (打过电话, 还没修, 又是) tells
+    # of one already reported, often as "it" (那个桥, 那家): at a spot both name, one of them saying no
+    # kind of incident, a matter in common is the incident again.
+    same_matter = same_matter or ((a.follow_up or b.follow_up) and spot and not (a.kinds and b.kinds)
+                                  and same_topic)
     # At a spot both name, neither saying its kind: the router's matters are guesses from words that
     # say no kind, so the words decide as when the matters agree.
     unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)

@@ -232,3 +232,17 @@ def test_a_standing_grievance_reported_again_weeks_on_is_still_one_but_an_event_
     assert _run(dark, dark_again) == [None, None]
     later = _r("b", "青石工业园鑫源电子厂的工资还是没发，工人们都等着钱过年", hours=24 * 20)
     assert _run(owed, later) == [None, None]  # past the standing window
+
+
+def test_a_report_chasing_one_up_at_a_spot_is_the_incident_again_though_it_says_no_kind() -> None:
+    """"That bridge, I called the day before yesterday and nobody came": a chaser tells of the incident
+    already reported as "it", so a matter in common at the spot both name is enough (here the router's
+    department: it read the chaser as the department's catch-all)."""
+    bridge = _r("a", "柏树村村口那座石桥的桥墩被水冲坏了，桥面都歪了",
+                topic=frozenset({"dept:roads", "matter:roads.rural"}))
+    chaser = _r("b", "柏树村那个桥我前天就打过电话了，到现在一个人都没来看", hours=30,
+                topic=frozenset({"dept:roads", "matter:roads.other"}))
+    assert _run(bridge, chaser) == [None, "a"]
+    fresh = _r("b", "柏树村那个桥今天好多人在上面钓鱼拍照，热闹得很", hours=30,
+               topic=frozenset({"dept:roads", "matter:roads.other"}))
+    assert _run(bridge, fresh) == [None, None]
