@@ -437,7 +437,8 @@ _COMMON_WORD_IDF = 3.5  # a two-character "name" this common in appeals is a wor
 
 
 def _specific_stems(names: Iterable[str], idf: dict[str, float] | None) -> frozenset[str]:
-    stems = _stems(names)
+    # (Not the channels' own words, which the background never shows: 反映 of 反映工业园 is no name.)
+    stems = {s for s in _stems(names) if not _BOILERPLATE.fullmatch(s)}
     if idf:
         stems = {s for s in stems if len(s) > 2 or idf.get(s, _COMMON_WORD_IDF) >= _COMMON_WORD_IDF}
     return frozenset(stems)

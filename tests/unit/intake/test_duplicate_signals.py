@@ -246,3 +246,9 @@ def test_a_report_chasing_one_up_at_a_spot_is_the_incident_again_though_it_says_
     fresh = _r("b", "柏树村那个桥今天好多人在上面钓鱼拍照，热闹得很", hours=30,
                topic=frozenset({"dept:roads", "matter:roads.other"}))
     assert _run(bridge, fresh) == [None, None]
+
+
+def test_a_channels_own_word_before_a_place_word_is_no_place_name() -> None:
+    """反映工业园 (反映 of an operator's 来访，反映…) is no place called 反映 that every 来电人反映 names."""
+    visit = DuplicateIndex(book=BOOK, idf=IDF).profile_of(_r("a", "村民来访，反映工业园扩园的补偿款至今未发"))
+    assert "反映" not in visit.stems
