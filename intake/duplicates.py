@@ -662,11 +662,23 @@ def _elsewhere(a: Profile, b: Profile) -> bool:
     """The texts, or the addresses alone, name two places of one level of the gazetteer (landmarks:
     the addresses), or each quotes a name
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
-    return (contradict(a.whereabouts, b.whereabouts) is not None
-            or contradict(a.lodged, b.lodged, addresses=True) is not None
+    felt = _smelt_from_one_source(a, b)
+    return ((not felt and contradict(a.whereabouts, b.whereabouts) is not None)
+            or (not felt and contradict(a.lodged, b.lodged, addresses=True) is not None)
             or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b) or _road_ends_apart(a, b)
             or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+# Kinds of incident smelt or seen away from their source (a plant's fumes over the villages around).
+_FROM_A_SOURCE = frozenset({"smoke_smell", "pollution"})
+
+
+def _smelt_from_one_source(a: Profile, b: Profile) -> bool:
+    """Both tell of fumes or pollution and name one landmark as its source (东湖工业园): the villages
+    and compounds they name are where it is smelt, not two places."""
+    return (bool(a.kinds & b.kinds & _FROM_A_SOURCE)
+            and any(p.level == "landmark" for p in shared_spots(a.whereabouts, b.whereabouts)))
 
 
 # One end or stretch of a road (解放路东头, 清河大道南段): a road is long, two ends are two places.
@@ -787,8 +799,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
         return None  # 3栋 and 5栋 of the same compound are two places
     if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
-    if any(_apart(x, y, a.report.text, b.report.text, level)
-           for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
+    if not _smelt_from_one_source(a, b) and any(_apart(x, y, a.report.text, b.report.text, level)
+                                                for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
     # The finest place both name first: a compound or landmark on a road both name is where it is.
     spots = shared_spots(a.whereabouts, b.whereabouts)

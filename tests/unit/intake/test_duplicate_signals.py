@@ -252,3 +252,14 @@ def test_a_channels_own_word_before_a_place_word_is_no_place_name() -> None:
     """反映工业园 (反映 of an operator's 来访，反映…) is no place called 反映 that every 来电人反映 names."""
     visit = DuplicateIndex(book=BOOK, idf=IDF).profile_of(_r("a", "村民来访，反映工业园扩园的补偿款至今未发"))
     assert "反映" not in visit.stems
+
+
+def test_fumes_from_one_landmark_smelt_in_two_villages_are_one_incident() -> None:
+    """A plant's fumes are smelt around it: the village and the compound each names are where, the
+    park both name is the source. Trucks from the park breaking two villages' roads are two places."""
+    village = _r("a", "柏树村这边晚上一股刺鼻的化工味，就是青石工业园那边飘过来的", "青石镇柏树村")
+    compound = _r("b", "翠竹苑半夜又闻到烧塑料的臭气，估计是青石工业园哪个厂偷偷排的", "青石社区翠竹苑", hours=5)
+    assert _run(village, compound) == [None, "a"]
+    road = _r("a", "青石工业园的大货车把柏树村的村道压坏了，坑坑洼洼", "青石镇柏树村")
+    gate = _r("b", "青石工业园的大货车把翠竹苑门口的路压坏了，坑坑洼洼", "青石社区翠竹苑", hours=5)
+    assert _run(road, gate) == [None, None]
