@@ -142,7 +142,8 @@ class ReplyRefused(BaseModel):
 
 class DeadLetter(BaseModel):
     """hotline.unit-replies.dlq, type org.hotline.unit.reply_unreadable: a record on the reply topic
-    that could not be read as a reply at all, kept as it came with the reason."""
+    that could not be read as a reply at all, kept as it came (phone, ID and bank-card numbers
+    masked, in the key, the headers and the value) with the reason."""
 
     topic: str
     partition: int

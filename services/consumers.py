@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feedback.exceptions import FeedbackError
+from intake.masking import mask_text
 from schemas.events import RECEIVED_TYPE, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
 from services.bus.base import BatchHandler, Handler
@@ -56,7 +57,7 @@ def idempotent(
             log.warning("%s refused event %s (%s): %s", consumer, event.id, event.type, exc,
                         extra={"work_order_id": event.subject, "event_id": event.id})
             async with sessions() as session, session.begin():
-                await repo.record_failed_event(session, consumer, event.id, ctx.now(), f"refused: {exc}")
+                await repo.record_failed_event(session, consumer, event.id, ctx.now(), mask_text(f"refused: {exc}"))
             EVENTS_REFUSED.labels(consumer, event.topic, snake_case(type(exc).__name__)).inc()
             return
         EVENTS_CONSUMED.labels(consumer, event.topic, "ok").inc()

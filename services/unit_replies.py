@@ -125,6 +125,8 @@ async def apply_reply(session: AsyncSession, ctx: DomainContext, event: EventEnv
 def refusal_event(unit: str, refusal: Refusal, *, subject: str | None, refused_id: str | None,
                   refused_type: str | None, now: datetime) -> EventEnvelope:
     """The answer on the unit's own topic, keyed by the order the reply was about."""
+    # Every attribute is the sender's own text: a number in any of them is masked like everywhere else.
+    subject, refused_id, refused_type = (mask_text(v) if v else v for v in (subject, refused_id, refused_type))
     payload = ReplyRefused(work_order_id=subject, refused_event_id=refused_id, refused_type=refused_type,
                            reason=refusal.reason, error=refusal.error, status=refusal.status,
                            message=mask_text(refusal.message), at=now)
@@ -160,7 +162,7 @@ def reply_handler(consumer: str, sessions: async_sessionmaker[AsyncSession], ctx
             async with sessions() as session, session.begin():
                 now = ctx.now()
                 await repo.record_failed_event(session, consumer, event.id, now,
-                                               f"refused: {refusal.error}: {refusal.message}")
+                                               mask_text(f"refused: {refusal.error}: {refusal.message}"))
                 unit = _known_unit(ctx, event.source)
                 if unit is not None:
                     repo.add_outbox(session, refusal_event(unit, refusal, subject=event.subject,
@@ -176,13 +178,17 @@ def reply_handler(consumer: str, sessions: async_sessionmaker[AsyncSession], ctx
 
 
 def _text(raw: bytes | None) -> tuple[str | None, str]:
-    """(text, encoding): UTF-8 when it decodes, else base64."""
+    """(text, encoding): UTF-8 when it decodes, else base64; phone, ID and card numbers masked (in
+    bytes that are not UTF-8, the ASCII digits: read as Latin-1, one character a byte, so masking
+    keeps every other byte as it came)."""
     if raw is None:
         return None, "utf-8"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return mask_text(raw.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
-        return base64.b64encode(raw).decode("ascii"), "base64"
+        as_bytes = mask_text(raw.decode("latin-1"))
+        masked = as_bytes.encode("latin-1") if len(as_bytes) == len(raw) else raw.translate(None, b"0123456789")
+        return base64.b64encode(masked).decode("ascii"), "base64"
 
 
 def dead_letter_handler(consumer: str, sessions: async_sessionmaker[AsyncSession], ctx: DomainContext,
@@ -195,19 +201,21 @@ def dead_letter_handler(consumer: str, sessions: async_sessionmaker[AsyncSession
         reason = exc.reason if isinstance(exc, UnreadableRecord) else RefusalReason.unreadable
         source = exc.source if isinstance(exc, UnreadableRecord) else None
         subject = exc.subject if isinstance(exc, UnreadableRecord) else None
+        subject = mask_text(subject) if subject else subject
         key, _ = _text(record.key)
         value, encoding = _text(record.value)
         headers = {name: _text(raw)[0] or "" for name, raw in record.headers}
         marker = "dlq:" + hashlib.sha1(f"{record.topic}:{record.partition}:{record.offset}".encode()).hexdigest()[:36]
-        log.warning("%s dead-letters %s@%s/%s: %s", consumer, record.topic, record.partition, record.offset, exc)
+        why = mask_text(str(exc))
+        log.warning("%s dead-letters %s@%s/%s: %s", consumer, record.topic, record.partition, record.offset, why)
         async with sessions() as session, session.begin():
             now = ctx.now()
-            if not await repo.claim_event(session, consumer, marker, now, outcome=f"dead-lettered: {exc}"):
+            if not await repo.claim_event(session, consumer, marker, now, outcome=f"dead-lettered: {why}"):
                 return
             unit = _known_unit(ctx, source)
             letter = DeadLetter(topic=record.topic, partition=record.partition, offset=record.offset, key=key,
                                 headers=headers, value=value or "", value_encoding=encoding, unit=unit,
-                                reason=f"{reason.value}: {exc}", at=now)
+                                reason=f"{reason.value}: {why}", at=now)
             repo.add_outbox(session, EventEnvelope(type=DEAD_LETTER_TYPE, subject=(subject or key or marker)[:64],
                                                    topic=UNIT_REPLIES_DLQ_TOPIC, time=now,
                                                    data=letter.model_dump(mode="json")), now)

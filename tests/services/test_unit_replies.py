@@ -3,17 +3,31 @@ same errors, each refusal answered on the unit's own topic; replays acted on onc
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
-from schemas.events import REPLY_REFUSED_TYPE, UNIT_REPLIES_TOPIC, EventEnvelope, dispatch_topic, unit_source
+from schemas.events import (
+    REPLY_REFUSED_TYPE,
+    UNIT_REPLIES_DLQ_TOPIC,
+    UNIT_REPLIES_TOPIC,
+    EventEnvelope,
+    dispatch_topic,
+    unit_source,
+)
+from schemas.payloads import RefusalReason
 from services.bootstrap import Runtime
+from services.bus.base import RawRecord
+from services.bus.cloudevents import UnreadableRecord
 from services.bus.memory import InProcessBus
+from services.db.tables import ProcessedEvent
 from services.settings import CoreSettings
+from services.unit_replies import dead_letter_handler
 from tests.support.factories import appeal, order_in_state, running_system, unit_acts
 from tests.support.waiting import eventually
 
@@ -121,3 +135,33 @@ async def test_unknown_command_and_unknown_source(system: tuple[Runtime, httpx.A
     await send(runtime, stranger)  # no unit to answer: recorded only
     assert len(refusals(runtime, order["unit"], order["id"])) == 1
     assert await state(client, order["id"]) == "dispatched"
+
+
+async def test_numbers_a_refused_or_unreadable_reply_carries_are_masked_on_every_topic_and_in_the_database(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A unit's system may put the caller's number anywhere; the dead-letter topic (read by the
+    centre's operators), the refusal and the consumer's own record show it masked."""
+    runtime, client = system
+    order = await dispatched(client)
+    await send(runtime, reply(order["id"], "13911115555", order["unit"]))  # an unknown command
+    [refusal] = refusals(runtime, order["unit"], order["id"])
+    assert refusal["refused_type"] == "org.hotline.unit.139****5555"
+    raw = RawRecord(topic=UNIT_REPLIES_TOPIC, partition=0, offset=987_654, key=b"13911116666",
+                    value="进度：已联系居民13911113333，不是JSON".encode(),
+                    headers=(("ce_source", unit_source(order["unit"]).encode()), ("ce_subject", b"13911117777")))
+    await dead_letter_handler("hotline-feedback", runtime.sessions, runtime.ctx)(
+        raw, UnreadableRecord(RefusalReason.unreadable, "the record key '13911116666' is not the ce_subject",
+                              source=unit_source(order["unit"]), subject="13911117777"))
+    await runtime.relay.drain()
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    [letter] = [e for e in bus.topic_log(UNIT_REPLIES_DLQ_TOPIC) if e.data["offset"] == 987_654]
+    assert (letter.data["key"], letter.data["value"]) == ("139****6666", "进度：已联系居民139****3333，不是JSON")
+    assert letter.data["headers"]["ce_subject"] == "139****7777" and "13911116666" not in letter.data["reason"]
+    events = [e for e in bus.topic_log(dispatch_topic(order["unit"])) if e.type == REPLY_REFUSED_TYPE]
+    assert not [e for e in [*events, letter] if "1391111" in json.dumps(e.data, ensure_ascii=False)
+                or "1391111" in e.subject]
+    async with runtime.sessions() as session:
+        outcomes = (await session.execute(select(ProcessedEvent.outcome))).scalars().all()
+    assert not [o for o in outcomes if "1391111" in o]
