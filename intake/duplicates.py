@@ -658,16 +658,34 @@ def _compound_elsewhere(a: Profile, b: Profile) -> bool:
     return a.compound_stems is not None and not any(stem in b.where for stem in a.compound_stems)
 
 
-def _elsewhere(a: Profile, b: Profile) -> bool:
+def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -> bool:
     """The texts, or the addresses alone, name two places of one level of the gazetteer (landmarks:
     the addresses), or each quotes a name
-    the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops)."""
+    the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops). Two roads of `junction` (the
+    roads of a junction an incident's report names) are not two places for two reports at a junction."""
     felt = _smelt_from_one_source(a, b)
-    return ((not felt and contradict(a.whereabouts, b.whereabouts) is not None)
-            or (not felt and contradict(a.lodged, b.lodged, addresses=True) is not None)
+    roads = not _at_one_junction(a, b, junction)
+    return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
+            or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
             or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b) or _road_ends_apart(a, b)
             or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+def _at_one_junction(a: Profile, b: Profile, junction: frozenset[str]) -> bool:
+    """Both tell of a junction (路口) and name only roads of `junction` (a corner of two roads)."""
+    if len(junction) < 2 or not all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
+        return False
+    return a.whereabouts.at("road") <= junction and b.whereabouts.at("road") <= junction
+
+
+def _junction_of(reports: Iterable[Profile]) -> frozenset[str]:
+    """The two roads of a junction that a report among `reports` names with a junction word."""
+    for p in reports:
+        roads = p.whereabouts.at("road")
+        if len(roads) == 2 and _JUNCTION_WORDS.search(p.report.text):
+            return roads
+    return frozenset()
 
 
 # Kinds of incident smelt or seen away from their source (a plant's fumes over the villages around).
@@ -851,7 +869,7 @@ _FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好�
 _ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")
 _WITHIN = "within "
 _JUNCTION = "same junction "
-_JUNCTION_WORDS = re.compile("路口|交叉口|十字口")
+_JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口")
 
 
 _WIDE = (*_ROADS, "社区")  # roads and urban communities hold many spots
@@ -1010,7 +1028,8 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
         reports_of.setdefault(root, []).append(p)
     # Each incident judged once, however many of its reports `new` is like.
     closed = {root for root in {root for _, root in matches}
-              if any((_elsewhere(p, new) and root not in wide) or (p.report.id == root and matters_apart(p, new))
+              if any((_elsewhere(p, new, _junction_of(reports_of[root])) and root not in wide)
+                     or (p.report.id == root and matters_apart(p, new))
                      for p in reports_of[root])}
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score) if root not in closed]
     if not open_to:

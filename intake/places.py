@@ -81,11 +81,11 @@ class Whereabouts:
 NOWHERE = Whereabouts()
 
 
-def contradict(a: Whereabouts, b: Whereabouts, *, addresses: bool = False) -> str | None:
+def contradict(a: Whereabouts, b: Whereabouts, *, addresses: bool = False, roads: bool = True) -> str | None:
     """The level at which `a` and `b` name places and none in common (two villages, two roads …);
-    landmarks count only when `a` and `b` are read from addresses."""
+    landmarks count only when `a` and `b` are read from addresses, roads unless `roads` is false."""
     for level, mine, theirs in zip(LEVELS, a.by_level, b.by_level, strict=True):
-        if level in _TOLD_FROM and not addresses:
+        if (level in _TOLD_FROM and not addresses) or (level == "road" and not roads):
             continue
         if mine and theirs and not mine & theirs:
             return level

@@ -263,3 +263,14 @@ def test_fumes_from_one_landmark_smelt_in_two_villages_are_one_incident() -> Non
     road = _r("a", "青石工业园的大货车把柏树村的村道压坏了，坑坑洼洼", "青石镇柏树村")
     gate = _r("b", "青石工业园的大货车把翠竹苑门口的路压坏了，坑坑洼洼", "青石社区翠竹苑", hours=5)
     assert _run(road, gate) == [None, None]
+
+
+def test_reports_at_a_junction_naming_either_of_its_roads_are_one_incident() -> None:
+    """The lights at the corner of 新民路 and 柳湖路, told by one as the corner of both, by others as
+    柳湖路口 or 新民路口: two roads of that junction are not two places for reports at a junction."""
+    corner = _r("a", "新民路和柳湖路交叉口的红绿灯四个方向都不亮了，车都抢着走")
+    one = _r("b", "柳湖路口的红绿灯坏了，全是黄闪，太危险了", hours=1)
+    other = _r("c", "新民路口红绿灯不亮，早高峰车都堵住了，交警快来", hours=2)
+    assert _run(corner, one, other) == [None, "a", "a"]
+    elsewhere = _r("c", "新民路上那段路灯不亮，晚上黑漆漆的", hours=2)
+    assert _run(corner, one, elsewhere) == [None, "a", None]
