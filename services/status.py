@@ -11,14 +11,21 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select
 
+from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
 from services.db import observation
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import alembic_config
 from services.db.tables import ApiKey
+from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER
 from services.settings import CoreSettings
 
-CONSUMER_GROUPS = ("hotline-router", "hotline-feedback")
+# Each consumer group the services run (services.bootstrap) and the topics it reads.
+CONSUMER_GROUPS: dict[str, tuple[str, ...]] = {
+    "hotline-router": (LIFECYCLE_TOPIC,),
+    "hotline-feedback": (UNIT_REPLIES_TOPIC,),
+    REPORTS_CONSUMER: REPORT_TOPICS,
+}
 
 
 @dataclass

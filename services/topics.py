@@ -8,7 +8,7 @@ to start (HOTLINE_KAFKA_MISSING_TOPICS=fail, the default) or creates it (=create
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -123,9 +123,12 @@ async def require_topics(settings: CoreSettings, unit_codes: Iterable[str]) -> N
         raise MissingTopics(missing)
 
 
-async def consumer_group_lag(bootstrap_servers: str, groups: Iterable[str]) -> dict[str, int | None]:
-    """Each group's total lag over the partitions it has committed on (None: no offsets yet)."""
-    from aiokafka import AIOKafkaConsumer
+async def consumer_group_lag(bootstrap_servers: str,
+                             groups: Mapping[str, Sequence[str]]) -> dict[str, int | None]:
+    """Each group's total lag over the partitions of its topics it has committed on (None: no
+    offsets yet). The partitions are named in the offset fetch: asking for "all of the group's"
+    is a form some Kafka-protocol brokers (Tansu) answer in a shape the client cannot read."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="hotline-status",
                                 request_timeout_ms=10_000)
@@ -134,8 +137,12 @@ async def consumer_group_lag(bootstrap_servers: str, groups: Iterable[str]) -> d
         await admin.start()
         await consumer.start()
         out: dict[str, int | None] = {}
-        for group in groups:
-            committed = await admin.list_consumer_group_offsets(group)
+        await consumer.topics()  # the cluster's metadata: every topic's partitions
+        for group, topics in groups.items():
+            partitions = [TopicPartition(topic, p) for topic in topics
+                          for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            fetched = await admin.list_consumer_group_offsets(group, partitions=partitions) if partitions else {}
+            committed = {tp: meta for tp, meta in fetched.items() if meta.offset >= 0}
             if not committed:
                 out[group] = None
                 continue

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import OffsetAndMetadata
 
 from schemas.events import FIXED_TOPICS
 from services.bootstrap import build_runtime
 from services.settings import CoreSettings
-from services.topics import MissingTopics, apply_plan, existing_topics, topic_plan
+from services.status import CONSUMER_GROUPS
+from services.topics import MissingTopics, apply_plan, consumer_group_lag, existing_topics, topic_plan
 from tests.support.broker import TansuBroker
 
 pytestmark = pytest.mark.integration
@@ -47,3 +50,26 @@ async def test_a_service_refuses_to_start_when_a_topic_is_missing(empty_broker: 
     finally:
         await runtime.stop()
     assert await existing_topics(empty_broker.bootstrap) == {}  # nothing was created behind the operator's back
+
+
+async def test_status_reads_each_consumer_groups_lag_from_the_broker(empty_broker: TansuBroker) -> None:
+    """`hotline status` with a broker: the router's, feedback's and the reports consumer's lag."""
+    assert {"hotline-router", "hotline-feedback", "hotline-reports"} <= set(CONSUMER_GROUPS)
+    await apply_plan(empty_broker.bootstrap, topic_plan(CoreSettings(), []))
+    producer = AIOKafkaProducer(bootstrap_servers=empty_broker.bootstrap)
+    await producer.start()
+    try:
+        for _ in range(5):
+            await producer.send_and_wait("hotline.lifecycle", b"{}", key=b"wo_1", partition=0)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(bootstrap_servers=empty_broker.bootstrap, group_id="hotline-router",
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition("hotline.lifecycle", 0)])
+        await consumer.commit({TopicPartition("hotline.lifecycle", 0): OffsetAndMetadata(2, "")})
+    finally:
+        await consumer.stop()
+    lag = await consumer_group_lag(empty_broker.bootstrap, CONSUMER_GROUPS)
+    assert lag["hotline-router"] == 3 and lag["hotline-feedback"] is None and lag["hotline-reports"] is None
