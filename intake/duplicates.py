@@ -95,7 +95,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船"),
     "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款"),
     "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "关门", "停业", "暂停营业"),
-    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒"),
+    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒", "伙食", "饭菜"),
     "animals": ("流浪狗", "咬", "狗", "犬", "鸽子", "猪场", "养殖场", "粪污"),
     "sand": ("采沙", "采砂", "挖沙", "挖砂", "抽沙", "抽砂", "盗采", "偷采", "河沙", "河砂"),
     "transit": ("公交", "班车", "一班车", "站牌", "候车亭", "客车", "停运", "班次"),
@@ -121,6 +121,9 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "home_renovation": ("装修", "电钻", "冲击钻", "砸墙"),  # a neighbour's works, not a building site
     "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
     "heating": ("暖气", "供暖", "取暖", "供热"),
+    # (not 信号灯, a traffic light)
+    "telecom": ("手机信号", "没信号", "信号差", "信号不好", "信号弱", "信号太差", "无信号", "信号中断", "信号覆盖",
+                "基站", "4G", "5G", "宽带", "网速", "没网", "没有网"),
 }
 
 
@@ -192,7 +195,7 @@ def _facets_apart(a: Profile, b: Profile) -> bool:
 # shop, a flat not handed over or badly built, a benefit or subsidy withheld): a report of one weeks
 # later is the grievance still open (taxonomy.md's 攻坚: long-standing, repeated), not a new event as a
 # burst or a dark street light weeks later is.
-_STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy"})
+_STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy", "telecom"})
 
 
 def matters_apart(a: Profile, b: Profile) -> bool:

@@ -274,3 +274,13 @@ def test_reports_at_a_junction_naming_either_of_its_roads_are_one_incident() -> 
     assert _run(corner, one, other) == [None, "a", "a"]
     elsewhere = _r("c", "新民路上那段路灯不亮，晚上黑漆漆的", hours=2)
     assert _run(corner, one, elsewhere) == [None, "a", None]
+
+
+def test_a_phone_signal_black_spot_and_a_care_homes_meals_are_kinds_of_incident() -> None:
+    assert "telecom" in incident_kinds("村里手机信号太差了，打电话要跑到山坡上")
+    assert "telecom" in incident_kinds("4、5组无4G信号，请建设基站")
+    assert "telecom" not in incident_kinds("路口的信号灯坏了，一直黄闪")  # a traffic light
+    assert "food" in incident_kinds("敬老院伙食很差，饭菜经常是冷的")
+    no_signal = _r("a", "柏树村手机信号太差了，打个电话要跑到山坡上", "青石镇柏树村")
+    again = _r("b", "柏树村群众反映村内无4G信号，请协调运营商建设基站", "柏树村", hours=24 * 9)
+    assert _run(no_signal, again) == [None, "a"]  # a black spot stands until a mast is built
