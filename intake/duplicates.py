@@ -896,6 +896,14 @@ def _router_near(a: Profile, b: Profile) -> bool:
                for one, other in ((a, b), (b, a)) for t in one.report.topic)
 
 
+def _catch_all_of_one(a: Profile, b: Profile) -> bool:
+    """The router gives one its department's catch-all (….other) and the other a matter of that department."""
+    ma = {t[7:] for t in a.report.topic if t.startswith("matter:")}
+    mb = {t[7:] for t in b.report.topic if t.startswith("matter:")}
+    return any(x.endswith(".other") and y.split(".")[0] == x.split(".")[0]
+               for one, other in ((ma, mb), (mb, ma)) for x in one for y in other)
+
+
 def _specific_matter(a: Profile, b: Profile) -> bool:
     """The router gives both one matter, and not a department's catch-all (….other)."""
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
@@ -952,7 +960,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # the router's matter agrees too: the leaning then stands for a router's matter that a side word
     # moved (路灯 routed as the market town's), but alone it does not join two poles of one road.
     same_matter = same_matter or (leaning is not None and leaning >= policy.min_leaning
-                                  and (spot or same_kind or same_router_matter))
+                                  and (spot or same_kind or same_router_matter or _catch_all_of_one(a, b)))
     # A report that says it was reported before or is still not dealt with (打过电话, 还没修, 又是) tells
     # of one already reported, often as "it" (那个桥, 那家): at a spot both name, one of them saying no
     # kind of incident, a matter in common is the incident again.

@@ -284,3 +284,22 @@ def test_a_phone_signal_black_spot_and_a_care_homes_meals_are_kinds_of_incident(
     no_signal = _r("a", "柏树村手机信号太差了，打个电话要跑到山坡上", "青石镇柏树村")
     again = _r("b", "柏树村群众反映村内无4G信号，请协调运营商建设基站", "柏树村", hours=24 * 9)
     assert _run(no_signal, again) == [None, "a"]  # a black spot stands until a mast is built
+
+
+def _works_lean(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: night works on a road, in any words."""
+    return {"works.night": 0.95, "works.other": 0.31}
+
+
+def test_the_routers_catch_all_is_no_matter_of_its_own_against_the_leaning() -> None:
+    """On a road, the router gave one report its department's catch-all and the other a matter of
+    that department: with the words leaning to one matter (0.9 alike), the catch-all does not keep them
+    apart; a matter of another department does."""
+    works = _r("a", "新民路在挖路铺管子，每天晚上十一二点还在用破碎锤，哒哒哒的",
+               topic=frozenset({"matter:works.other"}))
+    permit = _r("b", "新民路夜间作业扰民，请核查是否办理许可", hours=20, topic=frozenset({"matter:works.night"}))
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_works_lean)
+    assert [index.add(r) for r in (works, permit)] == [None, "a"]
+    other = _r("b", "新民路夜间作业扰民，请核查是否办理许可", hours=20, topic=frozenset({"matter:lights.night"}))
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_works_lean)
+    assert [index.add(r) for r in (works, other)] == [None, None]
