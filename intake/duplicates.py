@@ -1013,7 +1013,10 @@ class DuplicateIndex:
         horizon = report.reported_at - self.policy.widest
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
-        members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles]
+        # (past the window, only reports of a standing grievance the new one tells of too may be it)
+        recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
+        members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
+                   if p.report.reported_at >= recent or p.kinds & standing]
         match = repeated_incident(new, members, self.policy)
         if match is not None:
             self._root[report.id] = match.report_id
