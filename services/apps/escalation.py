@@ -141,10 +141,11 @@ async def whistle(order: UnitOrder, body: WhistleIn, uow: UowDep, principal: Uni
 
 @router.post("/work-orders/{order_id}/report-duty", response_model=SummonsView,
              summary="报到: a department summoned by a whistle reports for duty (on time or late)")
-async def report_duty(order: UnitOrder, body: DutyReportIn, uow: UowDep, principal: UnitCaller) -> SummonsView:
+async def report_duty(order: UnitOrder, uow: UowDep, principal: UnitCaller,
+                      body: DutyReportIn | None = None) -> SummonsView:
     who = _who(principal)
     async with uow.transaction() as session:
-        await REGISTRY.run(session, uow.ctx, "report_duty", order.id, who, body)
+        await REGISTRY.run(session, uow.ctx, "report_duty", order.id, who, body or DutyReportIn())
     async with uow.read() as session:
         mine = [s for s, _ in await esc_repo.summons_of(session, order.id, who.unit) if s.reported_at]
     latest = max(mine, key=lambda s: s.reported_at or s.summoned_at)

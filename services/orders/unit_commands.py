@@ -39,11 +39,12 @@ class UnitCommand:
     handler: Handler
     summary: str
     service: Service = "feedback"  # which service's REST API serves it
+    rest_path: str | None = None  # when REST names it otherwise than its name with hyphens
 
     @property
     def path(self) -> str:
         """The REST path segment: POST /v1/work-orders/{order_id}/<path>."""
-        return self.name.replace("_", "-")
+        return self.rest_path or self.name.replace("_", "-")
 
     @property
     def ce_type(self) -> str:
@@ -128,5 +129,5 @@ REGISTRY = Registry(
                 service="escalation"),
     UnitCommand("request_extension", ExtensionIn, extensions.request_extension,
                 "延期: the lead unit asks for more working days, before its resolve due time; a dispatcher "
-                "decides", service="escalation"),
+                "decides", service="escalation", rest_path="extension"),
 )

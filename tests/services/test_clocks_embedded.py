@@ -36,7 +36,7 @@ from tests.support.escalation_scenarios import (
     extension_approved_and_refused,
     village_times_out_rises_whistles_and_rates,
 )
-from tests.support.factories import NEIGHBOUR_NOISE, ManualClock, key_headers, running_system, unit_acts
+from tests.support.factories import NEIGHBOUR_NOISE, ManualClock, as_unit, key_headers, running_system, unit_acts
 from tests.support.loop_scenarios import dispatched as loop_dispatched
 from tests.support.loop_scenarios import rate
 from tests.support.waiting import eventually
@@ -78,6 +78,23 @@ async def test_a_village_passes_up_on_request_and_a_township_cannot(system: tupl
     whistle_by_village = await unit_acts(client, order["id"], order["unit"], "whistle",
                                          {"class": "ordinary", "departments": ["housing"], "reason": "需要部门"})
     assert whistle_by_village.status_code == 404  # no longer in the village's hands
+
+
+async def test_a_summoned_department_reports_for_duty_with_a_bare_post(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """报到's note is optional: the department's key alone is enough, as for the other unit
+    commands whose fields are all optional."""
+    runtime, client = system
+    order = await dispatched(client, "新华小区5栋的楼道灯坏了一个月了，晚上老人上下楼看不见", "城关镇解放社区新华小区")
+    await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "涉及多个小区，社区协调不了"})
+    blown = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "ordinary", "departments": ["housing"], "reason": "需要部门"})
+    assert blown.status_code == 201, blown.text
+    reported = await client.post(f"/v1/work-orders/{order['id']}/report-duty",
+                                 headers=await as_unit(runtime, "housing"))
+    assert reported.status_code == 200, reported.text
+    assert reported.json()["department"] == "housing" and reported.json()["reported_at"]
 
 
 async def test_an_extension_approved_and_one_refused(system: tuple[Runtime, httpx.AsyncClient]) -> None:

@@ -43,6 +43,19 @@ def test_every_command_has_a_body_model_and_a_rest_path() -> None:
     assert REGISTRY.by_type("org.hotline.unit.return").name == "return"
 
 
+def test_every_commands_rest_path_is_a_route_of_its_service(tmp_path: Path) -> None:
+    """The path the registry (and so the AsyncAPI document) names is where REST serves the command."""
+    from services.apps.escalation import create_escalation_app
+    from services.apps.feedback import create_feedback_app
+
+    settings = CoreSettings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers=None)
+    paths = {"feedback": create_feedback_app(settings).openapi()["paths"],
+             "escalation": create_escalation_app(settings).openapi()["paths"]}
+    for command in REGISTRY.values():
+        route = paths[command.service].get(f"/v1/work-orders/{{order_id}}/{command.path}", {})
+        assert "post" in route, (command.name, command.path)
+
+
 async def test_claim_with_the_first_contact_stops_both_clocks_and_a_second_contact_is_refused(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
