@@ -16,7 +16,9 @@ backlog so that no phase pays for another's. Then:
   shutdown    SIGTERM to intake under load: how long it takes to stop, and that every
               acknowledged appeal was stored and routed.
 CPU per appeal per process comes from /proc/<pid>/stat (utime + stime, children included); for
-PostgreSQL, from the backends connected to the phase's database. The load generators' own CPU
+PostgreSQL, from the backends connected to the phase's database, also split by the service each
+backend serves (its client's socket, from `ss`). --pg-stats ends with what PostgreSQL wrote per
+stored order (rows per table, HOT updates) and each index's scans. The load generators' own CPU
 per request is reported so that one can see they are not the bottleneck.
 
 The last line is always `ratios: intake/floorB=… end_to_end/floorB=…`.
@@ -52,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from floor_sql import insert_appeal  # noqa: E402
+from pg_table_stats import table_stats  # noqa: E402
 
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import ADMIN_DSN, create_database, drop_database  # noqa: E402
@@ -96,13 +99,29 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
-async def backend_pids(datname: str) -> list[int]:
+async def backend_pids(datname: str) -> dict[int, int]:
+    """The database's backends: pid -> the client's TCP port (0 when not over TCP)."""
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
-        rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", datname)
+        rows = await conn.fetch("SELECT pid, client_port FROM pg_stat_activity WHERE datname = $1", datname)
     finally:
         await conn.close()
-    return [r["pid"] for r in rows]
+    return {r["pid"]: r["client_port"] or 0 for r in rows}
+
+
+def port_owners() -> dict[int, int]:
+    """Local TCP port -> pid of the process that holds the socket (from `ss`, which needs root to
+    name other users' processes; empty when it cannot)."""
+    try:
+        out = subprocess.run(["ss", "-tnpH"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    owners = {}
+    for line in out.splitlines():
+        match = re.search(r"\S+:(\d+)\s+\S+:5432\s.*pid=(\d+)", line)
+        if match:
+            owners[int(match.group(1))] = int(match.group(2))
+    return owners
 
 
 @dataclass
@@ -112,6 +131,7 @@ class CpuMeter:
     processes: dict[str, int]
     datname: str
     start: dict[str, dict[int, float]] = field(default_factory=dict)
+    clients: dict[int, str] = field(default_factory=dict)  # backend pid -> our process it serves
     self_start: float = 0.0
     began: float = 0.0
     wall: float = 0.0  # seconds between begin() and end()
@@ -120,15 +140,33 @@ class CpuMeter:
         self.began = time.monotonic()
         self.start = {name: tree_cpu(pid) for name, pid in self.processes.items()}
         pg = await backend_pids(self.datname)
+        self._note_clients(pg)
         self.start["postgres"] = {pid: st[1] for pid in pg if (st := _stat(pid)) is not None}
         self.self_start = _self_cpu()
 
+    def _note_clients(self, backends: dict[int, int]) -> None:
+        """Which of our processes each backend serves (for PostgreSQL's CPU by client)."""
+        owners = port_owners()
+        trees = {name: set(_tree(pid)) for name, pid in self.processes.items()}
+        for backend, port in backends.items():
+            client = owners.get(port)
+            for name, members in trees.items():
+                if client in members:
+                    self.clients[backend] = name
+
     async def end(self) -> dict[str, float]:
-        """CPU seconds per process since begin(); 'bench' is this process (its load generator)."""
+        """CPU seconds per process since begin(); 'bench' is this process (its load generator);
+        'pg:<name>' PostgreSQL's backends serving process <name>."""
         out = {name: cpu_delta(self.start[name], tree_cpu(pid)) for name, pid in self.processes.items()}
-        pg = set(await backend_pids(self.datname)) | set(self.start["postgres"])
-        out["postgres"] = cpu_delta(self.start["postgres"],
-                                    {pid: st[1] for pid in pg if (st := _stat(pid)) is not None})
+        backends = await backend_pids(self.datname)
+        self._note_clients(backends)
+        pg = set(backends) | set(self.start["postgres"])
+        now = {pid: st[1] for pid in pg if (st := _stat(pid)) is not None}
+        out["postgres"] = cpu_delta(self.start["postgres"], now)
+        for pid, cpu in now.items():
+            if (name := self.clients.get(pid)) is not None:
+                key = f"pg:{name}"
+                out[key] = out.get(key, 0.0) + cpu - self.start["postgres"].get(pid, 0.0)
         out["bench"] = _self_cpu() - self.self_start
         self.wall = time.monotonic() - self.began
         return out
@@ -572,7 +610,13 @@ def per_appeal(cpu: dict[str, float], count: int, order: Iterable[str]) -> str:
 
 def total_ms(cpu: dict[str, float], count: int, leave_out: Iterable[str] = ("wrk", "bench", "client")) -> float:
     skip = set(leave_out)
-    return sum(v for k, v in cpu.items() if k not in skip) * 1000 / count if count else 0.0
+    # 'pg:<name>' splits 'postgres' by client: counted there already
+    return sum(v for k, v in cpu.items() if k not in skip and not k.startswith("pg:")) * 1000 / count if count else 0.0
+
+
+def pg_by_client(cpu: dict[str, float], count: int) -> str:
+    """PostgreSQL's CPU per appeal by the service its backends serve."""
+    return per_appeal(cpu, count, (f"pg:{name}" for name in SERVICES)).replace("pg:", "")
 
 
 def summed(phases: list[Phase]) -> tuple[dict[str, float], int]:
@@ -593,6 +637,8 @@ async def main() -> None:
     parser.add_argument("--no-shutdown", action="store_true", help="skip the SIGTERM-under-load check")
     parser.add_argument("--intake-workers", type=int, default=1, help="uvicorn workers for intake")
     parser.add_argument("--router-workers", type=int, default=1, help="uvicorn workers (router consumers) for router")
+    parser.add_argument("--pg-stats", action="store_true",
+                        help="print PostgreSQL's rows written per order, per table, and its index scans")
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.e2e_seconds, args.latency_seconds = 3, 3.0, 10.0, 6.0
@@ -621,6 +667,7 @@ async def main() -> None:
     lat_cpu: dict[str, float] = {}
     shutdown = "skipped"
     idle: dict[str, float] = {}
+    pg_lines: list[str] = []
     try:
         await wait_http(floor_b_url, "/healthz")
         for service, url in urls.items():
@@ -668,6 +715,9 @@ async def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         broker.stop()
+        if args.pg_stats:  # after the services stopped: a backend's statistics are flushed when it exits
+            with contextlib.suppress(Exception):
+                pg_lines = await table_stats(hotline.dsn)
         await drop_database(floor_name)
         await drop_database(hot_name)
 
@@ -693,6 +743,7 @@ async def main() -> None:
           f"total without wrk {total_ms(cpu_b, n_b):.2f}")
     order = (*SERVICES, "broker", "postgres", "wrk")
     print(f"  intake phase: {per_appeal(cpu_i, n_i, order)}; total without wrk {total_ms(cpu_i, n_i):.2f}")
+    print(f"    of which PostgreSQL serving: {pg_by_client(cpu_i, n_i)}")
     print("  idle, before any load (% of one core): "
           + ", ".join(f"{name} {idle.get(name, 0) * 100:.1f}" for name in (*SERVICES, "broker", "postgres")))
     if e2e is not None:
@@ -702,6 +753,7 @@ async def main() -> None:
         print(f"  ledger: {e2e.ledger}")
         print(f"  CPU ms per appeal: {per_appeal(e2e.cpu, e2e.accepted, order)}; "
               f"total without wrk {total_ms(e2e.cpu, e2e.accepted):.2f}")
+        print(f"    of which PostgreSQL serving: {pg_by_client(e2e.cpu, e2e.accepted)}")
         busy = {k: max(0.0, v - idle.get(k, 0.0) * e2e.wall) for k, v in e2e.cpu.items()}
         print(f"  the same above idle: {per_appeal(busy, e2e.accepted, order)}; "
               f"total without wrk {total_ms(busy, e2e.accepted):.2f}")
@@ -714,6 +766,8 @@ async def main() -> None:
         print(f"  load generators: the raw HTTP client + topic reader {own:.2f} ms CPU per appeal; "
               f"wrk {cpu_i.get('wrk', 0) * 1000 / max(1, n_i):.3f} ms per request")
     print(f"shutdown  {shutdown}")
+    for line in pg_lines:
+        print(line)
     print(f"ratios to floor B: intake {i / b:.2f}, end to end {(e2e.rate if e2e else 0) / b:.2f}; "
           f"floor B / floor A {b / a:.2f}; ran {time.monotonic() - began:.0f} s")
     print(f"ratios: intake/floorB={i / b:.2f} end_to_end/floorB={(e2e.rate if e2e else 0) / b:.2f}")
