@@ -420,6 +420,7 @@ ANALYZE report_tallies;
 """
 
 STATE_COUNTS = """
+DELETE FROM state_count_deltas;
 DELETE FROM state_counts;
 INSERT INTO state_counts (state, shard, n) SELECT state, 0, count(*) FROM work_orders GROUP BY state;
 """

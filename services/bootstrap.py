@@ -36,6 +36,7 @@ from services.consumers import (
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
+from services.db.state_counts import STATE_COUNT_FOLD_SECONDS, fold_state_counts
 from services.keys import KeyCache
 from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
@@ -131,6 +132,10 @@ class Runtime:
                 self._stop, self.settings.unrated_check_seconds,
                 lambda: close_unrated_orders(self.sessions, self.ctx, after_commit=self.relay.wake),
                 "close-unrated"), name="close-unrated"))
+            # The states report reads the deltas not yet folded: folding often keeps that read short.
+            self._tasks.append(asyncio.create_task(every(
+                self._stop, STATE_COUNT_FOLD_SECONDS, lambda: fold_state_counts(self.engine), "fold-state-counts"),
+                name="fold-state-counts"))
         if self.sweeper is not None:
             self._tasks.append(asyncio.create_task(self.sweeper.run_forever(self._stop), name="supervision-sweep"))
         if self.settings.router_model_path is not None:

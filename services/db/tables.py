@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -207,14 +209,26 @@ class ProcessedEvent(Base):
 
 class StateCount(Base):
     """How many orders are in each state, kept by database triggers on work_orders (migration
-    0004), spread over shards so that concurrent writers do not queue on one row: a state's count
-    is the sum of its shards. The states report reads this instead of scanning the orders."""
+    0004; on PostgreSQL since 0013 through STATE_COUNT_DELTAS, folded in here): a state's count is
+    the sum of its shards and its deltas. The states report reads these instead of scanning the
+    orders."""
 
     __tablename__ = "state_counts"
 
     state: Mapped[str] = mapped_column(String(20), primary_key=True)
     shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+# What the trigger of migration 0013 appends on PostgreSQL for each change of an order's state (+1
+# for the new state, -1 for the old): no index and no row shared between writers, so no writer
+# waits on another. services.scheduled folds them into state_counts; a count is the sum of both.
+# No primary key: rows are only appended, summed and deleted as a whole.
+STATE_COUNT_DELTAS = Table(
+    "state_count_deltas", Base.metadata,
+    Column("state", String(20), nullable=False),
+    Column("n", Integer, nullable=False),
+)
 
 
 class RoutingCorrection(Base):
