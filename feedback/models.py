@@ -4,15 +4,16 @@ means the same and fails the same over both (services.orders.unit_commands)."""
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from feedback.returns import ReturnReason
 from schemas.appeals import RatingValue
+from schemas.validation import CleanInput
 
 NOTE = 2000
 
 
-class _Body(BaseModel):
+class _Body(CleanInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.lifecycle import State
 from schemas.payloads import Contact
 from schemas.taxonomy import Channel, EmergencyLine, Level, WhistleClass
+from schemas.validation import CleanInput
 
 MAX_TEXT_CHARS = 5000
 
@@ -51,7 +52,7 @@ class RatingValue(StrEnum):
     unsatisfied = "unsatisfied"
 
 
-class RateIn(BaseModel):
+class RateIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     rating: RatingValue
@@ -133,7 +134,7 @@ class CitizenView(BaseModel):
     can_withdraw: bool = False
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     reason: str | None = Field(default=None, max_length=500)

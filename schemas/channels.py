@@ -14,23 +14,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
+from schemas.validation import no_control_characters
+
 MAX_TEXT_CHARS = 5000
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
-
-
-def _no_control_characters(value: str) -> str:
-    if any(c in _CONTROL for c in value):
-        raise ValueError("must not contain NUL or other control characters")
-    return value
-
-
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
     return value
 
 
-Clean = AfterValidator(_no_control_characters)
+Clean = AfterValidator(no_control_characters)
 Text = Annotated[str, Field(min_length=2, max_length=MAX_TEXT_CHARS, description="what the citizen says"), Clean]
 Short = Annotated[str, Field(min_length=1, max_length=300), Clean]
 Name = Annotated[str, Field(min_length=1, max_length=50), Clean]

@@ -10,13 +10,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.taxonomy import WhistleClass
+from schemas.validation import CleanInput
 
 MAX_ID = 2**62  # ids are 64-bit integers in the database
 
 _CHINESE_CLASSES = {"一般": WhistleClass.ordinary, "攻坚": WhistleClass.hard, "紧急": WhistleClass.urgent}
 
 
-class ReportUpIn(BaseModel):
+class ReportUpIn(CleanInput):
     """上报: a village passes the order up to its township."""
 
     model_config = ConfigDict(extra="forbid")
@@ -24,7 +25,7 @@ class ReportUpIn(BaseModel):
     reason: str = Field(min_length=2, max_length=2000, description="why the village cannot solve it")
 
 
-class WhistleIn(BaseModel):
+class WhistleIn(CleanInput):
     """吹哨: the township leading the order calls county departments to it."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -59,7 +60,7 @@ class WhistleView(BaseModel):
     summons: list[SummonsView]
 
 
-class DutyReportIn(BaseModel):
+class DutyReportIn(CleanInput):
     """报到: a summoned department reports for duty."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +68,7 @@ class DutyReportIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000, description="who came, what they will do")
 
 
-class WhistleRatingIn(BaseModel):
+class WhistleRatingIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     department: str
@@ -75,7 +76,7 @@ class WhistleRatingIn(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class WhistleRatingsIn(BaseModel):
+class WhistleRatingsIn(CleanInput):
     """以下评上: the township rates each department that reported to its whistle."""
 
     model_config = ConfigDict(extra="forbid")
@@ -84,7 +85,7 @@ class WhistleRatingsIn(BaseModel):
     ratings: list[WhistleRatingIn] = Field(min_length=1, max_length=20)
 
 
-class ExtensionIn(BaseModel):
+class ExtensionIn(CleanInput):
     """延期: the lead unit asks, before its resolve due time, for more working days."""
 
     model_config = ConfigDict(extra="forbid")
@@ -104,7 +105,7 @@ class Decision(StrEnum):
     refuse = "refuse"
 
 
-class ExtensionDecisionIn(BaseModel):
+class ExtensionDecisionIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     decision: Decision

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.validation import CleanInput
+
 
 class OrderSummary(BaseModel):
     """What every work-order event says about the order: never a phone or ID number."""
@@ -100,7 +102,7 @@ class EmergencyEvent(BaseModel):
     at: datetime
 
 
-class UnitReplyIdentity(BaseModel):
+class UnitReplyIdentity(CleanInput):
     """What every reply on hotline.unit-replies carries beside its command's own fields."""
 
     unit: str = Field(description="the replying unit's code: must be the one its ce_source names "

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.taxonomy import EmergencyLine, WhistleClass
+from schemas.validation import CleanInput
 
 
 class ReviewAction(StrEnum):
@@ -19,7 +20,7 @@ class ReviewAction(StrEnum):
     invalidate = "invalidate"  # not an appeal
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     action: ReviewAction
@@ -40,7 +41,7 @@ class ReviewIn(BaseModel):
         return self
 
 
-class ReassignIn(BaseModel):
+class ReassignIn(CleanInput):
     """A dispatcher hands an order already dispatched to another unit (改派): fresh clocks, recorded
     as a routing correction."""
 
@@ -51,7 +52,7 @@ class ReassignIn(BaseModel):
     whistle_class: WhistleClass | None = Field(default=None, description="a new class, if the dispatcher sets one")
 
 
-class UnlinkIn(BaseModel):
+class UnlinkIn(CleanInput):
     """A dispatcher undoes a 并单: the merged order becomes its own order and is routed again."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel, field_validator
 from pydantic_core import ErrorDetails
+
+_CONTROL = frozenset({chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"})
+
+
+def no_control_characters(value: str) -> str:
+    """`value`, unless it holds NUL or another control character (tab and line breaks are text):
+    no person types them, and PostgreSQL refuses NUL in text."""
+    if not _CONTROL.isdisjoint(value):
+        raise ValueError("must not contain NUL or other control characters")
+    return value
+
+
+class CleanInput(BaseModel):
+    """A request body whose every string field (and every string in a list field) refuses NUL
+    and other control characters, naming the field: a unit's note, a dispatcher's reason, a
+    citizen's comment, as an appeal's own fields do."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_strings(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return no_control_characters(value)
+        if isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, str):
+                    no_control_characters(item)
+        return value
+
 
 # pydantic's errors of a tagged union: the tag is missing, or names no member.
 _TAG_ERRORS = ("union_tag_not_found", "union_tag_invalid")

@@ -9,6 +9,7 @@ from schemas.lifecycle import State
 from schemas.review import ReassignIn, ReviewIn, ReviewItem, UnlinkIn
 from schemas.routing import RoutingDecision
 from schemas.taxonomy import Channel
+from schemas.validation import CleanInput
 from services import review
 from services.apps.common import create_app
 from services.apps.dependencies import (
@@ -27,7 +28,7 @@ from services.settings import CoreSettings
 router = APIRouter(prefix="/v1", tags=["router"])
 
 
-class ClassifyIn(BaseModel):
+class ClassifyIn(CleanInput):
     text: str = Field(min_length=2, max_length=5000)
     channel: Channel | None = None  # an unknown channel is refused, as intake refuses it
     address: str | None = Field(default=None, max_length=300)

@@ -1,0 +1,80 @@
+"""A NUL or another control character in any free text a request carries — a unit's note or reply,
+a dispatcher's reason, a citizen's comment — is a 422 naming the field, as it is in an appeal's
+own fields: PostgreSQL refuses NUL in text, which answered 503 "database unavailable" (a retry
+could never help), and the embedded default stored it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.bootstrap import Runtime
+from services.settings import CoreSettings
+from tests.support.factories import appeal, as_unit, key_headers, order_in_state, running_system
+from tests.support.waiting import eventually
+
+NUL = "进展\u0000说明"
+
+
+@pytest.fixture(scope="module")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    settings = CoreSettings(data_dir=Path(tmp_path_factory.mktemp("control")), database_url=None,
+                            kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    async with running_system(settings) as pair:
+        yield pair
+
+
+@pytest.fixture(scope="module")
+async def order(system: tuple[Runtime, httpx.AsyncClient]) -> dict[str, Any]:
+    _, client = system
+    accepted = (await client.post("/v1/appeals", json=appeal())).json()
+    found = await eventually(lambda: order_in_state(client, accepted["work_order_id"], "dispatched"),
+                             what="dispatch")
+    return {**found, "citizen_token": accepted["citizen_token"]}
+
+
+# (who, path under the order, body, the field named)
+CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("unit", "claim", {"note": NUL}, "note"),
+    ("unit", "progress", {"note": NUL}, "note"),
+    ("unit", "resolve", {"reply": NUL}, "reply"),
+    ("unit", "resolve", {"reply": "已处理", "note": NUL}, "note"),
+    ("unit", "return", {"reason": "other", "text": NUL}, "text"),
+    ("unit", "request-assistance", {"units": ["housing"], "reason": NUL}, "reason"),
+    ("unit", "extension", {"days": 2, "reason": NUL}, "reason"),
+    ("citizen", "rate", {"rating": "satisfied", "solved": True, "comment": NUL}, "comment"),
+    ("operator", "callback", {"contacted": True, "solved": True, "rating": "satisfied", "comment": NUL}, "comment"),
+    ("dispatcher", "review", {"action": "invalidate", "reason": NUL}, "reason"),
+    ("dispatcher", "reassign", {"unit": "housing", "reason": NUL}, "reason"),
+    ("dispatcher", "unlink", {"reason": NUL}, "reason"),
+]
+
+
+@pytest.mark.parametrize(("who", "path", "body", "field"), CASES, ids=[f"{c[1]}-{c[3]}" for c in CASES])
+async def test_a_control_character_in_free_text_is_a_422_naming_the_field(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any], who: str, path: str, body: dict[str, Any],
+    field: str,
+) -> None:
+    runtime, client = system
+    headers = (await as_unit(runtime, order["unit"]) if who == "unit"
+               else {"X-Citizen-Token": order["citizen_token"]} if who == "citizen"
+               else await key_headers(runtime, who))
+    response = await client.post(f"/v1/work-orders/{order['id']}/{path}", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == [{"field": field,
+                                          "problem": "must not contain NUL or other control characters"}]
+
+
+async def test_a_control_character_in_a_text_to_classify_or_a_withdrawal_is_a_422(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any],
+) -> None:
+    runtime, client = system
+    classified = await client.post("/v1/classify", json={"text": NUL}, headers=await key_headers(runtime, "operator"))
+    assert classified.status_code == 422 and classified.json()["fields"][0]["field"] == "text", classified.text
+    withdrawn = await client.post(f"/v1/appeals/{order['id']}/withdraw", json={"reason": NUL},
+                                  headers={"X-Citizen-Token": order["citizen_token"]})
+    assert withdrawn.status_code == 422 and withdrawn.json()["fields"][0]["field"] == "reason", withdrawn.text
