@@ -934,11 +934,15 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # The router's matter: the same, or one's among those the router ranks the other close to (a side
     # word moved one: a night site read as its muck trucks, a stopped bus line as passenger transport).
     same_router_matter = any(t.startswith("matter:") for t in a.report.topic & b.report.topic) or _router_near(a, b)
-    # The router's matter and the kind of incident both agree: at one place within the window that
-    # is the incident again, however differently it is worded.
+    # ... or its catch-all (….other) for one and a matter of that department for the other: no matter
+    # of its own against the other's.
+    router_agrees = same_router_matter or _catch_all_of_one(a, b)
+    # The router's matter and the kind of incident (or kinds one incident is told as: 塌方 / 塌陷 of one
+    # bridge) both agree: at one place within the window that is the incident again, however
+    # differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
     # router's matter is a guess from words and often differs for one incident told apart.
-    same_matter = same_kind and (same_router_matter or spot)
+    same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot)
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     certain = same_matter and same_router_matter and spot
     # The router's one specific matter (not a catch-all) at a spot both name is the incident again
@@ -960,7 +964,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # the router's matter agrees too: the leaning then stands for a router's matter that a side word
     # moved (路灯 routed as the market town's), but alone it does not join two poles of one road.
     same_matter = same_matter or (leaning is not None and leaning >= policy.min_leaning
-                                  and (spot or same_kind or same_router_matter or _catch_all_of_one(a, b)))
+                                  and (spot or same_kind or router_agrees))
     # A report that says it was reported before or is still not dealt with (打过电话, 还没修, 又是) tells
     # of one already reported, often as "it" (那个桥, 那家): at a spot both name, one of them saying no
     # kind of incident, a matter in common is the incident again.

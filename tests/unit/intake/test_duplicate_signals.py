@@ -303,3 +303,14 @@ def test_the_routers_catch_all_is_no_matter_of_its_own_against_the_leaning() -> 
     other = _r("b", "新民路夜间作业扰民，请核查是否办理许可", hours=20, topic=frozenset({"matter:lights.night"}))
     index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_works_lean)
     assert [index.add(r) for r in (works, other)] == [None, None]
+
+
+def test_kinds_one_incident_is_told_as_agree_as_one_kind() -> None:
+    """One bridge told as caving in (塌陷) and as about to collapse (垮了): related kinds are one matter
+    at the village both name; the router's catch-all for one is no matter of its own against the other's."""
+    roads, other = frozenset({"dept:roads", "matter:roads.rural"}), frozenset({"dept:roads", "matter:roads.other"})
+    caved = _r("a", "柏树村村口那座桥的桥面塌陷了一大块，小孩每天走", topic=roads)
+    falling = _r("b", "柏树村那座老桥眼看就要垮了，出了事谁负责", hours=20, topic=other)
+    assert _run(caved, falling) == [None, "a"]
+    lift = _r("b", "柏树村那座老桥边的电梯坏了，出了事谁负责", hours=20, topic=other)
+    assert _run(caved, lift) == [None, None]
