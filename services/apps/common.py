@@ -39,7 +39,7 @@ from schemas.lifecycle import TransitionNotAllowed
 from schemas.taxonomy import Channel
 from schemas.validation import problem_words, tag_field
 from services.apps.dependencies import RuntimeDep
-from services.apps.middleware import BodySizeLimit, RequestObservation
+from services.apps.middleware import BodySizeLimit, QueryGuard, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
 from services.errors import (
     ExtensionNotFound,
@@ -355,6 +355,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QueryGuard)
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
         # Citizens' web front ends call from their own origin; with none configured, no CORS headers.
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],

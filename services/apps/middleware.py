@@ -7,11 +7,13 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schemas.validation import no_control_characters
 from services.logs import REQUEST_ID, WORK_ORDER_ID
 from services.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -133,3 +135,34 @@ class _TooLarge(HTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"body: request body is larger than {max_bytes} bytes")
+
+
+class QueryGuard:
+    """Refuses a query parameter holding NUL or another control character with the one error body,
+    422 naming it, before any route reads it: PostgreSQL refuses NUL in text, which would otherwise
+    surface as 503 "database unavailable" for a request no retry can mend. Open311's routes answer
+    in their standard's own error format and check their filters themselves."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if not query or scope.get("path", "").startswith("/open311/"):
+            await self.app(scope, receive, send)
+            return
+        problems = []
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="utf-8"):
+            try:
+                no_control_characters(name + value)
+            except ValueError as exc:
+                problems.append({"field": f"query.{name}", "problem": str(exc)})
+        if not problems:
+            await self.app(scope, receive, send)
+            return
+        from services.apps.common import error_response
+
+        response = error_response(422, "validation_error", "; ".join(f"{p['field']}: {p['problem']}" for p in problems),
+                                  fields=problems)
+        await send({"type": "http.response.start", "status": 422, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})

@@ -23,7 +23,7 @@ from intake.exceptions import ChannelClosed, IntakeError
 from intake.masking import mask_text
 from schemas.access import Permission, allows
 from schemas.channels import SelfServiceIn
-from schemas.validation import problem_words
+from schemas.validation import no_control_characters, problem_words
 from services.apps.dependencies import UowDep
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
@@ -213,6 +213,11 @@ async def get_requests(fmt: str, request: Request, uow: UowDep) -> Response:
     async def work() -> Response:
         _format(fmt)
         q = request.query_params
+        for name, value in q.multi_items():
+            try:
+                no_control_characters(value)
+            except ValueError as exc:
+                raise Open311Error(400, f"{name}: {exc}") from None
         stmt = select(WorkOrder)
         wanted: set[str] = set()
         if q.get("service_request_id"):
