@@ -945,12 +945,14 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot)
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     certain = same_matter and same_router_matter and spot
-    # The router's one specific matter (not a catch-all) at a spot both name is the incident again
-    # when one of them has no word of its kind (水是黄的 / 浑浊 are both water quality to the router);
-    # when neither says what happened, the words decide (`unsaid`): a library's air conditioning and
-    # its front steps are both its public service to the router. Nor when the words' learned leanings
-    # are all but orthogonal: the router's matter then came from the place named.
-    same_matter = same_matter or (spot and _specific_matter(a, b) and bool(a.kinds | b.kinds)
+    # The router's one specific matter (not a catch-all), or one it ranks the other close to, at a spot
+    # both name is the incident again when one of them has no word of its kind (水是黄的 / 浑浊 are both
+    # water quality to the router; 县医院门口车停得乱 is parking or the hospital); when neither says
+    # what happened, the words decide (`unsaid`): a library's air conditioning and its front steps are
+    # both its public service to the router. Nor when the words' learned leanings are all but
+    # orthogonal: the router's matter then came from the place named.
+    same_matter = same_matter or (spot and (_specific_matter(a, b) or _router_near(a, b))
+                                  and bool(a.kinds | b.kinds)
                                   and not (leaning is not None and leaning < policy.leanings_apart))
     # When neither says what happened, the words' learned leanings to one matter (`leaning_in_common`)
     # join them as their words would (a clinic's doctor told as rude by one, on his phone by the other).

@@ -3,6 +3,7 @@ list, two named spots sharing only unusual words). A made-up county (names of no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from intake.duplicates import DuplicateIndex, Report, bigram_idf, incident_kinds
@@ -182,6 +183,12 @@ def test_one_matter_the_learned_model_reads_on_a_road_is_one_when_the_kind_or_th
     assert [blind.add(r) for r in (dark, again)] == [None, None]
 
 
+def _near_run(near: Callable[[str], frozenset[str]], *reports: Report) -> tuple[list[str | None], ...]:
+    """The detector's answers with the router's near matters `near`, and without."""
+    index, blind = DuplicateIndex(book=BOOK, idf=IDF, matters_near=near), DuplicateIndex(book=BOOK, idf=IDF)
+    return [index.add(r) for r in reports], [blind.add(r) for r in reports]
+
+
 def _near_transit(text: str) -> frozenset[str]:
     """A stand-in for the router's ranking: a bus line stopped is a bus matter or passenger transport."""
     return frozenset({"transit.bus", "transit.passenger"}) if "班车" in text or "客车" in text else frozenset()
@@ -194,10 +201,7 @@ def test_the_routers_matter_among_those_it_ranks_the_other_close_to_agrees() -> 
                  topic=frozenset({"matter:transit.bus"}))
     town = _r("b", "青石镇这边的客车取消啦，一天一趟也没有", hours=20,
               topic=frozenset({"matter:transit.passenger"}))
-    index = DuplicateIndex(book=BOOK, idf=IDF, matters_near=_near_transit)
-    assert [index.add(r) for r in (village, town)] == [None, "a"]
-    blind = DuplicateIndex(book=BOOK, idf=IDF)
-    assert [blind.add(r) for r in (village, town)] == [None, None]
+    assert _near_run(_near_transit, village, town) == ([None, "a"], [None, None])  # with, without
     lift = _r("b", "青石镇这边的电梯坏啦，一天一趟也没有", hours=20,
               topic=frozenset({"matter:market.lift"}))
     assert [DuplicateIndex(book=BOOK, idf=IDF, matters_near=_near_transit).add(r) for r in (village, lift)] \
@@ -314,3 +318,15 @@ def test_kinds_one_incident_is_told_as_agree_as_one_kind() -> None:
     assert _run(caved, falling) == [None, "a"]
     lift = _r("b", "柏树村那座老桥边的电梯坏了，出了事谁负责", hours=20, topic=other)
     assert _run(caved, lift) == [None, None]
+
+
+def _near_parking(text: str) -> frozenset[str]:
+    """A stand-in for the router's ranking: cars blocking a station's gate, read as parking or the station."""
+    return frozenset({"police.parking", "transit.station"}) if "停" in text else frozenset({"transit.station"})
+
+
+def test_the_routers_near_matter_at_a_spot_joins_a_report_that_says_no_kind() -> None:
+    parked = _r("a", "青石车站正门两侧乱停车严重，占了应急车道", topic=frozenset({"matter:police.parking"}))
+    blocked = _r("b", "青石车站门口乱七八糟，救护车刚才被堵了好几分钟", hours=2,
+                 topic=frozenset({"matter:transit.station"}))
+    assert _near_run(_near_parking, parked, blocked) == ([None, "a"], [None, None])
