@@ -19,6 +19,7 @@ from schemas.access import Permission, Principal, Role
 from schemas.lifecycle import State
 from schemas.lists import AuditEntry, AuditPage, OrderListItem, OrderPage
 from schemas.taxonomy import WhistleClass
+from schemas.validation import no_control_characters
 from services.apps.dependencies import ReportReader, StaffOrUnit, UowDep, require
 from services.context import DomainContext
 from services.db import order_lists
@@ -49,9 +50,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         when, key = json.loads(raw)
         moment = datetime.fromisoformat(when)
-        if moment.tzinfo is None or not isinstance(key, (str, int)) or (isinstance(key, int) and not
-                                                                       0 <= key < 2**63):
+        # The key is an order id or a row id as a page gave it out: not a bool (an int to Python,
+        # which the database refuses), not beyond a bigint, not a string with NUL (PostgreSQL refuses).
+        if (moment.tzinfo is None or isinstance(key, bool) or not isinstance(key, str | int)
+                or (isinstance(key, int) and not 0 <= key < 2**63)):
             raise ValueError
+        if isinstance(key, str):
+            no_control_characters(key)
         return moment, key
     except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
         raise bad_query("cursor", "not a cursor this list gave out") from None

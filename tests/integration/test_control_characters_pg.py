@@ -3,6 +3,8 @@ a 422 naming the parameter (Open311: its 400), never 503 "database unavailable, 
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -44,3 +46,14 @@ async def test_a_nul_in_an_open311_filter_is_its_400(pg_system: tuple[Runtime, h
         response = await client.get(f"/open311/v2/requests.json?{query}")
         assert response.status_code == 400, response.text
         assert response.json()[0]["code"] == 400 and "control characters" in response.json()[0]["description"]
+
+
+@pytest.mark.parametrize("key", [True, "wo_\u0000", 2**63])
+async def test_a_forged_list_cursor_is_a_422_whatever_its_key(pg_system: tuple[Runtime, httpx.AsyncClient],
+                                                              key: object) -> None:
+    runtime, client = pg_system
+    raw = json.dumps(["2026-12-01T10:10:25+00:00", key]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for path in (f"/v1/audit?actor=router&cursor={cursor}", f"/v1/work-orders?cursor={cursor}"):
+        response = await client.get(path, headers=await key_headers(runtime, "supervisor"))
+        assert response.status_code == 422 and response.json()["fields"][0]["field"] == "query.cursor", response.text
