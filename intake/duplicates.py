@@ -666,7 +666,7 @@ def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -
     the addresses), or each quotes a name
     the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops). Two roads of `junction` (the
     roads of a junction an incident's report names) are not two places for two reports at a junction."""
-    felt = _smelt_from_one_source(a, b)
+    felt = _felt_from_one_source(a, b)
     roads = not _at_one_junction(a, b, junction)
     return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
             or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
@@ -691,15 +691,24 @@ def _junction_of(reports: Iterable[Profile]) -> frozenset[str]:
     return frozenset()
 
 
-# Kinds of incident smelt or seen away from their source (a plant's fumes over the villages around).
+# Kinds of incident smelt or seen away from their source (a plant's fumes over the villages around;
+# a burst's outage, `_WATER_OUT`).
 _FROM_A_SOURCE = frozenset({"smoke_smell", "pollution"})
 
 
-def _smelt_from_one_source(a: Profile, b: Profile) -> bool:
-    """Both tell of fumes or pollution and name one landmark as its source (东湖工业园): the villages
-    and compounds they name are where it is smelt, not two places."""
-    return (bool(a.kinds & b.kinds & _FROM_A_SOURCE)
-            and any(p.level == "landmark" for p in shared_spots(a.whereabouts, b.whereabouts)))
+_WATER_OUT = frozenset({"water_outage"})
+_WATER = frozenset({"water_leak", "water_outage"})
+
+
+def _felt_from_one_source(a: Profile, b: Profile) -> bool:
+    """Both tell of fumes or pollution and name one landmark as its source (东湖工业园), or of the water
+    and one road (a burst on 文昌路, the taps dry in a compound on it), one telling of an outage: the
+    villages and compounds they name are where it is felt, not two places."""
+    if a.kinds & b.kinds & _FROM_A_SOURCE and any(p.level == "landmark"
+                                                 for p in shared_spots(a.whereabouts, b.whereabouts)):
+        return True
+    return (bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & b.kinds & _WATER)
+            and bool(a.whereabouts.at("road") & b.whereabouts.at("road")))
 
 
 # One end or stretch of a road (解放路东头, 清河大道南段): a road is long, two ends are two places.
@@ -820,7 +829,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
         return None  # 3栋 and 5栋 of the same compound are two places
     if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
-    if not _smelt_from_one_source(a, b) and any(_apart(x, y, a.report.text, b.report.text, level)
+    if not _felt_from_one_source(a, b) and any(_apart(x, y, a.report.text, b.report.text, level)
                                                 for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
         return None  # the addresses name two villages, two roads or two compounds
     # The finest place both name first: a compound or landmark on a road both name is where it is.

@@ -22,6 +22,7 @@ BOOK = PlaceBook({
     "柳湖广场": KnownPlace("柳湖广场", "landmark", "qingshi"),
     "青石工业园": KnownPlace("青石工业园", "landmark", "qingshi"),
     "柳湖路": KnownPlace("柳湖路", "road", "qingshi"),
+    "翠柏园": KnownPlace("翠柏园", "compound", "qingshi", "qingshi.sq"),
 })
 # A background of everyday appeals: words it never saw look like proper names.
 IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
@@ -330,3 +331,11 @@ def test_the_routers_near_matter_at_a_spot_joins_a_report_that_says_no_kind() ->
     blocked = _r("b", "青石车站门口乱七八糟，救护车刚才被堵了好几分钟", hours=2,
                  topic=frozenset({"matter:transit.station"}))
     assert _near_run(_near_parking, parked, blocked) == ([None, "a"], [None, None])
+
+
+def test_an_outage_in_one_compound_from_a_burst_at_another_on_the_road_both_name_is_one() -> None:
+    burst = _r("a", "新民路翠竹苑门口水管爆了，水冒得老高，路上全是水")
+    dry = _r("b", "我是翠柏园的住户，家里早上就没水了，听说是前面新民路水管爆了", hours=2)
+    assert _run(burst, dry) == [None, "a"]
+    another = _r("b", "翠柏园门口新民路上水管也爆了，水哗哗地流", hours=2)
+    assert _run(burst, another) == [None, None]  # a burst at each compound's gate: two places
