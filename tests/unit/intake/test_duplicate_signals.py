@@ -339,3 +339,10 @@ def test_an_outage_in_one_compound_from_a_burst_at_another_on_the_road_both_name
     assert _run(burst, dry) == [None, "a"]
     another = _r("b", "翠柏园门口新民路上水管也爆了，水哗哗地流", hours=2)
     assert _run(burst, another) == [None, None]  # a burst at each compound's gate: two places
+
+
+def test_everyday_words_of_noise_and_of_stalls_are_their_kinds() -> None:
+    assert "noise" in incident_kinds("楼下烧烤店喧哗声持续到凌晨两三点")
+    assert "noise" in incident_kinds("广场上吵闹到半夜")
+    assert "stall" in incident_kinds("夜间外摆，桌子摆到了人行道上")
+    assert "stall" in incident_kinds("早市把路占了一半")
