@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from services.cli.apps import app
+
+if TYPE_CHECKING:
+    from services.settings import CoreSettings
 
 
 class ServiceName(StrEnum):
@@ -55,11 +58,32 @@ def serve(
     from services.logs import configure_logging, logging_config
 
     settings = CoreSettings()
+    if settings.uses_kafka:
+        asyncio.run(_broker_ready(settings))
     configure_logging(settings.log_level)
     # An import string and a factory, so that each worker process builds its own app and runtime.
     uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
                 workers=workers, log_config=logging_config(settings.log_level), access_log=access_log,
                 timeout_graceful_shutdown=10)
+
+
+async def _broker_ready(settings: CoreSettings) -> None:
+    """Before uvicorn starts: the broker answers and has the fixed topics (unless the services are
+    to create them), else the one line `main` prints for a broker failure, exit status 1 (inside
+    the app's start-up it would be uvicorn's traceback and exit 3). Each unit's dispatch topic is
+    checked by the service itself as it starts (it needs the gazetteer, a second or two to load)."""
+    import logging
+
+    from services.topics import MissingTopics, missing_topics, topic_plan
+
+    quiet = logging.getLogger("aiokafka")
+    level, quiet.level = quiet.level, logging.CRITICAL  # its own log record would be a second line
+    try:
+        missing = await missing_topics(settings.kafka_bootstrap_servers or "", topic_plan(settings, []))
+    finally:
+        quiet.setLevel(level)
+    if missing and settings.kafka_missing_topics != "create":
+        raise MissingTopics(missing)
 
 
 @app.command()

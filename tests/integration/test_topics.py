@@ -3,6 +3,9 @@ broker that lacks one (instead of relying on automatic creation)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +76,14 @@ async def test_status_reads_each_consumer_groups_lag_from_the_broker(empty_broke
         await consumer.stop()
     lag = await consumer_group_lag(empty_broker.bootstrap, CONSUMER_GROUPS)
     assert lag["hotline-router"] == 3 and lag["hotline-feedback"] is None and lag["hotline-reports"] is None
+
+
+def test_serve_against_a_broker_without_the_topics_fails_in_one_line(empty_broker: TansuBroker,
+                                                                      tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update({"HOTLINE_DATA_DIR": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": empty_broker.bootstrap})
+    done = subprocess.run([sys.executable, "-m", "services.cli", "serve", "router", "--port", "0"],
+                          capture_output=True, text=True, env=environment, timeout=120)
+    assert done.returncode == 1, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("hotline: error: ") and "hotline kafka topics apply" in line

@@ -184,3 +184,8 @@ def test_classify_and_duplicates_read_a_file_saved_with_a_byte_order_mark(tmp_pa
     for command in ("classify", "duplicates"):
         done = hotline(command, str(path), data_dir=tmp_path)
         assert done.returncode == 0 and json.loads(done.stdout.splitlines()[0])["id"] == "a", done.stderr
+
+
+def test_serve_with_a_broker_that_does_not_answer_fails_in_one_line(tmp_path: Path) -> None:
+    done = hotline("serve", "intake", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
+    _one_line_error(done, "127.0.0.1")
