@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from feedback.returns import ReturnReason
 from schemas.appeals import RatingValue
-from schemas.validation import CleanInput
+from schemas.validation import CleanInput, FieldProblem
 
 NOTE = 2000
 
@@ -73,8 +73,8 @@ class CallbackIn(_Body):
     def _reached_citizen_rates(self) -> CallbackIn:
         if self.contacted and (self.rating is None or self.solved is None):
             missing = "rating" if self.rating is None else "solved"
-            raise ValueError(f"{missing} is required when the citizen was contacted")
+            raise FieldProblem(missing, f"{missing} is required when the citizen was contacted")
         if not self.contacted and self.rating is not None:
-            raise ValueError("rating: a citizen who was not reached cannot have rated")
+            raise FieldProblem("rating", "a citizen who was not reached cannot have rated")
         return self
 

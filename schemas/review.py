@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.taxonomy import EmergencyLine, WhistleClass
-from schemas.validation import CleanInput
+from schemas.validation import CleanInput, FieldProblem
 
 
 class ReviewAction(StrEnum):
@@ -37,7 +37,7 @@ class ReviewIn(CleanInput):
                     ReviewAction.invalidate: "reason"}
         field = required.get(self.action)
         if field and not getattr(self, field):
-            raise ValueError(f"{field} is required to {self.action.value}")
+            raise FieldProblem(field, f"{field} is required to {self.action.value}")
         return self
 
 

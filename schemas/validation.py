@@ -50,9 +50,22 @@ def problem_words(error: ErrorDetails) -> str:
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
+class FieldProblem(ValueError):
+    """A model validator's refusal of one field (one the action needs, one it forbids): raised with
+    the field's name, so the error names that field and not the whole body."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+
+
 def tag_field(error: ErrorDetails) -> str | None:
-    """The field a tagged union's tag error is about (`channel`), else None: pydantic locates it at
-    the union itself (the body, the row), not at the field the caller left out or got wrong."""
+    """The field an error pydantic locates at the model itself is about, else None: a tagged
+    union's tag (`channel`: pydantic locates it at the union, the body or the row, not at the field
+    the caller left out or got wrong), or the field a model validator's FieldProblem names."""
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), FieldProblem):
+        return str(ctx["error"].field)
     if error.get("type") not in _TAG_ERRORS:
         return None
-    return str((error.get("ctx") or {}).get("discriminator", "")).strip("'") or None
+    return str(ctx.get("discriminator", "")).strip("'") or None

@@ -36,6 +36,7 @@ from schemas.events import (
     unit_of_source,
 )
 from schemas.payloads import DeadLetter, RefusalReason, ReplyRefused, UnitReplyIdentity
+from schemas.validation import problem_words, tag_field
 from services.bus.base import Handler, RawRecord, UnreadableHandler
 from services.bus.cloudevents import UnreadableRecord
 from services.context import DomainContext
@@ -72,9 +73,14 @@ def retryable(exc: BaseException) -> bool:
 
 
 def validation_message(exc: ValidationError) -> str:
-    """The words REST uses for an invalid body: `field: problem; …`."""
-    return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e.get('msg', 'invalid')}"
-                     for e in exc.errors())
+    """The words REST uses for an invalid body: `field: problem; …` (services.apps.common)."""
+    problems = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        if (named := tag_field(e)) is not None:
+            loc.append(named)
+        problems.append(f"{'.'.join(loc) or 'body'}: {problem_words(e)}")
+    return "; ".join(problems)
 
 
 def describe(exc: BaseException) -> Refusal:

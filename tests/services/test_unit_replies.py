@@ -84,6 +84,19 @@ async def test_a_return_without_reason_is_refused_with_the_words_rest_uses(
     assert await state(client, order["id"]) == "dispatched"
 
 
+async def test_a_note_with_a_control_character_is_refused_with_the_words_rest_uses(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client)
+    over_rest = await unit_acts(client, order["id"], order["unit"], "progress", {"note": "已到\u0007现场"})
+    assert over_rest.status_code == 422
+    await send(runtime, reply(order["id"], "progress", order["unit"], note="已到\u0007现场"))
+    [refusal] = refusals(runtime, order["unit"], order["id"])
+    assert (refusal["error"], refusal["status"], refusal["message"]) == (
+        "validation_error", 422, over_rest.json()["message"])
+
+
 async def test_resolve_before_claim_is_refused_as_over_rest_and_then_the_real_loop_works(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:

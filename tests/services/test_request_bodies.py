@@ -1,7 +1,8 @@
-"""A NUL or another control character in any free text a request carries — a unit's note or reply,
-a dispatcher's reason, a citizen's comment — is a 422 naming the field, as it is in an appeal's
-own fields: PostgreSQL refuses NUL in text, which answered 503 "database unavailable" (a retry
-could never help), and the embedded default stored it."""
+"""Request bodies name the field at fault. A NUL or another control character in any free text a
+request carries — a unit's note or reply, a dispatcher's reason, a citizen's comment — is a 422
+naming the field, as it is in an appeal's own fields (PostgreSQL refuses NUL in text, which
+answered 503 "database unavailable": a retry could never help). A field one action needs (an
+override's unit, a callback's rating) is named as that field, not as the body."""
 
 from __future__ import annotations
 
@@ -78,3 +79,22 @@ async def test_a_control_character_in_a_text_to_classify_or_a_withdrawal_is_a_42
     withdrawn = await client.post(f"/v1/appeals/{order['id']}/withdraw", json={"reason": NUL},
                                   headers={"X-Citizen-Token": order["citizen_token"]})
     assert withdrawn.status_code == 422 and withdrawn.json()["fields"][0]["field"] == "reason", withdrawn.text
+
+
+@pytest.mark.parametrize(("who", "path", "body", "field", "problem"), [
+    ("dispatcher", "review", {"action": "override"}, "unit", "required to override"),
+    ("dispatcher", "review", {"action": "redirect"}, "line", "required to redirect"),
+    ("dispatcher", "review", {"action": "invalidate"}, "reason", "required to invalidate"),
+    ("operator", "callback", {"contacted": True, "solved": True}, "rating", "required when the citizen was contacted"),
+    ("operator", "callback", {"contacted": False, "rating": "satisfied"}, "rating", "not reached cannot have rated"),
+])
+async def test_a_field_one_action_needs_is_named_as_that_field(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any], who: str, path: str, body: dict[str, Any],
+    field: str, problem: str,
+) -> None:
+    runtime, client = system
+    response = await client.post(f"/v1/work-orders/{order['id']}/{path}", json=body,
+                                 headers=await key_headers(runtime, who))
+    assert response.status_code == 422, response.text
+    [named] = response.json()["fields"]
+    assert named["field"] == field and problem in named["problem"], named
