@@ -32,6 +32,12 @@ if chromium_path() is None and not os.environ.get("CI"):
     pytest.skip("chromium is not installed here (CI installs it: apt-get install chromium)", allow_module_level=True)
 
 
+# For each button and input of the page: does it use the body's font?
+FORM_FONTS = """[...document.querySelectorAll('button, input')].map((e) =>
+    getComputedStyle(e).fontFamily === getComputedStyle(document.body).fontFamily ? 'same'
+    : getComputedStyle(e).fontFamily)"""
+
+
 @contextlib.asynccontextmanager
 async def served(runtime: Runtime, settings: CoreSettings) -> AsyncIterator[str]:
     port = free_port()
@@ -66,6 +72,7 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
                 await browser.open(f"{base}/dashboard")
                 await browser.until("location.pathname === '/dashboard/login' && !!document.getElementById('key')",
                                     what="the sign-in page")
+                login_fonts = await browser.evaluate(FORM_FONTS)
                 key = supervisor["Authorization"].split()[1]
                 await browser.evaluate(f"document.getElementById('key').value = {key!r}; "
                                        "document.querySelector('form').submit(); true")
@@ -85,6 +92,7 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
                             week_bars: document.querySelectorAll('#svg-weeks rect').length,
                             title: document.querySelector('h1').textContent};
                 })()""")
+                page_fonts = await browser.evaluate(FORM_FONTS)
                 cookies = await browser.cookies()
                 visible_to_scripts = await browser.evaluate("document.cookie")
                 shot = await browser.screenshot(ARTIFACTS / "dashboard.png")
@@ -94,6 +102,9 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
     print(f"\ndashboard screenshot: {shot}")
     assert shot.stat().st_size > 10_000
     assert shown["title"] == "12345热线运行监测"
+    # Buttons and inputs use the page's own font (a browser gives them the system's by default, which
+    # has no Chinese on a machine without CJK fonts: the sign-out button was two boxes).
+    assert login_fonts == ["same"] * 2 and page_fonts == ["same"], (login_fonts, page_fonts)
     assert shown["closed"] == str(states["closed"]) and shown["total"] == str(len(orders))
     assert shown["r631"] == f"本月关闭 {expected['report_631']['total']} 件"
     village = next(level for level in expected["report_631"]["levels"] if level["level"] == "village")
