@@ -988,6 +988,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic or unsaid else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
+    if coarse and gap > policy.window:
+        return None  # past the window a standing grievance is one only at a place both name
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
