@@ -160,8 +160,9 @@ class DeadLetter(BaseModel):
 
 
 class RecalledEvent(BaseModel):
-    """hotline.dispatch.<unit>, type org.hotline.workorder.recalled: a dispatcher took the order
-    from this unit (reassigned it); the unit can no longer act on it."""
+    """hotline.dispatch.<unit>, type org.hotline.workorder.recalled: the order left this unit's
+    hands — a dispatcher reassigned it, or the citizen withdrew it (reason `撤回: …`); the unit can
+    no longer act on it."""
 
     work_order_id: str
     unit: str

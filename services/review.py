@@ -13,9 +13,7 @@ from feedback.exceptions import NotNow
 from feedback.returns import needs_arbitration
 from intake.masking import mask_text
 from router.models import LabelledRecord
-from schemas.events import RECALLED_TYPE, EventEnvelope, dispatch_topic
 from schemas.lifecycle import Action, State, next_state
-from schemas.payloads import RecalledEvent
 from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
 from services.context import DomainContext
 from services.db import repositories as repo
@@ -23,6 +21,7 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
 from services.errors import MergeIntoItself, NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
+from services.orders.recall import tell_recalled
 
 
 async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 100) -> list[ReviewItem]:
@@ -145,12 +144,7 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     ))
     state = await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=body.reason,
                                        action=Action.reassign, data={"from_unit": order.unit})
-    for unit in losing:
-        if unit != target.code:
-            repo.add_outbox(session, EventEnvelope(
-                type=RECALLED_TYPE, subject=order.id, topic=dispatch_topic(unit), time=now,
-                data=RecalledEvent(work_order_id=order.id, unit=unit, reason=mask_text(body.reason),
-                                   at=now).model_dump(mode="json")), now)
+    tell_recalled(session, order.id, [unit for unit in losing if unit != target.code], reason=body.reason, now=now)
     return state
 
 

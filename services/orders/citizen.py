@@ -17,6 +17,7 @@ from services.db.tables import WorkOrder, WorkOrderHistory
 from services.orders.followers import hand_on
 from services.orders.lifecycle import load_for_update, transition
 from services.orders.ratings import merged_rating_open
+from services.orders.recall import tell_recalled
 
 # The root's own caller's steps that are not the merged caller's: their receipt, rating and 回访.
 _NOT_THE_FOLLOWERS = frozenset({"receive", "rate", "callback"})
@@ -79,7 +80,9 @@ async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, 
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome = now, "withdrawn"
+    holding = await repo.order_units(session, order.id)
     await repo.set_order_units(session, order.id, {}, now)
+    tell_recalled(session, order.id, holding, reason="撤回" + (f": {reason}" if reason else ""), now=now)
     order.next_check_at = None
     if was_root:
         await hand_on(session, ctx, order)  # the others who reported the incident still want it handled

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schemas.events import DISPATCHED_TYPE, dispatch_topic
+from schemas.events import DISPATCHED_TYPE, RECALLED_TYPE, dispatch_topic
 from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
 from services.orders.unit_commands import REGISTRY
@@ -163,3 +163,33 @@ async def test_return_needs_a_known_reason_code_and_text(system: tuple[Runtime, 
     assert done.status_code == 200 and done.json()["state"] == "pending_review"
     gone = await unit_acts(client, order["id"], order["unit"], "progress", {"note": "还在办"})
     assert gone.status_code == 404  # out of its hands: to the unit it no longer exists
+
+
+async def test_a_withdrawal_recalls_the_order_from_every_unit_that_holds_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A unit's system reads only its own topic: when the citizen withdraws, the lead and assisting
+    units hear it there, as they do when a dispatcher takes the order from them."""
+    runtime, client = system
+    accepted = (await client.post("/v1/appeals", json=appeal(
+        "宏达制衣厂拖欠我们十几个工人三个月工资，老板一直说没钱，请帮忙讨薪，电话13566667777",
+        address="城关镇工业园"))).json()
+    order = await eventually(lambda: order_in_state(client, accepted["work_order_id"], "dispatched"),
+                             what="dispatch")
+    helper = "market" if order["unit"] != "market" else "housing"
+    asked = await unit_acts(client, order["id"], order["unit"], "request-assistance",
+                            {"units": [helper], "reason": "需要协助核查"})
+    assert asked.status_code == 200, asked.text
+    gone = await client.post(f"/v1/appeals/{order['id']}/withdraw", json={"reason": "老板已经付了，电话13566667777"},
+                             headers={"X-Citizen-Token": accepted["citizen_token"]})
+    assert gone.status_code == 200, gone.text
+    await runtime.relay.drain()
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    for unit in (order["unit"], helper):
+        # once per event id (the relay delivers at least once)
+        [recalled] = list({e.id: e for e in bus.topic_log(dispatch_topic(unit)) if e.type == RECALLED_TYPE
+                           and e.subject == order["id"]}.values())
+        assert recalled.data["unit"] == unit and recalled.data["reason"] == "撤回: 老板已经付了，电话135****7777"
+    late = await unit_acts(client, order["id"], order["unit"], "progress", {"note": "已联系老板"})
+    assert late.status_code == 404
