@@ -1,5 +1,5 @@
 """Read-only queries for metrics and `hotline status`: small indexed counts, never a full read of
-the orders (the outbox index is on (published_at, id); orders are counted through ix_work_orders_state_created)."""
+the orders (the outbox index holds only unpublished rows; orders are counted through ix_work_orders_state_created)."""
 
 from __future__ import annotations
 

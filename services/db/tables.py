@@ -49,7 +49,6 @@ class WorkOrder(Base):
         UniqueConstraint("channel", "external_id", name="uq_work_orders_channel_external_id"),
         # A unit's queue in one state, oldest first (list_orders), as one range of one index.
         Index("ix_work_orders_unit_state_created", "unit", "state", "created_at", "id"),
-        Index("ix_work_orders_fingerprint", "fingerprint"),
         Index("ix_work_orders_matter_village_created", "matter", "village", "created_at"),
         Index("ix_work_orders_unit_created", "unit", "created_at", "id"),
         Index("ix_work_orders_state_created", "state", "created_at", "id"),
@@ -57,9 +56,13 @@ class WorkOrder(Base):
         Index("ix_work_orders_created", "created_at", "id"),
         Index("ix_work_orders_rating_due", "rating_due", postgresql_where=text("state = 'resolved'"),
               sqlite_where=text("state = 'resolved'")),
-        Index("ix_work_orders_next_check", "next_check_at"),
+        # Partial (migration 0014): only the orders with a clock running, only the merged ones (并单),
+        # so that a new order (no clock yet, merged into nothing) writes no entry in either.
+        Index("ix_work_orders_next_check", "next_check_at", postgresql_where=text("next_check_at IS NOT NULL"),
+              sqlite_where=text("next_check_at IS NOT NULL")),
         Index("ix_work_orders_reported_at", "reported_at"),
-        Index("ix_work_orders_merged_into", "merged_into"),
+        Index("ix_work_orders_merged_into", "merged_into", postgresql_where=text("merged_into IS NOT NULL"),
+              sqlite_where=text("merged_into IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -180,7 +183,10 @@ class OutboxEvent(Base):
     """Events written in the same transaction as the state change; the relay publishes them."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "id"),)
+    # Only the rows not yet published (migration 0014): the relay reads them in id order from an
+    # index the size of the backlog, and marking a row published writes no entry in it.
+    __table_args__ = (Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL"),
+                            sqlite_where=text("published_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(40), unique=True)
