@@ -34,10 +34,10 @@ errors were then read in the learned-signal round (0.947 / 0.720 at 6cb98dc), so
 unseen. tests/data/dups_j.jsonl (136 appeals, 79 incidents, 73 true pairs) was written after the
 generalisation round and never read: eb212d0 0.860 / 0.589, 459ab1d 0.878 / 0.589, after the
 learned-signal round (6cb98dc) 0.958 / 0.630, after the router's retraining on 900 more appeals
-(5223dd9) 0.938 / 0.616. dups_h was read from the recall round on (2026-12-01, 240a74a -> a57753e).
+(5223dd9) 0.938 / 0.616. dups_h was read from the recall round on (2026-12-01, 240a74a -> 9642744).
 tests/data/dups_l.jsonl (216 appeals, 78 incidents, 258 true pairs, hard negatives) was written apart
 and measured once before reading (240a74a: 0.973 / 0.702; 31a380c, after the round's first two steps:
-0.965 / 0.748); it was then read in the recall round (1.000 / 0.930 at a57753e), so it is no longer unseen.
+0.965 / 0.748); it was then read in the recall round (1.000 / 0.930 at 9642744), so it is no longer unseen.
 """
 
 from __future__ import annotations
