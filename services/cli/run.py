@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from services.cli.apps import app
+from services.cli.apps import CliError, app
 
 if TYPE_CHECKING:
     from services.settings import CoreSettings
@@ -91,4 +91,8 @@ def demo(data_dir: Annotated[Path | None, typer.Option(help="keep the demo datab
     """Run the closed loop on the embedded default and print the 631 report."""
     from services.demo import run_demo
 
+    if data_dir is not None and (data_dir / "hotline.db").exists():
+        # Its appeals carry fixed ids: on its own database again they are repeats of closed orders.
+        raise CliError(f"{data_dir} already holds a database (an earlier demo's?): give an empty or new "
+                       "directory, or none for a temporary one")
     asyncio.run(run_demo(data_dir))

@@ -189,3 +189,11 @@ def test_classify_and_duplicates_read_a_file_saved_with_a_byte_order_mark(tmp_pa
 def test_serve_with_a_broker_that_does_not_answer_fails_in_one_line(tmp_path: Path) -> None:
     done = hotline("serve", "intake", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
     _one_line_error(done, "127.0.0.1")
+
+
+def test_the_demo_refuses_a_directory_that_already_holds_a_database_in_one_line(tmp_path: Path) -> None:
+    """Its appeals carry fixed ids: run again on its own database they are repeats of closed orders."""
+    kept = tmp_path / "demo"
+    kept.mkdir()
+    (kept / "hotline.db").write_bytes(b"")
+    _one_line_error(hotline("demo", "--data-dir", str(kept), data_dir=tmp_path), str(kept), "empty")
