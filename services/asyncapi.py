@@ -134,7 +134,8 @@ def build() -> dict[str, Any]:
         **ESCALATION_MESSAGES,
         "replyRefused": _message("replyRefused", REPLY_REFUSED_TYPE, ReplyRefused,
                                  "the centre refused one of this unit's replies, and says why"),
-        "recalled": _message("recalled", RECALLED_TYPE, RecalledEvent, "the order left this unit's hands: a dispatcher reassigned it, or the citizen withdrew it"),
+        "recalled": _message("recalled", RECALLED_TYPE, RecalledEvent,
+                             "the order left this unit's hands: reassigned, or withdrawn by the citizen"),
         "deadLetter": _message("deadLetter", DEAD_LETTER_TYPE, DeadLetter,
                                "a record on the reply topic that could not be read, with the reason"),
     }
