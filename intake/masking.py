@@ -24,6 +24,12 @@ _DIGIT_CHARS = re.compile("[" + "".join(_DIGIT_VALUE) + "]")
 # The shortest number that counts (a landline: 0 + area code + 7 digits); a text with fewer digit
 # characters than this, most of them, has none (checked in C before the scan character by character).
 _FEWEST_DIGITS = 10
+# A county's own landline given without its area code (7 or 8 digits, the first 2-9) is a number
+# only where the words say it is a phone: 电话8765432, 座机：8765-4321, 联系电话是 87654321.
+_FEWEST_LOCAL = 7
+_LOCAL_LANDLINE = re.compile(
+    r"(?:电话|座机|固话|手机|联系方式|tel|Tel|TEL)(?:号码|号)?[ \u3000:：是为]{0,3}"
+    r"(?<![0-9０-９])([2-9２-９](?:[0-9０-９]|[-－ ](?=[0-9０-９])){6,8})(?![0-9０-９])")
 
 
 class NumberKind(StrEnum):
@@ -124,8 +130,11 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
     part of a code (an order id, a key) and left alone, unless `codes` says the text is a code a
     person made up (a reference number, a grid code), where a number inside still counts."""
     found: list[FoundNumber] = []
-    if len(_DIGIT_CHARS.findall(text)) < _FEWEST_DIGITS:
+    digit_count = len(_DIGIT_CHARS.findall(text))
+    if digit_count < _FEWEST_LOCAL:
         return found
+    if digit_count < _FEWEST_DIGITS:
+        return _local_landlines(text, found)
     # JSON's \uXXXX escapes (a name in a logged SQL parameter) are characters, not digits and letters.
     scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
     if not codes:
@@ -154,14 +163,26 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
                 start -= 1
             found.append(FoundNumber(kind, start, run[j].end, digits))
             i = j + 1
-    return found
+    return _local_landlines(scanned, found)
+
+
+def _local_landlines(text: str, found: list[FoundNumber]) -> list[FoundNumber]:
+    """`found` with the local landlines of `text` (see _LOCAL_LANDLINE) that no number found covers."""
+    for match in _LOCAL_LANDLINE.finditer(text):
+        digits = "".join(_DIGIT_VALUE[c] for c in match.group(1) if c in _DIGIT_VALUE)
+        start, end = match.span(1)
+        if len(digits) in (7, 8) and not any(n.start < end and start < n.end for n in found):
+            found.append(FoundNumber(NumberKind.landline, start, end, digits))
+    return sorted(found, key=lambda n: n.start)
 
 
 def masked_number(kind: NumberKind, digits: str) -> str:
-    """How a number is shown when masked: 138****5678, 0715-****5432, 420***********3X,
-    6222***********0123."""
+    """How a number is shown when masked: 138****5678, 0715-****5432 (a local one: ***5432),
+    420***********3X, 6222***********0123."""
     if kind is NumberKind.mobile:
         return f"{digits[:3]}****{digits[-4:]}"
+    if kind is NumberKind.landline and not digits.startswith("0"):  # a local number: 8765432
+        return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
     if kind is NumberKind.landline:
         area = 3 if digits[1] in "12" else 4
         return f"{digits[:area]}-****{digits[-4:]}"

@@ -71,3 +71,17 @@ def test_digits_inside_codes_and_dates_are_not_numbers() -> None:
 def test_find_numbers_names_the_kind_and_canonical_digits() -> None:
     found = find_numbers("电话(0715)8765432，卡6217 0012 3456 7890")
     assert [(f.kind.value, f.digits) for f in found] == [("landline", "07158765432"), ("bank_card", "6217001234567890")]
+
+
+def test_a_local_landline_said_as_a_phone_is_masked() -> None:
+    """Seven or eight digits without the area code: a county's own landline, as callers give it."""
+    assert mask_text("我家电话8765432，白天打") == "我家电话***5432，白天打"
+    assert mask_text("座机：8765-4321") == "座机：****4321"
+    assert mask_text("联系电话是 87654321") == "联系电话是 ****4321"
+    assert mask_text("固话号码８７６５４３２") == "固话号码***5432"
+    assert [n.kind for n in find_numbers("电话8765432")] == ["landline"]
+
+
+def test_seven_or_eight_digits_without_a_phone_word_before_them_stay() -> None:
+    for text in ("欠款8765432元", "编号20261201", "手机丢了，欠款2345678元", "电话费87654321元太离谱", "8765432"):
+        assert mask_text(text) == text, text
