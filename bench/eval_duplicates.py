@@ -74,7 +74,7 @@ def evaluate(path: Path, router: Router | None, show_errors: bool) -> None:
             if said is None and right is None:
                 continue
             if said is None or right is None or truth[said] != r["incident"]:
-                print(f"  {i} said {said} truth {right}: {r['text'][:50]} | {r['address']}")
+                print(f"  {i} said {said} truth {right}: {r['text'][:50]} | {r.get('address')}")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from intake.businesses import business_names, names_one
 from intake.places import (
     NOWHERE,
     PlaceBook,
@@ -262,6 +263,7 @@ class Profile:
     road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
     another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
     follow_up: bool = False  # it says it was reported before or is still not dealt with (打过电话, 还没修)
+    firms: frozenset[str] = frozenset()  # the names of businesses it names (悦动 of 悦动健身: `business_names`)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
@@ -550,7 +552,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
-                   follow_up=bool(_FOLLOW_UP.search(said)),
+                   follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
                    doors=_doors(raw_where))
 
 
@@ -671,8 +673,8 @@ def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -
     roads = not _at_one_junction(a, b, junction)
     return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
             or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
-            or _named_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b) or _road_ends_apart(a, b)
-            or _doors_apart(a, b)
+            or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
+            or _road_ends_apart(a, b) or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
 
 
@@ -761,6 +763,12 @@ def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Pro
             and not any(n in a.report.text for n in theirs))
 
 
+def _firms_apart(a: Profile, b: Profile) -> bool:
+    """Each names a business the other does not mention (悦动健身 / 力美健身: two gyms)."""
+    return (bool(a.firms) and bool(b.firms) and names_one(a.firms, b.where) is None
+            and names_one(b.firms, a.where) is None)
+
+
 def _named_apart(a: Profile, b: Profile) -> bool:
     return _said_apart(a.quoted, b.quoted, a, b)
 
@@ -837,6 +845,9 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     spots = shared_spots(a.whereabouts, b.whereabouts)
     if spots:
         return "same place " + max((p.name for p in spots), key=_longest_first)
+    firm = names_one(a.firms, b.where) or names_one(b.firms, a.where)
+    if firm:
+        return _BUSINESS + firm  # one business both name, wherever else they say it is
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
         return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
@@ -881,6 +892,7 @@ _FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好�
 # A report telling of another business, spot or matter than one reported before.
 _ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")
 _WITHIN = "within "
+_BUSINESS = "same business "
 _JUNCTION = "same junction "
 _JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口")
 
@@ -892,7 +904,7 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     """The place both reports name is a compound, village, landmark … rather than a road or an urban
     community (wide: one kind of incident in it twice may be two) or only the router's village or
     coordinates."""
-    if place.startswith(_JUNCTION):
+    if place.startswith((_JUNCTION, _BUSINESS)):
         return True
     if not place.startswith("same place ") or ":" in place:
         return False
@@ -1035,6 +1047,11 @@ class DuplicateIndex:
         recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
                    if p.report.reported_at >= recent or p.kinds & standing]
+        # ... with the first report of each incident among them, as intake sees the open order: an
+        # incident whose first report tells another matter is not joined through a later one.
+        listed = {p.report.id for p, _ in members}
+        firsts = {root for _, root in members} - listed
+        members += [(p, p.report.id) for p in self._profiles if p.report.id in firsts]
         match = repeated_incident(new, members, self.policy)
         if match is not None:
             self._root[report.id] = match.report_id
