@@ -359,3 +359,22 @@ def test_past_the_window_a_standing_grievance_is_joined_only_at_a_place_both_nam
     soon = _r("b", "青石镇这边有个厂拖欠我们两个月工资，老板一直拖着不给", hours=20, topic=wages)
     index = DuplicateIndex(book=BOOK, idf=idf)
     assert [index.add(r) for r in (owed, soon)] == [None, "a"]
+
+
+def _lean_wall(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: a crack and a wall about to fall lean alike, not the same."""
+    if "缝" in text:
+        return {"housing.dangerous_building": 0.8, "housing.quality": 0.6}
+    if "倒" in text:
+        return {"housing.dangerous_building": 0.8, "village.other": 0.6}
+    return {}
+
+
+def test_leanings_well_alike_at_a_spot_are_one_matter_though_no_kind_is_said() -> None:
+    crack = _r("a", "翠竹苑5栋外墙裂了好长一条缝，越来越宽")
+    falling = _r("b", "翠竹苑那栋老楼的墙都快倒了，天天从下面走", hours=20)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_wall)
+    assert [index.add(r) for r in (crack, falling)] == [None, "a"]
+    road = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_wall)  # a road holds many walls
+    assert [road.add(r) for r in (_r("a", "新民路外墙裂了好长一条缝"), _r("b", "新民路老楼的墙快倒了", hours=20))
+            ] == [None, None]
