@@ -58,6 +58,7 @@ def business_names(text: str, idf: dict[str, float] | None = None) -> frozenset[
         for prefix in _COUNTY:
             name = name.removeprefix(prefix)
         if (len(name) >= _SHORTEST and name not in _GENERIC and name[-2:] not in _GENERIC
+                and name not in _TRADE_WORDS  # 火锅 of 火锅店: a trade
                 and (idf is None or idf.get(name[:2], _PROPER_IDF) >= _PROPER_IDF)):
             found.add(name)
     return frozenset(found)

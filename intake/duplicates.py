@@ -335,6 +335,11 @@ def _bigrams(text: str) -> Counter[str]:
 _SUFFIX_AT = re.compile(rf"(?=({_SUFFIX_RE}))")
 
 
+# The last character of the word of a place that holds others (社区, 村, 镇, 乡): a name holds it only
+# at its end, before its own place word (西岭社区老街 names 老街, not 区老街 or 社区老街; 开发区大道 is one).
+_ENDS_A_HOLDER = frozenset("区村镇乡")
+
+
 def place_names(text: str) -> set[str]:
     """Named places in `text` (建设路, 幸福里小区, 河口村 …). A name's left edge is unknown
     without a dictionary, so each place word yields the names of 2 to 4 characters before it
@@ -349,7 +354,8 @@ def place_names(text: str) -> set[str]:
                 stem = before[-size:]
                 name = stem + suffix
                 if (name not in _GENERIC_PLACES and name not in _PLACE_SUFFIX and stem not in _GENERIC_PLACES
-                        and not _NAME_BREAK.intersection(stem) and all("\u4e00" <= c <= "\u9fff" for c in stem)):
+                        and not _NAME_BREAK.intersection(stem) and not _ENDS_A_HOLDER.intersection(stem[:-1])
+                        and all("\u4e00" <= c <= "\u9fff" for c in stem)):
                     names.add(name)
     return names
 
@@ -704,6 +710,11 @@ _WATER_OUT = frozenset({"water_outage"})
 _WATER = frozenset({"water_leak", "water_outage"})
 
 
+def _outage_and_burst(a: Profile, b: Profile) -> bool:
+    """Both tell of the water, one of an outage (the burst's outage is felt along the road)."""
+    return bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & _WATER) and bool(b.kinds & _WATER)
+
+
 def _felt_from_one_source(a: Profile, b: Profile) -> bool:
     """Both tell of fumes or pollution and name one landmark as its source (东湖工业园), or of the water
     and one road (a burst on 文昌路, the taps dry in a compound on it), one telling of an outage: the
@@ -982,7 +993,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     same_matter = same_matter or (spot and _specific_matter(a, b) and not (a.kinds | b.kinds)
                                   and leaning is not None and leaning >= policy.leaning_in_common)
     # ... and so is one outage (felt around) on one road or in one community.
-    felt = bool(a.kinds & b.kinds & _FELT_AROUND)
+    felt = bool(a.kinds & b.kinds & _FELT_AROUND) or _outage_and_burst(a, b)
     same_matter = same_matter or felt
     # ... and so is one matter the learned model reads in both reports' words, told in words no kind
     # lists, at a spot both name; at a wider place (a road, a community) when the kind of incident or

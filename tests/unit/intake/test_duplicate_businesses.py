@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from intake.businesses import business_names
-from intake.duplicates import DuplicateIndex, Report, bigram_idf
+from intake.duplicates import DuplicateIndex, Report, bigram_idf, place_names
 from intake.places import KnownPlace, PlaceBook
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -34,6 +34,14 @@ def test_a_business_is_read_by_its_name_not_by_its_trade_or_a_word_before_it() -
     assert business_names("县康宁医院挂号难", IDF) == frozenset({"康宁"})  # people drop the county
     assert business_names("楼下那家烧烤店", IDF) == frozenset()  # a trade the background knows, no name
     assert business_names("那家店关门了", IDF) == frozenset()
+    assert business_names("楼下那个火锅店油烟大") == frozenset()  # a trade word is no name, known or not
+    assert business_names("老街蜀香阁火锅油烟大") == frozenset({"蜀香阁"})
+
+
+def test_a_place_name_does_not_begin_inside_the_community_or_village_before_it() -> None:
+    names = place_names("西岭社区老街")
+    assert not {"区老街", "社区老街", "岭社区老街"} & names
+    assert "开发区大道" in place_names("城东开发区大道")
 
 
 def test_two_reports_naming_one_business_are_at_one_place_though_one_gives_no_road() -> None:

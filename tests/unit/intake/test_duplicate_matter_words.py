@@ -95,3 +95,12 @@ def test_the_routers_one_matter_at_a_spot_neither_says_is_one_when_the_words_lea
     cooling = _r("b", "青石图书室的空调不制冷，热得坐不住", hours=3, topic=CULTURE)
     index = DuplicateIndex(book=BOOK, leaning=_reading_lean)
     assert [index.add(r) for r in (rude, cooling)] == [None, None]  # leanings orthogonal
+
+
+def test_an_outage_and_a_burst_on_the_road_both_name_are_one_incident() -> None:
+    # The router reads one as an outage and the other as a burst: the outage is felt along the road.
+    dry = _r("a", "滨河路这边一早就没水了，也没看到通知", topic=frozenset({"matter:water.outage"}))
+    burst = _r("b", "滨河路上水管爆了，水哗哗往外冒", hours=0.5, topic=frozenset({"matter:water.pipe_burst"}))
+    assert _run(dry, burst, named=False) == [None, "a"]
+    lamp = _r("b", "滨河路上路灯不亮", hours=0.5, topic=frozenset({"matter:urban.street_lights"}))
+    assert _run(dry, lamp, named=False) == [None, None]
