@@ -157,6 +157,11 @@ async def _views(orders: Sequence[WorkOrder], uow: UowDep, session: AsyncSession
 async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
     async def work() -> Response:
         _format(fmt)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media and media != "application/x-www-form-urlencoded":
+            # GeoReport v2 posts a form; a JSON body would read as a form without an api_key (403).
+            raise Open311Error(400, f"send the request as a form: Content-Type: application/x-www-form-urlencoded "
+                                    f"(got {media})")
         try:
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8"), strict_parsing=False,
                                                  keep_blank_values=False).items()}

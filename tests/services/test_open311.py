@@ -100,6 +100,14 @@ async def test_a_bad_open311_post_names_the_parameter_in_plain_words(system: tup
         assert posted.json()[0]["description"].startswith(words), posted.json()
 
 
+async def test_an_open311_post_sent_as_json_is_told_to_send_a_form(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    runtime, client = system
+    api_key = await issued_key(runtime, "open311-client")
+    posted = await client.post("/open311/v2/requests.json", json={"api_key": api_key, "service_code": "x"})
+    assert posted.status_code == 400, posted.text
+    assert "application/x-www-form-urlencoded" in posted.json()[0]["description"]
+
+
 async def test_a_status_filter_fills_its_answer_past_merged_requests_of_the_other_status(
     system: tuple[Runtime, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
