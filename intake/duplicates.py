@@ -184,8 +184,22 @@ _FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Said not to be (没看到停水通知, 未接到通知: no notice, so no planned outage).
+_DENIED = re.compile("(?:没|未|不|无)(?:看到|看见|接到|收到|见到|见|有|发)?(?:任何)?$")
+
+
+def _affirmed(word: str, text: str) -> bool:
+    """`word` is in `text` other than denied just before it (没看到停水通知 tells of no notice)."""
+    at = text.find(word)
+    while at >= 0:
+        if not _DENIED.search(text, max(0, at - 5), at):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def incident_facets(text: str) -> frozenset[str]:
-    return frozenset(facet for facet, words in _FACETS.items() if any(w in text for w in words))
+    return frozenset(facet for facet, words in _FACETS.items() if any(_affirmed(w, text) for w in words))
 
 
 def _facets_apart(a: Profile, b: Profile) -> bool:

@@ -104,3 +104,12 @@ def test_an_outage_and_a_burst_on_the_road_both_name_are_one_incident() -> None:
     assert _run(dry, burst, named=False) == [None, "a"]
     lamp = _r("b", "滨河路上路灯不亮", hours=0.5, topic=frozenset({"matter:urban.street_lights"}))
     assert _run(dry, lamp, named=False) == [None, None]
+
+
+def test_a_notice_said_not_to_have_been_seen_is_no_planned_outage() -> None:
+    outage = frozenset({"matter:water.outage"})
+    dry = _r("a", "滨河路一早就没水了，也没看到停水通知，什么时候来水", topic=outage)
+    burst = _r("b", "滨河路供水主管破裂，周边停水，已通知抢修", hours=1, topic=outage)
+    assert _run(dry, burst, named=False) == [None, "a"]
+    planned = _r("a", "滨河路贴了停水通知，说明天检修", topic=outage)
+    assert _run(planned, burst, named=False) == [None, None]
