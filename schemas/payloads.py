@@ -161,8 +161,8 @@ class DeadLetter(BaseModel):
 
 class RecalledEvent(BaseModel):
     """hotline.dispatch.<unit>, type org.hotline.workorder.recalled: the order left this unit's
-    hands — a dispatcher reassigned it, or the citizen withdrew it (reason `撤回: …`); the unit can
-    no longer act on it."""
+    hands — a dispatcher reassigned it, the citizen withdrew it (reason `撤回: …`), or the sweep
+    passed the village's order up to its township (`上报: …`); the unit can no longer act on it."""
 
     work_order_id: str
     unit: str

@@ -17,6 +17,7 @@ from schemas.events import (
     EXTENSION_REFUSED_TYPE,
     LIFECYCLE_TOPIC,
     OVERDUE_TYPE,
+    RECALLED_TYPE,
     REMINDER_TYPE,
     SUPERVISION_RAISED_TYPE,
     SUPERVISION_TOPIC,
@@ -91,6 +92,10 @@ async def village_times_out_rises_whistles_and_rates(
     assert await outbox(runtime, order_id, topic=dispatch_topic(TOWNSHIP), type_=DISPATCHED_TYPE)
     gone = await client.get(f"/v1/work-orders/{order_id}", headers=await as_unit(runtime, village))
     assert gone.status_code == 404  # out of the village's hands
+    # …and its system hears it there, on its own topic (it did not ask for this hand-over).
+    recalled = await outbox(runtime, order_id, topic=dispatch_topic(village), type_=RECALLED_TYPE)
+    assert [(r["unit"], r["reason"]) for r in recalled] == [
+        (village, "上报: the village's clock ran out: passed up automatically")]
 
     # The township blows the whistle: urgent, two county departments, 30 calendar minutes to report.
     blown_at = clock.current
