@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schemas.access import Principal, Role
+from schemas.validation import no_control_characters
 from services.db import repositories as repo
 from services.db.tables import ApiKey
 from services.errors import UnknownUnit
@@ -23,6 +24,9 @@ KEY_PREFIX = "hk_"
 def key_hash(secret: str) -> str:
     # Keys are 32 random bytes: a plain SHA-256 is enough (no dictionary to guess from).
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+NAME_CHARS = 100  # api_keys.name
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,14 @@ async def create_key(
     session: AsyncSession, *, role: Role, unit: str | None, name: str, now: datetime,
     known_units: Callable[[str], bool],
 ) -> IssuedKey:
-    """A new key. A unit key names one known unit; other roles name none."""
+    """A new key. A unit key names one known unit; other roles name none. The name (who holds it,
+    for the list) is at most NAME_CHARS characters of text."""
+    if len(name) > NAME_CHARS:
+        raise ValueError(f"--name: at most {NAME_CHARS} characters")
+    try:
+        no_control_characters(name)
+    except ValueError as exc:
+        raise ValueError(f"--name: {exc}") from None
     if role is Role.unit:
         if not unit:
             raise ValueError("a unit key needs --unit CODE: the one unit it acts for")

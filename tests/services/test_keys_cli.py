@@ -39,6 +39,9 @@ def test_keys_are_issued_once_listed_without_the_secret_and_revoked(
     (["--role", "unit"], "needs --unit"),
     (["--role", "unit", "--unit", "no_such_unit"], "no_such_unit"),
     (["--role", "supervisor", "--unit", "education"], "only unit keys"),
+    # the key's name fits its column (PostgreSQL refused it: "the database does not answer")
+    (["--role", "operator", "--name", "名" * 101], "--name: at most 100 characters"),
+    (["--role", "operator", "--name", "话务员\u0001张三"], "--name: must not contain NUL or other control characters"),
 ])
 def test_a_bad_key_request_is_a_one_line_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], problem: str
