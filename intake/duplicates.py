@@ -541,7 +541,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     whereabouts, rest = (book.whereabouts_and_rest(_QUOTED.sub(_blank, raw_where), _router_townships(report))
                          if book else (NOWHERE, raw_where))
     said_rest = rest[len(unicodedata.normalize("NFKC", f"{report.address or ''} ")):]  # the text, places blanked
-    kinds = incident_kinds(said_rest)
+    # The matter is what it tells first: a matter added in passing (。还有…, 顺便说一下) is another one.
+    kinds = incident_kinds(_ASIDE.split(said_rest, maxsplit=1)[0])
     township_wide = bool(kinds & _OUTAGES) and bool(_TOWNSHIP_WIDE.search(report.text))
     if township_wide:  # the whole township is out: the places it names are some of those without
         whereabouts = Whereabouts(frozenset(p for p in whereabouts.places if p.level == "township"),
@@ -577,6 +578,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    doors=_doors(raw_where))
 
 
+# A sentence that adds another matter in passing (。还有我们那个路灯也坏了; 。另外…; 顺便说一下).
+_ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
 # An outage of the whole township: where it is reported from is only where the caller is.
 _OUTAGES = frozenset({"water_outage", "power"})
 _TOWNSHIP_WIDE = re.compile("(?:全|整个|整)(?:镇|乡|街道)")

@@ -113,3 +113,12 @@ def test_a_notice_said_not_to_have_been_seen_is_no_planned_outage() -> None:
     assert _run(dry, burst, named=False) == [None, "a"]
     planned = _r("a", "滨河路贴了停水通知，说明天检修", topic=outage)
     assert _run(planned, burst, named=False) == [None, None]
+
+
+def test_a_matter_added_in_passing_does_not_keep_a_report_from_its_incident() -> None:
+    fumes = frozenset({"matter:urban.restaurant_fumes"})
+    smoke = _r("a", "青石图书室门口的烧烤油烟太大，窗户都不敢开", topic=fumes)
+    aside = _r("b", "青石图书室门口那家摊子，呛得我们没法看书。还有，门口的路灯也坏了两个", hours=3, topic=fumes)
+    assert _run(smoke, aside, named=False) == [None, "a"]
+    lamp = _r("b", "青石图书室门口的路灯坏了两个，晚上看不见", hours=3, topic=fumes)
+    assert _run(smoke, lamp, named=False) == [None, None]
