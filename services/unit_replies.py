@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.masking import mask_text
@@ -41,6 +39,7 @@ from services.bus.base import Handler, RawRecord, UnreadableHandler
 from services.bus.cloudevents import UnreadableRecord
 from services.context import DomainContext
 from services.db import repositories as repo
+from services.db.engine import database_unavailable
 from services.errors import OrderNotFound
 from services.metrics import EVENTS_CONSUMED, EVENTS_REFUSED
 from services.orders.acting import UnitActor
@@ -66,10 +65,9 @@ class Refusal:
 
 
 def retryable(exc: BaseException) -> bool:
-    """The database or the network failing: the same record may well succeed later."""
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    """The database or the network failing: the same record may well succeed later (a database
+    shutting down, 57P01, too: it reaches here as a plain DBAPIError)."""
+    return database_unavailable(exc)
 
 
 def validation_message(exc: ValidationError) -> str:

@@ -41,6 +41,7 @@ from schemas.validation import problem_words, tag_field
 from services.apps.dependencies import RuntimeDep
 from services.apps.middleware import BodySizeLimit, QueryGuard, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
+from services.db.engine import database_unavailable
 from services.errors import (
     ExtensionNotFound,
     Forbidden,
@@ -155,6 +156,10 @@ def error_response(status: int, error: str, message: str, **extra: Any) -> JSONR
 def _install_error_handlers(app: FastAPI) -> None:
     async def known(_: Request, exc: Exception) -> JSONResponse:
         status = status_of(type(exc))
+        if status == 503 and not database_unavailable(exc):
+            # The database refused what it was sent (a value, a statement): a bug, not an outage, so
+            # not 503 "please retry" but internal_error with the request id (middleware.RequestObservation).
+            raise exc
         if status == 503:
             # The transaction did not commit: nothing was stored, and the caller must be told to retry.
             log.warning("database unavailable: %s", exc)

@@ -47,6 +47,7 @@ def _expected_failure(exc: Exception) -> str | None:
 
     from router.exceptions import RouterError
     from services.bootstrap import ConfigurationError
+    from services.db.engine import database_unavailable
     from services.topics import MissingTopics
 
     if isinstance(exc, ValidationError) and exc.title.endswith("Settings"):
@@ -56,6 +57,8 @@ def _expected_failure(exc: Exception) -> str | None:
         return f"db upgrade: {first}"
     if isinstance(exc, ProgrammingError | OperationalError) and _MISSING_TABLE.search(first):
         return f"the database is not at Hotline's schema: run `hotline db upgrade` ({first})"
+    if isinstance(exc, SQLAlchemyError) and not database_unavailable(exc):
+        return f"the database refused it: {first}"
     if isinstance(exc, SQLAlchemyError | ConnectionError):
         return f"the database does not answer: {first}"
     if isinstance(exc, KafkaError | MissingTopics | ConfigurationError | RouterError | OSError):

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -45,3 +47,21 @@ OUTBOX_CHANNEL = "hotline_outbox"
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+# SQLSTATE classes of a database that is not there or not taking work now: connection (08),
+# insufficient resources (53), operator intervention — shutdown, restart (57), system error (58).
+_UNAVAILABLE_CLASSES = frozenset({"08", "53", "57", "58"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database is unavailable (an outage: retry later), rather than that it
+    refused what it was sent (a value, a statement: a bug of ours, which no retry mends)."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    code = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None)
+    return code is None or str(code)[:2] in _UNAVAILABLE_CLASSES  # no SQLSTATE: the driver or the link

@@ -103,6 +103,16 @@ async def test_database_outage_and_bugs_answer_the_contract(tmp_path: Path) -> N
     async def bug() -> None:
         raise RuntimeError("a bug with 13912345678 in it")
 
+    @probe.get("/v1/probe/refused")
+    async def refused() -> None:
+        # What PostgreSQL answers a value it refuses (22021: NUL in text): a bug of ours, not an
+        # outage; a retry would never help.
+        raise DBAPIError("SELECT 1", None, _DriverError("22021"))
+
+    @probe.get("/v1/probe/shutdown")
+    async def shutdown() -> None:
+        raise DBAPIError("SELECT 1", None, _DriverError("57P01"))  # admin shutdown: the database went away
+
     settings = CoreSettings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers=None)
     app = create_app("probe", ("intake",), [probe], settings=settings, runtime=object())  # type: ignore[arg-type]
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -114,6 +124,16 @@ async def test_database_outage_and_bugs_answer_the_contract(tmp_path: Path) -> N
         body = _contract(bug_response, 500, "internal_error")
         assert bug_response.headers["x-request-id"] in body["message"]
         assert "13912345678" not in body["message"]
+        _contract(await client.get("/v1/probe/refused"), 500, "internal_error")
+        _contract(await client.get("/v1/probe/shutdown"), 503, "database_unavailable")
+
+
+class _DriverError(Exception):
+    """A driver's error as SQLAlchemy's asyncpg adapter raises it: the SQLSTATE in `pgcode`."""
+
+    def __init__(self, pgcode: str) -> None:
+        super().__init__(f"SQLSTATE {pgcode}")
+        self.pgcode = pgcode
 
 
 @pytest.mark.parametrize("factory", [create_intake_app, create_router_app, create_escalation_app,
