@@ -42,7 +42,8 @@ def classify(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
 ) -> None:
     """Route every line of FILE offline (no servers) and write one JSON line per input: id, redirect,
-    class, level, dept, unit, matter, confidence, explanation. A bad line stops with its number."""
+    class, level, dept, unit, matter, confidence, explanation, top_departments, township, village,
+    category. A bad line stops with its number."""
     from router.offline import classify_record
     from router.service import Router
     from schemas.taxonomy import Channel

@@ -197,3 +197,10 @@ def test_the_demo_refuses_a_directory_that_already_holds_a_database_in_one_line(
     kept.mkdir()
     (kept / "hotline.db").write_bytes(b"")
     _one_line_error(hotline("demo", "--data-dir", str(kept), data_dir=tmp_path), str(kept), "empty")
+
+
+def test_classify_help_names_every_field_it_writes() -> None:
+    done = CliRunner().invoke(app, ["classify", "-"], input='{"id": "a", "text": "小区路灯坏了一个星期了"}\n')
+    written = json.loads(done.output.splitlines()[0])
+    helped = " ".join(CliRunner().invoke(app, ["classify", "--help"]).output.split())
+    assert [k for k in written if k not in helped.replace("│", " ").replace(" ", "")] == [], helped
