@@ -37,6 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from intake import duplicate_places, duplicate_profile, place_words, places  # noqa: E402
 from intake import duplicates as d  # noqa: E402
 from intake.duplicates import DuplicatePolicy, Profile, pairwise_scores  # noqa: E402
 from router.service import Router  # noqa: E402
@@ -62,7 +63,7 @@ class Pair:
 
 
 def _jaccard(a: str, b: str) -> float:
-    ga, gb = set(d._bigrams(a)), set(d._bigrams(b))
+    ga, gb = set(duplicate_profile._bigrams(a)), set(duplicate_profile._bigrams(b))
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
@@ -89,14 +90,14 @@ def pair_features(a: Profile, b: Profile, policy: DuplicatePolicy, raw_grams: di
     ra, rb = a.report, b.report
     gap = abs(rb.reported_at - ra.reported_at) / policy.window
     match = d.similarity(a, b, policy)
-    place = d._same_place(a, b, policy)
+    place = duplicate_places._same_place(a, b, policy)
     elsewhere = getattr(d, "_elsewhere", _zero)
     mentions = getattr(d, "_mentions", lambda text, stem: stem in text)
     try:
-        apart = any(d._apart(x, y, ra.text, rb.text, level)
-                    for x, y, level in zip(a.levels, b.levels, d._LEVELS, strict=True))
+        apart = any(place_words._apart(x, y, ra.text, rb.text, level)
+                    for x, y, level in zip(a.levels, b.levels, place_words._LEVELS, strict=True))
     except TypeError:  # before the levels' place words
-        apart = any(d._apart(x, y, ra.text, rb.text) for x, y in zip(a.levels, b.levels, strict=True))
+        apart = any(place_words._apart(x, y, ra.text, rb.text) for x, y in zip(a.levels, b.levels, strict=True))
     veto = _subplaces_apart(a, b) or elsewhere(a, b) or apart
     stems = {s for s in a.stems if mentions(b.where, s)} | {s for s in b.stems if mentions(a.where, s)}
     topic = ra.topic & rb.topic
@@ -111,14 +112,14 @@ def pair_features(a: Profile, b: Profile, policy: DuplicatePolicy, raw_grams: di
         1.0,
         1.0 if match else 0.0,
         match.score if match else 0.0,
-        d._cosine(a.grams, b.grams),
-        d._cosine(raw_grams[ra.id], raw_grams[rb.id]),  # type: ignore[arg-type]
+        duplicate_profile._cosine(a.grams, b.grams),
+        duplicate_profile._cosine(raw_grams[ra.id], raw_grams[rb.id]),  # type: ignore[arg-type]
         _jaccard(ra.text, rb.text),
         gap,
         1.0 if a.names & b.names else 0.0,
         1.0 if stems else 0.0,
         1.0 if len(a.rare & b.rare) >= 2 else 0.0,
-        1.0 if wa is not None and wb is not None and d.shared_spots(wa, wb) else 0.0,
+        1.0 if wa is not None and wb is not None and places.shared_spots(wa, wb) else 0.0,
         1.0 if ra.places & rb.places else 0.0,
         1.0 if place and within and place.startswith(within) else 0.0,
         1.0 if place and named_spot(place, a, b) else 0.0,
@@ -152,7 +153,8 @@ def load(path: Path, router: Router, policy: DuplicatePolicy) -> LabelledSet:
         index = index_for(policy)  # type: ignore[call-arg]
     reports = [report_from_record(router, r, n) for n, r in enumerate(records, start=1)]
     profiles = [index.profile_of(r) for r in reports]
-    raw = {r.id: d._weighted(d._bigrams(d._clean(r.text)), index.idf) for r in reports}
+    words = duplicate_profile
+    raw = {r.id: words._weighted(words._bigrams(words._clean(r.text)), index.idf) for r in reports}
     pairs = []
     for j, b in enumerate(profiles):
         for i in range(j):

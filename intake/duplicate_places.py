@@ -1,0 +1,247 @@
+"""Whether two profiled appeals are at one place, for 并单 (`intake.duplicates`): coordinates, the
+gazetteer's places, sub-places, named businesses, bare names and rare words; and what tells two places
+apart (two roads or compounds, two businesses, two ends of a road, house numbers far apart)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+from intake.businesses import names_one
+from intake.duplicate_profile import DuplicatePolicy, Profile, Report
+from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
+from intake.place_words import _DOORS_NEAR, _LEVELS, _WIDE, _apart, _longest_first, _mentions
+from intake.places import (
+    common_area,
+    common_holder,
+    contradict,
+    shared_spots,
+    spots_of_one_road,
+)
+
+
+def _metres(a: Report, b: Report) -> float | None:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    assert a.latitude is not None and a.longitude is not None and b.latitude is not None and b.longitude is not None
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat, dlon = lat2 - lat1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(h))
+
+
+# Metres per degree of latitude on the sphere _metres uses: two points are at least this far apart
+# per degree between their parallels (the great circle is never shorter than the meridian arc).
+_METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
+
+
+def latitude_band(latitude: float | None, longitude: float | None, policy: DuplicatePolicy
+                  ) -> tuple[float, float] | None:
+    """For a report at (`latitude`, `longitude`): the latitudes (south, north) outside which an
+    earlier report that has coordinates too is never at its place (`_same_place` tells them apart
+    by the distance north to south alone), with a margin; a candidate query may leave those out.
+    None when the report lacks coordinates: then anything may be at its place."""
+    if latitude is None or longitude is None:
+        return None
+    half = policy.max_distance_m * 1.000001 / _METRES_PER_DEGREE_LATITUDE * 1.01 + 1e-9
+    return latitude - half, latitude + half
+
+
+def _finest_first(name: str) -> tuple[bool, int, str]:
+    """Names of spots before roads and urban communities (锦绣华庭 before 人民路), then the longest."""
+    return not name.endswith(_WIDE), len(name), name
+
+
+def _compound_elsewhere(a: Profile, b: Profile) -> bool:
+    """`a` names a compound (小区, 花苑 …) that `b` does not mention: the router's village holds many."""
+    return a.compound_stems is not None and not any(stem in b.where for stem in a.compound_stems)
+
+
+def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -> bool:
+    """The texts, or the addresses alone, name two places of one level of the gazetteer (landmarks:
+    the addresses), or each quotes a name
+    the other does not say (“好味来”蛋糕店 / “甜心坊”面包店: two shops). Two roads of `junction` (the
+    roads of a junction an incident's report names) are not two places for two reports at a junction."""
+    felt = _felt_from_one_source(a, b)
+    roads = not _at_one_junction(a, b, junction)
+    return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
+            or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
+            or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
+            or _road_ends_apart(a, b) or _doors_apart(a, b)
+            or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+def _at_one_junction(a: Profile, b: Profile, junction: frozenset[str]) -> bool:
+    """Both tell of a junction (路口) and name only roads of `junction` (a corner of two roads)."""
+    if len(junction) < 2 or not all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
+        return False
+    return a.whereabouts.at("road") <= junction and b.whereabouts.at("road") <= junction
+
+
+def _junction_of(reports: Iterable[Profile]) -> frozenset[str]:
+    """The two roads of a junction that a report among `reports` names with a junction word."""
+    for p in reports:
+        roads = p.whereabouts.at("road")
+        if len(roads) == 2 and _JUNCTION_WORDS.search(p.report.text):
+            return roads
+    return frozenset()
+
+
+def _outage_and_burst(a: Profile, b: Profile) -> bool:
+    """Both tell of the water, one of an outage (the burst's outage is felt along the road)."""
+    return bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & _WATER) and bool(b.kinds & _WATER)
+
+
+def _felt_from_one_source(a: Profile, b: Profile) -> bool:
+    """Both tell of fumes or pollution and name one landmark as its source (东湖工业园), or of the water
+    and one road (a burst on 文昌路, the taps dry in a compound on it), one telling of an outage: the
+    villages and compounds they name are where it is felt, not two places."""
+    if a.kinds & b.kinds & _FROM_A_SOURCE and any(p.level == "landmark"
+                                                 for p in shared_spots(a.whereabouts, b.whereabouts)):
+        return True
+    return (bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & b.kinds & _WATER)
+            and bool(a.whereabouts.at("road") & b.whereabouts.at("road")))
+
+
+def _doors_apart(a: Profile, b: Profile) -> bool:
+    """Both give a house number on one road, and none of one's is near one of the other's (人民路1号 and
+    人民路200号 are two places of one road; 1号 and 3号 one) — unless it is a water outage, felt away
+    from where it happens (the caller's number is not the burst's)."""
+    if not a.doors or not b.doors or (a.kinds | b.kinds) & _FELT_AROUND:
+        return False
+    roads = {road for road, _ in a.doors} & {road for road, _ in b.doors}
+    return any(not any(abs(x - y) <= _DOORS_NEAR for r, x in a.doors if r == road for q, y in b.doors if q == road)
+               for road in roads)
+
+
+def _road_ends_apart(a: Profile, b: Profile) -> bool:
+    """Each tells of an end or stretch of a road, and not the same (东头 / 西头, 南段 / 北端)."""
+    return bool(a.road_ends) and bool(b.road_ends) and not a.road_ends & b.road_ends
+
+
+def _each_its_township(a: Profile, b: Profile) -> bool:
+    """Each names a township the other does not (the bus from 县城 to one township / to another)."""
+    ta, tb = a.whereabouts.townships, b.whereabouts.townships
+    return bool(ta - tb) and bool(tb - ta)
+
+
+def _said_apart(mine: frozenset[str], theirs: frozenset[str], a: Profile, b: Profile) -> bool:
+    """Both say some of these (names, trades), and neither says one of the other's."""
+    return (bool(mine) and bool(theirs) and not any(n in b.report.text for n in mine)
+            and not any(n in a.report.text for n in theirs))
+
+
+def _firms_apart(a: Profile, b: Profile) -> bool:
+    """Each names a business the other does not mention (悦动健身 / 力美健身: two gyms)."""
+    return (bool(a.firms) and bool(b.firms) and names_one(a.firms, b.where) is None
+            and names_one(b.firms, a.where) is None)
+
+
+def _named_apart(a: Profile, b: Profile) -> bool:
+    return _said_apart(a.quoted, b.quoted, a, b)
+
+
+def _trades_apart(a: Profile, b: Profile) -> bool:
+    """Each names a business by its trade, the trades share no character (石桥村砖厂 / 石桥砖厂 are one)
+    and no trade of one is in the other's text (a 服装厂 and a 鞋厂 on one road are two employers)."""
+    return _said_apart(a.trades, b.trades, a, b) and not set("".join(a.trades)) & set("".join(b.trades))
+
+
+def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:
+    """`other` names the place whose bare name `stem` is (of a place `mine` names): outside the
+    gazetteer's places `other` names, or inside one in the same village or community as one of
+    `mine`'s (文昌 of 文昌路 in 文昌社区, which holds it) — not inside an unrelated one (人民 of 人民公园 in
+    人民路步行街, a street of the township)."""
+    if not _mentions(other.where, stem):
+        return False
+    if not other.whereabouts.places or _mentions(other.open_where, stem):
+        return True
+    villages = {p.village for p in mine.whereabouts.places if p.village}
+    return any(p.village in villages for p in other.whereabouts.places if stem in p.name)
+
+
+def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
+    """Why `a` and `b` are at the same place, or None."""
+    ra, rb = a.report, b.report
+    if (ra.latitude is not None and rb.latitude is not None and ra.longitude is not None and rb.longitude is not None
+            and abs(ra.latitude - rb.latitude) * _METRES_PER_DEGREE_LATITUDE > policy.max_distance_m * 1.000001):
+        return None  # too far apart north to south alone: no need for the great circle (intake's hot loop)
+    distance = _metres(ra, rb)
+    if distance is not None:
+        return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
+    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
+    if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
+        return None  # 3栋 and 5栋 of the same compound are two places
+    if _elsewhere(a, b):
+        return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
+    if not _felt_from_one_source(a, b) and any(_apart(x, y, a.report.text, b.report.text, level)
+                                                for x, y, level in zip(a.levels, b.levels, _LEVELS, strict=True)):
+        return None  # the addresses name two villages, two roads or two compounds
+    # The finest place both name first: a compound or landmark on a road both name is where it is.
+    spots = shared_spots(a.whereabouts, b.whereabouts)
+    if spots:
+        return "same place " + max((p.name for p in spots), key=_longest_first)
+    firm = names_one(a.firms, b.where) or names_one(b.firms, a.where)
+    if firm:
+        return _BUSINESS + firm  # one business both name, wherever else they say it is
+    roads = a.whereabouts.at("road") & b.whereabouts.at("road")
+    if len(roads) >= 2:
+        return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
+    if len(roads) == 1 and all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
+        return _JUNCTION + next(iter(roads))  # both at a junction of the one road they name (滨湖路口)
+    # (A name both hold only inside two other places of the gazetteer is no place in common.)
+    shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
+    if shared:
+        return "same place " + max(shared, key=_finest_first)
+    # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
+    # the other's text is then part of another place's name, and no place in common. So is one read
+    # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
+    apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
+    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a)}
+                 | {s for s in b.read_stems if _bare_name_in(s, a, b)}) if not apart_spots else set()
+    if contained:
+        return "same place " + max(contained, key=_longest_first)
+    rare = a.rare & b.rare
+    # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
+    if len(rare) >= 2 and not apart_spots:
+        return "same name " + "".join(sorted(rare))
+    nodes = a.report.places & b.report.places
+    if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
+        return "same place " + min(nodes)
+    townships = a.whereabouts.townships & b.whereabouts.townships
+    if townships and ((a.township_wide and b.township_wide) or a.kinds & b.kinds & _TOWNSHIP_SCALE):
+        # both tell of the whole township, or of a matter a township shares (its bus, a smell over it);
+        # two reports naming only one township are otherwise at no place in common
+        return f"{_WITHIN}township {min(townships)}"
+    holder = common_holder(a.whereabouts, b.whereabouts)
+    if holder:
+        return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
+    area = common_area(a.whereabouts, b.whereabouts) if a.kinds & b.kinds & _FELT_AROUND else None
+    if area:
+        return f"{_WITHIN}village {area}"  # an outage felt by two places of one community
+    return None
+
+
+_WITHIN = "within "
+
+
+_BUSINESS = "same business "
+
+
+_JUNCTION = "same junction "
+
+
+_JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口")
+
+
+def _named_spot(place: str, a: Profile, b: Profile) -> bool:
+    """The place both reports name is a compound, village, landmark … rather than a road or an urban
+    community (wide: one kind of incident in it twice may be two) or only the router's village or
+    coordinates."""
+    if place.startswith((_JUNCTION, _BUSINESS)):
+        return True
+    if not place.startswith("same place ") or ":" in place:
+        return False
+    name = place.removeprefix("same place ")
+    return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)

@@ -1,0 +1,200 @@
+"""What a report says happened, in the words citizens use, for 并单 (`intake.duplicates`): the kinds
+of incident, kinds one incident is told as, what is wrong with a utility (an announced outage, a fault,
+the bill), grievances that stand until resolved, and words that tell a report chases one up, is about
+another one or adds a matter in passing. General hotline vocabulary, no gazetteer."""
+
+from __future__ import annotations
+
+import re
+
+# What kind of incident, in the words citizens use: two reports of the same kind at one place are
+# likely one incident even when worded apart (水管爆了 / 地下冒水). General hotline vocabulary.
+_KINDS: dict[str, tuple[str, ...]] = {
+    "water_leak": ("水管", "爆管", "冒水", "跑水", "漏水", "渗水", "管道破裂", "水柱", "管子裂", "管子破", "涌水"),
+    # (来水 of 没来水, not of 自来水, which names the water whatever is wrong with it)
+    "water_outage": ("停水", "没水", "断水", "没来水", "不来水", "才来水", "时候来水", "供水", "吃水困难", "饮水",
+                     "挑水", "没自来水", "没有自来水"),
+    "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "水是黄的", "黄水", "沉淀"),
+    "power": ("停电", "没电", "断电", "限电", "来电了", "变压器", "电线", "电压", "跳闸", "忽明忽暗"),
+    "gas": ("燃气", "煤气", "天然气", "停气", "气味", "漏气", "臭鸡蛋味"),
+    "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆"),
+    "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
+    "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街", "喇叭", "切割机", "声音很大", "声音太大",
+              "声音特别大", "震天响", "震耳", "轰鸣", "喧哗", "吵闹"),
+    "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧", "烧荒", "秸秆", "烧田", "异味",
+                    "烧焦", "化学味", "化工味", "烟熏", "熏得", "在烧", "烧塑料", "烧垃圾"),
+    "garbage": ("垃圾", "清运", "满溢", "垃圾站", "垃圾池", "环卫"),
+    "sewage": ("污水", "化粪池", "下水道", "管道堵塞", "外溢", "黑水", "冒溢", "反上来", "臭水", "粪水", "排污管",
+               "返水", "倒灌", "水沟"),
+    "manhole": ("井盖", "窨井", "下水道盖", "盖子丢", "盖板", "盖子不见", "盖子没了"),
+    "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖", "压坏", "压烂", "损毁", "断裂", "伸缩缝",
+                    "桥面", "护栏"),
+    "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
+    "fire_lane": ("消防通道", "消防车道", "消防同道"),
+    "lift": ("电梯",),
+    "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤", "小摊", "摊贩", "地摊", "卖菜的", "早市", "夜市",
+              "外摆"),
+    "construction": ("施工", "工地", "渣土", "浇筑", "挖机", "挖掘机", "混凝土", "围挡"),
+    "tree": ("大树", "倒伏", "行道树", "树"),
+    "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝"),
+    "pollution": ("排污", "偷排", "死鱼", "化工", "乱排", "粪水", "废水", "排放", "翻白", "红水", "变成红色",
+                  "呈红色", "水体"),
+    "building": ("违建", "违章建", "盖房", "建房", "起房", "搭建", "地基", "占用耕地"),
+    "queue": ("排队", "取号", "拿号", "放号"),
+    "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船"),
+    "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款"),
+    "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "关门", "停业", "暂停营业"),
+    "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒", "伙食", "饭菜"),
+    "animals": ("流浪狗", "咬", "狗", "犬", "鸽子", "猪场", "养殖场", "粪污"),
+    "sand": ("采沙", "采砂", "挖沙", "挖砂", "抽沙", "抽砂", "盗采", "偷采", "河沙", "河砂"),
+    "transit": ("公交", "班车", "一班车", "站牌", "候车亭", "客车", "停运", "班次"),
+    "bikes": ("电单车", "共享单车", "乱停"),
+    "falling": ("高空抛物", "广告牌", "掉下来", "往下掉", "往下扔", "往楼下扔", "高空扔", "脱落"),
+    "ebike_charging": ("电瓶", "充电", "飞线", "私拉电线"),
+    "house_quality": ("空鼓", "开裂", "交房", "收房", "渗漏", "墙裂"),
+    "quarry": ("采石", "放炮", "爆破", "矿山", "石场", "石头厂", "碎石", "石料", "开采"),
+    "scale": ("秤", "短斤少两", "鬼秤"),
+    "fire": ("着火", "起火", "失火", "火灾", "山火", "冒烟", "火势", "烧起来"),
+    "rockfall": ("落石", "滚石", "山体滑坡", "滑坡", "石头从山上", "边坡", "泥石流", "塌方", "垮下来", "塌下来",
+                 "垮了"),
+    "wildlife": ("野猪", "猴子", "野兽", "毁坏农作物", "拱得"),
+    "subsidy": ("补贴", "补助", "到账", "发放"),
+    "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘", "粉尘"),
+    "wall": ("围墙", "墙倒", "墙塌", "倒塌"),
+    "renovation": ("改造", "沟槽", "挖开"),
+    "fees": ("物业费", "乱收费", "收费", "涨价", "停车费"),
+    "welfare": ("低保", "养老金", "社保", "医保", "五保"),
+    "public_order": ("赌博", "打架", "斗殴", "醉酒闹事", "寻衅"),
+    "traffic_jam": ("堵车", "拥堵", "车流量大"),
+    "school_place": ("学位", "入学", "校车", "转学"),
+    "home_renovation": ("装修", "电钻", "冲击钻", "砸墙"),  # a neighbour's works, not a building site
+    "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
+    "heating": ("暖气", "供暖", "取暖", "供热"),
+    # (not 信号灯, a traffic light)
+    "telecom": ("手机信号", "没信号", "信号差", "信号不好", "信号弱", "信号太差", "无信号", "信号中断", "信号覆盖",
+                "基站", "4G", "5G", "宽带", "网速", "没网", "没有网"),
+}
+
+
+_NEGATION = frozenset("不没未")
+
+
+def _said(word: str, text: str) -> bool:
+    """`word` is in `text` other than negated (打不着火 is a water heater, not a fire)."""
+    at = text.find(word)
+    while at >= 0:
+        if at == 0 or text[at - 1] not in _NEGATION:
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def incident_kinds(text: str) -> frozenset[str]:
+    return frozenset(kind for kind, words in _KINDS.items() if any(_said(w, text) for w in words))
+
+
+# Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to
+# another; night work on a site is 施工 or 噪音; a car parked on the pavement is 违停 or 乱停):
+# two reports of related kinds are not told apart by their kinds, though neither is that the same kind.
+_RELATED_KINDS = (
+    frozenset({"water_leak", "water_outage", "flood"}),
+    frozenset({"water_leak", "roof_leak", "house_quality"}),
+    frozenset({"sewage", "pollution"}), frozenset({"sewage", "flood"}),
+    frozenset({"pollution", "water_quality"}), frozenset({"pollution", "animals"}),
+    frozenset({"smoke_smell", "pollution", "fire"}),
+    frozenset({"dust", "quarry", "construction"}),
+    frozenset({"noise", "construction", "quarry"}),
+    frozenset({"road_damage", "manhole"}), frozenset({"road_damage", "rockfall"}),
+    frozenset({"road_damage", "renovation"}), frozenset({"construction", "renovation"}),
+    frozenset({"parking", "bikes", "fire_lane", "traffic_jam"}),
+)
+
+
+def _related(a: frozenset[str], b: frozenset[str]) -> bool:
+    return any(x in f and y in f for f in _RELATED_KINDS for x in a for y in b)
+
+
+def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both reports say what happened, in kinds neither the same nor related."""
+    return bool(a and b) and not a & b and not _related(a, b)
+
+
+# What is wrong with a utility or service, more narrowly than its kind: an outage announced ahead
+# (计划检修), a fault or leak as it happens (一声响, 烧毁, 泄漏, 煤气味), or the bill. At one place the
+# same department and kind (燃气, 停电) is not one incident when the two tell different ones of these:
+# a leak in a building is not the building's gas bill, a township's planned cut not a local fault.
+_FACETS: dict[str, tuple[str, ...]] = {
+    "planned": ("计划检修", "计划停", "检修停电", "检修停水", "停电通知", "停水通知", "停气通知", "按计划"),
+    "fault": ("一声响", "一声巨响", "烧毁", "烧坏", "冒烟", "跳闸", "故障", "泄漏", "漏气", "爆管", "爆裂", "破裂",
+              "煤气味", "燃气味", "臭鸡蛋味"),
+    "bill": ("燃气费", "电费", "水费", "气费", "账单", "计量", "扣费", "多扣", "抄表", "缴费"),
+}
+
+
+# Said not to be (没看到停水通知, 未接到通知: no notice, so no planned outage).
+_DENIED = re.compile("(?:没|未|不|无)(?:看到|看见|接到|收到|见到|见|有|发)?(?:任何)?$")
+
+
+def _affirmed(word: str, text: str) -> bool:
+    """`word` is in `text` other than denied just before it (没看到停水通知 tells of no notice)."""
+    at = text.find(word)
+    while at >= 0:
+        if not _DENIED.search(text, max(0, at - 5), at):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def incident_facets(text: str) -> frozenset[str]:
+    return frozenset(facet for facet, words in _FACETS.items() if any(_affirmed(w, text) for w in words))
+
+
+# Grievances that stand until someone resolves them (wages owed, prepaid money gone with a closed
+# shop, a flat not handed over or badly built, a benefit or subsidy withheld): a report of one weeks
+# later is the grievance still open (taxonomy.md's 攻坚: long-standing, repeated), not a new event as a
+# burst or a dark street light weeks later is.
+_STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy", "telecom"})
+
+
+# A sentence that adds another matter in passing (。还有我们那个路灯也坏了; 。另外…; 顺便说一下).
+_ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
+
+
+# An outage of the whole township: where it is reported from is only where the caller is.
+_OUTAGES = frozenset({"water_outage", "power"})
+
+
+_TOWNSHIP_WIDE = re.compile("(?:全|整个|整)(?:镇|乡|街道)")
+
+
+# Bigrams of the words that say what happened: rare or not, they name no place.
+_KIND_BIGRAMS = frozenset(w[i:i + 2] for words in _KINDS.values() for w in words for i in range(len(w) - 1))
+
+
+# Kinds of incident smelt or seen away from their source (a plant's fumes over the villages around;
+# a burst's outage, `_WATER_OUT`).
+_FROM_A_SOURCE = frozenset({"smoke_smell", "pollution"})
+
+
+_WATER_OUT = frozenset({"water_outage"})
+
+
+_WATER = frozenset({"water_leak", "water_outage"})
+
+
+# Kinds of incident felt away from where they happen (a burst at the junction empties the taps of
+# every house along the road): a report of one places the caller, not the incident. (Not `power`:
+# its words are of lines and poles at one spot as much as of outages.)
+_FELT_AROUND = frozenset({"water_outage", "water_quality"})
+
+
+_TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole township, not of one spot
+
+
+# A report telling of one reported before, still not dealt with (a citizen chasing it up).
+_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
+                        "还是没|到现在(?:还|都|也)|至今(?:未|没|还|仍)|又(?:是|在|开始|来了|坏|停|出现)|再次|仍然|依然")
+
+
+# A report telling of another business, spot or matter than one reported before.
+_ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")
