@@ -88,6 +88,16 @@ def _specific_matter(a: Profile, b: Profile) -> bool:
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
 
 
+def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
+    """`matters_apart`, but kinds apart are not when the router gives both one specific matter and the
+    learned model reads one matter in both (`min_leaning`): two readings that agree outweigh the kinds'
+    words (a contractor's debt told from the site, 工地, and as wages owed)."""
+    if _facets_apart(a, b):
+        return True  # an announced outage, a fault and a bill are told apart whatever the matter
+    return _kinds_apart(a.kinds, b.kinds) and not (_specific_matter(a, b) and a.leaning and b.leaning
+                                                   and leaning_alike(a.leaning, b.leaning) >= policy.min_leaning)
+
+
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
@@ -96,14 +106,14 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     place = _same_place(a, b, policy)
     if place is None:
         return None
-    if matters_apart(a, b):
+    if _told_apart(a, b, policy):
         return None  # both clearly say what happened, and it is not the same thing
+    # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
+    leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
     if b.another:
         return None  # the new report says it is about another one (另一家药店, 此次反映另一问题)
     words = _cosine(a.grams, b.grams)
     same_kind = bool(a.kinds & b.kinds)
-    # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
-    leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
     # The words themselves name one catalogue matter most (the rules' own reading, not the router's
     # decision, which its model may move), or lean to one as the learned model reads them: a matter
     # in common, told in words no kind lists.
@@ -239,7 +249,7 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     # Each incident judged once, however many of its reports `new` is like.
     closed = {root for root in {root for _, root in matches}
               if any((_elsewhere(p, new, _junction_of(reports_of[root])) and root not in wide)
-                     or (p.report.id == root and matters_apart(p, new))
+                     or (p.report.id == root and _told_apart(p, new, policy))
                      for p in reports_of[root])}
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score) if root not in closed]
     if not open_to:
