@@ -161,8 +161,10 @@ class DeadLetter(BaseModel):
 
 class RecalledEvent(BaseModel):
     """hotline.dispatch.<unit>, type org.hotline.workorder.recalled: the order left this unit's
-    hands — a dispatcher reassigned it, the citizen withdrew it (reason `撤回: …`), or the sweep
-    passed the village's order up to its township (`上报: …`); the unit can no longer act on it."""
+    hands by another's doing — a dispatcher reassigned it (the reason), it was passed up (`上报: …`,
+    by the village or the sweep), reopened (`重办: …`) or returned by its lead (`退单: …`: an
+    assisting or summoned unit's part ends), or the citizen withdrew it (`撤回: …`); the unit can
+    no longer act on it."""
 
     work_order_id: str
     unit: str

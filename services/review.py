@@ -21,7 +21,6 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
 from services.errors import MergeIntoItself, NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
-from services.orders.recall import tell_recalled
 
 
 async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 100) -> list[ReviewItem]:
@@ -130,7 +129,6 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     if order.unit == target.code:
         raise NotNow(f"work order {order.id} is already with {target.code}")
     now = ctx.now()
-    losing = await repo.order_units(session, order.id)
     if body.whistle_class:
         order.whistle_class = body.whistle_class.value
     county = target.level.value == "county"
@@ -144,8 +142,7 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     ))
     state = await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=body.reason,
                                        action=Action.reassign, data={"from_unit": order.unit})
-    tell_recalled(session, order.id, [unit for unit in losing if unit != target.code], reason=body.reason, now=now)
-    return state
+    return state  # the units that lost it are told by dispatch_to
 
 
 async def unlink(session: AsyncSession, ctx: DomainContext, order_id: str, body: UnlinkIn, *, actor: str) -> State:

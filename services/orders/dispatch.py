@@ -41,6 +41,7 @@ from services.orders.lifecycle import (
     unit_or_error,
 )
 from services.orders.personal import caller_contact, personal_data
+from services.orders.recall import tell_recalled
 from services.orders.supervision import schedule_fresh_clocks
 
 # The work-order column intake fills for an appeal transferred from above with its own deadline.
@@ -169,6 +170,10 @@ async def redirect(
 
 
 
+# How a recall names the hand-over that took the order from a unit (a reassignment: its reason alone).
+_RECALL_WORDS = {Action.escalate: "上报", Action.reopen: "重办", Action.dispatch: "派单"}
+
+
 async def dispatch_to(
     session: AsyncSession,
     ctx: DomainContext,
@@ -210,7 +215,12 @@ async def dispatch_to(
     if fresh:
         repo.add_first_order_units(session, order.id, in_hands, now)
     else:
+        # The units this hand-over takes the order from (a lead passed up or reassigned, assisting
+        # units and summoned departments whose part ends) hear it on their own topics.
+        losing = [code for code in await repo.order_units(session, order.id) if code not in in_hands]
         await repo.set_order_units(session, order.id, in_hands, now)
+        tell_recalled(session, order.id, losing, now=now,
+                      reason=f"{_RECALL_WORDS[action]}: {reason}" if action in _RECALL_WORDS and reason else reason)
     repo.add_dispatch(session, {
         "work_order_id": order.id, "unit": unit.code, "level": unit.level.value, "whistle_class": whistle_class.value,
         "dispatched_at": now, "claim_due": deadlines.claim_due, "first_contact_due": deadlines.first_contact_due,

@@ -39,7 +39,6 @@ from services.db.tables import WhistleCall, WhistleSummons, WorkOrder, WorkOrder
 from services.orders.acting import UnitActor, order_for_unit
 from services.orders.dispatch import dispatch_to
 from services.orders.lifecycle import order_summary, unit_or_error
-from services.orders.recall import tell_recalled
 from services.orders.supervision import reschedule
 
 _IN_HANDS = (State.dispatched.value, State.claimed.value)
@@ -78,8 +77,6 @@ async def pass_up(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *
     passed = rules.report_up(source, target, reason=reason, at=ctx.now(), units=units)
     facts = ReportedUp(from_unit=passed.from_unit, from_level=source.level.value, to_unit=passed.to_unit,
                        automatic=automatic)
-    if automatic:  # the village did not ask: its system hears on its own topic that the order left it
-        tell_recalled(session, order.id, [source.code], reason=f"上报: {reason}", now=ctx.now())
     return await dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=passed.reason,
                              action=Action.escalate, data=facts.model_dump(mode="json"))
 

@@ -21,6 +21,7 @@ from services.orders.acting import UnitActor, order_for_unit
 from services.orders.dispatch import dispatched_payload, send_assisting_copies
 from services.orders.followers import tell_followers
 from services.orders.lifecycle import record, transition, unit_or_error
+from services.orders.recall import tell_recalled
 from services.orders.supervision import reschedule
 
 
@@ -112,7 +113,9 @@ async def return_order(
                        data={"returned_by": who.unit, "return_reason": body.reason.value,
                              "returns": order.return_count + 1, "arbitration": arbitrate})
     order.return_count += 1
+    others = [unit for unit in await repo.order_units(session, order.id) if unit != who.unit]
     await repo.set_order_units(session, order.id, {}, now)  # out of the unit's hands until re-dispatched
+    tell_recalled(session, order.id, others, reason=f"退单: {body.text}", now=now)  # assisting, summoned
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome = now, "returned"

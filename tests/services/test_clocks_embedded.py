@@ -15,6 +15,7 @@ import pytest
 from schemas.events import (
     DUTY_REPORTED_TYPE,
     OVERDUE_TYPE,
+    RECALLED_TYPE,
     REPLY_REFUSED_TYPE,
     SUPERVISION_TOPIC,
     UNIT_REPLIES_TOPIC,
@@ -95,6 +96,19 @@ async def test_a_summoned_department_reports_for_duty_with_a_bare_post(
                                  headers=await as_unit(runtime, "housing"))
     assert reported.status_code == 200, reported.text
     assert reported.json()["department"] == "housing" and reported.json()["reported_at"]
+
+
+async def test_an_assisting_unit_hears_when_the_village_passes_its_order_up(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    order = await dispatched(client, "文昌社区翰林苑小区的化粪池满了，污水漫到路上，臭得不行", "城关镇文昌社区翰林苑")
+    assert (await unit_acts(client, order["id"], order["unit"], "request-assistance",
+                            {"units": ["market"], "reason": "需要协助"})).status_code == 200
+    passed = await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "社区解决不了"})
+    assert passed.status_code == 200, passed.text
+    told = await outbox(runtime, order["id"], topic=dispatch_topic("market"), type_=RECALLED_TYPE)
+    assert [e["reason"] for e in told] == ["上报: 社区解决不了"]
 
 
 async def test_an_extension_approved_and_one_refused(system: tuple[Runtime, httpx.AsyncClient]) -> None:

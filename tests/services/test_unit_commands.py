@@ -193,3 +193,28 @@ async def test_a_withdrawal_recalls_the_order_from_every_unit_that_holds_it(
         assert recalled.data["unit"] == unit and recalled.data["reason"] == "撤回: 老板已经付了，电话135****7777"
     late = await unit_acts(client, order["id"], order["unit"], "progress", {"note": "已联系老板"})
     assert late.status_code == 404
+
+
+async def test_an_assisting_unit_hears_when_the_lead_returns_the_order(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The order leaves the assisting unit's hands with the lead's 退单: told on its own topic."""
+    runtime, client = system
+    accepted = (await client.post("/v1/appeals", json=appeal(
+        "新华书店门口的盲道被共享单车堵死了，盲人没法走，请清理", address="城关镇解放路"))).json()
+    order = await eventually(lambda: order_in_state(client, accepted["work_order_id"], "dispatched"),
+                             what="dispatch")
+    helper = "market" if order["unit"] != "market" else "housing"
+    assert (await unit_acts(client, order["id"], order["unit"], "request-assistance",
+                            {"units": [helper], "reason": "需要协助"})).status_code == 200
+    back = await unit_acts(client, order["id"], order["unit"], "return",
+                           {"reason": "not_our_remit", "text": "不归我们管"})
+    assert back.status_code == 200, back.text
+    await runtime.relay.drain()
+    bus = runtime.bus
+    assert isinstance(bus, InProcessBus)
+    told = {e.id: e for e in bus.topic_log(dispatch_topic(helper)) if e.type == RECALLED_TYPE
+            and e.subject == order["id"]}
+    assert [e.data["reason"] for e in told.values()] == ["退单: 不归我们管"]
+    assert not [e for e in bus.topic_log(dispatch_topic(order["unit"])) if e.type == RECALLED_TYPE
+                and e.subject == order["id"]]  # the lead returned it itself
