@@ -16,7 +16,7 @@ import re
 _TRADE_WORDS = (
     "健身房", "健身中心", "健身馆", "健身", "瑜伽馆", "游泳馆", "培训学校", "培训中心", "培训机构", "培训班", "教育",
     "幼儿园", "托育中心", "托管中心", "驾校", "保健院", "医院", "诊所", "门诊部", "口腔", "药店", "药房", "大药房",
-    "超市", "便利店", "商场", "商行", "百货", "酒店", "饭店", "宾馆", "旅馆", "酒楼", "餐厅", "饭庄", "食府", "火锅",
+    "便利超市", "超市", "便利店", "商场", "商行", "百货", "酒店", "饭店", "宾馆", "旅馆", "酒楼", "餐厅", "饭庄", "食府", "火锅",
     "美容院", "美容", "美发", "理发店", "足浴", "按摩", "网吧", "网咖", "棋牌室", "茶楼", "KTV", "影院", "洗车",
     "汽修", "车行", "家具城", "建材", "装饰", "物流", "快递", "电子厂", "有限公司", "公司", "工厂", "厂", "店", "坊",
     "养老院", "幸福院", "敬老院", "合作社", "加油站",
@@ -25,14 +25,15 @@ _TRADE_RE = re.compile("|".join(sorted(_TRADE_WORDS, key=len, reverse=True)))
 _LONGEST = 4
 _SHORTEST = 2
 # Characters no name holds at its end or inside, read back from the trade word: particles and
-# pronouns, verbs of the report, counts, and words for any business (那家店, 一个厂, 小店, 新开的).
+# pronouns, verbs of the report and of the channels (投诉, 反映, 举报), counts, and words for any business
+# (那家店, 一个厂, 小店, 新开的); not 又, which names hold (好又多).
 _BREAK = frozenset(
-    "的了在是到从往把被和与跟及旁附近那这个条内外说去来住过称响影我们你他她有没就都也还又要"
+    "的了在是到从往把被和与跟及旁附近那这个条内外说去来住过称响影我们你他她有没就都也还要"
     "家间座所一两几某该此每各"
     "买卖办充交开关闭停进入出回建全找叫问给让被向对"
     "小大新老门分总本工商个"
     "路街巷村镇乡区园楼栋号苑城院口"
-    "请已其为上下月系"
+    "请已其为上下月系诉映报"
 )
 _COUNTY = ("县", "市")
 # A name made of these alone is a word for any business, not one's name.
