@@ -208,9 +208,20 @@ async def roots_of(session: AsyncSession, orders: Sequence[WorkOrder]) -> dict[s
 
 
 async def personal_data(session: AsyncSession, order_id: str) -> str | None:
-    """The sealed personal data of an order (open it with the vault)."""
+    """The sealed personal data of an order (open it with the vault); no query when the session
+    holds it already (preload_personal_data)."""
     row = await session.get(PersonalData, order_id)
     return row.sealed if row is not None else None
+
+
+async def preload_personal_data(session: AsyncSession, order_ids: Sequence[str]) -> Sequence[PersonalData]:
+    """The sealed personal data of many orders in one query, kept in the session so that
+    personal_data() finds each without a query of its own. The session's identity map holds
+    objects weakly: keep the returned rows while they are wanted."""
+    if not order_ids:
+        return []
+    stmt = select(PersonalData).where(among(session, PersonalData.work_order_id, order_ids))
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrderHistory]:

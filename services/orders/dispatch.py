@@ -118,6 +118,10 @@ async def route_orders(
         raise OrderNotFound(missing[0])
     todo = [orders[o] for o in dict.fromkeys(order_ids) if orders[o].state == State.received.value]
     firsts = {o.id: _first_opinion(ctx, o) for o in todo}
+    # The lead unit gets the caller's number, an emergency line everything: read the sealed data
+    # of those who may need it in one query, not one each (held until the batch is written).
+    sealed = await repo.preload_personal_data(
+        session, [o.id for o in todo if (o.caller_phone and not o.confidential) or firsts[o.id].redirect])
     places = {(d.matter, d.village) for d in firsts.values() if not d.redirect and d.matter and d.village}
     counts = Counter(await repo.count_recent_similar_many(session, places, since=ctx.now() - ctx.repeat_window))
     states = {o.id: State(o.state) for o in orders.values()}
@@ -129,6 +133,7 @@ async def route_orders(
             if decision.matter and decision.village:
                 counts[(decision.matter, decision.village)] += 1
             states[order.id] = await _act_on(session, ctx, order, decision, actor=actor, fresh=True)
+    del sealed  # held for personal_data's look-ups until here
     return states
 
 

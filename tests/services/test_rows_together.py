@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from services.bootstrap import Runtime
 from services.db import repositories as repo
@@ -61,3 +61,29 @@ async def test_an_error_writes_nothing(system: tuple[Runtime, httpx.AsyncClient]
         assert len(session.new) == 1
         session.expunge_all()
     assert "lost" not in await _reasons(runtime, order_id)
+
+
+async def test_personal_data_read_together_needs_no_query_each(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    """The router's batch reads its callers' sealed data in one query (repositories.preload_personal_data):
+    the look-up of each order's afterwards goes to no database."""
+    runtime, client = system
+    ids = [(await client.post("/v1/appeals", json=appeal(caller_phone=f"1380013800{n}"))).json()["work_order_id"]
+           for n in range(3)]
+    async with runtime.sessions() as session:
+        alone = {i: await repo.personal_data(session, i) for i in ids}
+        session.expunge_all()
+        held = await repo.preload_personal_data(session, ids)
+        statements: list[str] = []
+
+        def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            statements.append(statement)
+
+        sync_engine = runtime.engine.sync_engine
+        event.listen(sync_engine, "before_cursor_execute", note)
+        try:
+            together = {i: await repo.personal_data(session, i) for i in ids}
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", note)
+    assert len(held) == 3
+    assert together == alone and all(together.values())
+    assert statements == []
