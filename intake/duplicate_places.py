@@ -94,11 +94,12 @@ def _outage_and_burst(a: Profile, b: Profile) -> bool:
 
 
 def _felt_from_one_source(a: Profile, b: Profile) -> bool:
-    """Both tell of fumes or pollution and name one landmark as its source (东湖工业园), or of the water
+    """Both tell of fumes or pollution (one a smell, the other a discharge) and name one landmark as its
+    source (东湖工业园), or of the water
     and one road (a burst on 文昌路, the taps dry in a compound on it), one telling of an outage: the
     villages and compounds they name are where it is felt, not two places."""
-    if a.kinds & b.kinds & _FROM_A_SOURCE and any(p.level == "landmark"
-                                                 for p in shared_spots(a.whereabouts, b.whereabouts)):
+    if a.kinds & _FROM_A_SOURCE and b.kinds & _FROM_A_SOURCE and any(
+            p.level == "landmark" for p in shared_spots(a.whereabouts, b.whereabouts)):
         return True
     return (bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & b.kinds & _WATER)
             and bool(a.whereabouts.at("road") & b.whereabouts.at("road")))

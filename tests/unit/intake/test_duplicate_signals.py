@@ -264,6 +264,9 @@ def test_fumes_from_one_landmark_smelt_in_two_villages_are_one_incident() -> Non
     village = _r("a", "柏树村这边晚上一股刺鼻的化工味，就是青石工业园那边飘过来的", "青石镇柏树村")
     compound = _r("b", "翠竹苑半夜又闻到烧塑料的臭气，估计是青石工业园哪个厂偷偷排的", "青石社区翠竹苑", hours=5)
     assert _run(village, compound) == [None, "a"]
+    smell = _r("a", "柏树村这边晚上一股刺鼻的味道，就是青石工业园那边飘过来的", "青石镇柏树村")
+    dumped = _r("b", "翠竹苑居民反映青石工业园有厂夜里偷排", "青石社区翠竹苑", hours=5)  # a discharge, not a smell
+    assert _run(smell, dumped) == [None, "a"]
     road = _r("a", "青石工业园的大货车把柏树村的村道压坏了，坑坑洼洼", "青石镇柏树村")
     gate = _r("b", "青石工业园的大货车把翠竹苑门口的路压坏了，坑坑洼洼", "青石社区翠竹苑", hours=5)
     assert _run(road, gate) == [None, None]
