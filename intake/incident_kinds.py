@@ -79,18 +79,25 @@ _KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = frozenset("不没未")
 
 
-def _said(word: str, text: str) -> bool:
-    """`word` is in `text` other than negated (打不着火 is a water heater, not a fire)."""
-    at = text.find(word)
-    while at >= 0:
-        if at == 0 or text[at - 1] not in _NEGATION:
-            return True
-        at = text.find(word, at + 1)
-    return False
+# Each word of a kind → the kinds it and the words it begins with tell (渗漏 is flood and house quality;
+# 垃圾站 begins with 垃圾), read in one scan: at each position the longest word there.
+_KINDS_OF: dict[str, frozenset[str]] = {}
+for _kind, _words in _KINDS.items():
+    for _word in _words:
+        _KINDS_OF[_word] = _KINDS_OF.get(_word, frozenset()) | {_kind}
+_KINDS_AT = {word: frozenset().union(*(kinds for w, kinds in _KINDS_OF.items() if word.startswith(w)))
+             for word in _KINDS_OF}
+_KIND_WORD = re.compile("(?=(" + "|".join(map(re.escape, sorted(_KINDS_OF, key=len, reverse=True))) + "))")
 
 
 def incident_kinds(text: str) -> frozenset[str]:
-    return frozenset(kind for kind, words in _KINDS.items() if any(_said(w, text) for w in words))
+    """The kinds of incident `text` tells of: a word of each, other than right after 不 / 没 / 未 (打不着火
+    is a water heater, not a fire)."""
+    found: set[str] = set()
+    for m in _KIND_WORD.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] not in _NEGATION:
+            found |= _KINDS_AT[m.group(1)]
+    return frozenset(found)
 
 
 # Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to
