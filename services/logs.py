@@ -98,6 +98,7 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "aiokafka": {"level": "WARNING"},
             "sqlalchemy": {"level": "WARNING"},
+            "alembic.runtime.plugins": {"level": "WARNING"},  # a line per plugin at every import
         },
     }
 

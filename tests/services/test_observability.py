@@ -8,6 +8,8 @@ import json
 import logging
 import pickle
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -139,3 +141,11 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []
+
+
+def test_a_service_starting_logs_no_line_for_each_alembic_plugin() -> None:
+    """Importing Alembic (the embedded default migrates itself) logged seven `setup plugin …` lines
+    at INFO before the server's first."""
+    done = subprocess.run([sys.executable, "-c", "from services.logs import configure_logging; configure_logging(); "
+                           "import services.db.migrate"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "setup plugin" not in done.stderr, done.stderr
