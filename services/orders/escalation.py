@@ -91,6 +91,8 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
         raise WhistleNotAllowed(f"the order is {order.state}: a whistle is blown while the township is working it")
     units = ctx.router.units()
     township = unit_or_error(ctx, who.unit)
+    for code in body.departments:
+        unit_or_error(ctx, code)  # a code that names no unit is a bad request (422), as in 协办
     departments = {code for code, unit in units.items() if unit.kind is UnitKind.department}
     now = ctx.now()
     call = rules.blow_whistle(township, body.departments, body.whistle_class, now, ctx.calendar,

@@ -76,6 +76,10 @@ async def test_a_village_passes_up_on_request_and_a_township_cannot(system: tupl
     assert body["history"][-1]["action"] == "escalate" and body["history"][-1]["actor"].startswith("unit:")
     refused = await unit_acts(client, order["id"], "tw_chengguan", "report-up", {"reason": "我们也解决不了"})
     assert refused.status_code == 409 and "whistle" in refused.json()["message"]
+    unknown = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                              {"class": "ordinary", "departments": ["housing", "no_such_bureau"], "reason": "需要部门"})
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_unit", unknown.text
+    assert "no_such_bureau" in unknown.json()["message"]
     whistle_by_village = await unit_acts(client, order["id"], order["unit"], "whistle",
                                          {"class": "ordinary", "departments": ["housing"], "reason": "需要部门"})
     assert whistle_by_village.status_code == 404  # no longer in the village's hands
