@@ -49,7 +49,7 @@ class Status:
             f"revision      {self.revision or 'none (empty database)'} ({at_head})",
             f"outbox        {self.outbox_backlog} unpublished{age}",
             "orders        " + (", ".join(f"{k} {v}" for k, v in sorted(self.orders.items())) or "none"),
-            "overdue       " + ", ".join(f"{k} {v}" for k, v in sorted(self.overdue.items())),
+            "overdue       " + (", ".join(f"{k} {v}" for k, v in sorted(self.overdue.items())) or "none"),
             f"api keys      {'no keys table' if self.open_keys is None else f'{self.open_keys} not revoked'}",
         ]
         if self.broker_error is not None:

@@ -204,3 +204,10 @@ def test_classify_help_names_every_field_it_writes() -> None:
     written = json.loads(done.output.splitlines()[0])
     helped = " ".join(CliRunner().invoke(app, ["classify", "--help"]).output.split())
     assert [k for k in written if k not in helped.replace("│", " ").replace(" ", "")] == [], helped
+
+
+def test_status_of_an_empty_database_says_so_on_every_line(tmp_path: Path) -> None:
+    status = hotline("status", data_dir=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert "run `hotline db upgrade`" in status.stdout
+    assert all(len(line.split(maxsplit=1)) == 2 for line in status.stdout.splitlines()), status.stdout
