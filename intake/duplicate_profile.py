@@ -68,6 +68,9 @@ class Report:
     places: frozenset[str] = frozenset()
     latitude: float | None = None
     longitude: float | None = None
+    # The router classes it 攻坚 (hard: long-standing, repeated, needs joint action), a grievance that
+    # stands until resolved however it is told.
+    long_standing: bool = False
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,11 @@ def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
-    if gap > policy.window and not (gap <= policy.standing_window and a.kinds & b.kinds & _STANDING):
+    # A grievance that stands until resolved: told by both in words of one (`_STANDING`), or classed
+    # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
+    told_standing = bool(a.kinds & b.kinds & _STANDING)
+    classed_standing = a.report.long_standing and b.report.long_standing
+    if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
         return None
     place = _same_place(a, b, policy)
     if place is None:
@@ -173,6 +177,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     coarse = place.startswith(_WITHIN)
     if coarse and gap > policy.window:
         return None  # past the window a standing grievance is one only at a place both name
+    if gap > policy.window and not told_standing and not (spot and same_matter):
+        return None  # ... and one classed so only at a spot both name, as one matter
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
@@ -216,8 +222,9 @@ class DuplicateIndex:
         new = self.profile_of(report)
         # (past the window, only reports of a standing grievance the new one tells of too may be it)
         recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
+        classed = report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
-                   if p.report.reported_at >= recent or p.kinds & standing]
+                   if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)]
         # ... with the first report of each incident among them, as intake sees the open order: an
         # incident whose first report tells another matter is not joined through a later one.
         listed = {p.report.id for p, _ in members}

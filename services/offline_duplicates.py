@@ -20,6 +20,7 @@ from intake.places import KnownPlace, PlaceBook
 from router.gazetteer import Gazetteer
 from router.learning import seed_records
 from router.service import Router
+from schemas.taxonomy import WhistleClass
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 T = TypeVar("T")
@@ -78,15 +79,16 @@ def remembered_profile(index: DuplicateIndex, key: Hashable, report: Callable[[T
 
 
 def topic_and_places(router: Router, text: str, channel: str | None, address: str | None
-                     ) -> tuple[frozenset[str], frozenset[str]]:
+                     ) -> tuple[frozenset[str], frozenset[str], bool]:
     """What the router says an appeal is about (department, matter) and where (village, compound
-    or road node), as the detector's `topic` and `places`."""
+    or road node), as the detector's `topic` and `places`, and whether it classes it long-standing
+    (攻坚: `Report.long_standing`)."""
     decision = router.route(text, channel=channel, address=address)
     topic = {f"dept:{d}" for d in [decision.dept] if d}
     if decision.matter:
         topic.add(f"matter:{decision.matter}")
     places = {f"village:{decision.village}"} if decision.village else set()
-    return frozenset(topic), frozenset(places)
+    return frozenset(topic), frozenset(places), decision.whistle_class == WhistleClass.hard
 
 
 def report_from_record(router: Router | None, record: dict[str, Any], position: int) -> Report:
@@ -105,9 +107,10 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
     address = record.get("address") if isinstance(record.get("address"), str) else None
     channel = record.get("channel") if isinstance(record.get("channel"), str) else None
     text = mask_text(text)
-    topic, places = topic_and_places(router, text, channel, address) if router else (frozenset(), frozenset())
+    topic, places, standing = (topic_and_places(router, text, channel, address) if router
+                               else (frozenset(), frozenset(), False))
     return Report(id=str(record["id"]), text=text, address=address, channel=channel, reported_at=when,
-                  topic=topic, places=places)
+                  topic=topic, places=places, long_standing=standing)
 
 
 def detect_lines(router: Router | None, lines: Iterable[str],

@@ -140,7 +140,7 @@ def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple
     """Open orders reported between `since` and `until` (values or bound parameters), other than
     `exclude`, and the orders merged into one (an incident's other reports), newest first (on the
     reported_at index), as plain rows of what the near-duplicate check reads: id, text_masked,
-    address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into.
+    address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into, whistle_class.
     Of the newest `limit` of those, an incident (an order and those merged into it) whose reports
     all have coordinates outside the latitudes of `band` (south, north; intake.duplicates.latitude_band;
     null bounds: none left out) is left out: none of its reports can be at the new appeal's place,
@@ -148,7 +148,7 @@ def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple
     w = WorkOrder.__table__.c
     newest = (
         select(w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
-               w.village, w.merged_into)
+               w.village, w.merged_into, w.whistle_class)
         # Bound one by one, not as an expanding IN: the statement is compiled once, not per execution.
         .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude,
                w.state.in_([literal(s) for s in (*_OPEN_FOR_MERGE, State.merged.value)]))

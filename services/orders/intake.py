@@ -25,6 +25,7 @@ from schemas.channels import ChannelAppeal
 from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope
 from schemas.lifecycle import Action, State
 from schemas.payloads import ReceivedEvent
+from schemas.taxonomy import WhistleClass
 from services.context import DomainContext
 from services.db import new_orders
 from services.db import repositories as repo
@@ -69,10 +70,11 @@ async def answer_race(session: AsyncSession, ctx: DomainContext, submission: Cha
                          idempotency_key=idempotency_key)
 
 
-def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozenset[str]) -> Report:
+def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozenset[str],
+            long_standing: bool) -> Report:
     return Report(id=order.id, text=order.text_masked, address=order.address, channel=order.channel,
                   reported_at=order.reported_at or order.created_at, topic=topic, places=places,
-                  latitude=order.latitude, longitude=order.longitude)
+                  latitude=order.latitude, longitude=order.longitude, long_standing=long_standing)
 
 
 def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> tuple[str, str] | None:
@@ -81,8 +83,8 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
     within the window, and no report of the incident naming another place."""
     if not candidates:
         return None
-    topic, places = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
-    new = _report(order, topic, places)
+    topic, places, standing = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
+    new = _report(order, topic, places, standing)
     index = index_for(ctx.duplicates, ctx.router)
     # An incident is its open order and the orders merged into it: the detector sees all its reports,
     # as offline (an order merged into one no longer open, or reported before the window, is left out).
@@ -96,7 +98,7 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
 
 
 def _candidate_report(row: Row[Any]) -> Report:
-    return _report(row, _order_topic(row), _order_places(row))
+    return _report(row, _order_topic(row), _order_places(row), row.whistle_class == WhistleClass.hard.value)
 
 
 def _order_topic(order: WorkOrder | Row[Any]) -> frozenset[str]:

@@ -43,3 +43,15 @@ def test_an_announced_outage_and_a_fault_stay_apart_whatever_the_readings() -> N
     planned = _r("a", "翠竹苑贴了停电通知，明天计划检修", POWER)
     fault = _r("b", "翠竹苑刚才一声响就停电了，变压器冒烟", POWER, hours=20)
     assert _run(planned, fault) == [None, None]
+
+
+def test_a_grievance_the_router_classes_long_standing_is_one_past_the_window_at_a_spot() -> None:
+    danger = frozenset({"matter:housing.dangerous_building"})
+    crack = Report(id="a", text="翠竹苑7栋外墙裂了一条大缝，越来越宽", reported_at=T0, topic=danger, long_standing=True)
+    later = Report(id="b", text="转办：翠竹苑7栋外墙贯通裂缝，请组织房屋安全鉴定", reported_at=T0 + timedelta(days=8),
+                   topic=danger, long_standing=True)
+    assert _run(crack, later) == [None, "a"]
+    ordinary = Report(id="b", text=later.text, reported_at=later.reported_at, topic=danger)
+    assert _run(crack, ordinary) == [None, None]  # a week on, an ordinary report is a new incident
+    weeks = Report(id="b", text=later.text, reported_at=T0 + timedelta(days=20), topic=danger, long_standing=True)
+    assert _run(crack, weeks) == [None, None]  # past the standing window
