@@ -3,6 +3,8 @@ only masked ones (SPEC §9). Numbers are found in every field, not just the text
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import replace
 from typing import Any
 
@@ -37,10 +39,22 @@ def _numbers(value: Any, path: str, out: list[dict[str, str]]) -> None:
             _numbers(v, f"{path}.{k}" if path else k, out)
 
 
-def separate(appeal: Appeal) -> tuple[Appeal, dict[str, Any]]:
+def stored_external_id(external_id: str, secret: bytes) -> str:
+    """The channel's own id as stored and compared for repeats: as given, unless a personal number
+    is in it (an SMS gateway's id may be the sender's number); then masked, with a digest of the
+    whole id keyed by `secret`, so that two ids which mask alike (13700001111, 13755551111) stay two
+    appeals and neither number can be read back (an unkeyed digest beside the mask could be)."""
+    masked = mask_text(external_id, codes=True)
+    if masked == external_id:
+        return external_id
+    digest = hmac.new(secret, b"external_id:" + external_id.encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{masked[:100]}#{digest}"
+
+
+def separate(appeal: Appeal, *, id_secret: bytes | None = None) -> tuple[Appeal, dict[str, Any]]:
     """(the appeal with every personal number and the caller's identity masked, the raw personal
     data to seal): the raw text, address, caller and channel details, and each number found with the
-    field it was in."""
+    field it was in. With `id_secret` the external id is as `stored_external_id` keeps it."""
     raw = {"text": appeal.text, "address": appeal.address, "caller_name": appeal.caller_name,
            "caller_phone": appeal.caller_phone, "details": appeal.details}
     numbers: list[dict[str, str]] = []
@@ -51,7 +65,8 @@ def separate(appeal: Appeal) -> tuple[Appeal, dict[str, Any]]:
         address=mask_text(appeal.address) if appeal.address else None,
         caller_name=mask_name(appeal.caller_name) if appeal.caller_name else None,
         caller_phone=mask_phone(appeal.caller_phone) if appeal.caller_phone else None,
-        external_id=mask_text(appeal.external_id, codes=True) if appeal.external_id else None,
+        external_id=(None if not appeal.external_id else mask_text(appeal.external_id, codes=True)
+                     if id_secret is None else stored_external_id(appeal.external_id, id_secret)),
         details=_mask_json(appeal.details),
     )
     return masked, {**raw, "numbers": numbers}

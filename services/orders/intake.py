@@ -60,7 +60,7 @@ def repeat_answer(ctx: DomainContext, existing: WorkOrder, digest: str, *, exter
 async def answer_race(session: AsyncSession, ctx: DomainContext, submission: ChannelAppeal, *,
                       idempotency_key: str | None) -> Accepted:
     """After a concurrent submission with the same id won the insert: the repeat answer for it."""
-    appeal, _ = separate(to_appeal(submission))
+    appeal, _ = separate(to_appeal(submission), id_secret=ctx.token_secret)
     existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
                                       idempotency_key=key_digest(idempotency_key))
     if existing is None:
@@ -139,7 +139,7 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
     raw = to_appeal(submission)
     if channel is not None:  # a standard's front door (Open311) over a citizen model
         raw = replace(raw, channel=channel)
-    appeal, personal = separate(raw)
+    appeal, personal = separate(raw, id_secret=ctx.token_secret)
     now = ctx.now()
     reported_at: datetime = min(appeal.reported_at, now) if appeal.reported_at else now
     order_id = f"wo_{uuid.uuid4().hex[:20]}"

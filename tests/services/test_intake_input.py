@@ -77,6 +77,24 @@ async def test_a_missing_or_unknown_channel_is_named_as_the_channel_field(
     assert response.json()["message"].startswith("channel: ")
 
 
+async def test_two_external_ids_that_mask_alike_are_two_appeals(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    """A channel whose own ids are phone numbers (an SMS gateway): 13700001111 and 13755551111 both
+    mask to 137****1111, yet they are two citizens' appeals; the stored id holds neither number."""
+    runtime, client = system
+    first = await client.post("/v1/appeals", json=appeal("解放路的路灯坏了好几天了", external_id="13700001111"))
+    second = await client.post("/v1/appeals", json=appeal("白沙镇中心小学门口垃圾成堆", external_id="13755551111"))
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    assert first.json()["work_order_id"] != second.json()["work_order_id"]
+    again = await client.post("/v1/appeals", json=appeal("解放路的路灯坏了好几天了", external_id="13700001111"))
+    assert again.status_code == 200 and again.json()["work_order_id"] == first.json()["work_order_id"]
+    other = await client.post("/v1/appeals", json=appeal("另一件事，另一件事", external_id="13700001111"))
+    assert other.status_code == 422 and "137****1111" in other.json()["message"]
+    async with runtime.sessions() as session:
+        stored = (await session.execute(select(WorkOrder.external_id).where(
+            WorkOrder.id.in_([first.json()["work_order_id"], second.json()["work_order_id"]])))).scalars().all()
+    assert len(set(stored)) == 2 and not [s for s in stored if "0001111" in s or "5551111" in s], stored
+
+
 async def test_malformed_json_is_refused(system: tuple[Runtime, httpx.AsyncClient]) -> None:
     runtime, client = system
     before = await _row_counts(runtime)
