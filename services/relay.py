@@ -112,8 +112,11 @@ class OutboxRelay:
         self._last_attempt = time.monotonic()
         conn = await self.engine.connect()
         try:
+            # Autocommit: a session inside a transaction hears no NOTIFY until it ends, and the
+            # lock check each iteration would otherwise open one (the relay then woke only on its
+            # own process's wake() or its poll interval).
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})).scalar()
-            await conn.commit()
         except Exception:
             await conn.close()
             raise
@@ -149,7 +152,6 @@ class OutboxRelay:
             if raw is not None:
                 await raw.remove_listener(OUTBOX_CHANNEL, self._on_notify)
             await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
-            await conn.commit()
         except Exception:
             with contextlib.suppress(Exception):
                 await conn.invalidate()

@@ -3,6 +3,7 @@ publish leaves every row queued for the next try."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -71,4 +72,28 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None
         await first._drop_leadership()
         await second._drop_leadership()
         await engine.dispose()
+        await drop_database(name)
+
+
+async def test_another_process_commit_wakes_the_leading_relay_at_once() -> None:
+    """The leader's NOTIFY arrives while it waits, also after it has checked its lock again (a
+    session inside a transaction hears no notification until that transaction ends)."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    writer_engine = make_engine(url)  # another service's commit: not this relay's wake()
+    writers = make_session_factory(writer_engine)
+    relay = OutboxRelay(engine, InProcessBus())
+    try:
+        assert await relay._acquire_leadership() is True
+        for i in range(3):
+            assert await relay._acquire_leadership() is True  # the check every iteration makes
+            relay._wake.clear()
+            async with writers() as session, session.begin():
+                repo.add_outbox(session, EventEnvelope(type="t", subject="wo_1", topic="test.relay",
+                                                       data={"n": i}), datetime.now(UTC))
+            await asyncio.wait_for(relay._wake.wait(), 1.0)
+    finally:
+        await relay._drop_leadership()
+        await engine.dispose()
+        await writer_engine.dispose()
         await drop_database(name)
