@@ -27,14 +27,15 @@ _LONGEST = 4
 _SHORTEST = 2
 # Characters no name holds at its end or inside, read back from the trade word: particles and
 # pronouns, verbs of the report and of the channels (投诉, 反映, 举报), counts, and words for any business
-# (那家店, 一个厂, 小店, 新开的); not 又, which names hold (好又多).
+# (那家店, 一个厂, 小店, 新开的), and words of position (东边厂子, 西侧康乐诊所); not 又, which names hold
+# (好又多).
 _BREAK = frozenset(
     "的了在是到从往把被和与跟及旁附近那这个条内外说去来住过称响影我们你他她有没就都也还要"
     "家间座所一两几某该此每各"
     "买卖办充交开关闭停进入出回建全找叫问给让被向对"
     "小大新老门分总本工商个"
     "路街巷村镇乡区园楼栋号苑城院口"
-    "请已其为上下月系诉映报"
+    "请已其为上下月系诉映报边侧面头"
 )
 _COUNTY = ("县", "市")
 # A name made of these alone is a word for any business, not one's name.

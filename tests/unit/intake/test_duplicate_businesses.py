@@ -37,6 +37,8 @@ def test_a_business_is_read_by_its_name_not_by_its_trade_or_a_word_before_it() -
     assert business_names("楼下那个火锅店油烟大") == frozenset()  # a trade word is no name, known or not
     assert business_names("老街蜀香阁火锅油烟大") == frozenset({"蜀香阁"})
     assert business_names("投诉好又多便利超市（柳湖路店）卖过期奶", IDF) == frozenset({"好又多"})  # 又 of a name
+    assert business_names("大门西侧康乐诊所给人输液", IDF) == frozenset({"康乐"})
+    assert business_names("东边厂子排的吧", IDF) == frozenset()  # a position, no name
 
 
 def test_a_place_name_does_not_begin_inside_the_community_or_village_before_it() -> None:
