@@ -25,7 +25,7 @@ FEATURES = (
     "heuristic",  # the rules' softmax share × evidence (the uncalibrated confidence)
     "rule_best",  # the winner's rule score (/10, at most 1)
     "margin",  # the winner's lead over the best other owner (/10, clipped to [-1, 1])
-    "model_owner",  # the learned model's probability of the winner's owner
+    "model_owner",  # the learned model's probability of the winner's owner (and of its rural level, if any)
     "model_top",  # the learned model's probability of its own favourite owner
     "model_agrees",  # 1 when the model's favourite is the winner's owner
     "catch_all",  # 1 when the winner is an owner's catch-all matter ("其他…事项")

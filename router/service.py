@@ -368,6 +368,12 @@ class Router:
             column = self._model_column.get(owner)
             model_owner = probs[column] if column is not None else 0.0
             agrees = 1.0 if column == top else 0.0
+            if best.matter.rural_level is not None:
+                # a department's matter that a village or township handles outside the urban area (street
+                # lights, stalls): the model's vote for that level is a vote for the matter, whose level the
+                # 631 policy reads from the place, which the model does not see
+                rural = self._model_column.get(best.matter.rural_level.value)
+                model_owner += probs[rural] if rural is not None else 0.0
         return (
             heuristic,
             min(max(best.rule_score, 0.0), 10.0) / 10.0,

@@ -22,7 +22,7 @@ from tests.support.waiting import eventually
 
 WAGES = ("我在工地干了三个月活，老板一直拖欠工资不给，怎么办？",
          "包工头欠我们八个人两个月工钱，年底了还不结，请帮忙讨薪。")
-LOOSE_COVER = ("新华小区门口那个雨水篦子松了，踩上去晃",  # two compounds: two incidents, no 并单
+LOOSE_COVER = ("新华小区外面那个雨水篦子松了，踩上去晃",  # two compounds: two incidents, no 并单
                "翠湖苑外面那个雨水篦子松了，踩上去晃")
 
 

@@ -36,7 +36,7 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
 
 # Each test's pair at its own place (road, compound, town), so no test's report repeats another's.
 PLACES = {"jiefang": ("解放路", "新华小区", "城关镇"), "binhu": ("滨湖路", "翠湖苑", "东湖街道"),
-          "baisha": ("白沙大道", "滨江一号", "白沙镇"), "chengnan": ("建设路", "阳光花园", "城关镇")}
+          "wenchang": ("文昌路", "桂花园小区", "城关镇"), "chengnan": ("建设路", "阳光花园", "城关镇")}
 
 
 async def _merged_pair(client: httpx.AsyncClient, first: str, again: str,
@@ -186,7 +186,7 @@ async def test_a_merged_order_follows_its_root_and_its_caller_rates_the_outcome_
 
 async def test_the_centre_calls_a_merged_caller_back(system: tuple[Runtime, httpx.AsyncClient]) -> None:
     _, client = system
-    root, merged = await _merged_pair(client, FIRST, AGAIN, "baisha")
+    root, merged = await _merged_pair(client, FIRST, AGAIN, "wenchang")
     rid, mid = root["work_order_id"], merged["work_order_id"]
     root_now = await eventually(lambda: order_in_state(client, rid, "dispatched"), what="root dispatched")
     assert root_now is not None

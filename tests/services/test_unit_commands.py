@@ -201,7 +201,7 @@ async def test_an_assisting_unit_hears_when_the_lead_returns_the_order(
     """The order leaves the assisting unit's hands with the lead's 退单: told on its own topic."""
     runtime, client = system
     accepted = (await client.post("/v1/appeals", json=appeal(
-        "新华书店门口的盲道被共享单车堵死了，盲人没法走，请清理", address="城关镇解放路"))).json()
+        "新华书店门口的盲道被共享单车堵死了，盲人没法走，请城管清理", address="城关镇解放路"))).json()
     order = await eventually(lambda: order_in_state(client, accepted["work_order_id"], "dispatched"),
                              what="dispatch")
     helper = "market" if order["unit"] != "market" else "housing"
