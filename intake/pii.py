@@ -51,6 +51,13 @@ def stored_external_id(external_id: str, secret: bytes) -> str:
     return f"{masked[:100]}#{digest}"
 
 
+def shown_external_id(stored: str) -> str:
+    """A stored external id as a person reads it (the mask, without the digest stored_external_id
+    adds): 137****1111."""
+    masked, _, digest = stored.rpartition("#")
+    return masked if masked and len(digest) == 24 and all(c in "0123456789abcdef" for c in digest) else stored
+
+
 def separate(appeal: Appeal, *, id_secret: bytes | None = None) -> tuple[Appeal, dict[str, Any]]:
     """(the appeal with every personal number and the caller's identity masked, the raw personal
     data to seal): the raw text, address, caller and channel details, and each number found with the

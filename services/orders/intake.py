@@ -19,7 +19,7 @@ from intake.duplicates import Report, latitude_band
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
 from intake.normalise import content_fingerprint
-from intake.pii import separate
+from intake.pii import separate, shown_external_id
 from intake.vault import citizen_token
 from schemas.channels import ChannelAppeal
 from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope
@@ -53,7 +53,7 @@ def repeat_answer(ctx: DomainContext, existing: WorkOrder, digest: str, *, exter
     if existing.request_digest is not None and existing.request_digest != digest:
         if idempotency_key and existing.idempotency_key == key_digest(idempotency_key):
             raise RepeatConflict("Idempotency-Key", mask_text(idempotency_key))
-        raise RepeatConflict("external_id", external_id or "")  # already masked
+        raise RepeatConflict("external_id", shown_external_id(external_id or ""))  # already masked
     return Accepted(existing, created=False, citizen_token=citizen_token(ctx.token_secret, existing.id))
 
 
@@ -65,7 +65,7 @@ async def answer_race(session: AsyncSession, ctx: DomainContext, submission: Cha
                                       idempotency_key=key_digest(idempotency_key))
     if existing is None:
         raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
-                             mask_text(idempotency_key or appeal.external_id or ""))
+                             mask_text(idempotency_key or shown_external_id(appeal.external_id or "")))
     return repeat_answer(ctx, existing, request_digest(submission), external_id=appeal.external_id,
                          idempotency_key=idempotency_key)
 
@@ -176,7 +176,7 @@ async def _repeat(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
                                       idempotency_key=key_digest(new.idempotency_key))
     if existing is None:  # taken by a submission not committed yet, which then rolled back
         raise RepeatConflict("Idempotency-Key" if new.idempotency_key else "external_id",
-                             mask_text(new.idempotency_key or new.external_id or ""))
+                             mask_text(new.idempotency_key or shown_external_id(new.external_id or "")))
     return repeat_answer(ctx, existing, new.digest, external_id=new.external_id, idempotency_key=new.idempotency_key)
 
 
