@@ -57,6 +57,7 @@ sys.path.insert(0, str(BENCH))
 from floor_sql import insert_appeal  # noqa: E402
 from pg_table_stats import table_stats  # noqa: E402
 
+from services.relay import RELAY_LOCK_KEY  # noqa: E402
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import ADMIN_DSN, create_database, drop_database  # noqa: E402
 
@@ -123,6 +124,23 @@ def port_owners() -> dict[int, int]:
         if match:
             owners[int(match.group(1))] = int(match.group(2))
     return owners
+
+
+async def relay_holder(datname: str, processes: dict[str, int]) -> str:
+    """The service whose relay holds the outbox relay's lock (its CPU includes the relay's)."""
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        pid = await conn.fetchval(
+            "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = $1::bigint::oid AND d.datname = $2",
+            RELAY_LOCK_KEY, datname)
+    finally:
+        await conn.close()
+    if pid is None:
+        return "nobody"
+    meter = CpuMeter(processes, datname)
+    meter._note_clients({pid: (await backend_pids(datname)).get(pid, 0)})
+    return meter.clients.get(pid, f"backend {pid}")
 
 
 @dataclass
@@ -678,6 +696,7 @@ async def main() -> None:
     lat_rate = 0.0
     lat_sent = lat_failed = 0
     lat_cpu: dict[str, float] = {}
+    holder = "not read"
     shutdown = "skipped"
     idle: dict[str, float] = {}
     pg_lines: list[str] = []
@@ -716,6 +735,7 @@ async def main() -> None:
                                                                   "lat", hot_processes)
         except (OSError, RuntimeError, IndexError, asyncio.IncompleteReadError) as exc:
             print(f"latency phase failed: {exc!r}", flush=True)
+        holder = await relay_holder(hot_name, hot_processes)
         if not args.no_shutdown:
             shutdown = await shutdown_under_load(hotline, 3.0 if args.quick else 6.0, "term")
     finally:
@@ -776,6 +796,7 @@ async def main() -> None:
               f"{args.latency_seconds:.0f} s ({len(lat)} dispatched of {lat_sent} accepted, {lat_failed} refused): "
               f"p50 {statistics.median(lat):.0f} ms, p90 {percentile(lat, 0.9):.0f} ms, "
               f"p99 {percentile(lat, 0.99):.0f} ms, max {max(lat):.0f} ms")
+        print(f"  the outbox relay's lock held by: {holder}")
         own = lat_cpu.get("bench", 0) * 1000 / max(1, lat_sent)
         print(f"  load generators: the raw HTTP client + topic reader {own:.2f} ms CPU per appeal; "
               f"wrk {cpu_i.get('wrk', 0) * 1000 / max(1, n_i):.3f} ms per request")
