@@ -32,6 +32,7 @@ FEATURES = (
     "place_known",  # 1 when the gazetteer (or a village's name) places the appeal
     "grassroots",  # 1 when the winner belongs to a village or township
     "long",  # 1 for a long message read for its main request
+    "model_placed",  # the learned model's probability of the owner dispatched to (model_owner if the matter's)
 )
 DEFAULT_CALIBRATION = Path(__file__).parent / "data" / "calibration.yaml"
 

@@ -360,7 +360,7 @@ class Router:
         runner = ranking.runner_up
         heuristic = ranking.confidence if best.score > 0 else 0.0
         margin = (best.score - runner.score) / 10.0 if runner is not None else 1.0
-        model_owner = model_top = agrees = 0.0
+        model_owner = model_top = agrees = model_placed = 0.0
         if self.model is not None:
             probs = self.model.owner_probabilities(focus)
             model_top = max(probs)
@@ -374,6 +374,14 @@ class Router:
                 # 631 policy reads from the place, which the model does not see
                 rural = self._model_column.get(best.matter.rural_level.value)
                 model_owner += probs[rural] if rural is not None else 0.0
+            # the owner the order goes to: the 631 policy may place a department's matter with a village or
+            # township, or pass a village matter up, and the model may be sure of the one and not the other
+            placed = placement.dept or placement.level.value
+            if placed == owner:
+                model_placed = model_owner
+            else:
+                column = self._model_column.get(placed)
+                model_placed = probs[column] if column is not None else 0.0
         return (
             heuristic,
             min(max(best.rule_score, 0.0), 10.0) / 10.0,
@@ -385,6 +393,7 @@ class Router:
             1.0 if (location.township or location.named_villages) else 0.0,
             1.0 if placement.dept is None else 0.0,
             1.0 if long else 0.0,
+            model_placed,
         )
 
     def emergency_line(self, text: str) -> EmergencyLine | None:

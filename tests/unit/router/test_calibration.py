@@ -19,7 +19,7 @@ def test_the_shipped_router_reports_a_calibrated_probability(router: Router) -> 
 
 
 def test_agreement_between_rules_and_model_raises_the_confidence() -> None:
-    features = [[0.5, 0.3, 0.2, p, p, agree, 0, 1, 0, 0] for p, agree in [(0.9, 1), (0.2, 0)] for _ in range(30)]
+    features = [[0.5, 0.3, 0.2, p, p, agree, 0, 1, 0, 0, p] for p, agree in [(0.9, 1), (0.2, 0)] for _ in range(30)]
     right = [True] * 27 + [False] * 3 + [True] * 12 + [False] * 18
     calibrator = fit_calibrator(features, right)
     assert calibrator(features[0]) > 0.8 > 0.5 > calibrator(features[-1])
