@@ -602,7 +602,30 @@ async def fixed_rate(hotline: Hotline, watch: TopicWatch, rate: float, seconds: 
     while time.monotonic() < deadline and not dispatched <= watch.arrivals.keys():
         await asyncio.sleep(0.1)
     lat = [(watch.arrivals[o] - t) * 1000 for o, t in accepted.items() if o in dispatched and o in watch.arrivals]
+    await print_hops(hotline.dsn, tag)
     return lat, len(accepted), failures, cpu
+
+
+async def print_hops(dsn: str, tag: str) -> None:
+    """Where an appeal's latency goes, from the outbox rows' times (ms, p50 / p99): intake's
+    received row written -> published by the relay; -> the router's dispatch row written (the
+    broker, the router's fetch and its batch); -> that row published by the relay."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT EXTRACT(EPOCH FROM r.published_at - r.created_at) * 1000 AS relay_in, "
+            "EXTRACT(EPOCH FROM d.created_at - r.published_at) * 1000 AS router, "
+            "EXTRACT(EPOCH FROM d.published_at - d.created_at) * 1000 AS relay_out "
+            "FROM work_orders w JOIN outbox r ON r.key = w.id AND r.type = 'org.hotline.workorder.received' "
+            "JOIN outbox d ON d.key = w.id AND d.topic LIKE $2 "
+            "WHERE w.external_id LIKE $1", f"{tag}-%", DISPATCH_PREFIX + "%")
+    finally:
+        await conn.close()
+    if rows:
+        parts = ", ".join(
+            f"{name} {statistics.median(v):.0f} / {percentile(v, 0.99):.0f}"
+            for name in ("relay_in", "router", "relay_out") if (v := [float(r[name]) for r in rows]))
+        print(f"  hops, ms p50 / p99 ({len(rows)} dispatch events): {parts}", flush=True)
 
 
 async def shutdown_under_load(hotline: Hotline, seconds: float, tag: str) -> str:
