@@ -22,8 +22,8 @@ from tests.support.waiting import eventually
 
 WAGES = ("我在工地干了三个月活，老板一直拖欠工资不给，怎么办？",
          "包工头欠我们八个人两个月工钱，年底了还不结，请帮忙讨薪。")
-LOOSE_COVER = ("新华小区外面那个雨水篦子松了，踩上去晃",  # two compounds: two incidents, no 并单
-               "翠湖苑外面那个雨水篦子松了，踩上去晃")
+LOOSE_COVER = ("新华小区外面路边的雨水篦子松动了，踩上去晃",  # two compounds: two incidents, no 并单
+               "翠湖苑外面路边的雨水篦子松动了，踩上去晃")
 
 
 @pytest.fixture
