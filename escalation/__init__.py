@@ -19,6 +19,7 @@ from escalation.clocks import (
 )
 from escalation.exceptions import (
     AlreadyReported,
+    AlreadySummoned,
     EscalationError,
     ExtensionNotPending,
     ExtensionTooLate,
@@ -62,7 +63,14 @@ from escalation.sweep import (
     plan,
     summons_clock,
 )
-from escalation.whistle import blow_whistle, check_rating, report_for_duty, report_up, township_above
+from escalation.whistle import (
+    blow_whistle,
+    check_rating,
+    report_for_duty,
+    report_up,
+    summons_lapsed,
+    township_above,
+)
 
 __all__ = [
     "CLOCK_ORDER",
@@ -72,6 +80,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "REPORT_CLOCK",
     "AlreadyReported",
+    "AlreadySummoned",
     "Basis",
     "ClassLimits",
     "ClockFlag",
@@ -119,6 +128,7 @@ __all__ = [
     "report_for_duty",
     "report_up",
     "summons_clock",
+    "summons_lapsed",
     "supervision_status",
     "thresholds",
     "township_above",

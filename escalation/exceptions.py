@@ -27,6 +27,11 @@ class WhistleNotAllowed(EscalationError):
     """A 吹哨 that the rules do not allow (not by a township, or naming no valid department)."""
 
 
+class AlreadySummoned(WhistleNotAllowed):
+    """A 吹哨 naming only departments that an earlier call on the order summoned and that have not
+    reported for duty yet: there is nobody new to call."""
+
+
 class NotSummoned(EscalationError):
     """A department reported for duty (报到) to a whistle call that did not name it."""
 

@@ -5,7 +5,9 @@
   which must be at ``township`` level. A township does not pass up; it blows the whistle.
 * **吹哨** — a township names one or more county departments that must come and act on the
   order. Only a ``township``-level unit may blow the whistle, and it must name at least one
-  department.
+  department. A department still awaited from an earlier call on the order (summoned, not yet
+  reported, its summons not lapsed) is not summoned again: its first report is still due; a
+  call naming only such departments is refused.
 * **报到** — each named department must report for duty within the claim limit of the call's
   whistle class (urgent: 30 calendar minutes; ordinary: 2 working hours; hard: 1 working day,
   by default), counted from the whistle. A report after that is recorded, but as late.
@@ -24,6 +26,7 @@ from escalation.calendar import WorkingCalendar, require_aware
 from escalation.clocks import DEFAULT_POLICY, ClockPolicy
 from escalation.exceptions import (
     AlreadyReported,
+    AlreadySummoned,
     NotSummoned,
     RatingNotAllowed,
     ReportUpNotAllowed,
@@ -93,6 +96,7 @@ def blow_whistle(
     policy: ClockPolicy = DEFAULT_POLICY,
     reason: str = "",
     known_departments: Collection[str] | None = None,
+    awaited: Collection[str] = (),
 ) -> WhistleCall:
     """A township blowing the whistle (吹哨) on the named county departments.
 
@@ -100,7 +104,9 @@ def blow_whistle(
     Repeated department codes are kept once, in the order first named. When
     ``known_departments`` is given, every named code must be in it. Raises
     :class:`WhistleNotAllowed` for a caller that is not a township, no department, a blank or
-    unknown code, or the township naming itself.
+    unknown code, or the township naming itself. ``awaited`` are the departments an earlier call
+    on the order summoned that have not reported yet (see :func:`summons_lapsed`): they are left
+    out of this call, and :class:`AlreadySummoned` is raised when nobody else is named.
     """
     require_aware(blown_at, "blown_at")
     if Level(township.level) is not Level.township:
@@ -119,15 +125,28 @@ def blow_whistle(
         unknown = [code for code in named if code not in known_departments]
         if unknown:
             raise WhistleNotAllowed(f"unknown county department(s): {', '.join(unknown)}")
+    fresh = tuple(code for code in named if code not in awaited)
+    if not fresh:
+        raise AlreadySummoned(
+            f"{', '.join(named)} {'was' if len(named) == 1 else 'were'} summoned by an earlier whistle "
+            f"and {'has' if len(named) == 1 else 'have'} not reported for duty yet: nobody new to call"
+        )
     cls = WhistleClass(whistle_class)
     return WhistleCall(
         township=township.code,
-        departments=named,
+        departments=fresh,
         whistle_class=cls,
         blown_at=blown_at.astimezone(UTC),
         report_due=policy.limits_for(cls).claim.due_from(blown_at, calendar),
         reason=reason.strip(),
     )
+
+
+def summons_lapsed(township: str, summoned_at: datetime, *, lead_unit: str | None, handed_over_at: datetime) -> bool:
+    """Whether a summons no longer stands: a whistle belongs to the hand-over it was blown in, so
+    once the order left the calling township, or came back to it (returned and re-dispatched,
+    reopened: a hand-over at ``handed_over_at`` after ``summoned_at``), the summons lapsed."""
+    return township != lead_unit or summoned_at < handed_over_at
 
 
 def report_for_duty(call: WhistleCall, department: str, reported_at: datetime) -> WhistleCall:

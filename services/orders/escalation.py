@@ -96,7 +96,8 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
     departments = {code for code, unit in units.items() if unit.kind is UnitKind.department}
     now = ctx.now()
     call = rules.blow_whistle(township, body.departments, body.whistle_class, now, ctx.calendar,
-                              policy=ctx.clock_policy, reason=body.reason, known_departments=departments)
+                              policy=ctx.clock_policy, reason=body.reason, known_departments=departments,
+                              awaited=await _awaited(session, order))
     row = WhistleCall(work_order_id=order.id, township=township.code, whistle_class=call.whistle_class.value,
                       reason=call.reason, blown_at=now, blown_by=who.actor)
     session.add(row)
@@ -117,6 +118,17 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
                  departments=list(call.departments), report_due=call.report_due, reason=mask_text(call.reason)))
     await reschedule(session, ctx, order)
     return State(order.state)
+
+
+async def _awaited(session: AsyncSession, order: WorkOrder) -> set[str]:
+    """Departments an earlier whistle on the order summoned that have not reported for duty and
+    whose summons still stands in the current hand-over."""
+    current = (await esc_repo.open_dispatches(session, [order.id])).get(order.id)
+    if current is None:
+        return set()
+    return {row.department for row in (await esc_repo.pending_summons(session, [order.id])).get(order.id, [])
+            if not rules.summons_lapsed(row.township, row.summoned_at, lead_unit=order.unit,
+                                        handed_over_at=current.dispatched_at)}
 
 
 def _summoned_copy(order: WorkOrder, unit_name: str, township: str, summons: Summons) -> DispatchedEvent:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from escalation.clocks import rebuild_deadlines
 from escalation.models import Deadlines, SupervisionLevel
 from escalation.sweep import Raise, RunningClock, describe, dispatch_clocks, passes_up, plan, summons_clock
+from escalation.whistle import summons_lapsed
 from schemas.events import (
     EVENT_SOURCE,
     LIFECYCLE_TOPIC,
@@ -64,9 +65,8 @@ async def running_clocks(
             resolved_at=current.resolved_at, extended=current.extended, raised=raised,
         )
         for row in summons.get(order.id, []):
-            if row.township != order.unit or row.summoned_at < current.dispatched_at:
-                # A whistle belongs to the hand-over it was blown in: once the order left the calling
-                # township, or came back to it (returned and re-dispatched, reopened), the summons lapsed.
+            if summons_lapsed(row.township, row.summoned_at, lead_unit=order.unit,
+                              handed_over_at=current.dispatched_at):
                 continue
             basis = ctx.clock_policy.limits_for(row.whistle_class).claim.basis
             key = f"summons:{row.id}"

@@ -102,6 +102,34 @@ async def test_a_summoned_department_reports_for_duty_with_a_bare_post(
     assert reported.json()["department"] == "housing" and reported.json()["reported_at"]
 
 
+async def test_a_department_still_awaited_is_not_summoned_twice(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    """A second whistle naming a department that has not reported to the first: that department is
+    not summoned again (one dispatch, one 报到 clock); naming only such departments is a 409."""
+    runtime, client = system
+    order = await dispatched(client, "解放社区锦绣花园的健身器材坏了好几个月，一直没人来修，孩子玩的时候很危险",
+                             "城关镇解放社区锦绣花园")
+    await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "涉及市政设施，社区协调不了"})
+    first = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "ordinary", "departments": ["housing"], "reason": "需要住建"})
+    assert first.status_code == 201, first.text
+    again = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "urgent", "departments": ["housing"], "reason": "再催住建"})
+    assert again.status_code == 409, again.text
+    assert "housing" in again.json()["message"]
+    wider = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "ordinary", "departments": ["housing", "urban_mgmt"], "reason": "加上城管"})
+    assert wider.status_code == 201, wider.text
+    assert [s["department"] for s in wider.json()["summons"]] == ["urban_mgmt"]
+    told = await outbox(runtime, order["id"], topic=dispatch_topic("housing"))
+    assert [e["role"] for e in told if e.get("role") == "summoned"] == ["summoned"]
+    reported = await client.post(f"/v1/work-orders/{order['id']}/report-duty",
+                                 headers=await as_unit(runtime, "housing"))
+    assert reported.status_code == 200, reported.text
+    after = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "ordinary", "departments": ["housing"], "reason": "住建需要再来一次"})
+    assert after.status_code == 201, after.text  # reported: a new call may summon it again
+
+
 async def test_an_assisting_unit_hears_when_the_village_passes_its_order_up(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:

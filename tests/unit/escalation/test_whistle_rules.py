@@ -9,12 +9,14 @@ import pytest
 
 from escalation import (
     AlreadyReported,
+    AlreadySummoned,
     NotSummoned,
     ReportUpNotAllowed,
     WhistleNotAllowed,
     blow_whistle,
     report_for_duty,
     report_up,
+    summons_lapsed,
 )
 from schemas.taxonomy import COUNTY_DEPARTMENTS, Level, WhistleClass
 
@@ -110,6 +112,26 @@ def test_a_department_named_twice_is_summoned_once(calendar, cst):
         TOWNSHIP, ["housing", "market", "housing"], "ordinary", cst(2026, 3, 16, 11), calendar
     )
     assert call.departments == ("housing", "market")
+
+
+def test_a_department_still_awaited_is_not_summoned_again(calendar, cst):
+    call = blow_whistle(
+        TOWNSHIP, ["housing", "market"], "ordinary", cst(2026, 3, 16, 11), calendar, awaited=["housing"]
+    )
+    assert call.departments == ("market",)
+
+
+def test_a_whistle_naming_only_departments_still_awaited_is_refused(calendar, cst):
+    with pytest.raises(AlreadySummoned, match="housing") as refused:
+        blow_whistle(TOWNSHIP, ["housing"], "urgent", cst(2026, 3, 16, 11), calendar, awaited=["housing"])
+    assert isinstance(refused.value, WhistleNotAllowed)
+
+
+def test_a_summons_lapses_when_the_order_leaves_the_township_or_comes_back(cst):
+    handed_over = cst(2026, 3, 16, 9)
+    assert not summons_lapsed(TOWNSHIP.code, cst(2026, 3, 16, 11), lead_unit=TOWNSHIP.code, handed_over_at=handed_over)
+    assert summons_lapsed(TOWNSHIP.code, cst(2026, 3, 16, 11), lead_unit="urban_mgmt", handed_over_at=handed_over)
+    assert summons_lapsed(TOWNSHIP.code, cst(2026, 3, 16, 8), lead_unit=TOWNSHIP.code, handed_over_at=handed_over)
 
 
 def test_departments_reporting_in_time_and_late_are_told_apart(calendar, cst):
