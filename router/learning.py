@@ -323,6 +323,7 @@ def train(
     catalogue: Catalogue,
     history: Iterable[LabelledRecord] = (),
     *,
+    seed: Iterable[LabelledRecord] = (),
     normalise: object = None,
     history_weight: float = 2.0,
     regularisation: float = 0.5,
@@ -336,7 +337,9 @@ def train(
 
     `normalise` (callable text → text) must be the router's normaliser so that training and
     routing see the same text; `history_weight` multiplies each record's own weight (history is
-    real appeals, worth more than catalogue examples).
+    real appeals, worth more than catalogue examples). `seed` (the shipped seed appeals) is
+    learnt from exactly as history is, before it, and counted apart in `trained_on` ("seed"
+    against "history", the centre's own orders).
     """
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
@@ -350,7 +353,7 @@ def train(
     emergency_rows: list[int] = []  # rows of history that teach the emergency head
     emergency_labels: list[str] = []
     owner_rows: list[int] = []  # rows that teach the owner model (not the emergencies)
-    counts = {"catalogue": 0, "history": 0, "history_skipped": 0}
+    counts = {"catalogue": 0, "seed": 0, "seed_skipped": 0, "history": 0, "history_skipped": 0}
     matter_codes: list[str] = []  # the matter of each catalogue row (the first rows)
     for matter in catalogue:
         for text, weight in _catalogue_documents(matter):
@@ -360,12 +363,13 @@ def train(
             labels.append(matter.owner)
             weights.append(weight)
             counts["catalogue"] += 1
-    for record in history:
+    sourced = [*(("seed", r) for r in seed), *(("history", r) for r in history)]
+    for source, record in sourced:
         label = resolve_label(record, catalogue)
         if record.redirect and record.text.strip():
             label = label or EMERGENCY_NONE
         elif label is None or not record.text.strip():
-            counts["history_skipped"] += 1
+            counts[f"{source}_skipped"] += 1
             continue
         else:
             owner_rows.append(len(texts))
@@ -377,7 +381,7 @@ def train(
         texts.append(norm(record.text))
         labels.append(label)
         weights.append(record.weight * history_weight)
-        counts["history"] += 1
+        counts[source] += 1
 
     rows = [gram_hashes(t).astype(np.intp) for t in texts]
     buckets, inverse = np.unique(np.concatenate(rows), return_inverse=True)

@@ -177,8 +177,8 @@ class Router:
     def train(self, history: list[LabelledRecord], *, with_seed: bool = True) -> LearnedModel:
         """Train a model from this router's catalogue, the shipped seed appeals (unless
         `with_seed` is false) and labelled history (does not install it)."""
-        records = [*(seed_records() if with_seed else []), *history]
-        return train(self.parts.catalogue, records, normalise=self.parts.normalise)
+        return train(self.parts.catalogue, history, seed=seed_records() if with_seed else (),
+                     normalise=self.parts.normalise)
 
     def words(self, text: str) -> list[str]:
         """The appeal cut into words by jieba with the router's own dictionary (catalogue terms,
@@ -557,4 +557,4 @@ def _default_model() -> LearnedModel:
 def train_default_model() -> LearnedModel:
     """The default model trained from the shipped catalogue and seed appeals (no history)."""
     parts = _cached_parts()
-    return train(parts.catalogue, seed_records(), normalise=parts.normalise)
+    return train(parts.catalogue, seed=seed_records(), normalise=parts.normalise)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from router.exceptions import ModelError
-from router.learning import LearnedModel, records_from_dicts
+from router.learning import LearnedModel, records_from_dicts, train
 from router.models import LabelledRecord
 from router.service import Router
 
@@ -38,6 +38,17 @@ def test_a_model_trained_on_corrections_routes_new_texts_accordingly(router: Rou
 
     os.utime(path, ns=(1, 1))  # a rewritten file, whatever the clock's resolution
     assert Router.default(model_path=path) is not taught
+
+
+def test_the_shipped_seed_is_counted_apart_from_the_centres_own_history(router: Router) -> None:
+    """`hotline router train` prints what the model learnt from: the shipped seed appeals are not
+    the centre's history."""
+    seed = [LabelledRecord(text="蓝房子那边又闹腾了，请处理", dept="culture_tourism"),
+            LabelledRecord(text="随便说说", dept="not_a_department")]
+    history = [LabelledRecord(text="蓝房子门口闹腾到天亮", dept="culture_tourism", weight=3.0)]
+    model = train(router.parts.catalogue, history, seed=seed, normalise=router.parts.normalise)
+    assert (model.trained_on["seed"], model.trained_on["seed_skipped"]) == (1, 1)
+    assert (model.trained_on["history"], model.trained_on["history_skipped"]) == (1, 0)
 
 
 def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
