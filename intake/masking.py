@@ -59,6 +59,10 @@ def _classify(digits: str) -> tuple[NumberKind, str] | None:
         return NumberKind.id_card, digits
     if re.fullmatch(r"[1-9]\d{14}", digits) and digits[8:10] <= "12":  # the old 15-digit ID
         return NumberKind.id_card, digits
+    # Every 16-19 digit run is a card, deliberately, with no Luhn check or card words required: some
+    # Chinese debit cards fail Luhn and people give them bare, and their prefixes (62…, 9558…) cover
+    # ordinary numbers too. A large integer masked in an error message (9223***********5808, still
+    # recognisable to its sender) costs far less than one card number let through.
     if re.fullmatch(r"[1-9]\d{15,18}", digits):
         return NumberKind.bank_card, digits
     if re.fullmatch(r"0[1-9]\d{1,2}[2-9]\d{6,7}", digits) and 10 <= len(digits) <= 12:

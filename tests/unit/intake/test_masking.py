@@ -47,6 +47,13 @@ def test_bank_card_number_is_masked_whole_or_in_groups() -> None:
     assert "3456" not in grouped and "6217" in grouped and "7890" in grouped
 
 
+def test_any_long_digit_run_is_masked_as_a_card_without_luhn_or_card_words() -> None:
+    """Deliberate (see _classify): a real card may fail Luhn and be given bare, so a large integer
+    quoted back in an error is masked too, keeping the ends its sender recognises."""
+    assert mask_text("limit: 9223372036854775808 is too large") == "limit: 9223***********5808 is too large"
+    assert mask_text("退到6222021234567890123") == "退到6222***********0123"  # fails Luhn, still a card
+
+
 def test_phone_numbers_in_every_written_form_are_found() -> None:
     for written in ("138.1234.5678", "(138)12345678", "138 1234 5678", "一三八一二三四五六七八",
                     "幺三八 幺二三四 五六七八",
