@@ -152,6 +152,11 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
             joined = ""
             for j in range(i, len(run)):
                 joined += run[j].digits
+                if j == i and len(joined) > 21 and "X" not in joined:
+                    # one unbroken run too long for any number may hide several typed together
+                    # (two mobiles glued): masked whole, as a card is
+                    best = (j, (NumberKind.bank_card, joined))
+                    break
                 if "X" in joined[:-1] or len(joined) > 21:
                     break
                 hit = _classify(joined)

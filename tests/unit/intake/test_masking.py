@@ -92,3 +92,12 @@ def test_a_local_landline_said_as_a_phone_is_masked() -> None:
 def test_seven_or_eight_digits_without_a_phone_word_before_them_stay() -> None:
     for text in ("欠款8765432元", "编号20261201", "手机丢了，欠款2345678元", "电话费87654321元太离谱", "8765432"):
         assert mask_text(text) == text, text
+
+
+def test_a_digit_run_too_long_for_one_number_is_masked_whole() -> None:
+    # two mobile numbers typed together read as no one number; they may hide several
+    glued = "电话1381234567813987654321"
+    masked = mask_text(glued)
+    assert "12345678" not in masked and "98765432" not in masked and "3987654" not in masked
+    assert contains_personal_numbers(glued)
+    assert mask_text("号码：13812345678 13987654321。") == "号码：138****5678 139****4321。"  # apart, each its own
