@@ -165,6 +165,14 @@ async def report_duty(session: AsyncSession, ctx: DomainContext, order_id: str, 
     waiting = [(s, c) for s, c in mine if s.reported_at is None]
     if not waiting:
         raise AlreadyReported(f"{who.unit} has already reported for duty to every whistle call on this order")
+    # a summons that lapsed with its hand-over waits for nobody: the report goes to a call that stands
+    current = (await esc_repo.open_dispatches(session, [order.id])).get(order.id)
+    if current is not None:
+        waiting = [(s, c) for s, c in waiting if not rules.summons_lapsed(
+            c.township, s.summoned_at, lead_unit=order.unit, handed_over_at=current.dispatched_at)]
+        if not waiting:
+            raise NotSummoned(f"{who.unit}'s summons on this order lapsed when the order was handed over again; "
+                              "no whistle call is waiting for it")
     summons, call = waiting[0]
     now = ctx.now()
     recorded = rules.report_for_duty(_call_rules(call, await esc_repo.call_summons(session, call.id)), who.unit, now)

@@ -300,3 +300,31 @@ async def test_a_whistle_lapses_with_its_hand_over_a_reopened_order_does_not_rev
     assert ("claim", township, "supervise") in await records(runtime, order_id)
     assert not [r for r in await records(runtime, order_id) if r[0] == "report"]
     assert not await outbox(runtime, order_id, topic=dispatch_topic("urban_mgmt"), type_=OVERDUE_TYPE)
+
+
+async def test_a_report_for_duty_goes_to_the_call_that_stands_not_one_that_lapsed(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The old call's summons lapsed with its hand-over (resolved, reopened); the township whistles
+    the same department again: its 报到 answers the new call, whose clock then stops."""
+    runtime, client = system
+    text = "南桥镇南桥新村路口的废品收购站把废品堆到马路上，车都绕着走，请镇里管一管。"
+    order, token = await loop_dispatched(client, text, address="南桥镇")
+    order_id, township = order["id"], order["unit"]
+    assert (await unit_acts(client, order_id, township, "claim")).status_code == 200
+    old = await unit_acts(client, order_id, township, "whistle",
+                          {"class": "紧急", "departments": ["urban_mgmt"], "reason": "占道经营需要城管执法"})
+    assert old.status_code == 201, old.text
+    CLOCK.current += timedelta(minutes=5)
+    assert (await unit_acts(client, order_id, township, "resolve", {"reply": "已劝离摊贩"})).status_code == 200
+    CLOCK.current += timedelta(minutes=5)
+    assert (await rate(client, order_id, token, "unsatisfied")).json()["state"] == "dispatched"
+    new = await unit_acts(client, order_id, township, "whistle",
+                          {"class": "紧急", "departments": ["urban_mgmt"], "reason": "废品又堆回来了，再请城管"})
+    assert new.status_code == 201, new.text
+    reported = await client.post(f"/v1/work-orders/{order_id}/report-duty",
+                                 headers=await as_unit(runtime, "urban_mgmt"))
+    assert reported.status_code == 200, reported.text
+    told = await outbox(runtime, order_id, type_=DUTY_REPORTED_TYPE)
+    assert [e["whistle_call_id"] for e in told] == [new.json()["whistle_call_id"]]
+    assert new.json()["whistle_call_id"] != old.json()["whistle_call_id"]
