@@ -41,6 +41,11 @@ and measured once before reading (240a74a: 0.973 / 0.702; 31a380c, after the rou
 tests/data/dups_m.jsonl (201 appeals, 84 incidents, 215 true pairs) was written apart after the recall
 round and measured once before it was read (main at 35817b5: 0.986 / 0.665, 143 of 145 predicted pairs
 right); it was then read in the business round (2026-12-01), so it is no longer unseen.
+dups_j after both 2026-12-01 rounds and the router's retraining (8877bdf): 0.964 / 0.740, never read.
+tests/data/dups_k.jsonl (149 appeals, 57 incidents, 166 true pairs, hard negatives) was written apart at
+the start of the 2026-12-01 rounds and never read: 240a74a 0.924 / 0.729; after the recall round
+(30927b2) 0.908 / 0.771; after the business round (40ffe76) 0.951 / 0.825; after the router's
+retraining (8877bdf) 0.951 / 0.813. With dups_j it is the measure of sets never seen: do not read them.
 """
 
 from __future__ import annotations
