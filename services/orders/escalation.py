@@ -120,15 +120,24 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
     return State(order.state)
 
 
+async def _handed_over_at(session: AsyncSession, order: WorkOrder) -> datetime | None:
+    """When the order's current hand-over began (its open dispatch), or None with none open."""
+    current = (await esc_repo.open_dispatches(session, [order.id])).get(order.id)
+    return None if current is None else current.dispatched_at
+
+
+def _stands(order: WorkOrder, township: str, summoned_at: datetime, handed_over_at: datetime) -> bool:
+    return not rules.summons_lapsed(township, summoned_at, lead_unit=order.unit, handed_over_at=handed_over_at)
+
+
 async def _awaited(session: AsyncSession, order: WorkOrder) -> set[str]:
     """Departments an earlier whistle on the order summoned that have not reported for duty and
     whose summons still stands in the current hand-over."""
-    current = (await esc_repo.open_dispatches(session, [order.id])).get(order.id)
-    if current is None:
+    since = await _handed_over_at(session, order)
+    if since is None:
         return set()
     return {row.department for row in (await esc_repo.pending_summons(session, [order.id])).get(order.id, [])
-            if not rules.summons_lapsed(row.township, row.summoned_at, lead_unit=order.unit,
-                                        handed_over_at=current.dispatched_at)}
+            if _stands(order, row.township, row.summoned_at, since)}
 
 
 def _summoned_copy(order: WorkOrder, unit_name: str, township: str, summons: Summons) -> DispatchedEvent:
@@ -166,10 +175,9 @@ async def report_duty(session: AsyncSession, ctx: DomainContext, order_id: str, 
     if not waiting:
         raise AlreadyReported(f"{who.unit} has already reported for duty to every whistle call on this order")
     # a summons that lapsed with its hand-over waits for nobody: the report goes to a call that stands
-    current = (await esc_repo.open_dispatches(session, [order.id])).get(order.id)
-    if current is not None:
-        waiting = [(s, c) for s, c in waiting if not rules.summons_lapsed(
-            c.township, s.summoned_at, lead_unit=order.unit, handed_over_at=current.dispatched_at)]
+    since = await _handed_over_at(session, order)
+    if since is not None:
+        waiting = [(s, c) for s, c in waiting if _stands(order, c.township, s.summoned_at, since)]
         if not waiting:
             raise NotSummoned(f"{who.unit}'s summons on this order lapsed when the order was handed over again; "
                               "no whistle call is waiting for it")
