@@ -203,5 +203,18 @@ _FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好�
                         "还是没|到现在(?:还|都|也)|至今(?:未|没|还|仍)|又(?:是|在|开始|来了|坏|停|出现)|再次|仍然|依然")
 
 
+# A report telling of a condition that lasts until someone acts (天天, 一直, 好几天, 还没修: a site's
+# nightly work, a fee charged every time, a manhole still open): reported again a week on, it is the
+# open order still not dealt with, not a new event. `_FOLLOW_UP` says so too.
+_LASTING = re.compile("一直|天天|每天|每晚|每到|每次|整夜|整晚|好几天|好几个|几天了|多天|连续|长期|常年|多次|总是|经常|"
+                      "老是|反复|没人管|没人修|没人清|没人来|没人处理|还是(?!没)|仍|依然|又来了|又开始")
+
+
+# ... unless it says it was put right in between (修好以后, 换了新的, 上个月才换): then it is a new event at
+# the same place, however it is worded.
+_RECURRED = re.compile("修好(?:以后|之后|后|了又)|换了新的|新换的|刚换|才换|曾更换|更换过|换过|修过(?:以后|之后|后)|"
+                       "上个月.{0,8}(?:修|换)|整改.{0,4}(?:好|过)了?(?:以后|之后|后)")
+
+
 # A report telling of another business, spot or matter than one reported before.
 _ANOTHER = re.compile("另(?:一|外一?)(?:家|处|个问题|问题|件事|回事)")

@@ -1,0 +1,53 @@
+"""并单 over time: a condition told as lasting (天天, 还没修) is the open order still not dealt with a
+week on, at a spot both name and as one kind of matter; one told as put right in between (修好以后,
+新换的) is a new event. A made-up county (names of no data set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report, bigram_idf
+from intake.places import KnownPlace, PlaceBook
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+BOOK = PlaceBook({
+    "青石镇": KnownPlace("青石镇", "township", "qingshi"),
+    "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
+    "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+    "翠柏园": KnownPlace("翠柏园", "compound", "qingshi", "qingshi.sq"),
+    "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
+})
+IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
+LIFT = frozenset({"dept:market", "matter:market.lift"})
+
+
+def _r(i: str, text: str, hours: float = 0.0, topic: frozenset[str] = LIFT) -> Report:
+    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours), topic=topic)
+
+
+def _run(*reports: Report) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, idf=IDF)
+    return [index.add(r) for r in reports]
+
+
+def test_a_condition_told_as_lasting_is_the_same_incident_a_week_on() -> None:
+    broken = _r("a", "翠竹苑8栋电梯坏了，老人下不了楼，物业说在等配件")
+    still = _r("b", "翠竹苑8栋的电梯还是不能用，物业一直拖着", hours=24 * 7)
+    assert _run(broken, still) == [None, "a"]
+
+
+def test_a_condition_put_right_in_between_is_a_new_event() -> None:
+    broken = _r("a", "翠竹苑8栋电梯坏了，老人下不了楼，物业一直拖着")
+    again = _r("b", "翠竹苑8栋电梯上个月才修好，今天又坏了，还是关人", hours=24 * 7)
+    assert _run(broken, again) == [None, None]
+
+
+def test_lasting_words_do_not_join_another_matter_or_another_spot_past_the_window() -> None:
+    broken = _r("a", "翠竹苑8栋电梯坏了，物业一直拖着")
+    other_spot = _r("b", "翠柏园8栋电梯还是不能用，物业一直拖着", hours=24 * 7)
+    assert _run(broken, other_spot) == [None, None]
+    fees = frozenset({"dept:market", "matter:market.fees"})
+    other_matter = _r("b", "翠竹苑物业天天乱收停车费，一直没人管", hours=24 * 7, topic=fees)
+    assert _run(broken, other_matter) == [None, None]
+    past = _r("b", "翠竹苑8栋的电梯还是不能用，物业一直拖着", hours=24 * 20)
+    assert _run(broken, past) == [None, None]  # past the standing window
