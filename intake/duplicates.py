@@ -39,7 +39,15 @@ from intake.duplicate_profile import (
     leaning_alike,
     profile,
 )
-from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
+from intake.incident_kinds import (
+    _FELT_AROUND,
+    _PRACTICES,
+    _STANDING,
+    _kinds_apart,
+    _related,
+    incident_facets,
+    incident_kinds,
+)
 from intake.place_words import place_names
 from intake.places import PlaceBook
 
@@ -70,9 +78,10 @@ class Match:
 
 
 def _lasting(earlier: Profile, new: Profile) -> bool:
-    """One of the two tells of a condition that lasts until someone acts, and the new report does not
-    tell of it as put right in between (then it is a new event)."""
-    return (earlier.lasting or new.lasting) and not new.recurred
+    """One of the two tells of a condition that lasts until someone acts, or both of one practice
+    (`_PRACTICES`), and the new report does not tell of it as put right in between (then it is a new
+    event)."""
+    return (earlier.lasting or new.lasting or bool(earlier.kinds & new.kinds & _PRACTICES)) and not new.recurred
 
 
 def _router_near(a: Profile, b: Profile) -> bool:
@@ -189,7 +198,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         # ... and one told as lasting only at a spot both name, of one kind the router's matter or the
         # learned leaning agrees with (past the window one place's other matter is not joined by
         # kinds related or the leaning alone)
-        if not (lasting and spot and same_kind and (same_router_matter or (leaning or 0.0) >= policy.min_leaning)):
+        if not (lasting and spot and same_kind and (router_agrees or (leaning or 0.0) >= policy.min_leaning)):
             return None  # ... and one classed so only at a spot both name, as one matter
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's

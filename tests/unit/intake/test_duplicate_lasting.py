@@ -51,3 +51,26 @@ def test_lasting_words_do_not_join_another_matter_or_another_spot_past_the_windo
     assert _run(broken, other_matter) == [None, None]
     past = _r("b", "翠竹苑8栋的电梯还是不能用，物业一直拖着", hours=24 * 20)
     assert _run(broken, past) == [None, None]  # past the standing window
+
+
+def test_a_practice_both_tell_of_lasts_though_neither_says_so() -> None:
+    """A fee charged every time stands until someone stops it: the car park's charges a week on are the
+    same complaint; a burst a week on is a new event."""
+    fees = frozenset({"dept:health", "matter:health.hospital_service"})
+    first = _r("a", "翠竹苑地下停车场收费太乱，没有公示收费标准", topic=fees)
+    again = _r("b", "翠竹苑停车场按次收费又按时收费，收费员说了算", hours=24 * 6, topic=fees)
+    assert _run(first, again) == [None, "a"]
+    water = frozenset({"dept:water", "matter:water.pipe_burst"})
+    burst = _r("a", "翠竹苑门口水管爆了，水冒得老高", topic=water)
+    burst_again = _r("b", "翠竹苑门口水管爆了，路上全是水", hours=24 * 6, topic=water)
+    assert _run(burst, burst_again) == [None, None]
+
+
+def test_everyday_words_of_signal_weights_noise_and_prepaid_cards_are_their_kinds() -> None:
+    from intake.duplicates import incident_kinds
+
+    assert "telecom" in incident_kinds("信号还是没修好，打电话提示无服务")
+    assert "scale" in incident_kinds("水产摊缺斤短两很严重")
+    assert "noise" in incident_kinds("跳舞的音量太大了")
+    assert "refund" in incident_kinds("申请退卡，商家不退")
+    assert "manhole" in incident_kinds("路边有个井口敞着")
