@@ -15,7 +15,7 @@ from schemas.events import RECEIVED_TYPE, EventEnvelope
 from schemas.lifecycle import TransitionNotAllowed
 from services.bus.base import BatchHandler, Handler
 from services.context import DomainContext
-from services.db import repositories as repo
+from services.db import event_claims as claims
 from services.errors import OrderNotFound, UnknownUnit
 from services.metrics import EVENTS_CONSUMED, EVENTS_REFUSED
 from services.naming import snake_case
@@ -49,7 +49,7 @@ def idempotent(
     async def handle_one(event: EventEnvelope) -> None:
         try:
             async with sessions() as session, session.begin():
-                if not await repo.claim_event(session, consumer, event.id, ctx.now()):
+                if not await claims.claim_event(session, consumer, event.id, ctx.now()):
                     EVENTS_CONSUMED.labels(consumer, event.topic, "duplicate").inc()
                     return
                 await effect(session, event)
@@ -57,7 +57,7 @@ def idempotent(
             log.warning("%s refused event %s (%s): %s", consumer, event.id, event.type, exc,
                         extra={"work_order_id": event.subject, "event_id": event.id})
             async with sessions() as session, session.begin():
-                await repo.record_failed_event(session, consumer, event.id, ctx.now(), mask_text(f"refused: {exc}"))
+                await claims.record_failed_event(session, consumer, event.id, ctx.now(), mask_text(f"refused: {exc}"))
             EVENTS_REFUSED.labels(consumer, event.topic, snake_case(type(exc).__name__)).inc()
             return
         EVENTS_CONSUMED.labels(consumer, event.topic, "ok").inc()
@@ -86,7 +86,7 @@ def idempotent_batch(
         try:
             with consume_spans(consumer, wanted):
                 async with sessions() as session, session.begin():
-                    fresh = await repo.claim_events(session, consumer, [e.id for e in wanted], ctx.now())
+                    fresh = await claims.claim_events(session, consumer, [e.id for e in wanted], ctx.now())
                     todo = [e for e in wanted if e.id in fresh]
                     if todo:
                         await effect(session, todo)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schemas.access import Principal, Role
 from schemas.validation import no_control_characters
-from services.db import repositories as repo
+from services.db import api_keys
 from services.db.tables import ApiKey
 from services.errors import UnknownUnit
 
@@ -66,7 +66,7 @@ async def create_key(
 
 
 async def revoke_key(session: AsyncSession, key_id: str, now: datetime) -> bool:
-    key = await repo.get_key(session, key_id)
+    key = await api_keys.get_key(session, key_id)
     if key is None or key.revoked_at is not None:
         return False
     key.revoked_at = now
@@ -88,7 +88,7 @@ class KeyCache:
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self.sessions() as session:
-            row = await repo.key_by_hash(session, digest)
+            row = await api_keys.key_by_hash(session, digest)
         found = Principal(key_id=row.id, role=Role(row.role), name=row.name, unit=row.unit) if row else None
         if len(self._seen) > 10_000:
             self._seen.clear()

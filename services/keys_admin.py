@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from router.service import Router
 from schemas.access import Role
-from services.db import repositories as repo
+from services.db import api_keys
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
 from services.keys import IssuedKey, create_key, revoke_key
@@ -41,7 +41,7 @@ async def create(role: str, unit: str | None, name: str) -> IssuedKey:
 
 async def listing(*, include_revoked: bool) -> list[tuple[str, ...]]:
     async with _transaction() as session:
-        keys = await repo.list_keys(session, include_revoked=include_revoked)
+        keys = await api_keys.list_keys(session, include_revoked=include_revoked)
     return [(k.id, k.role, k.unit or "-", k.name, k.created_at.isoformat(timespec="seconds"),
              f"revoked {k.revoked_at.isoformat(timespec='seconds')}" if k.revoked_at else "live") for k in keys]
 

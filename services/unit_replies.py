@@ -38,6 +38,8 @@ from schemas.validation import problem_words, tag_field
 from services.bus.base import Handler, RawRecord, UnreadableHandler
 from services.bus.cloudevents import UnreadableRecord
 from services.context import DomainContext
+from services.db import event_claims as claims
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.engine import database_unavailable
 from services.errors import OrderNotFound
@@ -121,7 +123,7 @@ def parse_reply(ctx: DomainContext, event: EventEnvelope) -> tuple[UnitCommand, 
 
 async def apply_reply(session: AsyncSession, ctx: DomainContext, event: EventEnvelope) -> None:
     command, who, fields = parse_reply(ctx, event)
-    if who.unit not in await repo.order_units(session, event.subject):
+    if who.unit not in await hands.order_units(session, event.subject):
         raise OrderNotFound(event.subject)  # as over REST: not in its hands, so not there for it
     await REGISTRY.run(session, ctx, command.name, event.subject, who, fields)
 
@@ -150,7 +152,7 @@ def reply_handler(consumer: str, sessions: async_sessionmaker[AsyncSession], ctx
     async def handle(event: EventEnvelope) -> None:
         try:
             async with sessions() as session, session.begin():
-                if not await repo.claim_event(session, consumer, event.id, ctx.now()):
+                if not await claims.claim_event(session, consumer, event.id, ctx.now()):
                     EVENTS_CONSUMED.labels(consumer, event.topic, "duplicate").inc()
                     return
                 await apply_reply(session, ctx, event)
@@ -165,7 +167,7 @@ def reply_handler(consumer: str, sessions: async_sessionmaker[AsyncSession], ctx
                             extra={"work_order_id": event.subject, "event_id": event.id})
             async with sessions() as session, session.begin():
                 now = ctx.now()
-                await repo.record_failed_event(session, consumer, event.id, now,
+                await claims.record_failed_event(session, consumer, event.id, now,
                                                mask_text(f"refused: {refusal.error}: {refusal.message}"))
                 unit = _known_unit(ctx, event.source)
                 if unit is not None:
@@ -214,7 +216,7 @@ def dead_letter_handler(consumer: str, sessions: async_sessionmaker[AsyncSession
         log.warning("%s dead-letters %s@%s/%s: %s", consumer, record.topic, record.partition, record.offset, why)
         async with sessions() as session, session.begin():
             now = ctx.now()
-            if not await repo.claim_event(session, consumer, marker, now, outcome=f"dead-lettered: {why}"):
+            if not await claims.claim_event(session, consumer, marker, now, outcome=f"dead-lettered: {why}"):
                 return
             unit = _known_unit(ctx, source)
             letter = DeadLetter(topic=record.topic, partition=record.partition, offset=record.offset, key=key,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from schemas.access import Permission, Principal, allows, may_handle
 from services.bootstrap import Runtime
 from services.context import DomainContext
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
 from services.errors import Forbidden, OrderNotFound, Unauthenticated
@@ -131,7 +132,7 @@ async def _in_hands(order_id: str, uow: UnitOfWork, principal: Principal) -> Wor
     order = await _load(order_id, uow)
     if principal.role.value == "unit":
         async with uow.read() as session:
-            units = await repo.order_units(session, order_id)
+            units = await hands.order_units(session, order_id)
         if not may_handle(principal, units):
             # Never a hint of who does own it: to this unit the order does not exist.
             raise OrderNotFound(order_id)

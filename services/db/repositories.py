@@ -1,4 +1,6 @@
-"""Every query lives here. Repositories never commit: the caller owns the transaction."""
+"""The work orders' own queries (and the outbox's); the others live beside this module, one per
+capability (event_claims, api_keys, order_units, new_orders, order_lists, escalation, …).
+Repositories never commit: the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -34,13 +36,10 @@ from schemas.events import EventEnvelope
 from schemas.lifecycle import State
 from services.db.tables import (
     STATE_COUNT_DELTAS,
-    ApiKey,
     Base,
     Dispatch,
-    OrderUnit,
     OutboxEvent,
     PersonalData,
-    ProcessedEvent,
     StateCount,
     WorkOrder,
     WorkOrderHistory,
@@ -66,7 +65,7 @@ def among(session: AsyncSession | AsyncConnection, column: Any, values: Iterable
 _ROWS = "hotline.rows"  # session.info: table -> the rows added while written_together is open
 
 
-def _add_row(session: AsyncSession, model: type[Base], row: dict[str, Any]) -> None:
+def add_row(session: AsyncSession, model: type[Base], row: dict[str, Any]) -> None:
     """Add a new row of `model`: an ORM object written at flush, or, inside `written_together`,
     a plain row written with the others of its table in one executemany."""
     rows: dict[Any, list[dict[str, Any]]] | None = session.info.get(_ROWS)
@@ -350,17 +349,17 @@ def outbox_row(event: EventEnvelope, now: datetime) -> dict[str, Any]:
 
 
 def add_outbox(session: AsyncSession, event: EventEnvelope, now: datetime) -> None:
-    _add_row(session, OutboxEvent, outbox_row(event, now))
+    add_row(session, OutboxEvent, outbox_row(event, now))
 
 
 def add_history(session: AsyncSession, row: dict[str, Any]) -> None:
     """A work-order history record (column -> value)."""
-    _add_row(session, WorkOrderHistory, row)
+    add_row(session, WorkOrderHistory, row)
 
 
 def add_dispatch(session: AsyncSession, row: dict[str, Any]) -> None:
     """A hand-over of an order to a unit (column -> value)."""
-    _add_row(session, Dispatch, row)
+    add_row(session, Dispatch, row)
 
 
 async def unpublished(session: AsyncSession | AsyncConnection, limit: int) -> Sequence[Row[Any]]:
@@ -380,50 +379,6 @@ async def mark_published(session: AsyncSession | AsyncConnection, ids: Sequence[
     await session.execute(update(OutboxEvent).where(among(session, OutboxEvent.id, ids)).values(published_at=at))
 
 
-# ---- processed events ------------------------------------------------------------------------
-async def claim_event(
-    session: AsyncSession, consumer: str, event_id: str, at: datetime, *, outcome: str = "ok"
-) -> bool:
-    """Record that `consumer` handles `event_id`; False if it already has."""
-    insert = insert_for(session)
-    stmt = (
-        insert(ProcessedEvent)
-        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    )
-    result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def claim_events(session: AsyncSession, consumer: str, event_ids: Sequence[str], at: datetime) -> set[str]:
-    """claim_event for many events in one statement: the ids this consumer had not handled yet.
-    One parameter list for one compiled statement (a VALUES list would compile anew for every
-    batch size); SQLAlchemy sends it as one multi-row INSERT … RETURNING."""
-    if not event_ids:
-        return set()
-    table = ProcessedEvent.__table__
-    stmt = (
-        insert_for(session)(table)
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(table.c.event_id)
-    )
-    params = [{"consumer": consumer, "event_id": e, "processed_at": at, "outcome": "ok"}
-              for e in dict.fromkeys(event_ids)]
-    return set((await session.execute(stmt, params)).scalars())
-
-
-async def record_failed_event(
-    session: AsyncSession, consumer: str, event_id: str, at: datetime, outcome: str
-) -> None:
-    insert = insert_for(session)
-    stmt = (
-        insert(ProcessedEvent)
-        .values(consumer=consumer, event_id=event_id, processed_at=at, outcome=outcome[:200])
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    )
-    await session.execute(stmt)
-
-
 # ---- report aggregates -----------------------------------------------------------------------
 async def orders_past_rating_window(session: AsyncSession, now: datetime, limit: int) -> Sequence[WorkOrder]:
     """Resolved orders whose rating window has run out, oldest due first, locked; rows another
@@ -436,61 +391,3 @@ async def orders_past_rating_window(session: AsyncSession, now: datetime, limit:
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(stmt)).scalars().all()
-
-
-# ---- API keys --------------------------------------------------------------------------------
-async def key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
-    stmt = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_keys(session: AsyncSession, *, include_revoked: bool = False) -> Sequence[ApiKey]:
-    stmt = select(ApiKey).order_by(ApiKey.created_at)
-    if not include_revoked:
-        stmt = stmt.where(ApiKey.revoked_at.is_(None))
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:
-    return await session.get(ApiKey, key_id)
-
-
-# ---- which units have an order in their hands ------------------------------------------------
-async def order_units(session: AsyncSession, order_id: str) -> dict[str, str]:
-    """unit -> role (lead / assisting / summoned) of every unit the order is in the hands of now."""
-    stmt = select(OrderUnit.unit, OrderUnit.role).where(OrderUnit.work_order_id == order_id, OrderUnit.active)
-    return {unit: role for unit, role in (await session.execute(stmt)).all()}
-
-
-async def unit_had_order(session: AsyncSession, order_id: str, unit: str) -> bool:
-    """Whether `unit` ever had the order in its hands (in any role)."""
-    stmt = select(OrderUnit.unit).where(OrderUnit.work_order_id == order_id, OrderUnit.unit == unit).limit(1)
-    return (await session.execute(stmt)).first() is not None
-
-
-async def set_order_units(
-    session: AsyncSession, order_id: str, units: dict[str, str], at: datetime, *, keep_summoned: bool = False
-) -> None:
-    """Hand the order to exactly `units` (unit -> role): others lose it, these gain it."""
-    stmt = update(OrderUnit).where(OrderUnit.work_order_id == order_id, OrderUnit.active)
-    if keep_summoned:
-        stmt = stmt.where(OrderUnit.role != "summoned")
-    await session.execute(stmt.values(active=False))
-    await add_order_units(session, order_id, units, at)
-
-
-def add_first_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
-    """set_order_units for an order that has never been in any unit's hands (written at flush, or
-    with the rest of the batch in `written_together`)."""
-    for unit, role in units.items():
-        _add_row(session, OrderUnit,
-                 {"work_order_id": order_id, "unit": unit, "role": role, "since": at, "active": True})
-
-
-async def add_order_units(session: AsyncSession, order_id: str, units: dict[str, str], at: datetime) -> None:
-    insert = insert_for(session)
-    for unit, role in units.items():
-        stmt = insert(OrderUnit).values(work_order_id=order_id, unit=unit, role=role, since=at, active=True)
-        stmt = stmt.on_conflict_do_update(index_elements=["work_order_id", "unit", "role"],
-                                          set_={"since": at, "active": True})
-        await session.execute(stmt)

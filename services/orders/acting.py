@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.actions import check_unit_may_act
-from services.db import repositories as repo
+from services.db import order_units as hands
 from services.db.tables import WorkOrder
 from services.errors import OrderNotFound
 from services.orders.lifecycle import load_for_update
@@ -28,8 +28,8 @@ async def order_for_unit(session: AsyncSession, order_id: str, who: UnitActor, *
     it lost meanwhile is a conflict (NotInHands); an assisting unit doing what only the lead may is
     NotAssignedUnit."""
     order = await load_for_update(session, order_id)
-    roles = await repo.order_units(session, order_id)
-    if who.unit not in roles and not await repo.unit_had_order(session, order_id, who.unit):
+    roles = await hands.order_units(session, order_id)
+    if who.unit not in roles and not await hands.unit_had_order(session, order_id, who.unit):
         raise OrderNotFound(order_id)  # never a hint of who does have it
     check_unit_may_act(order.id, roles, who.unit, lead_only=lead_only)
     return order

@@ -12,6 +12,7 @@ from intake.merging import follows_root
 from schemas.appeals import CitizenStep, CitizenView
 from schemas.lifecycle import Action, State, allowed_actions
 from services.context import DomainContext
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WorkOrder, WorkOrderHistory
 from services.orders.followers import hand_on
@@ -80,8 +81,8 @@ async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, 
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
         current.ended_at, current.outcome = now, "withdrawn"
-    holding = await repo.order_units(session, order.id)
-    await repo.set_order_units(session, order.id, {}, now)
+    holding = await hands.order_units(session, order.id)
+    await hands.set_order_units(session, order.id, {}, now)
     tell_recalled(session, order.id, holding, reason="撤回" + (f": {reason}" if reason else ""), now=now)
     order.next_check_at = None
     if was_root:

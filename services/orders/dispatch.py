@@ -30,6 +30,7 @@ from schemas.payloads import (
 from schemas.routing import RoutingDecision
 from schemas.taxonomy import EmergencyLine, WhistleClass
 from services.context import DomainContext
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
 from services.errors import OrderNotFound
@@ -218,12 +219,12 @@ async def dispatch_to(
     helpers = [code for code in assisting or [] if code != unit.code and code in ctx.router.units()]
     in_hands = {unit.code: "lead", **dict.fromkeys(helpers, "assisting")}
     if fresh:
-        repo.add_first_order_units(session, order.id, in_hands, now)
+        hands.add_first_order_units(session, order.id, in_hands, now)
     else:
         # The units this hand-over takes the order from (a lead passed up or reassigned, assisting
         # units and summoned departments whose part ends) hear it on their own topics.
-        losing = [code for code in await repo.order_units(session, order.id) if code not in in_hands]
-        await repo.set_order_units(session, order.id, in_hands, now)
+        losing = [code for code in await hands.order_units(session, order.id) if code not in in_hands]
+        await hands.set_order_units(session, order.id, in_hands, now)
         tell_recalled(session, order.id, losing, now=now,
                       reason=f"{_RECALL_WORDS[action]}: {reason}" if action in _RECALL_WORDS and reason else reason)
     repo.add_dispatch(session, {

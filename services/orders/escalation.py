@@ -34,6 +34,7 @@ from schemas.payloads import DispatchedEvent, DutyReported, ReportedUp, Summons,
 from schemas.taxonomy import UnitKind, WhistleClass
 from services.context import DomainContext
 from services.db import escalation as esc_repo
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WhistleCall, WhistleSummons, WorkOrder, WorkOrderHistory
 from services.orders.acting import UnitActor, order_for_unit
@@ -104,7 +105,7 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
     await session.flush()  # the call's id, for its summons
     session.add_all([WhistleSummons(call_id=row.id, work_order_id=order.id, department=code, summoned_at=now,
                                     report_due=call.report_due) for code in call.departments])
-    await repo.add_order_units(session, order.id, dict.fromkeys(call.departments, "summoned"), now)
+    await hands.add_order_units(session, order.id, dict.fromkeys(call.departments, "summoned"), now)
     summons = Summons(whistle_call_id=row.id, township=township.code, call_class=call.whistle_class.value,
                       report_due=call.report_due, reason=mask_text(call.reason))
     for code in call.departments:

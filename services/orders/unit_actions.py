@@ -15,6 +15,7 @@ from feedback.ratings import rating_due
 from feedback.returns import check_may_return, needs_arbitration
 from schemas.lifecycle import Action, State
 from services.context import DomainContext
+from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import Dispatch, WorkOrder
 from services.orders.acting import UnitActor, order_for_unit
@@ -113,8 +114,8 @@ async def return_order(
                        data={"returned_by": who.unit, "return_reason": body.reason.value,
                              "returns": order.return_count + 1, "arbitration": arbitrate})
     order.return_count += 1
-    others = [unit for unit in await repo.order_units(session, order.id) if unit != who.unit]
-    await repo.set_order_units(session, order.id, {}, now)  # out of the unit's hands until re-dispatched
+    others = [unit for unit in await hands.order_units(session, order.id) if unit != who.unit]
+    await hands.set_order_units(session, order.id, {}, now)  # out of the unit's hands until re-dispatched
     tell_recalled(session, order.id, others, reason=f"退单: {body.text}", now=now)  # assisting, summoned
     current = await repo.open_dispatch(session, order.id)
     if current is not None:
@@ -131,13 +132,13 @@ async def request_assistance(
     check_working(order.id, State(order.state), "ask for assistance")
     for code in body.units:
         unit_or_error(ctx, code)
-    roles = await repo.order_units(session, order.id)
+    roles = await hands.order_units(session, order.id)
     new = [code for code in dict.fromkeys(body.units) if code not in roles]
     if not new:
         raise NotNow(f"{', '.join(body.units)} already {'has' if len(body.units) == 1 else 'have'} "
                      f"work order {order.id} in hand")
     now = ctx.now()
-    await repo.add_order_units(session, order.id, dict.fromkeys(new, "assisting"), now)
+    await hands.add_order_units(session, order.id, dict.fromkeys(new, "assisting"), now)
     assisting = [u for u, r in roles.items() if r == "assisting"] + new
     state = record(session, order, "request_assistance", actor=who.actor, now=now, reason=body.reason,
                    data={"units": new})

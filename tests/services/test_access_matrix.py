@@ -153,11 +153,11 @@ async def test_a_wrong_key_is_401_and_a_revoked_key_stops_working(system: tuple[
     assert bad.status_code == 401 and "not valid" in bad.json()["message"]
     headers = await key_headers(runtime, "supervisor")
     assert (await client.get("/v1/units", headers=headers)).status_code == 200
-    from services.db import repositories as repo
+    from services.db import api_keys
     from services.keys import key_hash, revoke_key
 
     async with runtime.sessions() as session, session.begin():
-        row = await repo.key_by_hash(session, key_hash(headers["Authorization"].split()[1]))
+        row = await api_keys.key_by_hash(session, key_hash(headers["Authorization"].split()[1]))
         assert row is not None
         assert await revoke_key(session, row.id, runtime.ctx.now())
     runtime.keys.forget()
@@ -182,7 +182,7 @@ async def test_a_dashboard_sign_in_that_no_longer_holds_shows_the_sign_in_page(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
     runtime, client = system
-    from services.db import repositories as repo
+    from services.db import api_keys
     from services.keys import key_hash, revoke_key
 
     key = (await key_headers(runtime, "admin"))["Authorization"].split()[1]
@@ -192,7 +192,7 @@ async def test_a_dashboard_sign_in_that_no_longer_holds_shows_the_sign_in_page(
     assert wrong_role.status_code == 403 and wrong_role.headers["content-type"].startswith("text/html")
     assert 'name="key"' in wrong_role.text
     async with runtime.sessions() as session, session.begin():
-        row = await repo.key_by_hash(session, key_hash(key))
+        row = await api_keys.key_by_hash(session, key_hash(key))
         assert row is not None and await revoke_key(session, row.id, runtime.ctx.now())
     runtime.keys.forget()
     page = await client.get("/dashboard", headers={**no_key, "Cookie": f"hotline_dashboard={key}"})
