@@ -68,33 +68,22 @@ async def state(client: httpx.AsyncClient, order_id: str) -> str:
     return str(body["state"])
 
 
-async def test_a_return_without_reason_is_refused_with_the_words_rest_uses(
-    system: tuple[Runtime, httpx.AsyncClient],
+# A return without its reason; a note holding a control character.
+@pytest.mark.parametrize("action, fields", [("return", {"text": "不归我们"}), ("progress", {"note": "已到\u0007现场"})])
+async def test_a_reply_rest_refuses_is_refused_over_the_bus_with_the_words_rest_uses(
+    system: tuple[Runtime, httpx.AsyncClient], action: str, fields: dict[str, str]
 ) -> None:
     runtime, client = system
     order = await dispatched(client)
-    over_rest = await unit_acts(client, order["id"], order["unit"], "return", {"text": "不归我们"})
+    over_rest = await unit_acts(client, order["id"], order["unit"], action, fields)
     assert over_rest.status_code == 422
-    bad = reply(order["id"], "return", order["unit"], text="不归我们")
+    bad = reply(order["id"], action, order["unit"], **fields)
     await send(runtime, bad)
     [refusal] = refusals(runtime, order["unit"], order["id"])
-    assert refusal["refused_event_id"] == bad.id and refusal["refused_type"] == "org.hotline.unit.return"
-    assert (refusal["reason"], refusal["error"], refusal["status"]) == ("refused", "validation_error", 422)
-    assert refusal["message"] == over_rest.json()["message"]  # "reason: Field required"
+    assert refusal["refused_event_id"] == bad.id and refusal["refused_type"] == f"org.hotline.unit.{action}"
+    assert (refusal["reason"], refusal["error"], refusal["status"], refusal["message"]) == (
+        "refused", "validation_error", 422, over_rest.json()["message"])
     assert await state(client, order["id"]) == "dispatched"
-
-
-async def test_a_note_with_a_control_character_is_refused_with_the_words_rest_uses(
-    system: tuple[Runtime, httpx.AsyncClient],
-) -> None:
-    runtime, client = system
-    order = await dispatched(client)
-    over_rest = await unit_acts(client, order["id"], order["unit"], "progress", {"note": "已到\u0007现场"})
-    assert over_rest.status_code == 422
-    await send(runtime, reply(order["id"], "progress", order["unit"], note="已到\u0007现场"))
-    [refusal] = refusals(runtime, order["unit"], order["id"])
-    assert (refusal["error"], refusal["status"], refusal["message"]) == (
-        "validation_error", 422, over_rest.json()["message"])
 
 
 async def test_resolve_before_claim_is_refused_as_over_rest_and_then_the_real_loop_works(
