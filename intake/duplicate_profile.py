@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from intake.businesses import business_names
+from intake.businesses import businesses
 from intake.incident_kinds import (
     _ANOTHER,
     _ASIDE,
@@ -107,6 +107,8 @@ class Profile:
     lasting: bool = False
     recurred: bool = False
     firms: frozenset[str] = frozenset()  # the names of businesses it names (悦动 of 悦动健身: `business_names`)
+    firm_trades: frozenset[tuple[str, str]] = frozenset()  # ... each with its trade (悦动, 健身)
+    trade_only: frozenset[str] = frozenset()  # the trades of businesses it tells of by trade alone (楼下那家健身房)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
@@ -218,6 +220,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     # 县图书馆's air conditioning and its opening hours share only the library's name).
     matter = _clean(_without_places(said_rest if book else text, known | coarse))
     follow_up = bool(_FOLLOW_UP.search(said))
+    firms, firm_trades, trade_only = businesses(rest if book else where, idf)
     return Profile(report=report, grams=_weighted(_bigrams(matter), idf),
                    cues=matters_named(matter) if matters_named else frozenset(),
                    leaning=leaning(matter) if leaning else {},
@@ -234,7 +237,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=follow_up, lasting=follow_up or bool(_LASTING.search(said)),
-                   recurred=bool(_RECURRED.search(said)), firms=business_names(rest if book else where, idf),
+                   recurred=bool(_RECURRED.search(said)), firms=firms, firm_trades=firm_trades,
+                   trade_only=trade_only,
                    doors=_doors(raw_where))
 
 
