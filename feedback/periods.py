@@ -37,7 +37,7 @@ def parse_day(name: str, given: str | None, local_day: Callable[[datetime], date
             return date.fromisoformat(text)
         if _INSTANT.fullmatch(text):
             return local_day(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an instant whose local day is past year 1 or 9999
         pass
     raise BadReportParameter(name, f"{given!r} is not a date: give YYYY-MM-DD (a local day) or an ISO date-time "
                                    "with its offset")

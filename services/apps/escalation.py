@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
@@ -82,8 +82,8 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
         moment, key = datetime.fromisoformat(at), int(row_id)
         if moment.tzinfo is None or not 0 <= key < 2**63:
             raise ValueError(cursor)
-        return moment, key
-    except ValueError as exc:
+        return moment.astimezone(UTC), key  # OverflowError: an instant no UTC time can hold
+    except (ValueError, OverflowError) as exc:
         raise RequestValidationError([{"loc": ("query", "cursor"), "msg": "not a cursor this list gave out",
                                        "type": "value_error"}]) from exc
 

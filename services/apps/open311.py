@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -92,7 +92,10 @@ def _utc(value: str | None, name: str) -> datetime | None:
         raise Open311Error(400, f"{name}: not a w3 date-time") from None
     if moment.tzinfo is None:
         raise Open311Error(400, f"{name}: give a time zone")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is past what a time can hold
+        raise Open311Error(400, f"{name}: not a w3 date-time") from None
 
 
 async def _guard(fmt: str, work: Any) -> Response:

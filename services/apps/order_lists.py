@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -57,8 +57,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, Any]:
             raise ValueError
         if isinstance(key, str):
             no_control_characters(key)
-        return moment, key
-    except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        return moment.astimezone(UTC), key  # OverflowError: an instant no UTC time can hold
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, json.JSONDecodeError):
         raise bad_query("cursor", "not a cursor this list gave out") from None
 
 

@@ -150,11 +150,18 @@ async def test_the_audit_names_the_authenticated_actor_of_every_action(
 @pytest.mark.parametrize(("url", "params", "field"), [
     ("/v1/work-orders", {"from": "0001-01-01"}, "from"),
     ("/v1/work-orders", {"to": "9999-12-31"}, "to"),
+    # instants whose county day is past what a date can hold (was a 500: OverflowError)
+    ("/v1/work-orders", {"from": "9999-12-31T23:59:59+00:00"}, "from"),
+    ("/v1/work-orders", {"to": "0001-01-01T00:00:00+14:00"}, "to"),
     ("/v1/work-orders", {"from": "2026-12-02", "to": "2026-12-01"}, "to (2026-12-01) is before from (2026-12-02)"),
     ("/v1/audit", {"actor": "x", "cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiw5OTk5OTk5OTk5OTk5OTk5OTk5OV0"},
      "cursor"),  # [instant, 99999999999999999999]: past any row id
     ("/v1/supervision", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMHwx"}, "cursor"),  # 2026-01-01T00:00:00|1: no offset
     ("/v1/extensions", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="}, "cursor"),
+    # 9999-12-31T23:59:59-14:00: an instant past what a UTC time can hold (was a 500: OverflowError)
+    ("/v1/extensions", {"cursor": "OTk5OS0xMi0zMVQyMzo1OTo1OS0xNDowMHwx"}, "cursor"),
+    ("/v1/supervision", {"cursor": "OTk5OS0xMi0zMVQyMzo1OTo1OS0xNDowMHwx"}, "cursor"),
+    ("/v1/work-orders", {"cursor": "WyI5OTk5LTEyLTMxVDIzOjU5OjU5LTE0OjAwIiwid29feCJd"}, "cursor"),
 ])
 async def test_dates_and_cursors_no_list_can_use_are_422_naming_them(
     system: tuple[Runtime, httpx.AsyncClient], url: str, params: dict[str, str], field: str,

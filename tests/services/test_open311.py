@@ -81,6 +81,9 @@ async def test_open311_errors_are_the_standards_list_of_code_and_description(
     missing = await client.get("/open311/v2/requests/wo_nothing_here.json")
     assert missing.status_code == 404 and missing.json()[0]["code"] == 404
     assert (await client.get("/open311/v2/requests.json", params={"status": "pending"})).status_code == 400
+    for name in ("start_date", "end_date"):  # a time past what a UTC time can hold (was a 500)
+        late = await client.get("/open311/v2/requests.json", params={name: "9999-12-31T23:59:59-14:00"})
+        assert late.status_code == 400 and name in late.json()[0]["description"]
 
 
 async def test_a_bad_open311_post_names_the_parameter_in_plain_words(system: tuple[Runtime, httpx.AsyncClient]) -> None:

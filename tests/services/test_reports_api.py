@@ -82,6 +82,8 @@ async def test_a_township_is_named_by_code_unit_code_or_name_and_an_unknown_one_
     ({"to": "1700000000"}, "to"),
     ({"from": "2026-03-01T09:00:00"}, "from"),  # a date-time without its offset is no day
     ({"from": "2026-3-1"}, "from"),
+    ({"from": "9999-12-31T23:59:59Z"}, "from"),  # its county day is past year 9999 (was a 500)
+    ({"to": "0001-01-01T00:00:00+14:00"}, "to"),
     ({"weights": "speed:1"}, "weights"),
 ])
 async def test_bad_parameters_are_422_naming_the_field(seeded: Seeded, params: dict[str, str], field: str) -> None:
