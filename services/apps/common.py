@@ -364,7 +364,8 @@ def create_app(
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
         # Citizens' web front ends call from their own origin; with none configured, no CORS headers.
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Citizen-Token",
+                                          "X-Request-Id"],
                            expose_headers=["X-Request-Id", "Retry-After"], max_age=600)
     app.add_middleware(RequestObservation, service=roles[0] if len(roles) == 1 else "all", router=app.router)
     _install_error_handlers(app)

@@ -22,6 +22,13 @@ async def test_a_configured_front_end_may_call_the_api_from_a_browser_and_no_oth
         assert preflight.headers["access-control-allow-origin"] == FRONT
         assert "idempotency-key" in preflight.headers["access-control-allow-headers"].lower()
 
+        # The citizen follows, withdraws and rates their order with the token in X-Citizen-Token.
+        follow = await client.options("/v1/appeals/wo_x", headers={
+            "Origin": FRONT, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "x-citizen-token"})
+        assert follow.status_code == 200, follow.text
+        assert "x-citizen-token" in follow.headers["access-control-allow-headers"].lower()
+
         bad = await client.post("/v1/appeals", json={"channel": "web"}, headers={"Origin": FRONT})
         assert bad.status_code == 422 and bad.headers["access-control-allow-origin"] == FRONT
 
