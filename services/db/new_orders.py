@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, Executable, Float, Row, Table, bindparam, exists
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import configure_mappers
 
 from services.db import repositories as repo
 from services.db.tables import Base, WorkOrder
@@ -39,6 +40,22 @@ _ORDERS = _table(WorkOrder)
 def _defaults(table: Table) -> tuple[tuple[str, Any], ...]:
     return tuple((c.key, c.default.arg) for c in table.columns  # type: ignore[attr-defined]
                  if c.default is not None and c.default.is_scalar)
+
+
+def order_to_read(values: dict[str, Any]) -> WorkOrder:
+    """A WorkOrder holding `values` (column -> value) for reading only (the caller's answer, the
+    events), never to add to a session: the values go straight into the instance, without the ORM's
+    change tracking that `WorkOrder(**values)` runs per attribute (50 µs against 2 µs a new
+    appeal); the order itself is written by this module's statements, not by a flush."""
+    _mappers_configured()  # what the ORM's own constructor would have made sure of
+    order: WorkOrder = WorkOrder.__mapper__.class_manager.new_instance()
+    order.__dict__.update(values)
+    return order
+
+
+@cache
+def _mappers_configured() -> None:
+    configure_mappers()
 
 
 def with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:

@@ -154,7 +154,7 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
         reported_at=reported_at, transfer_deadline=appeal.deadline, details=appeal.details or None,
         latitude=appeal.latitude, longitude=appeal.longitude, callback_wanted=appeal.callback_wanted,
     )
-    order = WorkOrder(**values)  # what the caller and the events read; written in one statement
+    order = new_orders.order_to_read(values)  # what the caller and the events read; written in one statement
     history = dict(work_order_id=order_id, at=now, actor=mask_text(actor or f"channel:{order.channel}"),
                    action="receive", from_state=None, to_state=State.received.value, reason=None, data=None)
     received = EventEnvelope(
