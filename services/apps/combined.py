@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from services.apps import dashboard, escalation, feedback, intake, open311
 from services.apps import router as router_app
@@ -15,6 +16,6 @@ def create_combined_app(settings: CoreSettings | None = None, runtime: Runtime |
     return create_app(
         "Hotline", ALL_ROLES,
         [intake.router, open311.router, router_app.router, escalation.router, feedback.router, dashboard.router],
-        settings=settings, runtime=runtime,
+        settings=settings, runtime=runtime, lanes=[Middleware(intake.AppealLane)],
         description="Unified appeal intake, precise dispatch and closed-loop tracking.",
     )

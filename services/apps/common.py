@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 
 from escalation.exceptions import EscalationError
 from feedback.exceptions import FeedbackError, InvalidCitizenToken, NotAssignedUnit
@@ -337,9 +338,11 @@ def create_app(
     settings: CoreSettings | None = None,
     runtime: Runtime | None = None,
     description: str = "",
+    lanes: Sequence[Middleware] = (),
 ) -> FastAPI:
     """A service app. Pass `runtime` to share one already built (tests, demo); otherwise the
-    lifespan builds and tears down its own."""
+    lifespan builds and tears down its own. `lanes`: middleware that answers a busy route itself,
+    installed innermost of ours (inside the body-size limit), so all of ours still applies."""
     settings = settings or CoreSettings()
 
     @asynccontextmanager
@@ -359,6 +362,8 @@ def create_app(
                   docs_url=None, redoc_url=None)
     if runtime is not None:
         app.state.runtime = runtime
+    for lane in reversed(lanes):  # each add goes outside the one before: the first lane is outermost
+        app.add_middleware(lane.cls, *lane.args, **lane.kwargs)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QueryGuard)
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
