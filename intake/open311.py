@@ -32,12 +32,16 @@ def service(code: str, name: str, group: str | None, keywords: list[str]) -> dic
 
 
 def request_view(*, order_id: str, state: str, root_state: str | None = None, service_code: str | None,
-                 service_name: str | None, text: str,
+                 service_name: str | None, text: str | None,
                  agency: str | None, requested: datetime, updated: datetime, expected: datetime | None,
-                 address: str | None, lat: float | None, long: float | None, media_url: str | None) -> dict[str, Any]:
+                 address: str | None, lat: float | None, long: float | None, media_url: str | None,
+                 confidential: bool = False) -> dict[str, Any]:
     """One service request as the standard shows it; `text` and `address` must be masked already. A
     merged request (并单) shows the status of the request it follows (`root_state`): open while that
-    one is worked on, closed when it is."""
+    one is worked on, closed when it is. Anyone may read these without a key, so a confidential
+    (保密) request shows its service and progress but not its words, place or photo."""
+    if confidential:
+        text, address, lat, long, media_url = None, None, None, None, None
     shown = shown_state(state, root_state)
     notes = status_notes(shown) if shown == state else f"{status_notes(state)}; {status_notes(shown)}"
     return {

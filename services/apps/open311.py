@@ -148,7 +148,8 @@ def _view(order: WorkOrder, uow: UowDep, root: WorkOrder | None = None) -> dict[
         order_id=order.id, state=order.state, root_state=root.state if root else None, service_code=code,
         service_name=matter.name if matter else None, text=order.text_masked, agency=unit.name if unit else None,
         requested=order.created_at, updated=max(order.updated_at, shown.updated_at), expected=shown.resolve_due,
-        address=order.address, lat=order.latitude, long=order.longitude, media_url=photos[0] if photos else None)
+        address=order.address, lat=order.latitude, long=order.longitude, media_url=photos[0] if photos else None,
+        confidential=order.confidential)
 
 
 async def _views(orders: Sequence[WorkOrder], uow: UowDep, session: AsyncSession) -> list[dict[str, Any]]:

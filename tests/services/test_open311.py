@@ -134,3 +134,26 @@ async def test_a_status_filter_fills_its_answer_past_merged_requests_of_the_othe
     assert [r["service_request_id"] for r in listed] == [still_open]
     closed = (await client.get("/open311/v2/requests.json", params={"status": "closed"})).json()
     assert [r["service_request_id"] for r in closed] == [merged]
+
+
+async def test_a_confidential_appeal_shows_on_open311_without_its_words_place_or_photos(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """Open311's GETs need no key: a citizen who asked for 保密 must not find their own words (a
+    name, a flat number) or where they live there; the request still shows its service and status."""
+    _, client = system
+    secret = await client.post("/v1/appeals", json={
+        "channel": "web", "text": "我是王小明，住在解放社区5栋2单元501室，楼上漏水严重", "confidential": True,
+        "address": "城关镇解放社区5栋2单元501室", "location": {"lat": 30.1, "long": 114.2},
+        "photos": ["https://img.example.cn/a.jpg"]})
+    assert secret.status_code == 201, secret.text
+    request_id = secret.json()["work_order_id"]
+    one = (await client.get(f"/open311/v2/requests/{request_id}.json")).json()[0]
+    listed = [r for r in (await client.get("/open311/v2/requests.json")).json()
+              if r["service_request_id"] == request_id]
+    xml_one = (await client.get(f"/open311/v2/requests/{request_id}.xml")).text
+    for shown in (one, *listed):
+        assert shown["status"] == "open"
+        assert (shown["description"], shown["address"], shown["lat"], shown["long"], shown["media_url"]) == (
+            None, None, None, None, None)
+    assert listed and "王小明" not in xml_one and "501" not in xml_one
