@@ -148,6 +148,27 @@ async def test_an_extension_approved_and_one_refused(system: tuple[Runtime, http
     await extension_approved_and_refused(runtime, client, CLOCK)
 
 
+async def test_an_extension_whose_hand_over_ended_leaves_the_dispatchers_pending_queue(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """Resolved (or returned, reassigned, passed up) before the decision: nothing is left to extend
+    (the decision is 409), so the queue of extensions waiting for a dispatcher no longer shows it."""
+    runtime, client = system
+    dispatcher = await key_headers(runtime, "dispatcher")
+    order = await dispatched(client, STREET_LAMPS, "城关镇")
+    asked = await unit_acts(client, order["id"], order["unit"], "extension", {"days": 2, "reason": "需要采购灯具"})
+    assert asked.status_code == 201, asked.text
+    waiting = (await client.get("/v1/extensions?state=pending&limit=500", headers=dispatcher)).json()["items"]
+    assert asked.json()["id"] in [e["id"] for e in waiting]
+    for step, body in (("claim", {}), ("resolve", {"reply": "路灯已修好"})):
+        assert (await unit_acts(client, order["id"], order["unit"], step, body)).status_code == 200
+    decided = await client.post(f"/v1/extensions/{asked.json()['id']}/decision",
+                                json={"decision": "approve", "reason": "同意"}, headers=dispatcher)
+    assert decided.status_code == 409, decided.text
+    waiting = (await client.get("/v1/extensions?state=pending&limit=500", headers=dispatcher)).json()["items"]
+    assert asked.json()["id"] not in [e["id"] for e in waiting]
+
+
 async def test_supervisors_list_the_overdue_newest_first_a_page_at_a_time(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
