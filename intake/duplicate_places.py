@@ -274,4 +274,11 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     if not place.startswith("same place ") or ":" in place:
         return False
     name = place.removeprefix("same place ")
+    if name.endswith("社区") and _one_building(a, b):
+        return True  # one building both name in a community (its 3栋)
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
+
+
+def _one_building(a: Profile, b: Profile) -> bool:
+    """Both name buildings (栋), and one in common (two would have told them apart already)."""
+    return bool(a.subplaces_by_kind.get("栋", frozenset()) & b.subplaces_by_kind.get("栋", frozenset()))

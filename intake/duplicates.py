@@ -48,7 +48,7 @@ from intake.incident_kinds import (
     incident_facets,
     incident_kinds,
 )
-from intake.place_words import place_names
+from intake.place_words import _ROADS, place_names
 from intake.places import PlaceBook
 
 # The detector's public names, wherever they live (callers import them from here).
@@ -198,7 +198,11 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         # ... and one told as lasting only at a spot both name, of one kind the router's matter or the
         # learned leaning agrees with (past the window one place's other matter is not joined by
         # kinds related or the leaning alone)
-        if not (lasting and spot and same_kind and (router_agrees or (leaning or 0.0) >= policy.min_leaning)):
+        # (on a road, a lamp or a bus still out that the new report says has lasted, told alike)
+        on_road = (place.startswith("same place ") and place.endswith(_ROADS) and b.lasting
+                   and same_router_matter and (leaning or 0.0) >= policy.min_leaning)
+        if not (lasting and (spot or on_road) and same_kind
+                and (router_agrees or (leaning or 0.0) >= policy.min_leaning)):
             return None  # ... and one classed so only at a spot both name, as one matter
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's

@@ -74,3 +74,27 @@ def test_everyday_words_of_signal_weights_noise_and_prepaid_cards_are_their_kind
     assert "noise" in incident_kinds("跳舞的音量太大了")
     assert "refund" in incident_kinds("申请退卡，商家不退")
     assert "manhole" in incident_kinds("路边有个井口敞着")
+
+
+def _lean_alike(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: every text leans to one matter."""
+    return {"one.matter": 1.0}
+
+
+def test_on_a_road_only_a_report_saying_it_has_lasted_joins_past_the_window() -> None:
+    lamps = frozenset({"dept:urban", "matter:urban.street_lights"})
+    dark = _r("a", "新民路那一段路灯全不亮，晚上黑乎乎的", topic=lamps)
+    still = _r("b", "新民路路灯坏了一周了还是黑的，请城管看看", hours=24 * 5, topic=lamps)
+    fresh = _r("b", "新民路路灯不亮，晚上黑乎乎的", hours=24 * 5, topic=lamps)
+    for later, expected in ((still, "a"), (fresh, None)):
+        index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_alike)
+        assert [index.add(r) for r in (dark, later)] == [None, expected]
+
+
+def test_one_building_both_name_in_a_community_is_a_spot() -> None:
+    charging = frozenset({"dept:fire", "matter:fire.ebike_charging"})
+    first = _r("a", "青石社区3栋一楼楼道里天天有人拉电线给电动车充电", topic=charging)
+    check = _r("b", "网格员入户排查青石社区3栋楼道飞线充电情况，已劝离5辆电动车", hours=24 * 7, topic=charging)
+    other = _r("b", "网格员入户排查青石社区5栋楼道飞线充电情况，已劝离5辆电动车", hours=24 * 7, topic=charging)
+    assert _run(first, check) == [None, "a"]
+    assert _run(first, other) == [None, None]
