@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from intake.channels import request_digest
+from intake.masking import mask_text
 from schemas.channels import AppealSubmission, ChannelAppeal
 from schemas.validation import problem_words, tag_field
 
@@ -51,7 +52,8 @@ class Tally:
     def add(self, outcome: Outcome, line: int, reason: str | None = None) -> None:
         self.counts[outcome] += 1
         if outcome is Outcome.refused:
-            self.refusals.append((line, reason or "refused"))
+            # A reason may quote the row (a value it named): masked, as the API's error bodies are.
+            self.refusals.append((line, mask_text(reason) if reason else "refused"))
 
     def summary(self) -> str:
         c = self.counts

@@ -148,3 +148,13 @@ def test_a_refusal_reads_as_the_api_says_it(data_dir: Path) -> None:
     done = CliRunner().invoke(app, ["import", "-"], input=row)
     assert done.exit_code == 1 and "text: must not contain NUL" in done.stderr
     assert "Value error" not in done.stderr
+
+
+def test_a_refusal_quoting_a_personal_number_masks_it(data_dir: Path, tmp_path: Path) -> None:
+    """A refusal may quote what the row held (the channel it named); a phone number there is masked
+    on standard error and in the rejects file, as the API masks its error bodies."""
+    rows = '{"channel": "13812345678", "text": "路灯坏了很久了"}\n'
+    rejects = tmp_path / "rejects.jsonl"
+    done = CliRunner().invoke(app, ["import", "-", "--rejects", str(rejects)], input=rows)
+    assert done.exit_code == 1 and "(got '138****5678')" in done.stderr, done.stderr
+    assert "13812345678" not in done.stderr + rejects.read_text(encoding="utf-8")
