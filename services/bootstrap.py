@@ -224,7 +224,8 @@ async def build_runtime(
             if settings.uses_kafka else InProcessBus()
         )
     relay = OutboxRelay(engine, bus, batch_size=settings.relay_batch_size,
-                        poll_seconds=settings.relay_poll_seconds, now=ctx.now)
+                        poll_seconds=settings.relay_poll_seconds, lock_check_seconds=settings.relay_lock_check_seconds,
+                        now=ctx.now)
     if "router" in roles:
         one_by_one = idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes)
         bus.subscribe("hotline-router", [LIFECYCLE_TOPIC], one_by_one,

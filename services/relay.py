@@ -3,7 +3,11 @@
 One relay is active at a time: on PostgreSQL the leader holds a session-level advisory lock on a
 dedicated connection (any number of service replicas may run a relay; the others wait). Rows are
 read, published (every send awaited, acks=all), then marked by a second statement: a crash in
-between re-publishes (duplicates are possible, loss is not; consumers are idempotent).
+between re-publishes (duplicates are possible, loss is not; consumers are idempotent). The leader
+makes sure its lock's connection is alive every `lock_check_seconds`, not before every batch (a
+round trip each, on the path of every event under load): a connection that dies in between loses
+the lock, which another relay may take while this one publishes on until its next check — two
+relays for at most that long, which can repeat an event (as a crash can), never lose one.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_seconds: float = 0.2,
+        lock_check_seconds: float = 1.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
@@ -57,7 +62,9 @@ class OutboxRelay:
         self._leader_conn: AsyncConnection | None = None
         self.is_leader = False
         self.follower_retry_seconds = 2.0  # how often a non-leader tries to take over
+        self.lock_check_seconds = lock_check_seconds  # how often the leader checks its lock's connection
         self._last_attempt = float("-inf")
+        self._lock_checked = float("-inf")
 
     def wake(self) -> None:
         """A hint that new rows were committed; polling remains the fallback."""
@@ -102,8 +109,11 @@ class OutboxRelay:
         if self.engine.dialect.name != "postgresql":
             return True  # the embedded default is one process
         if self._leader_conn is not None:
+            if time.monotonic() - self._lock_checked < self.lock_check_seconds:
+                return True
             try:
                 await self._leader_conn.execute(text("SELECT 1"))
+                self._lock_checked = time.monotonic()
                 return True
             except Exception:
                 await self._drop_leadership()
@@ -122,6 +132,7 @@ class OutboxRelay:
             raise
         if got:
             self._leader_conn = conn
+            self._lock_checked = time.monotonic()
             await self._listen(conn)
             return True
         await conn.close()

@@ -59,6 +59,9 @@ class CoreSettings(BaseSettings):
     )
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.2
+    relay_lock_check_seconds: float = Field(
+        default=1.0, ge=0.0, description="how often the leading outbox relay makes sure its lock's connection is "
+                                         "alive (0: before every batch)")
     review_threshold: float = Field(
         default=0.8, ge=0.0, le=1.0,
         description="calibrated routing confidence below which an order waits for a dispatcher (matters "

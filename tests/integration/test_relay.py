@@ -7,8 +7,9 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from schemas.events import EventEnvelope
 from services.bus.memory import InProcessBus
@@ -16,7 +17,7 @@ from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import OutboxEvent
 from services.relay import OutboxRelay
-from tests.support.postgres import create_database, drop_database
+from tests.support.postgres import ADMIN_DSN, create_database, drop_database
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +83,7 @@ async def test_another_process_commit_wakes_the_leading_relay_at_once() -> None:
     engine = make_engine(url)
     writer_engine = make_engine(url)  # another service's commit: not this relay's wake()
     writers = make_session_factory(writer_engine)
-    relay = OutboxRelay(engine, InProcessBus())
+    relay = OutboxRelay(engine, InProcessBus(), lock_check_seconds=0)  # its lock checked every iteration
     try:
         assert await relay._acquire_leadership() is True
         for i in range(3):
@@ -96,4 +97,29 @@ async def test_another_process_commit_wakes_the_leading_relay_at_once() -> None:
         await relay._drop_leadership()
         await engine.dispose()
         await writer_engine.dispose()
+        await drop_database(name)
+
+
+async def test_the_leader_checks_its_lock_connection_every_so_often_not_every_batch() -> None:
+    """Between checks a lock connection that died goes unnoticed (no round trip per batch); the next
+    check finds it, and the relay takes the lock again on a new connection."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    relay = OutboxRelay(engine, InProcessBus(), lock_check_seconds=3600)
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        assert await relay._acquire_leadership() is True
+        assert relay._leader_conn is not None
+        first_backend = (await relay._leader_conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+        await admin.execute("SELECT pg_terminate_backend($1)", first_backend)
+        assert await relay._acquire_leadership() is True  # not checked yet: still believes it leads
+        relay.lock_check_seconds = 0
+        relay.follower_retry_seconds = 0
+        assert await relay._acquire_leadership() is True  # checked: the dead connection dropped, the lock taken anew
+        assert relay._leader_conn is not None
+        assert (await relay._leader_conn.execute(text("SELECT pg_backend_pid()"))).scalar() != first_backend
+    finally:
+        await admin.close()
+        await relay._drop_leadership()
+        await engine.dispose()
         await drop_database(name)
