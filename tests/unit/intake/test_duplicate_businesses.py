@@ -93,3 +93,12 @@ def test_a_business_of_a_trade_is_where_a_report_is_told_from_when_a_position_fo
     assert businesses("楼下新开了一家健身房，晚上砸杠铃")[2] == frozenset({"健身"})
     assert businesses("超市旁边那个练器械的地方，晚上哐哐响")[2] == frozenset()
     assert businesses("新民路福临健身房太吵", IDF)[1] == frozenset({("福临", "健身")})
+
+
+def test_a_training_school_told_by_its_name_and_training_is_that_school() -> None:
+    from intake.businesses import businesses
+    from intake.duplicates import incident_kinds
+
+    assert businesses("福临培训那个事过去半个月了", IDF)[1] == frozenset({("福临", "培训")})
+    assert businesses("二中旁边那个辅导班跑路了", IDF)[2] == frozenset({"培训"})
+    assert "refund" in incident_kinds("校长电话一直关机，钱怎么退？")
