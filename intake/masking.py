@@ -79,6 +79,9 @@ class _Group:
 
 
 _CODE = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+")
+# A hex token with a letter in it (a request id, a digest): every digit group in it touches a
+# letter, so none is a number (see _groups); X, the ID number's check digit, is no hex letter.
+_HEX_TOKEN = re.compile(r"[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*")
 _LETTER = re.compile(r"[A-Za-z]")
 _ESCAPE = re.compile(r"\\+u[0-9a-fA-F]{4}")
 
@@ -139,6 +142,8 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
         return found
     if digit_count < _FEWEST_DIGITS:
         return _local_landlines(text, found)
+    if not codes and _HEX_TOKEN.fullmatch(text):
+        return found  # the log line of every request masks its id: 1 µs here against 30 µs through the scan
     # JSON's \uXXXX escapes (a name in a logged SQL parameter) are characters, not digits and letters.
     scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
     if not codes:

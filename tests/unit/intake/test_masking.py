@@ -101,3 +101,12 @@ def test_a_digit_run_too_long_for_one_number_is_masked_whole() -> None:
     assert "12345678" not in masked and "98765432" not in masked and "3987654" not in masked
     assert contains_personal_numbers(glued)
     assert mask_text("号码：13812345678 13987654321。") == "号码：138****5678 139****4321。"  # apart, each its own
+
+
+def test_a_hex_token_with_a_letter_has_no_number_in_it_whatever_its_digits() -> None:
+    # Request ids and digests: every digit group touches a letter, so none is a number (read at
+    # once, without the scan); with no letter at all, a long run is still a card.
+    for token in ("13812345678a", "a13812345678", "6222021234567890123f9c", "3f2a9c8113812345678b4e7d0c1a2b3c"):
+        assert find_numbers(token) == [] and mask_text(token) == token
+    assert mask_text("13812345678") == "138****5678"
+    assert mask_text("6222021234567890123") == "6222***********0123"
