@@ -12,6 +12,15 @@ MERGED = "merged"
 MAX_CHAIN = 8  # a root merged again later: follow at most this many links
 
 
+# The orders a new report of the same incident may follow: those still to be, or being, worked on. A
+# root no longer worked on (closed, invalid, withdrawn, redirected) would leave its follower unhandled.
+OPEN_FOR_MERGE: tuple[str, ...] = ("received", "pending_review", "dispatched", "claimed")
+
+
+def takes_followers(root_state: str) -> bool:
+    return root_state in OPEN_FOR_MERGE
+
+
 def follows_root(state: str, merged_into: str | None) -> bool:
     return state == MERGED and bool(merged_into)
 

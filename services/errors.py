@@ -22,8 +22,18 @@ class UnknownMatter(ValueError):
 class MergeIntoItself(ValueError):
     """A dispatcher named the order itself as the one it repeats (并单)."""
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(f"merge_into: work order {order_id} cannot be merged into itself")
+    def __init__(self, order_id: str, named: str | None = None) -> None:
+        via = f" (nor into {named}, which follows it)" if named and named != order_id else ""
+        super().__init__(f"merge_into: work order {order_id} cannot be merged into itself{via}")
+
+
+class MergeTargetClosed(RuntimeError):
+    """A dispatcher named an order that is no longer worked on as the one an order repeats (并单)."""
+
+    def __init__(self, named: str, root: str, state: str) -> None:
+        via = f" (it follows {root}, which is {state})" if root != named else f" ({state})"
+        super().__init__(f"merge_into: work order {named} is no longer worked on{via}: it can take no "
+                         "report; dispatch this one as its own")
 
 
 class NothingToConfirm(RuntimeError):

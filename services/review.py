@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback.exceptions import NotNow
 from feedback.returns import needs_arbitration
 from intake.masking import mask_text
+from intake.merging import takes_followers
 from router.models import LabelledRecord
 from schemas.lifecycle import Action, State, next_state
 from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
@@ -19,7 +20,7 @@ from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
-from services.errors import MergeIntoItself, NothingToConfirm, OrderNotFound, UnknownMatter
+from services.errors import MergeIntoItself, MergeTargetClosed, NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
 
 
@@ -76,11 +77,18 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         assert body.merge_into is not None
         if body.merge_into == order.id:
             raise MergeIntoItself(order.id)
-        if await repo.get_order(session, body.merge_into) is None:
+        named = await repo.get_order(session, body.merge_into)
+        if named is None:
             raise OrderNotFound(body.merge_into)
-        order.merged_into = body.merge_into
+        # As intake's 并单: the order follows the incident's root, one that is still worked on.
+        root = (await repo.roots_of(session, [named])).get(named.id, named)
+        if root.id == order.id:
+            raise MergeIntoItself(order.id, named.id)
+        if not takes_followers(root.state):
+            raise MergeTargetClosed(named.id, root.id, root.state)
+        order.merged_into = root.id
         return lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
-                                     data={"merged_into": body.merge_into})
+                                     data={"merged_into": root.id})
     if body.action is ReviewAction.invalidate:
         return lifecycle.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
 

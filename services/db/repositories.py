@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from intake.merging import MAX_CHAIN, follows_root
+from intake.merging import MAX_CHAIN, OPEN_FOR_MERGE, follows_root
 from schemas.events import EventEnvelope
 from schemas.lifecycle import State
 from services.db.tables import (
@@ -128,7 +128,6 @@ async def find_repeat(
     return None
 
 
-_OPEN_FOR_MERGE = (State.received.value, State.pending_review.value, State.dispatched.value, State.claimed.value)
 
 
 DUPLICATE_CANDIDATES = 300  # the newest open orders of the window a new appeal is compared with
@@ -150,7 +149,7 @@ def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple
                w.village, w.merged_into, w.whistle_class)
         # Bound one by one, not as an expanding IN: the statement is compiled once, not per execution.
         .where(w.reported_at >= since, w.reported_at <= until, w.id != exclude,
-               w.state.in_([literal(s) for s in (*_OPEN_FOR_MERGE, State.merged.value)]))
+               w.state.in_([literal(s) for s in (*OPEN_FOR_MERGE, State.merged.value)]))
         .order_by(w.reported_at.desc())
         .limit(limit)
     )

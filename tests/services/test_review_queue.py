@@ -16,7 +16,7 @@ from sqlalchemy import select
 from router.service import Router
 from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
-from services.db.tables import RoutingCorrection
+from services.db.tables import RoutingCorrection, WorkOrder
 from services.review import load_training_history
 from services.settings import CoreSettings
 from tests.support.factories import appeal, key_headers, order_in_state, running_system, unit_acts
@@ -123,6 +123,53 @@ async def test_incomplete_review_is_refused_naming_what_is_missing(
     assert response.status_code == 422 and named in response.json()["message"], response.text
     assert "Value error" not in response.text
     assert (await client.get(f"/v1/work-orders/{order_id}")).json()["state"] == "pending_review"
+
+
+async def _waiting(client: httpx.AsyncClient, text: str) -> str:
+    order_id = (await client.post("/v1/appeals", json=appeal(text))).json()["work_order_id"]
+    await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    return order_id
+
+
+async def test_a_dispatcher_cannot_merge_two_orders_into_each_other(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    """B merged into A, then A into B made a loop: both `merged`, each following the other, gone
+    from the queue, and nobody ever working the incident."""
+    _, client = system
+    first, second = await _waiting(client, VAGUE), await _waiting(client, VAGUE.replace("那个事情", "那件事"))
+    headers = await dispatcher(client)
+    merged = await client.post(f"/v1/work-orders/{second}/review", json={"action": "merge", "merge_into": first},
+                               headers=headers)
+    assert merged.status_code == 200, merged.text
+    loop = await client.post(f"/v1/work-orders/{first}/review", json={"action": "merge", "merge_into": second},
+                             headers=headers)
+    assert loop.status_code == 422 and "merge_into" in loop.json()["message"], loop.text
+    assert (await client.get(f"/v1/work-orders/{first}")).json()["state"] == "pending_review"
+
+
+async def test_a_merge_follows_the_named_order_to_its_root_which_must_still_be_open(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """Named an order that itself follows another, the new one follows the incident's root, as intake's
+    own 并单 does; a root no longer worked on (invalid, withdrawn, redirected, closed) takes nobody:
+    the appeal would never be handled."""
+    runtime, client = system
+    headers = await dispatcher(client)
+    root, follower, new = [await _waiting(client, VAGUE.replace("那个", f"第{n}个")) for n in "一二三"]
+    assert (await client.post(f"/v1/work-orders/{follower}/review", json={"action": "merge", "merge_into": root},
+                              headers=headers)).status_code == 200
+    chained = await client.post(f"/v1/work-orders/{new}/review", json={"action": "merge", "merge_into": follower},
+                                headers=headers)
+    assert chained.status_code == 200, chained.text
+    async with runtime.sessions() as session:
+        assert (await session.get(WorkOrder, new)).merged_into == root  # type: ignore[union-attr]
+
+    finished, late = await _waiting(client, VAGUE + "!"), await _waiting(client, VAGUE + "!!")
+    assert (await client.post(f"/v1/work-orders/{finished}/review", json={"action": "invalidate", "reason": "无效来电"},
+                              headers=headers)).status_code == 200
+    refused = await client.post(f"/v1/work-orders/{late}/review", json={"action": "merge", "merge_into": finished},
+                                headers=headers)
+    assert refused.status_code == 409 and finished in refused.json()["message"], refused.text
+    assert (await client.get(f"/v1/work-orders/{late}")).json()["state"] == "pending_review"
 
 
 async def test_emergency_is_flagged_to_the_operator_and_redirected_not_dispatched(
