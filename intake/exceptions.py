@@ -24,7 +24,11 @@ class ChannelClosed(IntakeError):
 
 
 class NotWithdrawable(IntakeError):
-    pass
+    """A merged appeal whose incident is no longer worked on (resolved, closed …) cannot be withdrawn."""
+
+    def __init__(self, order_id: str, root_state: str) -> None:
+        super().__init__(f"work order {order_id} follows an incident that is {root_state}: there is nothing "
+                         "left to withdraw")
 
 
 class VaultError(IntakeError):

@@ -21,6 +21,12 @@ def takes_followers(root_state: str) -> bool:
     return root_state in OPEN_FOR_MERGE
 
 
+def follower_may_withdraw(root_state: str) -> bool:
+    """A merged caller may withdraw while the incident is worked on, as the root's own caller may; once
+    the root is resolved, closed or otherwise ended there is nothing left to withdraw."""
+    return root_state in OPEN_FOR_MERGE
+
+
 def follows_root(state: str, merged_into: str | None) -> bool:
     return state == MERGED and bool(merged_into)
 

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.ratings import may_rate
 from intake.citizen import Record, public_steps
+from intake.exceptions import NotWithdrawable
 from intake.masking import mask_text
-from intake.merging import follows_root
+from intake.merging import follower_may_withdraw, follows_root
 from schemas.appeals import CitizenStep, CitizenView
 from schemas.lifecycle import Action, State, allowed_actions
 from services.context import DomainContext
@@ -67,16 +68,21 @@ async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrd
         resolve_due=followed.resolve_due.astimezone(ctx.timezone) if followed.resolve_due else None,
         reply=replies[-1] if replies else None, merged=followed is not order,
         steps=[CitizenStep(at=s.at, what=s.what, unit=s.unit, reply=s.reply) for s in steps],
-        can_rate=can_rate, can_withdraw=Action.withdraw in allowed_actions(State(order.state)),
+        can_rate=can_rate, can_withdraw=Action.withdraw in allowed_actions(State(order.state))
+        and (root is None or follower_may_withdraw(root.state)),
     )
 
 
 async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, reason: str | None) -> State:
-    """The citizen withdraws (撤回) their appeal: allowed until it is resolved (TransitionNotAllowed after);
-    a merged caller stops following the root, and a root's followers are handed on (followers.hand_on)."""
+    """The citizen withdraws (撤回) their appeal: allowed until it is resolved (TransitionNotAllowed after),
+    a merged one until its root is (NotWithdrawable after); a merged caller stops following the root, and
+    a root's followers are handed on (followers.hand_on)."""
     order = await load_for_update(session, order_id)
     now = ctx.now()
     was_root = not follows_root(order.state, order.merged_into)
+    if not was_root and (root := (await repo.roots_of(session, [order])).get(order.id)) is not None \
+            and not follower_may_withdraw(root.state):
+        raise NotWithdrawable(order.id, root.state)
     state = transition(session, order, Action.withdraw, actor="citizen", now=now, reason=reason or "撤回 withdrawn")
     current = await repo.open_dispatch(session, order.id)
     if current is not None:

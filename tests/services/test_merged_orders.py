@@ -200,6 +200,13 @@ async def test_the_centre_calls_a_merged_caller_back(system: tuple[Runtime, http
     assert (await order_in_state(client, rid, "resolved")) is not None  # the root's own caller decides
     assert (await _citizen(client, merged))["can_rate"] is False
 
+    # The incident is resolved: as its root's own caller, the merged caller has nothing left to withdraw.
+    assert (await _citizen(client, merged))["can_withdraw"] is False
+    late = await client.post(f"/v1/appeals/{mid}/withdraw", json={"reason": "算了"},
+                             headers={"X-Citizen-Token": merged["citizen_token"]})
+    assert late.status_code == 409 and late.json()["error"] == "not_withdrawable", late.text
+    assert (await _citizen(client, merged))["state"] == "resolved"
+
 
 async def test_intake_sees_every_report_of_an_incident_as_the_offline_detector_does(
     system: tuple[Runtime, httpx.AsyncClient],
