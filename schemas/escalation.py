@@ -84,6 +84,16 @@ class WhistleRatingsIn(CleanInput):
     whistle_call_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the order's latest call")
     ratings: list[WhistleRatingIn] = Field(min_length=1, max_length=20)
 
+    @field_validator("ratings")
+    @classmethod
+    def _each_department_once(cls, ratings: list[WhistleRatingIn]) -> list[WhistleRatingIn]:
+        seen: set[str] = set()
+        for rating in ratings:
+            if rating.department in seen:
+                raise ValueError(f"{rating.department} is rated twice: rate each department once")
+            seen.add(rating.department)
+        return ratings
+
 
 class ExtensionIn(CleanInput):
     """延期: the lead unit asks, before its resolve due time, for more working days."""

@@ -98,3 +98,17 @@ async def test_a_field_one_action_needs_is_named_as_that_field(
     assert response.status_code == 422, response.text
     [named] = response.json()["fields"]
     assert named["field"] == field and problem in named["problem"], named
+
+
+async def test_a_department_rated_twice_in_one_request_is_a_422_naming_the_ratings(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any],
+) -> None:
+    """以下评上 rates each department once: two ratings of one department in a body were a 409 saying it
+    'has been rated for this whistle call already', though nothing had been rated."""
+    runtime, client = system
+    twice = {"ratings": [{"department": "housing", "rating": 4}, {"department": "housing", "rating": 2}]}
+    response = await client.post(f"/v1/work-orders/{order['id']}/whistle-ratings", json=twice,
+                                 headers=await as_unit(runtime, order["unit"]))
+    assert response.status_code == 422, response.text
+    [named] = response.json()["fields"]
+    assert named["field"] == "ratings" and "housing is rated twice" in named["problem"], named
