@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import base64
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +31,7 @@ from schemas.lifecycle import State
 from schemas.taxonomy import WhistleClass
 from services.apps.common import create_app
 from services.apps.dependencies import ReportReader, UnitCaller, UnitOrder, UowDep, VisibleOrder, require
+from services.apps.order_lists import encode_cursor, row_cursor
 from services.bootstrap import Runtime
 from services.db import escalation as esc_repo
 from services.db import repositories as repo
@@ -68,24 +67,6 @@ class Outcome(BaseModel):
 def _who(principal: Principal) -> UnitActor:
     assert principal.unit is not None  # unit keys always name their unit (services.keys)
     return UnitActor(principal.unit, principal.actor)
-
-
-def _cursor(at: datetime, row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        at, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        moment, key = datetime.fromisoformat(at), int(row_id)
-        if moment.tzinfo is None or not 0 <= key < 2**63:
-            raise ValueError(cursor)
-        return moment.astimezone(UTC), key  # OverflowError: an instant no UTC time can hold
-    except (ValueError, OverflowError) as exc:
-        raise RequestValidationError([{"loc": ("query", "cursor"), "msg": "not a cursor this list gave out",
-                                       "type": "value_error"}]) from exc
 
 
 @router.get("/work-orders/{order_id}/clocks", response_model=ClocksView, summary="an order's due times")
@@ -189,11 +170,11 @@ async def list_extensions(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> ExtensionPage:
     async with uow.read() as session:
-        rows = await esc_repo.extensions_page(session, state=state.value if state else None, after=_after(cursor),
+        rows = await esc_repo.extensions_page(session, state=state.value if state else None, after=row_cursor(cursor),
                                               limit=limit)
     last = rows[-1][0] if len(rows) == limit else None
     return ExtensionPage(items=[_extension_view(e, o) for e, o in rows],
-                         next_cursor=_cursor(last.requested_at, last.id) if last else None)
+                         next_cursor=encode_cursor(last.requested_at, last.id) if last else None)
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionView,
@@ -218,12 +199,12 @@ async def supervision(
 ) -> SupervisionPage:
     async with uow.read() as session:
         rows = await esc_repo.supervision_page(session, unit=unit, level=level, open_only=open_only,
-                                               after=_after(cursor), limit=limit)
+                                               after=row_cursor(cursor), limit=limit)
     items = [SupervisionItem(work_order_id=o.id, unit=r.unit, clock=r.clock, level=r.level, due=r.due,
                              raised_at=r.raised_at, state=o.state, order_level=o.supervision_level,
                              whistle_class=o.whistle_class, township=o.township) for r, o in rows]
     last = rows[-1][0] if len(rows) == limit else None
-    return SupervisionPage(items=items, next_cursor=_cursor(last.raised_at, last.id) if last else None)
+    return SupervisionPage(items=items, next_cursor=encode_cursor(last.raised_at, last.id) if last else None)
 
 
 def create_escalation_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

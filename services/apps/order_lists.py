@@ -62,6 +62,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, Any]:
         raise bad_query("cursor", "not a cursor this list gave out") from None
 
 
+def row_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The (time, row id) a page of rows keyed by a row id (history, extensions, supervision records)
+    gave out as its next_cursor; None for the first page."""
+    if cursor is None or cursor == "":
+        return None
+    when, key = decode_cursor(cursor)
+    if not isinstance(key, int):
+        raise bad_query("cursor", "not a cursor this list gave out")
+    return when, key
+
+
 def order_filter(
     uow: UowDep,
     state: Annotated[list[State] | None, Query(description="one or more states")] = None,
@@ -166,14 +177,9 @@ async def audit(
 ) -> AuditPage:
     if not actor and not order:
         raise bad_query("actor", "give an actor, an order, or both")
-    after = None
-    if cursor is not None:
-        when, key = decode_cursor(cursor)
-        if not isinstance(key, int):
-            raise bad_query("cursor", "not a cursor this list gave out")
-        after = (when, key)
     async with uow.read() as session:
-        rows = await repo.audit_records(session, actor=actor, order_id=order, after=after, limit=limit + 1)
+        rows = await repo.audit_records(session, actor=actor, order_id=order, after=row_cursor(cursor),
+                                        limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     items = [AuditEntry(id=h.id, at=h.at, actor=h.actor, work_order_id=h.work_order_id, action=h.action,
