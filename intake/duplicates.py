@@ -152,7 +152,12 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
     # router's matter is a guess from words and often differs for one incident told apart.
-    same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot)
+    # ... or told within hours, when the router read both (its matters then differ for one incident
+    # told apart: a burst is the water company's to one caller and the road's to another) and their
+    # leanings are not all but orthogonal.
+    hours_apart = (gap <= policy.hours_apart and bool(a.report.topic) and bool(b.report.topic)
+                   and not (leaning is not None and leaning < policy.leanings_apart))
+    same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot or hours_apart)
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     certain = same_matter and same_router_matter and spot
     # The router's one specific matter (not a catch-all), or one it ranks the other close to, at a spot

@@ -14,11 +14,12 @@ BOOK = PlaceBook({
     "青石镇": KnownPlace("青石镇", "township", "qingshi"),
     "柏树村": KnownPlace("柏树村", "village", "qingshi", "qingshi.baishu"),
     "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+    "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
 })
 
 
-def _r(i: str, text: str, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours))
+def _r(i: str, text: str, hours: float = 0.0, topic: frozenset[str] = frozenset()) -> Report:
+    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours), topic=topic)
 
 
 def _run(*reports: Report) -> list[str | None]:
@@ -52,3 +53,15 @@ def test_an_effect_at_another_matter_of_the_same_spot_is_still_told_apart() -> N
     smoke = _r("a", "翠竹苑旁边砖厂烟囱冒黑烟，灰落到晒的衣服上")
     water = _r("b", "翠竹苑自来水发黄浑浊，烧开后底下一层泥沙", hours=18)
     assert _run(smoke, water) == [None, None]
+
+
+def test_a_cause_and_its_effect_on_one_road_within_hours_are_one_though_the_router_differs() -> None:
+    """On a road (many spots) the kind alone does not join two reports the router reads apart — but
+    told within hours, a burst and the road lifted by it are the incident twice."""
+    water = frozenset({"dept:water", "matter:water.pipe_burst"})
+    roads = frozenset({"dept:roads", "matter:roads.damage"})
+    burst = _r("a", "新民路地下水管爆了，水往上冒", topic=water)
+    road = _r("b", "新民路路面拱起来裂开了，车都绕着走", hours=1, topic=roads)
+    assert _run(burst, road) == [None, "a"]
+    next_day = _r("b", "新民路路面拱起来裂开了，车都绕着走", hours=30, topic=roads)
+    assert _run(burst, next_day) == [None, None]
