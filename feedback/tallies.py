@@ -29,6 +29,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from schemas import lifecycle
+from schemas.lifecycle import IN_HANDS_STATES
+
 
 class Metric(StrEnum):
     received = "received"  # orders received (day received)
@@ -75,8 +78,8 @@ RATING_METRICS: dict[str, Metric] = {
 }
 # Actions that hand the order to a unit (the unit is in the event's `unit`).
 HANDOVER_ACTIONS = frozenset({"dispatch", "reopen", "escalate", "reassign"})
-OPEN_STATES = frozenset({"dispatched", "claimed"})
-TERMINAL_STATES = frozenset({"closed", "redirected", "merged", "invalid", "withdrawn"})
+OPEN_STATES = frozenset(IN_HANDS_STATES)
+TERMINAL_STATES = frozenset(s.value for s in lifecycle.TERMINAL_STATES)
 
 
 @dataclass(frozen=True, order=True)

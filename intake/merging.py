@@ -8,13 +8,15 @@ the outcome on their own order, which is recorded there and does not change the 
 
 from __future__ import annotations
 
+from schemas.lifecycle import BEFORE_DISPATCH, IN_HANDS_OF_UNIT
+
 MERGED = "merged"
 MAX_CHAIN = 8  # a root merged again later: follow at most this many links
 
 
 # The orders a new report of the same incident may follow: those still to be, or being, worked on. A
 # root no longer worked on (closed, invalid, withdrawn, redirected) would leave its follower unhandled.
-OPEN_FOR_MERGE: tuple[str, ...] = ("received", "pending_review", "dispatched", "claimed")
+OPEN_FOR_MERGE: tuple[str, ...] = tuple(s.value for s in (*BEFORE_DISPATCH, *IN_HANDS_OF_UNIT))
 
 
 def takes_followers(root_state: str) -> bool:

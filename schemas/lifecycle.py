@@ -43,22 +43,25 @@ TERMINAL_STATES: frozenset[State] = frozenset(
     {State.closed, State.redirected, State.merged, State.invalid, State.withdrawn}
 )
 
-_BEFORE_DISPATCH = (State.received, State.pending_review)
-_IN_HANDS_OF_UNIT = (State.dispatched, State.claimed)
+BEFORE_DISPATCH: tuple[State, ...] = (State.received, State.pending_review)
+# A unit has the order (dispatched to it or claimed by it): its clocks run, and it may be returned,
+# passed up or reassigned. IN_HANDS_STATES: the same as the plain values columns and events hold.
+IN_HANDS_OF_UNIT: tuple[State, ...] = (State.dispatched, State.claimed)
+IN_HANDS_STATES: tuple[str, ...] = tuple(s.value for s in IN_HANDS_OF_UNIT)
 
 # (from state, action) -> to state. The single source of truth for the lifecycle.
 TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.received, Action.hold_for_review): State.pending_review,
-    **{(s, Action.dispatch): State.dispatched for s in _BEFORE_DISPATCH},
-    **{(s, Action.redirect): State.redirected for s in _BEFORE_DISPATCH},
-    **{(s, Action.merge): State.merged for s in _BEFORE_DISPATCH},
+    **{(s, Action.dispatch): State.dispatched for s in BEFORE_DISPATCH},
+    **{(s, Action.redirect): State.redirected for s in BEFORE_DISPATCH},
+    **{(s, Action.merge): State.merged for s in BEFORE_DISPATCH},
     (State.merged, Action.unlink): State.received,
-    **{(s, Action.invalidate): State.invalid for s in _BEFORE_DISPATCH},
-    **{(s, Action.withdraw): State.withdrawn for s in (*_BEFORE_DISPATCH, *_IN_HANDS_OF_UNIT, State.merged)},
+    **{(s, Action.invalidate): State.invalid for s in BEFORE_DISPATCH},
+    **{(s, Action.withdraw): State.withdrawn for s in (*BEFORE_DISPATCH, *IN_HANDS_OF_UNIT, State.merged)},
     (State.dispatched, Action.claim): State.claimed,
-    **{(s, Action.return_): State.pending_review for s in _IN_HANDS_OF_UNIT},
-    **{(s, Action.escalate): State.dispatched for s in _IN_HANDS_OF_UNIT},
-    **{(s, Action.reassign): State.dispatched for s in _IN_HANDS_OF_UNIT},
+    **{(s, Action.return_): State.pending_review for s in IN_HANDS_OF_UNIT},
+    **{(s, Action.escalate): State.dispatched for s in IN_HANDS_OF_UNIT},
+    **{(s, Action.reassign): State.dispatched for s in IN_HANDS_OF_UNIT},
     (State.claimed, Action.resolve): State.resolved,
     (State.resolved, Action.close): State.closed,
     (State.resolved, Action.reopen): State.dispatched,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schemas.lifecycle import IN_HANDS_STATES
 from services.db.repositories import among, insert_for
 from services.db.tables import (
     Base,
@@ -129,7 +130,7 @@ async def supervision_page(
     if level:
         stmt = stmt.where(SupervisionRecord.level == level)
     if open_only:
-        stmt = stmt.where(WorkOrder.state.in_(("dispatched", "claimed")))
+        stmt = stmt.where(WorkOrder.state.in_(IN_HANDS_STATES))
     stmt = _newest_first(stmt, SupervisionRecord.raised_at, SupervisionRecord.id, after, limit)
     return list((await session.execute(stmt)).all())
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schemas.lifecycle import IN_HANDS_STATES
 from services.db.tables import OutboxEvent, WorkOrder
 
 # Which due time an order in a state can be late for.
 OVERDUE_CLOCKS: dict[str, tuple[str, ...]] = {
     "claim": ("dispatched",),
-    "resolve": ("dispatched", "claimed"),
+    "resolve": IN_HANDS_STATES,
 }
 
 

@@ -16,9 +16,10 @@ from typing import TypeVar
 from sqlalchemy import Select, and_, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schemas.lifecycle import IN_HANDS_STATES
 from services.db.tables import OrderUnit, WorkOrder
 
-OPEN_STATES = ("dispatched", "claimed")
+OPEN_STATES = IN_HANDS_STATES  # an order a unit has: open, so it can be overdue
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from schemas.events import (
     EventEnvelope,
     dispatch_topic,
 )
-from schemas.lifecycle import Action, State
+from schemas.lifecycle import IN_HANDS_STATES, Action, State
 from schemas.payloads import DispatchedEvent, DutyReported, ReportedUp, Summons, WhistleBlown, WhistleRated
 from schemas.taxonomy import UnitKind, WhistleClass
 from services.context import DomainContext
@@ -41,8 +41,6 @@ from services.orders.acting import UnitActor, order_for_unit
 from services.orders.dispatch import dispatch_to
 from services.orders.lifecycle import order_summary, unit_or_error
 from services.orders.supervision import reschedule
-
-_IN_HANDS = (State.dispatched.value, State.claimed.value)
 
 
 def announce(
@@ -88,7 +86,7 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
     """The township leading the order calls county departments; each gets the order on its own
     topic (role `summoned`) and must report for duty by the class's limit. The township stays lead."""
     order = await order_for_unit(session, order_id, who)
-    if order.state not in _IN_HANDS:
+    if order.state not in IN_HANDS_STATES:
         raise WhistleNotAllowed(f"the order is {order.state}: a whistle is blown while the township is working it")
     units = ctx.router.units()
     township = unit_or_error(ctx, who.unit)

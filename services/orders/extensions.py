@@ -18,7 +18,7 @@ from schemas.events import (
     LIFECYCLE_TOPIC,
     dispatch_topic,
 )
-from schemas.lifecycle import State
+from schemas.lifecycle import IN_HANDS_STATES, State
 from schemas.payloads import ExtensionFact
 from services.context import DomainContext
 from services.db import escalation as esc_repo
@@ -48,7 +48,7 @@ async def request_extension(session: AsyncSession, ctx: DomainContext, order_id:
     request is refused: ExtensionTooLate). One request waits for a decision at a time."""
     order = await order_for_unit(session, order_id, who)
     current = await repo.open_dispatch(session, order.id)
-    if order.state not in (State.dispatched.value, State.claimed.value) or current is None:
+    if order.state not in IN_HANDS_STATES or current is None:
         raise InvalidExtension(f"the order is {order.state}: an extension is asked for while the unit works it")
     now = ctx.now()
     check_extension_request(body.days, now, current.resolve_due)

@@ -26,7 +26,7 @@ from schemas.events import (
     SUPERVISION_TYPE,
     dispatch_topic,
 )
-from schemas.lifecycle import State
+from schemas.lifecycle import IN_HANDS_STATES
 from schemas.payloads import SupervisionRaised
 from services.context import DomainContext
 from services.db import escalation as esc_repo
@@ -35,7 +35,6 @@ from services.metrics import SUPERVISION_RAISED
 from services.orders.lifecycle import order_summary
 
 SWEEP_ACTOR = "escalation:sweep"
-_RUNNING = (State.dispatched.value, State.claimed.value)
 
 
 async def running_clocks(
@@ -44,7 +43,7 @@ async def running_clocks(
     """The clocks still running on each order: its lead unit's (current hand-over) and each
     summoned department's 报到 that has not happened. `with_raised` also reads the levels already
     raised on them (the sweep does without: its inserts skip what exists)."""
-    ids = [o.id for o in orders if o.state in _RUNNING]
+    ids = [o.id for o in orders if o.state in IN_HANDS_STATES]
     dispatches = await esc_repo.open_dispatches(session, ids)
     summons = await esc_repo.pending_summons(session, ids)
     raised_text = await esc_repo.raised_levels(session, ids) if with_raised else {}
@@ -52,7 +51,7 @@ async def running_clocks(
     clocks: dict[str, list[RunningClock]] = {o.id: [] for o in orders}
     for order in orders:
         current = dispatches.get(order.id)
-        if order.state not in _RUNNING or current is None:
+        if order.state not in IN_HANDS_STATES or current is None:
             continue
         deadlines = rebuild_deadlines(
             current.whistle_class, current.dispatched_at, claim_due=current.claim_due,
