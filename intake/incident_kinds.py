@@ -31,7 +31,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "manhole": ("井盖", "井口", "窨井", "下水道盖", "盖子丢", "盖板", "盖子不见", "盖子没了"),
     "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖", "压坏", "压烂", "损毁", "断裂", "伸缩缝",
                     "桥面", "护栏"),
-    "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
+    "parking": ("停车", "违停", "停得乱", "乱停乱放", "占用", "停满", "堵死", "双排"),
     "fire_lane": ("消防通道", "消防车道", "消防同道"),
     "lift": ("电梯",),
     "stall": ("占道", "摆摊", "大排档", "小吃摊", "流动", "菜贩", "烧烤", "小摊", "摊贩", "地摊", "卖菜的", "早市",
@@ -73,6 +73,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "home_renovation": ("装修", "电钻", "冲击钻", "砸墙"),  # a neighbour's works, not a building site
     "roof_leak": ("漏雨", "下雨就漏", "雨天漏", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
     "heating": ("暖气", "供暖", "取暖", "供热"),
+    "crack": ("裂缝",),  # of a wall or a slope: related to each (`_RELATED_KINDS`)
     # (not 信号灯, a traffic light)
     "telecom": ("手机信号", "没信号", "信号差", "信号不好", "信号弱", "信号太差", "无信号", "信号中断", "信号覆盖",
                 "基站", "断信号", "没有信号", "信号没", "信号还", "无服务", "4G", "5G", "宽带", "网速", "没网",
@@ -137,6 +138,7 @@ _RELATED_KINDS = (
     frozenset({"water_leak", "road_damage"}), frozenset({"fire", "power"}), frozenset({"power", "traffic_light"}),
     frozenset({"traffic_light", "traffic_jam"}), frozenset({"rockfall", "traffic_jam"}),
     frozenset({"sand", "boat", "road_damage"}),
+    frozenset({"crack", "house_quality", "wall"}), frozenset({"crack", "rockfall"}),
 )
 
 

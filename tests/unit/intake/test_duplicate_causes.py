@@ -65,3 +65,11 @@ def test_a_cause_and_its_effect_on_one_road_within_hours_are_one_though_the_rout
     assert _run(burst, road) == [None, "a"]
     next_day = _r("b", "新民路路面拱起来裂开了，车都绕着走", hours=30, topic=roads)
     assert _run(burst, next_day) == [None, None]
+
+
+def test_a_crack_is_of_a_wall_or_a_slope_and_parking_told_as_disorder_is_parking() -> None:
+    assert "crack" in incident_kinds("7栋外墙出现贯通裂缝")
+    assert "parking" in incident_kinds("学校门口车子停得乱七八糟")
+    wall = _r("a", "翠竹苑7栋西山墙开裂，雨天往里渗水")
+    crack = _r("b", "翠竹苑7栋外墙出现贯通裂缝，居民担心房屋安全", hours=20)
+    assert _run(wall, crack) == [None, "a"]
