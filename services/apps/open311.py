@@ -167,8 +167,9 @@ async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
             raise Open311Error(400, f"send the request as a form: Content-Type: application/x-www-form-urlencoded "
                                     f"(got {media})")
         try:
+            # errors="strict": a percent-escape that is not UTF-8 (%FF) is refused, not read as U+FFFD.
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8"), strict_parsing=False,
-                                                 keep_blank_values=False).items()}
+                                                 keep_blank_values=False, errors="strict").items()}
         except UnicodeDecodeError:
             raise Open311Error(400, "the form is not UTF-8") from None
         principal = await uow.runtime.keys.principal(form.get("api_key", "")) if form.get("api_key") else None

@@ -101,6 +101,10 @@ async def test_a_bad_open311_post_names_the_parameter_in_plain_words(system: tup
         posted = await client.post("/open311/v2/requests.json", content=str(httpx.QueryParams(form)), headers=FORM)
         assert posted.status_code == 400, posted.text
         assert posted.json()[0]["description"].startswith(words), posted.json()
+    # Percent-escapes that are not UTF-8 were read as U+FFFD and stored ("��" is two characters of text).
+    not_utf8 = await client.post("/open311/v2/requests.json", headers=FORM,
+                                 content=f"api_key={api_key}&service_code={code}&description=%FF%FE%FF&address_string=x")
+    assert not_utf8.status_code == 400 and "UTF-8" in not_utf8.json()[0]["description"], not_utf8.text
 
 
 async def test_an_open311_post_sent_as_json_is_told_to_send_a_form(system: tuple[Runtime, httpx.AsyncClient]) -> None:
