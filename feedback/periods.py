@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from feedback.exceptions import BadPeriod, BadReportParameter
@@ -54,14 +54,16 @@ def _next_month(day: date) -> date:
 
 @dataclass(frozen=True)
 class Period:
-    """From `start` to `end`, both included, in local days."""
+    """From `start` to `end`, both included, in local days. One asked for lies within EARLIEST-LATEST;
+    one the reports work out from it (the period before, for trends) need not (`derived`)."""
 
     start: date
     end: date
+    asked: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, day in (("from", self.start), ("to", self.end)):
-            if not EARLIEST <= day <= LATEST:
+            if self.asked and not EARLIEST <= day <= LATEST:
                 raise BadReportParameter(name, f"{day} is outside {EARLIEST.year}-{LATEST.year}")
         if self.end < self.start:
             raise BadPeriod(f"to ({self.end}) is before from ({self.start})")
@@ -71,6 +73,11 @@ class Period:
         """The period asked for: `to` defaults to today, `from` to the first day of `to`'s month."""
         end = end or today
         return cls(start or end.replace(day=1), end)
+
+    @classmethod
+    def derived(cls, start: date, end: date) -> Period:
+        """A period worked out from one asked for, not bound to the days one may ask for."""
+        return cls(start, end, asked=False)
 
     @property
     def days(self) -> int:
@@ -85,8 +92,8 @@ class Period:
             first = self.start
             for _ in range(months):
                 first = (first - timedelta(days=1)).replace(day=1)
-            return Period(first, self.start - timedelta(days=1))
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+            return Period.derived(first, self.start - timedelta(days=1))
+        return Period.derived(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def buckets(self) -> dict[str, list[date]]:
         """Buckets that cover the period exactly, few of them: whole years and months, and whole

@@ -104,6 +104,16 @@ async def test_a_date_time_with_its_offset_is_the_county_day_it_falls_on(seeded:
     assert by_instant == by_day
 
 
+async def test_a_report_from_the_earliest_day_compares_with_the_days_before_it(seeded: Seeded) -> None:
+    """Hot spots compare with the period before, which for one starting on 1990-01-01 lies before the
+    earliest day one may ask for: it was a 500 ('from: 1989-12-01 is outside 1990-2100')."""
+    client, supervisor, _ = seeded
+    for period in ({"from": "1990-01-01", "to": "1990-01-31"}, {"from": "1990-01-01", "to": "2100-12-31"}):
+        answer = await client.get("/v1/reports/hotspots", params=period, headers=supervisor)
+        assert answer.status_code == 200, answer.text
+    assert answer.json()["previous_from"] == "1879-01-01"
+
+
 @pytest.mark.parametrize("report", REPORTS)
 async def test_every_report_exports_csv(seeded: Seeded, report: str) -> None:
     client, supervisor, _ = seeded

@@ -51,6 +51,16 @@ def test_the_previous_period_is_the_same_months_or_days_before() -> None:
     assert Period(date(2026, 3, 10), date(2026, 3, 19)).previous() == Period(date(2026, 2, 28), date(2026, 3, 9))
 
 
+def test_the_period_before_the_earliest_one_asked_for_is_still_a_period() -> None:
+    """A report from 1990-01-01 (the earliest day one may ask for) compares with the month before,
+    which no one asked for: it was refused as 'from: 1989-12-01 is outside 1990-2100' (hot spots: 500)."""
+    assert Period(date(1990, 1, 1), date(1990, 1, 31)).previous() == Period.derived(date(1989, 12, 1),
+                                                                                      date(1989, 12, 31))
+    assert Period(date(1990, 1, 1), date(2100, 12, 31)).previous().start == date(1879, 1, 1)
+    with pytest.raises(BadReportParameter):
+        Period(date(1989, 12, 1), date(1989, 12, 31))  # asked for: refused
+
+
 def test_to_before_from_and_absurd_dates_are_refused_naming_the_field() -> None:
     with pytest.raises(BadReportParameter) as before:
         Period(date(2026, 3, 10), date(2026, 3, 1))
