@@ -141,7 +141,6 @@ class DuplicatePolicy:
 
     window: timedelta = timedelta(days=3)
     standing_window: timedelta = timedelta(days=14)  # ... for a grievance both tell of that stands (`_STANDING`)
-    hours_apart: timedelta = timedelta(hours=6)  # one kind at one place this close is one incident (the router aside)
     min_similarity: float = 0.07  # word overlap needed when the router's topics agree
     min_similarity_same_matter: float = 0.0  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not

@@ -81,7 +81,7 @@ def _lasting(earlier: Profile, new: Profile) -> bool:
     """One of the two tells of a condition that lasts until someone acts, or both of one practice
     (`_PRACTICES`), and the new report does not tell of it as put right in between (then it is a new
     event)."""
-    return (earlier.lasting or new.lasting or bool(earlier.kinds & new.kinds & _PRACTICES)) and not new.recurred
+    return (new.lasting or bool(earlier.kinds & new.kinds & _PRACTICES)) and not new.recurred
 
 
 def _router_near(a: Profile, b: Profile) -> bool:
@@ -152,12 +152,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # differently it is worded.
     # So is the same kind at a place both name (not only the router's village or coordinates): the
     # router's matter is a guess from words and often differs for one incident told apart.
-    # ... or told within hours, when the router read both (its matters then differ for one incident
-    # told apart: a burst is the water company's to one caller and the road's to another) and their
-    # leanings are not all but orthogonal.
-    hours_apart = (gap <= policy.hours_apart and bool(a.report.topic) and bool(b.report.topic)
-                   and not (leaning is not None and leaning < policy.leanings_apart))
-    same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot or hours_apart)
+    same_matter = (same_kind or _related(a.kinds, b.kinds)) and (router_agrees or spot)
     # ... and when the router's matter, the kind and a named spot all agree, the words may differ wholly.
     certain = same_matter and same_router_matter and spot
     # The router's one specific matter (not a catch-all), or one it ranks the other close to, at a spot

@@ -233,7 +233,8 @@ _FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好�
 # open order still not dealt with, not a new event. `_FOLLOW_UP` says so too.
 _LASTING = re.compile("一直|天天|每天|每晚|每到|每次|整夜|整晚|一到晚上|一到夜里|天一黑|好几天|好几个|几天了|多天|"
                       "十几天|一周|一星期|一个星期|一个礼拜|半个月|个多月|连续|长期|常年|多次|总是|经常|"
-                      "老是|反复|核实|复查|跟进|没人管|没人修|没人清|没人来|没人处理|还是(?!没)|仍|依然|又来了|又开始")
+                      "老是|反复|核实|复查|跟进|没人修|没人清|没人处理|还是(?:不能|不行|老样子|一样|黑|坏|在)|仍|依然|又来了|"
+                      "又开始")
 
 
 # Practices that stand until someone stops them (a fee charged every time, a market's short weights,

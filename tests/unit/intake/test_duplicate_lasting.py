@@ -98,3 +98,14 @@ def test_one_building_both_name_in_a_community_is_a_spot() -> None:
     other = _r("b", "网格员入户排查青石社区5栋楼道飞线充电情况，已劝离5辆电动车", hours=24 * 7, topic=charging)
     assert _run(first, check) == [None, "a"]
     assert _run(first, other) == [None, None]
+
+
+def test_only_a_new_report_saying_it_still_goes_on_joins_past_the_window() -> None:
+    """An earlier report of a nightly nuisance (每天晚上) does not make a report of the same kind at the
+    spot ten days on the same incident: the new one must say it still goes on."""
+    noise = frozenset({"dept:urban", "matter:urban.shop_noise"})
+    nightly = _r("a", "翠竹苑楼下的烧烤店每天晚上音响开得很大", topic=noise)
+    fresh = _r("b", "翠竹苑楼下的烧烤店音响开得很大，吵得睡不着", hours=24 * 10, topic=noise)
+    still = _r("b", "翠竹苑楼下的烧烤店音响还是开得很大，一直没人修理这个问题", hours=24 * 10, topic=noise)
+    assert _run(nightly, fresh) == [None, None]
+    assert _run(nightly, still) == [None, "a"]
