@@ -13,6 +13,7 @@ from schemas.taxonomy import WhistleClass
 from schemas.validation import CleanInput
 
 MAX_ID = 2**62  # ids are 64-bit integers in the database
+# Numbers in these bodies are strict: JSON's true or "3" is not taken for 1 or 3 (a rating, a count of days).
 
 _CHINESE_CLASSES = {"一般": WhistleClass.ordinary, "攻坚": WhistleClass.hard, "紧急": WhistleClass.urgent}
 
@@ -72,7 +73,7 @@ class WhistleRatingIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     department: str
-    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
+    rating: int = Field(ge=1, le=5, strict=True, description="1 (poor) to 5 (excellent)")
     comment: str | None = Field(default=None, max_length=2000)
 
 
@@ -81,7 +82,8 @@ class WhistleRatingsIn(CleanInput):
 
     model_config = ConfigDict(extra="forbid")
 
-    whistle_call_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the order's latest call")
+    whistle_call_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True,
+                                        description="default: the order's latest call")
     ratings: list[WhistleRatingIn] = Field(min_length=1, max_length=20)
 
     @field_validator("ratings")
@@ -100,7 +102,7 @@ class ExtensionIn(CleanInput):
 
     model_config = ConfigDict(extra="forbid")
 
-    days: int = Field(ge=1, le=30, description="working days")
+    days: int = Field(ge=1, le=30, strict=True, description="working days")
     reason: str = Field(min_length=2, max_length=2000)
 
 

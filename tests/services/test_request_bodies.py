@@ -112,3 +112,20 @@ async def test_a_department_rated_twice_in_one_request_is_a_422_naming_the_ratin
     assert response.status_code == 422, response.text
     [named] = response.json()["fields"]
     assert named["field"] == "ratings" and "housing is rated twice" in named["problem"], named
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("extension", {"days": True, "reason": "需要采购"}, "days"),  # was taken as 1 working day
+    ("extension", {"days": "3", "reason": "需要采购"}, "days"),
+    ("whistle-ratings", {"ratings": [{"department": "housing", "rating": True}]}, "ratings.0.rating"),  # was 1 (poor)
+    ("whistle-ratings", {"whistle_call_id": True, "ratings": [{"department": "housing", "rating": 4}]},
+     "whistle_call_id"),
+])
+async def test_a_number_sent_as_a_boolean_or_a_string_is_a_422_naming_it(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any], path: str, body: dict[str, Any], field: str,
+) -> None:
+    runtime, client = system
+    response = await client.post(f"/v1/work-orders/{order['id']}/{path}", json=body,
+                                 headers=await as_unit(runtime, order["unit"]))
+    assert response.status_code == 422, response.text
+    assert [f["field"] for f in response.json()["fields"]] == [field], response.text
