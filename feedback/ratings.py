@@ -17,11 +17,6 @@ def action_for_rating(rating: RatingValue) -> Action:
     return Action.reopen if rating is RatingValue.unsatisfied else Action.close
 
 
-def counts_as_satisfied(rating: RatingValue) -> bool:
-    """满意率 counts satisfied and basically satisfied."""
-    return rating in (RatingValue.satisfied, RatingValue.basically_satisfied)
-
-
 def rating_due(resolved_at: datetime, policy: FeedbackPolicy) -> datetime:
     """Until when the resolution waits for its rating before it closes unrated."""
     return resolved_at + policy.rating_window

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from feedback.exceptions import BadReportParameter
-from feedback.periods import Period
 from feedback.tallies import Metric
 from schemas.reports import (
     AssessmentRow,
@@ -301,7 +300,3 @@ def week_shares(rows: Iterable[tuple[date, str, int]]) -> dict[date, dict[str, i
     for week, level, n in rows:
         out[week][level] += n
     return out
-
-
-def period_label(period: Period) -> str:
-    return f"{period.start.isoformat()}_{period.end.isoformat()}"

@@ -219,10 +219,6 @@ def mask_text(text: str, *, codes: bool = False) -> str:
     return "".join(out)
 
 
-def mask_optional(text: str | None) -> str | None:
-    return mask_text(text) if text is not None else None
-
-
 def mask_phone(phone: str) -> str:
     """Keep the first three and last four digits: 139****1234 (any other length: the last four)."""
     digits = re.sub(r"\D", "", phone.translate(_FULLWIDTH))

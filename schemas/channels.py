@@ -17,11 +17,6 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from schemas.validation import no_control_characters
 
 MAX_TEXT_CHARS = 5000
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
 
 Clean = AfterValidator(no_control_characters)
 Text = Annotated[str, Field(min_length=2, max_length=MAX_TEXT_CHARS, description="what the citizen says"), Clean]
