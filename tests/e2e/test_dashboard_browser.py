@@ -70,8 +70,10 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
             try:
                 await browser.start()
                 await browser.open(f"{base}/dashboard")
-                await browser.until("location.pathname === '/dashboard/login' && !!document.getElementById('key')",
-                                    what="the sign-in page")
+                # readyState complete: its style sheet applied (read before it, the form's fonts were the
+                # browser's own — a failure seen under load)
+                await browser.until("location.pathname === '/dashboard/login' && !!document.getElementById('key')"
+                                    " && document.readyState === 'complete'", what="the sign-in page")
                 login_fonts = await browser.evaluate(FORM_FONTS)
                 key = supervisor["Authorization"].split()[1]
                 await browser.evaluate(f"document.getElementById('key').value = {key!r}; "
