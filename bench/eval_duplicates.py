@@ -46,6 +46,10 @@ tests/data/dups_k.jsonl (149 appeals, 57 incidents, 166 true pairs, hard negativ
 the start of the 2026-12-01 rounds and never read: 240a74a 0.924 / 0.729; after the recall round
 (30927b2) 0.908 / 0.771; after the business round (40ffe76) 0.951 / 0.825; after the router's
 retraining (8877bdf) 0.951 / 0.813. With dups_j it is the measure of sets never seen: do not read them.
+tests/data/dups_o.jsonl (200 appeals, 73 incidents, 287 true pairs: businesses by trade and by name, chain
+branches, cause and effect, similes, conditions reported again over days) was written apart and measured
+once before it was read (main at 38da691: 1.000 / 0.334); it was read in the lasting round (2026-12-01).
+dups_j after that round's steps (f2aae80), measured once: 0.846 / 0.753.
 tests/data/dups_n.jsonl (149 appeals, 58 incidents, 192 true pairs, hard negatives) was written apart at
 the start of the 2026-12-01 afternoon rounds and never read: 38da691 0.950 / 0.500. With dups_j and dups_k
 it is the measure of sets never seen: do not read it.
