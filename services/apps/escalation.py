@@ -38,6 +38,7 @@ from services.db import repositories as repo
 from services.db.tables import Extension, WhistleCall, WorkOrder
 from services.orders import extensions
 from services.orders.acting import UnitActor
+from services.orders.lifecycle import unit_or_error
 from services.orders.unit_commands import REGISTRY
 from services.settings import CoreSettings
 
@@ -197,6 +198,8 @@ async def supervision(
     open_only: bool = Query(default=True, description="only orders still in a unit's hands"),
     cursor: str | None = None, limit: int = Query(default=50, ge=1, le=500),
 ) -> SupervisionPage:
+    if unit:
+        unit_or_error(uow.ctx, unit)  # an unknown unit is named (422), as every other list does
     async with uow.read() as session:
         rows = await esc_repo.supervision_page(session, unit=unit, level=level, open_only=open_only,
                                                after=row_cursor(cursor), limit=limit)

@@ -157,6 +157,7 @@ async def test_the_audit_names_the_authenticated_actor_of_every_action(
     ("/v1/audit", {"actor": "x", "cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiw5OTk5OTk5OTk5OTk5OTk5OTk5OV0"},
      "cursor"),  # [instant, 99999999999999999999]: past any row id
     ("/v1/supervision", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMHwx"}, "cursor"),  # 2026-01-01T00:00:00|1: no offset
+    ("/v1/supervision", {"unit": "atlantis"}, "unit 'atlantis'"),  # as every other list: was 200, empty
     ("/v1/extensions", {"cursor": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OQ=="}, "cursor"),
     # 9999-12-31T23:59:59-14:00: an instant past what a UTC time can hold (was a 500: OverflowError)
     ("/v1/extensions", {"cursor": "OTk5OS0xMi0zMVQyMzo1OTo1OS0xNDowMHwx"}, "cursor"),
