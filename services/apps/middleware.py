@@ -100,7 +100,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         seen = 0
 
@@ -116,13 +116,16 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         from services.apps.common import error_response
+        from services.apps.open311 import OPEN311_PREFIX, standard_error
 
-        response = error_response(413, "body_too_large",
-                                  f"body: request body is larger than {self.max_bytes} bytes")
+        words = f"body: request body is larger than {self.max_bytes} bytes"
+        path: str = scope.get("path", "")
+        response = (standard_error(path.rpartition(".")[2], 413, words) if path.startswith(OPEN311_PREFIX)
+                    else error_response(413, "body_too_large", words))
         await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
         await send({"type": "http.response.body", "body": response.body})
 

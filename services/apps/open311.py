@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
 
 from intake import open311
 from intake.exceptions import ChannelClosed, IntakeError
@@ -39,6 +40,7 @@ class Open311ErrorItem(BaseModel):
 
 _OPEN311_ERROR = {"model": list[Open311ErrorItem], "description": "GeoReport v2 errors: [{code, description}]",
                   "content": {"text/xml": {}}}
+OPEN311_PREFIX = "/open311/"
 router = APIRouter(prefix="/open311/v2", tags=["open311"],
                    responses={status: _OPEN311_ERROR for status in (400, 403, 404, 422)})
 _LIST_NAMES = {"services": "service", "service_requests": "request", "errors": "error", "tokens": "request"}
@@ -72,7 +74,8 @@ def _respond(fmt: str, root: str, value: Any, status: int = 200) -> Response:
     return JSONResponse(value, status_code=status)
 
 
-def _error(fmt: str, status: int, description: str) -> Response:
+def standard_error(fmt: str, status: int, description: str) -> Response:
+    """An error as the standard lists them, [{code, description}], in JSON or XML (`fmt`: else JSON)."""
     body = [{"code": status, "description": mask_text(description)}]  # it may quote an id the caller sent
     return _respond(fmt if fmt in ("json", "xml") else "json", "errors", body, status)
 
@@ -102,7 +105,11 @@ async def _guard(fmt: str, work: Any) -> Response:
     try:
         return await work
     except Open311Error as exc:
-        return _error(fmt, exc.status, exc.description)
+        return standard_error(fmt, exc.status, exc.description)
+    except HTTPException as exc:
+        if exc.status_code != 413:  # a body streamed past the limit (services.apps.middleware.BodySizeLimit)
+            raise
+        return standard_error(fmt, 413, str(exc.detail))
 
 
 @router.get("/discovery.{fmt}", summary="Open311 discovery")

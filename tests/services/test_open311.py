@@ -161,3 +161,19 @@ async def test_a_confidential_appeal_shows_on_open311_without_its_words_place_or
         assert (shown["description"], shown["address"], shown["lat"], shown["long"], shown["media_url"]) == (
             None, None, None, None, None)
     assert listed and "王小明" not in xml_one and "501" not in xml_one
+
+
+async def test_an_open311_body_too_large_is_refused_in_the_standards_words(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """413 too, as [{code, description}] (or its XML): it was the API's own error object."""
+    _, client = system
+    huge = "description=" + "路灯" * 20000
+    for fmt in ("json", "xml"):
+        refused = await client.post(f"/open311/v2/requests.{fmt}", content=huge, headers=FORM)
+        assert refused.status_code == 413, refused.text
+        if fmt == "json":
+            [error] = refused.json()
+            assert error["code"] == 413 and "larger than" in error["description"], error
+        else:
+            assert ET.fromstring(refused.content).find("error/code").text == "413"  # type: ignore[union-attr]
