@@ -242,10 +242,10 @@ _LASTING = re.compile("一直|天天|每天|每晚|每到|每次|整夜|整晚|�
 _PRACTICES = frozenset({"fees", "scale", "ebike_charging"})
 
 
-# ... unless it says it was put right in between (修好以后, 换了新的, 上个月才换): then it is a new event at
-# the same place, however it is worded.
-_RECURRED = re.compile("修好(?:以后|之后|后|了又)|换了新的|新换的|刚换|才换|曾更换|更换过|换过|修过(?:以后|之后|后)|"
-                       "上个月.{0,8}(?:修|换)|整改.{0,4}(?:好|过)了?(?:以后|之后|后)")
+# ... unless it says it was put right in between (修好以后, 换了新的, 上个月才换) or tells what is wrong
+# "this time" (这次是门关不上): then it is a new event at the same place, however it is worded.
+_RECURRED = re.compile("这次是|这回是|修好(?:以后|之后|后|了又)|换了新的|新换的|刚换|才换|曾更换|更换过|换过|"
+                       "修过(?:以后|之后|后)|上个月.{0,8}(?:修|换)|整改.{0,4}(?:好|过)了?(?:以后|之后|后)")
 
 
 # A report telling of another business, spot or matter than one reported before.

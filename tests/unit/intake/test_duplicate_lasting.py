@@ -109,3 +109,9 @@ def test_only_a_new_report_saying_it_still_goes_on_joins_past_the_window() -> No
     still = _r("b", "翠竹苑楼下的烧烤店音响还是开得很大，一直没人修理这个问题", hours=24 * 10, topic=noise)
     assert _run(nightly, fresh) == [None, None]
     assert _run(nightly, still) == [None, "a"]
+
+
+def test_what_is_wrong_this_time_is_a_new_event() -> None:
+    broken = _r("a", "翠竹苑8栋电梯坏了，老人下不了楼")
+    this_time = _r("b", "翠竹苑8栋电梯又坏了，这次是门关不上，一直开着", hours=24 * 10)
+    assert _run(broken, this_time) == [None, None]
