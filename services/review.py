@@ -22,6 +22,7 @@ from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
 from services.errors import MergeIntoItself, MergeTargetClosed, NothingToConfirm, OrderNotFound, UnknownMatter
 from services.orders import dispatch, lifecycle
+from services.orders.followers import hand_on
 
 
 async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 100) -> list[ReviewItem]:
@@ -90,7 +91,10 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         return lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
                                      data={"merged_into": root.id})
     if body.action is ReviewAction.invalidate:
-        return lifecycle.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
+        state = lifecycle.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
+        # Reports merged into it told of a real incident: the earliest takes it over, as on a withdrawal.
+        await hand_on(session, ctx, order, reason="并单的原工单被判为无效诉求，由本工单接替办理")
+        return state
 
     suggestion = order.routing or {}
     returned = _returned((await repo.latest_dispatches(session, [order.id])).get(order.id))

@@ -1,6 +1,7 @@
 """并单: the orders merged into one (its followers) are told of its outcome — resolved (with the reply),
 closed, reopened — by a history record and a lifecycle event each, in the root's own transaction; and
-when the root's own caller withdraws, its followers' incident is handed on to the earliest of them."""
+when the root's own caller withdraws, or a dispatcher invalidates the root, its followers' incident is
+handed on to the earliest of them."""
 
 from __future__ import annotations
 
@@ -31,16 +32,18 @@ async def tell_followers(session: AsyncSession, ctx: DomainContext, root: WorkOr
     return len(followers)
 
 
-async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder) -> str | None:
-    """`root` left the work (its caller withdrew): the earliest order merged into it becomes its own
-    order and is routed at once; the other followers follow that one. Returns the new root, if any."""
+async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder,
+                  reason: str = "并单的原工单已撤回，由本工单接替办理") -> str | None:
+    """`root` left the work (its caller withdrew, or a dispatcher found it no appeal): the earliest order
+    merged into it becomes its own order and is routed at once; the other followers follow that one.
+    Returns the new root, if any."""
     followers = await _following(session, root)
     if not followers:
         return None
     heir, others = followers[0], followers[1:]
     now = ctx.now()
     transition(session, heir, Action.unlink, actor=FOLLOWERS_ACTOR, now=now,
-               reason="并单的原工单已撤回，由本工单接替办理", data={"unlinked_from": root.id})
+               reason=reason, data={"unlinked_from": root.id})
     heir.merged_into = None
     for order in others:
         order.merged_into = heir.id

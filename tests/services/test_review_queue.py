@@ -172,6 +172,26 @@ async def test_a_merge_follows_the_named_order_to_its_root_which_must_still_be_o
     assert (await client.get(f"/v1/work-orders/{late}")).json()["state"] == "pending_review"
 
 
+async def test_an_invalidated_root_hands_its_incident_on_to_the_earliest_report_merged_into_it(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A report waiting for review may have others merged into it; the dispatcher finding that one no
+    appeal (a prank, a test call) left the genuine reports following an invalid order, never handled.
+    As when a root's caller withdraws, the earliest follower is routed as its own order."""
+    runtime, client = system
+    headers = await dispatcher(client)
+    root, follower = [await _waiting(client, VAGUE.replace("那个", f"第{n}个") + "?") for n in "四五"]
+    assert (await client.post(f"/v1/work-orders/{follower}/review", json={"action": "merge", "merge_into": root},
+                              headers=headers)).status_code == 200
+    invalid = await client.post(f"/v1/work-orders/{root}/review", json={"action": "invalidate", "reason": "测试电话"},
+                                headers=headers)
+    assert invalid.status_code == 200 and invalid.json()["state"] == "invalid", invalid.text
+    await eventually(lambda: order_in_state(client, follower, "pending_review", "dispatched"),
+                     what="the follower routed as its own order")
+    async with runtime.sessions() as session:
+        assert (await session.get(WorkOrder, follower)).merged_into is None  # type: ignore[union-attr]
+
+
 async def test_emergency_is_flagged_to_the_operator_and_redirected_not_dispatched(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
