@@ -52,6 +52,8 @@ def serve(
             param_hint="SERVICE",
         )
 
+    if service is not ServiceName.all:
+        _shared_configuration(service.value, CoreSettings())
     if workers > 1 and not CoreSettings().uses_kafka:
         raise typer.BadParameter("several workers share the work through Kafka: set KAFKA_BOOTSTRAP_SERVERS",
                                  param_hint="--workers")
@@ -65,6 +67,19 @@ def serve(
     uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
                 workers=workers, log_config=logging_config(settings.log_level), access_log=access_log,
                 timeout_graceful_shutdown=10)
+
+
+def _shared_configuration(service: str, settings: CoreSettings) -> None:
+    """A service run on its own shares the database and the secrets with the others, so each must come
+    from configuration: without DATABASE_URL it would run on an SQLite file of its own, and without the
+    keys it would make its own in its data directory (on a read-only root file system: fail), so that
+    feedback could not read the caller's number intake sealed, nor take the citizen's token for a rating."""
+    missing = [name for name, value in (("DATABASE_URL", settings.database_url),
+                                        ("HOTLINE_PII_KEYS", settings.pii_keys),
+                                        ("HOTLINE_TOKEN_SECRET", settings.token_secret)) if not value]
+    if missing:
+        raise CliError(f"{service} alone needs {', '.join(missing)} (the same for every service; "
+                       "deploy/README.md says how to make them): without them it keeps a database or keys of its own")
 
 
 async def _broker_ready(settings: CoreSettings) -> None:

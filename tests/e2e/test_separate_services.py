@@ -17,6 +17,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from intake.vault import Vault
 from tests.support.broker import TansuBroker, free_port
 from tests.support.waiting import eventually
 
@@ -34,6 +35,8 @@ def services(pg_url: str, broker: TansuBroker, tmp_path_factory: pytest.TempPath
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
         "HOTLINE_RELAY_POLL_SECONDS": "0.05",
         "HOTLINE_KAFKA_CLIENT_ID": "hotline-e2e",
+        "HOTLINE_PII_KEYS": Vault.new_key(),  # shared by every service, as deploy/ does
+        "HOTLINE_TOKEN_SECRET": "e2e",
     }
     processes: list[subprocess.Popen[bytes]] = []
     urls: dict[str, str] = {}

@@ -13,6 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
+from intake.vault import Vault
 from schemas.events import FIXED_TOPICS
 from services.bootstrap import build_runtime
 from services.settings import CoreSettings
@@ -81,7 +82,9 @@ async def test_status_reads_each_consumer_groups_lag_from_the_broker(empty_broke
 def test_serve_against_a_broker_without_the_topics_fails_in_one_line(empty_broker: TansuBroker,
                                                                       tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.update({"HOTLINE_DATA_DIR": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": empty_broker.bootstrap})
+    environment.update({"HOTLINE_DATA_DIR": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": empty_broker.bootstrap,
+                        "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:9/none",
+                        "HOTLINE_PII_KEYS": Vault.new_key(), "HOTLINE_TOKEN_SECRET": "test"})
     done = subprocess.run([sys.executable, "-m", "services.cli", "serve", "router", "--port", "0"],
                           capture_output=True, text=True, env=environment, timeout=120)
     assert done.returncode == 1, done.stderr

@@ -186,9 +186,27 @@ def test_classify_and_duplicates_read_a_file_saved_with_a_byte_order_mark(tmp_pa
         assert done.returncode == 0 and json.loads(done.stdout.splitlines()[0])["id"] == "a", done.stderr
 
 
+# What a service run on its own shares with the others (the keys are a development pair, not a secret).
+SHARED = {"DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:9/none",
+          "HOTLINE_PII_KEYS": "Yd3tQzyZ3ZcwC3V8Rk9bT4dG7D2C0E9h3wWm7a2nLq0=", "HOTLINE_TOKEN_SECRET": "dev-only"}
+
+
 def test_serve_with_a_broker_that_does_not_answer_fails_in_one_line(tmp_path: Path) -> None:
-    done = hotline("serve", "intake", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
+    done = hotline("serve", "intake", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
+                   **SHARED)
     _one_line_error(done, "127.0.0.1")
+
+
+@pytest.mark.parametrize("unset", sorted(SHARED))
+def test_a_service_alone_refuses_to_start_without_what_it_shares_with_the_others(tmp_path: Path,
+                                                                                  unset: str) -> None:
+    """Without DATABASE_URL a lone service ran on an SQLite file of its own; without the keys it made its
+    own in its data directory, so feedback could not take the token intake gave the citizen."""
+    shared = {k: v for k, v in SHARED.items() if k != unset}
+    done = hotline("serve", "feedback", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
+                   **shared)
+    _one_line_error(done, "feedback alone needs", unset)
+    assert not (tmp_path / "secrets.json").exists() and not (tmp_path / "hotline.db").exists()
 
 
 def test_the_demo_refuses_a_directory_that_already_holds_a_database_in_one_line(tmp_path: Path) -> None:
