@@ -20,7 +20,7 @@ _TRADE_WORDS = (
     "食府", "火锅",
     "美容院", "美容", "美发", "理发店", "足浴", "按摩", "网吧", "网咖", "棋牌室", "茶楼", "KTV", "影院", "洗车",
     "汽修", "车行", "家具城", "建材", "装饰", "物流", "快递", "电子厂", "有限公司", "公司", "工厂", "厂", "店", "坊",
-    "养老院", "幸福院", "敬老院", "合作社", "加油站", "辅导班", "培训", "烧烤店", "烤串店",
+    "养老院", "幸福院", "敬老院", "合作社", "加油站",
 )
 _TRADE_RE = re.compile("|".join(sorted(_TRADE_WORDS, key=len, reverse=True)))
 _LONGEST = 4
@@ -45,49 +45,13 @@ _GENERIC = frozenset({"连锁", "品牌", "私人", "个体", "黑心", "无证"
                       "人民", "中医", "妇幼保", "保健"})
 
 
-# Trade words of one trade (a gym is a 健身房 to one caller and 健身 to its own sign); a trade word not
-# listed is its own trade, but for words any business ends with (店, 厂, 公司), which tell no trade.
-_TRADES: dict[str, str] = {
-    **dict.fromkeys(("健身房", "健身中心", "健身馆", "健身"), "健身"),
-    **dict.fromkeys(("便利超市", "超市", "便利店"), "超市"),
-    **dict.fromkeys(("药店", "药房", "大药房"), "药店"),
-    **dict.fromkeys(("饭店", "酒店", "酒楼", "餐厅", "饭庄", "食府"), "饭店"),
-    **dict.fromkeys(("培训学校", "培训中心", "培训机构", "培训班", "培训", "教育", "辅导班"), "培训"),
-    **dict.fromkeys(("诊所", "门诊部"), "诊所"),
-    **dict.fromkeys(("美容院", "美容", "美发", "理发店"), "美容"),
-    **dict.fromkeys(("宾馆", "旅馆"), "宾馆"),
-    **dict.fromkeys(("网吧", "网咖"), "网吧"),
-    **dict.fromkeys(("烧烤店", "烤串店"), "烧烤"),
-}
-_NO_TRADE = frozenset({"店", "厂", "工厂", "坊", "公司", "有限公司"})
-
-
-def trade_of(word: str) -> str | None:
-    """The trade a trade word tells (健身 of 健身房), or None for a word any business ends with (店)."""
-    return None if word in _NO_TRADE else _TRADES.get(word, word)
-
-
-# After a business told by its trade alone: it is where the report is told from, not what it is about
-# (超市旁边那个练器械的地方).
-_TOLD_FROM = re.compile("的?(?:旁边|对面|斜对面|隔壁|附近|边上|门口)")
-
-
 _PROPER_IDF = 7.5  # a name's first two characters this rare in appeals or rarer: a name, not a trade (烧烤)
 
 
 def business_names(text: str, idf: dict[str, float] | None = None) -> frozenset[str]:
     """The names of the businesses and institutions `text` names (悦动 of 悦动健身, 妇幼 of 妇幼保健院);
     `text` should have the gazetteer's places blanked (their names hold trade words: 县医院)."""
-    return businesses(text, idf)[0]
-
-
-def businesses(text: str, idf: dict[str, float] | None = None
-               ) -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]:
-    """`business_names`, each name with its trade (悦动, 健身), and the trades of the businesses `text`
-    tells of by their trade alone (健身 of 楼下那家健身房, 超市 of 门口那个超市)."""
-    found: set[str] = set()
-    named: set[tuple[str, str]] = set()
-    unnamed: set[str] = set()
+    found = set()
     for m in _TRADE_RE.finditer(text):
         start = m.start()
         at = start
@@ -96,16 +60,11 @@ def businesses(text: str, idf: dict[str, float] | None = None
         name = text[at:start]
         for prefix in _COUNTY:
             name = name.removeprefix(prefix)
-        trade = trade_of(m.group(0))
         if (len(name) >= _SHORTEST and name not in _GENERIC and name[-2:] not in _GENERIC
                 and name not in _TRADE_WORDS  # 火锅 of 火锅店: a trade
                 and (idf is None or idf.get(name[:2], _PROPER_IDF) >= _PROPER_IDF)):
             found.add(name)
-            if trade:
-                named.add((name, trade))
-        elif trade and not name and not _TOLD_FROM.match(text, m.end()):  # 那家健身房, 楼下新开了一家健身房
-            unnamed.add(trade)
-    return frozenset(found), frozenset(named), frozenset(unnamed - {t for _, t in named})
+    return frozenset(found)
 
 
 def names_one(mine: frozenset[str], their_text: str) -> str | None:

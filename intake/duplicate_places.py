@@ -67,8 +67,7 @@ def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -
     roads = not _at_one_junction(a, b, junction)
     return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
             or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
-            or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _business_trades_apart(a, b)
-            or _each_its_township(a, b)
+            or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
             or _road_ends_apart(a, b) or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
 
@@ -140,31 +139,6 @@ def _firms_apart(a: Profile, b: Profile) -> bool:
             and names_one(b.firms, a.where) is None)
 
 
-def _business_trades_apart(a: Profile, b: Profile) -> bool:
-    """Each tells of businesses, by name or by trade alone, of trades the other's are not, and neither
-    names one the other says (福临健身 / 楼下那家超市: two businesses)."""
-    ta = {trade for _, trade in a.firm_trades} | a.trade_only
-    tb = {trade for _, trade in b.firm_trades} | b.trade_only
-    return (bool(ta) and bool(tb) and not ta & tb and names_one(a.firms, b.where) is None
-            and names_one(b.firms, a.where) is None)
-
-
-def _by_its_trade(a: Profile, b: Profile) -> str | None:
-    """The business `a` names when `b` names none and tells of one of its trade alone (悦动健身 /
-    楼下那家健身房) on a road or in a compound both name, or in one village or community of the
-    gazetteer or of the router's: people call the business under their window by its trade."""
-    if b.firms or not b.trade_only:
-        return None
-    names = [name for name, trade in a.firm_trades if trade in b.trade_only]
-    if not names:
-        return None
-    wa, wb = a.whereabouts, b.whereabouts
-    if not (shared_spots(wa, wb) or wa.at("road") & wb.at("road") or wa.villages & wb.villages
-            or {p for p in a.report.places & b.report.places if p.startswith("village:")}):
-        return None
-    return max(names, key=lambda n: (len(n), n))
-
-
 def _named_apart(a: Profile, b: Profile) -> bool:
     return _said_apart(a.quoted, b.quoted, a, b)
 
@@ -212,9 +186,6 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     firm = names_one(a.firms, b.where) or names_one(b.firms, a.where)
     if firm:
         return _BUSINESS + firm  # one business both name, wherever else they say it is
-    firm = _by_its_trade(a, b) or _by_its_trade(b, a)
-    if firm:
-        return _BUSINESS + firm  # one names it, the other tells of a business of its trade there
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
         return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
@@ -274,11 +245,4 @@ def _named_spot(place: str, a: Profile, b: Profile) -> bool:
     if not place.startswith("same place ") or ":" in place:
         return False
     name = place.removeprefix("same place ")
-    if name.endswith("社区") and _one_building(a, b):
-        return True  # one building both name in a community (its 3栋)
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)
-
-
-def _one_building(a: Profile, b: Profile) -> bool:
-    """Both name buildings (栋), and one in common (two would have told them apart already)."""
-    return bool(a.subplaces_by_kind.get("栋", frozenset()) & b.subplaces_by_kind.get("栋", frozenset()))

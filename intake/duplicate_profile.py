@@ -12,15 +12,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from intake.businesses import businesses
+from intake.businesses import business_names
 from intake.incident_kinds import (
     _ANOTHER,
     _ASIDE,
     _FOLLOW_UP,
     _KIND_BIGRAMS,
-    _LASTING,
     _OUTAGES,
-    _RECURRED,
     _TOWNSHIP_WIDE,
     incident_facets,
     incident_kinds,
@@ -102,13 +100,7 @@ class Profile:
     road_ends: frozenset[str] = frozenset()  # the ends or stretches of a road it tells of (东 of 解放路东头)
     another: bool = False  # it says it is about another one than reported before (另一家, 另一问题)
     follow_up: bool = False  # it says it was reported before or is still not dealt with (打过电话, 还没修)
-    # It tells of a condition that lasts (天天, 一直, 还没修: `_LASTING`), and not of one put right since
-    # (修好以后, 新换的: `_RECURRED`).
-    lasting: bool = False
-    recurred: bool = False
     firms: frozenset[str] = frozenset()  # the names of businesses it names (悦动 of 悦动健身: `business_names`)
-    firm_trades: frozenset[tuple[str, str]] = frozenset()  # ... each with its trade (悦动, 健身)
-    trade_only: frozenset[str] = frozenset()  # the trades of businesses it tells of by trade alone (楼下那家健身房)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
@@ -219,8 +211,6 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     # The matter's words: the text without the places it names (the gazetteer's, when there is one:
     # 县图书馆's air conditioning and its opening hours share only the library's name).
     matter = _clean(_without_places(said_rest if book else text, known | coarse))
-    follow_up = bool(_FOLLOW_UP.search(said))
-    firms, firm_trades, trade_only = businesses(rest if book else where, idf)
     return Profile(report=report, grams=_weighted(_bigrams(matter), idf),
                    cues=matters_named(matter) if matters_named else frozenset(),
                    leaning=leaning(matter) if leaning else {},
@@ -236,9 +226,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    if book and report.address else NOWHERE, quoted=_quoted_names(report.text),
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
-                   follow_up=follow_up, lasting=follow_up or bool(_LASTING.search(said)),
-                   recurred=bool(_RECURRED.search(said)), firms=firms, firm_trades=firm_trades,
-                   trade_only=trade_only,
+                   follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
                    doors=_doors(raw_where))
 
 

@@ -39,16 +39,8 @@ from intake.duplicate_profile import (
     leaning_alike,
     profile,
 )
-from intake.incident_kinds import (
-    _FELT_AROUND,
-    _PRACTICES,
-    _STANDING,
-    _kinds_apart,
-    _related,
-    incident_facets,
-    incident_kinds,
-)
-from intake.place_words import _ROADS, place_names
+from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
+from intake.place_words import place_names
 from intake.places import PlaceBook
 
 # The detector's public names, wherever they live (callers import them from here).
@@ -75,13 +67,6 @@ class Match:
     report_id: str
     score: float
     why: str
-
-
-def _lasting(earlier: Profile, new: Profile) -> bool:
-    """One of the two tells of a condition that lasts until someone acts, or both of one practice
-    (`_PRACTICES`), and the new report does not tell of it as put right in between (then it is a new
-    event)."""
-    return (new.lasting or bool(earlier.kinds & new.kinds & _PRACTICES)) and not new.recurred
 
 
 def _router_near(a: Profile, b: Profile) -> bool:
@@ -120,9 +105,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
     told_standing = bool(a.kinds & b.kinds & _STANDING)
     classed_standing = a.report.long_standing and b.report.long_standing
-    # ... or a condition either tells as lasting (天天, 还没修), the new report not as put right since.
-    lasting = _lasting(a, b)
-    if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing or lasting)):
+    if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
         return None
     place = _same_place(a, b, policy)
     if place is None:
@@ -194,16 +177,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     coarse = place.startswith(_WITHIN)
     if coarse and gap > policy.window:
         return None  # past the window a standing grievance is one only at a place both name
-    if gap > policy.window and not told_standing and not (spot and same_matter and classed_standing):
-        # ... and one told as lasting only at a spot both name, of one kind the router's matter or the
-        # learned leaning agrees with (past the window one place's other matter is not joined by
-        # kinds related or the leaning alone)
-        # (on a road, a lamp or a bus still out that the new report says has lasted, told alike)
-        on_road = (place.startswith("same place ") and place.endswith(_ROADS) and b.lasting
-                   and same_router_matter and (leaning or 0.0) >= policy.min_leaning)
-        if not (lasting and (spot or on_road) and same_kind
-                and (router_agrees or (leaning or 0.0) >= policy.min_leaning)):
-            return None  # ... and one classed so only at a spot both name, as one matter
+    if gap > policy.window and not told_standing and not (spot and same_matter):
+        return None  # ... and one classed so only at a spot both name, as one matter
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
@@ -249,8 +224,7 @@ class DuplicateIndex:
         recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
         classed = report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
-                   if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)
-                   or _lasting(p, new)]
+                   if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)]
         # ... with the first report of each incident among them, as intake sees the open order: an
         # incident whose first report tells another matter is not joined through a later one.
         listed = {p.report.id for p, _ in members}

@@ -72,33 +72,3 @@ def test_an_incident_past_the_window_is_judged_by_its_first_report_as_intake_doe
     aside = _r("b", "福临健身跑路了，充的卡退不了，前台说她们工资也没发", hours=22)
     wages = _r("c", "我是福临健身的员工，拖欠两个月工资，老板失联", hours=80)
     assert _run(refund, aside, wages) == [None, "a", None]
-
-
-def test_a_business_told_by_its_trade_alone_is_the_one_of_that_trade_named_there() -> None:
-    """People call the gym under their window 楼下那家健身房: on a road both name, or in one community,
-    it is the gym the other report names — not a business of another trade, nor one the report names
-    itself, nor the chain's branch on another road."""
-    named = _r("a", "新民路福临健身每天晚上音乐开得巨大，十一点都不停", "新民路")
-    by_trade = _r("b", "新民路楼下那家健身房晚上音响太吵了，孩子睡不着", hours=20)
-    assert _run(named, by_trade) == [None, "a"]
-    other_trade = _r("b", "新民路楼下那家超市晚上音响太吵了，孩子睡不着", hours=20)
-    assert _run(named, other_trade) == [None, None]
-    branch = _r("b", "柳湖路那家福临健身晚上音响太吵了，孩子睡不着", hours=20)
-    assert _run(named, branch) == [None, None]
-
-
-def test_a_business_of_a_trade_is_where_a_report_is_told_from_when_a_position_follows() -> None:
-    from intake.businesses import businesses
-
-    assert businesses("楼下新开了一家健身房，晚上砸杠铃")[2] == frozenset({"健身"})
-    assert businesses("超市旁边那个练器械的地方，晚上哐哐响")[2] == frozenset()
-    assert businesses("新民路福临健身房太吵", IDF)[1] == frozenset({("福临", "健身")})
-
-
-def test_a_training_school_told_by_its_name_and_training_is_that_school() -> None:
-    from intake.businesses import businesses
-    from intake.duplicates import incident_kinds
-
-    assert businesses("福临培训那个事过去半个月了", IDF)[1] == frozenset({("福临", "培训")})
-    assert businesses("二中旁边那个辅导班跑路了", IDF)[2] == frozenset({"培训"})
-    assert "refund" in incident_kinds("校长电话一直关机，钱怎么退？")
