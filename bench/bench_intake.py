@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import create_database, drop_database  # noqa: E402
+from tests.support.shared_secrets import SHARED_SECRETS  # noqa: E402
 
 TEXTS = [
     "小区从早上开始停水，一直没有通知什么时候来水。",
@@ -150,7 +151,7 @@ async def main() -> None:
     broker = TansuBroker(workdir)
     broker.start()
     name, url = await create_database()
-    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, **SHARED_SECRETS,
            "HOTLINE_RELAY_POLL_SECONDS": "0.2"}  # the default: NOTIFY wakes the relay
     names = ["all"] if args.together else ["intake", "router", "escalation", "feedback"]
     urls: dict[str, str] = {}

@@ -36,6 +36,7 @@ from bench_intake import transport, wait_ready  # noqa: E402
 
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import create_database, drop_database  # noqa: E402
+from tests.support.shared_secrets import SHARED_SECRETS  # noqa: E402
 
 MATTERS = [
     "从早上开始停水，一直没有通知什么时候来水，家里老人做饭都没水。",
@@ -125,7 +126,7 @@ async def main() -> None:
     broker = TansuBroker(workdir)
     broker.start()
     name, url = await create_database()
-    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, **SHARED_SECRETS,
            "HOTLINE_KAFKA_MISSING_TOPICS": "create"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -60,6 +60,7 @@ from pg_table_stats import table_stats  # noqa: E402
 from services.relay import RELAY_LOCK_KEY  # noqa: E402
 from tests.support.broker import TansuBroker, free_port  # noqa: E402
 from tests.support.postgres import ADMIN_DSN, create_database, drop_database  # noqa: E402
+from tests.support.shared_secrets import SHARED_SECRETS  # noqa: E402
 
 SERVICES = ("intake", "router", "escalation", "feedback")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -436,7 +437,7 @@ async def wait_http(url: str, path: str, proc: subprocess.Popen[bytes] | None = 
 def start_hotline(
     workdir: Path, url: str, bootstrap: str, workers: dict[str, int]
 ) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
-    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, **SHARED_SECRETS}
     # The services refuse to start without their topics: create them as a deployment would.
     subprocess.run([sys.executable, "-m", "services.cli", "kafka", "topics", "apply"], cwd=ROOT, env=env, check=True,
                    stdout=(workdir / "topics.log").open("wb"), stderr=subprocess.STDOUT)

@@ -60,6 +60,8 @@ def serve(
     from services.logs import configure_logging, logging_config
 
     settings = CoreSettings()
+    if settings.database_url:
+        asyncio.run(_database_ready(settings))
     if settings.uses_kafka:
         asyncio.run(_broker_ready(settings))
     configure_logging(settings.log_level)
@@ -80,6 +82,33 @@ def _shared_configuration(service: str, settings: CoreSettings) -> None:
     if missing:
         raise CliError(f"{service} alone needs {', '.join(missing)} (the same for every service; "
                        "deploy/README.md says how to make them): without them it keeps a database or keys of its own")
+
+
+async def _database_ready(settings: CoreSettings) -> None:
+    """Before uvicorn starts: the configured database answers and holds this release's schema, else one
+    line and exit status 1 (a wrong address, user or database name, or a database not migrated, made a
+    service that ran on, answering 503 and logging the relay's failure every two seconds). A database
+    at a revision this release does not know is newer (expand-then-contract): that is fine."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from services.db.engine import make_engine
+    from services.db.migrate import alembic_config
+
+    url = settings.effective_database_url
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            revision = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    known = {r.revision for r in script.walk_revisions()}
+    if revision is None or (revision != head and revision in known):
+        at = f"is at {revision}" if revision else "holds no Hotline schema"
+        raise CliError(f"the database at {url.split('@')[-1]} {at}, this release needs {head}: "
+                       "run `hotline db upgrade`")
 
 
 async def _broker_ready(settings: CoreSettings) -> None:

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from intake.vault import Vault
 from tests.support.broker import TansuBroker, free_port
+from tests.support.shared_secrets import SHARED_SECRETS
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -35,8 +35,7 @@ def services(pg_url: str, broker: TansuBroker, tmp_path_factory: pytest.TempPath
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
         "HOTLINE_RELAY_POLL_SECONDS": "0.05",
         "HOTLINE_KAFKA_CLIENT_ID": "hotline-e2e",
-        "HOTLINE_PII_KEYS": Vault.new_key(),  # shared by every service, as deploy/ does
-        "HOTLINE_TOKEN_SECRET": "e2e",
+        **SHARED_SECRETS,  # shared by every service, as deploy/ does
     }
     processes: list[subprocess.Popen[bytes]] = []
     urls: dict[str, str] = {}

@@ -13,13 +13,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
-from intake.vault import Vault
 from schemas.events import FIXED_TOPICS
 from services.bootstrap import build_runtime
 from services.settings import CoreSettings
 from services.status import CONSUMER_GROUPS
 from services.topics import MissingTopics, apply_plan, consumer_group_lag, existing_topics, topic_plan
 from tests.support.broker import TansuBroker
+from tests.support.shared_secrets import SHARED_SECRETS
 
 pytestmark = pytest.mark.integration
 
@@ -79,12 +79,12 @@ async def test_status_reads_each_consumer_groups_lag_from_the_broker(empty_broke
     assert lag["hotline-router"] == 3 and lag["hotline-feedback"] is None and lag["hotline-reports"] is None
 
 
-def test_serve_against_a_broker_without_the_topics_fails_in_one_line(empty_broker: TansuBroker,
+def test_serve_against_a_broker_without_the_topics_fails_in_one_line(empty_broker: TansuBroker, pg_url: str,
                                                                       tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environment.update({"HOTLINE_DATA_DIR": str(tmp_path), "KAFKA_BOOTSTRAP_SERVERS": empty_broker.bootstrap,
-                        "DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:9/none",
-                        "HOTLINE_PII_KEYS": Vault.new_key(), "HOTLINE_TOKEN_SECRET": "test"})
+                        "DATABASE_URL": pg_url,
+                        **SHARED_SECRETS})
     done = subprocess.run([sys.executable, "-m", "services.cli", "serve", "router", "--port", "0"],
                           capture_output=True, text=True, env=environment, timeout=120)
     assert done.returncode == 1, done.stderr

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from schemas.events import FIXED_TOPICS
 from services.cli import CliError, app
+from tests.support.shared_secrets import SHARED_SECRETS
 
 COMMANDS = [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"], ["classify"], ["import"], ["status"], ["asyncapi"],
             ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"], ["kafka", "topics", "plan"],
@@ -187,14 +188,27 @@ def test_classify_and_duplicates_read_a_file_saved_with_a_byte_order_mark(tmp_pa
 
 
 # What a service run on its own shares with the others (the keys are a development pair, not a secret).
-SHARED = {"DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:9/none",
-          "HOTLINE_PII_KEYS": "Yd3tQzyZ3ZcwC3V8Rk9bT4dG7D2C0E9h3wWm7a2nLq0=", "HOTLINE_TOKEN_SECRET": "dev-only"}
+SHARED = {"DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:9/none", **SHARED_SECRETS}
 
 
 def test_serve_with_a_broker_that_does_not_answer_fails_in_one_line(tmp_path: Path) -> None:
+    migrated = {**SHARED, "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}"}
+    assert hotline("db", "upgrade", data_dir=tmp_path, **migrated).returncode == 0
     done = hotline("serve", "intake", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
-                   **SHARED)
-    _one_line_error(done, "127.0.0.1")
+                   **migrated)
+    _one_line_error(done, "KafkaConnectionError", "127.0.0.1")
+
+
+@pytest.mark.parametrize(("database", "words"), [
+    ("postgresql+asyncpg://postgres@127.0.0.1:9/none", ("database does not answer", "127.0.0.1")),
+    ("sqlite:///{dir}/empty.db", ("holds no Hotline schema", "hotline db upgrade")),
+])
+def test_serve_with_a_database_it_cannot_use_fails_in_one_line(tmp_path: Path, database: str,
+                                                               words: tuple[str, ...]) -> None:
+    """It started, answered 503 and logged the relay's failure every two seconds, for ever."""
+    done = hotline("serve", "router", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
+                   **{**SHARED, "DATABASE_URL": database.format(dir=tmp_path)})
+    _one_line_error(done, *words)
 
 
 @pytest.mark.parametrize("unset", sorted(SHARED))
