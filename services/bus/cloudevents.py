@@ -16,6 +16,25 @@ from schemas.payloads import RefusalReason
 # What a record must carry to be read as one of our events.
 REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject")
 MAX_ID_CHARS = 40  # consumers remember ids they have handled (processed_events.event_id)
+MAX_SUBJECT_CHARS = 40  # the subject is a work-order id (work_orders.id)
+MAX_ATTRIBUTE_CHARS = 120  # ce_source, ce_type (the outbox's columns)
+_CONTROL = {chr(c) for c in (*range(0x20), 0x7F)}
+
+
+def _clean(value: str | None, limit: int) -> bool:
+    """Whether an attribute can be stored as it is: PostgreSQL holds no NUL in text, and a longer one
+    than its column is refused by the database (as a retry-for-ever, not as a bad record)."""
+    return value is not None and len(value) <= limit and _CONTROL.isdisjoint(value)
+
+
+def _holds_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_holds_nul(v) for v in data)
+    return False
 
 
 class UnreadableRecord(ValueError):
@@ -65,13 +84,20 @@ def from_kafka(
     source, subject = text.get("ce_source") or None, text.get("ce_subject") or None
 
     def refuse(reason: RefusalReason, message: str) -> UnreadableRecord:
-        return UnreadableRecord(reason, message, source=source, subject=subject)
+        # A dead-letter handler stores them: only as they can be stored.
+        return UnreadableRecord(reason, message, source=source if _clean(source, MAX_ATTRIBUTE_CHARS) else None,
+                                subject=subject if _clean(subject, MAX_SUBJECT_CHARS) else None)
 
     missing = [name for name in REQUIRED_HEADERS if not text.get(name)]
     if missing:
         raise refuse(RefusalReason.missing_attribute, f"missing or unreadable header(s): {', '.join(missing)}")
     if len(text["ce_id"]) > MAX_ID_CHARS:
         raise refuse(RefusalReason.unreadable, f"ce_id is longer than {MAX_ID_CHARS} characters (use a UUID)")
+    for name, limit in (("ce_id", MAX_ID_CHARS), ("ce_subject", MAX_SUBJECT_CHARS),
+                        ("ce_source", MAX_ATTRIBUTE_CHARS), ("ce_type", MAX_ATTRIBUTE_CHARS)):
+        if not _clean(text[name], limit):
+            raise refuse(RefusalReason.unreadable,
+                         f"{name} holds a control character or is longer than {limit} characters")
     if text["ce_specversion"] != "1.0":
         raise refuse(RefusalReason.unreadable, f"ce_specversion is {text['ce_specversion']!r}, not '1.0'")
     try:
@@ -90,6 +116,8 @@ def from_kafka(
         raise refuse(RefusalReason.unreadable, f"the body is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise refuse(RefusalReason.unreadable, "the body is not a JSON object")
+    if b"\\u0000" in (value or b"") and _holds_nul(data):  # JSON writes a NUL so: look only when it may
+        raise refuse(RefusalReason.unreadable, "the body holds a NUL character (\\u0000)")
     time = datetime.now().astimezone()
     if text.get("ce_time"):
         try:

@@ -55,8 +55,8 @@ async def test_every_connection_terminated_under_the_running_system_costs_at_mos
     assert statuses[-20:] == [201] * 20, statuses
 
     for order_id in accepted:
-        await eventually(lambda o=order_id: order_in_state(client, o, "dispatched", "pending_review", "merged"), timeout=60,
-                         what=f"{order_id} routed after the connections were killed")
+        await eventually(lambda o=order_id: order_in_state(client, o, "dispatched", "pending_review", "merged"),
+                         timeout=60, what=f"{order_id} routed after the connections were killed")
 
     async def outbox_drained() -> bool:
         async with runtime.sessions() as session:
