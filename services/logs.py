@@ -98,6 +98,9 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "aiokafka": {"level": "WARNING"},
             "sqlalchemy": {"level": "WARNING"},
+            # The database drivers log each statement with its parameters at DEBUG: never ours to show.
+            "aiosqlite": {"level": "WARNING"},
+            "asyncpg": {"level": "WARNING"},
             "alembic.runtime.plugins": {"level": "WARNING"},  # a line per plugin at every import
         },
     }

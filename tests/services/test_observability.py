@@ -109,6 +109,37 @@ async def test_log_lines_are_json_with_request_and_order_ids_and_no_personal_num
     assert "139****5678" in text
 
 
+async def test_at_debug_level_no_sql_statement_nor_its_parameters_is_logged(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """HOTLINE_LOG_LEVEL=DEBUG logged every statement aiosqlite ran, with its parameters: the appeal's
+    text, address and sealed personal data, a line per row."""
+    _, client = system
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    levels = {name: logging.getLogger(name).level for name in logging_config("debug")["loggers"]}
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name, config in logging_config("debug")["loggers"].items():
+        if "level" in config:
+            logging.getLogger(name).setLevel(config["level"])
+    try:
+        answer = await client.post("/v1/appeals", json=appeal(text="东湖大道路灯不亮了，住在旁边的李四说很危险",
+                                                              external_id="debug-log"))
+        assert answer.status_code == 201, answer.text
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    text = stream.getvalue()
+    assert "hotline.http" in text  # the request was logged
+    assert "INSERT INTO" not in text and "李四" not in text, text[:500]
+
+
 def test_logging_config_pickles_for_worker_processes() -> None:
     # `hotline serve --workers N` hands the config to uvicorn, which pickles it for each spawned
     # worker: a stream object in it made every multi-worker start fail.
