@@ -83,6 +83,14 @@ def test_dashboard_and_alerts_use_only_metrics_that_exist() -> None:
     assert len(used) > 10 and sorted(used - known) == []
 
 
+def test_every_metric_is_listed_in_the_deploy_readme() -> None:
+    """The operator's list of metrics (deploy/README.md, Observability) names each one registered."""
+    listed = set(re.findall(r"hotline_[a-z_]+", (ROOT / "deploy/README.md").read_text(encoding="utf-8")))
+    registered = {f.name for f in REGISTRY.collect() if f.name.startswith("hotline_")}
+    missing = sorted(n for n in registered if n not in listed and f"{n}_total" not in listed)
+    assert missing == []
+
+
 async def test_log_lines_are_json_with_request_and_order_ids_and_no_personal_numbers(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
