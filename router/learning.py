@@ -27,6 +27,10 @@ FORMAT = "hotline-router-model/3"
 EMERGENCY_NONE = "none"  # the emergency head's class for appeals that are not emergencies
 MIN_CLASS_EXAMPLES = 50  # fewer appeals labelled with a whistle class than this: no class heads
 CLASS_HEADS = ("urgent", "hard")
+# The owner model's C (the matter head keeps `regularisation`): 1.0 rather than 0.5, leave-one-set-out over the
+# 18 seed sets pooled: department top-1 88.79 -> 89.04%, level balanced 86.45 -> 86.58%, category 85.19 -> 85.84%,
+# auto-dispatched at 0.8 78.35% (93.91% right) -> 78.93% (93.99%); 0.25 lost on all of them, 2.0 gained less level
+OWNER_C = 1.0
 EMERGENCY_HEAD_C = 16.0  # inverse regularisation of the learned emergency head (see _train_emergency_head)
 MATTER_HEAD_PRUNE = 0.05  # matter head weights smaller than this are dropped (no measurable change)
 HASH_BITS = 20  # feature table of 2^20 slots (4 MB, cache-friendly); a few percent of unseen n-grams collide
@@ -328,6 +332,7 @@ def train(
     normalise: object = None,
     history_weight: float = 2.0,
     regularisation: float = 0.5,
+    owner_regularisation: float = OWNER_C,
 ) -> LearnedModel:
     """Train a model of owners (county departments, `village`, `township`) from catalogue
     examples plus labelled history.
@@ -340,7 +345,8 @@ def train(
     routing see the same text; `history_weight` multiplies each record's own weight (history is
     real appeals, worth more than catalogue examples). `seed` (the shipped seed appeals) is
     learnt from exactly as history is, before it, and counted apart in `trained_on` ("seed"
-    against "history", the centre's own orders).
+    against "history", the centre's own orders). `owner_regularisation` is the owner model's C,
+    `regularisation` the matter head's.
     """
     from scipy.sparse import csr_matrix
     from sklearn.svm import LinearSVC
@@ -409,7 +415,7 @@ def train(
         raise ModelError("training needs at least two distinct matters")
     # A linear SVM (one-vs-rest, liblinear) trains in about a second on the whole catalogue,
     # twenty times faster than multinomial logistic regression, and ranks as well.
-    clf = LinearSVC(C=regularisation)
+    clf = LinearSVC(C=owner_regularisation)
     clf.fit(matrix[owner_rows], owner_labels, sample_weight=np.asarray(weights)[owner_rows])
     order = [list(clf.classes_).index(c) for c in classes]
     coef = np.asarray(clf.coef_, dtype=np.float32)[order]
