@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,6 +56,22 @@ def _safe(value: Any) -> Any:
     return mask_text(str(value))
 
 
+_OUR_ID = re.compile(r"(wo_)?[0-9a-f]{20,32}")  # a work-order id, a request id we made
+# A number as long as a phone, ID or bank-card number, whatever touches it.
+_LONG_NUMBER = re.compile(r"(?<!\d)(\d{11}|\d{15}|\d{16,19}|\d{17}[Xx])(?!\d)")
+
+
+def _safe_id(value: Any) -> Any:
+    """A request or work-order id as the caller sent it (header, path): masked like any text, and besides
+    a long number in it masked even where a letter touches it (req-13912345678, wo_13912345678), which
+    the text rule leaves alone (an order id, a digest). Ids of our own form are kept whole."""
+    if not isinstance(value, str) or _OUR_ID.fullmatch(value):
+        return _safe(value)
+    masked = mask_text(value)
+    return _LONG_NUMBER.sub(lambda m: m[0][:3] + "*" * (len(m[0]) - 7) + m[0][-4:] if len(m[0]) == 11
+                            else m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], masked)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line, UTF-8 as it is (no \\u escapes), personal numbers masked."""
 
@@ -69,9 +86,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         order_id = getattr(record, "work_order_id", None) or WORK_ORDER_ID.get()
         if request_id:
-            entry["request_id"] = _safe(request_id)
+            entry["request_id"] = _safe_id(request_id)
         if order_id:
-            entry["work_order_id"] = _safe(order_id)  # taken from the path: whatever the caller put there
+            entry["work_order_id"] = _safe_id(order_id)  # taken from the path: whatever the caller put there
         entry.update(_trace_ids())
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):

@@ -148,6 +148,31 @@ async def test_at_debug_level_no_sql_statement_nor_its_parameters_is_logged(
     assert "INSERT INTO" not in text and "李四" not in text, text[:500]
 
 
+async def test_a_number_in_a_request_id_or_an_order_id_the_caller_chose_is_masked_in_the_log(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The text rule leaves digits a letter touches alone (ids, digests), so req-13987654321 and
+    wo_13611112222 reached the log whole; our own ids are kept whole."""
+    _, client = system
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.INFO)
+    try:
+        await client.get("/v1/work-orders/wo_13611112222", headers={"X-Request-ID": "req-13987654321"})
+        await client.get("/v1/work-orders/wo_5d2e4458195446fd865b", headers={"X-Request-ID": "f" * 32})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    text = "\n".join(line for line in stream.getvalue().splitlines() if '"hotline.http"' in line)  # not httpx's
+    assert "13611112222" not in text and "13987654321" not in text, text
+    assert "req-139****4321" in text and "wo_136****2222" in text
+    assert "wo_5d2e4458195446fd865b" in text and "f" * 32 in text
+
+
 def test_logging_config_pickles_for_worker_processes() -> None:
     # `hotline serve --workers N` hands the config to uvicorn, which pickles it for each spawned
     # worker: a stream object in it made every multi-worker start fail.
