@@ -30,6 +30,21 @@ def db_upgrade(
     typer.echo(f"database at {url.split('@')[-1]} is at {'head' if revision == 'head' else current}{behind}")
 
 
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to go back to (e.g. 0012; `-- -1` for one step)")],
+) -> None:
+    """Undo the migrations after REVISION on DATABASE_URL (or the embedded SQLite file), newest first:
+    to roll a release back after its migration. Stop the services of the newer release first; a
+    migration that dropped something does not bring its data back."""
+    from services.db.migrate import current_revision, downgrade
+    from services.settings import CoreSettings
+
+    url = CoreSettings().effective_database_url
+    downgrade(url, revision)
+    typer.echo(f"database at {url.split('@')[-1]} is at {current_revision(url) or 'base (no schema)'}")
+
+
 @topics_app.command("plan")
 def topics_plan() -> None:
     """Print every topic the configuration needs: name, partitions, replication factor, settings

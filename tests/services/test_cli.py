@@ -17,7 +17,7 @@ from schemas.events import FIXED_TOPICS
 from services.cli import CliError, app
 from tests.support.shared_secrets import SHARED_SECRETS
 
-COMMANDS = [[], ["db"], ["db", "upgrade"], ["serve"], ["demo"], ["classify"], ["import"], ["status"], ["asyncapi"],
+COMMANDS = [[], ["db"], ["db", "upgrade"], ["db", "downgrade"], ["serve"], ["demo"], ["classify"], ["import"], ["status"], ["asyncapi"],
             ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"], ["kafka", "topics", "plan"],
             ["kafka", "topics", "apply"], ["keys"]]
 
@@ -75,6 +75,18 @@ def test_db_upgrade_takes_the_revision_as_an_argument_and_status_reports(tmp_pat
     assert status.returncode == 0, status.stderr
     assert "(at head)" in status.stdout and "0 unpublished" in status.stdout
     assert "0 not revoked" in status.stdout and "in-process bus" in status.stdout
+
+
+def test_db_downgrade_undoes_the_last_migrations_and_upgrade_applies_them_again(tmp_path: Path) -> None:
+    assert hotline("db", "upgrade", data_dir=tmp_path).returncode == 0
+    back = hotline("db", "downgrade", "--", "-2", data_dir=tmp_path)
+    assert back.returncode == 0, back.stderr
+    revision = back.stdout.strip().rsplit(" ", 1)[-1]
+    assert revision.isdigit(), back.stdout
+    assert "(at head)" not in hotline("status", data_dir=tmp_path).stdout
+    again = hotline("db", "upgrade", data_dir=tmp_path)
+    assert again.returncode == 0 and again.stdout.strip().endswith("is at head"), again.stderr
+    assert hotline("db", "upgrade", data_dir=tmp_path).stdout.strip().endswith("is at head")  # twice: a no-op
 
 
 def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
