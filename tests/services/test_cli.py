@@ -17,9 +17,9 @@ from schemas.events import FIXED_TOPICS
 from services.cli import CliError, app
 from tests.support.shared_secrets import SHARED_SECRETS
 
-COMMANDS = [[], ["db"], ["db", "upgrade"], ["db", "downgrade"], ["serve"], ["demo"], ["classify"], ["import"], ["status"], ["asyncapi"],
-            ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"], ["kafka", "topics", "plan"],
-            ["kafka", "topics", "apply"], ["keys"]]
+COMMANDS = [[], ["db"], ["db", "upgrade"], ["db", "downgrade"], ["serve"], ["demo"], ["classify"], ["import"],
+            ["status"], ["asyncapi"], ["router"], ["router", "train"], ["kafka"], ["kafka", "topics"],
+            ["kafka", "topics", "plan"], ["kafka", "topics", "apply"], ["keys"]]
 
 
 def hotline(*args: str, data_dir: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
