@@ -10,7 +10,8 @@ import pickle
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -83,6 +84,23 @@ def test_dashboard_and_alerts_use_only_metrics_that_exist() -> None:
     assert len(used) > 10 and sorted(used - known) == []
 
 
+@contextmanager
+def captured_log(level: int = logging.INFO) -> Iterator[io.StringIO]:
+    """What the root logger writes meanwhile, as the services' JSON lines."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
 def test_every_metric_is_listed_in_the_deploy_readme() -> None:
     """The operator's list of metrics (deploy/README.md, Observability) names each one registered."""
     listed = set(re.findall(r"hotline_[a-z_]+", (ROOT / "deploy/README.md").read_text(encoding="utf-8")))
@@ -95,19 +113,9 @@ async def test_log_lines_are_json_with_request_and_order_ids_and_no_personal_num
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
     _, client = system
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    previous = root.level
-    root.setLevel(logging.INFO)
-    try:
+    with captured_log() as stream:
         await client.get("/v1/work-orders/wo_some_order", headers={"X-Request-ID": "req-42"})
         logging.getLogger("hotline.test").warning("caller 13912345678 id 42010119800101123X card 6222021234567890123")
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     access = next(line for line in lines if line["logger"] == "hotline.http")
     assert access["request_id"] == "req-42" and access["work_order_id"] == "wo_some_order"
@@ -123,24 +131,16 @@ async def test_at_debug_level_no_sql_statement_nor_its_parameters_is_logged(
     """HOTLINE_LOG_LEVEL=DEBUG logged every statement aiosqlite ran, with its parameters: the appeal's
     text, address and sealed personal data, a line per row."""
     _, client = system
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
     levels = {name: logging.getLogger(name).level for name in logging_config("debug")["loggers"]}
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
     for name, config in logging_config("debug")["loggers"].items():
         if "level" in config:
             logging.getLogger(name).setLevel(config["level"])
     try:
-        answer = await client.post("/v1/appeals", json=appeal(text="东湖大道路灯不亮了，住在旁边的李四说很危险",
-                                                              external_id="debug-log"))
-        assert answer.status_code == 201, answer.text
+        with captured_log(logging.DEBUG) as stream:
+            answer = await client.post("/v1/appeals", json=appeal(text="东湖大道路灯不亮了，住在旁边的李四说很危险",
+                                                                  external_id="debug-log"))
+            assert answer.status_code == 201, answer.text
     finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
     text = stream.getvalue()
@@ -154,19 +154,9 @@ async def test_a_number_in_a_request_id_or_an_order_id_the_caller_chose_is_maske
     """The text rule leaves digits a letter touches alone (ids, digests), so req-13987654321 and
     wo_13611112222 reached the log whole; our own ids are kept whole."""
     _, client = system
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    previous = root.level
-    root.setLevel(logging.INFO)
-    try:
+    with captured_log() as stream:
         await client.get("/v1/work-orders/wo_13611112222", headers={"X-Request-ID": "req-13987654321"})
         await client.get("/v1/work-orders/wo_5d2e4458195446fd865b", headers={"X-Request-ID": "f" * 32})
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
     text = "\n".join(line for line in stream.getvalue().splitlines() if '"hotline.http"' in line)  # not httpx's
     assert "13611112222" not in text and "13987654321" not in text, text
     assert "req-139****4321" in text and "wo_136****2222" in text
