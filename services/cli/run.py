@@ -45,7 +45,8 @@ def serve(
 
     from services.settings import CoreSettings
 
-    if service is not ServiceName.all and not CoreSettings().uses_kafka:
+    settings = CoreSettings()
+    if service is not ServiceName.all and not settings.uses_kafka:
         raise typer.BadParameter(
             f"{service.value} alone needs KAFKA_BOOTSTRAP_SERVERS (and DATABASE_URL); without a broker the "
             "services share an in-process bus: run `hotline serve all`",
@@ -53,13 +54,12 @@ def serve(
         )
 
     if service is not ServiceName.all:
-        _shared_configuration(service.value, CoreSettings())
-    if workers > 1 and not CoreSettings().uses_kafka:
+        _shared_configuration(service.value, settings)
+    if workers > 1 and not settings.uses_kafka:
         raise typer.BadParameter("several workers share the work through Kafka: set KAFKA_BOOTSTRAP_SERVERS",
                                  param_hint="--workers")
     from services.logs import configure_logging, logging_config
 
-    settings = CoreSettings()
     if settings.database_url:
         asyncio.run(_database_ready(settings))
     if settings.uses_kafka:
