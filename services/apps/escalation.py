@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.masking import mask_text
 from schemas.access import Permission, Principal
 from schemas.escalation import (
     MAX_ID,
@@ -95,10 +96,11 @@ async def _current(session: AsyncSession, order_id: str) -> WorkOrder:
 
 
 # ---- 吹哨 / 报到 / 以下评上 --------------------------------------------------------------------
+# The free text below is stored masked; masked again as shown, for rows kept before it was (as views.py does).
 def _whistle_view(call: WhistleCall, summons: list[SummonsView]) -> WhistleView:
     return WhistleView(whistle_call_id=call.id, work_order_id=call.work_order_id, township=call.township,
-                       whistle_class=WhistleClass(call.whistle_class), reason=call.reason, blown_at=call.blown_at,
-                       summons=summons)
+                       whistle_class=WhistleClass(call.whistle_class), reason=mask_text(call.reason),
+                       blown_at=call.blown_at, summons=summons)
 
 
 async def _call_view(uow: UowDep, order_id: str, township: str, call_id: int | None = None) -> WhistleView:
@@ -109,7 +111,8 @@ async def _call_view(uow: UowDep, order_id: str, township: str, call_id: int | N
         rows = await esc_repo.call_summons(session, call.id)
     return _whistle_view(call, [SummonsView(department=s.department, report_due=s.report_due,
                                             reported_at=s.reported_at, on_time=s.on_time, rating=s.rating,
-                                            rating_comment=s.rating_comment) for s in rows])
+                                            rating_comment=mask_text(s.rating_comment) if s.rating_comment
+                                            else None) for s in rows])
 
 
 @router.post("/work-orders/{order_id}/whistle", response_model=WhistleView, status_code=201,
@@ -147,10 +150,11 @@ async def whistle_ratings(order: UnitOrder, body: WhistleRatingsIn, uow: UowDep,
 
 # ---- 延期 ------------------------------------------------------------------------------------
 def _extension_view(ext: Extension, order: WorkOrder) -> ExtensionView:
-    return ExtensionView(id=ext.id, work_order_id=ext.work_order_id, unit=ext.unit, days=ext.days, reason=ext.reason,
-                         state=ExtensionState(ext.state), requested_at=ext.requested_at, requested_by=ext.requested_by,
-                         resolve_due=order.resolve_due, decided_at=ext.decided_at, decided_by=ext.decided_by,
-                         decision_reason=ext.decision_reason, new_due=ext.new_due)
+    return ExtensionView(id=ext.id, work_order_id=ext.work_order_id, unit=ext.unit, days=ext.days,
+                         reason=mask_text(ext.reason), state=ExtensionState(ext.state), requested_at=ext.requested_at,
+                         requested_by=ext.requested_by, resolve_due=order.resolve_due, decided_at=ext.decided_at,
+                         decided_by=ext.decided_by, new_due=ext.new_due,
+                         decision_reason=mask_text(ext.decision_reason) if ext.decision_reason else None)
 
 
 @router.post("/work-orders/{order_id}/extension", response_model=ExtensionView, status_code=201,

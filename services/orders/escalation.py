@@ -98,14 +98,14 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
                               policy=ctx.clock_policy, reason=body.reason, known_departments=departments,
                               awaited=await _awaited(session, order))
     row = WhistleCall(work_order_id=order.id, township=township.code, whistle_class=call.whistle_class.value,
-                      reason=call.reason, blown_at=now, blown_by=who.actor)
+                      reason=mask_text(call.reason), blown_at=now, blown_by=who.actor)
     session.add(row)
     await session.flush()  # the call's id, for its summons
     session.add_all([WhistleSummons(call_id=row.id, work_order_id=order.id, department=code, summoned_at=now,
                                     report_due=call.report_due) for code in call.departments])
     await hands.add_order_units(session, order.id, dict.fromkeys(call.departments, "summoned"), now)
     summons = Summons(whistle_call_id=row.id, township=township.code, call_class=call.whistle_class.value,
-                      report_due=call.report_due, reason=mask_text(call.reason))
+                      report_due=call.report_due, reason=row.reason)
     for code in call.departments:
         repo.add_outbox(session, EventEnvelope(
             type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(code), time=now,
@@ -114,7 +114,7 @@ async def blow_whistle(session: AsyncSession, ctx: DomainContext, order_id: str,
              reason=call.reason, payload=WhistleBlown(
                  **order_summary(order), action="whistle", actor=who.actor, at=now, whistle_call_id=row.id,
                  calling_township=township.code, call_class=call.whistle_class.value,
-                 departments=list(call.departments), report_due=call.report_due, reason=mask_text(call.reason)))
+                 departments=list(call.departments), report_due=call.report_due, reason=row.reason))
     await reschedule(session, ctx, order)
     return State(order.state)
 
@@ -218,12 +218,13 @@ async def rate_departments(session: AsyncSession, ctx: DomainContext, order_id: 
             raise RatingNotAllowed(f"{item.department} was not summoned by whistle call {call.id}")
         rules.check_rating(item.department, reported=row.reported_at is not None, rated=row.rating is not None,
                            rating=item.rating)
-        row.rating, row.rating_comment, row.rated_at = item.rating, item.comment, now
+        comment = mask_text(item.comment) if item.comment else None  # kept as every history reason is
+        row.rating, row.rating_comment, row.rated_at = item.rating, comment, now
         announce(session, order, action="rate_department", actor=who.actor, now=now, event_type=WHISTLE_RATED_TYPE,
                  reason=item.comment, payload=WhistleRated(
                      **order_summary(order), action="dept_rated", actor=who.actor, at=now,
                      whistle_call_id=call.id, calling_township=call.township, call_class=call.whistle_class,
                      department=item.department,
-                     rating=item.rating, comment=mask_text(item.comment) if item.comment else None,
+                     rating=item.rating, comment=comment,
                      on_time=row.on_time))
     return State(order.state)

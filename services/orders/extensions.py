@@ -37,8 +37,7 @@ def _fact(order: WorkOrder, ext: Extension, *, actor: str, resolve_due: datetime
         **order_summary(order), action=f"extension_{ext.state}" if ext.state != "pending" else "extension_requested",
         actor=actor, at=ext.decided_at or ext.requested_at, extension_id=ext.id,
         requesting_unit=ext.unit, days=ext.days, extension_state=ext.state, requested_at=ext.requested_at,
-        resolve_due=resolve_due, new_resolve_due=ext.new_due, reason=mask_text(ext.reason),
-        decision_reason=mask_text(ext.decision_reason) if ext.decision_reason else None,
+        resolve_due=resolve_due, new_resolve_due=ext.new_due, reason=ext.reason, decision_reason=ext.decision_reason,
     )
 
 
@@ -55,7 +54,8 @@ async def request_extension(session: AsyncSession, ctx: DomainContext, order_id:
     if await esc_repo.pending_extension(session, current.id) is not None:
         raise InvalidExtension("an extension of this order is already waiting for a dispatcher's decision")
     ext = Extension(work_order_id=order.id, dispatch_id=current.id, unit=who.unit, requested_at=now,
-                    requested_by=who.actor, days=body.days, reason=body.reason, state=ExtensionState.pending.value)
+                    requested_by=who.actor, days=body.days, reason=mask_text(body.reason),
+                    state=ExtensionState.pending.value)  # kept masked, as every history reason is
     session.add(ext)
     await session.flush()
     announce(session, order, action="request_extension", actor=who.actor, now=now,
@@ -80,7 +80,7 @@ async def decide_extension(session: AsyncSession, ctx: DomainContext, extension_
                                   f"{order.state}): nothing to extend")
     now = ctx.now()
     before = current.resolve_due
-    ext.decided_at, ext.decided_by, ext.decision_reason = now, actor, body.reason
+    ext.decided_at, ext.decided_by, ext.decision_reason = now, actor, mask_text(body.reason)
     if body.decision is Decision.approve:
         deadlines = rebuild_deadlines(current.whistle_class, current.dispatched_at, claim_due=current.claim_due,
                                       first_contact_due=current.first_contact_due, resolve_due=current.resolve_due,

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from intake.masking import find_numbers
 from schemas.events import (
     DUTY_REPORTED_TYPE,
     OVERDUE_TYPE,
@@ -25,6 +27,7 @@ from schemas.events import (
 )
 from services.bootstrap import Runtime
 from services.bus.memory import InProcessBus
+from services.db.tables import Extension, WhistleCall, WhistleSummons
 from services.orders import supervision as supervision_commands
 from services.settings import CoreSettings
 from services.sweep import Sweeper
@@ -349,3 +352,42 @@ async def test_a_report_for_duty_goes_to_the_call_that_stands_not_one_that_lapse
     told = await outbox(runtime, order_id, type_=DUTY_REPORTED_TYPE)
     assert [e["whistle_call_id"] for e in told] == [new.json()["whistle_call_id"]]
     assert new.json()["whistle_call_id"] != old.json()["whistle_call_id"]
+
+
+async def test_the_words_of_a_whistle_a_rating_and_an_extension_are_kept_and_shown_masked(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A township's reason for its whistle, its comment on a department, a unit's reason for 延期 and
+    the dispatcher's reason for the decision are free text like a history reason: a phone, ID or card
+    number typed into them is masked where they are stored and in every answer (the dispatcher's
+    queue, the whistle call), as in the lifecycle events."""
+    runtime, client = system
+    phone, id_card, card = "13812345678", "42010119800101123X", "6222021234567890123"
+    order = await dispatched(client, "解放社区新华小区门口的排水沟堵了半个月，一下雨就淹到楼道里",
+                             "城关镇解放社区新华小区")
+    passed = await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "社区协调不了"})
+    assert passed.status_code == 200 and passed.json()["unit"] == "tw_chengguan", passed.text
+    shown = [await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                             {"class": "ordinary", "departments": ["housing"], "reason": f"请住建来，联系{phone}"})]
+    assert shown[-1].status_code == 201, shown[-1].text
+    assert (await unit_acts(client, order["id"], "housing", "report-duty", {})).status_code == 200
+    shown.append(await unit_acts(client, order["id"], "tw_chengguan", "whistle-ratings",
+                                 {"ratings": [{"department": "housing", "rating": 4, "comment": f"来得快{id_card}"}]}))
+    shown.append(await unit_acts(client, order["id"], "tw_chengguan", "extension",
+                                 {"days": 2, "reason": f"等业主回电{phone}"}))
+    assert shown[-1].status_code == 201, shown[-1].text
+    dispatcher = await key_headers(runtime, "dispatcher")
+    shown.append(await client.get("/v1/extensions?state=pending&limit=500", headers=dispatcher))
+    shown.append(await client.post(f"/v1/extensions/{shown[-2].json()['id']}/decision", headers=dispatcher,
+                                   json={"decision": "approve", "reason": f"同意，费用打卡{card}"}))
+    assert all(r.status_code in (200, 201) for r in shown), [r.text for r in shown]
+    for response in shown:
+        assert not find_numbers(response.text), response.text
+    async with runtime.sessions() as session:
+        kept = [*(await session.execute(select(WhistleCall.reason).where(WhistleCall.work_order_id == order["id"]))
+                  ).scalars(),
+                *(await session.execute(select(WhistleSummons.rating_comment)
+                                        .where(WhistleSummons.work_order_id == order["id"]))).scalars(),
+                *(await session.execute(select(Extension.reason, Extension.decision_reason)
+                                        .where(Extension.work_order_id == order["id"]))).one()]
+    assert len(kept) == 4 and all(kept) and not [text for text in kept if find_numbers(text)], kept
