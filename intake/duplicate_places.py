@@ -207,6 +207,10 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
     if len(rare) >= 2 and not apart_spots:
         return "same name " + "".join(sorted(rare))
+    if rare and _placeless(a) and _placeless(b):
+        # Neither says where (a takeaway's food, a video of an officer, a teacher's punishment): a name
+        # both say is what the incident is known by; `similarity` asks the router's matter to agree.
+        return _PLACELESS + "".join(sorted(rare))
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
@@ -225,6 +229,14 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
+
+
+_PLACELESS = "no place, same name "
+
+
+def _placeless(p: Profile) -> bool:
+    """It names no place: none of the gazetteer's, no address, no village the router reads."""
+    return not p.whereabouts.places and not p.report.address and not p.report.places
 
 
 _BUSINESS = "same business "

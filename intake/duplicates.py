@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from intake.duplicate_places import (
+    _PLACELESS,
     _WITHIN,
     _elsewhere,
     _junction_of,
@@ -69,9 +70,10 @@ class Match:
     why: str
 
 
-def _router_near(a: Profile, b: Profile) -> bool:
-    """The router's matter for one is among those it ranks the other close to (`Profile.near`)."""
-    return any(t.startswith("matter:") and t[7:] in other.near
+def _router_near(a: Profile, b: Profile, *, specific: bool = False) -> bool:
+    """The router's matter for one is among those it ranks the other close to (`Profile.near`); with
+    `specific`, not a department's catch-all (….other)."""
+    return any(t.startswith("matter:") and t[7:] in other.near and not (specific and t.endswith(".other"))
                for one, other in ((a, b), (b, a)) for t in one.report.topic)
 
 
@@ -112,6 +114,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None
     if _told_apart(a, b, policy):
         return None  # both clearly say what happened, and it is not the same thing
+    if place.startswith(_PLACELESS) and not (_specific_matter(a, b) or _router_near(a, b, specific=True)
+                                             or (_catch_all_of_one(a, b) and a.leaning and b.leaning
+                                                 and leaning_alike(a.leaning, b.leaning) >= policy.leaning_in_common)):
+        return None  # a name both say, and nowhere: the router's one matter too (or the words lean to one)
     # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
     leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
     if b.another:

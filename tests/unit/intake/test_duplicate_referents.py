@@ -1,0 +1,52 @@
+"""并单 of reports that say no place: an incident known by a name (a takeaway, a video) rather than by
+where it is. A made-up county (names of no data set)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from intake.duplicates import DuplicateIndex, Report, bigram_idf
+from intake.places import KnownPlace, PlaceBook
+
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+BOOK = PlaceBook({
+    "青石镇": KnownPlace("青石镇", "township", "qingshi"),
+    "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+})
+# A background of everyday appeals: words it never saw look like proper names (刘记 of 刘记凉皮).
+IDF = bigram_idf(["外卖吃了凉皮拉肚子", "点的外卖吃坏了肚子", "群里好几个人都拉肚子了", "店还开着", "吃完上吐下泻"])
+FOOD = frozenset({"dept:market", "matter:market.food_safety"})
+FOOD_OTHER = frozenset({"dept:market", "matter:market.other"})
+PRICES = frozenset({"dept:market", "matter:market.price"})
+
+
+def _r(i: str, text: str, hours: float = 0.0, topic: frozenset[str] = FOOD, address: str | None = None) -> Report:
+    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), topic=topic)
+
+
+def _run(*reports: Report, leaning: bool = False) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=(lambda text: {"market.food_safety": 1.0}) if leaning else None)
+    return [index.add(r) for r in reports]
+
+
+def test_two_reports_naming_no_place_but_one_takeaway_are_one_incident() -> None:
+    first = _r("a", "昨晚点了刘记凉皮的外卖，吃完全家上吐下泻")
+    again = _r("b", "吃了刘记的凉皮拉肚子的不止我家，群里好几个人都拉肚子了，店还开着", hours=6)
+    assert _run(first, again) == [None, "a"]
+
+
+def test_another_name_or_another_matter_or_a_place_is_not_the_same_incident() -> None:
+    first = _r("a", "昨晚点了刘记凉皮的外卖，吃完全家上吐下泻")
+    other_shop = _r("b", "吃了王记的凉皮拉肚子的不止我家，群里好几个人都拉肚子了", hours=6)
+    assert _run(first, other_shop) == [None, None]
+    prices = _r("b", "吃了刘记的凉皮，一碗要二十块，明码标价写的十二", hours=6, topic=PRICES)
+    assert _run(first, prices) == [None, None]  # the router's matters apart
+    placed = _r("b", "吃了刘记的凉皮拉肚子，群里好几个人都拉肚子了", hours=6, address="青石镇翠竹苑")
+    assert _run(first, placed) == [None, None]  # one says where: the place rules judge it
+
+
+def test_the_routers_catch_all_joins_a_name_both_say_when_the_words_lean_to_one_matter() -> None:
+    first = _r("a", "昨晚点了刘记凉皮的外卖，吃完全家上吐下泻")
+    again = _r("b", "吃了刘记的凉皮拉肚子的不止我家，群里好几个人都拉肚子了，店还开着", hours=6, topic=FOOD_OTHER)
+    assert _run(first, again) == [None, None]
+    assert _run(first, again, leaning=True) == [None, "a"]
