@@ -144,6 +144,8 @@ def parse_weights(raw: str | None, default: Mapping[str, float]) -> dict[str, fl
 def composite(rates: Mapping[str, Rate], weights: Mapping[str, float]) -> float | None:
     """Weighted mean of the rates that have a denominator, weights renormalised over those."""
     used = [(weights.get(k, 0.0), r.value) for k, r in rates.items() if r.value is not None and weights.get(k, 0.0)]
+    largest = max((w for w, _ in used), default=0.0)
+    used = [(w / largest, v) for w, v in used]  # proportions only: weights near the float's limit do not overflow
     total = sum(w for w, _ in used)
     return round(sum(w * v for w, v in used) / total, 4) if total else None
 
