@@ -103,10 +103,11 @@ def blow_whistle(
     ``report_due`` is the claim limit of ``whistle_class`` from ``blown_at`` under ``policy``.
     Repeated department codes are kept once, in the order first named. When
     ``known_departments`` is given, every named code must be in it. Raises
-    :class:`WhistleNotAllowed` for a caller that is not a township, no department, a blank or
-    unknown code, or the township naming itself. ``awaited`` are the departments an earlier call
-    on the order summoned that have not reported yet (see :func:`summons_lapsed`): they are left
-    out of this call, and :class:`AlreadySummoned` is raised when nobody else is named.
+    :class:`WhistleNotAllowed` for a caller that is not a township, no department, a blank code or
+    one that is not a county department (a village, another township), or the township naming
+    itself. ``awaited`` are the departments an earlier call on the order summoned that have not
+    reported yet (see :func:`summons_lapsed`): they are left out of this call, and
+    :class:`AlreadySummoned` is raised when nobody else is named.
     """
     require_aware(blown_at, "blown_at")
     if Level(township.level) is not Level.township:
@@ -122,9 +123,10 @@ def blow_whistle(
     if township.code in named:
         raise WhistleNotAllowed(f"township {township.code} cannot blow the whistle on itself")
     if known_departments is not None:
-        unknown = [code for code in named if code not in known_departments]
-        if unknown:
-            raise WhistleNotAllowed(f"unknown county department(s): {', '.join(unknown)}")
+        others = [code for code in named if code not in known_departments]  # a village, a township, a typo
+        if others:
+            raise WhistleNotAllowed(f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} not a county "
+                                    "department: a whistle summons county departments (部门报到) only")
     fresh = tuple(code for code in named if code not in awaited)
     if not fresh:
         raise AlreadySummoned(

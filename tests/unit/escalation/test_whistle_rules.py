@@ -95,11 +95,22 @@ def test_whistle_must_name_a_department(calendar, cst):
 def test_whistle_cannot_name_a_blank_or_unknown_department(calendar, cst):
     with pytest.raises(WhistleNotAllowed, match="blank"):
         blow_whistle(TOWNSHIP, ["housing", " "], "ordinary", cst(2026, 3, 16, 11), calendar)
-    with pytest.raises(WhistleNotAllowed, match="unknown"):
+    with pytest.raises(WhistleNotAllowed, match="ministry_of_magic is not a county department"):
         blow_whistle(
             TOWNSHIP, ["housing", "ministry_of_magic"], "ordinary", cst(2026, 3, 16, 11), calendar,
             known_departments=COUNTY_DEPARTMENTS,
         )  # fmt: skip
+
+
+def test_a_whistle_naming_a_village_or_another_township_says_it_summons_county_departments(calendar, cst):
+    """A village or township is a unit the county knows, not an unknown one: the refusal says what a
+    whistle may name."""
+    for named in (VILLAGE.code, OTHER_TOWNSHIP.code):
+        with pytest.raises(WhistleNotAllowed) as refused:
+            blow_whistle(TOWNSHIP, ["housing", named], "ordinary", cst(2026, 3, 16, 11), calendar,
+                         known_departments=COUNTY_DEPARTMENTS)
+        assert str(refused.value) == (f"{named} is not a county department: a whistle summons county "
+                                      "departments (部门报到) only")
 
 
 def test_township_cannot_whistle_itself(calendar, cst):
