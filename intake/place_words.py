@@ -25,6 +25,8 @@ _PLACE_SUFFIX = (
     "花园", "名苑", "华庭", "大楼", "大厦", "中心", "家属院", "家属区", "工业园", "工业区", "开发区", "园区", "超市",
     "路口", "水库", "大桥", "码头", "渡口", "林场",
     "路", "街", "巷", "村", "镇", "乡", "苑", "园", "城", "湾", "港", "桥", "站", "厂", "店",
+    # natural villages (自然村), a group's own name: 竹山坳, 王家岗, 刘家嘴 (`_FAMILY_ONLY`)
+    "坳", "垭", "塆", "畈", "垸", "嘴", "岗", "冲", "坪", "庄", "寨",
 )
 
 
@@ -80,6 +82,11 @@ _SUFFIX_AT = re.compile(rf"(?=({_SUFFIX_RE}))")
 _ENDS_A_HOLDER = frozenset("区村镇乡")
 
 
+# Place words that are a natural village's only after a family's name (王家岗, 刘家嘴, 李家冲), not after
+# any word (站岗, 吵嘴, 水冲, 草坪, 饭庄).
+_FAMILY_ONLY = frozenset({"嘴", "岗", "冲", "坪", "庄", "寨"})
+
+
 def place_names(text: str) -> set[str]:
     """Named places in `text` (建设路, 幸福里小区, 河口村 …). A name's left edge is unknown
     without a dictionary, so each place word yields the names of 2 to 4 characters before it
@@ -89,6 +96,8 @@ def place_names(text: str) -> set[str]:
         for m in _SUFFIX_AT.finditer(chunk):
             suffix, before = m.group(1), chunk[max(0, m.start() - 6):m.start()]
             if not before or not "\u4e00" <= before[-1] <= "\u9fff":
+                continue
+            if suffix in _FAMILY_ONLY and before[-1] != "家":
                 continue
             for size in range(2, min(4, len(before)) + 1):
                 stem = before[-size:]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from intake.duplicates import DuplicateIndex, Report
+from intake.duplicates import DuplicateIndex, Report, place_names
 from intake.places import KnownPlace, PlaceBook
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -370,3 +370,17 @@ def test_a_report_of_another_shop_on_the_road_is_not_the_first_shops() -> None:
     assert _run(first, other) == [None, None]
     again = _r("b", "新民路那家理发店关门跑路了，办的卡退不了", None, hours=5, topic=PREPAID)
     assert _run(first, again) == [None, "a"]
+
+
+def test_a_natural_villages_name_is_a_place_both_say() -> None:
+    """A group's own name (石门坳, 周家冲) is no gazetteer place, but a place: the one both say."""
+    fallen = _r("a", "柏树村网格员：石门坳（3组）一棵大树倒在组道上，车过不去", "柏树村3组石门坳")
+    again = _r("b", "石门坳那边大树倒了，拦住了路", hours=5)
+    assert _run(fallen, again) == [None, "a"]
+    elsewhere = _r("b", "周家冲那边大树倒了，拦住了路", hours=5)
+    assert _run(fallen, elsewhere) == [None, None]
+
+
+def test_a_place_word_of_natural_villages_after_any_word_is_no_place() -> None:
+    assert {"周家冲", "石门坳"} <= place_names("周家冲到石门坳的路")
+    assert not {n for n in place_names("保安站岗时两人吵嘴，被大水冲走的草坪") if n.endswith(("岗", "嘴", "冲", "坪"))}
