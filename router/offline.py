@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from router.categories import default_categories
 from router.service import Router
@@ -44,25 +42,3 @@ def classify_record(router: Router, record: dict[str, Any]) -> dict[str, Any]:
         "category": category,
     }
 
-
-def classify_lines(router: Router, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Classify JSON lines; a malformed line yields `{"id": ..., "error": ...}` instead."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("expected a JSON object")
-            yield classify_record(router, record)
-        except ValueError as exc:
-            yield {"id": None, "line": number, "error": str(exc)}
-
-
-def classify_stream(router: Router, source: TextIO, sink: TextIO) -> int:
-    """Read JSON lines from `source`, write one JSON line per record to `sink`; returns the count."""
-    count = 0
-    for row in classify_lines(router, source):
-        sink.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count

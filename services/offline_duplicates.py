@@ -7,13 +7,13 @@ says what each is about and where; `intake.duplicates` decides.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
 
 from escalation.calendar import COUNTY_TIME
+from intake.bulk import read_jsonl
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
 from intake.masking import mask_text
 from intake.places import KnownPlace, PlaceBook
@@ -117,15 +117,12 @@ def detect_lines(router: Router | None, lines: Iterable[str],
                  policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
     """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
     index = index_for(policy or DuplicatePolicy(), router)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for row in read_jsonl(lines):
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("expected a JSON object")
-            report = report_from_record(router, record, number)
+            if row.fields is None:
+                raise ValueError(row.problem)
+            report = report_from_record(router, row.fields, row.line)
         except ValueError as exc:
-            yield {"id": None, "line": number, "error": str(exc)}
+            yield {"id": None, "line": row.line, "error": str(exc)}
             continue
         yield {"id": report.id, "duplicate_of": index.add(report)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -19,18 +20,42 @@ if TYPE_CHECKING:
     from intake.bulk import Tally
 
 
-@contextlib.contextmanager
-def _lines_and_output(file: str, output: Path | None) -> Iterator[tuple[TextIO, TextIO]]:
-    """FILE's lines (- for stdin; a BOM, as Notepad writes, skipped) and where to write the answers."""
+def _source_name(file: str) -> str:
+    return "standard input" if file == "-" else file
+
+
+def _open_text(file: str, newline: str | None = None) -> TextIO:
+    """FILE (- for standard input) as UTF-8 text, read strictly (a BOM, as Notepad writes, skipped): a
+    file in another encoding fails where it is read (UnicodeDecodeError), not as text with stray bytes."""
+    if file == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline=newline)
     try:
-        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8-sig")
+        return Path(file).open(encoding="utf-8-sig", newline=newline)
     except OSError as exc:
         raise CliError(f"cannot read {file}: {exc.strerror}") from exc
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+
+
+def _not_utf8(file: str, exc: UnicodeDecodeError) -> CliError:
+    return CliError(f"{_source_name(file)} is not UTF-8 text ({exc.reason}): save it as UTF-8 (a spreadsheet's "
+                    "\"CSV UTF-8\"; GBK is not read)")
+
+
+@contextlib.contextmanager
+def _lines_and_output(file: str, output: Path | None) -> Iterator[tuple[TextIO, TextIO]]:
+    """FILE's lines and where to write the answers; one line for a file that cannot be read or
+    written, or is not UTF-8."""
+    source = _open_text(file)
+    try:
+        out = output.open("w", encoding="utf-8") if output else sys.stdout
+    except OSError as exc:
+        source.close()
+        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
     try:
         yield source, out
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(file, exc) from exc
     finally:
-        if source is not sys.stdin:
+        if file != "-":
             source.close()
         if output:
             out.close()
@@ -44,25 +69,23 @@ def classify(
     """Route every line of FILE offline (no servers) and write one JSON line per input: id, redirect,
     class, level, dept, unit, matter, confidence, explanation, top_departments, township, village,
     category. A bad line stops with its number."""
+    from intake.bulk import read_jsonl
     from router.offline import classify_record
     from router.service import Router
     from schemas.taxonomy import Channel
 
     channels = {c.value for c in Channel}
     router = Router.default()
-    name = "standard input" if file == "-" else file
+    name = _source_name(file)
     with _lines_and_output(file, output) as (source, out):
-        for n, line in enumerate(source, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CliError(f"line {n} of {name} is not JSON: {exc}") from exc
-            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
-                raise CliError(f"line {n} of {name} needs the fields id and text")
+        for row in read_jsonl(source):
+            record = row.fields
+            if record is None:
+                raise CliError(f"{name}: line {row.line}: {row.problem}")
+            if "id" not in record or not isinstance(record.get("text"), str):
+                raise CliError(f"{name}: line {row.line}: needs the fields id and text")
             if record.get("channel") is not None and record["channel"] not in channels:
-                raise CliError(f"line {n} of {name}: unknown channel {record['channel']!r} "
+                raise CliError(f"{name}: line {row.line}: unknown channel {record['channel']!r} "
                                f"(one of {', '.join(sorted(channels))})")
             out.write(json.dumps(classify_record(router, record), ensure_ascii=False) + "\n")
 
@@ -81,7 +104,7 @@ def duplicates(
     with _lines_and_output(file, output) as (source, out):
         for row in detect_lines(Router.default(), source):
             if "error" in row:
-                raise CliError(f"{'standard input' if file == '-' else file}: line {row['line']}: {row['error']}")
+                raise CliError(f"{_source_name(file)}: line {row['line']}: {row['error']}")
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -141,12 +164,9 @@ def import_appeals(
     if channel is not None and channel not in importable:
         raise typer.BadParameter(f"{channel!r} is not a channel: one of {', '.join(importable)}",
                                  param_hint="--channel")
-    try:
-        source = sys.stdin if file == "-" else Path(file).open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise CliError(f"cannot read {file}: {exc.strerror}") from exc
+    source = _open_text(file, newline="")
     as_csv = format_ is ImportFormat.csv or (format_ is ImportFormat.auto and file.lower().endswith(".csv"))
-    name = "standard input" if file == "-" else file
+    name = _source_name(file)
 
     total = None
     if file != "-":  # a file can be read twice: count its rows first (unparsed), for the bar's total
@@ -166,10 +186,9 @@ def import_appeals(
         with import_progress(total) as progress:
             tally = asyncio.run(run(progress))
     except UnicodeDecodeError as exc:
-        raise CliError(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8 "
-                       "(a spreadsheet's \"CSV UTF-8\"; GBK is not read)") from exc
+        raise _not_utf8(file, exc) from exc
     finally:
-        if source is not sys.stdin:
+        if file != "-":
             source.close()
     for line, reason in tally.refusals:
         typer.echo(f"{name}: line {line}: refused: {reason}", err=True)

@@ -255,3 +255,21 @@ def test_status_of_an_empty_database_says_so_on_every_line(tmp_path: Path) -> No
     assert status.returncode == 0, status.stderr
     assert "run `hotline db upgrade`" in status.stdout
     assert all(len(line.split(maxsplit=1)) == 2 for line in status.stdout.splitlines()), status.stdout
+
+
+@pytest.mark.parametrize("command", ["classify", "duplicates", "import"])
+def test_a_file_or_standard_input_not_in_utf8_is_one_line_saying_so(tmp_path: Path, command: str) -> None:
+    """A GBK file (as many Chinese spreadsheets save one): classify and duplicates stopped with a
+    UnicodeDecodeError traceback, and from standard input all three read it as text with stray bytes
+    ('not JSON', or each row refused: 'text: Input should be a valid string')."""
+    assert hotline("db", "upgrade", data_dir=tmp_path).returncode == 0
+    gbk = '{"id": "a", "channel": "web", "text": "解放社区的路灯坏了一个星期了"}\n'.encode("gbk")
+    path = tmp_path / "gbk.jsonl"
+    path.write_bytes(gbk)
+    _one_line_error(hotline(command, str(path), data_dir=tmp_path, **SHARED_SECRETS), "gbk.jsonl is not UTF-8 text",
+                    "GBK")
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+    piped = subprocess.run([sys.executable, "-m", "services.cli", command, "-"], input=gbk, capture_output=True,
+                           env={**environment, **SHARED_SECRETS, "HOTLINE_DATA_DIR": str(tmp_path)}, timeout=120)
+    _one_line_error(subprocess.CompletedProcess(piped.args, piped.returncode, piped.stdout.decode(),
+                                                piped.stderr.decode()), "standard input is not UTF-8 text")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import json
+import pytest
 
-from router.offline import OUTPUT_KEYS, classify_record, classify_stream
+from router.offline import OUTPUT_KEYS, classify_record
 from router.service import Router
 
 
@@ -18,15 +17,7 @@ def test_offline_record_has_every_output_key(router: Router) -> None:
     assert 0.0 <= row["confidence"] <= 1.0
 
 
-def test_offline_stream_writes_one_line_per_record_and_reports_bad_lines(router: Router) -> None:
-    source = io.StringIO(
-        json.dumps({"id": "a", "text": "小区停水两天了，什么时候来水？"}, ensure_ascii=False)
-        + "\nnot json\n"
-        + json.dumps({"id": "b"})
-        + "\n"
-    )
-    sink = io.StringIO()
-    assert classify_stream(router, source, sink) == 3
-    lines = [json.loads(line) for line in sink.getvalue().splitlines()]
-    assert lines[0]["dept"] == "water_utility"
-    assert "error" in lines[1] and "error" in lines[2]
+
+def test_offline_record_without_text_is_refused_naming_the_record(router: Router) -> None:
+    with pytest.raises(ValueError, match="record 'b': field 'text' is required"):
+        classify_record(router, {"id": "b"})
