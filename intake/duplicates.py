@@ -85,6 +85,12 @@ def _catch_all_of_one(a: Profile, b: Profile) -> bool:
                for one, other in ((ma, mb), (mb, ma)) for x in one for y in other)
 
 
+def _catch_all_leaning(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
+    """`_catch_all_of_one`, and the words lean to one matter (`leaning_in_common`)."""
+    return (_catch_all_of_one(a, b) and bool(a.leaning) and bool(b.leaning)
+            and leaning_alike(a.leaning, b.leaning) >= policy.leaning_in_common)
+
+
 def _specific_matter(a: Profile, b: Profile) -> bool:
     """The router gives both one matter, and not a department's catch-all (….other)."""
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
@@ -100,12 +106,20 @@ def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
                                                    and leaning_alike(a.leaning, b.leaning) >= policy.min_leaning)
 
 
+def _told_standing(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
+    """Both tell of a grievance that stands until resolved (`_STANDING`), or one does and the router
+    reads both as one specific matter (养老金少发 / 核对退休金那个事: pensions to the router), or one as
+    its department's catch-all with the words leaning to one matter (拖欠工资 / 欠我们的派件费)."""
+    return bool(a.kinds & b.kinds & _STANDING) or (bool((a.kinds | b.kinds) & _STANDING) and (
+        _specific_matter(a, b) or _catch_all_leaning(a, b, policy)))
+
+
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
     # A grievance that stands until resolved: told by both in words of one (`_STANDING`), or classed
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
-    told_standing = bool(a.kinds & b.kinds & _STANDING)
+    told_standing = _told_standing(a, b, policy)
     classed_standing = a.report.long_standing and b.report.long_standing
     if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
         return None
@@ -115,8 +129,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     if _told_apart(a, b, policy):
         return None  # both clearly say what happened, and it is not the same thing
     if place.startswith(_PLACELESS) and not (_specific_matter(a, b) or _router_near(a, b, specific=True)
-                                             or (_catch_all_of_one(a, b) and a.leaning and b.leaning
-                                                 and leaning_alike(a.leaning, b.leaning) >= policy.leaning_in_common)):
+                                             or _catch_all_leaning(a, b, policy)):
         return None  # a name both say, and nowhere: the router's one matter too (or the words lean to one)
     # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
     leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
@@ -226,11 +239,11 @@ class DuplicateIndex:
         horizon = report.reported_at - self.policy.widest
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
-        # (past the window, only reports of a standing grievance the new one tells of too may be it)
-        recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
-        classed = report.long_standing
+        # (past the window, only reports of a standing grievance both tell of may be it: `_told_standing`)
+        recent, classed = report.reported_at - self.policy.window, report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
-                   if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)]
+                   if p.report.reported_at >= recent or (classed and p.report.long_standing)
+                   or _told_standing(p, new, self.policy)]
         # ... with the first report of each incident among them, as intake sees the open order: an
         # incident whose first report tells another matter is not joined through a later one.
         listed = {p.report.id for p, _ in members}

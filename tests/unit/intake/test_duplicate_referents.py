@@ -50,3 +50,29 @@ def test_the_routers_catch_all_joins_a_name_both_say_when_the_words_lean_to_one_
     again = _r("b", "吃了刘记的凉皮拉肚子的不止我家，群里好几个人都拉肚子了，店还开着", hours=6, topic=FOOD_OTHER)
     assert _run(first, again) == [None, None]
     assert _run(first, again, leaning=True) == [None, "a"]
+
+
+WAGES = frozenset({"dept:labour", "matter:labour.wage_arrears"})
+LABOUR_OTHER = frozenset({"dept:labour", "matter:labour.other"})
+PENSION = frozenset({"dept:labour", "matter:labour.pension"})
+ROADS = frozenset({"dept:transport", "matter:transport.rural_road"})
+
+
+def _wage_run(*reports: Report) -> list[str | None]:
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=lambda text: {"labour.wage_arrears": 1.0})
+    return [index.add(r) for r in reports]
+
+
+def test_a_grievance_one_tells_in_its_words_and_the_router_reads_in_both_stands() -> None:
+    """Ten days on, the same business's money owed: one says 拖欠工资, the other only 派件费没结 (the
+    router's catch-all of its department, the words leaning to one matter), or the router reads both
+    as one matter."""
+    owed = _r("a", "顺达快递网点老板欠我们两个月的派件费没结", topic=LABOUR_OTHER)
+    again = _r("b", "顺达快递网点拖欠快递员工资，老板一直说等总部结算", hours=240, topic=WAGES)
+    assert _wage_run(owed, again) == [None, "a"]
+    assert _run(owed, again) == [None, None]  # no leaning: the catch-all alone is no matter in common
+    pension = _r("a", "我是退休职工王学成，养老金算出来比同事少五百多，请帮我核一下", topic=PENSION)
+    chased = _r("b", "上周打过电话，王学成，核对退休金那个事，到今天还没人联系", hours=100, topic=PENSION)
+    assert _run(pension, chased) == [None, "a"]
+    road = _r("b", "上周打过电话，王学成，村里那条路到今天还没人来修", hours=100, topic=ROADS)
+    assert _run(pension, road) == [None, None]
