@@ -40,7 +40,15 @@ from intake.duplicate_profile import (
     leaning_alike,
     profile,
 )
-from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
+from intake.incident_kinds import (
+    _FELT_AROUND,
+    _OWED,
+    _STANDING,
+    _kinds_apart,
+    _related,
+    incident_facets,
+    incident_kinds,
+)
 from intake.place_words import place_names
 from intake.places import PlaceBook
 
@@ -107,10 +115,10 @@ def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
 
 
 def _told_standing(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
-    """Both tell of a grievance that stands until resolved (`_STANDING`), or one does and the router
-    reads both as one specific matter (养老金少发 / 核对退休金那个事: pensions to the router), or one as
-    its department's catch-all with the words leaning to one matter (拖欠工资 / 欠我们的派件费)."""
-    return bool(a.kinds & b.kinds & _STANDING) or (bool((a.kinds | b.kinds) & _STANDING) and (
+    """Both tell of a grievance that stands until resolved (`_STANDING`), or one tells of money owed
+    (`_OWED`) and the router reads both as one specific matter (养老金少发 / 核对退休金那个事: pensions to the
+    router), or one as its department's catch-all with the words leaning to one matter (拖欠工资 / 欠我们的派件费)."""
+    return bool(a.kinds & b.kinds & _STANDING) or (bool((a.kinds | b.kinds) & _OWED) and (
         _specific_matter(a, b) or _catch_all_leaning(a, b, policy)))
 
 

@@ -163,6 +163,11 @@ def incident_facets(text: str) -> frozenset[str]:
 _STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy", "telecom"})
 
 
+# ... of them, money owed to the caller (wages, a refund, a benefit or subsidy): owed until paid, however
+# the next report words it (a wall's crack a week on may be a new one).
+_OWED = frozenset({"wages", "refund", "welfare", "subsidy"})
+
+
 # A sentence that adds another matter in passing (。还有我们那个路灯也坏了; 。另外…; 顺便说一下).
 _ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
 
