@@ -7,13 +7,15 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 from pydantic_core import ErrorDetails
 
-_CONTROL = frozenset({chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"})
+# NUL and the other C0 controls and DEL: none belongs in an id, a code or a header value.
+CONTROL_CHARACTERS = frozenset({chr(c) for c in range(0x20)} | {"\x7f"})
+_TEXT_CONTROL = CONTROL_CHARACTERS - frozenset("\t\n\r")  # free text may hold tabs and line breaks
 
 
 def no_control_characters(value: str) -> str:
     """`value`, unless it holds NUL or another control character (tab and line breaks are text):
     no person types them, and PostgreSQL refuses NUL in text."""
-    if not _CONTROL.isdisjoint(value):
+    if not _TEXT_CONTROL.isdisjoint(value):
         raise ValueError("must not contain NUL or other control characters")
     return value
 

@@ -12,19 +12,20 @@ from cloudevents.core.v1.event import CloudEvent
 
 from schemas.events import EventEnvelope
 from schemas.payloads import RefusalReason
+from schemas.validation import CONTROL_CHARACTERS
 
 # What a record must carry to be read as one of our events.
 REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject")
 MAX_ID_CHARS = 40  # consumers remember ids they have handled (processed_events.event_id)
 MAX_SUBJECT_CHARS = 40  # the subject is a work-order id (work_orders.id)
 MAX_ATTRIBUTE_CHARS = 120  # ce_source, ce_type (the outbox's columns)
-_CONTROL = {chr(c) for c in (*range(0x20), 0x7F)}
 
 
 def _clean(value: str | None, limit: int) -> bool:
     """Whether an attribute can be stored as it is: PostgreSQL holds no NUL in text, and a longer one
-    than its column is refused by the database (as a retry-for-ever, not as a bad record)."""
-    return value is not None and len(value) <= limit and _CONTROL.isdisjoint(value)
+    than its column is refused by the database (as a retry-for-ever, not as a bad record). An attribute
+    is an identifier, so no tab or line break either (free text may hold them: schemas.validation)."""
+    return value is not None and len(value) <= limit and CONTROL_CHARACTERS.isdisjoint(value)
 
 
 def _holds_nul(data: Any) -> bool:
