@@ -197,6 +197,12 @@ async def report_duty(session: AsyncSession, ctx: DomainContext, order_id: str, 
 
 
 # ---- 以下评上 --------------------------------------------------------------------------------
+async def _other_calls(session: AsyncSession, order_id: str, township: str, department: str) -> str:
+    """How to rate `department` when the call rated did not summon it: the township's calls that did."""
+    calls = [str(c.id) for _, c in await esc_repo.summons_of(session, order_id, department) if c.township == township]
+    return f" (its call: give whistle_call_id {' or '.join(calls)})" if calls else ""
+
+
 async def rate_departments(session: AsyncSession, ctx: DomainContext, order_id: str, who: UnitActor,
                            body: WhistleRatingsIn) -> State:
     """The township that blew the whistle rates each department that reported (1-5), once per
@@ -215,7 +221,8 @@ async def rate_departments(session: AsyncSession, ctx: DomainContext, order_id: 
     for item in body.ratings:
         row = summons.get(item.department)
         if row is None:
-            raise RatingNotAllowed(f"{item.department} was not summoned by whistle call {call.id}")
+            raise RatingNotAllowed(f"{item.department} was not summoned by whistle call {call.id}"
+                                   + await _other_calls(session, order.id, who.unit, item.department))
         rules.check_rating(item.department, reported=row.reported_at is not None, rated=row.rating is not None,
                            rating=item.rating)
         comment = mask_text(item.comment) if item.comment else None  # kept as every history reason is

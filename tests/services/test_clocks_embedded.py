@@ -391,3 +391,27 @@ async def test_the_words_of_a_whistle_a_rating_and_an_extension_are_kept_and_sho
                 *(await session.execute(select(Extension.reason, Extension.decision_reason)
                                         .where(Extension.work_order_id == order["id"]))).one()]
     assert len(kept) == 4 and all(kept) and not [text for text in kept if find_numbers(text)], kept
+
+
+async def test_rating_a_department_of_an_earlier_whistle_says_which_call_to_name(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """以下评上 rates the order's latest call unless whistle_call_id names another: a department that
+    reported to the first call, when a second summoned someone else, was refused with 'housing was not
+    summoned by whistle call N' and nothing said how to rate it."""
+    _, client = system
+    order = await dispatched(client, "文昌社区广场旁边的公共厕所堵了好几天，臭味很大", "城关镇文昌社区")
+    await unit_acts(client, order["id"], order["unit"], "report-up", {"reason": "需要部门"})
+    first = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                            {"class": "ordinary", "departments": ["housing"], "reason": "需要住建"})
+    assert (await unit_acts(client, order["id"], "housing", "report-duty", {})).status_code == 200
+    second = await unit_acts(client, order["id"], "tw_chengguan", "whistle",
+                             {"class": "ordinary", "departments": ["urban_mgmt"], "reason": "还要城管"})
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    rating = {"ratings": [{"department": "housing", "rating": 5}]}
+    refused = await unit_acts(client, order["id"], "tw_chengguan", "whistle-ratings", rating)
+    assert refused.status_code == 409, refused.text
+    call = first.json()["whistle_call_id"]
+    assert f"whistle_call_id {call}" in refused.json()["message"], refused.text
+    rated = await unit_acts(client, order["id"], "tw_chengguan", "whistle-ratings", {**rating, "whistle_call_id": call})
+    assert rated.status_code == 200 and rated.json()["summons"][0]["rating"] == 5, rated.text
