@@ -33,7 +33,7 @@ DEFAULT_PORTS = {"intake": 8001, "router": 8002, "escalation": 8003, "feedback":
 def serve(
     service: ServiceName,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int | None, typer.Option(help="port (default per service)")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help="port (default per service)")] = None,
     access_log: Annotated[bool, typer.Option(help="uvicorn's own access log (requests are logged as JSON)")] = False,
     workers: Annotated[int, typer.Option(min=1, help="worker processes (with Kafka); each runs its own runtime")] = 1,
 ) -> None:
@@ -60,15 +60,33 @@ def serve(
                                  param_hint="--workers")
     from services.logs import configure_logging, logging_config
 
+    port = DEFAULT_PORTS[service.value] if port is None else port
+    _can_listen(host, port)
     if settings.database_url:
         asyncio.run(_database_ready(settings))
     if settings.uses_kafka:
         asyncio.run(_broker_ready(settings))
     configure_logging(settings.log_level)
     # An import string and a factory, so that each worker process builds its own app and runtime.
-    uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port or DEFAULT_PORTS[service.value],
+    uvicorn.run(APP_FACTORIES[service.value], factory=True, host=host, port=port,
                 workers=workers, log_config=logging_config(settings.log_level), access_log=access_log,
                 timeout_graceful_shutdown=10)
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Before anything starts: the address can be listened on (a free port, a host of this machine),
+    else one line and exit status 1; uvicorn would start the runtime first, then log the bind error as
+    a JSON line and exit with status 3."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror too: a host name that does not resolve
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def _shared_configuration(service: str, settings: CoreSettings) -> None:

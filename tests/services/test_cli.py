@@ -273,3 +273,19 @@ def test_a_file_or_standard_input_not_in_utf8_is_one_line_saying_so(tmp_path: Pa
                            env={**environment, **SHARED_SECRETS, "HOTLINE_DATA_DIR": str(tmp_path)}, timeout=120)
     _one_line_error(subprocess.CompletedProcess(piped.args, piped.returncode, piped.stdout.decode(),
                                                 piped.stderr.decode()), "standard input is not UTF-8 text")
+
+
+def test_serve_on_an_address_it_cannot_listen_on_fails_in_one_line(tmp_path: Path) -> None:
+    """A port in use (or a host that is not this machine's): uvicorn started the whole runtime, then
+    logged '[Errno 98] … address already in use' as a JSON line and exited with status 3."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = hotline("serve", "all", "--port", str(port), data_dir=tmp_path)
+    _one_line_error(done, f"cannot listen on 127.0.0.1:{port}", "in use")
+    assert not (tmp_path / "hotline.db").exists()  # refused before anything started
+    out_of_range = CliRunner().invoke(app, ["serve", "all", "--port", "99999"])
+    assert out_of_range.exit_code == 2 and "65535" in out_of_range.output, out_of_range.output
