@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from schemas.taxonomy import WhistleClass
 from schemas.validation import CleanInput
 
-MAX_ID = 2**62  # ids are 64-bit integers in the database
+# Ids are 64-bit integers in the database. The bound is fifteen digits: an error quoting it reads it
+# whole, where a longer number (2**62) is masked as a bank card is. Ids never come near it.
+MAX_ID = 999_999_999_999_999
+
 # Numbers in these bodies are strict: JSON's true or "3" is not taken for 1 or 3 (a rating, a count of days).
 
 _CHINESE_CLASSES = {"一般": WhistleClass.ordinary, "攻坚": WhistleClass.hard, "紧急": WhistleClass.urgent}

@@ -129,3 +129,22 @@ async def test_a_number_sent_as_a_boolean_or_a_string_is_a_422_naming_it(
                                  headers=await as_unit(runtime, order["unit"]))
     assert response.status_code == 422, response.text
     assert [f["field"] for f in response.json()["fields"]] == [field], response.text
+
+
+async def test_an_id_too_large_for_the_database_is_a_422_whose_bound_reads_whole(
+    system: tuple[Runtime, httpx.AsyncClient], order: dict[str, Any],
+) -> None:
+    """The bound was 2**62, nineteen digits, which the error body masks as it masks a bank card: 'Input
+    should be less than or equal to 4611***********7904' told the caller nothing."""
+    runtime, client = system
+    huge = 10**20
+    answers = [
+        await client.post(f"/v1/extensions/{huge}/decision", json={"decision": "approve", "reason": "同意"},
+                          headers=await key_headers(runtime, "dispatcher")),
+        await client.post(f"/v1/work-orders/{order['id']}/whistle-ratings",
+                          headers=await as_unit(runtime, order["unit"]),
+                          json={"whistle_call_id": huge, "ratings": [{"department": "housing", "rating": 4}]}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        assert "*" not in answer.json()["message"] and "less than or equal to 999999999999999" in answer.text
