@@ -2,7 +2,8 @@
 
 The intake app (its lifespan: PostgreSQL in a fresh database, a Tansu broker) is called over raw
 ASGI by CONCURRENCY tasks in this one process; the figure is this process's CPU time
-(time.process_time) per accepted appeal, with the count of garbage collections and their CPU. The
+(time.process_time) per accepted appeal, with the count of garbage collections and their CPU,
+and the CPU the database's backends spent meanwhile per appeal (/proc, PostgreSQL on this machine). The
 outbox relay is stopped (what it publishes is not intake's request path), and 300 appeals go
 first, so that the near-duplicate check reads 300 open orders as under load. Every appeal is new,
 at its own place (as bench/appeal.lua sends them). On a machine shared with other work the
@@ -38,7 +39,33 @@ from services.apps import intake as intake_app  # noqa: E402
 from services.logs import configure_logging  # noqa: E402
 from services.settings import CoreSettings  # noqa: E402
 from tests.support.broker import TansuBroker  # noqa: E402
-from tests.support.postgres import create_database, drop_database  # noqa: E402
+from tests.support.postgres import ADMIN_DSN, create_database, drop_database  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    out = {}
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+async def postgres_cpu(datname: str) -> dict[int, float]:
+    """CPU seconds used so far by each backend of the database (by pid; /proc, utime + stime)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(ADMIN_DSN)
+    try:
+        pids = [r["pid"] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", datname)]
+    finally:
+        await conn.close()
+    return _cpu_seconds(pids)
 
 TEXTS = ("小区从早上开始停水，一直没有通知什么时候来水。", "楼上邻居半夜吵闹，沟通无果，请社区调解。",
          "公司拖欠工资两个月，老板不接电话。", "路口红绿灯坏了，早高峰很乱。",
@@ -133,15 +160,19 @@ async def full(count: int, concurrency: int) -> None:
                     gc_cpu[0] += time.process_time() - gc_cpu[1]
 
             before = [g["collections"] for g in gc.get_stats()]
+            pg_before = await postgres_cpu(name)
             gc.callbacks.append(timed)
             began, wall = time.process_time(), time.perf_counter()
             await appeals(app, "m", count, concurrency)
             cpu, wall = time.process_time() - began, time.perf_counter() - wall
             gc.callbacks.remove(timed)
             collections = [g["collections"] - b for g, b in zip(gc.get_stats(), before, strict=True)]
+            pg_after = await postgres_cpu(name)
+            pg = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
         print(f"intake: {count} appeals, {cpu / count * 1000:.3f} ms of CPU per appeal ({count / wall:.0f}/s "
               f"with {concurrency} clients in one process); garbage collections by generation {collections}, "
-              f"{gc_cpu[0] / count * 1000:.3f} ms per appeal")
+              f"{gc_cpu[0] / count * 1000:.3f} ms per appeal; PostgreSQL (the database's backends, clock ticks "
+              f"of {1000 / TICK:.0f} ms) {pg / count * 1000:.3f} ms of CPU per appeal")
     finally:
         await drop_database(name)
         broker.stop()

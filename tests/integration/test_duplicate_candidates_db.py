@@ -116,3 +116,50 @@ async def test_exact_repeats_are_answered_with_the_first_order_whether_or_not_op
     assert merged.json()["state"] == "merged" and again.status_code == 200, (merged.text, again.text)
     assert again.json()["work_order_id"] == merged.json()["work_order_id"]
     assert again.json()["merged_into"] == root["work_order_id"]
+
+
+@pytest.mark.integration
+async def test_the_banded_candidates_are_the_newest_orders_whose_incident_has_a_report_in_the_band(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The query against its definition, on orders written straight into the table: of the newest
+    `limit` open or merged orders of the window (other than the one excluded), every report of each
+    incident (an order and those merged into it) with a report inside the band or without
+    coordinates, newest first; with the limit smaller than the orders, states that are left out,
+    incidents spread across the band's edge and orders outside the window."""
+    import random
+
+    from sqlalchemy import insert
+
+    from services.db.tables import WorkOrder
+
+    runtime, _ = system
+    now = runtime.ctx.now()
+    rng = random.Random(11)
+    rows: list[dict[str, Any]] = []
+    for i in range(160):
+        merged = rng.random() < 0.3 and i > 10
+        lat = None if rng.random() < 0.1 else round(40.0 + rng.uniform(-0.05, 0.05), 5)
+        rows.append({
+            "id": f"wo_band{i:04d}", "channel": "web", "fingerprint": "f", "text": "t", "text_masked": f"t{i}",
+            "created_at": now, "updated_at": now, "reported_at": now - timedelta(minutes=i * 7),
+            "state": "merged" if merged else rng.choice(["received", "dispatched", "claimed", "resolved", "closed"]),
+            "merged_into": f"wo_band{rng.randrange(i):04d}" if merged else None,
+            "latitude": lat, "longitude": None if lat is None else 120.0,
+        })
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(insert(WorkOrder.__table__), rows)
+    since, until, limit = now - timedelta(hours=15), now, 60
+    open_states = {"received", "pending_review", "dispatched", "claimed", "merged"}
+    for south, north in ((39.99, 40.0), (40.02, 40.021), (39.9, 39.91), (39.95, 40.05)):
+        exclude = f"wo_band{rng.randrange(40):04d}"
+        newest = sorted((r for r in rows if since <= r["reported_at"] <= until and r["id"] != exclude
+                         and r["state"] in open_states), key=lambda r: r["reported_at"], reverse=True)[:limit]
+        here = {r["merged_into"] or r["id"] for r in newest
+                if r["latitude"] is None or south <= r["latitude"] <= north}
+        expected = [r["id"] for r in newest if (r["merged_into"] or r["id"]) in here]
+        async with runtime.sessions() as session:
+            got = await repo.duplicate_candidates(session, since=since, until=until, exclude=exclude,
+                                                  band=(south, north), limit=limit)
+        assert [r.id for r in got] == expected, (south, north)
+        assert all(r.text_masked == f"t{int(r.id[-4:])}" for r in got)
