@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
 from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
-from intake.place_words import _DOORS_NEAR, _LEVELS, _WIDE, _apart, _longest_first, _mentions
+from intake.place_words import _DOORS_NEAR, _LEVELS, _PLACE_SUFFIX, _WIDE, _apart, _longest_first, _mentions
 from intake.places import (
     common_area,
     common_holder,
@@ -162,6 +162,17 @@ def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:
     return any(p.village in villages for p in other.whereabouts.places if stem in p.name)
 
 
+def _only_inside(name: str, p: Profile) -> bool:
+    """`p` says `name` only as part of the name of a gazetteer place it names (农贸市场 of 农贸市场宿舍)."""
+    return name not in p.read and any(name in q.name and name != q.name for q in p.whereabouts.places)
+
+
+def _a_place_itself(stem: str) -> bool:
+    """The bare name ends with a place word of its own (农贸市场, 老粮站 of 老粮站宿舍): the dormitory is named
+    after another place, which a report saying the bare name means."""
+    return any(stem.endswith(word) and len(stem) > len(word) for word in _PLACE_SUFFIX if len(word) >= 2)
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -192,15 +203,20 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if len(roads) == 1 and all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
         return _JUNCTION + next(iter(roads))  # both at a junction of the one road they name (滨湖路口)
     # (A name both hold only inside two other places of the gazetteer is no place in common.)
-    shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
+    # Nor one that one reads as a place and the other holds only inside a gazetteer place's name (农贸市场
+    # of 农贸市场宿舍, a compound named after the market).
+    shared = {n for n in a.names & b.names & (a.read | b.read) if not (_only_inside(n, a) or _only_inside(n, b))}
+    shared |= a.read & b.read
     if shared:
         return "same place " + max(shared, key=_finest_first)
     # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
     # the other's text is then part of another place's name, and no place in common. So is one read
     # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
     apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
-    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a)}
-                 | {s for s in b.read_stems if _bare_name_in(s, a, b)}) if not apart_spots else set()
+    # (A bare name that is itself a place's name, 农贸市场 of 农贸市场宿舍, names that place, not the compound.)
+    contained = ({s for s in a.read_stems if not _a_place_itself(s) and _bare_name_in(s, b, a)}
+                 | {s for s in b.read_stems if not _a_place_itself(s) and _bare_name_in(s, a, b)}
+                 ) if not apart_spots else set()
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare

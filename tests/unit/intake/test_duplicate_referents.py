@@ -12,9 +12,11 @@ T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 BOOK = PlaceBook({
     "青石镇": KnownPlace("青石镇", "township", "qingshi"),
     "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
+    "青石中学家属院": KnownPlace("青石中学家属院", "compound", "qingshi", "qingshi.sq"),
 })
 # A background of everyday appeals: words it never saw look like proper names (刘记 of 刘记凉皮).
-IDF = bigram_idf(["外卖吃了凉皮拉肚子", "点的外卖吃坏了肚子", "群里好几个人都拉肚子了", "店还开着", "吃完上吐下泻"])
+IDF = bigram_idf(["外卖吃了凉皮拉肚子", "点的外卖吃坏了肚子", "群里好几个人都拉肚子了", "店还开着", "吃完上吐下泻",
+                  "青石中学门口堵车", "电表箱烧了", "单元里四户没电", "家属院后面"])
 FOOD = frozenset({"dept:market", "matter:market.food_safety"})
 FOOD_OTHER = frozenset({"dept:market", "matter:market.other"})
 PRICES = frozenset({"dept:market", "matter:market.price"})
@@ -76,3 +78,16 @@ def test_a_grievance_one_tells_in_its_words_and_the_router_reads_in_both_stands(
     assert _run(pension, chased) == [None, "a"]
     road = _r("b", "上周打过电话，王学成，村里那条路到今天还没人来修", hours=100, topic=ROADS)
     assert _run(pension, road) == [None, None]
+
+
+POWER = frozenset({"dept:power", "matter:power.outage"})
+
+
+def test_a_compound_named_after_a_place_is_not_that_place() -> None:
+    """青石中学家属院 is the school's staff housing: a report by the school (not in the gazetteer) is
+    elsewhere, though both say 青石中学; a report naming the compound again is at it."""
+    housing = _r("a", "青石中学家属院2单元电表箱烧了，单元里四户没电", topic=POWER, address="青石中学家属院")
+    school = _r("b", "青石中学后面那一片都停电了，是不是变压器坏了", hours=1, topic=POWER)
+    assert _run(housing, school) == [None, None]
+    again = _r("b", "青石中学家属院2单元电表箱烧坏了，楼上楼下都没电", hours=1, topic=POWER)
+    assert _run(housing, again) == [None, "a"]
