@@ -96,6 +96,7 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         await hand_on(session, ctx, order, reason="并单的原工单被判为无效诉求，由本工单接替办理")
         return state
 
+    next_state(State(order.state), Action.dispatch)  # an order no longer waiting says so, whatever the suggestion
     suggestion = order.routing or {}
     returned = _returned((await repo.latest_dispatches(session, [order.id])).get(order.id))
     if body.action is ReviewAction.confirm:

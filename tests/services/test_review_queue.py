@@ -192,6 +192,23 @@ async def test_an_invalidated_root_hands_its_incident_on_to_the_earliest_report_
         assert (await session.get(WorkOrder, follower)).merged_into is None  # type: ignore[union-attr]
 
 
+async def test_confirming_an_order_no_longer_waiting_says_its_state_not_that_the_router_had_no_unit(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A merged order was answered 'nothing_to_confirm: the router made no usable suggestion; override
+    with a unit', and the override that advice invites is refused as well."""
+    _, client = system
+    headers = await dispatcher(client)
+    lamp = appeal("文昌社区广场的路灯坏了一排，晚上一片漆黑", address="城关镇文昌社区")
+    first = await client.post("/v1/appeals", json=lamp)
+    again = await client.post("/v1/appeals", json={**lamp, "text": lamp["text"] + "，请尽快修"})
+    assert again.json()["merged_into"] == first.json()["work_order_id"], again.text  # 并单 at intake: not routed
+    follower = again.json()["work_order_id"]
+    confirmed = await client.post(f"/v1/work-orders/{follower}/review", json={"action": "confirm"}, headers=headers)
+    assert confirmed.status_code == 409 and confirmed.json()["error"] == "transition_not_allowed", confirmed.text
+    assert "merged" in confirmed.json()["message"], confirmed.text
+
+
 async def test_emergency_is_flagged_to_the_operator_and_redirected_not_dispatched(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
