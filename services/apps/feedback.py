@@ -58,13 +58,13 @@ async def callback(principal: CallbackCaller, order: WorkOrderDep, body: Callbac
     return CitizenRated(work_order_id=order.id, state=state)
 
 
-router.include_router(reports.router)
-router.include_router(order_lists.router)
-
-
 add_unit_command_routes(router, "feedback")
+
+# Each with its whole path (/v1/…): a router nested in another keeps its own path as the route's
+# template, which the access log and the metrics name (GET /reports/rates, not /v1/reports/rates).
+ROUTERS = (router, reports.router, order_lists.router, dashboard.router)
 
 
 def create_feedback_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    return create_app("Hotline feedback", ("feedback",), [router, dashboard.router], settings=settings, runtime=runtime,
+    return create_app("Hotline feedback", ("feedback",), list(ROUTERS), settings=settings, runtime=runtime,
                       description="Unit actions, 回访 and ratings, close/reopen, reports.")

@@ -29,7 +29,7 @@ from services.db.tables import WorkOrder
 from services.errors import Forbidden
 from services.orders.lifecycle import unit_or_error
 
-router = APIRouter()
+router = APIRouter(prefix="/v1")
 
 AnyOrderReader = Annotated[Principal, Depends(require(Permission.read_any_order))]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]

@@ -35,7 +35,7 @@ from services.db import repositories as repo
 from services.reports import service
 from services.reports.export import states_csv, to_csv
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV"}}
 

@@ -24,7 +24,7 @@ from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent
 from services.logs import JsonFormatter, logging_config
 from services.settings import CoreSettings
-from tests.support.factories import appeal, running_system
+from tests.support.factories import appeal, key_headers, running_system
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +70,25 @@ async def test_metrics_count_requests_by_route_template_and_read_the_database(
     assert (_sample(text, "hotline_events_consumed_total", consumer="hotline-router", outcome="ok") or 0) >= 1
     assert _sample(text, "hotline_database_up") == 1 and _sample(text, "hotline_broker_up") == 1
     assert _sample(text, "hotline_relay_leader") == 1
+
+
+async def test_reports_and_lists_are_counted_and_logged_by_their_whole_path(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The reports and the order lists sit on routers the feedback app nested in its /v1 one: their log
+    lines read 'GET /reports/rates 200' and their metrics route="/reports/rates", which no search for
+    the path the API documents (/v1/reports/rates) finds."""
+    runtime, client = system
+    supervisor = await key_headers(runtime, "supervisor")
+    with captured_log() as stream:
+        for path in ("/v1/reports/rates", "/v1/work-orders", "/v1/units/housing/work-orders", "/v1/audit?order=wo_x"):
+            assert (await client.get(path, headers=supervisor)).status_code == 200, path
+    logged = [json.loads(line)["message"] for line in stream.getvalue().splitlines() if "hotline.http" in line]
+    assert logged == ["GET /v1/reports/rates 200", "GET /v1/work-orders 200", "GET /v1/units/{unit}/work-orders 200",
+                      "GET /v1/audit 200"], logged
+    text = (await client.get("/metrics")).text
+    assert _sample(text, "hotline_http_requests_total", route="/v1/reports/rates", status="200") == 1
+    assert 'route="/reports/' not in text and 'route="/work-orders"' not in text
 
 
 def test_dashboard_and_alerts_use_only_metrics_that_exist() -> None:
