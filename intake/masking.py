@@ -2,7 +2,7 @@
 the unit that must contact the citizen.
 
 Numbers are found however they are written: ASCII or full-width digits, Chinese numerals read out
-digit by digit (一三八…, 幺 for one), with spaces, dashes, dots or brackets between groups
+digit by digit (一三八…, 幺 for one, 大写 壹叁捌…), with spaces, dashes, dots or brackets between groups
 (138.1234.5678, (0715)8765432, 110101 19900307 1234), with +86 / 0086 in front. A run of digit
 groups is read as one number when the groups together make one (an ID written in three groups),
 otherwise group by group (a room number followed by a phone number).
@@ -16,7 +16,9 @@ from enum import StrEnum
 
 _DIGIT_VALUE = {**{str(i): str(i) for i in range(10)}, **{chr(0xFF10 + i): str(i) for i in range(10)},
                 "〇": "0", "零": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-                "六": "6", "七": "7", "八": "8", "九": "9"}
+                "六": "6", "七": "7", "八": "8", "九": "9",
+                # 大写, as on a cheque or a form filled in by hand
+                "壹": "1", "贰": "2", "叁": "3", "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9"}
 _ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
 _CHECK_X = frozenset("Xx\uff38\uff58")
 _SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\uff0d\uff0e\u00b7\u30fb()\uff08\uff09/\\_")
@@ -103,8 +105,9 @@ def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
             while i < n and text[i] in _DIGIT_VALUE and (text[i] not in _ASCIIISH) == chinese:
                 value.append(_DIGIT_VALUE[text[i]])
                 i += 1
-            if i < n and text[i] in _CHECK_X and not chinese and not (i + 1 < n and text[i + 1].isalnum()
-                                                                       and text[i + 1].isascii()):
+            # An X closes an ID number: after digits (not inside a code), or after seventeen numerals read out.
+            if i < n and text[i] in _CHECK_X and (not chinese or len(value) == 17) and not (
+                    i + 1 < n and text[i + 1].isalnum() and text[i + 1].isascii()):
                 value.append("X")
                 i += 1
             group = _Group("".join(value), start, i, chinese)

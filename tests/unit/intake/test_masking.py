@@ -110,3 +110,13 @@ def test_a_hex_token_with_a_letter_has_no_number_in_it_whatever_its_digits() -> 
         assert find_numbers(token) == [] and mask_text(token) == token
     assert mask_text("13812345678") == "138****5678"
     assert mask_text("6222021234567890123") == "6222***********0123"
+
+
+def test_numbers_read_out_in_financial_numerals_or_an_id_ending_in_x_are_masked_as_such() -> None:
+    """大写 numerals (壹贰叁…, as on a cheque or a form filled in by hand) are digits as 一二三 are; an ID
+    number read out in numerals keeps its final X, so it is masked as an ID (420*************3X), not its
+    first seventeen as a card number with the X left beside it (4201*********1123X: eight characters
+    shown)."""
+    assert mask_text("电话壹叁捌壹贰叁肆伍陆柒捌") == "电话138****5678"
+    assert mask_text("身份证四二零一零一一九八零零一零一一二三X") == "身份证420*************3X"
+    assert mask_text("付了叁佰元，两三天后再说") == "付了叁佰元，两三天后再说"
