@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
@@ -167,6 +168,7 @@ def _only_inside(name: str, p: Profile) -> bool:
     return name not in p.read and any(name in q.name and name != q.name for q in p.whereabouts.places)
 
 
+@lru_cache(maxsize=4096)
 def _a_place_itself(stem: str) -> bool:
     """The bare name ends with a place word of its own (农贸市场, 老粮站 of 老粮站宿舍): the dormitory is named
     after another place, which a report saying the bare name means."""
@@ -214,8 +216,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
     apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
     # (A bare name that is itself a place's name, 农贸市场 of 农贸市场宿舍, names that place, not the compound.)
-    contained = ({s for s in a.read_stems if not _a_place_itself(s) and _bare_name_in(s, b, a)}
-                 | {s for s in b.read_stems if not _a_place_itself(s) and _bare_name_in(s, a, b)}
+    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a) and not _a_place_itself(s)}
+                 | {s for s in b.read_stems if _bare_name_in(s, a, b) and not _a_place_itself(s)}
                  ) if not apart_spots else set()
     if contained:
         return "same place " + max(contained, key=_longest_first)

@@ -248,10 +248,10 @@ class DuplicateIndex:
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
         # (past the window, only reports of a standing grievance both tell of may be it: `_told_standing`)
-        recent, classed = report.reported_at - self.policy.window, report.long_standing
+        recent, classed, owed = report.reported_at - self.policy.window, report.long_standing, new.kinds & _OWED
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
                    if p.report.reported_at >= recent or (classed and p.report.long_standing)
-                   or _told_standing(p, new, self.policy)]
+                   or ((owed or p.kinds & _STANDING) and _told_standing(p, new, self.policy))]
         # ... with the first report of each incident among them, as intake sees the open order: an
         # incident whose first report tells another matter is not joined through a later one.
         listed = {p.report.id for p, _ in members}
