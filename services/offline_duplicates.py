@@ -117,12 +117,16 @@ def detect_lines(router: Router | None, lines: Iterable[str],
                  policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
     """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
     index = index_for(policy or DuplicatePolicy(), router)
+    seen: dict[str, int] = {}  # id -> its line: an answer names an earlier line by its id
     for row in read_jsonl(lines):
         try:
             if row.fields is None:
                 raise ValueError(row.problem)
             report = report_from_record(router, row.fields, row.line)
+            if report.id in seen:
+                raise ValueError(f"id {report.id!r} is already line {seen[report.id]}'s: give each line its own")
         except ValueError as exc:
             yield {"id": None, "line": row.line, "error": str(exc)}
             continue
+        seen[report.id] = row.line
         yield {"id": report.id, "duplicate_of": index.add(report)}

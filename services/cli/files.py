@@ -82,7 +82,7 @@ def classify(
             record = row.fields
             if record is None:
                 raise CliError(f"{name}: line {row.line}: {row.problem}")
-            if "id" not in record or not isinstance(record.get("text"), str):
+            if "id" not in record or not isinstance(record.get("text"), str) or not record["text"].strip():
                 raise CliError(f"{name}: line {row.line}: needs the fields id and text")
             if record.get("channel") is not None and record["channel"] not in channels:
                 raise CliError(f"{name}: line {row.line}: unknown channel {record['channel']!r} "

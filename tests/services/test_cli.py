@@ -289,3 +289,15 @@ def test_serve_on_an_address_it_cannot_listen_on_fails_in_one_line(tmp_path: Pat
     assert not (tmp_path / "hotline.db").exists()  # refused before anything started
     out_of_range = CliRunner().invoke(app, ["serve", "all", "--port", "99999"])
     assert out_of_range.exit_code == 2 and "65535" in out_of_range.output, out_of_range.output
+
+
+def test_an_id_used_twice_in_duplicates_and_a_blank_text_in_classify_stop_at_their_line() -> None:
+    """duplicates answers with ids (duplicate_of: "a"): two lines with id "a" made that answer name
+    either; classify routed a blank text (as the hotline centre's catch-all, confidence 0.29)."""
+    twice = ('{"id": "a", "text": "人民路井盖丢了"}\n{"id": "b", "text": "东湖路灯坏了"}\n'
+             '{"id": "a", "text": "井盖丢了"}\n')
+    done = CliRunner().invoke(app, ["duplicates", "-"], input=twice)
+    assert isinstance(done.exception, CliError), done.output
+    assert "line 3" in str(done.exception) and "'a'" in str(done.exception) and "line 1" in str(done.exception)
+    blank = CliRunner().invoke(app, ["classify", "-"], input='{"id": "a", "text": "  "}\n')
+    assert isinstance(blank.exception, CliError) and "line 1" in str(blank.exception), blank.output
