@@ -66,6 +66,11 @@ class Matter:
     def __post_init__(self) -> None:
         object.__setattr__(self, "owner", self.dept or str(self.level))
 
+    def handled_by_department(self, dept: str) -> bool:
+        """Whether county department `dept` may be given the matter: it owns it or assists with it
+        (a village or township may be given any matter at its level or above: 631)."""
+        return dept == self.dept or dept in self.assisting
+
 
 @dataclass(frozen=True)
 class Place:

@@ -19,6 +19,10 @@ class UnknownMatter(ValueError):
     """A dispatcher named a matter that is not in the catalogue, or there is nothing to confirm."""
 
 
+class MatterOfAnotherDepartment(ValueError):
+    """A dispatcher gave a county department a matter it neither owns nor assists with."""
+
+
 class MergeIntoItself(ValueError):
     """A dispatcher named the order itself as the one it repeats (并单)."""
 

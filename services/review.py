@@ -16,11 +16,19 @@ from intake.merging import takes_followers
 from router.models import LabelledRecord
 from schemas.lifecycle import Action, State, next_state
 from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
+from schemas.taxonomy import UnitKind
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
 from services.db.tables import Dispatch, RoutingCorrection, WorkOrder
-from services.errors import MergeIntoItself, MergeTargetClosed, NothingToConfirm, OrderNotFound, UnknownMatter
+from services.errors import (
+    MatterOfAnotherDepartment,
+    MergeIntoItself,
+    MergeTargetClosed,
+    NothingToConfirm,
+    OrderNotFound,
+    UnknownMatter,
+)
 from services.orders import dispatch, lifecycle
 from services.orders.followers import hand_on
 
@@ -112,6 +120,9 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
         if body.matter not in ctx.router.parts.catalogue:
             raise UnknownMatter(f"matter {body.matter!r} is not in the responsibility catalogue")
         matter = ctx.router.parts.catalogue.get(body.matter)
+        if target.kind is UnitKind.department and not matter.handled_by_department(target.code):
+            raise MatterOfAnotherDepartment(f"matter {matter.code!r} is {matter.owner}'s, not {target.code}'s: "
+                                            f"name a matter {target.code} owns or assists with, or leave matter out")
         order.matter = matter.code
         order.dept = matter.dept
     elif target.level.value == "county":

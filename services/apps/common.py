@@ -46,6 +46,7 @@ from services.db.engine import database_unavailable
 from services.errors import (
     ExtensionNotFound,
     Forbidden,
+    MatterOfAnotherDepartment,
     MergeIntoItself,
     MergeTargetClosed,
     NothingToConfirm,
@@ -73,6 +74,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (Forbidden, 403),
     (UnknownUnit, 422),
     (UnknownMatter, 422),
+    (MatterOfAnotherDepartment, 422),
     (MergeIntoItself, 422),
     (NothingToConfirm, 409),
     (MergeTargetClosed, 409),

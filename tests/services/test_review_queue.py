@@ -109,6 +109,9 @@ async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_corre
         ({"action": "invalidate"}, "reason"),
         ({"action": "override", "unit": "no_such_unit"}, "no_such_unit"),
         ({"action": "override", "unit": "tax", "matter": "no.such"}, "no.such"),
+        # a county department given another's matter: the order read tax / urban_mgmt.street_lights /
+        # dept urban_mgmt, and the router learned that correction
+        ({"action": "override", "unit": "tax", "matter": "urban_mgmt.street_lights"}, "urban_mgmt.street_lights"),
         ({"action": "merge", "merge_into": "SELF"}, "merged into itself"),  # SELF: the order's own id
     ],
 )
