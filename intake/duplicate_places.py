@@ -175,6 +175,12 @@ def _a_place_itself(stem: str) -> bool:
     return any(stem.endswith(word) and len(stem) > len(word) for word in _PLACE_SUFFIX if len(word) >= 2)
 
 
+def _subplaces_apart(a: Profile, b: Profile) -> bool:
+    """Both name buildings (栋) or groups (组), and none in common (3栋 / 5栋, 二组 / 四组)."""
+    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
+    return any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys())
+
+
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -184,8 +190,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     distance = _metres(ra, rb)
     if distance is not None:
         return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
-    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
-    if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
+    if _subplaces_apart(a, b):
         return None  # 3栋 and 5栋 of the same compound are two places
     if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer

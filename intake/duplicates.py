@@ -26,6 +26,7 @@ from intake.duplicate_places import (
     _named_spot,
     _outage_and_burst,
     _same_place,
+    _subplaces_apart,
     latitude_band,
 )
 from intake.duplicate_profile import (
@@ -281,8 +282,10 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     for p, root in members:
         reports_of.setdefault(root, []).append(p)
     # Each incident judged once, however many of its reports `new` is like.
+    # (A report of another building or group than one of its reports, 二组 / 四组, is elsewhere too.)
     closed = {root for root in {root for _, root in matches}
-              if any((_elsewhere(p, new, _junction_of(reports_of[root])) and root not in wide)
+              if any(((_elsewhere(p, new, _junction_of(reports_of[root])) or _subplaces_apart(p, new))
+                      and root not in wide)
                      or (p.report.id == root and _told_apart(p, new, policy))
                      for p in reports_of[root])}
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score) if root not in closed]

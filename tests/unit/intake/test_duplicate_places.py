@@ -384,3 +384,12 @@ def test_a_natural_villages_name_is_a_place_both_say() -> None:
 def test_a_place_word_of_natural_villages_after_any_word_is_no_place() -> None:
     assert {"周家冲", "石门坳"} <= place_names("周家冲到石门坳的路")
     assert not {n for n in place_names("保安站岗时两人吵嘴，被大水冲走的草坪") if n.endswith(("岗", "嘴", "冲", "坪"))}
+
+
+def test_an_incident_takes_no_report_of_another_group_than_one_of_its_reports() -> None:
+    """柏树村四组 has no water; a report naming only the village joins it; then 二组's outage (a pipe cut
+    by a digger) is not that incident, though it is like the report naming no group."""
+    four = _r("a", "柏树村四组停水两天了，事先也没通知", "青石镇柏树村四组")
+    village = _r("b", "柏树村这边还是没水，第三天了，洗衣做饭都没办法", hours=20)
+    two = _r("c", "柏树村二组今天早上突然没水了，是挖机把水管挖断了", "青石镇柏树村二组", hours=30)
+    assert _run(four, village, two) == [None, "a", None]
