@@ -175,6 +175,19 @@ def _a_place_itself(stem: str) -> bool:
     return any(stem.endswith(word) and len(stem) > len(word) for word in _PLACE_SUFFIX if len(word) >= 2)
 
 
+def _is_area(name: str, a: Profile, b: Profile) -> bool:
+    """`name` is a village or community of the gazetteer one of them names."""
+    return any(p.name == name and p.level == "village" for p in a.whereabouts.places | b.whereabouts.places)
+
+
+def _finer_apart(a: Profile, b: Profile) -> bool:
+    """Each names a road, landmark or compound of the gazetteer, and none the other does (南桥新村 / 桥南路
+    of one community: where the grid worker reports from is not where it is)."""
+    fine_a = {p for p in a.whereabouts.places if p.level not in ("township", "village")}
+    fine_b = {p for p in b.whereabouts.places if p.level not in ("township", "village")}
+    return bool(fine_a) and bool(fine_b) and not fine_a & fine_b
+
+
 def _subplaces_apart(a: Profile, b: Profile) -> bool:
     """Both name buildings (栋) or groups (组), and none in common (3栋 / 5栋, 二组 / 四组)."""
     kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
@@ -214,7 +227,7 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # of 农贸市场宿舍, a compound named after the market).
     shared = {n for n in a.names & b.names & (a.read | b.read) if not (_only_inside(n, a) or _only_inside(n, b))}
     shared |= a.read & b.read
-    if shared:
+    if shared and not (all(_is_area(n, a, b) for n in shared) and _finer_apart(a, b)):
         return "same place " + max(shared, key=_finest_first)
     # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
     # the other's text is then part of another place's name, and no place in common. So is one read

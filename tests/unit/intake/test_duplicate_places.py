@@ -393,3 +393,14 @@ def test_an_incident_takes_no_report_of_another_group_than_one_of_its_reports() 
     village = _r("b", "柏树村这边还是没水，第三天了，洗衣做饭都没办法", hours=20)
     two = _r("c", "柏树村二组今天早上突然没水了，是挖机把水管挖断了", "青石镇柏树村二组", hours=30)
     assert _run(four, village, two) == [None, "a", None]
+
+
+def test_a_community_both_name_is_no_place_when_each_names_another_place_in_it() -> None:
+    """The grid worker's community (青石社区网格员) is where the report comes from: stalls on 新民路 and
+    stalls at 翠竹苑's gate are two places of it."""
+    road = _r("a", "青石社区网格员：新民路学校段流动摊贩占道经营，上下学时段尤为严重", "青石社区新民路")
+    gate = _r("b", "青石社区翠竹苑大门口每天早上流动摊贩占道经营，车子进出要按半天喇叭", "青石社区翠竹苑门口",
+              hours=16)
+    assert _run(road, gate) == [None, None]
+    again = _r("b", "青石社区新民路学校门口流动摊贩又占道经营了", hours=16)
+    assert _run(road, again) == [None, "a"]
