@@ -204,7 +204,8 @@ _TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole towns
 
 
 # A report telling of one reported before, still not dealt with (a citizen chasing it up).
-_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
+_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次|留过言|留言过|来过电话|致电过)|"
+                        "(?:多次|两次|几次|屡次)(?:来电|致电|拨打|打电话)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
                         "还是没|到现在(?:还|都|也)|至今(?:未|没|还|仍)|又(?:是|在|开始|来了|坏|停|出现)|再次|仍然|依然")
 
 
