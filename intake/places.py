@@ -22,14 +22,14 @@ _TOLD_FROM = frozenset({"landmark"})
 _VILLAGE_KINDS = frozenset({"village", "community"})
 # Generic words that stand for the one place of their kind in a township, and the endings of the
 # gazetteer names of that kind. A word followed by one of `_NOT_A_PLACE_AFTER` is something else
-# (广场舞 is a dance, 学校里 is still the school).
+# (广场舞 is a dance, 学校里 is still the school). A rural township's 街上 (北山街上) is its market town, 集镇.
 _GENERIC: dict[str, tuple[str, ...]] = {
     "学校": ("学校", "小学", "中学"), "小学": ("学校", "小学"), "中学": ("学校", "中学"),
     "公园": ("公园",), "广场": ("广场",), "工业区": ("工业园", "工业区", "工业集中区"),
     "工业园": ("工业园", "工业区", "工业集中区"), "码头": ("码头", "渡口"), "渡口": ("码头", "渡口"),
     "林场": ("林场",), "医院": ("医院", "卫生院"), "卫生院": ("卫生院", "医院"), "景区": ("景区",),
     "敬老院": ("敬老院", "幸福院"), "幸福院": ("幸福院", "敬老院"), "车站": ("车站", "客运站"),
-    "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",),
+    "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",), "街上": ("集镇",),
     **dict.fromkeys(("农贸市场", "菜市场", "菜场"), ("农贸市场", "菜市场", "菜场")),
 }
 _GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))

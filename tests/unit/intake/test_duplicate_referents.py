@@ -91,3 +91,18 @@ def test_a_compound_named_after_a_place_is_not_that_place() -> None:
     assert _run(housing, school) == [None, None]
     again = _r("b", "青石中学家属院2单元电表箱烧坏了，楼上楼下都没电", hours=1, topic=POWER)
     assert _run(housing, again) == [None, "a"]
+
+
+SANITATION = frozenset({"dept:urban", "matter:urban.sanitation"})
+
+
+def test_the_townships_street_is_its_market_town() -> None:
+    """街上 in a township (青石街上) is where its market is, the 集镇 the gazetteer holds."""
+    town = KnownPlace("青石镇", "township", "qingshi")
+    book = PlaceBook({"青石镇": town, "青石": town, "青石镇集镇": KnownPlace("青石镇集镇", "landmark", "qingshi"),
+                      "青石林场": KnownPlace("青石林场", "landmark", "qingshi")})
+    station = _r("a", "青石镇集镇菜市场旁边的垃圾站满了，垃圾堆到马路上", topic=SANITATION)
+    dumped = _r("f", "青石林场门口有人倒建筑垃圾，倒了一大片", hours=2, topic=SANITATION)
+    street = _r("b", "青石街上那个垃圾房袋子堆得比人还高，好几天没人拉", hours=20, topic=SANITATION)
+    index = DuplicateIndex(book=book, idf=IDF)  # (naming only the township, it might be either)
+    assert [index.add(r) for r in (station, dumped, street)] == [None, None, "a"]
