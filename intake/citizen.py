@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from schemas.lifecycle import State
+
 # History actions a citizen sees, and how they read. Anything else (reviews, reminders, extensions,
 # supervision) is internal and left out.
 PUBLIC_STEPS = {
@@ -18,6 +20,11 @@ PUBLIC_STEPS = {
     "request_assistance": "多部门协同办理 other units help", "reassign": "已改派 re-assigned",
     "callback": "回访 the centre called you back", "rate": "已评价 rated", "rate_merged": "已评价 rated",
 }
+
+
+# The states in which the citizen is told which unit handles the order and by when: a unit has it, or
+# has answered. Received, back in the review queue after a return, withdrawn or invalid: none has.
+SHOWS_HANDLER = frozenset({State.dispatched, State.claimed, State.resolved, State.closed})
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.ratings import may_rate
-from intake.citizen import Record, public_steps
+from intake.citizen import SHOWS_HANDLER, Record, public_steps
 from intake.exceptions import NotWithdrawable
 from intake.masking import mask_text
 from intake.merging import follower_may_withdraw, follows_root
@@ -60,12 +60,13 @@ async def citizen_view(session: AsyncSession, ctx: DomainContext, order: WorkOrd
                          key=lambda r: r.at)
         can_rate = (await merged_rating_open(session, ctx, order, root))[0]
     steps = public_steps(records, ctx.timezone)
-    unit = ctx.router.units().get(followed.unit) if followed.unit else None
+    handled = State(followed.state) in SHOWS_HANDLER  # the unit that returned it no longer handles it
+    unit = ctx.router.units().get(followed.unit) if followed.unit and handled else None
     replies = [s.reply for s in steps if s.reply]
     return CitizenView(
         work_order_id=order.id, state=State(followed.state),
         submitted_at=order.created_at.astimezone(ctx.timezone), handled_by=unit.name if unit else None,
-        resolve_due=followed.resolve_due.astimezone(ctx.timezone) if followed.resolve_due else None,
+        resolve_due=followed.resolve_due.astimezone(ctx.timezone) if followed.resolve_due and handled else None,
         reply=replies[-1] if replies else None, merged=followed is not order,
         steps=[CitizenStep(at=s.at, what=s.what, unit=s.unit, reply=s.reply) for s in steps],
         can_rate=can_rate, can_withdraw=Action.withdraw in allowed_actions(State(order.state))

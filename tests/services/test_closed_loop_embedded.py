@@ -142,6 +142,24 @@ async def test_same_matter_again_at_the_same_community_is_a_hard_case(
     assert "similar order" in order["routing"]["explanation"]
 
 
+async def test_a_returned_order_tells_its_citizen_no_unit_and_no_date_until_it_has_a_new_one(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """Back in the review queue after 退单, the citizen's view went on naming the unit that returned it and
+    that unit's expected completion ('handled by 住房和城乡建设局, expected 12-08'), though nobody has it."""
+    _, client = system
+    lamps = appeal("北山乡政府门口那段路的路灯坏了三盏，晚上一片黑", address="北山乡")
+    accepted = (await client.post("/v1/appeals", json=lamps)).json()
+    order_id, token = accepted["work_order_id"], accepted["citizen_token"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    returned = await unit_acts(client, order_id, order["unit"], "return",
+                               {"reason": "not_our_remit", "text": "不归我们"})
+    assert returned.status_code == 200, returned.text
+    body = (await client.get(f"/v1/appeals/{order_id}", headers={"X-Citizen-Token": token})).json()
+    assert body["state"] == "pending_review" and body["steps"][-1]["what"].startswith("重新派单中"), body
+    assert body["handled_by"] is None and body["resolve_due"] is None, body
+
+
 async def test_citizen_follows_their_own_order_with_the_token_and_nobody_else_can(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
