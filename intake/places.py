@@ -35,6 +35,7 @@ _GENERIC: dict[str, tuple[str, ...]] = {
 _GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))
 _NOT_A_PLACE_AFTER = frozenset("舞")
 _COUNTY_PREFIX = "县"
+_GROUP_NEXT = "(?=[0-9一二三四五六七八九十两]{1,3}组)"  # before a villagers' group (三组, 5组)
 _VILLAGES_OWN = re.compile(r"村(?:里的?|上的?|头的?)?$")
 # Words after a compound's name that tell of a place outside it, near it (对面, 往东50米, 北侧).
 _TOLD_FROM_WORDS = re.compile(r"的?(?:斜?对面|对过|隔壁|往[东南西北]|[东南西北]侧|背后|后面|后头)")
@@ -161,7 +162,14 @@ class PlaceBook:
             if tail != label and len(tail) >= 4 and tail not in labels:
                 book[tail] = place
         self._labels = book
-        self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
+        # 茶园三组 for 茶园村三组: a village's bare name before one of its groups names the village.
+        self._grouped = {p.name[:-1]: p for p in labels.values()
+                         if p.level == "village" and p.name.endswith("村") and len(p.name) >= 3
+                         and p.name[:-1] not in book}
+        grouped = ("|(?:" + "|".join(map(re.escape, sorted(self._grouped, key=len, reverse=True))) + ")" + _GROUP_NEXT
+                   if self._grouped else "")
+        named = "|".join(map(re.escape, sorted(book, key=len, reverse=True)))
+        self._pattern = re.compile(named + grouped) if book else None
         self._villages = {p.village: p for p in labels.values() if p.level == "village" and p.village}
         self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
         for label, place in book.items():
@@ -186,7 +194,7 @@ class PlaceBook:
         at_it: set[KnownPlace] = set()  # named as where it is, not only as where it is told from
 
         def blank(m: re.Match[str]) -> str:
-            place = self._labels[m.group(0)]
+            place = self._labels.get(m.group(0)) or self._grouped[m.group(0)]
             found.add(place)
             if place.level != "compound" or not _TOLD_FROM_WORDS.match(text, m.end()):
                 at_it.add(place)

@@ -404,3 +404,19 @@ def test_a_community_both_name_is_no_place_when_each_names_another_place_in_it()
     assert _run(road, gate) == [None, None]
     again = _r("b", "青石社区新民路学校门口流动摊贩又占道经营了", hours=16)
     assert _run(road, again) == [None, "a"]
+
+
+def test_a_villages_bare_name_before_one_of_its_groups_names_the_village() -> None:
+    dark = _r("a", "柏树村三组进组那条路的路灯一个多礼拜不亮了", "青石镇柏树村三组")
+    again = _r("b", "柏树三组那段路的路灯还是不亮，晚上有人摔到沟里了", hours=20)
+    assert _run(dark, again) == [None, "a"]
+    other_group = _r("b", "柏树五组那段路的路灯还是不亮，晚上有人摔到沟里了", hours=20)
+    assert _run(dark, other_group) == [None, None]
+
+
+def test_two_farms_of_other_animals_in_one_village_are_two_places() -> None:
+    chickens = _r("a", "柏树村有个养鸡场，鸡粪就堆在露天，臭气熏天，苍蝇多得吓人", "青石镇柏树村")
+    pigs = _r("b", "柏树村养猪场的猪粪还堆在露天，臭气熏天", hours=20)
+    assert _run(chickens, pigs) == [None, None]
+    same = _r("b", "柏树村养鸡场的鸡粪还堆在露天，臭气熏天", hours=20)
+    assert _run(chickens, same) == [None, "a"]
