@@ -7,11 +7,20 @@ from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from escalation.calendar import parse_dates
+from escalation.models import ClockName
+from feedback.exceptions import BadReportParameter
 from feedback.policy import FeedbackPolicy
+from feedback.reports import DEFAULT_WEIGHTS, parse_weights
+from intake.vault import Vault, VaultError
+from schemas.taxonomy import Channel
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class CoreSettings(BaseSettings):
@@ -119,6 +128,83 @@ class CoreSettings(BaseSettings):
     extra_working_days: str = Field(default="", description="adjusted working days (调休) beyond the official calendar")
     holidays_file: Path | None = Field(default=None, description="a file of extra holidays, one date or range a line")
     working_days_file: Path | None = Field(default=None, description="a file of extra adjusted working days")
+
+    # What a service would otherwise find wrong only as it starts, inside uvicorn (a traceback, exit
+    # status 3), or never (a channel misspelt stays open): refused here, in one line, by every command.
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (an IANA name, such as Asia/Shanghai)") from None
+        return name
+
+    @field_validator("extra_holidays", "extra_working_days")
+    @classmethod
+    def _dates(cls, text: str) -> str:
+        parse_dates([text])  # ValueError naming the date
+        return text
+
+    @field_validator("holidays_file", "working_days_file")
+    @classmethod
+    def _date_file(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            try:
+                parse_dates(path.read_text(encoding="utf-8").splitlines())
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        return path
+
+    @field_validator("auto_report_up_clocks")
+    @classmethod
+    def _clocks(cls, text: str) -> str:
+        unknown = sorted({c.strip() for c in text.split(",") if c.strip()} - {c.value for c in ClockName})
+        if unknown:
+            raise ValueError(f"unknown clock(s) {', '.join(unknown)}; use {', '.join(c.value for c in ClockName)}")
+        return text
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, level: str) -> str:
+        if level.strip().upper() not in _LEVELS:
+            raise ValueError(f"unknown level {level!r}; use one of {', '.join(_LEVELS)}")
+        return level.strip().upper()
+
+    @field_validator("pii_keys")
+    @classmethod
+    def _fernet_keys(cls, keys: str | None) -> str | None:
+        if keys:
+            try:
+                Vault([k.strip() for k in keys.split(",") if k.strip()])
+            except VaultError as exc:
+                raise ValueError(str(exc)) from None
+        return keys
+
+    @field_validator("channels_off")
+    @classmethod
+    def _channels(cls, text: str) -> str:
+        known = [c.value for c in Channel]
+        unknown = sorted({c.strip() for c in text.split(",") if c.strip()} - set(known))
+        if unknown:
+            raise ValueError(f"unknown channel(s) {', '.join(unknown)}; one of {', '.join(known)}")
+        return text
+
+    @field_validator("report_weights")
+    @classmethod
+    def _weights(cls, text: str) -> str:
+        try:
+            parse_weights(text, DEFAULT_WEIGHTS)
+        except BadReportParameter as exc:
+            raise ValueError(exc.problem) from None
+        return text
+
+    @field_validator("router_model_path")
+    @classmethod
+    def _model_file(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"no model file at {path} (write one with `hotline router train -o {path}`)")
+        return path
 
     @cached_property
     def effective_database_url(self) -> str:
