@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from intake.masking import mask_text
 from schemas.access import Principal, Role
 from schemas.validation import no_control_characters
 from services.db import api_keys
@@ -43,7 +44,7 @@ async def create_key(
     known_units: Callable[[str], bool],
 ) -> IssuedKey:
     """A new key. A unit key names one known unit; other roles name none. The name (who holds it,
-    for the list) is at most NAME_CHARS characters of text."""
+    for the list) is at most NAME_CHARS characters of text, kept with personal numbers masked."""
     if len(name) > NAME_CHARS:
         raise ValueError(f"--name: at most {NAME_CHARS} characters")
     try:
@@ -57,6 +58,7 @@ async def create_key(
             raise UnknownUnit(unit)
     elif unit:
         raise ValueError(f"only unit keys are scoped to a unit; {role.value} keys see the whole county")
+    name = mask_text(name)  # shown in the list and on the dashboard: a number typed into it, masked
     key_id = f"key_{secrets.token_hex(6)}"
     secret = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
     session.add(ApiKey(id=key_id, key_hash=key_hash(secret), role=role.value, unit=unit,

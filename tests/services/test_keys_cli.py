@@ -51,3 +51,15 @@ def test_a_bad_key_request_is_a_one_line_error(
     result = CliRunner().invoke(app, ["keys", "create", *args])
     assert result.exit_code == 2 and problem in result.output
     assert result.stderr.startswith("hotline: error: "), result.stderr  # like every other command's refusal
+
+
+def test_a_phone_number_in_a_keys_name_is_kept_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name is shown in `keys list` and on the dashboard of whoever signs in with the key: a mobile
+    typed into it (话务员 张三 13812345678) was kept and shown whole."""
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    made = runner.invoke(app, ["keys", "create", "--role", "operator", "--name", "话务员 张三 13812345678"])
+    assert made.exit_code == 0 and "13812345678" not in made.output, made.output
+    listed = runner.invoke(app, ["keys", "list"]).output
+    assert "话务员 张三 138****5678" in listed and "13812345678" not in listed, listed
