@@ -128,7 +128,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     gap = abs(b.report.reported_at - a.report.reported_at)
     # A grievance that stands until resolved: told by both in words of one (`_STANDING`), or classed
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
-    told_standing = _told_standing(a, b, policy)
+    told_standing = gap > policy.window and _told_standing(a, b, policy)  # (read past the window only)
     classed_standing = a.report.long_standing and b.report.long_standing
     if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
         return None
