@@ -44,6 +44,7 @@ async def _one(runtime: Runtime, row: Row, *, channel: str | None, actor: str) -
             async with runtime.sessions() as session, session.begin():
                 accepted = await orders_intake.accept_appeal(session, runtime.ctx, submission, idempotency_key=key,
                                                              actor=actor)
+            runtime.relay.wake()
         except IntegrityError:
             # Another import or the API stored the same id meanwhile: the repeat answer for it.
             async with runtime.sessions() as session:

@@ -8,6 +8,15 @@ makes sure its lock's connection is alive every `lock_check_seconds`, not before
 round trip each, on the path of every event under load): a connection that dies in between loses
 the lock, which another relay may take while this one publishes on until its next check — two
 relays for at most that long, which can repeat an event (as a crash can), never lose one.
+
+Every process calls `wake()` after a commit that wrote outbox rows. In the leader's process that
+wakes it at once; elsewhere it sends the leader a NOTIFY on a connection of its own, after the
+commit and outside any writing transaction: PostgreSQL serialises the commits of transactions that
+NOTIFY (each holds a lock until its WAL is on disk), so a notification sent from inside every
+appeal's transaction made all of them commit one at a time, none sharing a flush. The NOTIFYs of
+one process are coalesced: one in flight, the next at most `notify_seconds` later, covering every
+commit in between. The relay's polling remains the fallback (a lost notification, a writer that
+never wakes it).
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.2,
         lock_check_seconds: float = 1.0,
+        notify_seconds: float = 0.002,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
@@ -65,10 +75,37 @@ class OutboxRelay:
         self.lock_check_seconds = lock_check_seconds  # how often the leader checks its lock's connection
         self._last_attempt = float("-inf")
         self._lock_checked = float("-inf")
+        self.notify_seconds = notify_seconds  # the least time between two NOTIFYs this process sends
+        self._tell = False  # rows committed since the last NOTIFY was sent
+        self._teller: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        """A hint that new rows were committed; polling remains the fallback."""
+        """A hint that new rows were committed (call it after the commit); polling remains the
+        fallback. Wakes this relay, and, on PostgreSQL when another process may lead, that one."""
         self._wake.set()
+        if self.is_leader or self.engine.dialect.name != "postgresql":
+            return
+        self._tell = True
+        if self._teller is None:
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing to tell it with
+                self._teller = asyncio.get_running_loop().create_task(self._tell_leader(), name="outbox-wake")
+
+    async def _tell_leader(self) -> None:
+        """NOTIFY the leading relay while commits keep asking for it; one in flight at a time."""
+        try:
+            while self._tell:
+                self._tell = False
+                try:
+                    async with self.engine.connect() as conn:
+                        raw = (await conn.get_raw_connection()).driver_connection
+                        assert raw is not None
+                        await raw.execute(f"NOTIFY {OUTBOX_CHANNEL}")  # autocommit: no write, no flush
+                except Exception as exc:  # the leader polls anyway
+                    log.debug("outbox relay: NOTIFY not sent (%s)", exc)
+                    return
+                await asyncio.sleep(self.notify_seconds)
+        finally:
+            self._teller = None
 
     @contextlib.asynccontextmanager
     async def _statement(self) -> AsyncIterator[AsyncConnection]:
@@ -194,3 +231,6 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), backoff)
         await self._drop_leadership()
+        if self._teller is not None:  # a NOTIFY on its way: let it finish before the engine goes
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._teller), 1.0)

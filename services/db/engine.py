@@ -40,8 +40,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_size=32, max_overflow=16, hide_parameters=True)
 
 
-# The relay LISTENs here; a statement trigger on the outbox (migration 0004) NOTIFYs it when a
-# transaction that wrote outbox rows commits, so writers spend no round trip on the wake-up.
+# The leading relay LISTENs here; another process that wrote outbox rows NOTIFYs it after its commit
+# (services.relay.OutboxRelay.wake), never from inside the writing transaction (migration 0015).
 OUTBOX_CHANNEL = "hotline_outbox"
 
 

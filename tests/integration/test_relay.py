@@ -77,22 +77,35 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None
 
 
 async def test_another_process_commit_wakes_the_leading_relay_at_once() -> None:
-    """The leader's NOTIFY arrives while it waits, also after it has checked its lock again (a
-    session inside a transaction hears no notification until that transaction ends)."""
+    """Another process's wake() after its commit reaches the leader as a NOTIFY while it waits, also
+    after it has checked its lock again (a session inside a transaction hears no notification until
+    that transaction ends). The writing transaction itself notifies nobody: PostgreSQL would make
+    every such commit wait for the one before it to reach the disk (migration 0015)."""
     name, url = await create_database()
     engine = make_engine(url)
-    writer_engine = make_engine(url)  # another service's commit: not this relay's wake()
+    writer_engine = make_engine(url)  # another service's: its relay follows
     writers = make_session_factory(writer_engine)
     relay = OutboxRelay(engine, InProcessBus(), lock_check_seconds=0)  # its lock checked every iteration
+    follower = OutboxRelay(writer_engine, InProcessBus())
     try:
         assert await relay._acquire_leadership() is True
+        assert await follower._acquire_leadership() is False
         for i in range(3):
             assert await relay._acquire_leadership() is True  # the check every iteration makes
             relay._wake.clear()
             async with writers() as session, session.begin():
                 repo.add_outbox(session, EventEnvelope(type="t", subject="wo_1", topic="test.relay",
                                                        data={"n": i}), datetime.now(UTC))
+            if i == 0:  # the commit alone: no notification
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(relay._wake.wait(), 0.3)
+            follower.wake()
             await asyncio.wait_for(relay._wake.wait(), 1.0)
+        for _ in range(50):  # many wakes at once: coalesced, and every one heard
+            follower.wake()
+        relay._wake.clear()
+        follower.wake()
+        await asyncio.wait_for(relay._wake.wait(), 1.0)
     finally:
         await relay._drop_leadership()
         await engine.dispose()
