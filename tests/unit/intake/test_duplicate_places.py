@@ -420,3 +420,12 @@ def test_two_farms_of_other_animals_in_one_village_are_two_places() -> None:
     assert _run(chickens, pigs) == [None, None]
     same = _r("b", "柏树村养鸡场的鸡粪还堆在露天，臭气熏天", hours=20)
     assert _run(chickens, same) == [None, "a"]
+
+
+def test_two_matters_of_one_building_site_are_two_incidents() -> None:
+    """The site (施工, 工地) is where it happens: its night piling and its muck on the road are two."""
+    piling = _r("a", "翠竹苑旁边的工地半夜还在打桩，咚咚咚的，整栋楼都在抖", "青石镇翠竹苑")
+    muck = _r("b", "青石社区网格员：翠竹苑旁边工地出口渣土车带泥上路，路面泥浆严重", "翠竹苑", hours=20)
+    assert _run(piling, muck) == [None, None]
+    again = _r("b", "翠竹苑那个工地昨晚十二点还在打桩施工，吵得睡不着", hours=20)
+    assert _run(piling, again) == [None, "a"]
