@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
-from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
+from intake.incident_kinds import _BUILDING_WIDE, _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
 from intake.place_words import _DOORS_NEAR, _LEVELS, _PLACE_SUFFIX, _WIDE, _apart, _longest_first, _mentions
 from intake.places import (
     common_area,
@@ -189,9 +189,11 @@ def _finer_apart(a: Profile, b: Profile) -> bool:
 
 
 def _subplaces_apart(a: Profile, b: Profile) -> bool:
-    """Both name buildings (栋) or groups (组), and none in common (3栋 / 5栋, 二组 / 四组)."""
+    """Both name buildings (栋) or groups (组), and none in common (3栋 / 5栋, 二组 / 四组) — or flats of a
+    building, none in common, for a matter of one flat (8栋302's drip / 8栋502's leak; not a lift or an outage)."""
     kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
-    return any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys())
+    return (any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys())
+            or (bool(a.flats) and bool(b.flats) and not a.flats & b.flats and not (a.kinds | b.kinds) & _BUILDING_WIDE))
 
 
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:

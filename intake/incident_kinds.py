@@ -206,6 +206,11 @@ _WATER = frozenset({"water_leak", "water_outage"})
 _FELT_AROUND = frozenset({"water_outage", "water_quality"})
 
 
+# Kinds of incident a whole building shares (its lift, its water, power, gas or heating, its stairwell).
+_BUILDING_WIDE = frozenset({"lift", "water_outage", "water_quality", "power", "gas", "heating", "ebike_charging",
+                            "fire_lane", "fees"})
+
+
 _TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole township, not of one spot
 
 

@@ -270,6 +270,14 @@ _ROAD_END = re.compile(r"(?:路|街|大道|巷)的?([东西南北])(?:头|段|�
 _DOOR = re.compile(r"([\u4e00-\u9fff]{2}(?:大道|路|街|巷))\s*([0-9]{1,4})\s*号(?![楼院])")
 
 
+# A flat of a building (8栋502, 3单元401, 602室): the caller's own door.
+_FLAT = re.compile(r"(?:栋|号楼|幢|单元)\s*([0-9]{3,4})(?![0-9])|([0-9]{3,4})\s*室")
+
+
+def _flats(text: str) -> frozenset[int]:
+    return frozenset(int(a or b) for a, b in _FLAT.findall(text))
+
+
 _DOORS_NEAR = 10  # numbers this close are one stretch of the road (1号 / 3号: two doors of one spot)
 
 

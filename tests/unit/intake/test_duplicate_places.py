@@ -429,3 +429,12 @@ def test_two_matters_of_one_building_site_are_two_incidents() -> None:
     assert _run(piling, muck) == [None, None]
     again = _r("b", "翠竹苑那个工地昨晚十二点还在打桩施工，吵得睡不着", hours=20)
     assert _run(piling, again) == [None, "a"]
+
+
+def test_two_flats_of_one_building_are_two_places_for_a_matter_of_one_flat() -> None:
+    leak = _r("a", "我住翠竹苑8栋502，楼上卫生间漏水，我家厨房吊顶都泡烂了", "翠竹苑8栋502")
+    drip = _r("b", "翠竹苑8栋302，楼上空调外机一直往下漏水，滴在窗台上啪啪响", "翠竹苑8栋302", hours=30)
+    assert _run(leak, drip) == [None, None]
+    lift = _r("a", "翠竹苑8栋502，电梯坏了两天了，老人下不了楼", "翠竹苑8栋502")
+    lift_again = _r("b", "翠竹苑8栋302，电梯还是停着，物业说等配件", "翠竹苑8栋302", hours=30)
+    assert _run(lift, lift_again) == [None, "a"]  # the building's lift is every flat's
