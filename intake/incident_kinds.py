@@ -124,9 +124,14 @@ def _related(a: frozenset[str], b: frozenset[str]) -> bool:
 def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
     """Both reports say what happened, in kinds neither the same nor related — a building site (施工, 工地)
     aside when both say more of it (its night piling / its muck on the road: two matters of one site)."""
-    if a & b <= _SITE and a - _SITE and b - _SITE:
+    if not (a and b):
+        return False
+    common = a & b
+    if common:
+        if common - _SITE or not (a - _SITE and b - _SITE):
+            return False  # a kind in common (or only the site, and one says no more)
         a, b = a - _SITE, b - _SITE
-    return bool(a and b) and not a & b and not _related(a, b)
+    return not a & b and not _related(a, b)
 
 
 _SITE = frozenset({"construction"})  # the site where it happens more than what happens there
