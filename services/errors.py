@@ -9,10 +9,16 @@ class OrderNotFound(LookupError):
         super().__init__(f"work order {order_id} does not exist")
 
 
+def quoted(given: str, limit: int = 40) -> str:
+    """What a caller sent, quoted in an error: its first `limit` characters (a code is never longer), so
+    a 5,000-character value does not come back whole."""
+    return repr(given if len(given) <= limit else given[:limit] + "…")
+
+
 class UnknownUnit(ValueError):
     def __init__(self, unit: str) -> None:
         self.unit = unit
-        super().__init__(f"unit {unit!r} is not in the gazetteer or the department catalogue")
+        super().__init__(f"unit {quoted(unit)} is not in the gazetteer or the department catalogue")
 
 
 class UnknownMatter(ValueError):

@@ -35,6 +35,7 @@ from schemas.reports import (
 from schemas.taxonomy import Level
 from services.db import reports as store
 from services.db.tables import ReportOrder
+from services.errors import quoted
 
 RATE_METRICS = (Metric.handed_over, Metric.claimed_on_time, Metric.rated, Metric.solved, Metric.satisfied,
                 Metric.basically_satisfied)
@@ -79,14 +80,14 @@ class Names:
             return None
         code = self._township_keys.get(given.strip())
         if code is None:
-            raise BadReportParameter("township", f"unknown township {given!r} (give its code, unit code or name)")
+            raise BadReportParameter("township", f"unknown township {quoted(given)} (give its code, unit code or name)")
         return code
 
     def unit(self, given: str | None) -> str | None:
         if given is None or given == "":
             return None
         if given not in self.units:
-            raise BadReportParameter("unit", f"unknown unit {given!r}")
+            raise BadReportParameter("unit", f"unknown unit {quoted(given)}")
         return given
 
 

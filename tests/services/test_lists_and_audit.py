@@ -170,3 +170,17 @@ async def test_dates_and_cursors_no_list_can_use_are_422_naming_them(
     runtime, client = system
     response = await client.get(url, params=params, headers=await key_headers(runtime, "admin"))
     assert response.status_code == 422 and field in response.json()["message"], response.text
+
+
+async def test_an_unknown_unit_or_township_is_named_in_a_few_characters_not_echoed_whole(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A 5,000-character unit or township came back whole in the error's message (and its fields)."""
+    runtime, client = system
+    supervisor = await key_headers(runtime, "supervisor")
+    long = "x" * 5000
+    for path, params in (("/v1/work-orders", {"unit": long}), (f"/v1/units/{long}/work-orders", {}),
+                         ("/v1/reports/631", {"township": long}), ("/v1/reports/supervision", {"unit": long})):
+        answer = await client.get(path, params=params, headers=supervisor)
+        assert answer.status_code == 422 and "xxxxxxxxxx" in answer.text, answer.text[:200]
+        assert len(answer.text) < 600, (path, len(answer.text))
