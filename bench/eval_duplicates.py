@@ -59,6 +59,9 @@ round was reverted on these four sets' figures (README); do not read them.
 tests/data/dups_q.jsonl (160 appeals, 62 incidents, 217 true pairs, hard negatives, follow-ups naming no place)
 was written apart at the start of the 2026-12-01 evening round and never read: 9d034c4 0.959 / 0.650. With
 dups_j, dups_k, dups_n and dups_p it is the measure of sets never seen: do not read it.
+tests/data/dups_r.jsonl (220 appeals, 70 incidents, 324 true pairs: places that need a map, follow-ups naming no
+place, conditions reported again days later, hard negatives) was written apart and measured once before it was
+read (9d034c4: 0.829 / 0.435); it was read in the referent round (2026-12-01 evening), which was reverted.
 """
 
 from __future__ import annotations

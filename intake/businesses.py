@@ -48,34 +48,16 @@ _GENERIC = frozenset({"连锁", "品牌", "私人", "个体", "黑心", "无证"
 _PROPER_IDF = 7.5  # a name's first two characters this rare in appeals or rarer: a name, not a trade (烧烤)
 
 
-# What a registered company does, between its name and 有限公司 / 公司 (鑫达 of 鑫达建筑劳务有限公司).
-_LINES_OF_BUSINESS = ("建筑", "建设", "劳务", "工程", "装饰", "装修", "服饰", "服装", "电子", "科技", "物流", "商贸",
-                      "贸易", "实业", "食品", "置业", "地产", "房地产", "物业", "运输", "环保", "农业", "建材")
-_COMPANY = ("有限公司", "公司")
-
-
-def _before_lines_of_business(text: str, end: int) -> int:
-    """Where a company's name ends when what it does stands before `end` (鑫达 of 鑫达建筑劳务有限公司)."""
-    while True:
-        line = next((w for w in _LINES_OF_BUSINESS if end >= len(w) and text.startswith(w, end - len(w))), None)
-        if line is None:
-            return end
-        end -= len(line)
-
-
 def business_names(text: str, idf: dict[str, float] | None = None) -> frozenset[str]:
     """The names of the businesses and institutions `text` names (悦动 of 悦动健身, 妇幼 of 妇幼保健院);
     `text` should have the gazetteer's places blanked (their names hold trade words: 县医院)."""
     found = set()
     for m in _TRADE_RE.finditer(text):
         start = m.start()
-        if m.group(0) in _COMPANY:
-            start = _before_lines_of_business(text, start)
         at = start
         while at > 0 and start - at < _LONGEST and "\u4e00" <= text[at - 1] <= "\u9fff" and text[at - 1] not in _BREAK:
             at -= 1
         name = text[at:start]
-        name = name.rpartition(_COUNTY[0])[2]  # (清河县鑫达 read as 河县鑫达: the county's name too)
         for prefix in _COUNTY:
             name = name.removeprefix(prefix)
         if (len(name) >= _SHORTEST and name not in _GENERIC and name[-2:] not in _GENERIC

@@ -7,12 +7,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
-from intake.incident_kinds import _BUILDING_WIDE, _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
-from intake.place_words import _DOORS_NEAR, _LEVELS, _PLACE_SUFFIX, _WIDE, _apart, _longest_first, _mentions
+from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
+from intake.place_words import _DOORS_NEAR, _LEVELS, _WIDE, _apart, _longest_first, _mentions
 from intake.places import (
     common_area,
     common_holder,
@@ -163,43 +162,6 @@ def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:
     return any(p.village in villages for p in other.whereabouts.places if stem in p.name)
 
 
-def _only_inside(name: str, p: Profile) -> bool:
-    """`p` says `name` only as part of the name of a gazetteer place it names (农贸市场 of 农贸市场宿舍)."""
-    return name not in p.read and any(name in q.name and name != q.name for q in p.whereabouts.places)
-
-
-@lru_cache(maxsize=4096)
-def _a_place_itself(stem: str) -> bool:
-    """The bare name ends with a place word of its own (农贸市场, 老粮站 of 老粮站宿舍): the dormitory is named
-    after another place, which a report saying the bare name means."""
-    return any(stem.endswith(word) and len(stem) > len(word) for word in _PLACE_SUFFIX if len(word) >= 2)
-
-
-def _is_area(name: str, a: Profile, b: Profile) -> bool:
-    """`name` is a village or community of the gazetteer one of them names."""
-    return any(p.name == name and p.level == "village" for p in a.whereabouts.places | b.whereabouts.places)
-
-
-def _finer_apart(a: Profile, b: Profile) -> bool:
-    """Each names a road, landmark or compound of the gazetteer, and none the other does (南桥新村 / 桥南路
-    of one community: where the grid worker reports from is not where it is)."""
-    fine_a = {p for p in a.whereabouts.places if p.level not in ("township", "village")}
-    fine_b = {p for p in b.whereabouts.places if p.level not in ("township", "village")}
-    return bool(fine_a) and bool(fine_b) and not fine_a & fine_b
-
-
-def _subplaces_apart(a: Profile, b: Profile) -> bool:
-    """Both name buildings (栋) or groups (组), and none in common (3栋 / 5栋, 二组 / 四组) — or flats of a
-    building, none in common, for a matter of one flat (8栋302's drip / 8栋502's leak; not a lift or an outage)."""
-    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
-    return any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()) or _flats_apart(a, b)
-
-
-def _flats_apart(a: Profile, b: Profile) -> bool:
-    """Both give flats of a building, none in common, and the matter is not the whole building's."""
-    return bool(a.flats) and bool(b.flats) and not a.flats & b.flats and not (a.kinds | b.kinds) & _BUILDING_WIDE
-
-
 def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     """Why `a` and `b` are at the same place, or None."""
     ra, rb = a.report, b.report
@@ -209,9 +171,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     distance = _metres(ra, rb)
     if distance is not None:
         return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
-    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind  # (`_subplaces_apart`, inline: the hot loop)
-    if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()) or (
-            a.flats and b.flats and _flats_apart(a, b)):
+    kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
+    if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
     if _elsewhere(a, b):
         return None  # two townships, villages, roads, landmarks or compounds of the gazetteer
@@ -231,30 +192,21 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     if len(roads) == 1 and all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
         return _JUNCTION + next(iter(roads))  # both at a junction of the one road they name (滨湖路口)
     # (A name both hold only inside two other places of the gazetteer is no place in common.)
-    # Nor one that one reads as a place and the other holds only inside a gazetteer place's name (农贸市场
-    # of 农贸市场宿舍, a compound named after the market).
-    shared = {n for n in a.names & b.names & (a.read | b.read) if not (_only_inside(n, a) or _only_inside(n, b))}
-    shared |= a.read & b.read
-    if shared and not (all(_is_area(n, a, b) for n in shared) and _finer_apart(a, b)):
+    shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
+    if shared:
         return "same place " + max(shared, key=_finest_first)
     # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
     # the other's text is then part of another place's name, and no place in common. So is one read
     # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
     apart_spots = bool(a.whereabouts.spots) and bool(b.whereabouts.spots)
-    # (A bare name that is itself a place's name, 农贸市场 of 农贸市场宿舍, names that place, not the compound.)
-    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a) and not _a_place_itself(s)}
-                 | {s for s in b.read_stems if _bare_name_in(s, a, b) and not _a_place_itself(s)}
-                 ) if not apart_spots else set()
+    contained = ({s for s in a.read_stems if _bare_name_in(s, b, a)}
+                 | {s for s in b.read_stems if _bare_name_in(s, a, b)}) if not apart_spots else set()
     if contained:
         return "same place " + max(contained, key=_longest_first)
     rare = a.rare & b.rare
     # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
     if len(rare) >= 2 and not apart_spots:
         return "same name " + "".join(sorted(rare))
-    if rare and _placeless(a) and _placeless(b):
-        # Neither says where (a takeaway's food, a video of an officer, a teacher's punishment): a name
-        # both say is what the incident is known by; `similarity` asks the router's matter to agree.
-        return _PLACELESS + "".join(sorted(rare))
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
@@ -273,14 +225,6 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
-
-
-_PLACELESS = "no place, same name "
-
-
-def _placeless(p: Profile) -> bool:
-    """It names no place: none of the gazetteer's, no address, no village the router reads."""
-    return not p.whereabouts.places and not p.report.address and not p.report.places
 
 
 _BUSINESS = "same business "

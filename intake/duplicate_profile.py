@@ -37,7 +37,6 @@ from intake.place_words import (
     _blank,
     _canonical_places,
     _doors,
-    _flats,
     _is_coarse,
     _quoted_names,
     _specific_stems,
@@ -103,7 +102,6 @@ class Profile:
     follow_up: bool = False  # it says it was reported before or is still not dealt with (打过电话, 还没修)
     firms: frozenset[str] = frozenset()  # the names of businesses it names (悦动 of 悦动健身: `business_names`)
     doors: frozenset[tuple[str, int]] = frozenset()  # house numbers on a road (人民路, 1 of 人民路1号)
-    flats: frozenset[int] = frozenset()  # flats of a building (502 of 8栋502)
     # The learned model's leaning over catalogue matters for its words (places blanked), as a unit
     # vector of its few likeliest matters (`MatterLeaning`): read once, compared by a dot product.
     leaning: Mapping[str, float] = field(default_factory=dict)
@@ -229,7 +227,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
-                   doors=_doors(raw_where), flats=_flats(raw_where))
+                   doors=_doors(raw_where))
 
 
 def _router_townships(report: Report) -> set[str]:

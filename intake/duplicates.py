@@ -19,14 +19,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from intake.duplicate_places import (
-    _PLACELESS,
     _WITHIN,
     _elsewhere,
     _junction_of,
     _named_spot,
     _outage_and_burst,
     _same_place,
-    _subplaces_apart,
     latitude_band,
 )
 from intake.duplicate_profile import (
@@ -41,15 +39,7 @@ from intake.duplicate_profile import (
     leaning_alike,
     profile,
 )
-from intake.incident_kinds import (
-    _FELT_AROUND,
-    _OWED,
-    _STANDING,
-    _kinds_apart,
-    _related,
-    incident_facets,
-    incident_kinds,
-)
+from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
 from intake.place_words import place_names
 from intake.places import PlaceBook
 
@@ -79,10 +69,9 @@ class Match:
     why: str
 
 
-def _router_near(a: Profile, b: Profile, *, specific: bool = False) -> bool:
-    """The router's matter for one is among those it ranks the other close to (`Profile.near`); with
-    `specific`, not a department's catch-all (….other)."""
-    return any(t.startswith("matter:") and t[7:] in other.near and not (specific and t.endswith(".other"))
+def _router_near(a: Profile, b: Profile) -> bool:
+    """The router's matter for one is among those it ranks the other close to (`Profile.near`)."""
+    return any(t.startswith("matter:") and t[7:] in other.near
                for one, other in ((a, b), (b, a)) for t in one.report.topic)
 
 
@@ -92,12 +81,6 @@ def _catch_all_of_one(a: Profile, b: Profile) -> bool:
     mb = {t[7:] for t in b.report.topic if t.startswith("matter:")}
     return any(x.endswith(".other") and y.split(".")[0] == x.split(".")[0]
                for one, other in ((ma, mb), (mb, ma)) for x in one for y in other)
-
-
-def _catch_all_leaning(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
-    """`_catch_all_of_one`, and the words lean to one matter (`leaning_in_common`)."""
-    return (_catch_all_of_one(a, b) and bool(a.leaning) and bool(b.leaning)
-            and leaning_alike(a.leaning, b.leaning) >= policy.leaning_in_common)
 
 
 def _specific_matter(a: Profile, b: Profile) -> bool:
@@ -115,20 +98,12 @@ def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
                                                    and leaning_alike(a.leaning, b.leaning) >= policy.min_leaning)
 
 
-def _told_standing(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
-    """Both tell of a grievance that stands until resolved (`_STANDING`), or one tells of money owed
-    (`_OWED`) and the router reads both as one specific matter (养老金少发 / 核对退休金那个事: pensions to the
-    router), or one as its department's catch-all with the words leaning to one matter (拖欠工资 / 欠我们的派件费)."""
-    return bool(a.kinds & b.kinds & _STANDING) or (bool((a.kinds | b.kinds) & _OWED) and (
-        _specific_matter(a, b) or _catch_all_leaning(a, b, policy)))
-
-
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
     gap = abs(b.report.reported_at - a.report.reported_at)
     # A grievance that stands until resolved: told by both in words of one (`_STANDING`), or classed
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
-    told_standing = gap > policy.window and _told_standing(a, b, policy)  # (read past the window only)
+    told_standing = bool(a.kinds & b.kinds & _STANDING)
     classed_standing = a.report.long_standing and b.report.long_standing
     if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
         return None
@@ -137,9 +112,6 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None
     if _told_apart(a, b, policy):
         return None  # both clearly say what happened, and it is not the same thing
-    if place.startswith(_PLACELESS) and not (_specific_matter(a, b) or _router_near(a, b, specific=True)
-                                             or _catch_all_leaning(a, b, policy)):
-        return None  # a name both say, and nowhere: the router's one matter too (or the words lean to one)
     # The learned model's leanings over catalogue matters for the two reports' words (places blanked).
     leaning = leaning_alike(a.leaning, b.leaning) if a.leaning and b.leaning else None
     if b.another:
@@ -248,11 +220,11 @@ class DuplicateIndex:
         horizon = report.reported_at - self.policy.widest
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
-        # (past the window, only reports of a standing grievance both tell of may be it: `_told_standing`)
-        recent, classed, owed = report.reported_at - self.policy.window, report.long_standing, new.kinds & _OWED
+        # (past the window, only reports of a standing grievance the new one tells of too may be it)
+        recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
+        classed = report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
-                   if p.report.reported_at >= recent or (classed and p.report.long_standing)
-                   or ((owed or p.kinds & _STANDING) and _told_standing(p, new, self.policy))]
+                   if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)]
         # ... with the first report of each incident among them, as intake sees the open order: an
         # incident whose first report tells another matter is not joined through a later one.
         listed = {p.report.id for p, _ in members}
@@ -282,10 +254,8 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     for p, root in members:
         reports_of.setdefault(root, []).append(p)
     # Each incident judged once, however many of its reports `new` is like.
-    # (A report of another building or group than one of its reports, 二组 / 四组, is elsewhere too.)
     closed = {root for root in {root for _, root in matches}
-              if any(((_elsewhere(p, new, _junction_of(reports_of[root])) or _subplaces_apart(p, new))
-                      and root not in wide)
+              if any((_elsewhere(p, new, _junction_of(reports_of[root])) and root not in wide)
                      or (p.report.id == root and _told_apart(p, new, policy))
                      for p in reports_of[root])}
     open_to = [(m, root) for m, root in sorted(matches, key=lambda found: -found[0].score) if root not in closed]

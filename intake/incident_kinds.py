@@ -122,19 +122,8 @@ def _related(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _kinds_apart(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both reports say what happened, in kinds neither the same nor related — a building site (施工, 工地)
-    aside when both say more of it (its night piling / its muck on the road: two matters of one site)."""
-    if not (a and b):
-        return False
-    common = a & b
-    if common:
-        if common - _SITE or not (a - _SITE and b - _SITE):
-            return False  # a kind in common (or only the site, and one says no more)
-        a, b = a - _SITE, b - _SITE
-    return not a & b and not _related(a, b)
-
-
-_SITE = frozenset({"construction"})  # the site where it happens more than what happens there
+    """Both reports say what happened, in kinds neither the same nor related."""
+    return bool(a and b) and not a & b and not _related(a, b)
 
 
 # What is wrong with a utility or service, more narrowly than its kind: an outage announced ahead
@@ -174,11 +163,6 @@ def incident_facets(text: str) -> frozenset[str]:
 _STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy", "telecom"})
 
 
-# ... of them, money owed to the caller (wages, a refund, a benefit or subsidy): owed until paid, however
-# the next report words it (a wall's crack a week on may be a new one).
-_OWED = frozenset({"wages", "refund", "welfare", "subsidy"})
-
-
 # A sentence that adds another matter in passing (。还有我们那个路灯也坏了; 。另外…; 顺便说一下).
 _ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
 
@@ -211,17 +195,11 @@ _WATER = frozenset({"water_leak", "water_outage"})
 _FELT_AROUND = frozenset({"water_outage", "water_quality"})
 
 
-# Kinds of incident a whole building shares (its lift, its water, power, gas or heating, its stairwell).
-_BUILDING_WIDE = frozenset({"lift", "water_outage", "water_quality", "power", "gas", "heating", "ebike_charging",
-                            "fire_lane", "fees"})
-
-
 _TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole township, not of one spot
 
 
 # A report telling of one reported before, still not dealt with (a citizen chasing it up).
-_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次|留过言|留言过|来过电话|致电过)|"
-                        "(?:多次|两次|几次|屡次)(?:来电|致电|拨打|打电话)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
+_FOLLOW_UP = re.compile("(?:打过|反映过|投诉过|报过|说过|打了好几次|打了几次)|还没(?:修|人|管|来|处理|解决|搬|好|弄)|"
                         "还是没|到现在(?:还|都|也)|至今(?:未|没|还|仍)|又(?:是|在|开始|来了|坏|停|出现)|再次|仍然|依然")
 
 

@@ -25,8 +25,6 @@ _PLACE_SUFFIX = (
     "花园", "名苑", "华庭", "大楼", "大厦", "中心", "家属院", "家属区", "工业园", "工业区", "开发区", "园区", "超市",
     "路口", "水库", "大桥", "码头", "渡口", "林场",
     "路", "街", "巷", "村", "镇", "乡", "苑", "园", "城", "湾", "港", "桥", "站", "厂", "店",
-    # natural villages (自然村), a group's own name: 竹山坳, 王家岗, 刘家嘴 (`_FAMILY_ONLY`)
-    "坳", "垭", "塆", "畈", "垸", "嘴", "岗", "冲", "坪", "庄", "寨",
 )
 
 
@@ -82,11 +80,6 @@ _SUFFIX_AT = re.compile(rf"(?=({_SUFFIX_RE}))")
 _ENDS_A_HOLDER = frozenset("区村镇乡")
 
 
-# Place words that are a natural village's only after a family's name (王家岗, 刘家嘴, 李家冲), not after
-# any word (站岗, 吵嘴, 水冲, 草坪, 饭庄).
-_FAMILY_ONLY = frozenset({"嘴", "岗", "冲", "坪", "庄", "寨"})
-
-
 def place_names(text: str) -> set[str]:
     """Named places in `text` (建设路, 幸福里小区, 河口村 …). A name's left edge is unknown
     without a dictionary, so each place word yields the names of 2 to 4 characters before it
@@ -96,8 +89,6 @@ def place_names(text: str) -> set[str]:
         for m in _SUFFIX_AT.finditer(chunk):
             suffix, before = m.group(1), chunk[max(0, m.start() - 6):m.start()]
             if not before or not "\u4e00" <= before[-1] <= "\u9fff":
-                continue
-            if suffix in _FAMILY_ONLY and before[-1] != "家":
                 continue
             for size in range(2, min(4, len(before)) + 1):
                 stem = before[-size:]
@@ -270,14 +261,6 @@ _ROAD_END = re.compile(r"(?:路|街|大道|巷)的?([东西南北])(?:头|段|�
 _DOOR = re.compile(r"([\u4e00-\u9fff]{2}(?:大道|路|街|巷))\s*([0-9]{1,4})\s*号(?![楼院])")
 
 
-# A flat of a building (8栋502, 3单元401, 602室): the caller's own door.
-_FLAT = re.compile(r"(?:栋|号楼|幢|单元)\s*([0-9]{3,4})(?![0-9])|([0-9]{3,4})\s*室")
-
-
-def _flats(text: str) -> frozenset[int]:
-    return frozenset(int(a or b) for a, b in _FLAT.findall(text))
-
-
 _DOORS_NEAR = 10  # numbers this close are one stretch of the road (1号 / 3号: two doors of one spot)
 
 
@@ -289,8 +272,7 @@ def _doors(text: str) -> frozenset[tuple[str, int]]:
 # word for any business (工厂, 商店, 门店), a count (一家店), a verb (闭店, 进厂) or a size (小店, 老厂);
 # a 厂房 is a building. Also a registered company's (服饰 of 恒达服饰有限公司; not 物业公司 or 供水公司, which
 # every kind of report calls on), and a shop told by what it sells (鞋 of 卖鞋的店, 水果 of 卖水果的).
-_TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店|有限公司)|卖([\u4e00-\u9fff]{1,2})的(?:店|摊|铺)?"
-                    r"|([鸡鸭鹅猪牛羊兔])场")
+_TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店|有限公司)|卖([\u4e00-\u9fff]{1,2})的(?:店|摊|铺)?")
 
 
 _NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老")
@@ -299,7 +281,7 @@ _NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关
 def _trades(text: str) -> frozenset[str]:
     found = set()
     for m in _TRADE.finditer(text):
-        trade = m.group(1) or m.group(2) or m.group(3)
+        trade = m.group(1) or m.group(2)
         cut = max((i + 1 for i, c in enumerate(trade) if c in _NAME_BREAK or c in _NO_TRADE), default=0)
         if trade[cut:]:
             found.add(trade[cut:])

@@ -22,20 +22,19 @@ _TOLD_FROM = frozenset({"landmark"})
 _VILLAGE_KINDS = frozenset({"village", "community"})
 # Generic words that stand for the one place of their kind in a township, and the endings of the
 # gazetteer names of that kind. A word followed by one of `_NOT_A_PLACE_AFTER` is something else
-# (广场舞 is a dance, 学校里 is still the school). A rural township's 街上 (北山街上) is its market town, 集镇.
+# (广场舞 is a dance, 学校里 is still the school).
 _GENERIC: dict[str, tuple[str, ...]] = {
     "学校": ("学校", "小学", "中学"), "小学": ("学校", "小学"), "中学": ("学校", "中学"),
     "公园": ("公园",), "广场": ("广场",), "工业区": ("工业园", "工业区", "工业集中区"),
     "工业园": ("工业园", "工业区", "工业集中区"), "码头": ("码头", "渡口"), "渡口": ("码头", "渡口"),
     "林场": ("林场",), "医院": ("医院", "卫生院"), "卫生院": ("卫生院", "医院"), "景区": ("景区",),
     "敬老院": ("敬老院", "幸福院"), "幸福院": ("幸福院", "敬老院"), "车站": ("车站", "客运站"),
-    "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",), "街上": ("集镇",),
+    "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",),
     **dict.fromkeys(("农贸市场", "菜市场", "菜场"), ("农贸市场", "菜市场", "菜场")),
 }
 _GENERIC_RE = re.compile("|".join(sorted(_GENERIC, key=len, reverse=True)))
 _NOT_A_PLACE_AFTER = frozenset("舞")
 _COUNTY_PREFIX = "县"
-_GROUP_NEXT = "(?=[0-9一二三四五六七八九十两]{1,3}组)"  # before a villagers' group (三组, 5组)
 _VILLAGES_OWN = re.compile(r"村(?:里的?|上的?|头的?)?$")
 # Words after a compound's name that tell of a place outside it, near it (对面, 往东50米, 北侧).
 _TOLD_FROM_WORDS = re.compile(r"的?(?:斜?对面|对过|隔壁|往[东南西北]|[东南西北]侧|背后|后面|后头)")
@@ -162,14 +161,7 @@ class PlaceBook:
             if tail != label and len(tail) >= 4 and tail not in labels:
                 book[tail] = place
         self._labels = book
-        # 茶园三组 for 茶园村三组: a village's bare name before one of its groups names the village.
-        self._grouped = {p.name[:-1]: p for p in labels.values()
-                         if p.level == "village" and p.name.endswith("村") and len(p.name) >= 3
-                         and p.name[:-1] not in book}
-        grouped = ("|(?:" + "|".join(map(re.escape, sorted(self._grouped, key=len, reverse=True))) + ")" + _GROUP_NEXT
-                   if self._grouped else "")
-        named = "|".join(map(re.escape, sorted(book, key=len, reverse=True)))
-        self._pattern = re.compile(named + grouped) if book else None
+        self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
         self._villages = {p.village: p for p in labels.values() if p.level == "village" and p.village}
         self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
         for label, place in book.items():
@@ -194,7 +186,7 @@ class PlaceBook:
         at_it: set[KnownPlace] = set()  # named as where it is, not only as where it is told from
 
         def blank(m: re.Match[str]) -> str:
-            place = self._labels.get(m.group(0)) or self._grouped[m.group(0)]
+            place = self._labels[m.group(0)]
             found.add(place)
             if place.level != "compound" or not _TOLD_FROM_WORDS.match(text, m.end()):
                 at_it.add(place)

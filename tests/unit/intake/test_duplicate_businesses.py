@@ -72,13 +72,3 @@ def test_an_incident_past_the_window_is_judged_by_its_first_report_as_intake_doe
     aside = _r("b", "福临健身跑路了，充的卡退不了，前台说她们工资也没发", hours=22)
     wages = _r("c", "我是福临健身的员工，拖欠两个月工资，老板失联", hours=80)
     assert _run(refund, aside, wages) == [None, "a", None]
-
-
-def test_a_registered_companys_name_is_read_before_what_it_does() -> None:
-    assert "恒盛" in business_names("欠薪的是青石县恒盛建筑劳务有限公司", IDF)
-    assert "恒盛" in business_names("投诉恒盛劳务公司拖欠工资", IDF)
-    owed = _r("a", "我在新民路工地干钢筋，包工的是恒盛建筑劳务有限公司，欠我们班组工资三个月")
-    again = _r("b", "投诉恒盛劳务公司拖欠工资，本人做模板木工，多次讨要无果", hours=20)
-    assert _run(owed, again) == [None, "a"]
-    other = _r("b", "投诉瑞丰劳务公司拖欠工资，本人做模板木工，多次讨要无果", hours=20)
-    assert _run(owed, other) == [None, None]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from intake.duplicates import DuplicateIndex, Report, place_names
+from intake.duplicates import DuplicateIndex, Report
 from intake.places import KnownPlace, PlaceBook
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -370,71 +370,3 @@ def test_a_report_of_another_shop_on_the_road_is_not_the_first_shops() -> None:
     assert _run(first, other) == [None, None]
     again = _r("b", "新民路那家理发店关门跑路了，办的卡退不了", None, hours=5, topic=PREPAID)
     assert _run(first, again) == [None, "a"]
-
-
-def test_a_natural_villages_name_is_a_place_both_say() -> None:
-    """A group's own name (石门坳, 周家冲) is no gazetteer place, but a place: the one both say."""
-    fallen = _r("a", "柏树村网格员：石门坳（3组）一棵大树倒在组道上，车过不去", "柏树村3组石门坳")
-    again = _r("b", "石门坳那边大树倒了，拦住了路", hours=5)
-    assert _run(fallen, again) == [None, "a"]
-    elsewhere = _r("b", "周家冲那边大树倒了，拦住了路", hours=5)
-    assert _run(fallen, elsewhere) == [None, None]
-
-
-def test_a_place_word_of_natural_villages_after_any_word_is_no_place() -> None:
-    assert {"周家冲", "石门坳"} <= place_names("周家冲到石门坳的路")
-    assert not {n for n in place_names("保安站岗时两人吵嘴，被大水冲走的草坪") if n.endswith(("岗", "嘴", "冲", "坪"))}
-
-
-def test_an_incident_takes_no_report_of_another_group_than_one_of_its_reports() -> None:
-    """柏树村四组 has no water; a report naming only the village joins it; then 二组's outage (a pipe cut
-    by a digger) is not that incident, though it is like the report naming no group."""
-    four = _r("a", "柏树村四组停水两天了，事先也没通知", "青石镇柏树村四组")
-    village = _r("b", "柏树村这边还是没水，第三天了，洗衣做饭都没办法", hours=20)
-    two = _r("c", "柏树村二组今天早上突然没水了，是挖机把水管挖断了", "青石镇柏树村二组", hours=30)
-    assert _run(four, village, two) == [None, "a", None]
-
-
-def test_a_community_both_name_is_no_place_when_each_names_another_place_in_it() -> None:
-    """The grid worker's community (青石社区网格员) is where the report comes from: stalls on 新民路 and
-    stalls at 翠竹苑's gate are two places of it."""
-    road = _r("a", "青石社区网格员：新民路学校段流动摊贩占道经营，上下学时段尤为严重", "青石社区新民路")
-    gate = _r("b", "青石社区翠竹苑大门口每天早上流动摊贩占道经营，车子进出要按半天喇叭", "青石社区翠竹苑门口",
-              hours=16)
-    assert _run(road, gate) == [None, None]
-    again = _r("b", "青石社区新民路学校门口流动摊贩又占道经营了", hours=16)
-    assert _run(road, again) == [None, "a"]
-
-
-def test_a_villages_bare_name_before_one_of_its_groups_names_the_village() -> None:
-    dark = _r("a", "柏树村三组进组那条路的路灯一个多礼拜不亮了", "青石镇柏树村三组")
-    again = _r("b", "柏树三组那段路的路灯还是不亮，晚上有人摔到沟里了", hours=20)
-    assert _run(dark, again) == [None, "a"]
-    other_group = _r("b", "柏树五组那段路的路灯还是不亮，晚上有人摔到沟里了", hours=20)
-    assert _run(dark, other_group) == [None, None]
-
-
-def test_two_farms_of_other_animals_in_one_village_are_two_places() -> None:
-    chickens = _r("a", "柏树村有个养鸡场，鸡粪就堆在露天，臭气熏天，苍蝇多得吓人", "青石镇柏树村")
-    pigs = _r("b", "柏树村养猪场的猪粪还堆在露天，臭气熏天", hours=20)
-    assert _run(chickens, pigs) == [None, None]
-    same = _r("b", "柏树村养鸡场的鸡粪还堆在露天，臭气熏天", hours=20)
-    assert _run(chickens, same) == [None, "a"]
-
-
-def test_two_matters_of_one_building_site_are_two_incidents() -> None:
-    """The site (施工, 工地) is where it happens: its night piling and its muck on the road are two."""
-    piling = _r("a", "翠竹苑旁边的工地半夜还在打桩，咚咚咚的，整栋楼都在抖", "青石镇翠竹苑")
-    muck = _r("b", "青石社区网格员：翠竹苑旁边工地出口渣土车带泥上路，路面泥浆严重", "翠竹苑", hours=20)
-    assert _run(piling, muck) == [None, None]
-    again = _r("b", "翠竹苑那个工地昨晚十二点还在打桩施工，吵得睡不着", hours=20)
-    assert _run(piling, again) == [None, "a"]
-
-
-def test_two_flats_of_one_building_are_two_places_for_a_matter_of_one_flat() -> None:
-    leak = _r("a", "我住翠竹苑8栋502，楼上卫生间漏水，我家厨房吊顶都泡烂了", "翠竹苑8栋502")
-    drip = _r("b", "翠竹苑8栋302，楼上空调外机一直往下漏水，滴在窗台上啪啪响", "翠竹苑8栋302", hours=30)
-    assert _run(leak, drip) == [None, None]
-    lift = _r("a", "翠竹苑8栋502，电梯坏了两天了，老人下不了楼", "翠竹苑8栋502")
-    lift_again = _r("b", "翠竹苑8栋302，电梯还是停着，物业说等配件", "翠竹苑8栋302", hours=30)
-    assert _run(lift, lift_again) == [None, "a"]  # the building's lift is every flat's

@@ -250,9 +250,6 @@ def test_a_report_chasing_one_up_at_a_spot_is_the_incident_again_though_it_says_
     fresh = _r("b", "柏树村那个桥今天好多人在上面钓鱼拍照，热闹得很", hours=30,
                topic=frozenset({"dept:roads", "matter:roads.other"}))
     assert _run(bridge, fresh) == [None, None]
-    left_word = _r("b", "柏树村那个桥我昨晚在网上留过言了，想问问有人管没有", hours=30,
-                   topic=frozenset({"dept:roads", "matter:roads.other"}))
-    assert _run(bridge, left_word) == [None, "a"]  # a message left online is a report before too
 
 
 def test_a_channels_own_word_before_a_place_word_is_no_place_name() -> None:
