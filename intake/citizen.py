@@ -22,8 +22,9 @@ PUBLIC_STEPS = {
 }
 
 
-# The states in which the citizen is told which unit handles the order and by when: a unit has it, or
-# has answered. Received, back in the review queue after a return, withdrawn or invalid: none has.
+# The states in which the citizen, and every staff view and the clocks, are told which unit handles the
+# order and by when (its due times, when it claimed): a unit has it, or has answered. Received, back in
+# the review queue after a return (退单), withdrawn or invalid: none has, whatever the row still holds.
 SHOWS_HANDLER = frozenset({State.dispatched, State.claimed, State.resolved, State.closed})
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intake.citizen import SHOWS_HANDLER
 from intake.masking import mask_text
 from schemas.access import Permission, Principal
 from schemas.escalation import (
@@ -73,10 +74,13 @@ def _who(principal: Principal) -> UnitActor:
 
 @router.get("/work-orders/{order_id}/clocks", response_model=ClocksView, summary="an order's due times")
 async def clocks(order: VisibleOrder) -> ClocksView:
-    return ClocksView(work_order_id=order.id, whistle_class=order.whistle_class, unit=order.unit,
-                      claim_due=order.claim_due, first_contact_due=order.first_contact_due,
-                      resolve_due=order.resolve_due, claimed_at=order.claimed_at, resolved_at=order.resolved_at,
-                      supervision_level=order.supervision_level or "none", next_check_at=order.next_check_at)
+    held = order.state in SHOWS_HANDLER  # e.g. returned (退单): nobody holds it, no clock of a unit runs
+    return ClocksView(work_order_id=order.id, whistle_class=order.whistle_class, unit=order.unit if held else None,
+                      claim_due=order.claim_due if held else None,
+                      first_contact_due=order.first_contact_due if held else None,
+                      resolve_due=order.resolve_due if held else None, claimed_at=order.claimed_at if held else None,
+                      resolved_at=order.resolved_at, supervision_level=order.supervision_level or "none",
+                      next_check_at=order.next_check_at)
 
 
 # ---- 上报 ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from escalation.models import SupervisionLevel
 from feedback.exceptions import BadReportParameter
 from feedback.periods import EARLIEST, LATEST, parse_day
+from intake.citizen import SHOWS_HANDLER
 from intake.masking import mask_text
 from schemas.access import Permission, Principal, Role
 from schemas.lifecycle import State
@@ -120,11 +121,14 @@ def _item(order: WorkOrder, now: datetime, role: str | None = None) -> OrderList
     open_ = order.state in order_lists.OPEN_STATES
     overdue = open_ and ((order.resolve_due is not None and order.resolve_due < now)
                          or (order.state == "dispatched" and order.claim_due is not None and order.claim_due < now))
+    held = order.state in SHOWS_HANDLER  # e.g. returned (退单): the unit that had it no longer does
     return OrderListItem(
         id=order.id, state=State(order.state), role=role, whistle_class=order.whistle_class, level=order.level,
-        unit=order.unit, matter=order.matter, text=order.text_masked, address=order.address,
-        created_at=order.created_at, claim_due=order.claim_due, first_contact_due=order.first_contact_due,
-        resolve_due=order.resolve_due, supervision_level=order.supervision_level or "none", overdue=overdue,
+        unit=order.unit if held else None, matter=order.matter, text=order.text_masked, address=order.address,
+        created_at=order.created_at, claim_due=order.claim_due if held else None,
+        first_contact_due=order.first_contact_due if held else None,
+        resolve_due=order.resolve_due if held else None, supervision_level=order.supervision_level or "none",
+        overdue=overdue,
     )
 
 

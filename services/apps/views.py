@@ -3,6 +3,7 @@ lead unit)."""
 
 from __future__ import annotations
 
+from intake.citizen import SHOWS_HANDLER
 from intake.masking import mask_text
 from schemas.access import Principal, sees_contact
 from schemas.appeals import WorkOrderView
@@ -19,6 +20,8 @@ async def order_view(uow: UnitOfWork, order_id: str, principal: Principal) -> Wo
             raise OrderNotFound(order_id)
         history = await repo.history_of(session, order_id)
     fields = {name: getattr(order, name) for name in WorkOrderView.model_fields if hasattr(order, name)}
+    if order.state not in SHOWS_HANDLER:  # e.g. returned (退单): the unit that had it no longer does
+        fields.update(unit=None, claim_due=None, first_contact_due=None, resolve_due=None)
     contact = None
     if order.caller_phone and sees_contact(principal, order.unit, confidential=order.confidential):
         async with uow.read() as session:

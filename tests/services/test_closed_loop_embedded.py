@@ -160,6 +160,36 @@ async def test_a_returned_order_tells_its_citizen_no_unit_and_no_date_until_it_h
     assert body["handled_by"] is None and body["resolve_due"] is None, body
 
 
+async def test_a_returned_order_shows_staff_no_unit_no_claim_and_no_due_times_until_it_has_a_new_one(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The staff views kept what the citizen's no longer showed (59f5821): the order view, the list items
+    and the clocks named the unit that returned it, its claimed_at and its due times, in the review queue."""
+    runtime, client = system
+    lamps = appeal("东湖街道湖滨社区菜市场旁边的路灯坏了两盏，晚上看不见路", address="东湖街道湖滨社区")
+    order_id = (await client.post("/v1/appeals", json=lamps)).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched", "pending_review"), what="routing")
+    if order["state"] == "pending_review":  # a dispatcher confirms the router's unit
+        confirmed = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "confirm"},
+                                      headers=await key_headers(runtime, "dispatcher"))
+        assert confirmed.status_code == 200, confirmed.text
+        order = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    unit = order["unit"]
+    assert (await unit_acts(client, order_id, unit, "claim")).status_code == 200
+    returned = await unit_acts(client, order_id, unit, "return", {"reason": "not_our_remit", "text": "不归我们"})
+    assert returned.status_code == 200, returned.text
+    view = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    assert view["state"] == "pending_review", view
+    assert (view["unit"], view["claim_due"], view["first_contact_due"], view["resolve_due"]) == (None,) * 4, view
+    page = (await client.get("/v1/work-orders", params={"state": "pending_review", "limit": 500})).json()
+    item = next(i for i in page["items"] if i["id"] == order_id)
+    assert (item["unit"], item["claim_due"], item["first_contact_due"], item["resolve_due"]) == (None,) * 4, item
+    clocks = (await client.get(f"/v1/work-orders/{order_id}/clocks",
+                               headers=await key_headers(runtime, "dispatcher"))).json()
+    assert (clocks["unit"], clocks["claimed_at"], clocks["claim_due"], clocks["first_contact_due"],
+            clocks["resolve_due"]) == (None,) * 5, clocks
+
+
 async def test_citizen_follows_their_own_order_with_the_token_and_nobody_else_can(
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
