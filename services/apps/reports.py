@@ -178,9 +178,11 @@ async def report_hotspots(uow: UowDep, runtime: RuntimeDep, _: ReportReader, nam
 
 @router.get("/hotspots/orders", response_model=DrillPage, responses=CSV_RESPONSE,
             summary="the orders behind one hot spot (matter × place)")
-async def report_hotspot_orders(uow: UowDep, _: ReportReader, period: PeriodDep, township: TownshipDep,
-                                csv: CsvDep, matter: str = "", village: str = "", after: str | None = None,
-                                limit: Limit = 100) -> Any:
+async def report_hotspot_orders(uow: UowDep, _: ReportReader, names: NamesDep, period: PeriodDep,
+                                township: TownshipDep, csv: CsvDep, matter: str = "", village: str = "",
+                                after: str | None = None, limit: Limit = 100) -> Any:
+    with as_422():
+        matter = names.matter(matter)
     async with uow.read() as session:
         with as_422():
             page = await service.hotspot_orders(session, period, township, village, matter, after, limit)

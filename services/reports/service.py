@@ -90,6 +90,12 @@ class Names:
             raise BadReportParameter("unit", f"unknown unit {quoted(given)}")
         return given
 
+    def matter(self, given: str) -> str:
+        """A catalogue matter's code, or "" (the cell of orders without one); 422 otherwise."""
+        if given != "" and given not in self.hot.matters:
+            raise BadReportParameter("matter", f"unknown matter {quoted(given)}")
+        return given
+
 
 def _link(path: str, **params: object) -> str:
     return f"{path}?{urlencode({k: v for k, v in params.items() if v is not None})}"

@@ -74,6 +74,21 @@ async def test_a_township_is_named_by_code_unit_code_or_name_and_an_unknown_one_
     assert unknown.status_code == 422 and unknown.json()["fields"][0]["field"].endswith("township")
 
 
+async def test_an_unknown_matter_in_the_hot_spot_drill_down_is_422_naming_it(seeded: Seeded) -> None:
+    """hotspots/orders?matter=<no such matter> answered 200 with an empty page, as if nothing had happened."""
+    client, supervisor, _ = seeded
+    hot = (await client.get("/v1/reports/hotspots", params=PERIOD, headers=supervisor)).json()
+    known = hot["hotspots"][0]["matter"] if hot["hotspots"] else None
+    if known is not None:
+        page = await client.get("/v1/reports/hotspots/orders", params={**PERIOD, "matter": known}, headers=supervisor)
+        assert page.status_code == 200, page.text
+    unknown = await client.get("/v1/reports/hotspots/orders", params={**PERIOD, "matter": "water.no_such_matter"},
+                               headers=supervisor)
+    assert unknown.status_code == 422, unknown.text
+    body = unknown.json()
+    assert body["fields"][0]["field"].endswith("matter") and "water.no_such_matter" in body["message"], body
+
+
 @pytest.mark.parametrize("params, field", [
     ({"from": "2026-03-10", "to": "2026-03-01"}, "to"),
     ({"from": "2026-02-30"}, "from"),
