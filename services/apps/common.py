@@ -40,7 +40,7 @@ from schemas.lifecycle import TransitionNotAllowed
 from schemas.taxonomy import Channel
 from schemas.validation import problem_words, tag_field
 from services.apps.dependencies import RuntimeDep
-from services.apps.middleware import BodySizeLimit, QueryGuard, RequestObservation
+from services.apps.middleware import BodySizeLimit, HeadAsGet, QueryGuard, RequestObservation
 from services.bootstrap import Role, Runtime, build_runtime
 from services.db.engine import database_unavailable
 from services.errors import (
@@ -370,6 +370,7 @@ def create_app(
         app.add_middleware(lane.cls, *lane.args, **lane.kwargs)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QueryGuard)
+    app.add_middleware(HeadAsGet)  # inside RequestObservation, which counts it as HEAD
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
         # Citizens' web front ends call from their own origin; with none configured, no CORS headers.
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],

@@ -87,6 +87,35 @@ class RequestObservation:
             REQUEST_ID.reset(tokens[0])
 
 
+class HeadAsGet:
+    """HEAD is answered as GET without the body (RFC 9110 9.3.2): FastAPI's routes take only the methods
+    they name, so every GET route answered HEAD with 405. The request goes through as GET and only the
+    body is dropped (the status and headers, Content-Length included, are GET's); the scope says HEAD
+    again once it is answered, so the request is counted and logged as HEAD by its route template. The
+    routes and the OpenAPI document are unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        scope["method"] = "GET"  # in place: the router records the route it matched in this scope
+        try:
+            await self.app(scope, receive, headers_only)
+        finally:
+            scope["method"] = "HEAD"
+
+
 class BodySizeLimit:
     """Refuses bodies over `max_bytes` with 413 before the app parses them."""
 

@@ -24,7 +24,8 @@ from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent
 from services.logs import JsonFormatter, logging_config
 from services.settings import CoreSettings
-from tests.support.factories import appeal, key_headers, running_system
+from tests.support.factories import appeal, key_headers, order_in_state, running_system
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,6 +90,31 @@ async def test_reports_and_lists_are_counted_and_logged_by_their_whole_path(
     text = (await client.get("/metrics")).text
     assert (_sample(text, "hotline_http_requests_total", route="/v1/reports/rates", status="200") or 0) >= 1
     assert 'route="/reports/' not in text and 'route="/work-orders"' not in text
+
+
+async def test_head_answers_as_get_without_a_body_and_is_counted_by_its_route(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """HEAD on every GET route answered 405 (FastAPI's routes take only the methods they name)."""
+    runtime, client = system
+    supervisor = await key_headers(runtime, "supervisor")
+    order_id = (await client.post("/v1/appeals", json=appeal())).json()["work_order_id"]
+    # Routed first, so that the order does not change between the GET and the HEAD compared.
+    await eventually(lambda: order_in_state(client, order_id, "dispatched", "pending_review"), what="routing")
+    for path in (f"/v1/work-orders/{order_id}", "/v1/reports/rates", "/healthz", "/openapi.json"):
+        got = await client.get(path, headers=supervisor)
+        head = await client.head(path, headers=supervisor)
+        assert head.status_code == got.status_code == 200, (path, head.status_code, head.text)
+        assert head.content == b"" and got.content, path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-length"] == got.headers["content-length"], path
+    assert (await client.head("/v1/work-orders/wo_unknown", headers=supervisor)).status_code == 404
+    assert (await client.head("/v1/appeals")).status_code == 405  # a POST route stays POST only
+    text = (await client.get("/metrics")).text
+    assert (_sample(text, "hotline_http_requests_total", method="HEAD", route="/v1/work-orders/{order_id}",
+                    status="200") or 0) >= 1
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert not any("head" in operations for operations in paths.values())
 
 
 def test_dashboard_and_alerts_use_only_metrics_that_exist() -> None:
