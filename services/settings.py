@@ -23,6 +23,14 @@ from schemas.taxonomy import Channel
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def _known_names(text: str, known: list[str], what: str) -> str:
+    """A comma-separated list of names, each one of `known`: a setting naming another is refused whole."""
+    unknown = sorted({name.strip() for name in text.split(",") if name.strip()} - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; use {', '.join(known)}")
+    return text
+
+
 class CoreSettings(BaseSettings):
     """What every service shares: where the database and the broker are, and the routing knobs."""
 
@@ -159,10 +167,7 @@ class CoreSettings(BaseSettings):
     @field_validator("auto_report_up_clocks")
     @classmethod
     def _clocks(cls, text: str) -> str:
-        unknown = sorted({c.strip() for c in text.split(",") if c.strip()} - {c.value for c in ClockName})
-        if unknown:
-            raise ValueError(f"unknown clock(s) {', '.join(unknown)}; use {', '.join(c.value for c in ClockName)}")
-        return text
+        return _known_names(text, [c.value for c in ClockName], "clock")
 
     @field_validator("log_level")
     @classmethod
@@ -184,11 +189,7 @@ class CoreSettings(BaseSettings):
     @field_validator("channels_off")
     @classmethod
     def _channels(cls, text: str) -> str:
-        known = [c.value for c in Channel]
-        unknown = sorted({c.strip() for c in text.split(",") if c.strip()} - set(known))
-        if unknown:
-            raise ValueError(f"unknown channel(s) {', '.join(unknown)}; one of {', '.join(known)}")
-        return text
+        return _known_names(text, [c.value for c in Channel], "channel")
 
     @field_validator("report_weights")
     @classmethod
