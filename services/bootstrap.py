@@ -41,7 +41,7 @@ from services.relay import OutboxRelay
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER, reports_batch_effect, reports_effect
 from services.scheduled import close_unrated_orders, every
 from services.secrets_store import load_token_secret, load_vault
-from services.settings import CoreSettings
+from services.settings import CoreSettings, comma_list
 from services.sweep import Sweeper
 from services.topics import require_topics
 from services.tracing import instrument_engine, setup_tracing
@@ -64,7 +64,7 @@ def configure_intake(ctx: DomainContext, settings: CoreSettings) -> None:
     ctx.token_secret = load_token_secret(settings)
     ctx.duplicates = DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours),
                                      standing_window=timedelta(hours=settings.duplicate_standing_window_hours))
-    ctx.channels_off = frozenset(c.strip() for c in settings.channels_off.split(",") if c.strip())
+    ctx.channels_off = frozenset(comma_list(settings.channels_off))
 
 
 def working_calendar(settings: CoreSettings) -> WorkingCalendar:
@@ -84,7 +84,7 @@ def build_context(
     settings: CoreSettings, *, router: Router | None = None, now: Callable[[], datetime] | None = None
 ) -> DomainContext:
     """The domain context from the settings (tests pass a ManualClock as `now`)."""
-    clocks = frozenset(c.strip() for c in settings.auto_report_up_clocks.split(",") if c.strip())  # known: settings
+    clocks = frozenset(comma_list(settings.auto_report_up_clocks))  # known: settings
     ctx = DomainContext(
         router=router or load_router(settings), review_threshold=settings.review_threshold,
         calendar=working_calendar(settings), timezone=ZoneInfo(settings.timezone),

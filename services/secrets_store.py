@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 from intake.vault import Vault
-from services.settings import CoreSettings
+from services.settings import CoreSettings, comma_list
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _local_secrets(data_dir: Path) -> dict[str, str]:
 
 def load_vault(settings: CoreSettings) -> Vault:
     keys = settings.pii_keys or _local_secrets(settings.data_dir)["pii_keys"]
-    return Vault([k.strip() for k in keys.split(",") if k.strip()])
+    return Vault(comma_list(keys))
 
 
 def load_token_secret(settings: CoreSettings) -> bytes:

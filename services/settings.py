@@ -23,9 +23,14 @@ from schemas.taxonomy import Channel
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def comma_list(text: str) -> list[str]:
+    """A setting that lists several values (`wechat, sms`): each value without its spaces, empty ones left out."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _known_names(text: str, known: list[str], what: str) -> str:
     """A comma-separated list of names, each one of `known`: a setting naming another is refused whole."""
-    unknown = sorted({name.strip() for name in text.split(",") if name.strip()} - set(known))
+    unknown = sorted(set(comma_list(text)) - set(known))
     if unknown:
         raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; use {', '.join(known)}")
     return text
@@ -181,7 +186,7 @@ class CoreSettings(BaseSettings):
     def _fernet_keys(cls, keys: str | None) -> str | None:
         if keys:
             try:
-                Vault([k.strip() for k in keys.split(",") if k.strip()])
+                Vault(comma_list(keys))
             except VaultError as exc:
                 raise ValueError(str(exc)) from None
         return keys

@@ -57,7 +57,7 @@ from services.errors import (
 )
 from services.naming import snake_case
 from services.observe import refresh
-from services.settings import CoreSettings
+from services.settings import CoreSettings, comma_list
 from services.tracing import instrument_app, setup_tracing
 
 log = logging.getLogger(__name__)
@@ -371,7 +371,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(QueryGuard)
     app.add_middleware(HeadAsGet)  # inside RequestObservation, which counts it as HEAD
-    if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
+    if origins := comma_list(settings.cors_origins):
         # Citizens' web front ends call from their own origin; with none configured, no CORS headers.
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Citizen-Token",
