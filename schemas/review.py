@@ -50,6 +50,10 @@ class ReassignIn(CleanInput):
     unit: str = Field(min_length=1, max_length=64, description="the unit to hand the order to")
     reason: str = Field(min_length=2, max_length=2000, description="why (kept in the history and the correction)")
     whistle_class: WhistleClass | None = Field(default=None, description="a new class, if the dispatcher sets one")
+    matter: str | None = Field(default=None, max_length=64,
+                               description="the catalogue matter, if the dispatcher names one (a county department: "
+                                           "one it owns or assists with); left out, a matter of another department "
+                                           "is cleared")
 
 
 class UnlinkIn(CleanInput):

@@ -13,7 +13,7 @@ from feedback.exceptions import NotNow
 from feedback.returns import needs_arbitration
 from intake.masking import mask_text
 from intake.merging import takes_followers
-from router.models import LabelledRecord
+from router.models import LabelledRecord, Matter, Unit
 from schemas.lifecycle import Action, State, next_state
 from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
 from schemas.taxonomy import UnitKind
@@ -115,14 +115,8 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
                                             reason=body.reason or "confirmed by dispatcher")
     assert body.unit is not None
     target = lifecycle.unit_or_error(ctx, body.unit)
-    matter = None
-    if body.matter:
-        if body.matter not in ctx.router.parts.catalogue:
-            raise UnknownMatter(f"matter {body.matter!r} is not in the responsibility catalogue")
-        matter = ctx.router.parts.catalogue.get(body.matter)
-        if target.kind is UnitKind.department and not matter.handled_by_department(target.code):
-            raise MatterOfAnotherDepartment(f"matter {matter.code!r} is {matter.owner}'s, not {target.code}'s: "
-                                            f"name a matter {target.code} owns or assists with, or leave matter out")
+    matter = _named_matter(ctx, target, body.matter)
+    if matter is not None:
         order.matter = matter.code
         order.dept = matter.dept
     elif target.level.value == "county":
@@ -143,6 +137,20 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
                                         reason=body.reason or "dispatched by dispatcher")
 
 
+def _named_matter(ctx: DomainContext, target: Unit, code: str | None) -> Matter | None:
+    """The catalogue matter a dispatcher names with a unit (override, 改派), checked: it exists, and a
+    county department is given only a matter it owns or assists with."""
+    if not code:
+        return None
+    if code not in ctx.router.parts.catalogue:
+        raise UnknownMatter(f"matter {code!r} is not in the responsibility catalogue")
+    matter = ctx.router.parts.catalogue.get(code)
+    if target.kind is UnitKind.department and not matter.handled_by_department(target.code):
+        raise MatterOfAnotherDepartment(f"matter {matter.code!r} is {matter.owner}'s, not {target.code}'s: "
+                                        f"name a matter {target.code} owns or assists with, or leave matter out")
+    return matter
+
+
 async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, body: ReassignIn, *,
                    actor: str) -> State:
     """改派: a dispatcher hands an order already in a unit's hands to another unit, with fresh
@@ -152,6 +160,16 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     target = lifecycle.unit_or_error(ctx, body.unit)
     if order.unit == target.code:
         raise NotNow(f"work order {order.id} is already with {target.code}")
+    named = _named_matter(ctx, target, body.matter)
+    original_matter = order.matter
+    catalogue = ctx.router.parts.catalogue
+    if named is not None:
+        order.matter = named.code
+    elif target.kind is UnitKind.department and original_matter and original_matter in catalogue \
+            and not catalogue.get(original_matter).handled_by_department(target.code):
+        # The router's matter belongs to the department that lost the order: kept, it would count in
+        # the hot spots, the per-matter thresholds and the learned history under the wrong owner.
+        order.matter = None
     now = ctx.now()
     if body.whistle_class:
         order.whistle_class = body.whistle_class.value
@@ -160,8 +178,9 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
         order.dept = target.code
     session.add(RoutingCorrection(
         work_order_id=order.id, at=now, source="reassign", actor=actor, text=order.text_masked,
-        original_unit=order.unit, original_matter=order.matter, original_level=order.level,
-        corrected_unit=target.code, corrected_matter=None, corrected_dept=target.code if county else None,
+        original_unit=order.unit, original_matter=original_matter, original_level=order.level,
+        corrected_unit=target.code, corrected_matter=named.code if named else None,
+        corrected_dept=target.code if county else None,
         corrected_level=target.level.value, reason=mask_text(body.reason) if body.reason else None,
     ))
     state = await dispatch.dispatch_to(session, ctx, order, unit_code=target.code, actor=actor, reason=body.reason,

@@ -80,3 +80,48 @@ async def test_a_dispatcher_reassigns_an_order_in_hand_with_fresh_clocks_and_the
     await unit_acts(client, order_id, new, "resolve", {"reply": "已修复"})
     late = await client.post(url, json={"unit": old, "reason": "改回去"}, headers=headers)
     assert late.status_code == 409 and "resolved" in late.json()["message"]
+
+
+async def test_reassigning_to_another_department_takes_a_matter_it_handles_or_clears_the_old_one(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    text = "镇上农资店卖给我们的农药是假的，打了三遍稻田里的虫一点没少，好几户都上当了。"
+    order_id = (await client.post("/v1/appeals", json=appeal(text))).json()["work_order_id"]
+    order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
+    assert (order["unit"], order["matter"]) == ("agriculture", "agriculture.farm_inputs")
+    url = f"/v1/work-orders/{order_id}/reassign"
+    headers = await dispatcher(client)
+
+    # market assists with farm inputs: the matter stays
+    moved = await client.post(url, json={"unit": "market", "reason": "农资店经营问题"}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["matter"] == "agriculture.farm_inputs"
+
+    # a matter the department neither owns nor assists with is refused, naming the problem; nothing moves
+    wrong = await client.post(url, json={"unit": "education", "reason": "改派", "matter": "agriculture.subsidy"},
+                              headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["error"] == "matter_of_another_department"
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["unit"] == "market"
+    unknown = await client.post(url, json={"unit": "education", "reason": "改派", "matter": "no.such"},
+                                headers=headers)
+    assert unknown.status_code == 422 and "catalogue" in unknown.json()["message"]
+
+    # no matter named, and the old one is not the new department's: it is cleared, not kept under the wrong owner
+    moved = await client.post(url, json={"unit": "education", "reason": "涉及学校"}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    body = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    assert (body["unit"], body["matter"], body["dept"]) == ("education", None, "education")
+
+    # a matter the new department owns is taken
+    named = sorted(m.code for m in runtime.ctx.router.parts.catalogue if m.dept == "agriculture")[0]
+    moved = await client.post(url, json={"unit": "agriculture", "reason": "还是农业的", "matter": named},
+                              headers=headers)
+    assert moved.status_code == 200, moved.text
+    assert (await client.get(f"/v1/work-orders/{order_id}")).json()["matter"] == named
+    async with runtime.sessions() as session:
+        corrections = (await session.execute(select(RoutingCorrection).where(
+            RoutingCorrection.work_order_id == order_id).order_by(RoutingCorrection.id))).scalars().all()
+    assert [(c.corrected_unit, c.original_matter, c.corrected_matter) for c in corrections] == [
+        ("market", "agriculture.farm_inputs", None), ("education", "agriculture.farm_inputs", None),
+        ("agriculture", None, named)]
