@@ -62,6 +62,10 @@ dups_j, dups_k, dups_n and dups_p it is the measure of sets never seen: do not r
 tests/data/dups_r.jsonl (220 appeals, 70 incidents, 324 true pairs: places that need a map, follow-ups naming no
 place, conditions reported again days later, hard negatives) was written apart and measured once before it was
 read (9d034c4: 0.829 / 0.435); it was read in the referent round (2026-12-01 evening), which was reverted.
+tests/data/dups_s.jsonl (179 appeals, 94 incidents, 129 true pairs, 172 hard-negative pairs: the same matter nearby,
+another matter at the same place, the same place weeks later, two businesses of a kind; places named by landmark,
+junction or compound) was written apart at the start of the 2026-12-01 night round and never read: f77aeac
+0.946 / 0.682. With dups_j, dups_k, dups_n, dups_p and dups_q it is the measure of sets never seen: do not read it.
 """
 
 from __future__ import annotations
