@@ -9,4 +9,5 @@ SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "sho
              "train_r", "train_s", "train_t", "train_u", "train_v", "train_w", "train_x", "train_y",
              "train_z", "train_aa")
 # Written apart and only ever measured (aggregates): never read, never tuned on, never learned from.
-NEVER_TUNED = ("short_b", "short_d", "short_w", "short_x", "longform_b", "short_y", "longform_c", "short_z", "short_aa")
+NEVER_TUNED = ("short_b", "short_d", "short_w", "short_x", "longform_b", "short_y", "longform_c", "short_z", "short_aa",
+               "short_ab")
