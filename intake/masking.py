@@ -2,10 +2,12 @@
 the unit that must contact the citizen.
 
 Numbers are found however they are written: ASCII or full-width digits, Chinese numerals read out
-digit by digit (一三八…, 幺 for one, 大写 壹叁捌…), with spaces, dashes, dots or brackets between groups
-(138.1234.5678, (0715)8765432, 110101 19900307 1234), with +86 / 0086 in front. A run of digit
+digit by digit (一三八…, 大写 壹叁捌…, or as a caller says them: 幺三八拐两…), with spaces, dashes, dots
+or brackets between groups (138.1234.5678, (0715)8765432, 110101 19900307 1234), with +86 / 0086 in
+front. A run of digit
 groups is read as one number when the groups together make one (an ID written in three groups),
-otherwise group by group (a room number followed by a phone number).
+otherwise group by group (a room number followed by a phone number). The numerals said for digits are
+words too (两个, 拐弯, 勾选, 一个): they are masked only as part of a whole number, never on their own.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 _DIGIT_VALUE = {**{str(i): str(i) for i in range(10)}, **{chr(0xFF10 + i): str(i) for i in range(10)},
-                "〇": "0", "零": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+                "〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
                 "六": "6", "七": "7", "八": "8", "九": "9",
+                # as a caller reads a number out on the phone, where 一 and 七, 零 and 九 sound alike
+                # (幺 1, 两 2, 拐 7, 洞 0, 勾 9); 十 is a count, never a digit
+                "幺": "1", "两": "2", "拐": "7", "洞": "0", "勾": "9",
                 # 大写, as on a cheque or a form filled in by hand
                 "壹": "1", "贰": "2", "叁": "3", "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9"}
 _ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
@@ -29,9 +34,13 @@ _FEWEST_DIGITS = 10
 # A county's own landline given without its area code (7 or 8 digits, the first 2-9) is a number
 # only where the words say it is a phone: 电话8765432, 座机：8765-4321, 联系电话是 87654321.
 _FEWEST_LOCAL = 7
-_LOCAL_LANDLINE = re.compile(
+# The same words also make a number a phone when it is one digit short or long of a mobile or a
+# landline (幺八六 两零零 拐拐洞洞: a digit lost as the operator wrote the call down): 9 to 12 digits.
+_MOST_CALLED = 12
+_D = "".join(_DIGIT_VALUE)
+_CALLED_A_PHONE = re.compile(
     r"(?:电话|座机|固话|手机|联系方式|tel|Tel|TEL)(?:号码|号)?[ \u3000:：是为]{0,3}"
-    r"(?<![0-9０-９])([2-9２-９](?:[0-9０-９]|[-－ ](?=[0-9０-９])){6,8})(?![0-9０-９])")
+    rf"(?<![{_D}])([{_D}](?:[{_D}]|[-－ \u3000](?=[{_D}])){{6,15}})(?![{_D}])")
 
 
 class NumberKind(StrEnum):
@@ -78,6 +87,30 @@ class _Group:
     start: int
     end: int
     chinese: bool
+    # A numeral split off the end of a run of numerals because it may make a word with the character
+    # beside it (两个, 拐弯, 勾选, 一个): read with the run only where the run needs it to be a number.
+    word_edge: bool = False
+
+
+def _makes_a_word(text: str, at: int) -> bool:
+    """Whether text[at] is a Chinese character that is no numeral, so that a numeral beside it may be
+    a word with it rather than a digit."""
+    return 0 <= at < len(text) and "\u3400" <= text[at] <= "\u9fff" and text[at] not in _DIGIT_VALUE
+
+
+def _numeral_groups(text: str, start: int, end: int, digits: str) -> list[_Group]:
+    """A run of Chinese numerals as groups: an end numeral beside a character it may make a word with
+    is a group of its own (see _Group.word_edge), so that the run is tried with and without it."""
+    first, last = start, end
+    if _makes_a_word(text, start - 1):
+        first += 1
+    if text[end - 1] not in _CHECK_X and _makes_a_word(text, end):
+        last -= 1
+    groups = [_Group(digits[:first - start], start, first, True, True)] if first > start else []
+    groups.append(_Group(digits[first - start:len(digits) - (end - last)], first, last, True))
+    if last < end:
+        groups.append(_Group(digits[len(digits) - (end - last):], last, end, True, True))
+    return groups
 
 
 # From a token's start only, each run taken whole: tried at every position of a long run of digits
@@ -129,7 +162,7 @@ def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
                                                                for c in text[current[-1].end:start])):
                 runs.append(current)
                 current = []
-            current.append(group)
+            current.extend(_numeral_groups(text, start, i, group.digits) if chinese else [group])
             continue
         i += 1
     if current:
@@ -170,7 +203,7 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
                 if "X" in joined[:-1] or len(joined) > 21:
                     break
                 hit = _classify(joined)
-                if hit is not None:
+                if hit is not None and not (run[j].word_edge and j > i and best is not None and best[0] == j - 1):
                     best = (j, hit)
             if best is None:
                 i += 1
@@ -185,22 +218,45 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
     return _local_landlines(scanned, found)
 
 
+def _called_a_phone(text: str, start: int, end: int) -> FoundNumber | None:
+    """The number at the start of text[start:end], which the words before it call a phone (see
+    _CALLED_A_PHONE), or None. It ends where a group of digits ends: the longest local landline
+    (7 or 8 digits, the first 2-9), else the longest stretch of 9 to 12 digits. A numeral at the end
+    that may make a word with the next character (两个) is read only when nothing is a number without it."""
+    ends = [at for at in range(start + 1, end) if text[at] in _SEPARATORS and text[at - 1] not in _SEPARATORS]
+    ends.append(end)
+    edge = text[end - 1] not in _ASCIIISH and _makes_a_word(text, end)
+    tries = ([at for at in ends if at < end] + [end - 1], [end]) if edge else (ends,)
+    for stops in tries:
+        numbers = []
+        for stop in stops:
+            digits = "".join(_DIGIT_VALUE[c] for c in text[start:stop] if c in _DIGIT_VALUE)
+            if len(digits) in (7, 8) and digits[0] in "23456789":
+                numbers.append((2, len(digits), FoundNumber(NumberKind.landline, start, stop, digits)))
+            elif _FEWEST_LOCAL + 2 <= len(digits) <= _MOST_CALLED:
+                kind = NumberKind.mobile if digits[0] == "1" else NumberKind.landline
+                numbers.append((1, len(digits), FoundNumber(kind, start, stop, digits)))
+        if numbers:
+            return max(numbers, key=lambda n: n[:2])[2]
+    return None
+
+
 def _local_landlines(text: str, found: list[FoundNumber]) -> list[FoundNumber]:
-    """`found` with the local landlines of `text` (see _LOCAL_LANDLINE) that no number found covers."""
-    for match in _LOCAL_LANDLINE.finditer(text):
-        digits = "".join(_DIGIT_VALUE[c] for c in match.group(1) if c in _DIGIT_VALUE)
-        start, end = match.span(1)
-        if len(digits) in (7, 8) and not any(n.start < end and start < n.end for n in found):
-            found.append(FoundNumber(NumberKind.landline, start, end, digits))
+    """`found` with the numbers of `text` that the words call a phone (see _CALLED_A_PHONE) and no
+    number found covers."""
+    for match in _CALLED_A_PHONE.finditer(text):
+        number = _called_a_phone(text, *match.span(1))
+        if number is not None and not any(n.start < number.end and number.start < n.end for n in found):
+            found.append(number)
     return sorted(found, key=lambda n: n.start)
 
 
 def masked_number(kind: NumberKind, digits: str) -> str:
     """How a number is shown when masked: 138****5678, 0715-****5432 (a local one: ***5432),
     420***********3X, 6222***********0123."""
-    if kind is NumberKind.mobile:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if kind is NumberKind.landline and not digits.startswith("0"):  # a local number: 8765432
+    if kind is NumberKind.mobile:  # 11 digits, or a digit short or long where the words call it a phone
+        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    if kind is NumberKind.landline and (not digits.startswith("0") or len(digits) < 10):  # local: 8765432
         return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
     if kind is NumberKind.landline:
         area = 3 if digits[1] in "12" else 4

@@ -132,3 +132,36 @@ def test_a_long_run_of_digits_or_one_long_code_is_masked_in_linear_time() -> Non
         started = time.process_time()
         mask_text(text)
         assert time.process_time() - started < 0.1, text[:10]
+
+
+def test_numbers_read_out_as_a_caller_says_them_are_masked() -> None:
+    """Operators write a call down as the caller reads the number: 幺 1, 两 2, 拐 7, 洞 0, 勾 9."""
+    assert mask_text("我电话幺三八拐两五六勾八九零") == "我电话138****9890"
+    assert mask_text("身份证四两零幺零幺幺九八洞零幺零幺幺两三四") == "身份证420*************34"
+    assert mask_text("座机洞拐幺五 八拐六五四三两") == "座机0715-****5432"
+    assert [(n.kind, n.digits) for n in find_numbers("回电幺三八拐两五六勾八九零两个人都在")] == [
+        ("mobile", "13872569890")]
+
+
+def test_a_number_the_words_call_a_phone_is_masked_when_a_digit_is_missing_or_extra() -> None:
+    """186 200 7700 after 手机号 is a mobile with a digit lost as the call was written down: still the
+    citizen's, so masked, its length kept (three stars for three digits)."""
+    assert mask_text("手机号幺八六 两零零 拐拐洞洞") == "手机号186***7700"
+    assert mask_text("手机号 186 200 7700，打不通") == "手机号 186***7700，打不通"
+    assert mask_text("电话八七六五四三二两个人轮流接") == "电话***5432两个人轮流接"
+    assert mask_text("电话8765432 2023年装的") == "电话***5432 2023年装的"  # the year is no part of it
+    for text in ("手机号丢了", "电话费186元", "手机号后四位7700"):
+        assert mask_text(text) == text, text
+
+
+def test_the_spoken_digits_are_still_words_where_no_whole_number_is_made() -> None:
+    for text in ("两个人拐弯勾选了三项", "往左拐两百米", "洞口有两三个人", "拐卖儿童两起", "一两天", "勾选两个",
+                 "三两拐弯", "幺蛾子", "零下两度"):
+        assert mask_text(text) == text and not contains_personal_numbers(text), text
+
+
+def test_a_numeral_making_a_word_beside_a_number_stays_outside_it() -> None:
+    """两个 after a mobile read out, 拐 before one: the word is left, the number masked whole."""
+    assert mask_text("电话一三八一二三四五六七八两个人都能接") == "电话138****5678两个人都能接"
+    assert mask_text("路口往左拐幺三八幺二三四五六七八是我家") == "路口往左拐138****5678是我家"
+    assert mask_text("电话一三八一二三四五六七八一个") == "电话138****5678一个"
