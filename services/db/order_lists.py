@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schemas.lifecycle import IN_HANDS_STATES
@@ -30,7 +30,7 @@ class OrderFilter:
     overdue_at: datetime | None = None  # only orders whose claim or resolve clock ran out by then
     since: datetime | None = None  # created at or after
     until: datetime | None = None  # created before
-    unit: str | None = None  # the lead unit (work_orders.unit), for staff lists
+    unit: str | None = None  # the unit that leads the order now (see _led_by), for staff lists
 
 
 @dataclass(frozen=True)
@@ -62,21 +62,27 @@ def _filtered(stmt: S, f: OrderFilter, after: Cursor | None) -> S:
     return stmt.order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc())
 
 
-def all_orders_stmt(f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder]:
-    stmt = select(WorkOrder)
-    if f.unit:
-        stmt = stmt.where(WorkOrder.unit == f.unit)
-    return _filtered(stmt, f, after).limit(limit)
-
-
-def led_stmt(unit: str, f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder]:
-    """The orders `unit` leads and still has in hand (a returned one stays `unit` until re-dispatched)."""
+def _led_by(unit: str) -> tuple[ColumnElement[bool], ...]:
+    """The orders `unit` leads now: work_orders.unit names it and its lead hand-over is still active.
+    A returned (退单) or withdrawn order keeps its unit column until dispatched again, but is in
+    nobody's hands: it belongs to the review queue, not to the unit that gave it back."""
     # OFFSET 0 keeps the check a per-row filter on the walk of (unit, created_at, id): as a semi-join
     # the planner multiplies two selectivities of the same unit, expects a handful of rows and sorts
     # all of the unit's orders instead (7,500 rows, 200 ms at 10 million orders).
     in_hand = (select(literal(1)).where(OrderUnit.work_order_id == WorkOrder.id, OrderUnit.unit == unit,
                                         OrderUnit.role == "lead", OrderUnit.active).offset(0).exists())
-    return _filtered(select(WorkOrder).where(WorkOrder.unit == unit, in_hand), f, after).limit(limit)
+    return WorkOrder.unit == unit, in_hand
+
+
+def all_orders_stmt(f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder]:
+    """Every order (staff), or with `f.unit` the orders that unit leads now (as its own list does)."""
+    stmt = select(WorkOrder).where(*_led_by(f.unit)) if f.unit else select(WorkOrder)
+    return _filtered(stmt, f, after).limit(limit)
+
+
+def led_stmt(unit: str, f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder]:
+    """The orders `unit` leads and still has in hand."""
+    return _filtered(select(WorkOrder).where(*_led_by(unit)), f, after).limit(limit)
 
 
 def helping_stmt(unit: str, f: OrderFilter, after: Cursor | None, limit: int) -> Select[WorkOrder, str]:

@@ -78,3 +78,6 @@ async def test_one_state_of_a_unit_and_every_order_are_index_walks_too(loaded: A
         everything = await plan(conn, all_orders_stmt(OrderFilter(), None, 51))
         assert "ix_work_orders_created" in everything
         newest_read_only(everything, 51)
+        staffs_view_of_a_unit = await plan(conn, all_orders_stmt(OrderFilter(unit=SMALL), None, 51))
+        assert "ix_work_orders_unit_created" in staffs_view_of_a_unit
+        newest_read_only(staffs_view_of_a_unit, 51)

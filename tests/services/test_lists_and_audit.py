@@ -121,6 +121,13 @@ async def test_assisting_units_list_the_order_and_a_returned_order_leaves_the_li
     ids = {o["id"] for o in (await client.get(f"/v1/units/{lead}/work-orders",
                                                 headers=await as_unit(runtime, lead))).json()["items"]}
     assert seven[4]["id"] not in ids and seven[3]["id"] in ids
+    # The staff's list of the unit's orders is the unit's own list: the returned order is the review
+    # queue's now, though the row still names the unit until it is dispatched again.
+    staff = {o["id"] for o in (await client.get("/v1/work-orders", params={"unit": lead},
+                                                headers=await key_headers(runtime, "dispatcher"))).json()["items"]}
+    assert staff == ids
+    queued = (await client.get("/v1/review-queue", headers=await key_headers(runtime, "dispatcher"))).json()
+    assert seven[4]["id"] in {o["work_order_id"] for o in queued}
 
 
 async def test_the_audit_names_the_authenticated_actor_of_every_action(
