@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
 from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
+from intake.place_keys import shared_key
 from intake.place_words import _DOORS_NEAR, _LEVELS, _WIDE, _apart, _longest_first, _mentions
 from intake.places import (
     common_area,
@@ -186,6 +187,10 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     firm = names_one(a.firms, b.where) or names_one(b.firms, a.where)
     if firm:
         return _BUSINESS + firm  # one business both name, wherever else they say it is
+    keyed = shared_key(a.keys, b.keys)
+    if keyed:
+        # one corner however its roads are told, or one spot told from the same neighbour (农行后面 / 农业银行背后)
+        return (_JUNCTION if keyed[0] == "junction" else "same place ") + keyed[1]
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
         return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
@@ -233,7 +238,7 @@ _BUSINESS = "same business "
 _JUNCTION = "same junction "
 
 
-_JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口")
+_JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口|交汇|交口|拐角|转角")
 
 
 def _named_spot(place: str, a: Profile, b: Profile) -> bool:

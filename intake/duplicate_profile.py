@@ -23,6 +23,7 @@ from intake.incident_kinds import (
     incident_facets,
     incident_kinds,
 )
+from intake.place_keys import NO_KEYS, PlaceKeys, place_keys
 from intake.place_words import (
     _BOILERPLATE,
     _COMMON_PLACE_NAMES,
@@ -109,6 +110,7 @@ class Profile:
     # dispatched it as had a side word weighed a little less.
     near: frozenset[str] = frozenset()
     open_where: str = ""  # `where` with the gazetteer's places blanked (their names hold other bare names)
+    keys: PlaceKeys = NO_KEYS  # its references to places as comparable keys (junctions, anchors: `place_keys`)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -227,7 +229,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
-                   doors=_doors(raw_where))
+                   doors=_doors(raw_where), keys=place_keys(where, rest))
 
 
 def _router_townships(report: Report) -> set[str]:
