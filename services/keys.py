@@ -8,7 +8,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -75,6 +75,34 @@ async def revoke_key(session: AsyncSession, key_id: str, now: datetime) -> bool:
     return True
 
 
+def _principal(row: ApiKey) -> Principal:
+    return Principal(key_id=row.id, role=Role(row.role), name=row.name, unit=row.unit)
+
+
+SESSION_PREFIX = "ds_"
+
+
+async def open_dashboard_session(session: AsyncSession, key_id: str, now: datetime, lifetime: timedelta) -> str:
+    """A new sign-in to the dashboard for the key `key_id`, ending `lifetime` from `now`: the random
+    session id to give the browser (never stored; the table keeps its hash). Sign-ins that have
+    ended are deleted on the way."""
+    await api_keys.drop_dashboard_sessions(session, ended_by=now)
+    session_id = f"{SESSION_PREFIX}{secrets.token_urlsafe(32)}"
+    api_keys.add_dashboard_session(session, key_hash(session_id), key_id, now, now + lifetime)
+    return session_id
+
+
+async def dashboard_session_principal(session: AsyncSession, session_id: str, now: datetime) -> Principal | None:
+    """Who a dashboard session id signs in, or None once it has ended, been signed out of, or its
+    key been revoked."""
+    row = await api_keys.key_of_dashboard_session(session, key_hash(session_id), now)
+    return _principal(row) if row is not None else None
+
+
+async def close_dashboard_session(session: AsyncSession, session_id: str) -> None:
+    await api_keys.drop_dashboard_sessions(session, id_hash=key_hash(session_id))
+
+
 class KeyCache:
     """Looks keys up by hash, remembering answers for `ttl` seconds so that a busy intake does not
     read the keys table on every request. A revoked key stops working within `ttl`."""
@@ -91,7 +119,7 @@ class KeyCache:
             return cached[1]
         async with self.sessions() as session:
             row = await api_keys.key_by_hash(session, digest)
-        found = Principal(key_id=row.id, role=Role(row.role), name=row.name, unit=row.unit) if row else None
+        found = _principal(row) if row else None
         if len(self._seen) > 10_000:
             self._seen.clear()
         self._seen[digest] = (time.monotonic() + self.ttl, found)

@@ -1,5 +1,6 @@
 """The ops dashboard (运行监测大屏) on the feedback service: a sign-in page that takes a supervisor's
-(or admin's) key and keeps it in a Secure, HttpOnly, SameSite=Strict cookie; the page; the one
+(or admin's) key and opens a session for it — the browser keeps only the random session id, in an
+HttpOnly, SameSite=Strict cookie (Secure when served over HTTPS), never the key; the page; the one
 JSON document it refreshes itself from; and its assets (script, style sheet, font), all served
 by the app itself so that it works with no internet."""
 
@@ -27,6 +28,7 @@ from schemas.reports import (
     SupervisionReport,
     TrendReport,
 )
+from services import keys
 from services.apps.common import ErrorBody
 from services.apps.dependencies import RuntimeDep, UowDep
 from services.apps.reports import NamesDep
@@ -37,7 +39,7 @@ from services.reports import service
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 COOKIE = "hotline_dashboard"
-COOKIE_SECONDS = 8 * 3600
+SESSION_LIFETIME = timedelta(hours=8)  # a working shift; then sign in again
 ASSETS = resources.files("services.reports") / "dashboard"
 ASSET_TYPES = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
                "noto-sans-sc-subset.woff": "font/woff", "LICENSE-OFL.txt": "text/plain; charset=utf-8"}
@@ -50,14 +52,22 @@ PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self'
 
 async def signed_in(request: Request, runtime: RuntimeDep,
                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal | None:
-    """The caller by an API key (Authorization: Bearer) or by the dashboard's cookie; None when
-    neither is given; 401 for a key that is not valid (unknown or revoked)."""
-    key = credentials.credentials if credentials is not None else request.cookies.get(COOKIE)
-    if not key:
+    """The caller by an API key (Authorization: Bearer) or by the dashboard's session cookie; None
+    when neither is given; 401 for a key that is not valid (unknown or revoked) or a session that
+    no longer is (ended, signed out of, or its key revoked)."""
+    if credentials is not None:
+        principal = await runtime.keys.principal(credentials.credentials)
+        if principal is None:
+            raise Unauthenticated("the API key is not valid (unknown or revoked): sign in again")
+        return principal
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
         return None
-    principal = await runtime.keys.principal(key)
+    async with runtime.sessions() as session:
+        principal = await keys.dashboard_session_principal(session, session_id, runtime.ctx.now())
     if principal is None:
-        raise Unauthenticated("the API key is not valid (unknown or revoked): sign in again")
+        raise Unauthenticated("the dashboard sign-in has ended (expired, signed out, or its key revoked): "
+                              "sign in again")
     return principal
 
 
@@ -83,7 +93,7 @@ async def login_page() -> HTMLResponse:
 
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 _REFUSED: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "no key and no sign-in cookie, or a key no longer valid"},
+    401: {"model": ErrorBody, "description": "no key and no sign-in cookie, or a key or sign-in no longer valid"},
     403: {"model": ErrorBody, "description": "the key may not read reports"},
     503: {"model": ErrorBody, "description": "the database is unavailable; retry"},
 }
@@ -102,22 +112,43 @@ async def login(request: Request, runtime: RuntimeDep) -> Response:
         return _login_page("密钥无效或已吊销。", status=401)
     if not allows(principal, Permission.read_reports):
         return _login_page("此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
+    now = runtime.ctx.now()
+    async with runtime.sessions() as session, session.begin():
+        if request.cookies.get(COOKIE):  # signing in again: the sign-in before ends
+            await keys.close_dashboard_session(session, request.cookies[COOKIE])
+        session_id = await keys.open_dashboard_session(session, principal.key_id, now, SESSION_LIFETIME)
     response = RedirectResponse("/dashboard", status_code=303)
-    response.set_cookie(COOKIE, key, max_age=COOKIE_SECONDS, path="/dashboard", secure=True, httponly=True,
-                        samesite="strict")
+    response.set_cookie(COOKIE, session_id, max_age=int(SESSION_LIFETIME.total_seconds()), path="/dashboard",
+                        secure=_over_https(request), httponly=True, samesite="strict")
     return response
 
 
-@router.post("/logout", summary="sign out (the cookie is dropped)", responses={303: {"description": "signed out"}})
-async def logout() -> Response:
+def _over_https(request: Request) -> bool:
+    """Whether the browser reached us over HTTPS (behind a proxy, as its X-Forwarded-Proto says to a
+    server that trusts it: uvicorn's --forwarded-allow-ips). A Secure cookie sent over plain HTTP
+    to anything but localhost is dropped by the browser, and the sign-in with it."""
+    return request.url.scheme == "https"
+
+
+def _drop_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/dashboard", secure=_over_https(request), httponly=True, samesite="strict")
+
+
+@router.post("/logout", summary="sign out: the session ends on the server and the cookie is dropped",
+             responses={303: {"description": "signed out"}})
+async def logout(request: Request, runtime: RuntimeDep) -> Response:
+    if session_id := request.cookies.get(COOKIE):
+        async with runtime.sessions() as session, session.begin():
+            await keys.close_dashboard_session(session, session_id)
     response = RedirectResponse("/dashboard/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/dashboard", secure=True, httponly=True, samesite="strict")
+    _drop_cookie(request, response)
     return response
 
 
 @router.get("", response_class=HTMLResponse, summary="the ops dashboard (sign in first)",
             responses={303: {"description": "not signed in: to the sign-in page"},
-                       401: {"description": "the sign-in is no longer valid (key revoked): the sign-in page again",
+                       401: {"description": "the sign-in has ended (expired, signed out, key revoked): the sign-in "
+                                             "page again",
                              "content": _HTML},
                        403: {"description": "the key may not read reports: the sign-in page", "content": _HTML},
                        503: _REFUSED[503]})
@@ -127,8 +158,8 @@ async def dashboard(request: Request, runtime: RuntimeDep,
     try:
         principal = await signed_in(request, runtime, credentials)
     except Unauthenticated:
-        page = _login_page("登录已失效（密钥无效或已吊销），请重新登录。", status=401)
-        page.delete_cookie(COOKIE, path="/dashboard", secure=True, httponly=True, samesite="strict")
+        page = _login_page("登录已失效（已超时、已退出或密钥已吊销），请重新登录。", status=401)
+        _drop_cookie(request, page)
         return page
     if principal is None:
         return RedirectResponse("/dashboard/login", status_code=303)
@@ -161,7 +192,7 @@ class DashboardData(BaseModel):
 
 
 @router.get("/data", response_model=DashboardData, responses=_REFUSED,
-            summary="everything the dashboard shows, in one document (key or the dashboard's cookie)")
+            summary="everything the dashboard shows, in one document (key or the dashboard's session cookie)")
 async def data(principal: SignedIn, runtime: RuntimeDep, uow: UowDep, names: NamesDep) -> Any:
     if principal is None:
         raise Unauthenticated("sign in at /dashboard/login, or send Authorization: Bearer <key>")

@@ -1,13 +1,15 @@
-"""API keys: looked up by their hash, listed and read for administration."""
+"""API keys: looked up by their hash, listed and read for administration; the dashboard's sign-ins
+made from them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.tables import ApiKey
+from services.db.tables import ApiKey, DashboardSession
 
 
 async def key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
@@ -24,3 +26,24 @@ async def list_keys(session: AsyncSession, *, include_revoked: bool = False) -> 
 
 async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:
     return await session.get(ApiKey, key_id)
+
+
+def add_dashboard_session(session: AsyncSession, id_hash: str, key_id: str, now: datetime, until: datetime) -> None:
+    session.add(DashboardSession(id_hash=id_hash, key_id=key_id, created_at=now, expires_at=until))
+
+
+async def drop_dashboard_sessions(session: AsyncSession, *, id_hash: str | None = None,
+                                  ended_by: datetime | None = None) -> None:
+    """Delete one sign-in (by its hash), and/or every one that has ended by `ended_by`."""
+    if id_hash is not None:
+        await session.execute(delete(DashboardSession).where(DashboardSession.id_hash == id_hash))
+    if ended_by is not None:
+        await session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= ended_by))
+
+
+async def key_of_dashboard_session(session: AsyncSession, id_hash: str, now: datetime) -> ApiKey | None:
+    """The key a sign-in was made from, while the sign-in has not ended and the key is not revoked."""
+    stmt = (select(ApiKey).join(DashboardSession, DashboardSession.key_id == ApiKey.id)
+            .where(DashboardSession.id_hash == id_hash, DashboardSession.expires_at > now,
+                   ApiKey.revoked_at.is_(None)))
+    return (await session.execute(stmt)).scalar_one_or_none()

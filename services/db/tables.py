@@ -275,6 +275,18 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DashboardSession(Base):
+    """A sign-in to the ops dashboard: the browser holds only a random session id, this row its hash,
+    the key it was made from (a revoked key ends it) and when it ends. Signing out deletes it."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OrderUnit(Base):
     """Which units have an order in their hands: the lead, assisting units (协办) and departments
     summoned by a whistle (吹哨). A unit sees only orders it has here, active."""

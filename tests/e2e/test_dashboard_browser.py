@@ -1,7 +1,8 @@
 """The ops dashboard in a real headless Chromium: a seeded run served over HTTP, the browser is
-sent to the sign-in page, signs in with a supervisor key (kept in a Secure, HttpOnly cookie),
-and the page shows that run's numbers; it loads nothing from anywhere but the app. The
-screenshot is kept as a test artifact (HOTLINE_TEST_ARTIFACTS, default var/test-artifacts)."""
+sent to the sign-in page, signs in with a supervisor key (the browser keeps a session id in an
+HttpOnly cookie, never the key), the page shows that run's numbers, and signing out ends the
+session; it loads nothing from anywhere but the app. The screenshot is kept as a test artifact
+(HOTLINE_TEST_ARTIFACTS, default var/test-artifacts)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,15 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
                 cookies = await browser.cookies()
                 visible_to_scripts = await browser.evaluate("document.cookie")
                 shot = await browser.screenshot(ARTIFACTS / "dashboard.png")
+                # Signing out (退出) ends the session: the cookie the browser had no longer shows anything.
+                session_id = next(c["value"] for c in cookies if c["name"] == "hotline_dashboard")
+                await browser.evaluate(
+                    "document.querySelector('form[action=\"/dashboard/logout\"] button').click(); true")
+                await browser.until("location.pathname === '/dashboard/login' && !!document.getElementById('key')",
+                                    what="the sign-in page after signing out")
+                after_sign_out = await browser.cookies()
+                signed_out_session = (await client.get("/dashboard/data", headers={
+                    "Authorization": "", "Cookie": f"hotline_dashboard={session_id}"})).status_code
             finally:
                 await browser.stop()
 
@@ -116,8 +126,13 @@ async def test_a_supervisor_signs_in_and_sees_the_seeded_numbers(tmp_path: Path)
     assert shown["hotspots"] == len(expected["hotspots"]) > 0
     assert shown["day_bars"] == 30 and shown["week_bars"] == 3 * 12
     session = next(c for c in cookies if c["name"] == "hotline_dashboard")
-    assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Strict"
+    # A random session id, not the key; not Secure over plain HTTP (a browser drops a Secure cookie
+    # sent by any host but localhost without TLS: the dashboard served on a LAN address never signed in).
+    assert session["httpOnly"] and not session["secure"] and session["sameSite"] == "Strict"
+    assert session["value"] != key and key not in session["value"] and session["path"] == "/dashboard"
     assert "hotline_dashboard" not in visible_to_scripts
+    assert "hotline_dashboard" not in {c["name"] for c in after_sign_out}
+    assert signed_out_session == 401
     assert browser.requested and all(url.startswith(base) for url in browser.requested), browser.requested
 
 
@@ -140,7 +155,8 @@ async def test_the_dashboard_asks_for_a_key_and_refuses_other_roles(tmp_path: Pa
             **anonymous, "Content-Type": "application/x-www-form-urlencoded"})
         assert signed.status_code == 303
         cookie = signed.headers["set-cookie"]
-        assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=strict" in cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and admin not in cookie
+        assert "Secure" not in cookie  # plain HTTP (tests/services/test_dashboard_sessions.py: Secure over HTTPS)
         for name in ("dashboard.js", "dashboard.css", "noto-sans-sc-subset.woff"):
             assert (await client.get(f"/dashboard/assets/{name}", headers=anonymous)).status_code == 200
         assert (await client.get("/dashboard/assets/..%2Fconsumer.py", headers=anonymous)).status_code == 404

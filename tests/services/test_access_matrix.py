@@ -188,15 +188,19 @@ async def test_a_dashboard_sign_in_that_no_longer_holds_shows_the_sign_in_page(
     key = (await key_headers(runtime, "admin"))["Authorization"].split()[1]
     operator = (await key_headers(runtime, "operator"))["Authorization"].split()[1]
     no_key = {"Authorization": ""}
-    wrong_role = await client.get("/dashboard", headers={**no_key, "Cookie": f"hotline_dashboard={operator}"})
+    form = {**no_key, "Content-Type": "application/x-www-form-urlencoded"}
+    wrong_role = await client.post("/dashboard/login", content=f"key={operator}", headers=form)
     assert wrong_role.status_code == 403 and wrong_role.headers["content-type"].startswith("text/html")
     assert 'name="key"' in wrong_role.text
+    signed = await client.post("/dashboard/login", content=f"key={key}", headers=form)
+    cookie = {"Cookie": signed.headers["set-cookie"].split(";")[0]}
+    assert (await client.get("/dashboard", headers={**no_key, **cookie})).status_code == 200
     async with runtime.sessions() as session, session.begin():
         row = await api_keys.key_by_hash(session, key_hash(key))
         assert row is not None and await revoke_key(session, row.id, runtime.ctx.now())
     runtime.keys.forget()
-    page = await client.get("/dashboard", headers={**no_key, "Cookie": f"hotline_dashboard={key}"})
+    page = await client.get("/dashboard", headers={**no_key, **cookie})
     assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
     assert "请重新登录" in page.text and 'hotline_dashboard=""' in page.headers["set-cookie"]
-    data = await client.get("/dashboard/data", headers={**no_key, "Cookie": f"hotline_dashboard={key}"})
+    data = await client.get("/dashboard/data", headers={**no_key, **cookie})
     assert data.status_code == 401 and data.json()["error"] == "unauthenticated"  # the script's JSON stays JSON
