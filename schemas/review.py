@@ -78,3 +78,8 @@ class ReviewItem(BaseModel):
     arbitration: bool = Field(default=False, description="仲裁: returned too often; the unit the dispatcher names "
                                                          "now keeps it (it may not return it again)")
     suggestion: dict[str, Any] | None = Field(default=None, description="the router's decision and explanation")
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewItem] = Field(description="oldest first")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")

@@ -95,14 +95,20 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, clock: DemoC
 
     # Dispatchers work the review queue: confirm a usable suggestion, else send to the centre's
     # general desk (gov_services) for a call-back.
-    queue = (await client.get("/v1/review-queue", headers=dispatcher)).json()
-    for item in queue:
-        suggestion = (item.get("suggestion") or {}).get("unit")
-        body = ({"action": "confirm"} if suggestion else
-                {"action": "override", "unit": "gov_services", "reason": "回拨核实"})
-        (await client.post(f"/v1/work-orders/{item['work_order_id']}/review", json=body,
-                           headers=dispatcher)).raise_for_status()
-    echo(f"Review queue: {len(queue)} order(s) waited for a dispatcher and were dispatched by hand.")
+    reviewed, cursor = 0, None
+    while True:
+        page = (await client.get("/v1/review-queue", params={"cursor": cursor} if cursor else {},
+                                 headers=dispatcher)).json()
+        for item in page["items"]:
+            suggestion = (item.get("suggestion") or {}).get("unit")
+            body = ({"action": "confirm"} if suggestion else
+                    {"action": "override", "unit": "gov_services", "reason": "回拨核实"})
+            (await client.post(f"/v1/work-orders/{item['work_order_id']}/review", json=body,
+                               headers=dispatcher)).raise_for_status()
+            reviewed += 1
+        if not (cursor := page["next_cursor"]):
+            break
+    echo(f"Review queue: {reviewed} order(s) waited for a dispatcher and were dispatched by hand.")
     await runtime.relay.drain()
 
     unsatisfied_once = refused_shown = False

@@ -5,6 +5,7 @@ correction that `hotline router train` learns from."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +34,12 @@ from services.orders import dispatch, lifecycle
 from services.orders.followers import hand_on
 
 
-async def review_queue(session: AsyncSession, ctx: DomainContext, limit: int = 100) -> list[ReviewItem]:
-    """Orders waiting for a dispatcher, oldest first; those returned too often are marked for
-    arbitration (仲裁)."""
-    orders = await repo.list_orders(session, state=State.pending_review.value, limit=limit)
+async def review_queue(
+    session: AsyncSession, ctx: DomainContext, after: tuple[datetime, str] | None, limit: int,
+) -> list[ReviewItem]:
+    """Orders waiting for a dispatcher, oldest first, at most `limit` after the (created_at, id)
+    cursor `after`; those returned too often are marked for arbitration (仲裁)."""
+    orders = await repo.list_orders(session, state=State.pending_review.value, after=after, limit=limit)
     ids = [o.id for o in orders]
     latest = await repo.latest_dispatches(session, ids)
     returns = await repo.latest_history(session, ids, action=Action.return_.value)

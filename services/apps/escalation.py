@@ -33,7 +33,7 @@ from schemas.lifecycle import State
 from schemas.taxonomy import WhistleClass
 from services.apps.common import create_app
 from services.apps.dependencies import ReportReader, UnitCaller, UnitOrder, UowDep, VisibleOrder, require
-from services.apps.order_lists import encode_cursor, row_cursor
+from services.apps.paging import Limit, page_of, row_cursor
 from services.bootstrap import Runtime
 from services.db import escalation as esc_repo
 from services.db import repositories as repo
@@ -176,14 +176,13 @@ async def request_extension(order: UnitOrder, body: ExtensionIn, uow: UowDep, pr
             summary="extension requests, newest first (a dispatcher's queue with ?state=pending)")
 async def list_extensions(
     uow: UowDep, _: ExtensionDecider, state: ExtensionState | None = None, cursor: str | None = None,
-    limit: int = Query(default=50, ge=1, le=500),
+    limit: Limit = 50,
 ) -> ExtensionPage:
     async with uow.read() as session:
         rows = await esc_repo.extensions_page(session, state=state.value if state else None, after=row_cursor(cursor),
-                                              limit=limit)
-    last = rows[-1][0] if len(rows) == limit else None
-    return ExtensionPage(items=[_extension_view(e, o) for e, o in rows],
-                         next_cursor=encode_cursor(last.requested_at, last.id) if last else None)
+                                              limit=limit + 1)
+    rows, next_cursor = page_of(rows, limit, lambda r: (r[0].requested_at, r[0].id))
+    return ExtensionPage(items=[_extension_view(e, o) for e, o in rows], next_cursor=next_cursor)
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionView,
@@ -204,18 +203,18 @@ async def supervision(
     uow: UowDep, _: ReportReader, unit: str | None = None, level: str | None = Query(
         default=None, pattern="^(remind|supervise|notify)$"),
     open_only: bool = Query(default=True, description="only orders still in a unit's hands"),
-    cursor: str | None = None, limit: int = Query(default=50, ge=1, le=500),
+    cursor: str | None = None, limit: Limit = 50,
 ) -> SupervisionPage:
     if unit:
         unit_or_error(uow.ctx, unit)  # an unknown unit is named (422), as every other list does
     async with uow.read() as session:
         rows = await esc_repo.supervision_page(session, unit=unit, level=level, open_only=open_only,
-                                               after=row_cursor(cursor), limit=limit)
+                                               after=row_cursor(cursor), limit=limit + 1)
+    rows, next_cursor = page_of(rows, limit, lambda r: (r[0].raised_at, r[0].id))
     items = [SupervisionItem(work_order_id=o.id, unit=r.unit, clock=r.clock, level=r.level, due=r.due,
                              raised_at=r.raised_at, state=o.state, order_level=o.supervision_level,
                              whistle_class=o.whistle_class, township=o.township) for r, o in rows]
-    last = rows[-1][0] if len(rows) == limit else None
-    return SupervisionPage(items=items, next_cursor=encode_cursor(last.raised_at, last.id) if last else None)
+    return SupervisionPage(items=items, next_cursor=next_cursor)
 
 
 def create_escalation_app(settings: CoreSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

@@ -3,13 +3,10 @@ who did what: routes of the feedback service."""
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.exceptions import RequestValidationError
 
 from escalation.models import SupervisionLevel
 from feedback.exceptions import BadReportParameter
@@ -20,12 +17,12 @@ from schemas.access import Permission, Principal, Role
 from schemas.lifecycle import State
 from schemas.lists import AuditEntry, AuditPage, OrderListItem, OrderPage
 from schemas.taxonomy import WhistleClass
-from schemas.validation import no_control_characters
 from services.apps.dependencies import ReportReader, StaffOrUnit, UowDep, require
+from services.apps.paging import Limit, bad_query, order_cursor, page_of, row_cursor
 from services.context import DomainContext
 from services.db import order_lists
 from services.db import repositories as repo
-from services.db.order_lists import Cursor, OrderFilter
+from services.db.order_lists import OrderFilter
 from services.db.tables import WorkOrder
 from services.errors import Forbidden
 from services.orders.lifecycle import unit_or_error
@@ -33,47 +30,6 @@ from services.orders.lifecycle import unit_or_error
 router = APIRouter(prefix="/v1")
 
 AnyOrderReader = Annotated[Principal, Depends(require(Permission.read_any_order))]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-
-
-def bad_query(field: str, problem: str) -> RequestValidationError:
-    """A query parameter that cannot be used: 422 naming it, in the one error body."""
-    return RequestValidationError([{"loc": ("query", field), "msg": problem, "type": "value_error"}])
-
-
-def encode_cursor(created_at: datetime, key: str | int) -> str:
-    raw = json.dumps([created_at.isoformat(), key], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        when, key = json.loads(raw)
-        moment = datetime.fromisoformat(when)
-        # The key is an order id or a row id as a page gave it out: not a bool (an int to Python,
-        # which the database refuses), not beyond a bigint, not a string with NUL (PostgreSQL refuses).
-        if (moment.tzinfo is None or isinstance(key, bool) or not isinstance(key, str | int)
-                or (isinstance(key, int) and not 0 <= key < 2**63)):
-            raise ValueError
-        if isinstance(key, str):
-            no_control_characters(key)
-        return moment.astimezone(UTC), key  # OverflowError: an instant no UTC time can hold
-    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, json.JSONDecodeError):
-        raise bad_query("cursor", "not a cursor this list gave out") from None
-
-
-def row_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    """The (time, row id) a page of rows keyed by a row id (history, extensions, supervision records)
-    gave out as its next_cursor; None for the first page."""
-    if cursor is None or cursor == "":
-        return None
-    when, key = decode_cursor(cursor)
-    if not isinstance(key, int):
-        raise bad_query("cursor", "not a cursor this list gave out")
-    return when, key
-
-
 def order_filter(
     uow: UowDep,
     state: Annotated[list[State] | None, Query(description="one or more states")] = None,
@@ -110,13 +66,6 @@ def _day_start(ctx: DomainContext, day: date) -> datetime:
 Filter = Annotated[OrderFilter, Depends(order_filter)]
 
 
-def _order_cursor(cursor: str | None) -> Cursor | None:
-    if cursor is None:
-        return None
-    when, key = decode_cursor(cursor)
-    return Cursor(when, str(key))
-
-
 def _item(order: WorkOrder, now: datetime, role: str | None = None) -> OrderListItem:
     open_ = order.state in order_lists.OPEN_STATES
     overdue = open_ and ((order.resolve_due is not None and order.resolve_due < now)
@@ -133,9 +82,8 @@ def _item(order: WorkOrder, now: datetime, role: str | None = None) -> OrderList
 
 
 def _page(items: list[OrderListItem], limit: int) -> OrderPage:
-    more = len(items) > limit
-    items = items[:limit]
-    return OrderPage(items=items, next_cursor=encode_cursor(items[-1].created_at, items[-1].id) if more else None)
+    shown, next_cursor = page_of(items, limit, lambda i: (i.created_at, i.id))
+    return OrderPage(items=shown, next_cursor=next_cursor)
 
 
 @router.get("/work-orders", response_model=OrderPage,
@@ -147,7 +95,7 @@ async def list_work_orders(
     if unit is not None:
         unit_or_error(uow.ctx, unit)
         f = OrderFilter(**{**f.__dict__, "unit": unit})
-    after = _order_cursor(cursor)
+    after = order_cursor(cursor)
     async with uow.read() as session:
         orders = await order_lists.all_orders(session, f, after, limit + 1)
     now = uow.ctx.now()
@@ -163,7 +111,7 @@ async def unit_work_orders(
     if principal.role is Role.unit and principal.unit != unit:
         raise Forbidden("a unit key lists only its own unit's orders")
     unit_or_error(uow.ctx, unit)
-    after = _order_cursor(cursor)
+    after = order_cursor(cursor)
     async with uow.read() as session:
         rows = await order_lists.unit_orders(session, unit, f, after, limit + 1)
     now = uow.ctx.now()
@@ -184,12 +132,11 @@ async def audit(
     async with uow.read() as session:
         rows = await repo.audit_records(session, actor=actor, order_id=order, after=row_cursor(cursor),
                                         limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = page_of(rows, limit, lambda h: (h.at, h.id))
     items = [AuditEntry(id=h.id, at=h.at, actor=h.actor, work_order_id=h.work_order_id, action=h.action,
                         from_state=State(h.from_state) if h.from_state else None, to_state=State(h.to_state),
                         reason=mask_text(h.reason) if h.reason else None,
                         data={k: mask_text(v) if isinstance(v, str) else v for k, v in h.data.items()}
                         if h.data else None)
              for h in rows]
-    return AuditPage(items=items, next_cursor=encode_cursor(rows[-1].at, rows[-1].id) if more else None)
+    return AuditPage(items=items, next_cursor=next_cursor)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 
 from schemas.lifecycle import State
-from schemas.review import ReassignIn, ReviewIn, ReviewItem, UnlinkIn
+from schemas.review import ReassignIn, ReviewIn, ReviewPage, UnlinkIn
 from schemas.routing import RoutingDecision
 from schemas.taxonomy import Channel
 from schemas.validation import CleanInput
@@ -21,6 +21,7 @@ from services.apps.dependencies import (
     UowDep,
     WorkOrderDep,
 )
+from services.apps.paging import Limit, order_cursor, page_of
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.settings import CoreSettings
@@ -56,10 +57,15 @@ async def units(runtime: RuntimeDep, _: UnitsReader) -> list[dict[str, str | Non
     ]
 
 
-@router.get("/review-queue", response_model=list[ReviewItem], summary="orders waiting for a dispatcher")
-async def review_queue(uow: UowDep, _: Reviewer, limit: int = Query(default=100, ge=1, le=1000)) -> list[ReviewItem]:
+@router.get("/review-queue", response_model=ReviewPage,
+            summary="orders waiting for a dispatcher, oldest first, a page at a time")
+async def review_queue(uow: UowDep, _: Reviewer, cursor: str | None = None, limit: Limit = 100) -> ReviewPage:
+    after = order_cursor(cursor)
     async with uow.read() as session:
-        return await review.review_queue(session, uow.ctx, limit)
+        items = await review.review_queue(session, uow.ctx, (after.created_at, after.id) if after else None,
+                                          limit + 1)
+    shown, next_cursor = page_of(items, limit, lambda i: (i.created_at, i.work_order_id))
+    return ReviewPage(items=shown, next_cursor=next_cursor)
 
 
 @router.post("/work-orders/{order_id}/review", response_model=ReviewOutcome,

@@ -300,13 +300,17 @@ async def count_by_state(session: AsyncSession) -> dict[str, int]:
 
 
 async def list_orders(
-    session: AsyncSession, *, state: str | None = None, unit: str | None = None, limit: int = 100
+    session: AsyncSession, *, state: str | None = None, unit: str | None = None,
+    after: tuple[datetime, str] | None = None, limit: int = 100,
 ) -> Sequence[WorkOrder]:
-    stmt = select(WorkOrder).order_by(WorkOrder.created_at).limit(limit)
+    """Orders oldest first (a queue), at most `limit` after the (created_at, id) cursor `after`."""
+    stmt = select(WorkOrder).order_by(WorkOrder.created_at, WorkOrder.id).limit(limit)
     if state:
         stmt = stmt.where(WorkOrder.state == state)
     if unit:
         stmt = stmt.where(WorkOrder.unit == unit)
+    if after is not None:
+        stmt = stmt.where(tuple_(WorkOrder.created_at, WorkOrder.id) > tuple_(*after))
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -127,7 +127,7 @@ async def test_assisting_units_list_the_order_and_a_returned_order_leaves_the_li
                                                 headers=await key_headers(runtime, "dispatcher"))).json()["items"]}
     assert staff == ids
     queued = (await client.get("/v1/review-queue", headers=await key_headers(runtime, "dispatcher"))).json()
-    assert seven[4]["id"] in {o["work_order_id"] for o in queued}
+    assert seven[4]["id"] in {o["work_order_id"] for o in queued["items"]}
 
 
 async def test_the_audit_names_the_authenticated_actor_of_every_action(

@@ -63,7 +63,7 @@ async def test_vague_appeal_waits_for_a_dispatcher_whose_override_is_recorded(
         ("review_override", "water_utility", "water_utility")
     ]
     assert order_id not in [
-        i["work_order_id"] for i in (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+        i["work_order_id"] for i in await queued(client)
     ]
 
 
@@ -78,7 +78,7 @@ async def test_returned_order_comes_back_to_review_and_its_redispatch_is_a_corre
     assert returned.status_code == 200 and returned.json()["state"] == "pending_review"
     item = next(
         i
-        for i in (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+        for i in await queued(client)
         if i["work_order_id"] == order_id
     )
     assert item["returned_by"] == order["unit"]
@@ -270,12 +270,45 @@ async def dispatcher(client: httpx.AsyncClient) -> dict[str, str]:
     return await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]
 
 
+async def queued(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The first page of the review queue."""
+    items: list[dict[str, Any]] = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()[
+        "items"]
+    return items
+
+
+async def test_the_queue_comes_a_page_at_a_time_oldest_first(system: tuple[Runtime, httpx.AsyncClient]) -> None:
+    _, client = system
+    for n, text in enumerate(("你好，我想问一下上次那个事，怎么样了？", "喂，那个，我就是想问问那件事有没有人管。",
+                              "请问之前说的那个情况现在到底什么进展了呢？")):
+        submitted = await client.post("/v1/appeals", json=appeal(text, external_id=f"page-{n}"))
+        order_id = submitted.json()["work_order_id"]
+        await eventually(lambda o=order_id: order_in_state(client, o, "pending_review"), what="review queue")
+    headers = await dispatcher(client)
+    whole = (await client.get("/v1/review-queue", params={"limit": 500}, headers=headers)).json()
+    assert len(whole["items"]) >= 3 and whole["next_cursor"] is None
+    pages, cursor = [], None
+    while True:
+        page = (await client.get("/v1/review-queue", params={"limit": 2, **({"cursor": cursor} if cursor else {})},
+                                 headers=headers)).json()
+        pages.append([i["work_order_id"] for i in page["items"]])
+        if not (cursor := page["next_cursor"]):
+            break
+    assert all(len(p) == 2 for p in pages[:-1]) and 1 <= len(pages[-1]) <= 2
+    assert [i for p in pages for i in p] == [i["work_order_id"] for i in whole["items"]]
+    created = [i["created_at"] for i in whole["items"]]
+    assert created == sorted(created)
+    for params in ({"cursor": "not-a-cursor"}, {"limit": 0}, {"limit": 501}):
+        refused = await client.get("/v1/review-queue", params=params, headers=headers)
+        assert refused.status_code == 422 and next(iter(params)) in refused.json()["message"], params
+
+
 async def override_vague_appeal_to_water(client: httpx.AsyncClient) -> tuple[str, dict[str, Any], httpx.Response]:
     """A vague appeal waits for review and a dispatcher overrides it to the water company: the
     correction the router learns from. Returns the order, its queue item and the override's answer."""
     order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
     await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
-    queue = (await client.get("/v1/review-queue", headers=await dispatcher(client))).json()
+    queue = await queued(client)
     item = next(i for i in queue if i["work_order_id"] == order_id)
     done = await client.post(
         f"/v1/work-orders/{order_id}/review",

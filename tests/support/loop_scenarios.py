@@ -56,7 +56,7 @@ async def view(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
 
 async def queue_item(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
     dispatcher = await key_headers(client.runtime, "dispatcher")  # type: ignore[attr-defined]
-    queue = (await client.get("/v1/review-queue", headers=dispatcher)).json()
+    queue = (await client.get("/v1/review-queue", headers=dispatcher)).json()["items"]
     item: dict[str, Any] = next(i for i in queue if i["work_order_id"] == order_id)
     return item
 
