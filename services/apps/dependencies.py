@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -163,3 +164,16 @@ UnitsReader = Annotated[Principal, Depends(require(Permission.read_units))]
 
 # The citizen's token from submission, on the requests that follow, withdraw and rate their own order.
 CitizenToken = Annotated[str | None, Header(max_length=128, description="the token the submission returned")]
+
+
+async def required_citizen_token(x_citizen_token: CitizenToken = None) -> str:
+    """The citizen's token, required. Declared before the order it opens, so that a request without
+    one is told what it lacks (422 naming the header) whatever the id, and learns nothing of it; a
+    wrong token stays a 404, as an unknown order is."""
+    if not x_citizen_token:
+        raise RequestValidationError([{"loc": ("header", "X-Citizen-Token"), "type": "missing",
+                                       "msg": "Field required: the citizen_token the submission returned"}])
+    return x_citizen_token
+
+
+RequiredCitizenToken = Annotated[str, Depends(required_citizen_token)]

@@ -23,8 +23,8 @@ from schemas.taxonomy import CITIZEN_CHANNELS
 from services.apps import open311
 from services.apps.common import create_app
 from services.apps.dependencies import (
-    CitizenToken,
     OptionalPrincipal,
+    RequiredCitizenToken,
     UnitOfWork,
     UowDep,
     WorkOrderDep,
@@ -191,18 +191,18 @@ assert isinstance(_SUBMIT_ROUTE, APIRoute) and _SUBMIT_ROUTE.path == "/v1/appeal
 
 
 @router.get("/appeals/{order_id}", response_model=CitizenView, summary="a citizen follows their own order")
-async def follow_appeal(order: WorkOrderDep, uow: UowDep, x_citizen_token: CitizenToken = None) -> CitizenView:
-    # A wrong or missing token is a 404, like an unknown id: no probing for which ids exist.
-    lifecycle.check_citizen_token(order, x_citizen_token or "")
+async def follow_appeal(token: RequiredCitizenToken, order: WorkOrderDep, uow: UowDep) -> CitizenView:
+    # A wrong token is a 404, like an unknown id: no probing for which ids exist.
+    lifecycle.check_citizen_token(order, token)
     async with uow.read() as session:
         return await citizen.citizen_view(session, uow.ctx, order)
 
 
 @router.post("/appeals/{order_id}/withdraw", response_model=CitizenView,
              summary="a citizen withdraws their own appeal before it is resolved (citizen token)")
-async def withdraw_appeal(order: WorkOrderDep, uow: UowDep, body: WithdrawIn | None = None,
-                          x_citizen_token: CitizenToken = None) -> CitizenView:
-    lifecycle.check_citizen_token(order, x_citizen_token or "")
+async def withdraw_appeal(token: RequiredCitizenToken, order: WorkOrderDep, uow: UowDep,
+                          body: WithdrawIn | None = None) -> CitizenView:
+    lifecycle.check_citizen_token(order, token)
     async with uow.transaction() as session:
         await citizen.withdraw(session, uow.ctx, order.id, reason=body.reason if body else None)
     async with uow.read() as session:
