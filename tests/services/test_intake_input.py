@@ -16,6 +16,7 @@ from services.bootstrap import Runtime
 from services.db.tables import OutboxEvent, WorkOrder, WorkOrderHistory
 from services.settings import CoreSettings
 from tests.support.factories import appeal, running_system
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,15 @@ async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
 
 
 async def _row_counts(runtime: Runtime) -> tuple[int, int, int]:
+    """Orders, history records and events, once the router has taken every appeal submitted before
+    (its routing writes history and events: counted mid-way, a refused request seemed to leave rows)."""
+
+    async def routed() -> bool:
+        async with runtime.sessions() as session:
+            waiting = select(func.count()).select_from(WorkOrder).where(WorkOrder.state == "received")
+            return (await session.execute(waiting)).scalar_one() == 0
+
+    await eventually(routed, what="the router to take every appeal submitted")
     async with runtime.sessions() as session:
         counts = []
         for table in (WorkOrder, WorkOrderHistory, OutboxEvent):
