@@ -107,7 +107,9 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 async def login(request: Request, runtime: RuntimeDep) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     key = (form.get("key") or [""])[0].strip()
-    principal = await runtime.keys.principal(key) if key else None
+    if not key:
+        return _login_page("请输入密钥。", status=401)
+    principal = await runtime.keys.principal(key)
     if principal is None:
         return _login_page("密钥无效或已吊销。", status=401)
     if not allows(principal, Permission.read_reports):

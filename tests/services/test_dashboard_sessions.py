@@ -118,3 +118,14 @@ async def test_a_key_that_may_not_read_reports_opens_no_session(system: tuple[Ru
     assert refused.status_code == 403 and "set-cookie" not in refused.headers
     async with runtime.sessions() as session:
         assert (await session.execute(select(DashboardSession))).scalars().all() == []
+
+
+async def test_the_sign_in_page_says_the_key_is_not_kept_and_asks_for_one_left_empty(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    page = (await client.get("/dashboard/login", headers=NO_KEY)).text
+    assert "密钥不会保存在浏览器中" in page and "Cookie" not in page
+    empty = await client.post("/dashboard/login", content="key=", headers={
+        **NO_KEY, "Content-Type": "application/x-www-form-urlencoded"})
+    assert empty.status_code == 401 and "请输入密钥" in empty.text and "set-cookie" not in empty.headers
