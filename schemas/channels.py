@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
-from schemas.validation import no_control_characters
+from schemas.validation import ONE_WORD_PATTERN, PHONE_PATTERN, no_control_characters
 
 MAX_TEXT_CHARS = 5000
 
@@ -22,14 +22,14 @@ Clean = AfterValidator(no_control_characters)
 Text = Annotated[str, Field(min_length=2, max_length=MAX_TEXT_CHARS, description="what the citizen says"), Clean]
 Short = Annotated[str, Field(min_length=1, max_length=300), Clean]
 Name = Annotated[str, Field(min_length=1, max_length=50), Clean]
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s]+$"), Clean]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=ONE_WORD_PATTERN), Clean]
 ExternalId = Annotated[
     str,
-    Field(min_length=1, max_length=128, pattern=r"^[^\s]+$",
+    Field(min_length=1, max_length=128, pattern=ONE_WORD_PATTERN,
           description="the channel's own id; a repeat with the same content returns the same order"),
     Clean,
 ]
-Phone = Annotated[str, Field(max_length=30, pattern=r"^[0-9+\-\s().（）－＋０-９]{5,30}$",
+Phone = Annotated[str, Field(max_length=30, pattern=PHONE_PATTERN,
                              description="the citizen's number; encrypted at rest, masked everywhere"), Clean]
 def _countable(value: datetime) -> datetime:
     if not 1990 <= value.year <= 2100:

@@ -11,6 +11,14 @@ from pydantic_core import ErrorDetails
 CONTROL_CHARACTERS = frozenset({chr(c) for c in range(0x20)} | {"\x7f"})
 _TEXT_CONTROL = CONTROL_CHARACTERS - frozenset("\t\n\r")  # free text may hold tabs and line breaks
 
+# Patterns of the input models, and how their refusal reads: pydantic's own words quote the regex.
+PHONE_PATTERN = r"^[0-9+\-\s().（）－＋０-９]{5,30}$"
+ONE_WORD_PATTERN = r"^[^\s]+$"
+_PATTERN_WORDS = {
+    PHONE_PATTERN: "should be a phone number: 5 to 30 digits, with + - ( ) . or spaces between them",
+    ONE_WORD_PATTERN: "should be one word, with no spaces",
+}
+
 
 def no_control_characters(value: str) -> str:
     """`value`, unless it holds NUL or another control character (tab and line breaks are text):
@@ -49,6 +57,8 @@ def problem_words(error: ErrorDetails) -> str:
         return "Field required"  # pydantic's words: "Unable to extract tag using discriminator 'channel'"
     if error.get("type") == "union_tag_invalid":
         return f"Input should be one of {ctx.get('expected_tags', '')} (got '{ctx.get('tag', '')}')"
+    if error.get("type") == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_WORDS:
+        return _PATTERN_WORDS[ctx["pattern"]]
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 

@@ -273,3 +273,16 @@ async def test_a_repeat_is_a_repeat_whichever_route_each_submission_took(
         again = await client.post("/v1/appeals", content=body, headers={"Content-Type": again_type})
         assert (first.status_code, again.status_code) == (201, 200), (first.text, again.text)
         assert again.json()["work_order_id"] == first.json()["work_order_id"]
+
+
+async def test_a_field_refused_by_its_pattern_says_what_it_should_be_not_the_regex(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _, client = system
+    phone = await client.post("/v1/appeals", json={**appeal("路灯坏了"), "caller_phone": "幺三八"})
+    assert phone.status_code == 422 and "pattern" not in phone.text, phone.text
+    assert phone.json()["message"] == ("caller_phone: should be a phone number: 5 to 30 digits, "
+                                       "with + - ( ) . or spaces between them")
+    grid = await client.post("/v1/appeals", json={"channel": "grid_worker", "text": "河边护栏缺了一段",
+                                                  "grid_code": "G 07", "worker_id": "W-31"})
+    assert grid.status_code == 422 and grid.json()["message"] == "grid_code: should be one word, with no spaces"
