@@ -54,11 +54,14 @@ def insert_for(session: AsyncSession) -> Any:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
+def _dialect(session: AsyncSession | AsyncConnection) -> str:
+    return (session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect).name
+
+
 def among(session: AsyncSession | AsyncConnection, column: Any, values: Iterable[Any]) -> Any:
     """`column` is one of `values`: one array parameter on PostgreSQL (`= ANY($1)`: one statement
     whatever the number, compiled and prepared once, not one per batch size), IN (...) elsewhere."""
-    dialect = session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect
-    if dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
 
@@ -392,9 +395,15 @@ def add_dispatch(session: AsyncSession, row: dict[str, Any]) -> None:
     add_row(session, Dispatch, row)
 
 
-async def unpublished(session: AsyncSession | AsyncConnection, limit: int) -> Sequence[Row[Any]]:
+async def unpublished(
+    session: AsyncSession | AsyncConnection, limit: int, *, marking: Sequence[int] = (), at: datetime | None = None
+) -> Sequence[Row[Any]]:
     """The oldest unpublished outbox rows, as plain rows (no ORM objects: the relay reads many
-    and changes none): id, event_id, topic, key, type, source, time, data, trace context."""
+    and changes none): id, event_id, topic, key, type, source, time, data, trace context.
+
+    `marking`: ids of rows already published, marked published `at` by the same call. On
+    PostgreSQL that is one statement (the UPDATE a CTE of the read: one round trip, not two); the
+    read's snapshot does not see the CTE's update, so those rows are left out of it by id."""
     o = OutboxEvent
     stmt = (
         select(o.id, o.event_id, o.topic, o.key, o.type, o.source, o.time, o.data, o.traceparent, o.tracestate)
@@ -402,6 +411,13 @@ async def unpublished(session: AsyncSession | AsyncConnection, limit: int) -> Se
         .order_by(o.id)
         .limit(limit)
     )
+    if marking:
+        assert at is not None, "rows are marked with the time they were published"
+        if _dialect(session) == "postgresql":
+            marked = update(o).where(among(session, o.id, marking)).values(published_at=at).returning(o.id)
+            stmt = stmt.add_cte(marked.cte("marked")).where(~among(session, o.id, marking))
+        else:
+            await mark_published(session, marking, at)
     return (await session.execute(stmt)).all()
 
 

@@ -76,6 +76,65 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None
         await drop_database(name)
 
 
+async def test_each_read_marks_the_batch_published_before_it_and_leaves_it_out() -> None:
+    """The relay's cycle is one statement and one publish: the read of the next batch marks the
+    batch just published (with the time its acks came back) and does not read it again, although
+    its own snapshot cannot see that marking."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    bus = InProcessBus()
+    acked = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+    relay = OutboxRelay(engine, bus, batch_size=2, now=lambda: acked)
+
+    async def waiting() -> int:
+        async with sessions() as session:
+            return (await session.execute(select(func.count()).select_from(OutboxEvent).where(
+                OutboxEvent.published_at.is_(None)))).scalar_one()
+
+    try:
+        assert await relay._acquire_leadership() is True
+        async with sessions() as session, session.begin():
+            for i in range(3):
+                repo.add_outbox(session, EventEnvelope(type="t", subject="wo_1", topic="test.relay",
+                                                       data={"n": i}), datetime.now(UTC))
+        assert await relay._publish_next() == 2
+        assert await waiting() == 3  # published, marked by the next read
+        assert await relay._publish_next() == 1
+        assert await waiting() == 1
+        assert await relay._publish_next() == 0
+        assert await waiting() == 0
+        assert [e.data["n"] for e in bus.topic_log("test.relay")] == [0, 1, 2]  # each once, in order
+        async with sessions() as session:
+            marked = set((await session.execute(select(OutboxEvent.published_at))).scalars())
+        assert marked == {acked}
+    finally:
+        await relay._drop_leadership()
+        await engine.dispose()
+        await drop_database(name)
+
+
+async def test_the_leaders_connection_never_returns_to_the_pool_with_its_commits_unflushed() -> None:
+    """The leader marks rows on its lock's connection without waiting for the disk; that setting
+    must not reach the pool, whose connections commit appeals that are acknowledged afterwards."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    relay = OutboxRelay(engine, InProcessBus())
+    try:
+        assert await relay._acquire_leadership() is True
+        assert relay._leader_conn is not None
+        leader = (await relay._leader_conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+        assert (await relay._leader_conn.execute(text("SHOW synchronous_commit"))).scalar() == "off"
+        await relay._drop_leadership()
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SHOW synchronous_commit"))).scalar() == "on"
+            assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar() != leader
+    finally:
+        await relay._drop_leadership()
+        await engine.dispose()
+        await drop_database(name)
+
+
 async def test_another_process_commit_wakes_the_leading_relay_at_once() -> None:
     """Another process's wake() after its commit reaches the leader as a NOTIFY while it waits, also
     after it has checked its lock again (a session inside a transaction hears no notification until
