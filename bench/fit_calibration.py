@@ -16,13 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import hashlib  # noqa: E402
+import os  # noqa: E402
+
 import eval_routing  # noqa: E402
 from routing_sets import SEED_SETS  # noqa: E402
 
 from router.calibration import DEFAULT_CALIBRATION, fit_calibrator  # noqa: E402
-from router.learning import seed_records  # noqa: E402
+from router.learning import LearnedModel, seed_records  # noqa: E402
 from router.offline import classify_record  # noqa: E402
 from router.service import Router  # noqa: E402
+from router.shipped import training_fingerprint  # noqa: E402
 
 
 def out_of_sample(names: tuple[str, ...] = SEED_SETS) -> dict[str, list[tuple[dict[str, Any], dict[str, Any],
@@ -31,11 +35,24 @@ def out_of_sample(names: tuple[str, ...] = SEED_SETS) -> dict[str, list[tuple[di
     with the rules' uncalibrated confidence."""
     router = Router.default().with_calibrator(None)
     seed = seed_records()
+    cache = Path(os.environ["HOTLINE_FOLD_CACHE"]) if os.environ.get("HOTLINE_FOLD_CACHE") else None
+    fingerprint = training_fingerprint() if cache is not None else ""
     out = {}
     for name in names:
         rows = eval_routing.load_rows(ROOT / "tests" / "data" / f"appeals_{name}.jsonl")
         held_out = {str(r["text"]) for r in rows}
-        without = router.with_model(router.train([r for r in seed if r.text not in held_out], with_seed=False))
+        path = None
+        if cache is not None:
+            held = hashlib.sha256("\0".join(sorted(held_out)).encode()).hexdigest()
+            path = cache / f"{name}-{hashlib.sha256((fingerprint + held).encode()).hexdigest()[:16]}.npz"
+        if path is not None and path.exists():
+            model = LearnedModel.load(path)
+        else:
+            model = router.train([r for r in seed if r.text not in held_out], with_seed=False)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                model.save(path)
+        without = router.with_model(model)
         out[name] = [(row, classify_record(without, row), without.confidence_features(row["text"])) for row in rows]
     return out
 
