@@ -12,7 +12,16 @@ from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
 from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
 from intake.place_keys import shared_key
-from intake.place_words import _DOORS_NEAR, _LEVELS, _WIDE, _apart, _longest_first, _mentions
+from intake.place_words import (
+    _BUILDING,
+    _DOORS_NEAR,
+    _LEVELS,
+    _ROADS,
+    _WIDE,
+    _apart,
+    _longest_first,
+    _mentions,
+)
 from intake.places import (
     common_area,
     common_holder,
@@ -212,6 +221,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
     if len(rare) >= 2 and not apart_spots:
         return "same name " + "".join(sorted(rare))
+    building = _one_building(a, b)
+    if building:
+        # A building number both give, the compound named by one only or by neither (水岸名都6栋 / 东湖大道268号
+        # 6栋 / 8栋电梯): a place in common as wide as a road, the matter deciding.
+        return _SAME_BUILDING + building
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
         return "same place " + min(nodes)
@@ -236,6 +250,24 @@ _BUSINESS = "same business "
 
 
 _JUNCTION = "same junction "
+
+
+_SAME_BUILDING = "same building "
+
+
+def _one_building(a: Profile, b: Profile) -> str | None:
+    """The number of a building (栋, 号楼, 幢) both give, when at most one of them names the compound or
+    another place than a road (水岸名都6栋 / 东湖大道268号6栋 / 8栋电梯): two reports each naming a compound,
+    none in common, are in two buildings of one number."""
+    shared = a.subplaces_by_kind.get(_BUILDING, frozenset()) & b.subplaces_by_kind.get(_BUILDING, frozenset())
+    if not shared or (_estates(a) and _estates(b)):
+        return None
+    return f"{min(shared)}{_BUILDING}"
+
+
+def _estates(p: Profile) -> bool:
+    """It names a compound of the gazetteer, or a place of its own words that is not a road."""
+    return bool(p.whereabouts.at("compound")) or any(not n.endswith(_ROADS) for n in p.names)
 
 
 _JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口|交汇|交口|拐角|转角")

@@ -52,10 +52,13 @@ _GENERIC_PLACES = frozenset({
 # different ones are about different things (5栋's lift is not 3栋's).
 # A list names each (3、4组 is 3组 and 4组).
 _SUBPLACE = re.compile(r"((?:[0-9一二三四五六七八九十两]{1,3}[、,和及])*[0-9一二三四五六七八九十两]{1,3})\s*"
-                       r"(栋|号楼|幢|单元|组)(楼?)")
+                       r"(栋|号楼|#楼|幢|单元|村民小组|小组|组)(楼?)")
 
 
 _LIST_MARK = re.compile("[、,和及]")
+
+
+_BUILDING, _BUILDING_WORDS = "栋", frozenset({"栋", "号楼", "#楼", "幢"})  # one building, however it is told
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -120,7 +123,7 @@ def _subplaces(text: str) -> frozenset[tuple[str, int]]:
                 continue  # 一栋楼, 两栋楼: a count of buildings, not 1栋
             value = _cn_number(number)
             if value >= 0:
-                found.add(("栋" if kind in ("栋", "号楼", "幢") else kind, value))
+                found.add((_BUILDING if kind in _BUILDING_WORDS else "组" if kind.endswith("组") else kind, value))
     return frozenset(found)
 
 

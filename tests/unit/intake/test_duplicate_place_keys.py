@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from intake.duplicates import DuplicateIndex, Report
 from intake.place_keys import place_keys, shared_key
+from intake.place_words import _subplaces
 from intake.places import KnownPlace, PlaceBook
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -79,3 +80,22 @@ def test_another_matter_beside_the_same_neighbour_stays_apart() -> None:
     other = _r("b", "农行门口路灯不亮，晚上黑漆漆的", hours=3)
     assert _run(first, other) == [None, None]
 
+
+
+def test_a_building_told_by_its_number_and_another_address_is_one_place() -> None:
+    first = _r("a", "兰亭小区6栋电梯坏了两天，老人下不了楼")
+    again = _r("b", "新民路88号6号楼电梯停运第三天，物业没人解释", hours=20)
+    assert _run(first, again) == [None, "a"]
+    follow = _r("b", "之前打过电话，6栋电梯还是不能用", hours=20)
+    assert _run(first, follow) == [None, "a"]
+
+
+def test_one_building_number_in_two_compounds_is_two_buildings() -> None:
+    first = _r("a", "兰亭小区6栋电梯坏了两天，老人下不了楼")
+    other = _r("b", "桂香苑6栋电梯停运第三天，物业没人解释", hours=20)
+    assert _run(first, other) == [None, None]
+
+
+def test_buildings_and_groups_are_read_in_their_other_forms() -> None:
+    assert _subplaces("柏树村第三村民小组") == _subplaces("柏树村3组") == {("组", 3)}
+    assert _subplaces("兰亭小区3#楼") == _subplaces("兰亭小区三号楼") == {("栋", 3)}
