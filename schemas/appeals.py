@@ -13,24 +13,6 @@ from schemas.payloads import Contact
 from schemas.taxonomy import Channel, EmergencyLine, Level, WhistleClass
 from schemas.validation import CleanInput
 
-MAX_TEXT_CHARS = 5000
-
-
-class AppealIn(BaseModel):
-    """One appeal as a channel submits it."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    channel: Channel
-    text: str = Field(min_length=2, max_length=MAX_TEXT_CHARS, description="what the citizen says")
-    address: str | None = Field(default=None, max_length=300)
-    caller_name: str | None = Field(default=None, max_length=50)
-    caller_phone: str | None = Field(default=None, max_length=20, pattern=r"^[0-9+\-\s()]{5,20}$")
-    external_id: str | None = Field(
-        default=None, max_length=128, description="the channel's own id; repeats return the same order"
-    )
-    confidential: bool = Field(default=False, description="保密: no unit sees the caller's identity")
-
 
 class AppealAccepted(BaseModel):
     work_order_id: str
