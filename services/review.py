@@ -140,6 +140,11 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
                                         reason=body.reason or "dispatched by dispatcher")
 
 
+def _may_take(target: Unit, matter: Matter) -> bool:
+    """Whether `target` may be given `matter`: a county department only one it owns or assists with."""
+    return target.kind is not UnitKind.department or matter.handled_by_department(target.code)
+
+
 def _named_matter(ctx: DomainContext, target: Unit, code: str | None) -> Matter | None:
     """The catalogue matter a dispatcher names with a unit (override, 改派), checked: it exists, and a
     county department is given only a matter it owns or assists with."""
@@ -148,7 +153,7 @@ def _named_matter(ctx: DomainContext, target: Unit, code: str | None) -> Matter 
     if code not in ctx.router.parts.catalogue:
         raise UnknownMatter(f"matter {code!r} is not in the responsibility catalogue")
     matter = ctx.router.parts.catalogue.get(code)
-    if target.kind is UnitKind.department and not matter.handled_by_department(target.code):
+    if not _may_take(target, matter):
         raise MatterOfAnotherDepartment(f"matter {matter.code!r} is {matter.owner}'s, not {target.code}'s: "
                                         f"name a matter {target.code} owns or assists with, or leave matter out")
     return matter
@@ -168,8 +173,7 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     catalogue = ctx.router.parts.catalogue
     if named is not None:
         order.matter = named.code
-    elif target.kind is UnitKind.department and original_matter and original_matter in catalogue \
-            and not catalogue.get(original_matter).handled_by_department(target.code):
+    elif original_matter and original_matter in catalogue and not _may_take(target, catalogue.get(original_matter)):
         # The router's matter belongs to the department that lost the order: kept, it would count in
         # the hot spots, the per-matter thresholds and the learned history under the wrong owner.
         order.matter = None
