@@ -27,6 +27,18 @@ class InvalidCitizenToken(FeedbackError):
         super().__init__(f"work order {order_id} does not exist")
 
 
+class CitizenTokenMissing(InvalidCitizenToken):
+    """A citizen's request without the token: a 404 as for an unknown id, told before the order is
+    looked up, so every id answers the same, but saying what is missing (a citizen who forgot the
+    header is not sent looking for a lost order)."""
+
+    code = "citizen_token_missing"
+
+    def __init__(self, order_id: str) -> None:
+        FeedbackError.__init__(self, f"work order {order_id} is shown only with the citizen_token its submission "
+                                     "returned: send it in the X-Citizen-Token header")
+
+
 class NothingToRate(FeedbackError):
     """A rating for an order that is not waiting for one (one rating per resolution)."""
 

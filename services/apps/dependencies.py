@@ -8,10 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from feedback.exceptions import CitizenTokenMissing
 from schemas.access import Permission, Principal, allows, may_handle
 from services.bootstrap import Runtime
 from services.context import DomainContext
@@ -19,6 +19,7 @@ from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
 from services.errors import Forbidden, OrderNotFound, Unauthenticated
+from services.orders.lifecycle import check_citizen_token
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -111,9 +112,14 @@ def require(*permissions: Permission) -> Callable[..., Coroutine[Any, Any, Princ
 _ORDER_ID = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 
 
+def _shown_id(order_id: str) -> str:
+    """An id from the path as an error message may quote it: no NUL, not over-long."""
+    return order_id if _ORDER_ID.fullmatch(order_id) else order_id.replace("\x00", "\\0")[:40]
+
+
 async def _load(order_id: str, uow: UnitOfWork) -> WorkOrder:
     if not _ORDER_ID.fullmatch(order_id):
-        raise OrderNotFound(order_id.replace("\x00", "\\0")[:40])  # no such id, and no NUL to the database
+        raise OrderNotFound(_shown_id(order_id))  # no such id, and no NUL to the database
     async with uow.read() as session:
         order = await repo.get_order(session, order_id)
     if order is None:
@@ -166,14 +172,21 @@ UnitsReader = Annotated[Principal, Depends(require(Permission.read_units))]
 CitizenToken = Annotated[str | None, Header(max_length=128, description="the token the submission returned")]
 
 
-async def required_citizen_token(x_citizen_token: CitizenToken = None) -> str:
-    """The citizen's token, required. Declared before the order it opens, so that a request without
-    one is told what it lacks (422 naming the header) whatever the id, and learns nothing of it; a
-    wrong token stays a 404, as an unknown order is."""
-    if not x_citizen_token:
-        raise RequestValidationError([{"loc": ("header", "X-Citizen-Token"), "type": "missing",
-                                       "msg": "Field required: the citizen_token the submission returned"}])
-    return x_citizen_token
+async def citizen_order(order_id: str, uow: UowDep, x_citizen_token: CitizenToken = None) -> WorkOrder:
+    """The order a citizen follows or withdraws: the token is checked for presence before the order
+    is looked up and for its value after, each failure a 404, so that no answer says which ids exist
+    (the missing token named, whatever the id)."""
+    token = present_citizen_token(order_id, x_citizen_token)
+    order = await _load(order_id, uow)
+    check_citizen_token(order, token)
+    return order
 
 
-RequiredCitizenToken = Annotated[str, Depends(required_citizen_token)]
+def present_citizen_token(order_id: str, token: str | None) -> str:
+    """The citizen's token, or the 404 that names it missing (the same for every id)."""
+    if not token:
+        raise CitizenTokenMissing(_shown_id(order_id))
+    return token
+
+
+CitizenOrder = Annotated[WorkOrder, Depends(citizen_order)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from feedback.models import CallbackIn
@@ -14,7 +13,16 @@ from schemas.appeals import RateIn, WorkOrderView
 from schemas.lifecycle import State
 from services.apps import dashboard, order_lists, reports
 from services.apps.common import create_app
-from services.apps.dependencies import CitizenToken, StaffOrUnit, UowDep, VisibleOrder, WorkOrderDep, require
+from services.apps.dependencies import (
+    CitizenToken,
+    StaffOrUnit,
+    UowDep,
+    VisibleOrder,
+    WorkOrderDep,
+    present_citizen_token,
+    require,
+    valid_work_order,
+)
 from services.apps.unit_routes import add_unit_command_routes
 from services.apps.views import order_view
 from services.bootstrap import Runtime
@@ -39,12 +47,12 @@ async def get_work_order(order: VisibleOrder, uow: UowDep, principal: StaffOrUni
 
 @router.post("/work-orders/{order_id}/rate", response_model=CitizenRated,
              summary="回访: the citizen rates their own resolved order (citizen token)")
-async def rate(order: WorkOrderDep, body: RateIn, uow: UowDep, x_citizen_token: CitizenToken = None) -> CitizenRated:
-    if body.citizen_token is None:  # the header, as the citizen's other requests send it
-        if not x_citizen_token:
-            raise RequestValidationError([{"loc": ("body", "citizen_token"), "msg": "Field required (or send the "
-                                           "X-Citizen-Token header)", "type": "missing"}])
-        body = body.model_copy(update={"citizen_token": x_citizen_token})
+async def rate(order_id: str, body: RateIn, uow: UowDep, x_citizen_token: CitizenToken = None) -> CitizenRated:
+    # The token in the body or, as the citizen's other requests send it, the header; checked for
+    # presence before the order is looked up, so no answer says which ids exist.
+    if body.citizen_token is None:
+        body = body.model_copy(update={"citizen_token": present_citizen_token(order_id, x_citizen_token)})
+    order = await valid_work_order(order_id, uow)
     async with uow.transaction() as session:
         state = await ratings.rate(session, uow.ctx, order.id, body, actor="citizen")
     return CitizenRated(work_order_id=order.id, state=state)

@@ -23,18 +23,17 @@ from schemas.taxonomy import CITIZEN_CHANNELS
 from services.apps import open311
 from services.apps.common import create_app
 from services.apps.dependencies import (
+    CitizenOrder,
     OptionalPrincipal,
-    RequiredCitizenToken,
     UnitOfWork,
     UowDep,
-    WorkOrderDep,
     request_principal,
 )
 from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.errors import Forbidden, Unauthenticated
 from services.metrics import APPEALS_ACCEPTED, APPEALS_REPEATED
-from services.orders import citizen, lifecycle
+from services.orders import citizen
 from services.orders import intake as orders_intake
 from services.settings import CoreSettings
 
@@ -191,18 +190,14 @@ assert isinstance(_SUBMIT_ROUTE, APIRoute) and _SUBMIT_ROUTE.path == "/v1/appeal
 
 
 @router.get("/appeals/{order_id}", response_model=CitizenView, summary="a citizen follows their own order")
-async def follow_appeal(token: RequiredCitizenToken, order: WorkOrderDep, uow: UowDep) -> CitizenView:
-    # A wrong token is a 404, like an unknown id: no probing for which ids exist.
-    lifecycle.check_citizen_token(order, token)
+async def follow_appeal(order: CitizenOrder, uow: UowDep) -> CitizenView:
     async with uow.read() as session:
         return await citizen.citizen_view(session, uow.ctx, order)
 
 
 @router.post("/appeals/{order_id}/withdraw", response_model=CitizenView,
              summary="a citizen withdraws their own appeal before it is resolved (citizen token)")
-async def withdraw_appeal(token: RequiredCitizenToken, order: WorkOrderDep, uow: UowDep,
-                          body: WithdrawIn | None = None) -> CitizenView:
-    lifecycle.check_citizen_token(order, token)
+async def withdraw_appeal(order: CitizenOrder, uow: UowDep, body: WithdrawIn | None = None) -> CitizenView:
     async with uow.transaction() as session:
         await citizen.withdraw(session, uow.ctx, order.id, reason=body.reason if body else None)
     async with uow.read() as session:

@@ -93,7 +93,17 @@ async def test_the_citizen_may_rate_with_the_token_header_they_follow_the_order_
     await scenario.handle(client, order["id"], order["unit"])
     url = f"/v1/work-orders/{order['id']}/rate"
     missing = await client.post(url, json={"rating": "satisfied", "solved": True})
-    assert missing.status_code == 422 and missing.json()["message"].startswith("citizen_token: Field required")
+    unknown = await client.post("/v1/work-orders/wo_00000000000000000000/rate", json={"rating": "satisfied",
+                                                                                     "solved": True})
+    # Without a token, a known and an unknown id answer alike (the same 404 naming the missing token),
+    # and a body that is not valid is a 422 whatever the id: nothing tells which ids exist.
+    assert missing.status_code == 404 and missing.json()["error"] == "citizen_token_missing", missing.text
+    assert "X-Citizen-Token" in missing.json()["message"]
+    assert unknown.json()["message"] == missing.json()["message"].replace(order["id"], "wo_00000000000000000000")
+    bad_known = await client.post(url, json={"rating": "great", "solved": True, "citizen_token": token})
+    bad_unknown = await client.post("/v1/work-orders/wo_00000000000000000000/rate",
+                                    json={"rating": "great", "solved": True, "citizen_token": token})
+    assert bad_known.status_code == bad_unknown.status_code == 422, bad_unknown.text
     wrong = await client.post(url, json={"rating": "satisfied", "solved": True}, headers={"X-Citizen-Token": "x"})
     assert wrong.status_code == 404
     rated = await client.post(url, json={"rating": "satisfied", "solved": True}, headers={"X-Citizen-Token": token})
