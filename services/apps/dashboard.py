@@ -136,6 +136,14 @@ def _drop_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(COOKIE, path="/dashboard", secure=_over_https(request), httponly=True, samesite="strict")
 
 
+@router.get("/logout", response_class=HTMLResponse,
+            summary="the sign-out page (a link or a typed address): a button that signs out, nothing ended by the GET")
+async def logout_page() -> HTMLResponse:
+    # Signing out changes state, so it stays a POST (a GET may be prefetched or followed from
+    # another site); whoever types the address gets the button rather than a 405.
+    return HTMLResponse(_page("logout.html"), headers=PAGE_HEADERS)
+
+
 @router.post("/logout", summary="sign out: the session ends on the server and the cookie is dropped",
              responses={303: {"description": "signed out"}})
 async def logout(request: Request, runtime: RuntimeDep) -> Response:

@@ -89,6 +89,7 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/dashboard/data"): REPORTS,  # a key, or the dashboard's sign-in cookie
     ("GET", "/dashboard/login"): OPEN,
     ("POST", "/dashboard/login"): OPEN,  # the key in the form decides
+    ("GET", "/dashboard/logout"): OPEN,  # the page with the sign-out button; the GET ends nothing
     ("POST", "/dashboard/logout"): OPEN,
     ("GET", "/dashboard/assets/{name}"): OPEN,  # script, style sheet, font: nothing secret
 }

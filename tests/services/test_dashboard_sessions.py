@@ -81,6 +81,11 @@ async def test_over_https_the_cookie_is_secure(system: tuple[Runtime, httpx.Asyn
 async def test_signing_out_ends_the_session_on_the_server(system: tuple[Runtime, httpx.AsyncClient]) -> None:
     runtime, client = system
     sid = session_id(await sign_in(client, await supervisor_key(runtime)))
+    # The address typed or followed as a link shows the button and ends nothing (a GET may be
+    # prefetched, or followed from another site).
+    page = await client.get("/dashboard/logout", headers={**NO_KEY, "Cookie": f"hotline_dashboard={sid}"})
+    assert page.status_code == 200 and 'action="/dashboard/logout"' in page.text and "set-cookie" not in page.headers
+    assert await shows(client, sid) == 200
     out = await client.post("/dashboard/logout", headers={**NO_KEY, "Cookie": f"hotline_dashboard={sid}"})
     assert out.status_code == 303 and out.headers["location"] == "/dashboard/login"
     assert 'hotline_dashboard=""' in out.headers["set-cookie"]
