@@ -66,6 +66,11 @@ tests/data/dups_s.jsonl (179 appeals, 94 incidents, 129 true pairs, 172 hard-neg
 another matter at the same place, the same place weeks later, two businesses of a kind; places named by landmark,
 junction or compound) was written apart at the start of the 2026-12-01 night round and never read: f77aeac
 0.946 / 0.682. With dups_j, dups_k, dups_n, dups_p and dups_q it is the measure of sets never seen: do not read it.
+tests/data/dups_t.jsonl (185 appeals, 110 incidents, 112 true pairs, 62 hard-negative lines: the same matter nearby,
+another matter at the same place, the same place weeks later, placeless complaints, policy questions many ask;
+conditions reported again up to 4.5 days later) was written apart at the start of the 2026-12-01 late round and
+never read: 13fad74 0.879 / 0.839. With dups_j, dups_k, dups_n, dups_p, dups_q and dups_s it is the measure of
+sets never seen: do not read it.
 """
 
 from __future__ import annotations
