@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.exceptions import CitizenTokenMissing
 from schemas.access import Permission, Principal, allows, may_handle
@@ -17,6 +17,7 @@ from services.bootstrap import Runtime
 from services.context import DomainContext
 from services.db import order_units as hands
 from services.db import repositories as repo
+from services.db.new_orders import DriverConnection
 from services.db.tables import WorkOrder
 from services.errors import Forbidden, OrderNotFound, Unauthenticated
 from services.orders.lifecycle import check_citizen_token
@@ -46,17 +47,16 @@ class UnitOfWork:
         self.runtime.relay.wake()
 
     @property
-    def autocommit(self) -> Callable[[], AbstractAsyncContextManager[AsyncConnection]] | None:
+    def autocommit(self) -> Callable[[], AbstractAsyncContextManager[DriverConnection]] | None:
         """On PostgreSQL, connections whose statements each commit on their own (no BEGIN or COMMIT
-        round trips, and no ORM session: for work that is one statement), waking the relay
-        afterwards; None elsewhere."""
+        round trips, no ORM session, no SQLAlchemy execution: for work that is one statement, through
+        the driver), waking the relay afterwards; None elsewhere."""
         return self._autocommit if self.runtime.engine.dialect.name == "postgresql" else None
 
     @asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+    async def _autocommit(self) -> AsyncIterator[DriverConnection]:
         async with self.runtime.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            yield connection
+            yield await DriverConnection.of(connection)
         self.runtime.relay.wake()
 
     @asynccontextmanager

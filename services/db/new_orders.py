@@ -11,16 +11,35 @@ On SQLite (the embedded default, in-process, no round trips to save) separate st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, Executable, Float, Row, Table, bindparam, exists, insert, literal, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    Dialect,
+    Executable,
+    Float,
+    Row,
+    Table,
+    bindparam,
+    exists,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import configure_mappers
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from services.db import repositories as repo
 from services.db.tables import Base, WorkOrder
@@ -101,8 +120,97 @@ async def insert_new_order(
 Outcome = Literal["inserted", "repeat", "candidates"]
 
 
+@dataclass(frozen=True)
+class _Driven:
+    """A statement compiled once for the driver: its SQL, each positional parameter's name (or its
+    fixed value) and bind processor, and the result columns' names and types."""
+
+    sql: str
+    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]  # name, its fixed value or _FIXED, processor
+    row: Callable[..., Any]
+    types: tuple[Any, ...]  # each result column's SQLAlchemy type
+
+
+_FIXED = object()  # a parameter the caller gives (else the statement's own value: a literal)
+
+
+@cache
+def _driven(stmt: Executable, dialect: Dialect) -> _Driven:
+    assert isinstance(stmt, ClauseElement)
+    compiled = stmt.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
+    processors = compiled._bind_processors
+    binds = tuple((name, _FIXED if compiled.binds[name].required else compiled.binds[name].effective_value,
+                   processors.get(name)) for name in compiled.positiontup)
+    columns = compiled._result_columns or []
+    return _Driven(compiled.string, binds,  # type: ignore[arg-type]  # one processor per parameter here
+                   namedtuple("Row", [c.keyname for c in columns]), tuple(c.type for c in columns))  # type: ignore[misc]
+
+
+# Each driven statement's result processors, by its SQL: they depend on the columns' types as the
+# database reports them (a numeric's OID), so they are made at the statement's first execution.
+_RESULT_PROCESSORS: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
+
+
+class DriverConnection:
+    """A pooled connection whose one statement at a time goes to the driver (asyncpg) as it stands:
+    outside a transaction, so each commits on its own (no BEGIN or COMMIT round trip), and without
+    SQLAlchemy's execution context, whose per-execution work for this wide statement (the cache key's
+    hashing, ~50 parameters through bind processing, the result's wrapping) was about a seventh of
+    intake's CPU. Errors are raised as SQLAlchemy raises them (IntegrityError, DBAPIError, with the
+    connection invalidated when it is gone), so callers handle them alike."""
+
+    def __init__(self, connection: AsyncConnection, driver: Any) -> None:
+        self.connection = connection
+        self.driver = driver
+
+    @classmethod
+    async def of(cls, connection: AsyncConnection) -> DriverConnection:
+        """`connection` (not in a transaction: nothing run through it yet) used through its driver."""
+        return cls(connection, (await connection.get_raw_connection()).driver_connection)
+
+    async def fetch(self, stmt: Executable, params: dict[str, Any]) -> list[Any]:
+        """The rows of `stmt` run with `params` (by bind name), as named tuples."""
+        form = _driven(stmt, self.connection.dialect)
+        values = [params[name] if fixed is _FIXED else fixed for name, fixed, _ in form.binds]
+        args = [v if process is None else process(v) for v, (_, _, process) in zip(values, form.binds, strict=True)]
+        try:
+            records = await self.driver.fetch(form.sql, *args)
+        except Exception as exc:
+            raise await self._translated(exc, form.sql) from exc
+        results = _RESULT_PROCESSORS.get(form.sql)
+        if results is None:
+            attributes = (await self.driver.prepare(form.sql)).get_attributes()
+            results = tuple(t._cached_result_processor(self.connection.dialect, a.type.oid)
+                            for t, a in zip(form.types, attributes, strict=True))
+            _RESULT_PROCESSORS[form.sql] = results
+        return [form.row(*[v if p is None else p(v) for p, v in zip(results, r, strict=True)]) for r in records]
+
+    async def _translated(self, exc: Exception, sql: str) -> Exception:
+        """`exc` as SQLAlchemy would have raised it; the connection invalidated if it is closed."""
+        dialect = self.connection.dialect
+        fairy = await self.connection.get_raw_connection()
+        adapted = fairy.dbapi_connection
+        error: Exception = exc
+        try:
+            adapted._handle_exception(exc)  # type: ignore[union-attr]  # raises the DB-API's error for it
+        except dialect.loaded_dbapi.Error as translated:
+            error = translated
+        except Exception:  # not the database's: as it is
+            pass
+        disconnect = bool(self.driver.is_closed())
+        if disconnect:  # as SQLAlchemy does: the pool's other connections are likely gone too
+            self.connection.sync_engine.pool._invalidate(fairy, error)
+            await self.connection.invalidate(error)
+        if error is exc:
+            return exc
+        return DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                   connection_invalidated=disconnect, dialect=dialect)
+
+
 async def insert_if_alone(
-    connection: AsyncConnection, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
+    connection: AsyncConnection | DriverConnection, order: dict[str, Any],
+    with_it: Sequence[tuple[type[Base], dict[str, Any]]],
     *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None, force: bool = False,
 ) -> tuple[Outcome, Sequence[Row[Any]]]:
     """PostgreSQL only: insert_new_order on a connection whose statements each commit on their own
@@ -114,7 +222,11 @@ async def insert_if_alone(
     the caller to judge and then insert with `force` (alone, or in a transaction with the merge)."""
     shape, params = _pg_shape_and_params(*_prepared(order, with_it), window, band)
     params["c_force"] = force
-    result = (await connection.execute(_pg_statement(shape, alone=True), params)).all()
+    stmt = _pg_statement(shape, alone=True)
+    if isinstance(connection, DriverConnection):
+        result: Sequence[Any] = await connection.fetch(stmt, params)
+    else:  # a transaction's connection (its statements must run inside it)
+        result = (await connection.execute(stmt, params)).all()
     # Always one row at least (every join is outer): the id inserted, if any, beside each candidate.
     if result[0].inserted_id is not None:
         return "inserted", []

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import request_digest, to_appeal
 from intake.duplicates import Report, latitude_band
@@ -215,7 +215,7 @@ async def _accept(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
 
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-Connections = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+Connections = Callable[[], AbstractAsyncContextManager[new_orders.DriverConnection]]
 
 
 async def accept_appeal_alone(
