@@ -35,8 +35,8 @@ class CitizenTokenMissing(InvalidCitizenToken):
     code = "citizen_token_missing"
 
     def __init__(self, order_id: str) -> None:
-        FeedbackError.__init__(self, f"work order {order_id} is shown only with the citizen_token its submission "
-                                     "returned: send it in the X-Citizen-Token header")
+        FeedbackError.__init__(self, f"work order {order_id}: a citizen's request needs the citizen_token its "
+                                     "submission returned: send it in the X-Citizen-Token header")
 
 
 class NothingToRate(FeedbackError):
