@@ -15,8 +15,9 @@ and in the gazetteer), `intake.businesses` (named businesses), `intake.incident_
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from intake.duplicate_places import (
     _WITHIN,
@@ -46,8 +47,8 @@ from intake.places import PlaceBook
 # The detector's public names, wherever they live (callers import them from here).
 __all__ = [
     "DuplicateIndex", "DuplicatePolicy", "Match", "MatterLeaning", "MattersNamed", "MattersNear", "Profile", "Report",
-    "bigram_idf", "find_duplicates", "incident_facets", "incident_kinds", "latitude_band", "leaning_alike",
-    "matters_apart", "pairwise_scores", "place_names", "profile", "repeated_incident", "similarity",
+    "bigram_idf", "find_duplicates", "incident_facets", "incident_kinds", "incidents_in_order", "latitude_band",
+    "leaning_alike", "matters_apart", "pairwise_scores", "place_names", "profile", "repeated_incident", "similarity",
 ]
 
 
@@ -67,6 +68,12 @@ class Match:
     report_id: str
     score: float
     why: str
+    # A place both reports name (not the router's village or coordinates alone, not only a township or
+    # village in common) and a matter in common: firm enough to link two open incidents (`bridged`).
+    firm: bool = False
+    # The other open incidents (the ids of their first reports) the report repeats as firmly, which it
+    # links into this one: reports of one incident that came before the one that joins them.
+    bridged: tuple[str, ...] = ()
 
 
 def _router_near(a: Profile, b: Profile) -> bool:
@@ -189,8 +196,14 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     if words < needed:
         return None
     score = words + (0.3 if same_topic else 0.0) - min(gap / policy.window, 1.0) * 0.1 - (0.2 if coarse else 0.0)
+    firm = same_topic and not coarse and place.startswith(_NAMED_BY_BOTH) and ":" not in place
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
-                                     f"{gap.total_seconds() / 3600:.0f} h apart")
+                                     f"{gap.total_seconds() / 3600:.0f} h apart", firm)
+
+
+# The places `_same_place` reads in both reports' words (a gazetteer place, a business, a corner, a
+# name or a building both give), as against the router's village node or coordinates alone.
+_NAMED_BY_BOTH = ("same place ", "same business ", "same junction ", "same name ", "same building ")
 
 
 @dataclass
@@ -232,9 +245,19 @@ class DuplicateIndex:
         members += [(p, p.report.id) for p in self._profiles if p.report.id in firsts]
         match = repeated_incident(new, members, self.policy)
         if match is not None:
+            for other in match.bridged:  # one incident split before: its reports follow the first one's
+                for member, root in self._root.items():
+                    if root == other:
+                        self._root[member] = match.report_id
+                self._root[other] = match.report_id
             self._root[report.id] = match.report_id
         self._profiles.append(new)
         return match.report_id if match else None
+
+    def incident_of(self, report_id: str) -> str:
+        """The id of the first report of the incident `report_id` is part of now (itself when it is the
+        first): a later report may have linked its incident into one reported before (`Match.bridged`)."""
+        return self._root.get(report_id, report_id)
 
 
 def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
@@ -264,14 +287,61 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     match, root = open_to[0]
     if _WITHIN in match.why and root not in wide and any(other != root for _, other in open_to):
         return None  # only a township or village in common, and two incidents in it it could be: neither
-    return Match(root, match.score, match.why if root == match.report_id else f"{match.why}; with {root}")
+    why = match.why if root == match.report_id else f"{match.why}; with {root}"
+    linked = _bridged(root, match, open_to, reports_of)
+    if not linked:
+        return Match(root, match.score, why, match.firm)
+    # It repeats two or more open incidents firmly: they were one incident split before a report joining
+    # them came. It joins the one first reported, and the others are linked into it.
+    first = min((root, *linked), key=lambda r: _first_reported(r, reports_of[r]))
+    return Match(first, match.score, f"{why}; links {', '.join(r for r in (root, *linked) if r != first)}",
+                 match.firm, tuple(r for r in (root, *linked) if r != first))
 
 
-def find_duplicates(reports: Sequence[Report], policy: DuplicatePolicy = DuplicatePolicy()) -> Iterator[str | None]:
-    """For each report in submission order: None, or the id of the earlier report it merges into."""
+def _bridged(root: str, match: Match, open_to: Sequence[tuple[Match, str]],
+             reports_of: Mapping[str, Sequence[Profile]]) -> list[str]:
+    """The other open incidents a report that repeats `root`'s (`match`) repeats as firmly (`Match.firm`:
+    a place both name and a matter in common, for each), none of whose reports names a place
+    elsewhere of a report of the incidents linked already."""
+    if not match.firm:
+        return []
+    linked: list[str] = []
+    for m, other in open_to:
+        if not m.firm or other == root or other in linked:
+            continue
+        joined = [p for r in (root, *linked) for p in reports_of[r]]
+        junction = _junction_of(joined)
+        if not any(_elsewhere(p, q, junction) for p in reports_of[other] for q in joined):
+            linked.append(other)
+    return linked
+
+
+def _first_reported(root: str, reports: Sequence[Profile]) -> tuple[datetime, str]:
+    """When an incident was first reported: its first report's `reported_at` (then its id)."""
+    first = next((p for p in reports if p.report.id == root), None)
+    return (first.report.reported_at if first else datetime.max.replace(tzinfo=UTC)), root
+
+
+def find_duplicates(reports: Sequence[Report], policy: DuplicatePolicy = DuplicatePolicy()) -> list[str | None]:
+    """For each report in submission order: None, or the id of the earlier report it merges into (the
+    first report of its incident, once every report has been read: `incidents_in_order`)."""
     index = DuplicateIndex(policy)
     for report in reports:
-        yield index.add(report)
+        index.add(report)
+    return incidents_in_order([r.id for r in reports], index.incident_of)
+
+
+def incidents_in_order(ids: Sequence[str], incident_of: Callable[[str], str]) -> list[str | None]:
+    """For each id in submission order: None when it is the first of its incident (`incident_of`), else
+    the id of the first of its incident in that order — always an earlier one, even where incidents
+    were linked into one first reported on a later line (`reported_at` out of submission order)."""
+    first: dict[str, str] = {}
+    out: list[str | None] = []
+    for i in ids:
+        incident = incident_of(i)
+        out.append(first.get(incident))
+        first.setdefault(incident, i)
+    return out
 
 
 def pairwise_scores(predicted: dict[str, str | None], truth: dict[str, str]) -> tuple[float, float, int, int, int]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from escalation.calendar import COUNTY_TIME
 from intake.bulk import read_jsonl
-from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf
+from intake.duplicates import DuplicateIndex, DuplicatePolicy, Profile, Report, bigram_idf, incidents_in_order
 from intake.masking import mask_text
 from intake.places import KnownPlace, PlaceBook
 from router.gazetteer import Gazetteer
@@ -115,9 +115,12 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
 
 def detect_lines(router: Router | None, lines: Iterable[str],
                  policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
-    """One output row per input line: `id` and `duplicate_of`, or `line` and `error`."""
+    """One output row per input line: `id` and `duplicate_of`, or `line` and `error`. The rows come once
+    the whole input is read: a later line may link two incidents found before it into one (one incident
+    split before the report joining them came), and each of their lines then names the first of it."""
     index = index_for(policy or DuplicatePolicy(), router)
     seen: dict[str, int] = {}  # id -> its line: an answer names an earlier line by its id
+    rows: list[dict[str, Any]] = []
     for row in read_jsonl(lines):
         try:
             if row.fields is None:
@@ -126,7 +129,12 @@ def detect_lines(router: Router | None, lines: Iterable[str],
             if report.id in seen:
                 raise ValueError(f"id {report.id!r} is already line {seen[report.id]}'s: give each line its own")
         except ValueError as exc:
-            yield {"id": None, "line": row.line, "error": str(exc)}
+            rows.append({"id": None, "line": row.line, "error": str(exc)})
             continue
         seen[report.id] = row.line
-        yield {"id": report.id, "duplicate_of": index.add(report)}
+        index.add(report)
+        rows.append({"id": report.id, "duplicate_of": None})
+    found = [r for r in rows if r["id"] is not None]
+    for r, first in zip(found, incidents_in_order([r["id"] for r in found], index.incident_of), strict=True):
+        r["duplicate_of"] = first
+    yield from rows
