@@ -52,3 +52,8 @@ TOLD_TO_FOLLOWERS = frozenset({"resolve", "close", "reopen"})
 # A root whose own caller withdraws leaves its followers' incident unhandled: the earliest follower
 # takes over (unlinked and routed as its own order) and the others follow it instead.
 HANDED_ON = "root_handed_on"
+
+# A new report repeated two open incidents (intake.duplicates: `Match.bridged`), one incident split before
+# the report joining them came: the later one is merged into the one first reported, with the orders
+# that follow it (each gets a record naming the report that linked them); a unit that had it is recalled.
+INCIDENT_LINKED = "incident_linked"

@@ -135,6 +135,7 @@ ACTION_EVENT_NAMES: dict[str, str] = {
     "rate_merged": "merged_caller_rated",  # the caller of a merged order rated the outcome of its root
     "root_outcome": "merged_root_outcome",  # the order a merged one follows was resolved, closed or reopened
     "root_handed_on": "merged_root_handed_on",  # it was withdrawn: the merged order now follows another
+    "incident_linked": "merged_root_linked",  # the order it follows was merged into one reported before
 }
 RECEIVED_TYPE = lifecycle_type("received")
 DISPATCHED_TYPE = lifecycle_type("dispatched")

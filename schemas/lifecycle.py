@@ -54,7 +54,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.received, Action.hold_for_review): State.pending_review,
     **{(s, Action.dispatch): State.dispatched for s in BEFORE_DISPATCH},
     **{(s, Action.redirect): State.redirected for s in BEFORE_DISPATCH},
-    **{(s, Action.merge): State.merged for s in BEFORE_DISPATCH},
+    # 并单 of an order in a unit's hands: one incident reported first elsewhere (its unit is recalled).
+    **{(s, Action.merge): State.merged for s in (*BEFORE_DISPATCH, *IN_HANDS_OF_UNIT)},
     (State.merged, Action.unlink): State.received,
     **{(s, Action.invalidate): State.invalid for s in BEFORE_DISPATCH},
     **{(s, Action.withdraw): State.withdrawn for s in (*BEFORE_DISPATCH, *IN_HANDS_OF_UNIT, State.merged)},

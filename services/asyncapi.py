@@ -135,7 +135,8 @@ def build() -> dict[str, Any]:
         "replyRefused": _message("replyRefused", REPLY_REFUSED_TYPE, ReplyRefused,
                                  "the centre refused one of this unit's replies, and says why"),
         "recalled": _message("recalled", RECALLED_TYPE, RecalledEvent,
-                             "the order left this unit's hands (reassigned, passed up, returned, reopened, withdrawn)"),
+                             "the order left this unit's hands (reassigned, passed up, returned, reopened, withdrawn, "
+                             "merged into one incident reported first)"),
         "deadLetter": _message("deadLetter", DEAD_LETTER_TYPE, DeadLetter,
                                "a record on the reply topic that could not be read, with the reason"),
     }

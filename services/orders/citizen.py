@@ -13,13 +13,12 @@ from intake.merging import follower_may_withdraw, follows_root
 from schemas.appeals import CitizenStep, CitizenView
 from schemas.lifecycle import Action, State, allowed_actions
 from services.context import DomainContext
-from services.db import order_units as hands
 from services.db import repositories as repo
 from services.db.tables import WorkOrder, WorkOrderHistory
 from services.orders.followers import hand_on
 from services.orders.lifecycle import load_for_update, transition
 from services.orders.ratings import merged_rating_open
-from services.orders.recall import tell_recalled
+from services.orders.recall import take_from_units
 
 # The root's own caller's steps that are not the merged caller's: their receipt, rating and 回访.
 _NOT_THE_FOLLOWERS = frozenset({"receive", "rate", "callback"})
@@ -85,13 +84,8 @@ async def withdraw(session: AsyncSession, ctx: DomainContext, order_id: str, *, 
             and not follower_may_withdraw(root.state):
         raise NotWithdrawable(order.id, root.state)
     state = transition(session, order, Action.withdraw, actor="citizen", now=now, reason=reason or "撤回 withdrawn")
-    current = await repo.open_dispatch(session, order.id)
-    if current is not None:
-        current.ended_at, current.outcome = now, "withdrawn"
-    holding = await hands.order_units(session, order.id)
-    await hands.set_order_units(session, order.id, {}, now)
-    tell_recalled(session, order.id, holding, reason="撤回" + (f": {reason}" if reason else ""), now=now)
-    order.next_check_at = None
+    await take_from_units(session, order, outcome="withdrawn", reason="撤回" + (f": {reason}" if reason else ""),
+                          now=now)
     if was_root:
         await hand_on(session, ctx, order)  # the others who reported the incident still want it handled
     return state

@@ -5,15 +5,18 @@ handed on to the earliest of them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.merging import HANDED_ON, ROOT_OUTCOME, TOLD_TO_FOLLOWERS, follows_root
-from schemas.lifecycle import Action
+from intake.merging import HANDED_ON, INCIDENT_LINKED, ROOT_OUTCOME, TOLD_TO_FOLLOWERS, follows_root, takes_followers
+from schemas.lifecycle import IN_HANDS_STATES, Action
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
 from services.orders.dispatch import route_order
-from services.orders.lifecycle import record, transition
+from services.orders.lifecycle import load_for_update, record, transition
+from services.orders.recall import take_from_units
 
 FOLLOWERS_ACTOR = "intake:并单"
 
@@ -50,6 +53,32 @@ async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder,
         record(session, order, HANDED_ON, actor=FOLLOWERS_ACTOR, now=now, data={"from": root.id, "to": heir.id})
     await route_order(session, ctx, heir.id, actor=FOLLOWERS_ACTOR)
     return heir.id
+
+
+async def link_incident(session: AsyncSession, first: str, other: str, *, via: str, now: datetime) -> bool:
+    """并单 of one incident split before the report joining it came: the new order `via` repeats both
+    the open order `first` (reported first, which it was merged into) and the open order `other`, which
+    is merged into `first` with the orders that followed it; a unit that had `other` is recalled (the
+    unit of `first` handles the incident). A dispatcher may unlink it like any merged order. Returns
+    whether it was merged (not when it has left the work or been merged since it was read)."""
+    order = await load_for_update(session, other)
+    if order.merged_into is not None or order.id == first or not takes_followers(order.state):
+        return False
+    followers = await _following(session, order)
+    why, in_hands = f"并单: {via} 表明与 {first} 为同一事件", order.state in IN_HANDS_STATES
+    order.merged_into = first
+    transition(session, order, Action.merge, actor=LINK_ACTOR, now=now, reason=why,
+               data={"merged_into": first, "linked_by": via})
+    if in_hands:
+        await take_from_units(session, order, outcome="merged", reason=why, now=now)
+    for follower in followers:
+        follower.merged_into = first
+        record(session, follower, INCIDENT_LINKED, actor=LINK_ACTOR, now=now,
+               data={"from": other, "to": first, "linked_by": via})
+    return True
+
+
+LINK_ACTOR = "intake:duplicates"
 
 
 async def _following(session: AsyncSession, root: WorkOrder) -> list[WorkOrder]:

@@ -15,7 +15,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import request_digest, to_appeal
-from intake.duplicates import Report, latitude_band
+from intake.duplicates import Match, Report, latitude_band
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
 from intake.normalise import content_fingerprint
@@ -32,6 +32,7 @@ from services.db import repositories as repo
 from services.db.tables import Base, OutboxEvent, PersonalData, WorkOrder, WorkOrderHistory
 from services.offline_duplicates import index_for, remembered_profile, topic_and_places
 from services.orders import lifecycle
+from services.orders.followers import link_incident
 from services.orders.lifecycle import order_summary, token_hash, transition
 
 
@@ -77,8 +78,9 @@ def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozense
                   latitude=order.latitude, longitude=order.longitude, long_standing=long_standing)
 
 
-def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> tuple[str, str] | None:
-    """(the open order this one repeats, why), if any, of the open orders of its window and the
+def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> Match | None:
+    """The open order this one repeats (the match: its id, why, and the other open orders it shows are
+    the same incident), if any, of the open orders of its window and the
     orders merged into them (repositories.duplicate_candidates_query): same place, same matter,
     within the window, and no report of the incident naming another place."""
     if not candidates:
@@ -93,8 +95,7 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
     # in C, a row does not): an order the router has placed since is profiled afresh.
     members = [(remembered_profile(index, tuple(c), _candidate_report, c), c.merged_into or c.id)
                for c in candidates if (c.merged_into or c.id) in roots]
-    match = index.best_incident(new, members)
-    return (match.report_id, match.why) if match else None
+    return index.best_incident(new, members)
 
 
 def _candidate_report(row: Row[Any]) -> Report:
@@ -180,13 +181,16 @@ async def _repeat(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
     return repeat_answer(ctx, existing, new.digest, external_id=new.external_id, idempotency_key=new.idempotency_key)
 
 
-async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: tuple[str, str]) -> WorkOrder:
-    """The new order (written in this transaction) merged into the open order it repeats (并单)."""
-    into, why = duplicate
+async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: Match) -> WorkOrder:
+    """The new order (written in this transaction) merged into the open order it repeats (并单), and the
+    other open incidents it shows are the same one linked into that order (`followers.link_incident`)."""
+    into, why = duplicate.report_id, duplicate.why
     order = await lifecycle.load_for_update(session, new.order.id)
     order.merged_into = into
     transition(session, order, Action.merge, actor="intake:duplicates", now=new.now,
                reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
+    for other in duplicate.bridged:
+        await link_incident(session, into, other, via=order.id, now=new.now)
     return order
 
 
@@ -232,7 +236,7 @@ async def accept_appeal_alone(
     if autocommit is None:
         async with transaction() as session:
             return await _accept(session, ctx, new)
-    duplicate: tuple[str, str] | None = None
+    duplicate: Match | None = None
     async with autocommit() as connection:
         outcome, candidates = await new_orders.insert_if_alone(connection, new.values, new.rows, window=new.window,
                                                                band=new.band)

@@ -38,14 +38,6 @@ def _write(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "var"))
-    return tmp_path
-
-
 def _orders(data_dir: Path) -> list[WorkOrder]:
     async def read() -> list[WorkOrder]:
         runtime = await build_runtime(CoreSettings(data_dir=data_dir / "var", database_url=None,

@@ -24,6 +24,8 @@ EXPECTED: dict[tuple[State, Action], State] = {
     (State.pending_review, Action.redirect): State.redirected,
     (State.received, Action.merge): State.merged,
     (State.pending_review, Action.merge): State.merged,
+    (State.dispatched, Action.merge): State.merged,  # one incident with an order reported first
+    (State.claimed, Action.merge): State.merged,
     (State.merged, Action.unlink): State.received,
     (State.merged, Action.withdraw): State.withdrawn,  # its caller no longer follows the root
     (State.received, Action.invalidate): State.invalid,
@@ -75,6 +77,6 @@ def test_terminal_states_allow_nothing_but_reopening_a_closed_order_and_unlinkin
 
 
 def test_refusal_lists_what_is_allowed_instead() -> None:
-    allowed = "allowed from dispatched: claim, escalate, reassign, return, withdraw"
+    allowed = "allowed from dispatched: claim, escalate, merge, reassign, return, withdraw"
     with pytest.raises(TransitionNotAllowed, match=allowed):
         next_state(State.dispatched, Action.resolve)
