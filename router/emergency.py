@@ -32,7 +32,9 @@ from router.normalise import Normaliser
 from router.segment import Hit, PhraseIndex, TermMatcher
 from schemas.taxonomy import EmergencyLine
 
-_SENTENCE_ENDS = re.compile("[。！？!?\n]")
+# An ellipsis ends a sentence too: a caller breaks off a story for what is happening now ("我想问一下
+# 医保卡……哎，我老伴刚才歪过去了"), and the story's words of the past or of a request do not speak for it.
+_SENTENCE_ENDS = re.compile(r"[。！？!?\n…]|\.{3,}")
 _CLAUSE_ENDS = re.compile("[，,；;：:、。！？!?\n]")
 # Equal evidence for two lines: someone hurting people now first (the police must stop it), then a
 # crash (122, with 120 noted), then rescue, then an ambulance. Fixed, so the call does not depend on
