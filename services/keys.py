@@ -82,21 +82,44 @@ def _principal(row: ApiKey) -> Principal:
 SESSION_PREFIX = "ds_"
 
 
-async def open_dashboard_session(session: AsyncSession, key_id: str, now: datetime, lifetime: timedelta) -> str:
-    """A new sign-in to the dashboard for the key `key_id`, ending `lifetime` from `now`: the random
-    session id to give the browser (never stored; the table keeps its hash). Sign-ins that have
-    ended are deleted on the way."""
+@dataclass(frozen=True)
+class SessionTimes:
+    """How long a dashboard sign-in lasts: at most `lifetime` from the sign-in (a working shift),
+    and it ends sooner when not used for `idle` (a browser closed or left signed in elsewhere)."""
+
+    lifetime: timedelta
+    idle: timedelta
+
+    def ends(self, created_at: datetime, now: datetime) -> datetime:
+        return min(created_at + self.lifetime, now + self.idle)
+
+
+# A sign-in in use is moved on at most this often: not one write per refresh of the page.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+async def open_dashboard_session(session: AsyncSession, key_id: str, now: datetime, times: SessionTimes) -> str:
+    """A new sign-in to the dashboard for the key `key_id`: the random session id to give the
+    browser (never stored; the table keeps its hash). Its row's `expires_at` is when it ends unless
+    used before. Sign-ins that have ended are deleted on the way."""
     await api_keys.drop_dashboard_sessions(session, ended_by=now)
     session_id = f"{SESSION_PREFIX}{secrets.token_urlsafe(32)}"
-    api_keys.add_dashboard_session(session, key_hash(session_id), key_id, now, now + lifetime)
+    api_keys.add_dashboard_session(session, key_hash(session_id), key_id, now, times.ends(now, now))
     return session_id
 
 
-async def dashboard_session_principal(session: AsyncSession, session_id: str, now: datetime) -> Principal | None:
-    """Who a dashboard session id signs in, or None once it has ended, been signed out of, or its
-    key been revoked."""
-    row = await api_keys.key_of_dashboard_session(session, key_hash(session_id), now)
-    return _principal(row) if row is not None else None
+async def dashboard_session_principal(session: AsyncSession, session_id: str, now: datetime,
+                                      times: SessionTimes) -> Principal | None:
+    """Who a dashboard session id signs in, or None once it has ended (its lifetime over, or unused
+    for the idle time), been signed out of, or its key been revoked. A use moves its idle end on."""
+    found = await api_keys.key_of_dashboard_session(session, key_hash(session_id), now)
+    if found is None:
+        return None
+    key, sign_in = found
+    ends = times.ends(sign_in.created_at, now)
+    if ends - sign_in.expires_at >= _TOUCH_EVERY:
+        sign_in.expires_at = ends
+    return _principal(key)
 
 
 async def close_dashboard_session(session: AsyncSession, session_id: str) -> None:

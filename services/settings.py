@@ -127,6 +127,8 @@ class CoreSettings(BaseSettings):
     report_repeat_threshold: int = Field(default=3, ge=2, description="orders of one matter at one place that "
                                          "make a repeated-appeal hot spot")
     dashboard_refresh_seconds: int = Field(default=30, ge=5, description="how often the dashboard refreshes")
+    dashboard_idle_minutes: int = Field(default=30, ge=5, le=480, description="a dashboard sign-in not used for "
+                                        "this long ends (an open page, refreshing itself, keeps it)")
     # Clocks and supervision (the escalation service's sweep).
     sweep_seconds: float = Field(default=15.0, description="how often the supervision sweep looks for due clocks")
     sweep_batch_size: int = Field(default=500, description="orders the sweep locks and handles per transaction")

@@ -32,6 +32,7 @@ from services import keys
 from services.apps.common import ErrorBody
 from services.apps.dependencies import RuntimeDep, UowDep
 from services.apps.reports import NamesDep
+from services.bootstrap import Runtime
 from services.db import repositories as repo
 from services.errors import Forbidden, Unauthenticated
 from services.reports import service
@@ -63,15 +64,20 @@ async def signed_in(request: Request, runtime: RuntimeDep,
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         return None
-    async with runtime.sessions() as session:
-        principal = await keys.dashboard_session_principal(session, session_id, runtime.ctx.now())
+    async with runtime.sessions() as session, session.begin():  # a use moves the idle end on
+        principal = await keys.dashboard_session_principal(session, session_id, runtime.ctx.now(),
+                                                           _session_times(runtime))
     if principal is None:
-        raise Unauthenticated("the dashboard sign-in has ended (expired, signed out, or its key revoked): "
-                              "sign in again")
+        raise Unauthenticated("the dashboard sign-in has ended (expired, unused too long, signed out, or its key "
+                              "revoked): sign in again")
     return principal
 
 
 SignedIn = Annotated[Principal | None, Depends(signed_in)]
+
+
+def _session_times(runtime: Runtime) -> keys.SessionTimes:
+    return keys.SessionTimes(SESSION_LIFETIME, timedelta(minutes=runtime.settings.dashboard_idle_minutes))
 
 
 def _page(name: str, **values: str) -> str:
@@ -118,7 +124,7 @@ async def login(request: Request, runtime: RuntimeDep) -> Response:
     async with runtime.sessions() as session, session.begin():
         if request.cookies.get(COOKIE):  # signing in again: the sign-in before ends
             await keys.close_dashboard_session(session, request.cookies[COOKIE])
-        session_id = await keys.open_dashboard_session(session, principal.key_id, now, SESSION_LIFETIME)
+        session_id = await keys.open_dashboard_session(session, principal.key_id, now, _session_times(runtime))
     response = RedirectResponse("/dashboard", status_code=303)
     response.set_cookie(COOKIE, session_id, max_age=int(SESSION_LIFETIME.total_seconds()), path="/dashboard",
                         secure=_over_https(request), httponly=True, samesite="strict")
@@ -168,7 +174,7 @@ async def dashboard(request: Request, runtime: RuntimeDep,
     try:
         principal = await signed_in(request, runtime, credentials)
     except Unauthenticated:
-        page = _login_page("登录已失效（已超时、已退出或密钥已吊销），请重新登录。", status=401)
+        page = _login_page("登录已失效（已超时、长时间未使用、已退出或密钥已吊销），请重新登录。", status=401)
         _drop_cookie(request, page)
         return page
     if principal is None:

@@ -41,9 +41,12 @@ async def drop_dashboard_sessions(session: AsyncSession, *, id_hash: str | None 
         await session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= ended_by))
 
 
-async def key_of_dashboard_session(session: AsyncSession, id_hash: str, now: datetime) -> ApiKey | None:
-    """The key a sign-in was made from, while the sign-in has not ended and the key is not revoked."""
-    stmt = (select(ApiKey).join(DashboardSession, DashboardSession.key_id == ApiKey.id)
+async def key_of_dashboard_session(session: AsyncSession, id_hash: str,
+                                   now: datetime) -> tuple[ApiKey, DashboardSession] | None:
+    """The key a sign-in was made from and the sign-in, while it has not ended and the key is not
+    revoked."""
+    stmt = (select(ApiKey, DashboardSession).join(DashboardSession, DashboardSession.key_id == ApiKey.id)
             .where(DashboardSession.id_hash == id_hash, DashboardSession.expires_at > now,
                    ApiKey.revoked_at.is_(None)))
-    return (await session.execute(stmt)).scalar_one_or_none()
+    row = (await session.execute(stmt)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
