@@ -189,7 +189,7 @@ async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: Match) -> W
     order.merged_into = into
     transition(session, order, Action.merge, actor="intake:duplicates", now=new.now,
                reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
-    for other in duplicate.bridged:
+    for other in sorted(duplicate.bridged):  # locked in one order: two appeals linking the same two wait, not deadlock
         await link_incident(session, into, other, via=order.id, now=new.now)
     return order
 
