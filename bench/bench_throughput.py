@@ -437,7 +437,11 @@ async def wait_http(url: str, path: str, proc: subprocess.Popen[bytes] | None = 
 def start_hotline(
     workdir: Path, url: str, bootstrap: str, workers: dict[str, int]
 ) -> tuple[dict[str, str], dict[str, subprocess.Popen[bytes]]]:
-    env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, **SHARED_SECRETS}
+    # Tansu answers a waiting fetch only when its wait runs out, so the router's wait is a floor under
+    # every appeal's latency here (on Kafka a fetch returns when a record arrives): a short one, for
+    # the router's consumer only (each fetch costs the broker CPU); the environment may override it.
+    env = {"HOTLINE_KAFKA_ROUTER_FETCH_MAX_WAIT_MS": "20", **os.environ, "DATABASE_URL": url,
+           "KAFKA_BOOTSTRAP_SERVERS": bootstrap, **SHARED_SECRETS}
     # The services refuse to start without their topics: create them as a deployment would.
     subprocess.run([sys.executable, "-m", "services.cli", "kafka", "topics", "apply"], cwd=ROOT, env=env, check=True,
                    stdout=(workdir / "topics.log").open("wb"), stderr=subprocess.STDOUT)

@@ -215,6 +215,9 @@ async def build_runtime(
                      default_partitions=settings.kafka_lifecycle_partitions,
                      replication_factor=settings.kafka_replication_factor,
                      fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                     consumer_fetch_max_wait_ms=(
+                         {} if settings.kafka_router_fetch_max_wait_ms is None
+                         else {"hotline-router": settings.kafka_router_fetch_max_wait_ms}),
                      create_topics=settings.kafka_missing_topics == "create")
             if settings.uses_kafka else InProcessBus()
         )

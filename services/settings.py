@@ -70,6 +70,10 @@ class CoreSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=100, description="longest a consumer's fetch waits at the broker for new records"
     )
+    kafka_router_fetch_max_wait_ms: int | None = Field(
+        default=None, ge=0, description="the same for the router's consumer (every appeal waits on it); unset: "
+                                        "HOTLINE_KAFKA_FETCH_MAX_WAIT_MS"
+    )
     kafka_replication_factor: int = Field(default=1, description="of the topics in the plan; 3 in production")
     kafka_missing_topics: Literal["fail", "create"] = Field(
         default="fail", description="a topic of the plan missing at start-up: refuse to start, or create it"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -40,6 +40,7 @@ class KafkaBus:
         replication_factor: int = 1,
         retry_seconds: float = 1.0,
         fetch_max_wait_ms: int = 100,
+        consumer_fetch_max_wait_ms: Mapping[str, int] | None = None,
         create_topics: bool = True,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
@@ -49,6 +50,9 @@ class KafkaBus:
         self.replication_factor = replication_factor
         self.retry_seconds = retry_seconds
         self.fetch_max_wait_ms = fetch_max_wait_ms
+        # Per consumer group, where one is on the path of every appeal: a broker that answers a
+        # waiting fetch only when the wait expires (Tansu) holds each record up to that long.
+        self.consumer_fetch_max_wait_ms = dict(consumer_fetch_max_wait_ms or {})
         self.create_topics = create_topics  # False: topics come from `hotline kafka topics apply`
         self._producer: AIOKafkaProducer | None = None
         self._subscriptions: list[Subscription] = []
@@ -173,7 +177,7 @@ class KafkaBus:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=200,
-                fetch_max_wait_ms=self.fetch_max_wait_ms,
+                fetch_max_wait_ms=self.consumer_fetch_max_wait_ms.get(sub.consumer, self.fetch_max_wait_ms),
             )
             try:
                 await self.ensure_topics(sorted(sub.topics))
