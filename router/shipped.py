@@ -1,6 +1,6 @@
 """The default model ships pre-trained (router/data/model/default.npz) so that a service starts in
 about a second instead of training for many seconds in every process. It carries a fingerprint of
-everything it was trained from — the catalogue, lexicons, seed appeals and the learning code — and
+everything it was trained from — the catalogue, the variants lexicon, seed appeals and the learning code — and
 is used only while that fingerprint still matches; otherwise the router trains afresh (and says so),
 so a stale file can never give a different router than the source tree. `hotline router train
 --default` rewrites it; a test checks it is current."""
