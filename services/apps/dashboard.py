@@ -87,9 +87,14 @@ def _page(name: str, **values: str) -> str:
     return text
 
 
+def _boxed(title: str, fragment: str, **values: str) -> str:
+    """A small page of its own (sign-in, sign-out): the shared shell around one fragment."""
+    return _page("box.html", title=title, content=_page(fragment, **values))
+
+
 def _login_page(message: str = "", status: int = 200) -> HTMLResponse:
     note = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
-    return HTMLResponse(_page("login.html", message=note), status_code=status, headers=PAGE_HEADERS)
+    return HTMLResponse(_boxed("登录", "login.html", message=note), status_code=status, headers=PAGE_HEADERS)
 
 
 @router.get("/login", response_class=HTMLResponse, summary="sign-in page (登录): asks for a supervisor key")
@@ -147,7 +152,7 @@ def _drop_cookie(request: Request, response: Response) -> None:
 async def logout_page() -> HTMLResponse:
     # Signing out changes state, so it stays a POST (a GET may be prefetched or followed from
     # another site); whoever types the address gets the button rather than a 405.
-    return HTMLResponse(_page("logout.html"), headers=PAGE_HEADERS)
+    return HTMLResponse(_boxed("退出", "logout.html"), headers=PAGE_HEADERS)
 
 
 @router.post("/logout", summary="sign out: the session ends on the server and the cookie is dropped",
