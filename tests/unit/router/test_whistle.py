@@ -80,3 +80,12 @@ def test_a_hazard_reported_with_nothing_happening_now_is_ordinary(router: Router
     assert router.route("厨房里闻到很冲的臭鸡蛋味，怀疑天然气管子漏了").whistle_class.value == "urgent"
     for code in router.parts.whistle.urgent_as_reported:
         assert code in router.parts.catalogue, code
+
+
+def test_a_locked_device_is_not_a_locked_way_out(router: Router) -> None:
+    # 锁死 is an urgent cue for a locked door, window, exit or passage, not for a device or an account
+    for text in ("公司开票系统的税控盘锁死了，发票开不出来，税务局电话打不通。",
+                 "社保卡密码输错三次被锁死了，想问一下去哪里解锁"):
+        assert router.route(text).whistle_class is not WhistleClass.urgent, text
+    found = router.parts.whistle.assess("网吧后门被铁链锁死了，里面一百多号人", None)
+    assert "门&锁死" in found.urgent_cues
