@@ -92,14 +92,16 @@ def _boxed(title: str, fragment: str, **values: str) -> str:
     return _page("box.html", title=title, content=_page(fragment, **values))
 
 
-def _login_page(message: str = "", status: int = 200) -> HTMLResponse:
+def _login_page(runtime: Runtime, message: str = "", status: int = 200) -> HTMLResponse:
     note = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
-    return HTMLResponse(_boxed("登录", "login.html", message=note), status_code=status, headers=PAGE_HEADERS)
+    idle = str(runtime.settings.dashboard_idle_minutes)
+    return HTMLResponse(_boxed("登录", "login.html", message=note, idle=idle), status_code=status,
+                        headers=PAGE_HEADERS)
 
 
 @router.get("/login", response_class=HTMLResponse, summary="sign-in page (登录): asks for a supervisor key")
-async def login_page() -> HTMLResponse:
-    return _login_page()
+async def login_page(runtime: RuntimeDep) -> HTMLResponse:
+    return _login_page(runtime)
 
 
 _HTML = {"text/html": {"schema": {"type": "string"}}}
@@ -119,12 +121,12 @@ async def login(request: Request, runtime: RuntimeDep) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     key = (form.get("key") or [""])[0].strip()
     if not key:
-        return _login_page("请输入密钥。", status=401)
+        return _login_page(runtime, "请输入密钥。", status=401)
     principal = await runtime.keys.principal(key)
     if principal is None:
-        return _login_page("密钥无效或已吊销。", status=401)
+        return _login_page(runtime, "密钥无效或已吊销。", status=401)
     if not allows(principal, Permission.read_reports):
-        return _login_page("此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
+        return _login_page(runtime, "此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
     now = runtime.ctx.now()
     async with runtime.sessions() as session, session.begin():
         if request.cookies.get(COOKIE):  # signing in again: the sign-in before ends
@@ -179,13 +181,13 @@ async def dashboard(request: Request, runtime: RuntimeDep,
     try:
         principal = await signed_in(request, runtime, credentials)
     except Unauthenticated:
-        page = _login_page("登录已失效（已超时、长时间未使用、已退出或密钥已吊销），请重新登录。", status=401)
+        page = _login_page(runtime, "登录已失效（已超时、长时间未使用、已退出或密钥已吊销），请重新登录。", status=401)
         _drop_cookie(request, page)
         return page
     if principal is None:
         return RedirectResponse("/dashboard/login", status_code=303)
     if not allows(principal, Permission.read_reports):
-        return _login_page("此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
+        return _login_page(runtime, "此密钥无权查看报表（需要督办或管理员密钥）。", status=403)
     return HTMLResponse(_page("dashboard.html", refresh=str(runtime.settings.dashboard_refresh_seconds),
                               who=html.escape(principal.name or principal.role.value)), headers=PAGE_HEADERS)
 

@@ -153,6 +153,7 @@ async def test_the_sign_in_page_says_the_key_is_not_kept_and_asks_for_one_left_e
     _, client = system
     page = (await client.get("/dashboard/login", headers=NO_KEY)).text
     assert "密钥不会保存在浏览器中" in page and "Cookie" not in page
+    assert "8 小时内有效，30 分钟不用后失效" in page and "{{" not in page  # the configured idle time
     empty = await client.post("/dashboard/login", content="key=", headers={
         **NO_KEY, "Content-Type": "application/x-www-form-urlencoded"})
     assert empty.status_code == 401 and "请输入密钥" in empty.text and "set-cookie" not in empty.headers
