@@ -15,7 +15,7 @@ from feedback.returns import needs_arbitration
 from intake.masking import mask_text
 from intake.merging import takes_followers
 from router.models import LabelledRecord, Matter, Unit
-from schemas.lifecycle import IN_HANDS_STATES, Action, State, next_state
+from schemas.lifecycle import Action, State, next_state
 from schemas.review import ReassignIn, ReviewAction, ReviewIn, ReviewItem, UnlinkIn
 from schemas.taxonomy import UnitKind
 from services.context import DomainContext
@@ -31,8 +31,7 @@ from services.errors import (
     UnknownMatter,
 )
 from services.orders import dispatch, lifecycle
-from services.orders.followers import hand_on
-from services.orders.recall import take_from_units
+from services.orders.followers import hand_on, merge_into
 
 
 async def review_queue(
@@ -99,13 +98,8 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
             raise MergeIntoItself(order.id, named.id)
         if not takes_followers(root.state):
             raise MergeTargetClosed(named.id, root.id, root.state)
-        order.merged_into = root.id
-        in_hands = order.state in IN_HANDS_STATES
-        merged = lifecycle.transition(session, order, Action.merge, actor=actor, now=now, reason=body.reason,
-                                      data={"merged_into": root.id})
-        if in_hands:  # its unit no longer works it: the root's does
-            await take_from_units(session, order, outcome="merged", reason=f"并单: {root.id}", now=now)
-        return merged
+        return await merge_into(session, order, root.id, actor=actor, now=now, reason=body.reason,
+                                recall_reason=f"并单: {root.id}")
     if body.action is ReviewAction.invalidate:
         state = lifecycle.transition(session, order, Action.invalidate, actor=actor, now=now, reason=body.reason)
         # Reports merged into it told of a real incident: the earliest takes it over, as on a withdrawal.

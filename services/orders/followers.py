@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.merging import HANDED_ON, INCIDENT_LINKED, ROOT_OUTCOME, TOLD_TO_FOLLOWERS, follows_root, takes_followers
-from schemas.lifecycle import IN_HANDS_STATES, Action
+from schemas.lifecycle import IN_HANDS_STATES, Action, State
 from services.context import DomainContext
 from services.db import repositories as repo
 from services.db.tables import WorkOrder
@@ -55,6 +55,19 @@ async def hand_on(session: AsyncSession, ctx: DomainContext, root: WorkOrder,
     return heir.id
 
 
+async def merge_into(session: AsyncSession, order: WorkOrder, into: str, *, actor: str, now: datetime,
+                     reason: str | None, recall_reason: str, linked_by: str | None = None) -> State:
+    """The one way an order is merged (并单): it follows `into`; a unit that had it in hand is
+    recalled (`recall_reason`), the unit of `into` handling the incident."""
+    in_hands = order.state in IN_HANDS_STATES
+    order.merged_into = into
+    data = {"merged_into": into} | ({"linked_by": linked_by} if linked_by else {})
+    state = transition(session, order, Action.merge, actor=actor, now=now, reason=reason, data=data)
+    if in_hands:
+        await take_from_units(session, order, outcome="merged", reason=recall_reason, now=now)
+    return state
+
+
 async def link_incident(session: AsyncSession, first: str, other: str, *, via: str, now: datetime) -> bool:
     """并单 of one incident split before the report joining it came: the new order `via` repeats both
     the open order `first` (reported first, which it was merged into) and the open order `other`, which
@@ -65,12 +78,9 @@ async def link_incident(session: AsyncSession, first: str, other: str, *, via: s
     if order.merged_into is not None or order.id == first or not takes_followers(order.state):
         return False
     followers = await _following(session, order)
-    why, in_hands = f"并单: {via} 表明与 {first} 为同一事件", order.state in IN_HANDS_STATES
-    order.merged_into = first
-    transition(session, order, Action.merge, actor=LINK_ACTOR, now=now, reason=why,
-               data={"merged_into": first, "linked_by": via})
-    if in_hands:
-        await take_from_units(session, order, outcome="merged", reason=why, now=now)
+    why = f"并单: {via} 表明与 {first} 为同一事件"
+    await merge_into(session, order, first, actor=LINK_ACTOR, now=now, reason=why, recall_reason=why,
+                     linked_by=via)
     for follower in followers:
         follower.merged_into = first
         record(session, follower, INCIDENT_LINKED, actor=LINK_ACTOR, now=now,

@@ -23,7 +23,7 @@ from intake.pii import separate, shown_external_id
 from intake.vault import citizen_token
 from schemas.channels import ChannelAppeal
 from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope
-from schemas.lifecycle import Action, State
+from schemas.lifecycle import State
 from schemas.payloads import ReceivedEvent
 from schemas.taxonomy import WhistleClass
 from services.context import DomainContext
@@ -32,8 +32,8 @@ from services.db import repositories as repo
 from services.db.tables import Base, OutboxEvent, PersonalData, WorkOrder, WorkOrderHistory
 from services.offline_duplicates import index_for, remembered_profile, topic_and_places
 from services.orders import lifecycle
-from services.orders.followers import link_incident
-from services.orders.lifecycle import order_summary, token_hash, transition
+from services.orders.followers import LINK_ACTOR, link_incident, merge_into
+from services.orders.lifecycle import order_summary, token_hash
 
 
 @dataclass(frozen=True)
@@ -186,9 +186,8 @@ async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: Match) -> W
     other open incidents it shows are the same one linked into that order (`followers.link_incident`)."""
     into, why = duplicate.report_id, duplicate.why
     order = await lifecycle.load_for_update(session, new.order.id)
-    order.merged_into = into
-    transition(session, order, Action.merge, actor="intake:duplicates", now=new.now,
-               reason=f"并单: repeats {into} ({why})", data={"merged_into": into})
+    reason = f"并单: repeats {into} ({why})"  # a new order, in no unit's hands: nobody to recall
+    await merge_into(session, order, into, actor=LINK_ACTOR, now=new.now, reason=reason, recall_reason=reason)
     for other in sorted(duplicate.bridged):  # locked in one order: two appeals linking the same two wait, not deadlock
         await link_incident(session, into, other, via=order.id, now=new.now)
     return order
