@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from schemas.lifecycle import State
+from schemas.payloads import Contact
 
 
 class OrderListItem(BaseModel):
@@ -49,3 +50,32 @@ class AuditEntry(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntry]
     next_cursor: str | None
+
+
+class CallbackCaller(BaseModel):
+    work_order_id: str = Field(description="record the 回访 on this order: POST /v1/work-orders/{id}/callback")
+    merged: bool = Field(description="this caller's appeal was merged into the resolved order (并单)")
+    confidential: bool = Field(description="保密: the centre calls back only through the citizen's own channel")
+    contact: Contact | None = Field(description="the caller's name and number as given, for this call; null when "
+                                                "保密 or no number was given")
+    unanswered_calls: int = Field(description="回访 calls since this resolution that reached nobody")
+
+
+class CallbackItem(BaseModel):
+    work_order_id: str = Field(description="the resolved order")
+    matter: str | None
+    text: str = Field(description="the appeal, phone and ID numbers masked")
+    address: str | None
+    resolved_by: str | None = Field(description="the unit that resolved it (办结)")
+    resolved_by_name: str | None
+    resolved_at: datetime | None
+    reply: str | None = Field(description="the unit's reply to the citizen, numbers masked")
+    rating_due: datetime = Field(description="the order closes unrated after this")
+    callers: list[CallbackCaller] = Field(description="everyone to call about this resolution: its own caller "
+                                                      "and the callers merged into it who have not answered yet")
+
+
+class CallbackPage(BaseModel):
+    items: list[CallbackItem]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page (later rating_due); null at "
+                                                "the end")

@@ -11,6 +11,7 @@ from feedback.models import CallbackIn
 from schemas.access import Permission, Principal
 from schemas.appeals import RateIn, WorkOrderView
 from schemas.lifecycle import State
+from schemas.lists import CallbackPage
 from services.apps import dashboard, order_lists, reports
 from services.apps.common import create_app
 from services.apps.dependencies import (
@@ -23,9 +24,11 @@ from services.apps.dependencies import (
     require,
     valid_work_order,
 )
+from services.apps.paging import Limit, bad_query, decode_cursor, page_of
 from services.apps.unit_routes import add_unit_command_routes
 from services.apps.views import order_view
 from services.bootstrap import Runtime
+from services.orders import callbacks as callback_list
 from services.orders import ratings
 from services.settings import CoreSettings
 
@@ -64,6 +67,19 @@ async def callback(principal: CallbackCaller, order: WorkOrderDep, body: Callbac
     async with uow.transaction() as session:
         state = await ratings.callback(session, uow.ctx, order.id, body, actor=principal.actor)
     return CitizenRated(work_order_id=order.id, state=state)
+
+
+@router.get("/callbacks", response_model=CallbackPage,
+            summary="回访 worklist: resolved orders waiting for their callers' answer, the soonest to close unrated "
+                    "first, with everyone to call and their numbers (operator key)")
+async def callbacks(_: CallbackCaller, uow: UowDep, cursor: str | None = None, limit: Limit = 50) -> CallbackPage:
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None and not isinstance(after[1], str):
+        raise bad_query("cursor", "not a cursor this list gave out")
+    async with uow.read() as session:
+        items = await callback_list.worklist(session, uow.ctx, after, limit + 1)
+    shown, next_cursor = page_of(items, limit, lambda i: (i.rating_due, i.work_order_id))
+    return CallbackPage(items=shown, next_cursor=next_cursor)
 
 
 add_unit_command_routes(router, "feedback")

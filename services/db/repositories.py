@@ -426,6 +426,37 @@ async def mark_published(session: AsyncSession | AsyncConnection, ids: Sequence[
 
 
 # ---- report aggregates -----------------------------------------------------------------------
+async def resolved_awaiting_rating(session: AsyncSession, after: tuple[datetime, str] | None,
+                                   limit: int) -> Sequence[WorkOrder]:
+    """Resolved orders (waiting for their rating), the soonest to close unrated first: at most
+    `limit` after the (rating_due, id) cursor. Walks the partial index on rating_due."""
+    stmt = select(WorkOrder).where(WorkOrder.state == "resolved")
+    if after is not None:
+        stmt = stmt.where(tuple_(WorkOrder.rating_due, WorkOrder.id) > tuple_(*after))
+    stmt = stmt.order_by(WorkOrder.rating_due, WorkOrder.id).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def followers_of(session: AsyncSession, root_ids: Sequence[str]) -> dict[str, list[WorkOrder]]:
+    """For each of `root_ids`, the orders that follow it (merged into it, or into one that does,
+    at most MAX_CHAIN links), oldest first; one query per link."""
+    found: dict[str, list[WorkOrder]] = {r: [] for r in root_ids}
+    root_of = {r: r for r in root_ids}
+    for _ in range(MAX_CHAIN):
+        if not root_of:
+            break
+        stmt = (select(WorkOrder).where(among(session, WorkOrder.merged_into, root_of))
+                .order_by(WorkOrder.created_at, WorkOrder.id))
+        nxt: dict[str, str] = {}
+        for order in (await session.execute(stmt)).scalars():
+            if follows_root(order.state, order.merged_into):
+                root = root_of[order.merged_into or ""]
+                found[root].append(order)
+                nxt[order.id] = root
+        root_of = nxt
+    return found
+
+
 async def orders_past_rating_window(session: AsyncSession, now: datetime, limit: int) -> Sequence[WorkOrder]:
     """Resolved orders whose rating window has run out, oldest due first, locked; rows another
     transaction holds are skipped (PostgreSQL), so replicas closing them at once share the work."""

@@ -31,11 +31,11 @@ def _records(ctx: DomainContext, history: list[WorkOrderHistory]) -> list[Record
         unit_code = (h.data or {}).get("unit") if h.action in ("dispatch", "reopen", "escalate") else None
         unit = units.get(unit_code) if unit_code else None
         out.append(Record(at=h.at, action=h.action, unit=unit.name if unit else None,
-                          reply=_reply(h)))
+                          reply=unit_reply(h)))
     return out
 
 
-def _reply(h: WorkOrderHistory) -> str | None:
+def unit_reply(h: WorkOrderHistory) -> str | None:
     if h.action != "resolve":
         return None
     said = (h.data or {}).get("reply") or h.reason

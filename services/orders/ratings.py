@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feedback.callbacks import CALLBACK
 from feedback.exceptions import NothingToRate
 from feedback.models import CallbackIn
 from feedback.ratings import action_for_rating, check_may_rate, class_after_reopen, may_rate
@@ -77,7 +78,7 @@ async def callback(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     now = ctx.now()
     if follows_root(order.state, order.merged_into):
         if not body.contacted:
-            return record(session, order, "callback", actor=actor, now=now, reason=body.comment,
+            return record(session, order, CALLBACK, actor=actor, now=now, reason=body.comment,
                           data={"contacted": False})
         assert body.rating is not None and body.solved is not None
         return await _rated_merged(session, ctx, order, source="callback", rating=body.rating, solved=body.solved,
@@ -85,7 +86,7 @@ async def callback(session: AsyncSession, ctx: DomainContext, order_id: str, bod
     if not body.contacted:
         check_may_rate(order.id, State(order.state), rated=order.rating is not None, now=now,
                        rating_due=order.rating_due, policy=ctx.feedback)
-        return record(session, order, "callback", actor=actor, now=now, reason=body.comment,
+        return record(session, order, CALLBACK, actor=actor, now=now, reason=body.comment,
                       data={"contacted": False})
     assert body.rating is not None and body.solved is not None  # CallbackIn checks it
     return await _rated(session, ctx, order, source="callback", rating=body.rating, solved=body.solved,
@@ -108,7 +109,7 @@ async def _rated(session: AsyncSession, ctx: DomainContext, order: WorkOrder, *,
     if action_for_rating(rating) is Action.close:
         if state is State.closed:
             # Closed unrated, and the answer came late: the rating counts, the order stays closed.
-            return record(session, order, "rate" if source == "citizen" else "callback", actor=actor, now=now,
+            return record(session, order, "rate" if source == "citizen" else CALLBACK, actor=actor, now=now,
                           reason=comment, data=data)
         done = transition(session, order, Action.close, actor=actor, now=now, reason=comment, data=data)
         order.closed_at, order.closed_day = now, ctx.local_day(now)

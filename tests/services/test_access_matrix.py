@@ -41,6 +41,7 @@ ACCESS: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/v1/appeals/{order_id}/withdraw"): OPEN,  # the citizen token decides
     ("POST", "/v1/work-orders/{order_id}/rate"): OPEN,  # the citizen token decides
     ("POST", "/v1/work-orders/{order_id}/callback"): frozenset({Role.operator, Role.admin}),
+    ("GET", "/v1/callbacks"): frozenset({Role.operator, Role.admin}),
     # Open311: public reads (no personal numbers); a POST needs an open311-client api_key in the form
     # (the standard's way, not a bearer header: see test_open311).
     ("GET", "/open311/v2/discovery.{fmt}"): OPEN,

@@ -39,20 +39,21 @@ PLACES = {"jiefang": ("解放路", "新华小区", "城关镇"), "binhu": ("滨�
           "wenchang": ("文昌路", "桂花园小区", "城关镇"), "chengnan": ("建设路", "阳光花园", "城关镇")}
 
 
-async def _merged_pair(client: httpx.AsyncClient, first: str, again: str,
-                       place: str = "jiefang") -> tuple[dict[str, Any], dict[str, Any]]:
+async def _merged_pair(client: httpx.AsyncClient, first: str, again: str, place: str = "jiefang",
+                       phones: tuple[str | None, str | None] = (None, None)) -> tuple[dict[str, Any], dict[str, Any]]:
     road, compound, town = PLACES[place]
 
-    def lamp(text: str) -> dict[str, Any]:
+    def lamp(text: str, phone: str | None) -> dict[str, Any]:
         here = text.replace("解放路", road).replace("新华小区", compound)
-        return {"channel": "12345_phone", "text": here, "address": f"{town}{road}{compound}门口"}
+        caller = {"caller_phone": phone} if phone else {}
+        return {"channel": "12345_phone", "text": here, "address": f"{town}{road}{compound}门口", **caller}
 
-    root = (await client.post("/v1/appeals", json=lamp(first))).json()
+    root = (await client.post("/v1/appeals", json=lamp(first, phones[0]))).json()
     assert root["state"] != "merged", root
     await eventually(lambda: order_in_state(client, root["work_order_id"], "dispatched", "pending_review"),
                      what="the first report routed")
     CLOCK.advance(timedelta(minutes=40))
-    merged = (await client.post("/v1/appeals", json=lamp(again))).json()
+    merged = (await client.post("/v1/appeals", json=lamp(again, phones[1]))).json()
     assert merged["state"] == "merged" and merged["merged_into"] == root["work_order_id"], merged
     return root, merged
 
@@ -185,19 +186,34 @@ async def test_a_merged_order_follows_its_root_and_its_caller_rates_the_outcome_
 
 
 async def test_the_centre_calls_a_merged_caller_back(system: tuple[Runtime, httpx.AsyncClient]) -> None:
-    _, client = system
-    root, merged = await _merged_pair(client, FIRST, AGAIN, "wenchang")
+    runtime, client = system
+    root, merged = await _merged_pair(client, FIRST, AGAIN, "wenchang", phones=("13812345678", "13987654321"))
     rid, mid = root["work_order_id"], merged["work_order_id"]
     root_now = await eventually(lambda: order_in_state(client, rid, "dispatched"), what="root dispatched")
     assert root_now is not None
     for step, body in (("claim", {}), ("resolve", {"reply": "已修复"})):
         assert (await unit_acts(client, rid, root_now["unit"], step, body)).status_code == 200
+    operator = await key_headers(runtime, "operator")
+
+    async def to_call() -> dict[str, dict[str, Any]]:
+        listed = await client.get("/v1/callbacks", headers=operator, params={"limit": 500})
+        assert listed.status_code == 200, listed.text
+        item = next(i for i in listed.json()["items"] if i["work_order_id"] == rid)
+        assert item["reply"] == "已修复" and item["resolved_by"] == root_now["unit"]
+        return {c["work_order_id"]: c for c in item["callers"]}
+
+    # The 回访 worklist names both callers of the incident, with the numbers to dial.
+    callers = await to_call()
+    assert callers[rid]["contact"]["phone"] == "13812345678" and callers[rid]["merged"] is False
+    assert callers[mid]["contact"]["phone"] == "13987654321" and callers[mid]["merged"] is True
     missed = await client.post(f"/v1/work-orders/{mid}/callback", json={"contacted": False})
     assert missed.status_code == 200 and missed.json()["state"] == "merged"
+    assert (await to_call())[mid]["unanswered_calls"] == 1
     answer = {"contacted": True, "solved": False, "rating": "unsatisfied", "comment": "还是不亮"}
     called = await client.post(f"/v1/work-orders/{mid}/callback", json=answer)
     assert called.status_code == 200 and called.json()["state"] == "merged", called.text
     assert (await order_in_state(client, rid, "resolved")) is not None  # the root's own caller decides
+    assert set(await to_call()) == {rid}  # the merged caller has answered for this resolution
     assert (await _citizen(client, merged))["can_rate"] is False
 
     # The incident is resolved: as its root's own caller, the merged caller has nothing left to withdraw.

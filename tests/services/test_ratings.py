@@ -15,7 +15,7 @@ import pytest
 from services.bootstrap import Runtime
 from services.settings import CoreSettings
 from tests.support import loop_scenarios as scenario
-from tests.support.factories import ManualClock, running_system
+from tests.support.factories import ManualClock, key_headers, running_system
 
 # Tuesday 2026-11-17, 10:00 in the county: a working morning. The rating window is 7 days.
 CLOCK = ManualClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
@@ -49,6 +49,51 @@ async def test_callback_that_reaches_nobody_keeps_the_order_waiting_and_one_that
     history = (await scenario.view(client, order["id"]))["history"]
     assert [h["action"] for h in history][-2:] == ["callback", "close"]
     assert history[-1]["actor"].startswith("operator/key_")
+
+
+async def test_the_callback_worklist_gives_the_operator_the_number_to_dial_and_nobody_else(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    runtime, client = system
+    operator = await key_headers(runtime, "operator")
+    called, _ = await scenario.dispatched(client, caller_name="王女士", caller_phone="138 1234 5678")
+    secret, _ = await scenario.dispatched(client, caller_phone="13912345678", confidential=True)
+    for order in (called, secret):
+        await scenario.handle(client, order["id"], order["unit"], reply="已修复，电话13700001111")
+    listed = await client.get("/v1/callbacks", headers=operator, params={"limit": 500})
+    assert listed.status_code == 200, listed.text
+    items = {i["work_order_id"]: i for i in listed.json()["items"]}
+    first = items[called["id"]]
+    contact = {"name": "王女士", "phone": "138 1234 5678"}  # as the caller gave it
+    assert first["callers"] == [{"work_order_id": called["id"], "merged": False, "confidential": False,
+                                 "contact": contact, "unanswered_calls": 0}]
+    assert first["reply"] == "已修复，电话137****1111"  # the unit's words, numbers masked
+    assert "13912345678" not in listed.text  # 保密: no number, even for the centre's own operator
+    assert items[secret["id"]]["callers"][0]["contact"] is None
+    assert items[secret["id"]]["callers"][0]["confidential"] is True
+    dues = [i["rating_due"] for i in listed.json()["items"]]
+    assert dues == sorted(dues)  # the soonest to close unrated first
+
+    # One page at a time: the cursor walks the same list.
+    walked, cursor = [], None
+    while True:
+        page = (await client.get("/v1/callbacks", headers=operator,
+                                 params={"limit": 1, **({"cursor": cursor} if cursor else {})})).json()
+        walked += [i["work_order_id"] for i in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert walked == list(items)
+
+    # Only the centre's operators (and admins) see the worklist and its numbers.
+    unit = await key_headers(runtime, "unit", unit=called["unit"])
+    assert (await client.get("/v1/callbacks", headers=unit)).status_code == 403
+    bad = await client.get("/v1/callbacks", headers=operator, params={"cursor": "nonsense"})
+    assert bad.status_code == 422 and "cursor" in bad.json()["message"]
+
+    # Once the citizen has answered, the order leaves the worklist.
+    await scenario.callback(client, called["id"], contacted=True, solved=True, rating="satisfied")
+    again = (await client.get("/v1/callbacks", headers=operator, params={"limit": 500})).json()
+    assert called["id"] not in {i["work_order_id"] for i in again["items"]}
 
 
 async def test_unsatisfied_reopens_to_the_same_unit_and_a_second_reopen_makes_it_hard(

@@ -49,6 +49,20 @@ async def callback(client: httpx.AsyncClient, order_id: str, **body: Any) -> htt
     return await client.post(f"/v1/work-orders/{order_id}/callback", json=body, headers=operator)
 
 
+async def to_call_back(client: httpx.AsyncClient) -> list[str]:
+    """The orders on the centre's 回访 worklist (all pages)."""
+    operator = await key_headers(client.runtime, "operator")  # type: ignore[attr-defined]
+    ids: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = await client.get("/v1/callbacks", headers=operator,
+                                params={"limit": 100, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        ids += [i["work_order_id"] for i in page.json()["items"]]
+        if not (cursor := page.json()["next_cursor"]):
+            return ids
+
+
 async def view(client: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
     body: dict[str, Any] = (await client.get(f"/v1/work-orders/{order_id}")).json()
     return body
@@ -101,7 +115,9 @@ async def one_rating_per_resolution(runtime: Runtime, client: httpx.AsyncClient)
     await handle(client, order["id"], order["unit"], reply="管道已修复，已恢复")
     citizen = (await client.get(f"/v1/appeals/{order['id']}", headers={"X-Citizen-Token": token})).json()
     assert citizen["reply"] == "管道已修复，已恢复" and citizen["can_rate"]
+    assert order["id"] in await to_call_back(client)
     assert (await rate(client, order["id"], token, "satisfied")).json()["state"] == "closed"
+    assert order["id"] not in await to_call_back(client)
     again = await rate(client, order["id"], token, "unsatisfied")
     centre = await callback(client, order["id"], contacted=True, solved=False, rating="unsatisfied")
     assert again.status_code == centre.status_code == 409
