@@ -71,6 +71,11 @@ another matter at the same place, the same place weeks later, placeless complain
 conditions reported again up to 4.5 days later) was written apart at the start of the 2026-12-01 late round and
 never read: 13fad74 0.879 / 0.839. With dups_j, dups_k, dups_n, dups_p, dups_q and dups_s it is the measure of
 sets never seen: do not read it.
+tests/data/dups_u.jsonl (190 appeals, 77 incidents, 240 true pairs: incidents told 3–5 times by different callers,
+addresses written differently for one place, the same matter nearby, another matter at one place — a market, a
+compound, an industrial park —, the same place weeks later, one caller reporting two things, chasers) was written
+apart at the start of the 2026-12-02 round and never read: 6e562d0 0.827 / 0.717. With dups_j, dups_k, dups_n,
+dups_p, dups_q, dups_s and dups_t it is the measure of sets never seen: do not read it.
 """
 
 from __future__ import annotations
