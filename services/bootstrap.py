@@ -26,6 +26,7 @@ from services.bus.base import EventBus
 from services.bus.kafka import KafkaBus
 from services.bus.memory import InProcessBus
 from services.consumers import (
+    ROUTER_CONSUMER,
     idempotent,
     idempotent_batch,
     router_batch_effect,
@@ -45,7 +46,7 @@ from services.settings import CoreSettings, comma_list
 from services.sweep import Sweeper
 from services.topics import require_topics
 from services.tracing import instrument_engine, setup_tracing
-from services.unit_replies import dead_letter_handler, reply_handler
+from services.unit_replies import REPLIES_CONSUMER, dead_letter_handler, reply_handler
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ async def build_runtime(
                      fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
                      consumer_fetch_max_wait_ms=(
                          {} if settings.kafka_router_fetch_max_wait_ms is None
-                         else {"hotline-router": settings.kafka_router_fetch_max_wait_ms}),
+                         else {ROUTER_CONSUMER: settings.kafka_router_fetch_max_wait_ms}),
                      create_topics=settings.kafka_missing_topics == "create")
             if settings.uses_kafka else InProcessBus()
         )
@@ -225,14 +226,14 @@ async def build_runtime(
                         poll_seconds=settings.relay_poll_seconds, lock_check_seconds=settings.relay_lock_check_seconds,
                         now=ctx.now)
     if "router" in roles:
-        one_by_one = idempotent("hotline-router", sessions, ctx, router_effect(ctx), relay.wake, wants=routes)
-        bus.subscribe("hotline-router", [LIFECYCLE_TOPIC], one_by_one,
-                      batch=idempotent_batch("hotline-router", sessions, ctx, router_batch_effect(ctx), one_by_one,
+        one_by_one = idempotent(ROUTER_CONSUMER, sessions, ctx, router_effect(ctx), relay.wake, wants=routes)
+        bus.subscribe(ROUTER_CONSUMER, [LIFECYCLE_TOPIC], one_by_one,
+                      batch=idempotent_batch(ROUTER_CONSUMER, sessions, ctx, router_batch_effect(ctx), one_by_one,
                                              relay.wake, wants=routes))
     if "feedback" in roles:
-        bus.subscribe("hotline-feedback", [UNIT_REPLIES_TOPIC],
-                      reply_handler("hotline-feedback", sessions, ctx, relay.wake),
-                      unreadable=dead_letter_handler("hotline-feedback", sessions, ctx, relay.wake))
+        bus.subscribe(REPLIES_CONSUMER, [UNIT_REPLIES_TOPIC],
+                      reply_handler(REPLIES_CONSUMER, sessions, ctx, relay.wake),
+                      unreadable=dead_letter_handler(REPLIES_CONSUMER, sessions, ctx, relay.wake))
         reports = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
         bus.subscribe(REPORTS_CONSUMER, list(REPORT_TOPICS), reports,
                       batch=idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports))

@@ -24,6 +24,8 @@ from services.tracing import consume_span, consume_spans
 
 log = logging.getLogger(__name__)
 
+ROUTER_CONSUMER = "hotline-router"  # the router's consumer group: routes each received appeal
+
 Effect = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
 
 # Refusals that will not change on a retry.

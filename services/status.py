@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, func, inspect, select
 
 from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
+from services.consumers import ROUTER_CONSUMER
 from services.db import observation
 from services.db import repositories as repo
 from services.db.engine import make_engine, make_session_factory
@@ -19,11 +20,12 @@ from services.db.migrate import alembic_config
 from services.db.tables import ApiKey
 from services.reports.consumer import REPORT_TOPICS, REPORTS_CONSUMER
 from services.settings import CoreSettings
+from services.unit_replies import REPLIES_CONSUMER
 
 # Each consumer group the services run (services.bootstrap) and the topics it reads.
 CONSUMER_GROUPS: dict[str, tuple[str, ...]] = {
-    "hotline-router": (LIFECYCLE_TOPIC,),
-    "hotline-feedback": (UNIT_REPLIES_TOPIC,),
+    ROUTER_CONSUMER: (LIFECYCLE_TOPIC,),
+    REPLIES_CONSUMER: (UNIT_REPLIES_TOPIC,),
     REPORTS_CONSUMER: REPORT_TOPICS,
 }
 

@@ -49,6 +49,8 @@ from services.orders.unit_commands import REGISTRY, UnitCommand, UnknownCommand
 
 log = logging.getLogger(__name__)
 
+REPLIES_CONSUMER = "hotline-feedback"  # the feedback service's consumer group of the units' replies
+
 
 class ReplyRefusal(Exception):
     """A reply refused before its command runs: who sent it, or which command it is, is wrong."""
