@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import yaml
 
+from intake.masking import mask_text
 from schemas.access import Role
 from schemas.events import DISPATCH_TOPIC_PREFIX
 from services.apps.combined import create_combined_app
@@ -67,6 +68,21 @@ class DemoKeys:
         return self._made[(role, unit)]
 
 
+async def _on_callback_worklist(client: httpx.AsyncClient, operator: dict[str, str],
+                                order_id: str) -> dict[str, Any] | None:
+    """The order's own caller as the 回访 worklist gives them, when it gives a number to call."""
+    cursor = None
+    while True:
+        page = (await client.get("/v1/callbacks", params={"cursor": cursor} if cursor else {},
+                                 headers=operator)).json()
+        for item in page["items"]:
+            if item["work_order_id"] == order_id:
+                caller: dict[str, Any] = item["callers"][0]
+                return caller if caller["contact"] else None
+        if not (cursor := page["next_cursor"]):
+            return None
+
+
 async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, clock: DemoClock, echo: Any) -> dict[str, Any]:
     appeals = demo_appeals()
     keys = DemoKeys(runtime)
@@ -112,6 +128,7 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, clock: DemoC
     await runtime.relay.drain()
 
     unsatisfied_once = refused_shown = False
+    called_back = 0
     for order_id, token in orders:
         for _ in range(2):  # a reopened order goes round a second time
             order = (await client.get(f"/v1/work-orders/{order_id}", headers=operator)).json()
@@ -133,10 +150,22 @@ async def _closed_loop(client: httpx.AsyncClient, runtime: Runtime, clock: DemoC
                 rating, unsatisfied_once = "unsatisfied", True
                 echo(f"重办: the citizen of {order_id} was not satisfied with {order['unit']}'s answer; the order "
                      "goes back to the same unit with fresh clocks (a second reopening would make it 攻坚 hard).")
+            elif (caller := await _on_callback_worklist(client, operator, order_id)) is not None:
+                # The caller left a number: the centre's operator calls them back (回访) from the worklist.
+                reached = {"contacted": True, "solved": True, "rating": rating, "comment": "电话回访，群众表示满意"}
+                (await client.post(f"/v1/work-orders/{order_id}/callback", json=reached,
+                                   headers=operator)).raise_for_status()
+                if not called_back:
+                    echo(f"回访: the operator's worklist (GET /v1/callbacks) gave the caller of {order_id} and their "
+                         f"number ({mask_text(caller['contact']['phone'])} here; in full to the operator only); "
+                         "the call reached them, they were satisfied, and the order closed.")
+                called_back += 1
+                continue
             (await client.post(f"/v1/work-orders/{order_id}/rate",
                                json={"rating": rating, "solved": rating != "unsatisfied",
                                      "citizen_token": token})).raise_for_status()
         await runtime.relay.drain()
+    echo(f"回访: {called_back} order(s) were rated on the centre's call-back, the others by the citizens themselves.")
 
     clocks = await clocks_that_act(client, runtime, keys, clock, echo)
     report = (await client.get("/v1/reports/631", headers=supervisor)).json()

@@ -20,5 +20,6 @@ async def test_the_demo_runs_the_closed_loop_and_reports(tmp_path: Path) -> None
     assert clocks["late_on_time"] is False  # one department reported late to the whistle
     assert clocks["supervision_levels"] == ["remind", "supervise"]
     assert clocks["extension"] == "approved"
-    for words in ("上报", "吹哨", "报到", "以下评上", "提醒 / 督办", "延期", "重办"):
+    for words in ("上报", "吹哨", "报到", "以下评上", "提醒 / 督办", "延期", "重办", "回访"):
         assert words in text
+    assert "1380000" not in text  # the callers' numbers, shown masked
