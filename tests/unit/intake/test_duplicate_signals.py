@@ -73,6 +73,28 @@ def test_a_house_number_is_where_the_caller_is_when_the_water_is_out() -> None:
 
 
 
+def _lean_water(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: muddy taps and a source gone bad lean 0.48 alike, a muddy tap and
+    a school's meals 0.18 (unit vectors)."""
+    if "浑" in text or "黄" in text:
+        return {"water.quality": 0.6, "water.outage": 0.8}
+    if "水源" in text:
+        return {"water.quality": 0.8, "ecology.water": 0.6}
+    if "饭" in text:
+        return {"water.outage": 0.3, "education.meals": 0.954}
+    return {}
+
+
+def test_leanings_somewhat_alike_at_a_spot_are_one_matter_not_leanings_far_apart() -> None:
+    taps = _r("a", "翠竹苑的自来水这两天出来是黄的，烧开底下一层泥")
+    source = _r("b", "翠竹苑供水的水源地这几天进了泥，请派人看看", hours=20)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_water)
+    assert [index.add(r) for r in (taps, source)] == [None, "a"]
+    meals = _r("b", "翠竹苑幼儿园的午饭越来越少，孩子回家喊饿", hours=20)
+    index = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_water)
+    assert [index.add(r) for r in (taps, meals)] == [None, None]
+
+
 def _lean(text: str) -> dict[str, float]:
     """A stand-in for the learned matter leaning: a pole's lean and a lift, told in any words."""
     if "杆" in text:
