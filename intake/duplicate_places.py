@@ -26,7 +26,6 @@ from intake.places import (
     common_area,
     common_holder,
     contradict,
-    road_and_spot,
     shared_spots,
     spots_of_one_road,
 )
@@ -238,9 +237,6 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     holder = common_holder(a.whereabouts, b.whereabouts)
     if holder:
         return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
-    beside = road_and_spot(a.whereabouts, b.whereabouts)
-    if beside and not any(_pinned_on_road(p) for p in (a, b) if not p.whereabouts.spots):
-        return f"{_WITHIN}{_BESIDE}{beside}"  # a compound and a road of its community (锦绣华庭 / 人民路)
     area = common_area(a.whereabouts, b.whereabouts) if a.kinds & b.kinds & _FELT_AROUND else None
     if area:
         return f"{_WITHIN}village {area}"  # an outage felt by two places of one community
@@ -248,8 +244,6 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
-# (a road and a compound or landmark of the community that lists the road: `road_and_spot`)
-_BESIDE = "community by its road "
 
 
 _BUSINESS = "same business "
@@ -274,14 +268,6 @@ def _one_building(a: Profile, b: Profile) -> str | None:
 def _estates(p: Profile) -> bool:
     """It names a compound of the gazetteer, or a place of its own words that is not a road."""
     return bool(p.whereabouts.at("compound")) or any(not n.endswith(_ROADS) for n in p.names)
-
-
-def _pinned_on_road(p: Profile) -> bool:
-    """It tells where on its road it is: a house number, a building or group, an end, the middle."""
-    return bool(p.doors or p.subplaces or p.road_ends) or _ROAD_MIDDLE.search(p.report.text) is not None
-
-
-_ROAD_MIDDLE = re.compile("(?:路|街|大道|巷)的?(?:中间|中段|正中)")
 
 
 _JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口|交汇|交口|拐角|转角")

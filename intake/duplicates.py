@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from intake.duplicate_places import (
-    _BESIDE,
     _WITHIN,
     _elsewhere,
     _junction_of,
@@ -188,16 +187,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None  # past the window a standing grievance is one only at a place both name
     if gap > policy.window and not told_standing and not (spot and same_matter):
         return None  # ... and one classed so only at a spot both name, as one matter
-    beside = place.startswith(_WITHIN + _BESIDE)
-    if beside:
-        # A road and a compound or landmark of the community that lists it: kinds of one incident
-        # (the burst on the road, the outage in the compound), and the router's matter, the words'
-        # matter or the words agree too.
-        if not (same_kind or _related(a.kinds, b.kinds) or felt):
-            return None
-        agreed = felt or _specific_matter(a, b) or _router_near(a, b) or bool(a.cues & b.cues)
-        needed = 0.0 if agreed else max(needed, policy.min_similarity_within)
-    elif coarse:
+    if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
         if not same_kind:

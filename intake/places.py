@@ -132,21 +132,6 @@ def common_holder(a: Whereabouts, b: Whereabouts) -> tuple[str, str] | None:
     return None
 
 
-def road_and_spot(a: Whereabouts, b: Whereabouts) -> str | None:
-    """One names roads and no landmark or compound, the other a landmark or compound and no road, in the
-    village or community whose roads the gazetteer lists the first's among (锦绣华庭 / 人民路 of
-    人民路社区): the code of that village, else None. The gazetteer does not say which road a compound is
-    on, so this is a place as wide as the community."""
-    for roads, spots in ((a, b), (b, a)):
-        if roads.spots or not roads.at("road") or spots.at("road") or not spots.spots:
-            continue
-        shared = ({p.village for p in roads.places if p.level == "road" and p.village}
-                  & {p.village for p in spots.spots if p.village})
-        if shared:
-            return min(shared)
-    return None
-
-
 def common_area(a: Whereabouts, b: Whereabouts) -> str | None:
     """A village or community both name a place in, roads included (a road may cross two), else None."""
     shared = {p.village for p in a.places if p.village} & {p.village for p in b.places if p.village}
