@@ -66,6 +66,8 @@ class EmergencyDetector:
         violence: list[str] | None = None,
         collision: list[str] | None = None,
         owners: frozenset[str] = frozenset(),
+        burning: list[str] | None = None,
+        fire_out: list[str] | None = None,
     ) -> None:
         self._cues = cues
         self._owners = owners
@@ -74,6 +76,8 @@ class EmergencyDetector:
         self._objects = frozenset(objects or ())
         self._people = frozenset(people or ())
         self._resolved = {line: frozenset(words) for line, words in (resolved or {}).items()}
+        self._burning = frozenset(burning or ())
+        self._fire_out = frozenset(fire_out or ())
         self._traffic = frozenset(traffic)
         self._amplifiers = amplifiers
         self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
@@ -84,7 +88,7 @@ class EmergencyDetector:
         self._administrative = self._defeaters.get("administrative", none)
         self._threshold = threshold
         words: set[str] = (set(self._traffic) | set(amplifiers) | self._objects | self._people | self._violence
-                           | self._collision)
+                           | self._collision | self._burning | self._fire_out)
         for group in self._resolved.values():
             words.update(group)
         for cue in cues:
@@ -204,7 +208,10 @@ class EmergencyDetector:
             if found & words:
                 if over is None:
                     return None
-                scores.pop(over, None)
+                if not self._still_burning(found, over):
+                    scores.pop(over, None)
+        if found & self._fire_out:
+            scores.pop(EmergencyLine.fire, None)
         if not scores:
             return None
         line = max(scores, key=lambda k: (scores[k], -_TIE_ORDER.index(k)))
@@ -222,12 +229,17 @@ class EmergencyDetector:
         score = scores[line] + boost
         return EmergencyCall(line=line, cues=tuple(dict.fromkeys(cues_by_line[line])), score=score)
 
-    def may_be_now(self, found: set[str], line: EmergencyLine) -> bool:
+    def may_be_now(self, found: set[str], line: EmergencyLine, *, sure: bool = False) -> bool:
         """Whether an appeal whose dictionary phrases are `found` can be a call for `line` now, by
         its wording alone: not when it says the situation is over ("都出来了", "找到了"), speaks
         only of the past or a habit ("上个月", "经常") or of a fear or hazard ("怕着火") with no word
-        of now. For judging a learned guess that no cue supports."""
-        if found & self._resolved.get(None, frozenset()) or found & self._resolved.get(line, frozenset()):
+        of now; with `sure` (a learned head all but certain) a word of the past or a habit does not
+        veto it. For judging a learned guess that no cue supports."""
+        if found & self._resolved.get(None, frozenset()):
+            return False
+        if found & self._resolved.get(line, frozenset()) and not self._still_burning(found, line):
+            return False
+        if line is EmergencyLine.fire and found & self._fire_out:
             return False
         if found & self._administrative:
             return False
@@ -236,7 +248,11 @@ class EmergencyDetector:
         present = {w for w in found & self._present if not any(w in longer for longer in past)}
         if found & self._hypothetical and not present:
             return False  # a fear or a hazard ("怕着火", "隐患"), or a denial, with no word of now
-        return not past or bool(present)
+        return sure or not past or bool(present)
+
+    def _still_burning(self, found: set[str], line: EmergencyLine) -> bool:
+        """A fire burning that people getting out does not end ("车头全是明火了，司机自己爬出来了")."""
+        return line is EmergencyLine.fire and bool(found & self._burning) and not found & self._fire_out
 
     def _now_since_past(self, phrases: dict[str, list[Hit]], before: int) -> bool:
         """Whether the last word of time before `before` in a sentence says now: a phone call
@@ -309,7 +325,9 @@ class EmergencyDetector:
                    resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []],
                    collision=[normalise(w) for w in data.get("collision") or []],
                    # the people of the 110 families: "孩子的…找不到了" is a thing of theirs missing
-                   owners=frozenset(c.term.parts[-1] for c in family_cues if c.line is EmergencyLine.police))
+                   owners=frozenset(c.term.parts[-1] for c in family_cues if c.line is EmergencyLine.police),
+                   burning=[normalise(w) for w in data.get("burning") or []],
+                   fire_out=[normalise(w) for w in data.get("fire_out") or []])
 
 
 def _family_cues(families: list[object], normalise: Normaliser, path: Path) -> list[_Cue]:

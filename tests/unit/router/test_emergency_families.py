@@ -1,7 +1,9 @@
 """Emergency families from taxonomy.md in phrasings the router's sets lack (written for these
 tests): a relative calling for someone else, dialect, indirect ("喊也不应"), a missing child, people
 held, a confined space, choking — and their look-alikes: a thing of the child's that is lost, wages
-"扣着" by a boss, a theft already over, water that will not come up a well, a fear of fire."""
+"扣着" by a boss, a theft already over, water that will not come up a well, a fear of fire; later gas with
+someone made dizzy, a fire burning though the people got out, a drunk driver on the road, crush and fall
+injuries, a heap already smouldering."""
 
 from __future__ import annotations
 
@@ -31,3 +33,12 @@ def test_a_word_of_now_after_the_past_keeps_the_call(router: Router) -> None:
     decision = router.route("我老爹中风了 以前中过一次 这次又犯了 嘴歪了说不了话")
     assert decision.redirect is not None and decision.redirect.value == "120"
     assert router.route("我老爹以前中过风 嘴歪了好几年 想申请残疾证").redirect is None
+
+
+def test_a_learned_head_all_but_sure_is_not_vetoed_by_a_word_of_the_past(router: Router) -> None:
+    """The head alone calls a line from LEARNED_SURE though the text tells of the past somewhere
+    ("他以前就有心脏病"); a question about the past with no harm now stays a matter for a unit."""
+    decision = router.route("我爸胸口疼得厉害 满头冷汗 说喘不上气 他以前就有心脏病 我们在城南")
+    assert decision.redirect is not None and decision.redirect.value == "120"
+    assert router.route("我爸以前有心脏病 现在医保报销比例是多少").redirect is None
+    assert router.route("听说上个月厂房着过一次火 想问消防检查怎么申请").redirect is None
