@@ -76,6 +76,10 @@ addresses written differently for one place, the same matter nearby, another mat
 compound, an industrial park —, the same place weeks later, one caller reporting two things, chasers) was written
 apart at the start of the 2026-12-02 round and never read: 6e562d0 0.827 / 0.717. With dups_j, dups_k, dups_n,
 dups_p, dups_q, dups_s and dups_t it is the measure of sets never seen: do not read it.
+tests/data/dups_v.jsonl (200 appeals, 91 incidents, 202 true pairs: incidents told 2–6 times, places written as a
+community, its road, a gate, a bus stop or a shop; many matters at one busy place; a storm and a water cut making
+several local incidents; the same place weeks later; one caller, two things) was written apart on 2026-12-02 for
+development and may be read; measured once before it was: 3c9122f 0.921 / 0.871.
 """
 
 from __future__ import annotations
