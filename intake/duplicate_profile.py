@@ -22,6 +22,7 @@ from intake.incident_kinds import (
     _TOWNSHIP_WIDE,
     incident_facets,
     incident_kinds,
+    without_spots_told_from,
 )
 from intake.place_keys import NO_KEYS, PlaceKeys, place_keys
 from intake.place_words import (
@@ -196,7 +197,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                          if book else (NOWHERE, raw_where))
     said_rest = rest[len(unicodedata.normalize("NFKC", f"{report.address or ''} ")):]  # the text, places blanked
     # The matter is what it tells first: a matter added in passing (。还有…, 顺便说一下) is another one.
-    kinds = incident_kinds(_ASIDE.split(said_rest, maxsplit=1)[0])
+    kinds = incident_kinds(_ASIDE.split(without_spots_told_from(said_rest), maxsplit=1)[0])
     township_wide = bool(kinds & _OUTAGES) and bool(_TOWNSHIP_WIDE.search(report.text))
     if township_wide:  # the whole township is out: the places it names are some of those without
         whereabouts = Whereabouts(frozenset(p for p in whereabouts.places if p.level == "township"),

@@ -167,6 +167,16 @@ _STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy",
 _ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
 
 
+# What a spot is told from, right before a word of position (工地门口的车辆, 超市旁边那个, 公交站下车往前): a
+# place, not what happened there; blanked before the kinds are read.
+_TOLD_FROM_SPOT = re.compile("[\u4e00-\u9fff]{1,4}(?=门口|旁边|对面|附近|边上|后面|隔壁|那边|下车)")
+
+
+def without_spots_told_from(text: str) -> str:
+    """`text` with what each spot is told from blanked (`_TOLD_FROM_SPOT`)."""
+    return _TOLD_FROM_SPOT.sub(lambda m: " " * len(m.group(0)), text)
+
+
 # An outage of the whole township: where it is reported from is only where the caller is.
 _OUTAGES = frozenset({"water_outage", "power"})
 

@@ -15,6 +15,7 @@ BOOK = PlaceBook({
 })
 WAGES = frozenset({"matter:hr.wage_arrears"})
 POWER = frozenset({"matter:power.outage"})
+NONE: frozenset[str] = frozenset()
 
 
 def _r(i: str, text: str, topic: frozenset[str], hours: float = 0.0) -> Report:
@@ -55,3 +56,14 @@ def test_a_grievance_the_router_classes_long_standing_is_one_past_the_window_at_
     assert _run(crack, ordinary) == [None, None]  # a week on, an ordinary report is a new incident
     weeks = Report(id="b", text=later.text, reported_at=T0 + timedelta(days=20), topic=danger, long_standing=True)
     assert _run(crack, weeks) == [None, None]  # past the standing window
+
+
+def test_what_a_spot_is_told_from_is_no_kind_of_incident() -> None:
+    """工地门口 places the muck on the road by the site's gate: the site is where, not what happened, and
+    the site's night works at the same compound are another matter."""
+    book = DuplicateIndex(book=BOOK)
+    assert "construction" not in book.profile_of(_r("a", "翠竹苑二期工地门口的车辆出场不冲洗，路上全是泥", NONE)).kinds
+    assert "construction" in book.profile_of(_r("a", "翠竹苑的工地半夜还在施工，吵得睡不着", NONE)).kinds
+    mud = _r("a", "翠竹苑二期工地门口的车辆出场不冲洗，路上全是泥", NONE)
+    night = _r("b", "翠竹苑二期工地半夜浇筑混凝土，噪音吵得睡不着", NONE, hours=20)
+    assert [DuplicateIndex(book=BOOK).add(r) for r in (mud, night)] == [None, None]
