@@ -142,7 +142,7 @@ class DuplicatePolicy:
     min_similarity_within: float = 0.1  # ... when they share only a township or village (the same kind)
     max_distance_m: float = 300.0  # coordinates this close are the same place
     min_leaning: float = 0.9  # the learned model's leanings this alike are one matter (on a road …)
-    min_leaning_at_spot: float = 0.4  # ... and this alike at a spot both name (a compound, landmark, business)
+    min_leaning_at_spot: float = 0.5  # ... and this alike at a spot both name (a compound, landmark, business)
     leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
     leaning_in_common: float = 0.2  # ... and this alike are a matter in common (min_similarity applies)
 

@@ -169,8 +169,9 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
                                   and (spot or same_kind or router_agrees))
     # At a spot both name, leanings well alike are one matter whatever the kinds' words and the router
     # say (a wall's crack / the wall about to fall; cars parked anyhow at a school gate): among the
-    # pairs at a spot the rules rejected, 10 of 10 0.6 alike were one incident (sets a-m), and 9 of 10
-    # from 0.4 to 0.6 (sets a-i, l, m, o, r; the other one, two matters of one building, 0.57).
+    # pairs at a spot the rules rejected, 10 of 10 0.6 alike were one incident (sets a-m); 0.5 is the
+    # lowest bar that adds no false pair on any read set (a-i, l, m, o, r, v): at 0.4-0.48 a parking
+    # fee and a restaurant's bill at one old town lean alike (v).
     same_matter = same_matter or (spot and leaning is not None and leaning >= policy.min_leaning_at_spot)
     # A report that says it was reported before or is still not dealt with (打过电话, 还没修, 又是) tells
     # of one already reported, often as "it" (那个桥, 那家): at a spot both name, one of them saying no

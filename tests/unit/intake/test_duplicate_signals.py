@@ -74,12 +74,12 @@ def test_a_house_number_is_where_the_caller_is_when_the_water_is_out() -> None:
 
 
 def _lean_water(text: str) -> dict[str, float]:
-    """A stand-in for the learned leaning: muddy taps and a source gone bad lean 0.48 alike, a muddy tap and
-    a school's meals 0.18 (unit vectors)."""
+    """A stand-in for the learned leaning: muddy taps and a source gone bad lean 0.52 alike, a muddy tap and
+    a school's meals 0.24 (unit vectors)."""
     if "浑" in text or "黄" in text:
         return {"water.quality": 0.6, "water.outage": 0.8}
     if "水源" in text:
-        return {"water.quality": 0.8, "ecology.water": 0.6}
+        return {"water.quality": 0.87, "ecology.water": 0.49}
     if "饭" in text:
         return {"water.outage": 0.3, "education.meals": 0.954}
     return {}
