@@ -3,7 +3,9 @@ tests): a relative calling for someone else, dialect, indirect ("喊也不应"),
 held, a confined space, choking — and their look-alikes: a thing of the child's that is lost, wages
 "扣着" by a boss, a theft already over, water that will not come up a well, a fear of fire; later gas with
 someone made dizzy, a fire burning though the people got out, a drunk driver on the road, crush and fall
-injuries, a heap already smouldering."""
+injuries, a heap already smouldering; and false alarms' look-alikes: a price called robbery, a renovation
+still knocking down walls, anger "肺都要炸了", a car stuck with nobody hurt, "真着火了…怎么办", a lift stopped with
+nobody in it, a crash whose injured are gone, calling the property company in vain."""
 
 from __future__ import annotations
 
