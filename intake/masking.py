@@ -119,6 +119,10 @@ _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-_][A-Za-z0-9]++)+")
 # A hex token with a letter in it (a request id, a digest): every digit group in it touches a
 # letter, so none is a number (see _groups); X, the ID number's check digit, is no hex letter.
 _HEX_TOKEN = re.compile(r"(?=[0-9]*+[a-fA-F])[0-9a-fA-F]++")  # (fullmatch) linear, where [hex]*[a-f][hex]* is not
+# An event's time as schemas.events.rfc3339 writes it (a deadline among a transition's facts, masked
+# with them): the date and hour are one dash-joined code with a letter in it, and the last group
+# touches the Z, so what the scan could read is at most the minutes and seconds: never a number.
+_RFC3339_Z = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
 _LETTER = re.compile(r"[A-Za-z]")
 _ESCAPE = re.compile(r"\\+u[0-9a-fA-F]{4}")
 
@@ -180,8 +184,10 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
         return found
     if digit_count < _FEWEST_DIGITS:
         return _local_landlines(text, found)
-    if not codes and _HEX_TOKEN.fullmatch(text):
-        return found  # the log line of every request masks its id: 1 µs here against 30 µs through the scan
+    if not codes and (_HEX_TOKEN.fullmatch(text) or _RFC3339_Z.fullmatch(text)):
+        # the log line of every request masks its id, every dispatch its three deadlines: 1 µs here
+        # against 30–45 µs each through the scan
+        return found
     # JSON's \uXXXX escapes (a name in a logged SQL parameter) are characters, not digits and letters.
     scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
     if not codes:

@@ -112,6 +112,14 @@ def test_a_hex_token_with_a_letter_has_no_number_in_it_whatever_its_digits() -> 
     assert mask_text("6222021234567890123") == "6222***********0123"
 
 
+def test_an_event_time_among_the_facts_has_no_number_in_it() -> None:
+    # A dispatch's deadlines (schemas.events.rfc3339) are read at once, without the scan; a number
+    # beside one is still found, as the scan finds it.
+    for moment in ("2026-12-02T03:00:00Z", "2026-12-02T13:81:23.456789Z", "2027-01-08T09:13:58.138123Z"):
+        assert find_numbers(moment) == [] and mask_text(moment) == moment
+    assert mask_text("2026-12-02T03:00:00Z 13812345678") == "2026-12-02T03:00:00Z 138****5678"
+
+
 def test_numbers_read_out_in_financial_numerals_or_an_id_ending_in_x_are_masked_as_such() -> None:
     """大写 numerals (壹贰叁…, as on a cheque or a form filled in by hand) are digits as 一二三 are; an ID
     number read out in numerals keeps its final X, so it is masked as an ID (420*************3X), not its
