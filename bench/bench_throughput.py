@@ -16,6 +16,9 @@ autovacuum would on a live system (Hotline.analyze). Then:
               HTTP client; accepted (2xx received) -> dispatch event read from the unit's topic;
   shutdown    SIGTERM to intake under load: how long it takes to stop, and that every
               acknowledged appeal was stored and routed.
+The unit topics are read (one consumer on all of them, standing for the units) for the end-to-end
+and latency phases, not during the rounds: idle, it costs the broker about a third of a core,
+which the floors and intake competed for (--watch-throughout: as before 2026-12-02).
 CPU per appeal per process comes from /proc/<pid>/stat (utime + stime, children included); for
 PostgreSQL, from the backends connected to the phase's database, also split by the service each
 backend serves (its client's socket, from `ss`). --pg-stats ends with what PostgreSQL wrote per
@@ -330,7 +333,9 @@ def appeal_body(tag: str, i: int) -> bytes:
 
 # ---- the unit topics ------------------------------------------------------------------------------
 class TopicWatch:
-    """Reads every unit's dispatch topic from the start and notes when each order first appears."""
+    """Reads every unit's dispatch topic from the start and notes when each order first appears.
+    It stands for the units' consumers in the end-to-end and latency phases (and is stopped for
+    the rounds of floors and intake unless --watch-throughout)."""
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
@@ -369,6 +374,20 @@ class TopicWatch:
                 await self._task
         if self._consumer:
             await self._consumer.stop()
+        self._task = self._consumer = None
+
+    async def catch_up(self, dsn: str, timeout: float = 120) -> float:
+        """Wait until every order dispatched so far has been read (a watcher started afresh reads
+        every unit topic from the start); seconds waited."""
+        start = time.monotonic()
+        conn = await asyncpg.connect(dsn)
+        try:
+            dispatched = {r["id"] for r in await conn.fetch("SELECT id FROM work_orders WHERE state = 'dispatched'")}
+        finally:
+            await conn.close()
+        while time.monotonic() - start < timeout and not dispatched <= self.arrivals.keys():
+            await asyncio.sleep(0.1)
+        return time.monotonic() - start
 
 
 # ---- the systems under test -------------------------------------------------------------------------
@@ -696,6 +715,9 @@ async def main() -> None:
     parser.add_argument("--no-shutdown", action="store_true", help="skip the SIGTERM-under-load check")
     parser.add_argument("--intake-workers", type=int, default=1, help="uvicorn workers for intake")
     parser.add_argument("--router-workers", type=int, default=1, help="uvicorn workers (router consumers) for router")
+    parser.add_argument("--watch-throughout", action="store_true",
+                        help="keep the unit-topic watcher running during the rounds of floors and intake too "
+                             "(as before 2026-12-02; it costs the broker about a third of a core)")
     parser.add_argument("--pg-stats", action="store_true",
                         help="print PostgreSQL's rows written per order, per table, and its index scans")
     args = parser.parse_args()
@@ -745,6 +767,11 @@ async def main() -> None:
         idle_start = time.monotonic()
         await asyncio.sleep(3.0 if args.quick else 10.0)
         idle = {k: v / (time.monotonic() - idle_start) for k, v in (await meter.end()).items()}
+        if not args.watch_throughout:
+            # The watcher (one consumer on every unit topic, a third of a core of the broker's
+            # even when idle) is the end-to-end and latency phases' instrument: the rounds of
+            # floors and intake run without it, as they would without a unit reading its topic.
+            await watch.stop()
         for r in range(args.rounds):
             floors_a.append(await floor_a(plain_dsn(floor_url), floor_name, args.seconds, f"a{r}"))
             floors_b.append(await wrk_phase(floor_b_url + "/", args.seconds, f"b{r}", {"floor_b": floor_b.pid},
@@ -754,6 +781,9 @@ async def main() -> None:
                   f"intake {intakes[-1].rate:,.0f}/s", flush=True)
             await hotline.drain(600)
             await hotline.analyze()
+        if not args.watch_throughout:
+            await watch.start()
+            await watch.catch_up(hotline.dsn)
         e2e = await end_to_end(hotline, watch, args.e2e_seconds, "e2e", hot_processes,
                                drain_timeout=max(120.0, args.e2e_seconds * 10))
         print(f"end to end: {e2e.rate:,.0f}/s", flush=True)
@@ -789,7 +819,8 @@ async def main() -> None:
     print()
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}; PostgreSQL at 127.0.0.1:5432 (shared); Tansu "
           f"broker; Hotline as four services ({args.intake_workers} intake worker(s), {args.router_workers} router "
-          f"worker(s), one each for the others); {args.rounds} interleaved rounds of {args.seconds:.0f} s")
+          f"worker(s), one each for the others); {args.rounds} interleaved rounds of {args.seconds:.0f} s; the "
+          f"unit-topic watcher {'throughout' if args.watch_throughout else 'for end to end and latency only'}")
     print(f"floor A  bare asyncpg, 2 INSERTs + COMMIT, 8 connections: median {a:,.0f}/s "
           f"({', '.join(f'{p.rate:,.0f}' for p in floors_a)})")
     print(f"floor B  minimal FastAPI + asyncpg, uvloop/httptools, 1 worker, wrk -c32: median {b:,.0f}/s "
