@@ -235,6 +235,22 @@ def test_a_service_alone_refuses_to_start_without_what_it_shares_with_the_others
     assert not (tmp_path / "secrets.json").exists() and not (tmp_path / "hotline.db").exists()
 
 
+def test_a_service_with_keys_that_cannot_open_the_sealed_numbers_refuses_to_start(tmp_path: Path) -> None:
+    """Keys made afresh (the README's set-up run again in a new shell) let a service start; it then answered
+    500 to the lead unit's view and the 回访 worklist. Keys that still hold the old one (rotation) start."""
+    migrated = {**SHARED, "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}"}
+    assert hotline("db", "upgrade", data_dir=tmp_path, **migrated).returncode == 0
+    row = json.dumps({"channel": "sms", "text": "小区垃圾三天没人清，回电13900001111", "sender": "13900001111"})
+    assert hotline("import", "-", data_dir=tmp_path, stdin=row + "\n", **migrated).returncode == 0
+    other = "kK0CqkCYDdoaTnKE6bW5nq0l0wBl8u7bV1uD2p3oF8Y="
+    done = hotline("serve", "feedback", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
+                   **{**migrated, "HOTLINE_PII_KEYS": other})
+    _one_line_error(done, "HOTLINE_PII_KEYS cannot open", "shared.db")
+    rotated = hotline("serve", "feedback", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
+                      **{**migrated, "HOTLINE_PII_KEYS": f"{other},{SHARED['HOTLINE_PII_KEYS']}"})
+    _one_line_error(rotated, "KafkaConnectionError")  # past the keys, to the broker that does not answer
+
+
 def test_the_demo_refuses_a_directory_that_already_holds_a_database_in_one_line(tmp_path: Path) -> None:
     """Its appeals carry fixed ids: run again on its own database they are repeats of closed orders."""
     kept = tmp_path / "demo"
