@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from intake.exceptions import VaultError
 
+SEALED_FIELDS = "_sealed"  # an outbox event body's sealed personal fields (Vault.seal_fields)
+
 
 class Vault:
     """Seals and opens personal data. The first key encrypts; every key decrypts (rotation: put the
@@ -45,6 +47,22 @@ class Vault:
         except InvalidToken:
             raise VaultError("personal data cannot be decrypted with the configured keys") from None
         return opened
+
+    def seal_fields(self, data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+        """`data` (an event's body waiting in the outbox) with the values of `fields` sealed under
+        SEALED_FIELDS and left null in place, so no personal number rests in clear; `open_fields`
+        puts them back as the event is published."""
+        personal = {f: data[f] for f in fields if data.get(f) is not None}
+        if not personal:
+            return data
+        return {**{k: None if k in personal else v for k, v in data.items()}, SEALED_FIELDS: self.seal(personal)}
+
+    def open_fields(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The event body `seal_fields` made, with its sealed values back in place."""
+        if SEALED_FIELDS not in data:
+            return data
+        rest = {k: v for k, v in data.items() if k != SEALED_FIELDS}
+        return {**rest, **self.open(data[SEALED_FIELDS])}
 
 
 def citizen_token(secret: bytes, order_id: str) -> str:

@@ -224,7 +224,7 @@ async def build_runtime(
         )
     relay = OutboxRelay(engine, bus, batch_size=settings.relay_batch_size,
                         poll_seconds=settings.relay_poll_seconds, lock_check_seconds=settings.relay_lock_check_seconds,
-                        now=ctx.now)
+                        now=ctx.now, open_data=ctx.vault.open_fields)
     if "router" in roles:
         one_by_one = idempotent(ROUTER_CONSUMER, sessions, ctx, router_effect(ctx), relay.wake, wants=routes)
         bus.subscribe(ROUTER_CONSUMER, [LIFECYCLE_TOPIC], one_by_one,

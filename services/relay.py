@@ -33,6 +33,8 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from intake.exceptions import VaultError
+from intake.vault import SEALED_FIELDS
 from schemas.events import EventEnvelope
 from services.bus.base import EventBus
 from services.db import repositories as repo
@@ -45,11 +47,24 @@ log = logging.getLogger(__name__)
 RELAY_LOCK_KEY = 0x486F746C  # "Hotl": the advisory lock that elects the one active relay
 
 
-def _envelope(row: Row[Any]) -> EventEnvelope:
+def _envelope(row: Row[Any], open_data: Callable[[dict[str, Any]], dict[str, Any]]) -> EventEnvelope:
     return EventEnvelope(
         id=row.event_id, type=row.type, source=row.source, subject=row.key, time=row.time,
-        topic=row.topic, data=row.data, traceparent=row.traceparent, tracestate=row.tracestate,
+        topic=row.topic, data=_opened(row, open_data), traceparent=row.traceparent, tracestate=row.tracestate,
     )
+
+
+def _opened(row: Row[Any], open_data: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """The row's body with its sealed personal fields opened. Keys that cannot open them (a
+    misconfigured rotation; services refuse to start so) must not hold every later event back: the
+    event goes out without them, and the unit reads the contact from the order when the keys are
+    right again."""
+    try:
+        return open_data(row.data)
+    except VaultError:
+        log.error("outbox event %s: its personal fields cannot be opened with the configured keys; published "
+                  "without them", row.event_id)
+        return {k: v for k, v in row.data.items() if k != SEALED_FIELDS}
 
 
 class OutboxRelay:
@@ -63,8 +78,10 @@ class OutboxRelay:
         lock_check_seconds: float = 1.0,
         notify_seconds: float = 0.002,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        open_data: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data,
     ) -> None:
         self.engine = engine
+        self.open_data = open_data  # opens an event body's sealed personal fields (Vault.open_fields)
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -143,7 +160,7 @@ class OutboxRelay:
         async with self._statement() as conn:
             rows = await repo.unpublished(conn, self.batch_size, marking=ids, at=at)
         self._published = ((), at)
-        events = [_envelope(r) for r in rows]
+        events = [_envelope(r, self.open_data) for r in rows]
         if not events:
             return 0
         with publish_spans(events) as traced:

@@ -168,13 +168,19 @@ async def redirect(
     raw = await personal_data(session, ctx, order)
     repo.add_outbox(session, EventEnvelope(
         type=EMERGENCY_TYPE, subject=order.id, topic=EMERGENCY_TOPIC, time=now,
-        data=EmergencyEvent(work_order_id=order.id, line=line.value, text=raw.get("text") or order.text,
-                            address=raw.get("address") or order.address, caller_name=raw.get("caller_name"),
-                            caller_phone=raw.get("caller_phone"),
-                            explanation=reason, at=now).model_dump(mode="json")), now)
+        data=ctx.vault.seal_fields(EmergencyEvent(
+            work_order_id=order.id, line=line.value, text=raw.get("text") or order.text,
+            address=raw.get("address") or order.address, caller_name=raw.get("caller_name"),
+            caller_phone=raw.get("caller_phone"), explanation=reason, at=now).model_dump(mode="json"),
+            PERSONAL_EMERGENCY_FIELDS)), now)
     return state
 
 
+
+# What of an event waits in the outbox sealed (Vault.seal_fields; the relay opens it as it publishes):
+# the lead unit's contact with the citizen, and what an emergency line gets unmasked.
+PERSONAL_DISPATCH_FIELDS = ("contact",)
+PERSONAL_EMERGENCY_FIELDS = ("text", "address", "caller_name", "caller_phone")
 
 # How a recall names the hand-over that took the order from a unit (a reassignment: its reason alone).
 _RECALL_WORDS = {Action.escalate: "上报", Action.reopen: "重办", Action.dispatch: "派单"}
@@ -241,7 +247,8 @@ async def dispatch_to(
     payload = dispatched_payload(order, unit, reason=reason, assisting=helpers,
                                  contact=await caller_contact(session, ctx, order))
     repo.add_outbox(session, EventEnvelope(type=DISPATCHED_TYPE, subject=order.id, topic=dispatch_topic(unit.code),
-                                           time=now, data=payload.model_dump(mode="json")), now)
+                                           time=now, data=ctx.vault.seal_fields(payload.model_dump(mode="json"),
+                                                                                PERSONAL_DISPATCH_FIELDS)), now)
     send_assisting_copies(session, ctx, order, payload, helpers, now)
     schedule_fresh_clocks(ctx, order, unit.code, deadlines)
     return state

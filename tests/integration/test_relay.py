@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from sqlalchemy import delete, func, select, text
 
+from intake.vault import SEALED_FIELDS, Vault
 from schemas.events import EventEnvelope
 from services.bus.memory import InProcessBus
 from services.db import repositories as repo
@@ -72,6 +73,37 @@ async def test_only_one_relay_leads_and_a_failed_publish_loses_nothing() -> None
     finally:
         await first._drop_leadership()
         await second._drop_leadership()
+        await engine.dispose()
+        await drop_database(name)
+
+
+async def test_sealed_personal_fields_are_opened_as_published_and_a_key_that_cannot_holds_nothing_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The outbox keeps the lead unit's contact sealed; the relay opens it into the published event.
+    A row the configured keys cannot open still goes out, without those fields, and is logged."""
+    name, url = await create_database()
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    bus, vault = InProcessBus(), Vault.ephemeral()
+    relay = OutboxRelay(engine, bus, open_data=vault.open_fields)
+    try:
+        contact = {"phone": "13812345678"}
+        async with sessions() as session, session.begin():
+            for n, sealer in enumerate((vault, Vault.ephemeral())):  # the second: a key nobody has now
+                body = sealer.seal_fields({"n": n, "contact": contact}, ("contact",))
+                repo.add_outbox(session, EventEnvelope(type="t", subject="wo_1", topic="test.sealed", data=body),
+                                datetime.now(UTC))
+        async with sessions() as session:
+            resting = [r.data for r in (await session.execute(select(OutboxEvent).where(
+                OutboxEvent.topic == "test.sealed").order_by(OutboxEvent.id))).scalars()]
+        assert all(r["contact"] is None and SEALED_FIELDS in r and "13812345678" not in str(r) for r in resting)
+        await relay.drain()
+        published = [e.data for e in bus.topic_log("test.sealed")]
+        assert published == [{"n": 0, "contact": contact}, {"n": 1, "contact": None}]
+        assert "cannot be opened" in caplog.text
+    finally:
+        await relay._drop_leadership()
         await engine.dispose()
         await drop_database(name)
 
