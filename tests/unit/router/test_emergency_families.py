@@ -5,7 +5,8 @@ held, a confined space, choking — and their look-alikes: a thing of the child'
 someone made dizzy, a fire burning though the people got out, a drunk driver on the road, crush and fall
 injuries, a heap already smouldering; and false alarms' look-alikes: a price called robbery, a renovation
 still knocking down walls, anger "肺都要炸了", a car stuck with nobody hurt, "真着火了…怎么办", a lift stopped with
-nobody in it, a crash whose injured are gone, calling the property company in vain."""
+nobody in it, a crash whose injured are gone, calling the property company in vain; a seizure that does not
+stop, someone locked out (not in), a scam call hung up on, a fire far off with no flame seen."""
 
 from __future__ import annotations
 
