@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from schemas.channels import (
     SelfServiceIn,
     UpperTransferIn,
 )
+from schemas.validation import PHONE_PATTERN
 
 _COMMON = frozenset({"channel", "text", "address", "reported_at", "confidential", "external_id", "caller_name",
                      "caller_phone"})
@@ -84,6 +86,10 @@ def _visit(s: OfflineVisitIn) -> Appeal:
 
 
 def _message(s: MessageIn) -> Appeal:
+    # A text message comes from the citizen's own phone: without another number given, that is the
+    # number the lead unit and the 回访 call back (sealed and masked like any caller's number).
+    if s.channel == "sms" and s.caller_phone is None and re.match(PHONE_PATTERN, s.sender):
+        return _base(s, caller_phone=s.sender)
     return _base(s)
 
 
