@@ -127,39 +127,50 @@ async def _database_ready(settings: CoreSettings) -> None:
         at = f"is at {revision}" if revision else "holds no Hotline schema"
         raise CliError(f"the database at {url.split('@')[-1]} {at}, this release needs {head}: "
                        "run `hotline db upgrade`")
-    if settings.pii_keys:
-        await _keys_open_the_vault(settings)
+    if settings.pii_keys or settings.token_secret:
+        await _secrets_fit_the_database(settings)
 
 
-async def _keys_open_the_vault(settings: CoreSettings) -> None:
-    """Before uvicorn starts: HOTLINE_PII_KEYS open the personal data sealed most recently, else one line
-    and exit status 1. With keys of another set-up (made afresh in a new shell, or another environment's)
-    a service started and then answered 500 to the lead unit's view and the 回访 worklist, whose numbers
-    it could not open. One row, read backwards on the orders' creation index."""
+async def _secrets_fit_the_database(settings: CoreSettings) -> None:
+    """Before uvicorn starts: HOTLINE_PII_KEYS open the personal data sealed most recently, and
+    HOTLINE_TOKEN_SECRET makes the citizen token of the newest order, else one line and exit status 1.
+    With secrets of another set-up (made afresh in a new shell, or another environment's) a service
+    started and then answered 500 to the lead unit's view and the 回访 worklist, whose numbers it could
+    not open, or told every citizen their token was wrong (404). One row, read backwards on the orders'
+    creation index."""
     from sqlalchemy import select
 
-    from intake.vault import VaultError
+    from intake.vault import VaultError, citizen_token
     from services.db.engine import make_engine
     from services.db.tables import PersonalData, WorkOrder
-    from services.secrets_store import load_vault
+    from services.orders.lifecycle import token_hash
+    from services.secrets_store import load_token_secret, load_vault
 
     url = settings.effective_database_url
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            sealed = (await conn.execute(
-                select(PersonalData.sealed).join(WorkOrder, WorkOrder.id == PersonalData.work_order_id)
-                .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(1))).scalar_one_or_none()
+            newest = (await conn.execute(
+                select(WorkOrder.id, WorkOrder.citizen_token_hash, PersonalData.sealed)
+                .outerjoin(PersonalData, WorkOrder.id == PersonalData.work_order_id)
+                .order_by(WorkOrder.created_at.desc(), WorkOrder.id.desc()).limit(1))).one_or_none()
     finally:
         await engine.dispose()
-    if sealed is None:
+    if newest is None:
         return
-    try:
-        load_vault(settings).open(sealed)
-    except VaultError as exc:
-        raise CliError(f"HOTLINE_PII_KEYS cannot open the personal data in the database at {url.split('@')[-1]} "
-                       f"({exc}): set the keys it was sealed with, as the other services have them (to rotate: the "
-                       "new key first, the old ones after it)") from None
+    order_id, digest, sealed = newest
+    where = url.split("@")[-1]
+    if settings.pii_keys and sealed is not None:
+        try:
+            load_vault(settings).open(sealed)
+        except VaultError as exc:
+            raise CliError(f"HOTLINE_PII_KEYS cannot open the personal data in the database at {where} ({exc}): set "
+                           "the keys it was sealed with, as the other services have them (to rotate: the new key "
+                           "first, the old ones after it)") from None
+    if settings.token_secret and digest and token_hash(citizen_token(load_token_secret(settings), order_id)) != digest:
+        raise CliError(f"HOTLINE_TOKEN_SECRET does not make the citizen tokens of the orders in the database at "
+                       f"{where}: set the secret they were given with, as the other services have it (another one "
+                       "would turn every citizen's token away)")
 
 
 async def _broker_ready(settings: CoreSettings) -> None:

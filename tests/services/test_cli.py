@@ -249,6 +249,10 @@ def test_a_service_with_keys_that_cannot_open_the_sealed_numbers_refuses_to_star
     rotated = hotline("serve", "feedback", "--port", "0", data_dir=tmp_path, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
                       **{**migrated, "HOTLINE_PII_KEYS": f"{other},{SHARED['HOTLINE_PII_KEYS']}"})
     _one_line_error(rotated, "KafkaConnectionError")  # past the keys, to the broker that does not answer
+    # A token secret of another set-up would turn every citizen's token away (404): it refuses too.
+    wrong_secret = hotline("serve", "feedback", "--port", "0", data_dir=tmp_path,
+                           KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9", **{**migrated, "HOTLINE_TOKEN_SECRET": "another"})
+    _one_line_error(wrong_secret, "HOTLINE_TOKEN_SECRET does not make the citizen tokens", "shared.db")
 
 
 def test_the_demo_refuses_a_directory_that_already_holds_a_database_in_one_line(tmp_path: Path) -> None:
