@@ -133,7 +133,8 @@ function drawWeeks(weeks) {
   const width = 600, height = 180, pad = 24;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, id: "svg-weeks", role: "img",
                              "aria-label": "631 周占比" });
-  const step = (width - pad - 8) / weeks.length;
+  const legend = 76;  // room right of the bars for the target's label, which sat on the last week's bar
+  const step = (width - pad - legend) / weeks.length;
   weeks.forEach((w, i) => {
     let y = height - pad;
     for (const level of ["village", "township", "county"]) {
@@ -146,9 +147,9 @@ function drawWeeks(weeks) {
     }
   });
   const target = height - pad - 0.6 * (height - 2 * pad);
-  chart.append(svg("line", { x1: pad, x2: width - 4, y1: target, y2: target, stroke: "#1d2733",
+  chart.append(svg("line", { x1: pad, x2: width - legend + 4, y1: target, y2: target, stroke: "#1d2733",
                              "stroke-dasharray": "4 3" }));
-  chart.append(svg("text", { x: width - 60, y: target - 3 }, "村级目标 60%"));
+  chart.append(svg("text", { x: width - legend + 8, y: target + 4 }, "村级目标 60%"));
   axis(chart, width, height, pad, "100%", weeks.map((w, i) => [pad + i * step + step / 2, w.week.slice(5)]));
   document.getElementById("chart-weeks").replaceChildren(chart);
 }
