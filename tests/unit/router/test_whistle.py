@@ -89,3 +89,6 @@ def test_a_locked_device_is_not_a_locked_way_out(router: Router) -> None:
         assert router.route(text).whistle_class is not WhistleClass.urgent, text
     found = router.parts.whistle.assess("网吧后门被铁链锁死了，里面一百多号人", None)
     assert "门&锁死" in found.urgent_cues
+    # nor, in the catalogue, a matter of the fire brigade's: the locked way out is
+    assert router.route("手机卡被锁死了，营业厅说要本人带身份证去").dept != "fire_rescue"
+    assert router.route("网吧后门被铁链锁死了，里面一百多号人").dept == "fire_rescue"
