@@ -261,6 +261,18 @@ async def history_of(session: AsyncSession, order_id: str) -> Sequence[WorkOrder
     return (await session.execute(stmt)).scalars().all()
 
 
+async def histories_of(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, list[WorkOrderHistory]]:
+    """The history of each of `order_ids`, oldest first, in one query."""
+    found: dict[str, list[WorkOrderHistory]] = {i: [] for i in order_ids}
+    if not order_ids:
+        return found
+    stmt = (select(WorkOrderHistory).where(among(session, WorkOrderHistory.work_order_id, order_ids))
+            .order_by(WorkOrderHistory.id))
+    for h in (await session.execute(stmt)).scalars():
+        found[h.work_order_id].append(h)
+    return found
+
+
 async def latest_history(
     session: AsyncSession, order_ids: Sequence[str], *, action: str
 ) -> dict[str, WorkOrderHistory]:

@@ -33,20 +33,25 @@ async def _caller(session: AsyncSession, ctx: DomainContext, order: WorkOrder, s
 
 async def worklist(session: AsyncSession, ctx: DomainContext, after: tuple[datetime, str] | None,
                    limit: int) -> list[CallbackItem]:
-    """At most `limit` resolved orders after the (rating_due, id) cursor, with their callers."""
+    """At most `limit` resolved orders after the (rating_due, id) cursor, with their callers: a few
+    queries a page (the histories and the sealed records of all its orders read together)."""
     roots = await repo.resolved_awaiting_rating(session, after, limit)
     followers = await repo.followers_of(session, [r.id for r in roots])
     resolutions = await repo.latest_dispatches(session, [r.id for r in roots])
+    everyone = [r.id for r in roots] + [f.id for fs in followers.values() for f in fs]
+    histories = await repo.histories_of(session, everyone)
+    # caller_contact finds these in the session; held here, as the identity map holds them weakly.
+    _sealed = await repo.preload_personal_data(session, everyone)
     units = ctx.router.units()
     items = []
     for root in roots:
-        history = list(await repo.history_of(session, root.id))
+        history = histories[root.id]
         steps = _steps(history)
         since = resolved_at(steps)
         callers = [await _caller(session, ctx, root, steps, since, merged=False)]
         resolution = resolutions.get(root.id)
         for follower in followers[root.id]:
-            own = _steps(await repo.history_of(session, follower.id))
+            own = _steps(histories[follower.id])
             rated = [int((s.data or {}).get("resolution") or 0) for s in own if s.action == MERGED_RATING]
             if not rated_this_resolution(rated, resolution.id if resolution else None):
                 callers.append(await _caller(session, ctx, follower, own, since, merged=True))
