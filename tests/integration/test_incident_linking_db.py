@@ -28,7 +28,11 @@ CLOCK = ManualClock(datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def system(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
     name, url = await create_database() if request.param == "postgresql" else (None, None)
-    settings = CoreSettings(data_dir=tmp_path, database_url=url, kafka_bootstrap_servers=None, relay_poll_seconds=0.05)
+    # The linking is under test, not the router's confidence: the retrained router (fb5f7ba) is 0.77 sure
+    # that the first report (a manhole cover at a compound's gate) is the community's, below the 0.8 default,
+    # and an order waiting for a dispatcher is in no unit's hands.
+    settings = CoreSettings(data_dir=tmp_path, database_url=url, kafka_bootstrap_servers=None, relay_poll_seconds=0.05,
+                            review_threshold=0.5)
     try:
         async with running_system(settings, CLOCK) as pair:
             yield pair
