@@ -5,20 +5,21 @@ merged into it (并单) is called too, until they have answered for this resolut
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 CALLBACK = "callback"  # the history action of a 回访 (reached or not)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Protocol):
     """One history record, as far as the worklist cares."""
 
-    at: datetime
-    action: str
-    data: dict[str, Any] | None
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any] | None: ...
 
 
 def unanswered_calls(history: Iterable[Step], since: datetime) -> int:
@@ -26,8 +27,3 @@ def unanswered_calls(history: Iterable[Step], since: datetime) -> int:
     return sum(1 for h in history
                if h.action == CALLBACK and h.at >= since and (h.data or {}).get("contacted") is False)
 
-
-def resolved_at(history: Iterable[Step]) -> datetime | None:
-    """When the order was last resolved (办结): the resolution the centre calls about."""
-    times = [h.at for h in history if h.action == "resolve"]
-    return max(times) if times else None

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from feedback.callbacks import Step, resolved_at, unanswered_calls
+from feedback.callbacks import unanswered_calls
 from intake.merging import rated_this_resolution
 from schemas.lists import CallbackCaller, CallbackItem
 from services.context import DomainContext
@@ -17,18 +17,14 @@ from services.db import repositories as repo
 from services.db.tables import WorkOrder, WorkOrderHistory
 from services.orders.citizen import unit_reply
 from services.orders.personal import caller_contact
-from services.orders.ratings import MERGED_RATING
+from services.orders.ratings import rated_resolutions
 
 
-def _steps(history: Sequence[WorkOrderHistory]) -> list[Step]:
-    return [Step(h.at, h.action, h.data) for h in history]
-
-
-async def _caller(session: AsyncSession, ctx: DomainContext, order: WorkOrder, steps: list[Step],
-                  since: datetime | None, *, merged: bool) -> CallbackCaller:
+async def _caller(session: AsyncSession, ctx: DomainContext, order: WorkOrder,
+                  history: Sequence[WorkOrderHistory], since: datetime | None, *, merged: bool) -> CallbackCaller:
     return CallbackCaller(work_order_id=order.id, merged=merged, confidential=order.confidential,
                           contact=await caller_contact(session, ctx, order),
-                          unanswered_calls=unanswered_calls(steps, since) if since else 0)
+                          unanswered_calls=unanswered_calls(history, since) if since else 0)
 
 
 async def worklist(session: AsyncSession, ctx: DomainContext, after: tuple[datetime, str] | None,
@@ -46,14 +42,12 @@ async def worklist(session: AsyncSession, ctx: DomainContext, after: tuple[datet
     items = []
     for root in roots:
         history = histories[root.id]
-        steps = _steps(history)
-        since = resolved_at(steps)
-        callers = [await _caller(session, ctx, root, steps, since, merged=False)]
+        since = root.resolved_at  # the resolution the centre calls about
+        callers = [await _caller(session, ctx, root, history, since, merged=False)]
         resolution = resolutions.get(root.id)
         for follower in followers[root.id]:
-            own = _steps(histories[follower.id])
-            rated = [int((s.data or {}).get("resolution") or 0) for s in own if s.action == MERGED_RATING]
-            if not rated_this_resolution(rated, resolution.id if resolution else None):
+            own = histories[follower.id]
+            if not rated_this_resolution(rated_resolutions(own), resolution.id if resolution else None):
                 callers.append(await _caller(session, ctx, follower, own, since, merged=True))
         replies = [unit_reply(h) for h in history if h.action == "resolve"]
         unit = units.get(root.resolved_by or "")

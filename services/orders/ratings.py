@@ -4,6 +4,7 @@ time close unrated. What a rating does is feedback.ratings' business."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from schemas.lifecycle import Action, State
 from schemas.taxonomy import WhistleClass
 from services.context import DomainContext
 from services.db import repositories as repo
-from services.db.tables import Dispatch, Rating, WorkOrder
+from services.db.tables import Dispatch, Rating, WorkOrder, WorkOrderHistory
 from services.orders import dispatch
 from services.orders.followers import tell_followers
 from services.orders.lifecycle import check_citizen_token, load_for_update, record, transition
@@ -30,6 +31,11 @@ UNRATED_ACTOR = "system:rating-window"
 MERGED_RATING = "rate_merged"  # the history action of a merged caller's rating
 
 
+def rated_resolutions(history: Iterable[WorkOrderHistory]) -> list[int]:
+    """The root's hand-overs (resolutions) a merged caller has rated, from their own history."""
+    return [int((h.data or {}).get("resolution") or 0) for h in history if h.action == MERGED_RATING]
+
+
 async def merged_rating_open(session: AsyncSession, ctx: DomainContext, order: WorkOrder,
                              root: WorkOrder) -> tuple[bool, Dispatch | None]:
     """Whether the caller of merged `order` may rate the outcome of `root` now (its resolution waits
@@ -37,8 +43,7 @@ async def merged_rating_open(session: AsyncSession, ctx: DomainContext, order: W
     resolution = (await repo.latest_dispatches(session, [root.id])).get(root.id)
     if resolution is None or resolution.outcome != "resolved":
         return False, None
-    rated = [int((h.data or {}).get("resolution") or 0) for h in await repo.history_of(session, order.id)
-             if h.action == MERGED_RATING]
+    rated = rated_resolutions(await repo.history_of(session, order.id))
     allowed = may_rate(State(root.state), rated=rated_this_resolution(rated, resolution.id), now=ctx.now(),
                        rating_due=root.rating_due, policy=ctx.feedback)
     return allowed, resolution
