@@ -24,6 +24,7 @@ from intake.incident_kinds import (
     incident_kinds,
     without_spots_told_from,
 )
+from intake.lasting import told_lasting
 from intake.place_keys import NO_KEYS, PlaceKeys, place_keys
 from intake.place_words import (
     _BOILERPLATE,
@@ -112,6 +113,8 @@ class Profile:
     near: frozenset[str] = frozenset()
     open_where: str = ""  # `where` with the gazetteer's places blanked (their names hold other bare names)
     keys: PlaceKeys = NO_KEYS  # its references to places as comparable keys (junctions, anchors: `place_keys`)
+    # How long before it was reported it says its matter began or was first reported (`told_lasting`).
+    lasting: timedelta = timedelta(0)
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -145,11 +148,24 @@ class DuplicatePolicy:
     min_leaning_at_spot: float = 0.5  # ... and this alike at a spot both name (a compound, landmark, business)
     leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
     leaning_in_common: float = 0.2  # ... and this alike are a matter in common (min_similarity applies)
+    # A report saying its matter has lasted (or was first reported) this long or longer is taken at this.
+    max_lasting: timedelta = timedelta(days=30)
 
     @property
     def widest(self) -> timedelta:
-        """How far apart on `reported_at` two reports may be one incident at all."""
+        """How far apart on `reported_at` two reports may be one incident at all, unless the later one
+        says how long its matter has lasted (`reach`)."""
         return max(self.window, self.standing_window)
+
+    def reach(self, lasting: timedelta) -> timedelta:
+        """How far before a report saying its matter has lasted `lasting` an earlier report may be of it."""
+        return max(self.widest, min(lasting, self.max_lasting) + self.window)
+
+    def apart(self, earlier: Profile, later: Profile) -> timedelta:
+        """How far apart in time two reports are, counted from when the later one says its matter
+        began or was first reported (`Profile.lasting`, at most `max_lasting`): never less than zero."""
+        gap = later.report.reported_at - earlier.report.reported_at
+        return max(gap - min(later.lasting, self.max_lasting), timedelta(0))
 
 
 def _clean(text: str) -> str:
@@ -230,7 +246,8 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    trades=_trades(said), facets=incident_facets(said),
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
-                   doors=_doors(raw_where), keys=place_keys(where, rest))
+                   doors=_doors(raw_where), keys=place_keys(where, rest),
+                   lasting=told_lasting(said, report.reported_at))
 
 
 def _router_townships(report: Report) -> set[str]:

@@ -41,6 +41,7 @@ from intake.duplicate_profile import (
     profile,
 )
 from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
+from intake.lasting import told_lasting
 from intake.place_words import place_names
 from intake.places import PlaceBook
 
@@ -49,6 +50,7 @@ __all__ = [
     "DuplicateIndex", "DuplicatePolicy", "Match", "MatterLeaning", "MattersNamed", "MattersNear", "Profile", "Report",
     "bigram_idf", "find_duplicates", "incident_facets", "incident_kinds", "incidents_in_order", "latitude_band",
     "leaning_alike", "matters_apart", "pairwise_scores", "place_names", "profile", "repeated_incident", "similarity",
+    "told_lasting",
 ]
 
 
@@ -107,7 +109,8 @@ def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
 
 def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy()) -> Match | None:
     """`b` as a duplicate of `a`, with a score, or None when they are different incidents."""
-    gap = abs(b.report.reported_at - a.report.reported_at)
+    # Counted from when the later says its matter began or was first reported (坏了一周, 上周打过电话).
+    gap = policy.apart(a, b) if a.report.reported_at <= b.report.reported_at else policy.apart(b, a)
     # A grievance that stands until resolved: told by both in words of one (`_STANDING`), or classed
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
     told_standing = bool(a.kinds & b.kinds & _STANDING)
@@ -232,11 +235,13 @@ class DuplicateIndex:
 
     def add(self, report: Report) -> str | None:
         """Remember `report`; returns the id of the earliest report of the incident it repeats."""
-        horizon = report.reported_at - self.policy.widest
+        horizon = report.reported_at - self.policy.reach(self.policy.max_lasting)
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
-        # (past the window, only reports of a standing grievance the new one tells of too may be it)
-        recent, standing = report.reported_at - self.policy.window, new.kinds & _STANDING
+        # (past the window, only reports of a standing grievance the new one tells of too may be it, or
+        # of the time the new one says its matter has lasted)
+        recent = report.reported_at - self.policy.window - min(new.lasting, self.policy.max_lasting)
+        standing = new.kinds & _STANDING
         classed = report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles
                    if p.report.reported_at >= recent or p.kinds & standing or (classed and p.report.long_standing)]

@@ -15,7 +15,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import request_digest, to_appeal
-from intake.duplicates import Match, Report, latitude_band
+from intake.duplicates import Match, Report, latitude_band, told_lasting
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
 from intake.normalise import content_fingerprint
@@ -166,7 +166,9 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
     return _NewAppeal(
         order=order, values=values,
         rows=[(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)), (PersonalData, sealed)],
-        window=(reported_at - ctx.duplicates.widest, reported_at + ctx.duplicates.widest),
+        # back as far as the appeal says its matter goes (坏了一周, 上周打过电话: `told_lasting`)
+        window=(reported_at - ctx.duplicates.reach(told_lasting(appeal.text, reported_at)),
+                reported_at + ctx.duplicates.widest),
         band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
         external_id=appeal.external_id, idempotency_key=idempotency_key, now=now)
 

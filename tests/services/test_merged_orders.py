@@ -296,3 +296,27 @@ async def test_wages_owed_reported_again_ten_days_on_merge_into_the_open_order(
              "text": "宏昌鞋业的工资到现在还是没发，我们工人去厂里找老板也找不到人，请劳动部门帮帮我们。"}
     merged = (await client.post("/v1/appeals", json=again)).json()
     assert merged["state"] == "merged" and merged["merged_into"] == root["work_order_id"], merged
+
+
+async def test_intake_reaches_back_as_far_as_a_chaser_says_its_matter_has_lasted(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """A report saying the manhole cover has been gone twenty days joins the open order of the report of
+    it seventeen days before: past the windows, but not past when it says it began. One telling of it
+    as gone again last night, seventeen days later, is its own order."""
+    _, client = system
+
+    async def post(text: str, address: str, days_ago: float) -> dict[str, Any]:
+        CLOCK.advance(timedelta(minutes=30))
+        at = (CLOCK() - timedelta(days=days_ago)).isoformat()
+        body = {"channel": "12345_phone", "text": text, "address": address, "reported_at": at}
+        return (await client.post("/v1/appeals", json=body)).json()  # type: ignore[no-any-return]
+
+    first = await post("桂花园小区大门口人行道上的井盖没了，就剩一个黑窟窿，差点踩进去。", "文昌路桂花园小区门口", 17)
+    assert first["state"] != "merged", first
+    chaser = await post("桂花园小区门口的井盖没了快二十天了，打过电话，到现在还没人管。", "桂花园小区门口", 0)
+    assert chaser["state"] == "merged" and chaser["merged_into"] == first["work_order_id"], chaser
+    elsewhere = await post("翠湖苑大门口人行道上的井盖没了，就剩一个黑窟窿，差点踩进去。", "滨湖路翠湖苑门口", 17)
+    again = await post("翠湖苑门口的井盖又没了，昨天晚上被人偷了，黑窟窿很危险。", "翠湖苑门口", 0)
+    assert again["state"] != "merged", again
+    assert elsewhere["state"] != "merged", elsewhere

@@ -1,0 +1,95 @@
+"""How far back a report says its matter goes, for 并单 (`intake.duplicates`): the condition has
+lasted so long (坏了一周, 信号没了快一个礼拜了, 已经拖了两个月, 垮桥三天了), or it was reported before
+at a time it names (上周四我打过电话, 四天前我就打过电话, 我31号就报过了, 自9月停工至今).
+
+A report of a condition that has lasted a week is the incident of a report made a week ago, not a new
+one: the time the two are apart is counted from when the later one says it began. The same place and
+matter weeks later is still another incident when the later report tells of it as new (昨晚又坏了).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+
+_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _number(said: str) -> int | None:
+    """A count as written: 3, 三, 十二, 二十, 几 / 好几 (taken as 5), 一两 (2), 半 (0: half a unit)."""
+    if said.isdigit():
+        return int(said)
+    if said in ("几", "好几", "十几"):
+        return 15 if said == "十几" else 5
+    if said == "半":
+        return 0
+    if len(said) == 2 and all(c in _DIGITS for c in said):  # 一两, 两三, 三四: the larger
+        return max(_DIGITS[c] for c in said)
+    if "十" in said:
+        tens, _, ones = said.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    return _DIGITS.get(said) if len(said) == 1 else None
+
+
+_UNIT_DAYS = {"天": 1, "日": 1, "夜": 1, "晚": 1, "晚上": 1, "宿": 1, "星期": 7, "礼拜": 7, "周": 7, "月": 30}
+
+_NUM = "(?P<n>\\d{1,3}|好几|十几|[一二两三四五六七八九十几]{1,3}|半)"
+_UNIT = "(?P<half>个?半)?个?多?(?P<u>天|日|夜|晚上|晚|宿|星期|礼拜|周|月)(?P<more>多|有余)?"
+
+# A span of time the condition has lasted: a count of days, weeks or months said as lasting so far —
+# after a word of duration (已经, 快, 持续, 拖了, 坏了 …) or before one (了, 没人管, 都, 还, 以来 …) —,
+# or ago (三天前). Not a frequency (每天, 一天三次), a deadline (三天内) or what comes after (一周后).
+_SPAN = re.compile(
+    "(?P<before>已经|已|快|(?<!最)近|将近|都|持续|连续|整整|足足|了|有|过去|拖|这)?" + _NUM + _UNIT
+    + "(?P<after>前|了|没|都|还|也|不|仍|无|以来|至今|一直|过去|时间了)?")
+
+# A report made before, on a weekday of last week (上周四, 上个礼拜三), on a day of the month (我31号就报过了,
+# 9号打过的), or since a month (自9月停工至今, 10月份开始); not
+# last month alone (跟上个月一样 is another time it happened).
+_LAST_WEEK = re.compile("上个?(?:周|星期|礼拜)(?P<d>[一二三四五六日天])?")
+_DAY_OF_MONTH = re.compile("(?P<d>\\d{1,2})(?:号|日)(?:就|那天|晚上|早上|上午|下午)?(?:打|报|反映|投诉|开始|起|以来)")
+_SINCE_MONTH = re.compile("(?:自|从)(?P<m>\\d{1,2}|[一二三四五六七八九十]{1,2})月|"
+                          "(?P<m2>\\d{1,2}|[一二三四五六七八九十]{1,2})月份?(?:初|中|底)?(?:就|起|开始|以来|至今)")
+# A report that says the matter was dealt with, or stopped, for a while before (上个月整治了一阵, 停了一个月,
+# 协调后好了一阵子): it tells of its coming back, a new incident, whatever spans of time it names.
+_DEALT_WITH_BEFORE = re.compile(
+    "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过)|"
+    "(?:停|好|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
+_WEEKDAYS = "一二三四五六日"
+
+
+def told_lasting(text: str, reported_at: datetime) -> timedelta:
+    """How long before `reported_at` the report says its matter began or was first reported (zero when
+    it says nothing of it): the longest it tells. Counts of days, weeks, months; 上周X; a day of the
+    month; since a month."""
+    said = unicodedata.normalize("NFKC", text)
+    if _DEALT_WITH_BEFORE.search(said):
+        return timedelta(0)
+    days = 0.0
+    for m in _SPAN.finditer(said):
+        before, after = m.group("before"), m.group("after")
+        if not before and not after:
+            continue  # 一天三次, 每天: not how long it has lasted
+        if after == "前" and m.group("u") == "月":
+            continue  # 两个月前 is when it was bought or signed, as often as when it began
+        n = _number(m.group("n"))
+        if n is None:
+            continue
+        unit = _UNIT_DAYS[m.group("u")]
+        count = n + (0.5 if m.group("half") or m.group("n") == "半" else 0) + (0.5 if m.group("more") else 0)
+        days = max(days, count * unit)
+    weekday = reported_at.weekday()
+    for m in _LAST_WEEK.finditer(said):
+        d = m.group("d")
+        days = max(days, 7 + weekday - (_WEEKDAYS.index(d) if d and d != "天" else (6 if d else 0)))
+    for m in _DAY_OF_MONTH.finditer(said):
+        d = int(m.group("d"))
+        if 1 <= d <= 31:
+            days = max(days, reported_at.day - d if d <= reported_at.day else reported_at.day + 30 - d)
+    for m in _SINCE_MONTH.finditer(said):
+        month = _number(m.group("m") or m.group("m2"))
+        if month is not None and 1 <= month <= 12:
+            back = (reported_at.month - month) % 12
+            days = max(days, back * 30 + reported_at.day)
+    return timedelta(days=days)

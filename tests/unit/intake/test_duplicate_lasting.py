@@ -1,0 +1,70 @@
+"""How far back a report says its matter goes (`told_lasting`), and 并单 counting the time two reports
+are apart from then: a condition told as lasting a week is the incident reported a week before; the
+same place and matter told as new again weeks later is not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from intake.duplicates import DuplicatePolicy, Report, find_duplicates, told_lasting
+
+FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("大坪村手机信号没了快一个礼拜了", 7),
+    ("山里一个村子断信号二十天没人管", 20),
+    ("一个井盖报了快十天都没人来修", 10),
+    ("东湖大道路灯坏了一周，是不是电缆被偷了", 7),
+    ("江面采砂船仍在作业，已持续半个多月", 15),
+    ("四天前我就打过电话说橡胶厂臭的事", 4),
+    ("我上个礼拜三打过电话的，到今天没人联系", 9),  # a Friday: last Wednesday was 9 days before
+    ("我9号打过的，鸡场的事还是没动", 11),
+    ("道路硬化工程自9月停工至今", 80),
+])
+def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> None:
+    assert told_lasting(text, FRIDAY) == timedelta(days=days)
+
+
+@pytest.mark.parametrize("text", [
+    "每天晚上九点以后还有人砸杠铃",  # how often, not how long
+    "一天三次来回跑",
+    "请三天内答复",
+    "跟上个月一模一样，凌晨两点被熏醒",  # another time it happened
+    "上个月整治了一阵，现在又跟以前一样",  # dealt with before: it is back, a new incident
+    "采石场停了一个月，这几天又开始放炮了",
+    "上个礼拜好了两天，这两天又是黄汤一样",
+])
+def test_a_report_of_its_matter_coming_back_tells_no_lasting(text: str) -> None:
+    assert told_lasting(text, FRIDAY) == timedelta(0)
+
+
+FIRST = Report(id="a", text="解放路新华小区大门口人行道上的井盖没了，就剩一个黑窟窿，差点踩进去。",
+               address="解放路新华小区门口", reported_at=FRIDAY)
+
+
+def _later(text: str, days: float) -> Report:
+    return Report(id="b", text=text, address="新华小区门口", reported_at=FRIDAY + timedelta(days=days))
+
+
+def test_a_condition_told_as_lasting_since_the_first_report_is_that_incident() -> None:
+    chaser = _later("新华小区门口的井盖没了快十天了，上周打过电话，到现在还没人管，黑窟窿还在。", days=9)
+    assert find_duplicates([FIRST, chaser]) == [None, "a"]
+
+
+def test_the_same_condition_told_as_new_weeks_later_is_another_incident() -> None:
+    again = _later("新华小区门口的井盖又没了，昨天晚上被人偷了，黑窟窿很危险。", days=9)
+    assert find_duplicates([FIRST, again]) == [None, None]
+
+
+def test_a_condition_lasting_less_than_the_time_since_is_another_incident() -> None:
+    again = _later("新华小区门口的井盖没了两天了，黑窟窿很危险，请尽快补上。", days=20)
+    assert find_duplicates([FIRST, again]) == [None, None]
+
+
+def test_what_a_report_says_it_lasted_counts_up_to_the_policys_longest() -> None:
+    policy = DuplicatePolicy()
+    assert policy.reach(timedelta(days=200)) == policy.max_lasting + policy.window
+    assert policy.reach(timedelta(0)) == policy.widest
