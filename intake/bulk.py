@@ -101,21 +101,74 @@ def _nest(flat: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+class _Lines:
+    """The file's lines with the position of the next one, so that reading can start again at a line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.next = 0  # index of the next line to read; lines read so far = the last line's number
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.next >= len(self.lines):
+            raise StopIteration
+        self.next += 1
+        return self.lines[self.next - 1]
+
+
+def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str] | str]]:
+    """Each CSV record with the number of its last line, or, for a quote that does not close where
+    its cell ends, the number of the line it opened on and why. A lenient reader takes every line
+    after such a quote into that one cell, up to the next quote in the file or its end: the rows in
+    between would vanish into one appeal's text. So a record that breaks the quoting rules across
+    lines is refused and reading starts again on the line after its first; one that breaks them
+    within its line (`"好味来"蛋糕店`: a quote closed and followed by more text) is read as the
+    lenient reader reads it, the quotes dropped."""
+    source = _Lines(list(_without_bom(lines)))
+    reader = csv.reader(source, strict=True)
+    while True:
+        first = source.next + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            across_lines = source.next > first
+            source.next = first - 1
+            if across_lines:
+                yield first, ("a quote opened on this line does not close where its cell ends (the lines after "
+                              "it were read into the cell): close it, or double a quote inside a quoted cell (\"\")")
+                source.next = first
+                reader = csv.reader(source, strict=True)
+                continue
+            cells = next(csv.reader(source))  # within one line: read leniently
+            reader = csv.reader(source, strict=True)
+        if cells:
+            yield source.next, cells
+
+
 def read_csv(lines: Iterable[str]) -> Iterator[Row]:
     """Rows of a CSV file with a header line; line numbers are the file's (the header is line 1)."""
-    reader = csv.DictReader(_without_bom(lines))
-    for record in reader:
-        extra = record.pop(None, None)  # type: ignore[call-overload]
-        if extra:
-            yield Row(reader.line_num, None, f"{len(extra)} more cells than the header has columns")
+    header: list[str] | None = None
+    for line, record in _records(lines):
+        if isinstance(record, str):
+            yield Row(line, None, record)
             continue
-        yield Row(reader.line_num, _nest(record))
+        if header is None:
+            header = record
+            continue
+        if len(record) > len(header):
+            yield Row(line, None, f"{len(record) - len(header)} more cells than the header has columns")
+            continue
+        yield Row(line, _nest(dict(zip(header, record + [""] * (len(header) - len(record)), strict=True))))
 
 
 def count_rows(lines: Iterable[str], as_csv: bool) -> int:
     """How many rows `read_csv` / `read_jsonl` will yield, without parsing them (a progress total)."""
     if as_csv:
-        return max(0, sum(1 for cells in csv.reader(_without_bom(lines)) if cells) - 1)  # less the header
+        return max(0, sum(1 for _ in _records(lines)) - 1)  # less the header
     return sum(1 for line in lines if line.strip())
 
 

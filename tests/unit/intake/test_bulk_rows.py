@@ -36,3 +36,23 @@ def test_a_row_with_an_unknown_channel_is_refused_naming_the_channel() -> None:
         submission_of({"channel": "fax", "text": "路灯坏了好几天"}, None)
     assert refusal(refused.value).startswith("channel: Input should be one of '12345_phone'")
     assert "(got 'fax')" in refusal(refused.value)
+
+
+def test_a_quote_never_closed_refuses_its_row_and_the_rows_after_it_are_still_read() -> None:
+    # A lenient CSV reader takes every line after an unclosed quote into that one cell: the rows
+    # below it would vanish into one appeal's text and the import say it stored one row.
+    text = ("external_id,text,address\n"
+            'Q-1,"东湖大道路灯坏了,东湖大道\n'
+            "Q-2,白沙镇大坪村垃圾没人清运,白沙镇大坪村\n"
+            'Q-3,"多行\n的来访记录",北山乡\n'
+            'Q-4,"好味来"蛋糕店卖过期蛋糕,东湖大道\n'
+            'Q-5,"县汽车站门口乱停车,县汽车站\n'
+            "Q-6,北山林场有人砍树,北山乡\n")
+    rows = list(read_csv(io.StringIO(text, newline="")))
+    assert rows[0].line == 2 and rows[0].fields is None and "does not close" in (rows[0].problem or "")
+    read = [(r.line, (r.fields or {}).get("external_id")) for r in rows[1:]]
+    assert read == [(3, "Q-2"), (5, "Q-3"), (6, "Q-4"), (7, None), (8, "Q-6")]
+    assert rows[2].fields == {"external_id": "Q-3", "text": "多行\n的来访记录", "address": "北山乡"}
+    assert rows[3].fields == {"external_id": "Q-4", "text": "好味来蛋糕店卖过期蛋糕", "address": "东湖大道"}
+    assert rows[4].fields is None and rows[4].problem == rows[0].problem  # and at the end of the file
+    assert count_rows(io.StringIO(text, newline=""), as_csv=True) == len(rows)
