@@ -10,4 +10,4 @@ SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "sho
              "train_z", "train_aa", "train_ab", "train_ac", "train_ad")
 # Written apart and only ever measured (aggregates): never read, never tuned on, never learned from.
 NEVER_TUNED = ("short_b", "short_d", "short_w", "short_x", "longform_b", "short_y", "longform_c", "short_z", "short_aa",
-               "short_ab", "short_ac", "longform_d", "short_ad", "short_ae")
+               "short_ab", "short_ac", "longform_d", "short_ad", "short_ae", "longform_e")
