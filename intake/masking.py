@@ -26,7 +26,12 @@ _DIGIT_VALUE = {**{str(i): str(i) for i in range(10)}, **{chr(0xFF10 + i): str(i
                 "壹": "1", "贰": "2", "叁": "3", "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9"}
 _ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
 _CHECK_X = frozenset("Xx\uff38\uff58")
-_SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\uff0d\uff0e\u00b7\u30fb()\uff08\uff09/\\_")
+# Between digit groups: spaces, dashes and minus signs of every width, dots and bullets, brackets, slashes.
+_SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d\uff0e\u00b7\u2022\u2219\u30fb"
+                        "()\uff08\uff09/\\_")
+# At most this many separator characters between two groups of one number: a dash with a space on
+# each side (138 - 1234 - 5678, 0731 － 8888 1234), as typed on a phone's keyboard.
+_MOST_SEPARATORS = 3
 _DIGIT_CHARS = re.compile("[" + "".join(_DIGIT_VALUE) + "]")
 # The shortest number that counts (a landline: 0 + area code + 7 digits); a text with fewer digit
 # characters than this, most of them, has none (checked in C before the scan character by character).
@@ -132,7 +137,7 @@ def _is_letter(text: str, at: int) -> bool:
 
 
 def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
-    """Runs of digit groups: groups are separated by at most two separator characters."""
+    """Runs of digit groups: groups are separated by at most three separator characters."""
     runs: list[list[_Group]] = []
     current: list[_Group] = []
     i, n = 0, len(text)
@@ -162,7 +167,7 @@ def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
                     runs.append(current)
                 current = []
                 continue
-            if current and (start - current[-1].end > 2 or any(c not in _SEPARATORS
+            if current and (start - current[-1].end > _MOST_SEPARATORS or any(c not in _SEPARATORS
                                                                for c in text[current[-1].end:start])):
                 runs.append(current)
                 current = []

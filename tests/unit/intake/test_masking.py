@@ -173,3 +173,14 @@ def test_a_numeral_making_a_word_beside_a_number_stays_outside_it() -> None:
     assert mask_text("电话一三八一二三四五六七八两个人都能接") == "电话138****5678两个人都能接"
     assert mask_text("路口往左拐幺三八幺二三四五六七八是我家") == "路口往左拐138****5678是我家"
     assert mask_text("电话一三八一二三四五六七八一个") == "电话138****5678一个"
+
+
+def test_a_dash_with_spaces_round_it_or_a_bullet_between_groups_still_joins_one_number() -> None:
+    # Typed on a phone's keyboard or pasted from a form: a unit's reply, a citizen's comment.
+    for written, masked in (("请回电 138 - 1234 - 5678", "请回电 138****5678"),
+                            ("138•1234•5678", "138****5678"), ("138﹣1234﹣5678", "138****5678"),
+                            ("138−1234−5678", "138****5678"), ("座机 0731 - 8888 1234", "座机 0731-****1234"),
+                            ("身份证 110101 - 19900307 - 123X", "身份证 110*************3X"),
+                            ("卡号 6222 - 0212 - 3456 - 7890 - 123", "卡号 6222***********0123")):
+        assert mask_text(written) == masked, written
+    assert mask_text("3栋 - 2单元，共 3 - 5 天") == "3栋 - 2单元，共 3 - 5 天"
