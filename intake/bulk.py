@@ -48,6 +48,9 @@ class Row:
 class Tally:
     counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
     refusals: list[tuple[int, str]] = field(default_factory=list)
+    # Stopped before the end of the file (Ctrl-C): the rows counted were stored or refused whole, and
+    # running the same import again goes on from there (the rows stored count as repeats).
+    interrupted: bool = False
 
     def add(self, outcome: Outcome, line: int, reason: str | None = None) -> None:
         self.counts[outcome] += 1
@@ -57,8 +60,12 @@ class Tally:
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{sum(c.values())} rows: {c[Outcome.accepted]} accepted, {c[Outcome.merged]} merged (并单), "
-                f"{c[Outcome.repeat]} repeats, {c[Outcome.refused]} refused")
+        counts = (f"{sum(c.values())} rows: {c[Outcome.accepted]} accepted, {c[Outcome.merged]} merged (并单), "
+                  f"{c[Outcome.repeat]} repeats, {c[Outcome.refused]} refused")
+        if self.interrupted:
+            return (f"interrupted after {counts}; run the same import again to go on (the rows stored count "
+                    "as repeats)")
+        return counts
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:

@@ -20,10 +20,16 @@ IMPORT_ACTOR = "import"
 
 
 async def import_rows(runtime: Runtime, rows: Iterable[Row], *, channel: str | None = None,
-                      actor: str = IMPORT_ACTOR, progress: Callable[[int, Tally], None] | None = None) -> Tally:
-    """Store every row as an appeal (or find it a repeat, or refuse it with the reason); the tally."""
+                      actor: str = IMPORT_ACTOR, progress: Callable[[int, Tally], None] | None = None,
+                      stop: Callable[[], bool] | None = None) -> Tally:
+    """Store every row as an appeal (or find it a repeat, or refuse it with the reason); the tally.
+    `stop` is asked before each row: once it says so, the import ends there (`Tally.interrupted`),
+    between two rows' transactions, never inside one."""
     tally = Tally()
     for n, row in enumerate(rows, start=1):
+        if stop is not None and stop():
+            tally.interrupted = True
+            break
         outcome, reason = await _one(runtime, row, channel=channel, actor=actor)
         tally.add(outcome, row.line, reason)
         if progress is not None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
@@ -175,12 +176,25 @@ def import_appeals(
                 total = count_rows(counting, as_csv)
 
     async def run(progress: Callable[[int, Tally], None]) -> Tally:
+        # Ctrl-C (or a TERM) ends the import after the row in hand, with the counts and the refusals so
+        # far; a second Ctrl-C stops at once, as usual.
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def stop_after_this_row(signum: signal.Signals) -> None:
+            stopping.set()
+            loop.remove_signal_handler(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop_after_this_row, signum)
         runtime = await build_runtime(CoreSettings())
         try:
             return await import_rows(runtime, read_csv(source) if as_csv else read_jsonl(source), channel=channel,
-                                     progress=progress)
+                                     progress=progress, stop=stopping.is_set)
         finally:
             await runtime.engine.dispose()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
 
     try:
         with import_progress(total) as progress:
@@ -197,5 +211,7 @@ def import_appeals(
             for line, reason in tally.refusals:
                 out.write(json.dumps({"line": line, "reason": reason}, ensure_ascii=False) + "\n")
     typer.echo(tally.summary())
+    if tally.interrupted:
+        raise typer.Exit(130)  # as a shell reports a command ended by Ctrl-C
     if tally.refusals:
         raise typer.Exit(1)

@@ -5,6 +5,7 @@ are stored, a re-run imports nothing twice, CSV and standard input work too."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -150,3 +151,45 @@ def test_a_refusal_quoting_a_personal_number_masks_it(data_dir: Path, tmp_path: 
     done = CliRunner().invoke(app, ["import", "-", "--rejects", str(rejects)], input=rows)
     assert done.exit_code == 1 and "(got '138****5678')" in done.stderr, done.stderr
     assert "13812345678" not in done.stderr + rejects.read_text(encoding="utf-8")
+
+
+def test_ctrl_c_ends_the_import_between_rows_with_the_counts_and_refusals_and_a_rerun_goes_on(
+        data_dir: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    rows = [{"external_id": f"INT-{i}", "text": f"第{i}号走访记录：北山乡北山村{i}组的路灯坏了，晚上出门很不方便",
+             "address": f"北山乡北山村{i}组", "visit_kind": "走访"} for i in range(400)]
+    rows[0]["visitors"] = 0  # one refusal before the interruption
+    file = tmp_path / "visits.jsonl"
+    file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    command = [sys.executable, "-m", "services.cli", "import", str(file), "--channel", "offline_visit",
+               "--rejects", str(rejects)]
+    importing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "HOTLINE_DATA_DIR": str(data_dir / "var")})
+    database = data_dir / "var" / "hotline.db"
+    deadline = time.monotonic() + 60
+    stored = 0
+    while stored < 3 and time.monotonic() < deadline and importing.poll() is None:
+        time.sleep(0.2)
+        if database.exists():
+            with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(database)) as db:
+                stored = db.execute("SELECT count(*) FROM work_orders").fetchone()[0]
+    assert stored >= 3 and importing.poll() is None, "the import did not start storing rows in time"
+    importing.send_signal(signal.SIGINT)
+    out, err = importing.communicate(timeout=60)
+    assert importing.returncode == 130, (out, err)
+    assert "interrupted after" in out and "run the same import again" in out, out
+    assert "Traceback" not in err, err
+    assert json.loads(rejects.read_text().splitlines()[0])["line"] == 1  # the refusals so far are written
+    first = len(_orders(data_dir))
+    assert 3 <= first < 399
+
+    again = CliRunner().invoke(app, ["import", str(file), "--channel", "offline_visit"])
+    assert again.stdout.startswith("400 rows: ") and f"{first} repeats, 1 refused" in again.stdout, again.stdout
+    assert len(_orders(data_dir)) == 399
