@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
-from intake.incident_kinds import _FELT_AROUND, _FROM_A_SOURCE, _TOWNSHIP_SCALE, _WATER, _WATER_OUT
+from intake.incident_kinds import (
+    _FELT_AROUND,
+    _FROM_A_SOURCE,
+    _KIND_BIGRAMS,
+    _TOWNSHIP_SCALE,
+    _WATER,
+    _WATER_OUT,
+)
 from intake.place_keys import shared_key
 from intake.place_words import (
+    _BOILERPLATE,
     _BUILDING,
     _DOORS_NEAR,
     _LEVELS,
@@ -221,6 +230,11 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
     if len(rare) >= 2 and not apart_spots:
         return "same name " + "".join(sorted(rare))
+    # (a name of one rare word and common ones, outside the places read: 竹山坳, 刘家嘴, 老张麻辣烫)
+    unplaced = frozenset(g for g in rare if not any(g in n for n in a.names | b.names | a.coarse | b.coarse))
+    name = _name_around(unplaced, _said(a), _said(b)) if unplaced and not apart_spots else None
+    if name:
+        return "same name " + name
     building = _one_building(a, b)
     if building:
         # A building number both give, the compound named by one only or by neither (水岸名都6栋 / 东湖大道268号
@@ -244,6 +258,40 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
 
 
 _WITHIN = "within "
+
+
+def _name_around(rare: frozenset[str], mine: str, theirs: str) -> str | None:
+    """The longest run of three or more characters both texts hold around a word the background never
+    saw (竹山 of 竹山坳, 家嘴 of 刘家嘴, 张麻 of 老张麻辣烫): one name both say, of a place or a business
+    the gazetteer does not hold, where its other words are common (山坳, 刘家, 老张)."""
+    best = ""
+    for gram in rare:
+        at = mine.find(gram)
+        while at >= 0:
+            start, end = at, at + 2
+            while start > 0 and _CJK.match(mine[start - 1]) and mine[start - 1:end] in theirs:
+                start -= 1
+            while end < len(mine) and _CJK.match(mine[end]) and mine[start:end + 1] in theirs:
+                end += 1
+            if end - start > len(best):
+                best = mine[start:end]
+            at = mine.find(gram, at + 1)
+    # (not a run across the words of what happened: 晚施工 of 半夜了还在切钢筋，这么晚施工)
+    if len(best) < 3 or any(best[i:i + 2] in _KIND_BIGRAMS for i in range(len(best) - 1)):
+        return None
+    return best
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _said(p: Profile) -> str:
+    """Its address and text as said, without the words every report is told in (诉求人来电称)."""
+    said = unicodedata.normalize("NFKC", f"{p.report.address or ''} {p.report.text}")
+    return _WHO_SAID.sub(" ", _BOILERPLATE.sub(" ", said))
+
+
+_WHO_SAID = re.compile("诉求人|来电人|来访人|咨询人|当事人|反映人|举报人")
 
 
 _BUSINESS = "same business "
