@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Header, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intake.exceptions import ChannelClosed
 from schemas.access import Permission, Principal, allows
 from schemas.appeals import AppealAccepted, CitizenView, WithdrawIn
 from schemas.channels import AppealSubmission, ChannelAppeal
@@ -43,6 +44,22 @@ router = APIRouter(prefix="/v1", tags=["intake"])
 _KEY_CHARS = r"[\x21-\x7e]"  # printable ASCII, no space
 _IDEMPOTENCY_KEY = Header(min_length=1, max_length=128, pattern=f"^{_KEY_CHARS}+$",
                           description="a client's own id for this submission: a repeat returns the first response")
+
+
+async def _channel_open(request: Request) -> None:
+    """A switched-off channel answers 404 `channel_closed` before its fields are checked: a client
+    told which fields are wrong would fix them only to be told the channel is closed. FastAPI solves
+    the dependencies before it validates the body (a body that is not JSON is answered before)."""
+    channels_off = request.app.state.runtime.ctx.channels_off
+    if not channels_off:
+        return
+    try:
+        body = await request.json()
+    except ValueError:
+        return
+    channel = body.get("channel") if isinstance(body, dict) else None
+    if isinstance(channel, str) and channel in channels_off:
+        raise ChannelClosed(channel)
 
 
 async def submit_appeal(
@@ -180,7 +197,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 router.add_api_route(
-    "/appeals", submit_appeal, methods=["POST"],
+    "/appeals", submit_appeal, methods=["POST"], dependencies=[Depends(_channel_open)],
     status_code=status.HTTP_201_CREATED, response_model=AppealAccepted,
     responses={200: {"model": AppealAccepted, "description": "a repeat: the first response again, token included"}},
     summary="submit an appeal from any channel (each channel has its own fields)",

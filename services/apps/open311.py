@@ -168,6 +168,8 @@ async def _views(orders: Sequence[WorkOrder], uow: UowDep, session: AsyncSession
 async def post_request(fmt: str, request: Request, uow: UowDep) -> Response:
     async def work() -> Response:
         _format(fmt)
+        if "open311" in uow.ctx.channels_off:  # before any field is checked: none would make it open
+            raise Open311Error(404, str(ChannelClosed("open311")))
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media and media != "application/x-www-form-urlencoded":
             # GeoReport v2 posts a form; a JSON body would read as a form without an api_key (403).

@@ -64,3 +64,19 @@ async def test_open311_switched_off_answers_the_standards_404(system: tuple[Runt
     assert posted.status_code == 404, posted.text
     assert posted.json()[0]["code"] == 404 and "open311" in posted.json()[0]["description"]
     assert await _orders(runtime) == before
+
+
+async def test_a_switched_off_channel_is_404_before_its_fields_are_checked(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    # A client told which fields are wrong would fix them only to be told the channel is closed.
+    runtime, client = system
+    for body in ({"channel": "wechat"}, {"channel": "sms", "text": "x", "photos": "not a list"}):
+        response = await client.post("/v1/appeals", json=body)
+        assert response.status_code == 404 and response.json()["error"] == "channel_closed", response.text
+    client_key = await issued_key(runtime, "open311-client")
+    for form in ({"api_key": client_key}, {"api_key": client_key, "service_code": "nope", "description": "x"}, {}):
+        posted = await client.post("/open311/v2/requests.xml", content=str(httpx.QueryParams(form)), headers=FORM)
+        assert posted.status_code == 404 and "<code>404</code>" in posted.text, posted.text
+    open_channel = await client.post("/v1/appeals", json={"channel": "web"})
+    assert open_channel.status_code == 422 and open_channel.json()["fields"][0]["field"] == "text"
