@@ -1,6 +1,7 @@
 """How far back a report says its matter goes, for 并单 (`intake.duplicates`): the condition has
 lasted so long (坏了一周, 信号没了快一个礼拜了, 已经拖了两个月, 垮桥三天了), or it was reported before
-at a time it names (上周四我打过电话, 四天前我就打过电话, 我31号就报过了, 自9月停工至今).
+at a time it names (上周四我打过电话, 四天前我就打过电话, 我31号就报过了, 自9月停工至今), or it chases a
+report made before and nothing came of it (上次说来看看，也没看到人来: up to two weeks).
 
 A report of a condition that has lasted a week is the incident of a report made a week ago, not a new
 one: the time the two are apart is counted from when the later one says it began. The same place and
@@ -34,7 +35,7 @@ def _number(said: str) -> int | None:
 
 _UNIT_DAYS = {"天": 1, "日": 1, "夜": 1, "晚": 1, "晚上": 1, "宿": 1, "星期": 7, "礼拜": 7, "周": 7, "月": 30}
 
-_NUM = "(?P<n>\\d{1,3}|好几|十几|[一二两三四五六七八九十几]{1,3}|半)"
+_NUM = "(?P<n>\\d{1,3}|好几|十几|[一二两三四五六七八九十几]{1,3}|半)来?"
 _UNIT = "(?P<half>个?半)?个?多?(?P<u>天|日|夜|晚上|晚|宿|星期|礼拜|周|月)(?P<more>多|有余)?"
 
 # A span of time the condition has lasted: a count of days, weeks or months said as lasting so far —
@@ -57,6 +58,17 @@ _DEALT_WITH_BEFORE = re.compile(
     "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过)|"
     "(?:停|好|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
 _WEEKDAYS = "一二三四五六日"
+
+# A report chasing one made before that it names no time of: it tells of the report (上次说来看看, 我已经报过
+# 一次, 反映两次了, 网格员拉了根绳子) and that nothing came of it (还没修, 到现在, 照样停, 一点改变都没有).
+_REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电)(?:过|了(?:[一两二三几好多]+次)?)|"
+                              "上(?:次|回)(?:说|讲|来|报|反映|打)|"
+                              "(?:网格员|社区|物业|城管|供电所|村里|镇上)(?:来)?(?:看了|拉了|说了|协调了|来过)")
+_NOTHING_CAME_OF_IT = re.compile("还没|还是|到现在|至今|仍然|仍在|照样|依然|没人(?:来|管|理)|一点(?:改变|进展|动静)|"
+                                 "没(?:有)?(?:解决|处理|结果|下文|回音|回复|动静|改变)|没(?:看到|见)(?:人|动静)|不了了之")
+# ... unless it says the report was lately (昨天就有人报了): up to this long after the report it chases.
+_LATELY = re.compile("昨天|昨晚|前天|前晚|前两天|今天早上|今早|刚才|刚刚|上午")
+_CHASED_WITHIN = timedelta(days=14)
 
 
 def told_lasting(text: str, reported_at: datetime) -> timedelta:
@@ -92,4 +104,6 @@ def told_lasting(text: str, reported_at: datetime) -> timedelta:
         if month is not None and 1 <= month <= 12:
             back = (reported_at.month - month) % 12
             days = max(days, back * 30 + reported_at.day)
+    if not days and _REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said) and not _LATELY.search(said):
+        return _CHASED_WITHIN  # it chases a report and says no time of it
     return timedelta(days=days)

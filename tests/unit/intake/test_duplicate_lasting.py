@@ -23,6 +23,10 @@ FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     ("我上个礼拜三打过电话的，到今天没人联系", 9),  # a Friday: last Wednesday was 9 days before
     ("我9号打过的，鸡场的事还是没动", 11),
     ("道路硬化工程自9月停工至今", 80),
+    ("养猪场的污染问题反映了二十来天，到现在还是没人管", 20),
+    # a chaser that names no time: up to two weeks after the report it chases
+    ("又开始臭了，猪场那个，上次说来看看，也没看到人来。", 14),
+    ("我们村东头那个桥栏杆到现在还没修，上次网格员拉了根绳子", 14),
 ])
 def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(days=days)
@@ -36,6 +40,8 @@ def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> 
     "上个月整治了一阵，现在又跟以前一样",  # dealt with before: it is back, a new incident
     "采石场停了一个月，这几天又开始放炮了",
     "上个礼拜好了两天，这两天又是黄汤一样",
+    "新华小区里面污水横流，昨天就有人报了，还没人来抽。",  # chased a day after: the window holds it
+    "我打过电话了，请尽快处理",  # reported before, and nothing said of what came of it
 ])
 def test_a_report_of_its_matter_coming_back_tells_no_lasting(text: str) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(0)
