@@ -251,7 +251,8 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     holder = common_holder(a.whereabouts, b.whereabouts)
     if holder:
         return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
-    area = common_area(a.whereabouts, b.whereabouts) if a.kinds & b.kinds & _FELT_AROUND else None
+    felt = a.kinds & b.kinds & _FELT_AROUND or _outage_and_burst(a, b)
+    area = common_area(a.whereabouts, b.whereabouts) if felt else None
     if area:
         return f"{_WITHIN}village {area}"  # an outage felt by two places of one community
     return None

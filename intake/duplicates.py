@@ -194,7 +194,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
-        if not same_kind:
+        if not same_kind and not felt:
             return None
         agreed = felt or _specific_matter(a, b) or _router_near(a, b)
         needed = 0.0 if agreed else max(needed, policy.min_similarity_within)

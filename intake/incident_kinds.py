@@ -16,6 +16,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
                      "挑水", "没自来水", "没有自来水"),
     "water_quality": ("水质", "发黄", "浑浊", "怪味", "铁锈味", "水是黄的", "黄水", "沉淀"),
     "power": ("停电", "没电", "断电", "限电", "来电了", "变压器", "电线", "电压", "跳闸", "忽明忽暗"),
+    # (the power out, as against its lines, poles and voltage: felt all round, as a water outage is)
+    "power_outage": ("停电", "没电", "断电", "来电了", "全黑了", "还没来电", "时候来电", "快点来电", "恢复供电"),
     "gas": ("燃气", "煤气", "天然气", "停气", "气味", "漏气", "臭鸡蛋味"),
     "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆"),
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
@@ -202,7 +204,7 @@ _WATER = frozenset({"water_leak", "water_outage"})
 # Kinds of incident felt away from where they happen (a burst at the junction empties the taps of
 # every house along the road): a report of one places the caller, not the incident. (Not `power`:
 # its words are of lines and poles at one spot as much as of outages.)
-_FELT_AROUND = frozenset({"water_outage", "water_quality"})
+_FELT_AROUND = frozenset({"water_outage", "water_quality", "power_outage"})
 
 
 _TOWNSHIP_SCALE = frozenset({"transit", "smoke_smell"})  # told of a whole township, not of one spot
