@@ -1,7 +1,8 @@
 """How far back a report says its matter goes, for 并单 (`intake.duplicates`): the condition has
 lasted so long (坏了一周, 信号没了快一个礼拜了, 已经拖了两个月, 垮桥三天了), or it was reported before
 at a time it names (上周四我打过电话, 四天前我就打过电话, 我31号就报过了, 自9月停工至今), or it chases a
-report made before and nothing came of it (上次说来看看，也没看到人来: up to two weeks).
+report made before and nothing came of it (上次说来看看，也没看到人来), or tells of it as standing long (长期被
+占, 乱象持续, 沟通过多次) with no time said: up to two weeks.
 
 A report of a condition that has lasted a week is the incident of a report made a week ago, not a new
 one: the time the two are apart is counted from when the later one says it began. The same place and
@@ -58,10 +59,14 @@ _DEALT_WITH_BEFORE = re.compile(
     "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过)|"
     "(?:停|好|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
 _WEEKDAYS = "一二三四五六日"
+# A matter told as standing a long time, or dealt with again and again, with no time said (长期被占, 乱象持续,
+# 已经沟通过多次): taken as lasting as long as a chaser's.
+_LONG = re.compile("长期|常年|持续|多次|屡次|反复|一再|至今未|迟迟")
 
 # A report chasing one made before that it names no time of: it tells of the report (上次说来看看, 我已经报过
 # 一次, 反映两次了, 网格员拉了根绳子) and that nothing came of it (还没修, 到现在, 照样停, 一点改变都没有).
-_REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电)(?:过|了(?:[一两二三几好多]+次)?)|"
+_REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电)(?:过|了)|"
+                              "(?:打|报|反映|投诉|来电|致电)了?[一两二三几好多]+次|"
                               "上(?:次|回)(?:说|讲|来|报|反映|打)|"
                               "(?:网格员|社区|物业|城管|供电所|村里|镇上)(?:来)?(?:看了|拉了|说了|协调了|来过)")
 _NOTHING_CAME_OF_IT = re.compile("还没|还是|到现在|至今|仍然|仍在|照样|依然|没人(?:来|管|理)|一点(?:改变|进展|动静)|"
@@ -106,4 +111,6 @@ def told_lasting(text: str, reported_at: datetime) -> timedelta:
             days = max(days, back * 30 + reported_at.day)
     if not days and _REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said) and not _LATELY.search(said):
         return _CHASED_WITHIN  # it chases a report and says no time of it
+    if not days and _LONG.search(said):
+        return _CHASED_WITHIN
     return timedelta(days=days)

@@ -27,6 +27,10 @@ FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     # a chaser that names no time: up to two weeks after the report it chases
     ("又开始臭了，猪场那个，上次说来看看，也没看到人来。", 14),
     ("我们村东头那个桥栏杆到现在还没修，上次网格员拉了根绳子", 14),
+    ("建材市场那条路又堵了，我反映两次了，一点改变都没有。", 14),
+    # a matter told as standing a long time, no time said: as long
+    ("湖滨花园小区内部消防通道夜间长期被占，部分车主仍拒不挪车", 14),
+    ("汽车站门口黑车拉客乱象持续，有旅客被收取八十元", 14),
 ])
 def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(days=days)
