@@ -136,6 +136,25 @@ def _is_letter(text: str, at: int) -> bool:
     return 0 <= at < len(text) and text[at].isascii() and text[at].isalpha()
 
 
+_HANDLE_NUMBER = re.compile(r"1[3-9]\d{9}|[1-9]\d{16}[\dX]")
+_NOT_HEX_LETTER = re.compile(r"[g-zG-Z]")
+
+
+def _ends_a_handle(text: str, start: int, end: int, digits: str) -> bool:
+    """Whether the digits text[start:end], glued to letters before them, are a mobile or ID number
+    that ends a person's handle or e-mail name: nothing alphanumeric after them, and the letters
+    before them a word (a letter past f: zhang, wxid, li — not a hex id's a-f) or the name of an
+    e-mail address (an @ after them)."""
+    if _is_letter(text, end) or not _HANDLE_NUMBER.fullmatch(digits) or _classify(digits) is None:
+        return False
+    if text[end:end + 1] == "@":
+        return True
+    head = start
+    while head > 0 and text[head - 1].isascii() and text[head - 1].isalnum():
+        head -= 1
+    return bool(_NOT_HEX_LETTER.search(text, head, start))
+
+
 def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
     """Runs of digit groups: groups are separated by at most three separator characters."""
     runs: list[list[_Group]] = []
@@ -156,10 +175,14 @@ def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
                 i += 1
             group = _Group("".join(value), start, i, chinese)
             if not codes and not chinese and (_is_letter(text, start - 1) or _is_letter(text, i)):
-                # Digits inside a code (wo_3f9…, a key, a token) are part of it, not a number.
+                # Digits inside a code (wo_3f9…, a key, a token) are part of it, not a number; but a
+                # whole mobile or ID number ending a handle or an e-mail name is a person's
+                # (微信号zhang13812345678, li13987654321@163.com).
                 if current:
                     runs.append(current)
                 current = []
+                if _ends_a_handle(text, start, i, group.digits):
+                    runs.append([group])
                 continue
             if chinese and len(group.digits) < 3:
                 # 一 and 二 are words before they are digits: a short run of numerals is text.
@@ -177,6 +200,18 @@ def _groups(text: str, codes: bool = False) -> list[list[_Group]]:
     if current:
         runs.append(current)
     return runs
+
+
+def _blank_code(match: re.Match[str]) -> str:
+    """A dash-joined code with letters in it, blanked; a mobile or ID number ending a person's handle
+    so joined (zhang_13812345678, wang-13812345678) stays, to be read as a number."""
+    code = match.group(0)
+    if not _LETTER.search(code):
+        return code
+    head, _, last = code.rpartition("-" if code.rfind("-") > code.rfind("_") else "_")
+    if _HANDLE_NUMBER.fullmatch(last) and _classify(last) is not None and _NOT_HEX_LETTER.search(head):
+        return "~" * (len(head) + 1) + last
+    return "~" * len(code)
 
 
 def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
@@ -197,7 +232,7 @@ def find_numbers(text: str, *, codes: bool = False) -> list[FoundNumber]:
     scanned = _ESCAPE.sub(lambda m: "~" * len(m.group(0)), text) if "\\u" in text else text
     if not codes:
         # Dash-joined codes with letters in them (UUIDs, wo_… ids, keys) are not numbers either.
-        scanned = _CODE.sub(lambda m: "~" * len(m.group(0)) if _LETTER.search(m.group(0)) else m.group(0), scanned)
+        scanned = _CODE.sub(_blank_code, scanned)
     for run in _groups(scanned, codes):
         i = 0
         while i < len(run):

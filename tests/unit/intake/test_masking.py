@@ -184,3 +184,18 @@ def test_a_dash_with_spaces_round_it_or_a_bullet_between_groups_still_joins_one_
                             ("卡号 6222 - 0212 - 3456 - 7890 - 123", "卡号 6222***********0123")):
         assert mask_text(written) == masked, written
     assert mask_text("3栋 - 2单元，共 3 - 5 天") == "3栋 - 2单元，共 3 - 5 天"
+
+
+def test_a_mobile_or_id_number_ending_a_handle_or_an_email_name_is_masked() -> None:
+    # WeChat ids and e-mail names are often the person's own mobile number behind a name.
+    for written, masked in (("微信号zhang13812345678，", "微信号zhang138****5678，"),
+                            ("邮箱li13987654321@163.com", "邮箱li139****4321@163.com"),
+                            ("a13812345678@qq.com", "a138****5678@qq.com"),
+                            ("微信：zhang_13812345678", "微信：zhang_138****5678"),
+                            ("wang-13812345678@qq.com", "wang-138****5678@qq.com"),
+                            ("身份证id11010119900307123x号", "身份证id110*************3X号")):
+        assert mask_text(written) == masked, written
+    # ids and digests stay whole: hex letters only before the digits, or letters after them
+    for code in ("工单wo_13812345678abcdef0", "deadbeef13812345678", "x13812345678y", "abc13812345678",
+                 "req 5a08defa-a60e-4445-9141-13812345678a", "zhang1381234567"):
+        assert mask_text(code) == code, code
