@@ -27,6 +27,14 @@ _COMMON = frozenset({"channel", "text", "address", "reported_at", "confidential"
                      "caller_phone"})
 
 
+def id_field(submission: ChannelAppeal) -> str:
+    """The field of a submission that carries the channel's own id, which a repeat conflict names: an
+    upper transfer's reference number unless it also gives an external_id."""
+    if isinstance(submission, UpperTransferIn) and not submission.external_id:
+        return "reference_no"
+    return "external_id"
+
+
 def request_digest(submission: ChannelAppeal) -> str:
     """A digest of everything the submission says: an exact repeat has the same digest, a different
     appeal reusing the same id does not."""

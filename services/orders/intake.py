@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.channels import request_digest, to_appeal
+from intake.channels import id_field, request_digest, to_appeal
 from intake.duplicates import Match, Report, latitude_band, told_lasting
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
@@ -49,12 +49,12 @@ def key_digest(idempotency_key: str | None) -> str | None:
 
 
 def repeat_answer(ctx: DomainContext, existing: WorkOrder, digest: str, *, external_id: str | None,
-                  idempotency_key: str | None) -> Accepted:
+                  idempotency_key: str | None, id_name: str = "external_id") -> Accepted:
     """The first response again for an exact repeat; a different appeal under the same id is refused."""
     if existing.request_digest is not None and existing.request_digest != digest:
         if idempotency_key and existing.idempotency_key == key_digest(idempotency_key):
             raise RepeatConflict("Idempotency-Key", mask_text(idempotency_key))
-        raise RepeatConflict("external_id", shown_external_id(external_id or ""))  # already masked
+        raise RepeatConflict(id_name, shown_external_id(external_id or ""))  # already masked
     return Accepted(existing, created=False, citizen_token=citizen_token(ctx.token_secret, existing.id))
 
 
@@ -65,10 +65,10 @@ async def answer_race(session: AsyncSession, ctx: DomainContext, submission: Cha
     existing = await repo.find_repeat(session, channel=appeal.channel, external_id=appeal.external_id,
                                       idempotency_key=key_digest(idempotency_key))
     if existing is None:
-        raise RepeatConflict("Idempotency-Key" if idempotency_key else "external_id",
+        raise RepeatConflict("Idempotency-Key" if idempotency_key else id_field(submission),
                              mask_text(idempotency_key or shown_external_id(appeal.external_id or "")))
     return repeat_answer(ctx, existing, request_digest(submission), external_id=appeal.external_id,
-                         idempotency_key=idempotency_key)
+                         idempotency_key=idempotency_key, id_name=id_field(submission))
 
 
 def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozenset[str],
@@ -128,6 +128,7 @@ class _NewAppeal:
     token: str
     digest: str
     external_id: str | None
+    id_name: str  # the submission's field holding external_id (a conflict names it)
     idempotency_key: str | None
     now: datetime
 
@@ -170,7 +171,7 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
         window=(reported_at - ctx.duplicates.reach(told_lasting(appeal.text, reported_at)),
                 reported_at + ctx.duplicates.widest),
         band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
-        external_id=appeal.external_id, idempotency_key=idempotency_key, now=now)
+        external_id=appeal.external_id, id_name=id_field(submission), idempotency_key=idempotency_key, now=now)
 
 
 async def _repeat(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) -> Accepted:
@@ -178,9 +179,10 @@ async def _repeat(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
     existing = await repo.find_repeat(session, channel=new.order.channel, external_id=new.external_id,
                                       idempotency_key=key_digest(new.idempotency_key))
     if existing is None:  # taken by a submission not committed yet, which then rolled back
-        raise RepeatConflict("Idempotency-Key" if new.idempotency_key else "external_id",
+        raise RepeatConflict("Idempotency-Key" if new.idempotency_key else new.id_name,
                              mask_text(new.idempotency_key or shown_external_id(new.external_id or "")))
-    return repeat_answer(ctx, existing, new.digest, external_id=new.external_id, idempotency_key=new.idempotency_key)
+    return repeat_answer(ctx, existing, new.digest, external_id=new.external_id, idempotency_key=new.idempotency_key,
+                         id_name=new.id_name)
 
 
 async def _merged(session: AsyncSession, new: _NewAppeal, duplicate: Match) -> WorkOrder:

@@ -163,6 +163,12 @@ async def test_same_id_with_different_content_is_422_naming_the_conflict_and_wri
     clash = await client.post("/v1/appeals", json=appeal("楼道堆满杂物"), headers={"Idempotency-Key": "k-77"})
     assert clash.status_code == 422 and "Idempotency-Key" in clash.json()["message"]
     assert (await _row_counts(runtime))[0] == before[0] + 1
+    # An upper body's reference number is that channel's id: the conflict names the field the client sent.
+    transfer = {"channel": "upper_transfer", "text": "转办：北山乡杨柳村村道塌方", "upper_body": "市12345中心",
+                "reference_no": "SZ-77", "deadline": "2026-12-10T17:00:00+08:00"}
+    assert (await client.post("/v1/appeals", json=transfer)).status_code == 201
+    reused = await client.post("/v1/appeals", json={**transfer, "text": "转办：白沙镇大坪村停水三天"})
+    assert reused.status_code == 422 and reused.json()["message"].startswith("reference_no: 'SZ-77'"), reused.text
 
 
 @pytest.mark.parametrize(
