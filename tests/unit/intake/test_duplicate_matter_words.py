@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from intake.duplicates import DuplicateIndex, Report
+from intake.duplicates import DuplicateIndex, Report, incident_kinds
 from intake.places import KnownPlace, PlaceBook
 from router.service import Router
 
@@ -122,3 +122,11 @@ def test_a_matter_added_in_passing_does_not_keep_a_report_from_its_incident() ->
     assert _run(smoke, aside, named=False) == [None, "a"]
     lamp = _r("b", "青石图书室门口的路灯坏了两个，晚上看不见", hours=3, topic=fumes)
     assert _run(smoke, lamp, named=False) == [None, None]
+
+
+def test_a_prepaid_card_gone_with_its_shop_is_told_in_the_words_of_its_card() -> None:
+    """A gym closed with the members' money: the card (两年卡, 私教课) says so as 退费 or 跑路 would; selling
+    a card is not (推销办卡)."""
+    assert "refund" in incident_kinds("在力健健身办了两年卡，花了三千六，今天去发现门锁了")
+    assert "refund" in incident_kinds("上个月刚续了私教课十二节，今晚去上课人去楼空")
+    assert "refund" not in incident_kinds("理发师全程推销办卡，不办卡就说头发要做护理")
