@@ -28,7 +28,9 @@ _ASCIIISH = frozenset("0123456789") | {chr(0xFF10 + i) for i in range(10)}
 _CHECK_X = frozenset("Xx\uff38\uff58")
 # Between digit groups: spaces, dashes and minus signs of every width, dots and bullets, brackets, slashes.
 _SEPARATORS = frozenset(" \u3000\t-.\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d\uff0e\u00b7\u2022\u2219\u30fb"
-                        "()\uff08\uff09/\\_")
+                        "()\uff08\uff09/\\_"
+                        # invisible: zero-width spaces and joiners, a soft hyphen (text pasted from a chat)
+                        "\u200b\u200c\u200d\u2060\ufeff\u00ad")
 # At most this many separator characters between two groups of one number: a dash with a space on
 # each side (138 - 1234 - 5678, 0731 － 8888 1234), as typed on a phone's keyboard.
 _MOST_SEPARATORS = 3
