@@ -130,3 +130,8 @@ def test_a_prepaid_card_gone_with_its_shop_is_told_in_the_words_of_its_card() ->
     assert "refund" in incident_kinds("在力健健身办了两年卡，花了三千六，今天去发现门锁了")
     assert "refund" in incident_kinds("上个月刚续了私教课十二节，今晚去上课人去楼空")
     assert "refund" not in incident_kinds("理发师全程推销办卡，不办卡就说头发要做护理")
+
+
+def test_murky_tap_water_and_a_road_fallen_in_are_told_in_everyday_words() -> None:
+    assert "water_quality" in incident_kinds("换完以后水就是浑的，黄汤一样，不敢给孩子喝")
+    assert "rockfall" in incident_kinds("山上那段路塌了两三天了，土还堆在那里")
