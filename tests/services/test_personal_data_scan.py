@@ -29,7 +29,8 @@ PLANTED = (MOBILE, MOBILE2, ID_CARD, BANK_CARD, LANDLINE)
 
 # Each written differently, in every field a channel takes.
 TEXT = ("楼下烧烤店天天吵到半夜，我电话138.1234.5678，身份证420101 19800101 123X，"
-        "退款打到卡6222 0212 3456 7890 123，座机(0715)8765432")
+        "退款打到卡6222 0212 3456 7890 123，座机(0715)8765432，也可以打 139 - 8765 - 4321，"
+        "微信zhang13812345678，邮箱li13987654321@163.com，138\u200b1234\u200b5678")
 ADDRESS = "城关镇解放社区3栋，联系人一三九八七六五四三二一"
 
 
@@ -113,7 +114,8 @@ async def test_no_unmasked_number_anywhere_after_a_whole_flow(
     order = await _state(client, order_id, "dispatched")
     assert order is not None
     unit = await as_unit(runtime, order["unit"])
-    claimed = await client.post(f"/v1/work-orders/{order_id}/claim", headers=unit, json={"note": f"已联系{MOBILE}"})
+    claimed = await client.post(f"/v1/work-orders/{order_id}/claim", headers=unit,
+                                json={"note": f"已联系{MOBILE}，微信wang_{MOBILE2}"})
     assert claimed.status_code == 200 and claimed.json()["contact"]["phone"] == MOBILE
     responses.append(("lead unit claim", {**claimed.json(), "contact": None}))
     resolved = await call("POST", f"/v1/work-orders/{order_id}/resolve", headers=unit,
@@ -136,7 +138,7 @@ async def test_no_unmasked_number_anywhere_after_a_whole_flow(
     responses.append(("operator callback worklist", listed))
     rated = await call("POST", f"/v1/work-orders/{order_id}/rate",
                        json={"rating": "satisfied", "solved": True, "citizen_token": token,
-                             "comment": f"满意，我的卡{BANK_CARD}"})
+                             "comment": f"满意，我的卡{BANK_CARD}，电话 138 - 1234 - 5678"})
     assert rated.status_code == 200
     await call("POST", f"/v1/appeals/{orders[1]['work_order_id']}/withdraw",
                headers={"X-Citizen-Token": orders[1]["citizen_token"]}, json={"reason": f"已解决{MOBILE}"})
