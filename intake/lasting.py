@@ -61,7 +61,7 @@ _DEALT_WITH_BEFORE = re.compile(
 _WEEKDAYS = "一二三四五六日"
 # A matter told as standing a long time, or dealt with again and again, with no time said (长期被占, 乱象持续,
 # 已经沟通过多次): taken as lasting as long as a chaser's.
-_LONG = re.compile("长期|常年|持续|多次|屡次|反复|一再|至今未|迟迟")
+_LONG = re.compile("长期|常年|持续(?!到)|多次|屡次|反复|一再|至今未|迟迟")
 
 # A report chasing one made before that it names no time of: it tells of the report (上次说来看看, 我已经报过
 # 一次, 反映两次了, 网格员拉了根绳子) and that nothing came of it (还没修, 到现在, 照样停, 一点改变都没有).
@@ -111,6 +111,6 @@ def told_lasting(text: str, reported_at: datetime) -> timedelta:
             days = max(days, back * 30 + reported_at.day)
     if not days and _REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said) and not _LATELY.search(said):
         return _CHASED_WITHIN  # it chases a report and says no time of it
-    if not days and _LONG.search(said):
-        return _CHASED_WITHIN
+    if not days and _LONG.search(said) and not _LATELY.search(said):
+        return _CHASED_WITHIN  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨)
     return timedelta(days=days)

@@ -46,6 +46,8 @@ def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> 
     "上个礼拜好了两天，这两天又是黄汤一样",
     "新华小区里面污水横流，昨天就有人报了，还没人来抽。",  # chased a day after: the window holds it
     "我打过电话了，请尽快处理",  # reported before, and nothing said of what came of it
+    "每晚在店外摆桌，喧哗声持续到凌晨两三点",  # until when, each night
+    "小区从昨晚十一点左右开始停水，至今未恢复",  # since last night: the window holds it
 ])
 def test_a_report_of_its_matter_coming_back_tells_no_lasting(text: str) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(0)
