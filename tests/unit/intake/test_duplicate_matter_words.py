@@ -135,3 +135,12 @@ def test_a_prepaid_card_gone_with_its_shop_is_told_in_the_words_of_its_card() ->
 def test_murky_tap_water_and_a_road_fallen_in_are_told_in_everyday_words() -> None:
     assert "water_quality" in incident_kinds("换完以后水就是浑的，黄汤一样，不敢给孩子喝")
     assert "rockfall" in incident_kinds("山上那段路塌了两三天了，土还堆在那里")
+
+
+def test_the_supply_and_the_boats_named_in_passing_are_no_kind_of_incident() -> None:
+    """二次供水 (a building's tank) is no outage, and garbage where people wait for the boat is no boat's matter:
+    another matter at the same compound or pier than an outage or an overloaded ferry."""
+    assert "water_outage" not in incident_kinds("我们楼用的二次供水，楼顶水箱好几年没清洗过了，水有股怪味")
+    assert "water_outage" in incident_kinds("小区从昨晚开始停止供水，也没有通知")
+    assert "boat" not in incident_kinds("码头候船的地方垃圾遍地，塑料袋到处都是")
+    assert "boat" in incident_kinds("渡口那条船严重超载，船上没有救生衣")
