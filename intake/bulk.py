@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -179,10 +181,33 @@ def count_rows(lines: Iterable[str], as_csv: bool) -> int:
     return sum(1 for line in lines if line.strip())
 
 
-def submission_of(fields: dict[str, Any], channel: str | None) -> ChannelAppeal:
-    """The channel's submission model of a row (`channel` fills a row without one). ValidationError."""
+# The times a row may carry. A spreadsheet writes them without an offset (2026-11-20 09:00,
+# 2026/11/20 9:00): in an import file they are the county's local time.
+_TIMES = ("reported_at", "purchase_time", "deadline")
+_LOCAL_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?")
+
+
+def _in_zone(value: Any, zone: tzinfo) -> Any:
+    """A time written without an offset, in `zone`, as ISO 8601 with its offset; anything else as it is
+    (for the model to judge)."""
+    if not isinstance(value, str) or not (match := _LOCAL_TIME.fullmatch(value.strip())):
+        return value
+    year, month, day, hour, minute, second, fraction = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                          int((fraction or "0").ljust(6, "0")), tzinfo=zone)
+    except ValueError:  # 2026-02-30, 25:00: the model says what is wrong
+        return value
+    return moment.isoformat()
+
+
+def submission_of(fields: dict[str, Any], channel: str | None, zone: tzinfo | None = None) -> ChannelAppeal:
+    """The channel's submission model of a row (`channel` fills a row without one; with `zone`, times
+    written without an offset are read in it). ValidationError."""
     if channel and not fields.get("channel"):
         fields = {**fields, "channel": channel}
+    if zone is not None:
+        fields = {k: _in_zone(v, zone) if k in _TIMES else v for k, v in fields.items()}
     return _SUBMISSION.validate_python(fields)
 
 

@@ -41,7 +41,7 @@ async def _one(runtime: Runtime, row: Row, *, channel: str | None, actor: str) -
     if row.fields is None:
         return Outcome.refused, row.problem
     try:
-        submission = submission_of(row.fields, channel)
+        submission = submission_of(row.fields, channel, runtime.ctx.timezone)
     except ValidationError as exc:
         return Outcome.refused, refusal(exc)
     key = import_key(submission)

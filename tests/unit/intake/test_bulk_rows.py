@@ -56,3 +56,24 @@ def test_a_quote_never_closed_refuses_its_row_and_the_rows_after_it_are_still_re
     assert rows[3].fields == {"external_id": "Q-4", "text": "好味来蛋糕店卖过期蛋糕", "address": "东湖大道"}
     assert rows[4].fields is None and rows[4].problem == rows[0].problem  # and at the end of the file
     assert count_rows(io.StringIO(text, newline=""), as_csv=True) == len(rows)
+
+
+def test_a_time_a_spreadsheet_wrote_without_an_offset_is_the_countys_local_time() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from schemas.channels import UpperTransferIn
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    row = {"channel": "upper_transfer", "text": "转办：东湖大道路灯坏了", "upper_body": "市12345",
+           "reference_no": "SZ-1", "reported_at": "2026-11-20 09:00", "deadline": "2026/12/1 17:30:00"}
+    submission = submission_of(row, None, shanghai)
+    assert submission.reported_at == datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    assert isinstance(submission, UpperTransferIn) and submission.deadline == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    # a time with its offset is taken as written; a date that is none, or no zone given, is refused
+    assert submission_of({**row, "reported_at": "2026-11-20T09:00:00Z"}, None, shanghai).reported_at == datetime(
+        2026, 11, 20, 9, 0, tzinfo=UTC)
+    for refused, zone in (({**row, "reported_at": "2026-02-30 09:00"}, shanghai), (row, None)):
+        with pytest.raises(ValidationError) as bad:
+            submission_of(refused, None, zone)
+        assert refusal(bad.value).startswith("reported_at:")
