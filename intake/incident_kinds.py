@@ -119,6 +119,8 @@ _RELATED_KINDS = (
     frozenset({"road_damage", "manhole"}), frozenset({"road_damage", "rockfall"}),
     frozenset({"road_damage", "renovation"}), frozenset({"construction", "renovation"}),
     frozenset({"parking", "bikes", "fire_lane", "traffic_jam"}),
+    frozenset({"ebike_charging", "power"}),  # a cable hung down from a window to charge e-bikes
+    frozenset({"refund", "home_renovation"}),  # a shop gone with the members' money, "closed for decoration"
 )
 
 

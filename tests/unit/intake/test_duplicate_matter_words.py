@@ -144,3 +144,16 @@ def test_the_supply_and_the_boats_named_in_passing_are_no_kind_of_incident() -> 
     assert "water_outage" in incident_kinds("小区从昨晚开始停止供水，也没有通知")
     assert "boat" not in incident_kinds("码头候船的地方垃圾遍地，塑料袋到处都是")
     assert "boat" in incident_kinds("渡口那条船严重超载，船上没有救生衣")
+
+
+def test_a_cable_to_charge_e_bikes_and_a_shop_closed_for_decoration_are_not_told_apart() -> None:
+    """Kinds one incident is told as: 飞线充电 and 电线吊下来 (e-bike charging, power); a gym's members' money
+    gone and its doors shut 说是装修 (refund, a neighbour's works)."""
+    from intake.incident_kinds import _kinds_apart
+
+    cable = incident_kinds("那根从楼上吊下来的电线今天晚上还挂着")
+    charging = incident_kinds("3栋存在飞线充电，已上门劝导")
+    assert not _kinds_apart(cable, charging)
+    refund = incident_kinds("健身关门已经快十天，预付卡余额无法退还")
+    decoration = incident_kinds("那家店到现在还没开门，说好的装修一周，现在人都找不到了")
+    assert not _kinds_apart(refund, decoration)
