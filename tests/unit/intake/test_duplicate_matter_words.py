@@ -157,3 +157,10 @@ def test_a_cable_to_charge_e_bikes_and_a_shop_closed_for_decoration_are_not_told
     refund = incident_kinds("健身关门已经快十天，预付卡余额无法退还")
     decoration = incident_kinds("那家店到现在还没开门，说好的装修一周，现在人都找不到了")
     assert not _kinds_apart(refund, decoration)
+
+
+def test_a_gyms_din_an_open_manhole_and_a_street_under_water_in_everyday_words() -> None:
+    assert "noise" in incident_kinds("楼下健身房又开始蹦迪了，地板都在震")
+    assert "noise" in incident_kinds("练器械的地方晚上哐哐响")
+    assert "manhole" in incident_kinds("解放路有个井口敞着，晚上没灯很危险")
+    assert "flood" in incident_kinds("解放路水漫金山了，市场门口跟条河一样")
