@@ -6,6 +6,7 @@ GETs carry no personal numbers (descriptions and addresses are the masked ones).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -52,6 +53,12 @@ class Open311Error(Exception):
         super().__init__(description)
 
 
+# What XML 1.0 may hold. A citizen's text may carry U+FFFE or U+FFFF (a broken keyboard or converter),
+# which ElementTree writes as they are: one such request would make every XML list holding it
+# unreadable to a 311 client. Written as U+FFFD, the replacement character, instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml(root: str, value: Any) -> bytes:
     def fill(element: ET.Element, item: Any) -> None:
         if isinstance(item, dict):
@@ -61,7 +68,7 @@ def _xml(root: str, value: Any) -> bytes:
             for v in item:
                 fill(ET.SubElement(element, _LIST_NAMES.get(element.tag, "item")), v)
         elif item is not None:
-            element.text = str(item).lower() if isinstance(item, bool) else str(item)
+            element.text = str(item).lower() if isinstance(item, bool) else _NOT_XML.sub("\ufffd", str(item))
 
     top = ET.Element(root)
     fill(top, value)

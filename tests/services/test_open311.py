@@ -177,3 +177,20 @@ async def test_an_open311_body_too_large_is_refused_in_the_standards_words(
             assert error["code"] == 413 and "larger than" in error["description"], error
         else:
             assert ET.fromstring(refused.content).find("error/code").text == "413"  # type: ignore[union-attr]
+
+
+async def test_a_character_xml_cannot_hold_in_a_citizens_text_leaves_the_xml_readable(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    # U+FFFE / U+FFFF are valid JSON and Python text but not XML 1.0: written as they are, one such
+    # request made every XML list holding it unreadable to a 311 client.
+    _, client = system
+    sent = await client.post("/v1/appeals", json={"channel": "web", "text": "北山乡杨柳村3组路灯坏了\uffff\ufffe😀",
+                                                  "address": "北山乡杨柳村3组"})
+    assert sent.status_code == 201, sent.text
+    request_id = sent.json()["work_order_id"]
+    for url in (f"/open311/v2/requests/{request_id}.xml", "/open311/v2/requests.xml"):
+        answer = await client.get(url)
+        assert answer.status_code == 200
+        shown = [r for r in ET.fromstring(answer.content) if r.findtext("service_request_id") == request_id]
+        assert shown and shown[0].findtext("description") == "北山乡杨柳村3组路灯坏了\ufffd\ufffd😀"
