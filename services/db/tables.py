@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -418,17 +419,18 @@ class ReportTally(Base):
     """Sums of feedback.tallies per bucket (grain d/w/m/y, keyed by its first local day) and cell."""
 
     __tablename__ = "report_tallies"
-    # A period's rows are read from this index alone (its count included): the rows of one bucket
-    # lie all over the table, so fetching each from the heap would cost a page read apiece.
-    __table_args__ = (Index("ix_report_tallies_read", "grain", "start", "metric", "township", "unit", "level",
-                            postgresql_include=["n"]),)
+    # A period's rows are read from the primary key alone, which carries the count (INCLUDE n,
+    # migration 0017): the rows of one bucket lie all over the table, so fetching each from the heap
+    # would cost a page read apiece. One index, so an upsert of a cell writes one index entry, not two.
+    __table_args__ = (PrimaryKeyConstraint("grain", "start", "metric", "township", "unit", "level",
+                                           postgresql_include=["n"]),)
 
-    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
-    start: Mapped[date] = mapped_column(Date, primary_key=True)
-    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
-    township: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" when none
-    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
-    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))
+    start: Mapped[date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(32))
+    township: Mapped[str] = mapped_column(String(64))  # "" when none
+    unit: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(10))
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -436,14 +438,14 @@ class ReportPlace(Base):
     """Hot spots: orders per bucket and matter × place (counted once, at the first hand-over)."""
 
     __tablename__ = "report_places"
-    __table_args__ = (Index("ix_report_places_read", "grain", "start", "township", "village", "matter",
-                            postgresql_include=["n"]),)
+    __table_args__ = (PrimaryKeyConstraint("grain", "start", "township", "village", "matter",
+                                           postgresql_include=["n"]),)  # read alone, as report_tallies'
 
-    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
-    start: Mapped[date] = mapped_column(Date, primary_key=True)
-    township: Mapped[str] = mapped_column(String(64), primary_key=True)
-    village: Mapped[str] = mapped_column(String(64), primary_key=True)
-    matter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))
+    start: Mapped[date] = mapped_column(Date)
+    township: Mapped[str] = mapped_column(String(64))
+    village: Mapped[str] = mapped_column(String(64))
+    matter: Mapped[str] = mapped_column(String(64))
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
