@@ -48,7 +48,35 @@ class UnreadableRecord(ValueError):
 
 
 def to_kafka(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """(key, value, headers) for aiokafka."""
+    """(key, value, headers) for aiokafka: the record the cloudevents library's `to_binary_event`
+    makes of the event (`_library_record`), byte for byte, written directly. The relay does this
+    for every event it publishes; the library's event object and its validation cost about four
+    times the rest (`tests/services/test_cloudevents_record.py` holds the two equal). An event the
+    library would refuse (an empty id, source, type or subject, a time without a UTC offset) goes
+    through the library, which refuses it as before."""
+    at = event.time
+    if not (event.id and event.source and event.type and event.subject and at.tzinfo is not None):
+        return _library_record(event)
+    stamp = at.isoformat()
+    if stamp.endswith("+00:00"):
+        stamp = stamp[:-6] + "Z"
+    headers = [("ce_specversion", b"1.0"), ("ce_id", event.id.encode()), ("ce_source", event.source.encode()),
+               ("ce_type", event.type.encode()), ("ce_subject", event.subject.encode()),
+               ("ce_time", stamp.encode()), ("content-type", b"application/json")]
+    if event.traceparent:
+        headers.append(("ce_traceparent", event.traceparent.encode()))
+    if event.tracestate:
+        headers.append(("ce_tracestate", event.tracestate.encode()))
+    return event.key.encode(), _body(event), headers
+
+
+def _body(event: EventEnvelope) -> bytes:
+    # UTF-8 JSON as written (readable in kcat), not \uXXXX escapes.
+    return json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _library_record(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """(key, value, headers) through the cloudevents library (binary content mode)."""
     attributes: dict[str, Any] = {
         "specversion": "1.0",
         "id": event.id,
@@ -63,10 +91,7 @@ def to_kafka(event: EventEnvelope) -> tuple[bytes, bytes, list[tuple[str, bytes]
         attributes["traceparent"] = event.traceparent
     if event.tracestate:
         attributes["tracestate"] = event.tracestate
-    # The body is UTF-8 JSON as written (readable in kcat), not \uXXXX escapes.
-    body = json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    ce = CloudEvent(attributes=attributes, data=body)
-    message = to_binary_event(ce)
+    message = to_binary_event(CloudEvent(attributes=attributes, data=_body(event)))
     return event.key.encode(), message.value, list(message.headers.items())
 
 
