@@ -26,7 +26,7 @@ import eval_routing  # noqa: E402
 import fit_calibration  # noqa: E402
 from routing_sets import NEVER_TUNED, SEED_SETS  # noqa: E402
 
-from router.calibration import fit_calibrator  # noqa: E402
+from router.calibration import fit_calibrator, fit_class_calibrator  # noqa: E402
 from router.thresholds import learn_thresholds  # noqa: E402
 
 SETS = SEED_SETS + NEVER_TUNED
@@ -54,9 +54,14 @@ def main(argv: list[str]) -> int:
         others = [t for other in seed_sets if other != name for t in routed[other] if t[2] is not None]
         calibrator = fit_calibrator([t[2] for t in others if t[2] is not None],
                                     [eval_routing.owner_right(t[0], t[1]) for t in others])
+        # the class calibrated likewise, on the other sets' out-of-sample class signals
+        classer = fit_class_calibrator(*fit_calibration.class_examples(
+            [t for other in seed_sets if other != name for t in routed[other]]))
         rows = [t[0] for t in routed[name]]
         outputs = [dict(t[1], confidence=round(calibrator(t[2]), 3)) if t[2] is not None else t[1]
                    for t in routed[name]]
+        outputs = [dict(o, **{"class": classer(t[3])}) if t[3] is not None else o
+                   for o, t in zip(outputs, routed[name], strict=True)]
         history = [o for other in seed_sets if other != name
                    for o in eval_routing.dispatch_outcomes([t[0] for t in routed[other]],
                                                            [dict(t[1], confidence=round(calibrator(t[2]), 3))

@@ -123,6 +123,9 @@ class WhistleAssessment:
     urgent_cues: tuple[str, ...] = ()
     hard_cues: tuple[str, ...] = ()
     reason: str = ""
+    urgent_score: float = 0.0  # the urgent cues' and the situation's score (router.whistle)
+    hard_score: float = 0.0  # the hard cues' and the scale cues' score
+    deferred: bool = False  # a question, a plan, a danger denied or only imagined ("万一…", "请问")
 
 
 @dataclass(frozen=True, slots=True)

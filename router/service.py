@@ -7,6 +7,7 @@ place (gazetteer) → level and unit (631 policy) → whistle class → confiden
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from router.calibration import DEFAULT_CALIBRATION, Calibrator
+from router.calibration import DEFAULT_CALIBRATION, DEFAULT_CLASS_CALIBRATION, Calibrator, ClassCalibrator
 from router.catalogue import Catalogue, load_catalogue
 from router.classifier import MatterClassifier, Ranking
 from router.emergency import EmergencyDetector
@@ -140,10 +141,14 @@ class Router:
     """Routes an appeal text to a decision: redirect, matter, class, level, unit, confidence."""
 
     def __init__(self, parts: RouterParts, model: LearnedModel | None = None, *,
-                 model_weight: float = MODEL_WEIGHT, calibrator: Calibrator | None = None) -> None:
+                 model_weight: float = MODEL_WEIGHT, calibrator: Calibrator | None = None,
+                 class_calibrator: ClassCalibrator | None = None) -> None:
         self.parts = parts
         self.model = model
         self.calibrator = calibrator
+        # the class calibration reads the learned class and emergency heads: without them, rules and heads decide
+        self.class_calibrator = class_calibrator if model is not None and model.class_heads and \
+            model.emergency_head is not None else None
         self.classifier = MatterClassifier(parts.catalogue, model, model_weight=model_weight)
         self._units = self._build_units(parts.gazetteer)
         # One dictionary pass per appeal serves every module.
@@ -193,13 +198,18 @@ class Router:
         return cls(parts, model)
 
     def with_model(self, model: LearnedModel | None) -> Router:
-        """The same reference data and calibration with another learned model."""
-        return Router(self.parts, model, calibrator=self.calibrator)
+        """The same reference data and calibrations with another learned model."""
+        return Router(self.parts, model, calibrator=self.calibrator, class_calibrator=self.class_calibrator)
 
     def with_calibrator(self, calibrator: Calibrator | None) -> Router:
         """The same reference data and model with another confidence calibration (None: the
         rules' uncalibrated score share)."""
-        return Router(self.parts, self.model, calibrator=calibrator)
+        return Router(self.parts, self.model, calibrator=calibrator, class_calibrator=self.class_calibrator)
+
+    def with_class_calibrator(self, class_calibrator: ClassCalibrator | None) -> Router:
+        """The same reference data, model and confidence calibration with another class calibration
+        (None: the rules, raised by the learned class heads)."""
+        return Router(self.parts, self.model, calibrator=self.calibrator, class_calibrator=class_calibrator)
 
     def train(self, history: list[LabelledRecord], *, with_seed: bool = True) -> LearnedModel:
         """Train a model from this router's catalogue, the shipped seed appeals (unless
@@ -308,6 +318,16 @@ class Router:
         appeal; None for an emergency redirect. For fitting and inspecting the calibration."""
         return self._decide(text, address=address)[1]
 
+    def class_features(self, text: str, *, address: str | None = None) -> tuple[float, ...] | None:
+        """The signals the whistle class is calibrated from (router.calibration.CLASS_FEATURES) for one
+        appeal; None for an emergency redirect or a router without learned heads."""
+        return self._decide(text, address=address)[2]
+
+    def calibration_features(self, text: str) -> tuple[tuple[float, ...] | None, tuple[float, ...] | None]:
+        """`confidence_features` and `class_features` of one appeal, from one routing pass."""
+        _, features, class_features = self._decide(text)
+        return features, class_features
+
     def _decide(
         self,
         text: str,
@@ -316,7 +336,7 @@ class Router:
         history: RoutingHistory | None = None,
         reopened: bool = False,
         thresholds: MatterThresholds | None = None,
-    ) -> tuple[RoutingDecision, tuple[float, ...] | None]:
+    ) -> tuple[RoutingDecision, tuple[float, ...] | None, tuple[float, ...] | None]:
         p = self.parts
         norm = p.normalise(text)
         norm_address = p.normalise(address) if address else None
@@ -337,7 +357,7 @@ class Router:
         ranking = self.classifier.rank(focus, found=focus_scan.found)
 
         if emergency is not None:
-            return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location), None
+            return self._redirect(emergency.line, emergency.cues, emergency.score, ranking, location), None, None
 
         best = ranking.best
         matter = best.matter
@@ -346,9 +366,15 @@ class Router:
         repeats = history.recent_similar(matter.code, place_code) if history is not None else 0
         if reading is not None:
             whistle = self._long_message_class(reading, focus_scan, matter, repeats=repeats, reopened=reopened)
+            whole = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened, found=focus_scan.found)
         else:
-            whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened, found=focus_scan.found)
-        whistle = self._learned_class(focus, whistle)
+            whole = whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened,
+                                               found=focus_scan.found)
+        class_features = self._class_features(norm, focus, whistle, whole, matter, reading is not None)
+        if self.class_calibrator is not None and class_features is not None:
+            whistle = self._calibrated_class(class_features, whistle, repeats=repeats, reopened=reopened)
+        else:
+            whistle = self._learned_class(focus, whistle)
         runner = ranking.runner_up
         features = self._confidence_features(focus, ranking, location, placement, reading is not None)
         confidence = features[0]
@@ -377,7 +403,7 @@ class Router:
             top_departments=ranking.departments(),
             review_threshold=thresholds.for_matter(matter.code) if thresholds is not None else None,
         )
-        return decision, features
+        return decision, features, class_features
 
     def _confidence_features(self, focus: str, ranking: Ranking, location: Location, placement: Placement,
                              long: bool) -> tuple[float, ...]:
@@ -490,6 +516,7 @@ class Router:
         whistle = self.parts.whistle
         best = whistle.assess("", matter, repeats=repeats, reopened=reopened)
         at = 0  # where the sentence begins in the focus
+        most_urgent = most_hard = 0.0
         for role, sentence in reading.sentences:
             if role not in FOCUS_ROLES:
                 continue
@@ -501,7 +528,52 @@ class Router:
             judged = whistle.assess(sentence, matter, repeats=repeats, reopened=reopened, found=found)
             if _CLASS_RANK[judged.whistle_class] > _CLASS_RANK[best.whistle_class]:
                 best = judged
-        return best
+            most_urgent = max(most_urgent, judged.urgent_score)
+            most_hard = max(most_hard, judged.hard_score)
+        # the scores are the most pressing sentence's for each kind of cue
+        return replace(best, urgent_score=most_urgent, hard_score=most_hard)
+
+    def _class_features(self, norm: str, focus: str, rules: WhistleAssessment, whole: WhistleAssessment,
+                        matter: Matter, long: bool) -> tuple[float, ...] | None:
+        """The signals of router.calibration.CLASS_FEATURES (None without learned class and emergency heads)."""
+        model = self.model
+        if model is None:
+            return None
+        urgent = model.class_probability(WhistleClass.urgent.value, focus)
+        hard = model.class_probability(WhistleClass.hard.value, focus)
+        danger = model.emergency_danger(norm)
+        if urgent is None or hard is None or danger is None:
+            return None
+        threshold = self.parts.whistle
+        return (
+            1.0 if rules.whistle_class is WhistleClass.hard else 0.0,
+            1.0 if rules.whistle_class is WhistleClass.urgent else 0.0,
+            min(rules.urgent_score, 8.0) / 4.0,
+            min(rules.hard_score, 8.0) / 4.0,
+            min(whole.urgent_score, 8.0) / 4.0,
+            min(whole.hard_score, 8.0) / 4.0,
+            1.0 if rules.urgent_score >= threshold.urgent_threshold else 0.0,
+            1.0 if rules.hard_score >= threshold.hard_threshold else 0.0,
+            1.0 if matter.whistle_class is WhistleClass.hard else 0.0,
+            1.0 if matter.whistle_class is WhistleClass.urgent else 0.0,
+            1.0 if matter.code in threshold.urgent_as_reported else 0.0,
+            1.0 if rules.deferred or whole.deferred else 0.0,
+            _log_odds(urgent),
+            _log_odds(hard),
+            math.log(max(danger[0], 1e-4)),
+            1.0 if long else 0.0,
+        )
+
+    def _calibrated_class(self, features: tuple[float, ...], rules: WhistleAssessment, *, repeats: int,
+                          reopened: bool) -> WhistleAssessment:
+        """The class the class calibration gives; a repeat at the same place or a reopened order is at
+        least hard (the calibration was fitted on appeals without a history)."""
+        assert self.class_calibrator is not None
+        chosen = WhistleClass(self.class_calibrator(features))
+        if chosen is WhistleClass.ordinary and (repeats > 0 or reopened):
+            chosen = WhistleClass.hard
+        reason = f"calibrated {chosen.value}" + (f"; rules: {rules.reason}" if rules.reason else "")
+        return replace(rules, whistle_class=chosen, reason=reason)
 
     def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
         """The rules name hazards and complaint histories; the learned heads recognise them in
@@ -564,6 +636,11 @@ class Router:
         return "；".join(parts)
 
 
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return math.log(p / (1.0 - p))
+
+
 def _term_order(term: str) -> tuple[int, str]:
     """Matched words come from a set: shown longest first, in one order whatever the hash seed."""
     return -len(term), term
@@ -573,14 +650,18 @@ def _term_order(term: str) -> tuple[int, str]:
 def _cached_router(model_path: str | None, stamp: int) -> Router:
     """One router per (model file, modification time); `stamp` only keys the cache."""
     parts = _cached_parts()
-    if model_path is not None:
-        return Router(parts, LearnedModel.load(Path(model_path)), calibrator=_default_calibrator())
-    return Router(parts, _default_model(), calibrator=_default_calibrator())
+    model = LearnedModel.load(Path(model_path)) if model_path is not None else _default_model()
+    return Router(parts, model, calibrator=_default_calibrator(), class_calibrator=_default_class_calibrator())
 
 
 @lru_cache(maxsize=1)
 def _default_calibrator() -> Calibrator | None:
     return Calibrator.load() if DEFAULT_CALIBRATION.exists() else None
+
+
+@lru_cache(maxsize=1)
+def _default_class_calibrator() -> ClassCalibrator | None:
+    return ClassCalibrator.load() if DEFAULT_CLASS_CALIBRATION.exists() else None
 
 
 @lru_cache(maxsize=1)

@@ -255,35 +255,35 @@ class WhistleRules:
         for label, weight in scale_cues(text):
             hard += weight
             hard_cues.append(label)
+
+        def made(whistle_class: WhistleClass, reason: str) -> WhistleAssessment:
+            return WhistleAssessment(whistle_class, tuple(urgent_cues), tuple(hard_cues), reason, urgent, hard,
+                                     defer >= 1.0)
+
         if emergency:
-            return WhistleAssessment(WhistleClass.urgent, tuple(urgent_cues), tuple(hard_cues),
-                                     "emergency redirect")
+            return made(WhistleClass.urgent, "emergency redirect")
         if urgent >= self.urgent_threshold:
-            return WhistleAssessment(WhistleClass.urgent, tuple(urgent_cues), tuple(hard_cues),
-                                     f"urgent cues {urgent:.1f}")
+            return made(WhistleClass.urgent, f"urgent cues {urgent:.1f}")
         if hard >= self.hard_threshold or repeats > 0 or reopened:
             why = [f"hard cues {hard:.1f}"] if hard >= self.hard_threshold else []
             if repeats:
                 why.append(f"{repeats} similar order(s) at this place recently")
             if reopened:
                 why.append("reopened order")
-            return WhistleAssessment(WhistleClass.hard, tuple(urgent_cues), tuple(hard_cues), "; ".join(why))
+            return made(WhistleClass.hard, "; ".join(why))
         default = matter.whistle_class if matter else WhistleClass.ordinary
         if default is WhistleClass.urgent and defer >= 1.0:
-            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
-                                     "a question, a plan or a danger only imagined: not urgent now")
+            return made(WhistleClass.ordinary, "a question, a plan or a danger only imagined: not urgent now")
         # A hazard matter (a crowded place's blocked exits, a dam) is urgent when the appeal shows
         # some danger now; a hazard reported with nothing happening is an ordinary order. Matters
         # whose report is itself the harm now (a gas leak, no water) stay urgent as reported.
         # Likewise a matter that is often hard needs some sign of difficulty.
         if (default is WhistleClass.urgent and urgent < self.default_urgent_needs and matter is not None
                 and matter.code not in self.urgent_as_reported):
-            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
-                                     "a hazard with no danger now: ordinary")
+            return made(WhistleClass.ordinary, "a hazard with no danger now: ordinary")
         if default is WhistleClass.hard and hard < self.default_hard_needs:
-            return WhistleAssessment(WhistleClass.ordinary, tuple(urgent_cues), tuple(hard_cues),
-                                     "no sign of difficulty: ordinary")
-        return WhistleAssessment(default, tuple(urgent_cues), tuple(hard_cues), "matter default")
+            return made(WhistleClass.ordinary, "no sign of difficulty: ordinary")
+        return made(default, "matter default")
 
     def words(self) -> set[str]:
         """Every cue phrase (for a shared dictionary scan)."""

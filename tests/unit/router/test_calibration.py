@@ -1,4 +1,4 @@
-"""Routing confidence calibrated on decisions about appeals the model had not seen."""
+"""Routing confidence and whistle class calibrated on decisions about appeals the model had not seen."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from router.calibration import FEATURES, Calibrator, fit_calibrator
+from router.calibration import (
+    CLASS_FEATURES,
+    FEATURES,
+    Calibrator,
+    ClassCalibrator,
+    class_feature_names,
+    fit_calibrator,
+    fit_class_calibrator,
+)
 from router.exceptions import LexiconError
 from router.service import Router
+from schemas.taxonomy import WhistleClass
 
 
 def test_the_shipped_router_reports_a_calibrated_probability(router: Router) -> None:
@@ -39,3 +48,39 @@ def test_a_calibration_round_trips_and_a_missing_weight_is_a_clear_error(tmp_pat
     path.write_text("intercept: 0\nweights: {heuristic: 1}\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="rule_best"):
         Calibrator.load(path)
+
+
+def test_the_shipped_router_calibrates_the_whistle_class_from_rules_and_heads(router: Router) -> None:
+    assert router.class_calibrator is not None
+    features = router.class_features("小区门口的路灯坏了一个星期了")
+    assert features is not None and len(features) == len(CLASS_FEATURES)
+    assert router.class_features("着火了！三楼有人被困，快来救命") is None
+    decision = router.route("小区门口的路灯坏了一个星期了")
+    assert decision.whistle_class is WhistleClass.ordinary and "calibrated ordinary" in decision.explanation
+
+
+def test_the_class_calibration_leans_to_urgent_by_its_bias() -> None:
+    # two features that tell urgent from ordinary apart only loosely: the bias tips a tie to urgent
+    features = [[0.0] * (len(CLASS_FEATURES) - 1) + [0.0] for _ in range(60)]
+    for i, row in enumerate(features):
+        row[CLASS_FEATURES.index("head_urgent")] = 1.0 if i % 2 else -1.0  # the urgent head's log-odds
+    classes = ["urgent" if i % 2 and i % 6 != 1 else ("hard" if i % 10 == 0 else "ordinary") for i in range(60)]
+    fair = fit_class_calibrator(features, classes, urgent_bias=0.0)
+    leaning = fit_class_calibrator(features, classes, urgent_bias=5.0)
+    assert fair(features[0]) == "ordinary" and fair(features[1]) == "urgent"
+    assert leaning(features[0]) == "urgent"
+
+
+def test_a_class_calibration_round_trips_and_a_missing_class_is_a_clear_error(tmp_path: Path) -> None:
+    width = len(class_feature_names())
+    calibrator = ClassCalibrator(tuple(tuple(0.01 * (i + k) for i in range(width)) for k in range(3)), (0.1, 0.0, -0.3),
+                                 1.25)
+    path = tmp_path / "class_calibration.yaml"
+    calibrator.save(path)
+    loaded = ClassCalibrator.load(path)
+    features = [0.5] * len(CLASS_FEATURES)
+    assert loaded.scores(features) == pytest.approx(calibrator.scores(features), abs=1e-5)
+    assert loaded(features) == calibrator(features) and loaded.urgent_bias == 1.25
+    path.write_text("classes: {ordinary: {intercept: 0, weights: {}}}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="class calibration"):
+        ClassCalibrator.load(path)

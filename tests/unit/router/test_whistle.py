@@ -22,8 +22,10 @@ def test_risk_to_life_now_is_urgent(router: Router) -> None:
     assert decision.whistle_class is WhistleClass.urgent
 
 
-def test_a_utility_outage_defaults_to_urgent(router: Router) -> None:
-    assert router.route("我们楼从早上开始就停水了，一直没来水").whistle_class is WhistleClass.urgent
+def test_an_outage_leaving_people_without_water_now_is_urgent(router: Router) -> None:
+    # the seed sets' writers file about half of the outages they report as ordinary: the class is calibrated
+    # on them, so an outage is urgent with people left without water now, not by its matter alone
+    assert router.route("整个小区从早上停水到现在，老人孩子饭都做不了").whistle_class is WhistleClass.urgent
 
 
 def test_routine_request_is_ordinary(router: Router) -> None:
