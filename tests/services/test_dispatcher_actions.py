@@ -47,7 +47,9 @@ async def test_a_dispatcher_reassigns_an_order_in_hand_with_fresh_clocks_and_the
     system: tuple[Runtime, httpx.AsyncClient],
 ) -> None:
     runtime, client = system
-    order_id = (await client.post("/v1/appeals", json=appeal(STREET_LIGHT))).json()["work_order_id"]
+    # a building of its own: the scenarios' street lights are other incidents (并单 would merge it)
+    accepted = await client.post("/v1/appeals", json=appeal(STREET_LIGHT, address="城关镇县前社区40栋"))
+    order_id = accepted.json()["work_order_id"]
     order = await eventually(lambda: order_in_state(client, order_id, "dispatched"), what="dispatch")
     old = order["unit"]
     assert (await unit_acts(client, order_id, old, "claim")).status_code == 200
