@@ -18,12 +18,25 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from tests.support.broker import TansuBroker, free_port
+from tests.support.postgres import create_database, drop_database
 from tests.support.shared_secrets import SHARED_SECRETS
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 SERVICES = ("intake", "router", "escalation", "feedback")
+
+
+@pytest.fixture(scope="module")
+async def pg_url() -> AsyncIterator[str]:
+    """This deployment's own database. The session's shared one holds records sealed by in-process tests
+    with keys of their own, which these services' keys cannot open: they would refuse to start, as a
+    deployment must (`hotline serve` checks its keys open the newest sealed record)."""
+    name, url = await create_database()
+    try:
+        yield url
+    finally:
+        await drop_database(name)
 
 
 @pytest.fixture(scope="module")
