@@ -13,6 +13,7 @@ whether a catch-all matter won. `Calibrator` is a logistic model over those sign
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,9 +136,15 @@ class ClassCalibrator:
 
     def scores(self, features: Sequence[float]) -> list[float]:
         """The classes' log-probabilities up to a constant, in CLASS_ORDER (no bias)."""
+        # a short appeal's `long×` features are all 0: its rows are read only as far as CLASS_FEATURES
+        # (map stops at the shorter sequence), a few microseconds a decision
+        if len(features) != len(CLASS_FEATURES):
+            raise ValueError(f"expected {len(CLASS_FEATURES)} class features, got {len(features)}")
+        if not features[-1]:
+            return [b + sum(map(operator.mul, row, features))
+                    for row, b in zip(self.weights, self.intercepts, strict=True)]
         x = _expanded(features)
-        return [b + sum(w * v for w, v in zip(row, x, strict=True))
-                for row, b in zip(self.weights, self.intercepts, strict=True)]
+        return [b + sum(map(operator.mul, row, x)) for row, b in zip(self.weights, self.intercepts, strict=True)]
 
     def __call__(self, features: Sequence[float]) -> str:
         scores = self.scores(features)
