@@ -7,7 +7,7 @@ from __future__ import annotations
 # crossval_routing holds each out in turn.
 SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "short_c", "short_e", "train_p", "train_q",
              "train_r", "train_s", "train_t", "train_u", "train_v", "train_w", "train_x", "train_y",
-             "train_z", "train_aa", "train_ab", "train_ac", "train_ad")
+             "train_z", "train_aa", "train_ab", "train_ac", "train_ad", "train_ae")
 # Written apart and only ever measured (aggregates): never read, never tuned on, never learned from.
 NEVER_TUNED = ("short_b", "short_d", "short_w", "short_x", "longform_b", "short_y", "longform_c", "short_z", "short_aa",
                "short_ab", "short_ac", "longform_d", "short_ad", "short_ae", "longform_e")
