@@ -17,6 +17,9 @@ import yaml
 
 from router.exceptions import LexiconError
 
+# Characters that show nothing (zero-width spaces and joiners, a word joiner, a BOM, a soft hyphen: text pasted from
+# a chat) go: between the digits of a number or inside a word they would split what the rest reads as one.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _LONG_NUMBER = re.compile(r"\d\d{6,}")  # \d{7,}, written so that the scan skips non-digits fast
 _SPACES = re.compile(r"\s+")
 # A space between two Chinese characters is a pause ("喂 村口小卖部 有人拿刀"): a clause break.
@@ -108,7 +111,7 @@ class Normaliser:
         # characters (circled digits, ligatures) and is skipped when there are none.
         if not unicodedata.is_normalized("NFKC", text):
             text = _to_simplified(unicodedata.normalize("NFKC", text))
-        text = text.lower()
+        text = _INVISIBLE.sub("", text.lower())
         blank = _BLANK.search(text) is not None  # without, the pause and space rules change nothing
         if blank:
             text = _PAUSE.sub("，", text)
