@@ -238,7 +238,7 @@ async def test_maintained_aggregates_equal_a_full_recount_after_a_random_run(set
                 await run.later()
             if rng.random() < 0.2:
                 await runtime.relay.drain()
-        for _ in range(4):  # then a few more steps for every order, no time passing: reopened ones close again
+        for _ in range(8):  # then a few more steps for every order, no time passing: reopened ones close again
             for order_id in list(run.tokens):
                 await run.act(order_id)
         await runtime.relay.drain()
