@@ -3,13 +3,12 @@ county (names of no data set)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from intake.businesses import business_names
 from intake.duplicates import DuplicateIndex, Report, bigram_idf, place_names
 from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report as _r
+from tests.unit.intake.duplicate_reports import verdicts
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 BOOK = PlaceBook({
     "青石镇": KnownPlace("青石镇", "township", "qingshi"),
     "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
@@ -20,13 +19,8 @@ BOOK = PlaceBook({
 IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "烧烤店油烟大", "楼下烧烤太吵", "烧烤摊占道"])
 
 
-def _r(i: str, text: str, address: str | None = None, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours))
-
-
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK, idf=IDF)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK, idf=IDF), *reports)
 
 
 def test_a_business_is_read_by_its_name_not_by_its_trade_or_a_word_before_it() -> None:

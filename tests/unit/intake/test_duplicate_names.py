@@ -4,12 +4,11 @@ no data set)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from intake.duplicates import DuplicateIndex, Report, bigram_idf
 from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report as _r
+from tests.unit.intake.duplicate_reports import verdicts
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 BOOK = PlaceBook({
     "青石镇": KnownPlace("青石镇", "township", "qingshi"),
     "松岭村": KnownPlace("松岭村", "village", "qingshi", "qingshi.songling"),
@@ -22,13 +21,8 @@ IDF = bigram_idf([
 ])
 
 
-def _r(i: str, text: str, address: str | None = None, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours))
-
-
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK, idf=IDF)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK, idf=IDF), *reports)
 
 
 def test_a_name_both_say_of_a_rare_word_and_common_ones_is_one_place() -> None:

@@ -5,12 +5,11 @@ data set)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from intake.duplicates import DuplicateIndex, Report
 from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report as _r
+from tests.unit.intake.duplicate_reports import verdicts
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 _LABELS = {
     "青石镇": KnownPlace("青石镇", "township", "qingshi"),
     "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
@@ -22,13 +21,8 @@ _LABELS = {
 BOOK = PlaceBook(_LABELS)
 
 
-def _r(i: str, text: str, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, reported_at=T0 + timedelta(hours=hours))
-
-
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK), *reports)
 
 
 def test_a_burst_on_a_road_and_the_taps_dry_in_a_compound_of_its_community_are_one_incident() -> None:

@@ -3,14 +3,12 @@ it is beside (农行后面 / 农业银行背后), a house number. A made-up coun
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from intake.duplicates import DuplicateIndex, Report
 from intake.place_keys import place_keys, shared_key
 from intake.place_words import _subplaces
 from intake.places import KnownPlace, PlaceBook
-
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+from tests.unit.intake.duplicate_reports import report as _r
+from tests.unit.intake.duplicate_reports import verdicts
 
 _TOWN = KnownPlace("青石镇", "township", "qingshi")
 _LABELS = {
@@ -28,13 +26,8 @@ def _keys(text: str) -> tuple[frozenset[frozenset[str]], frozenset[str], frozens
     return keys.junctions, keys.anchors, keys.doors
 
 
-def _r(i: str, text: str, address: str | None = None, hours: float = 0.0) -> Report:
-    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours))
-
-
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK, aliases=ALIASES)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK, aliases=ALIASES), *reports)
 
 
 def test_a_corner_is_its_two_roads_whatever_the_order_and_the_words() -> None:

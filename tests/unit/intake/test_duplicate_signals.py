@@ -4,12 +4,12 @@ list, two named spots sharing only unusual words). A made-up county (names of no
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
 from intake.duplicates import DuplicateIndex, Report, bigram_idf, incident_kinds
 from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report as _r
+from tests.unit.intake.duplicate_reports import verdicts
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 _TOWN = KnownPlace("青石镇", "township", "qingshi")
 BOOK = PlaceBook({
     "青石镇": _TOWN,
@@ -28,14 +28,8 @@ BOOK = PlaceBook({
 IDF = bigram_idf(["小区停水了", "路灯不亮", "电梯坏了", "班车停了", "垃圾没人清运", "停电了什么时候来电"])
 
 
-def _r(i: str, text: str, address: str | None = None, hours: float = 0.0,
-       topic: frozenset[str] = frozenset()) -> Report:
-    return Report(id=i, text=text, address=address, reported_at=T0 + timedelta(hours=hours), topic=topic)
-
-
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK, idf=IDF)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK, idf=IDF), *reports)
 
 
 def test_two_named_spots_sharing_only_unusual_words_are_two_places() -> None:
