@@ -182,19 +182,25 @@ def count_rows(lines: Iterable[str], as_csv: bool) -> int:
 
 
 # The times a row may carry. A spreadsheet writes them without an offset (2026-11-20 09:00,
-# 2026/11/20 9:00): in an import file they are the county's local time.
+# 2026/11/20 9:00, 2026年11月20日 9时30分): in an import file they are the county's local time. A
+# date alone (a paper register's 来访日期, a purchase date, an upper body's 限期) is that day: its
+# start, or for a deadline its end — "by 5 December" leaves the whole of the 5th.
 _TIMES = ("reported_at", "purchase_time", "deadline")
-_LOCAL_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?")
+_LOCAL_TIME = re.compile(r"(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?"
+                         r"(?:(?:(?<=日)|[T ])\s*(\d{1,2})[:时点](\d{1,2})?分?(?::(\d{2})(?:\.(\d{1,6}))?)?)?")
+_END_OF_DAY = {"deadline"}
 
 
-def _in_zone(value: Any, zone: tzinfo) -> Any:
-    """A time written without an offset, in `zone`, as ISO 8601 with its offset; anything else as it is
-    (for the model to judge)."""
+def _in_zone(field: str, value: Any, zone: tzinfo) -> Any:
+    """A time or date written without an offset, in `zone`, as ISO 8601 with its offset; anything else
+    as it is (for the model to judge)."""
     if not isinstance(value, str) or not (match := _LOCAL_TIME.fullmatch(value.strip())):
         return value
     year, month, day, hour, minute, second, fraction = match.groups()
+    if hour is None and field in _END_OF_DAY:
+        hour, minute, second, fraction = "23", "59", "59", "999999"
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
                           int((fraction or "0").ljust(6, "0")), tzinfo=zone)
     except ValueError:  # 2026-02-30, 25:00: the model says what is wrong
         return value
@@ -207,7 +213,7 @@ def submission_of(fields: dict[str, Any], channel: str | None, zone: tzinfo | No
     if channel and not fields.get("channel"):
         fields = {**fields, "channel": channel}
     if zone is not None:
-        fields = {k: _in_zone(v, zone) if k in _TIMES else v for k, v in fields.items()}
+        fields = {k: _in_zone(k, v, zone) if k in _TIMES else v for k, v in fields.items()}
     return _SUBMISSION.validate_python(fields)
 
 

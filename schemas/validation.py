@@ -59,6 +59,8 @@ def problem_words(error: ErrorDetails) -> str:
         return f"Input should be one of {ctx.get('expected_tags', '')} (got '{ctx.get('tag', '')}')"
     if error.get("type") == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_WORDS:
         return _PATTERN_WORDS[ctx["pattern"]]
+    if error.get("type") == "timezone_aware":  # pydantic's words: "Input should have timezone info"
+        return "should be a time with its offset, e.g. 2026-11-20T09:30:00+08:00"
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 

@@ -77,3 +77,33 @@ def test_a_time_a_spreadsheet_wrote_without_an_offset_is_the_countys_local_time(
         with pytest.raises(ValidationError) as bad:
             submission_of(refused, None, zone)
         assert refusal(bad.value).startswith("reported_at:")
+
+
+def test_a_date_alone_is_that_local_day_its_start_or_for_a_deadline_its_end() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from schemas.channels import UpperTransferIn
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    row = {"channel": "upper_transfer", "text": "转办：东湖大道路灯坏了", "upper_body": "市12345",
+           "reference_no": "SZ-2", "reported_at": "2026年11月20日", "deadline": "2026/12/5"}
+    submission = submission_of(row, None, shanghai)
+    assert submission.reported_at == datetime(2026, 11, 19, 16, 0, tzinfo=UTC)  # 00:00 on the 20th, county time
+    assert isinstance(submission, UpperTransferIn)
+    assert submission.deadline == datetime(2026, 12, 5, 15, 59, 59, 999999, tzinfo=UTC)  # the whole of the 5th
+    # a register's Chinese form with its hour, and with hour and minute
+    assert submission_of({**row, "reported_at": "2026年11月20日9点"}, None, shanghai).reported_at == datetime(
+        2026, 11, 20, 1, 0, tzinfo=UTC)
+    assert submission_of({**row, "reported_at": "2026年11月20日 9时30分"}, None, shanghai).reported_at == datetime(
+        2026, 11, 20, 1, 30, tzinfo=UTC)
+    # a day run into its hour with no separator is not guessed at
+    with pytest.raises(ValidationError) as bad:
+        submission_of({**row, "reported_at": "2026-11-209:00"}, None, shanghai)
+    assert refusal(bad.value).startswith("reported_at:")
+
+
+def test_a_time_without_its_offset_through_the_api_is_told_how_to_write_it() -> None:
+    with pytest.raises(ValidationError) as bad:
+        submission_of({"channel": "web", "text": "东湖大道路灯坏了", "reported_at": "2026-11-20T09:00:00"}, None)
+    assert refusal(bad.value) == "reported_at: should be a time with its offset, e.g. 2026-11-20T09:30:00+08:00"
