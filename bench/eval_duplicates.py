@@ -92,6 +92,12 @@ recognise — conditions chased up over one to three weeks, places told by a nei
 negatives) was written apart on 2026-12-02 for development and may be read; measured once before it was read, with
 the detector of 1e0fdda (after the lasting and name steps of that day's dups round): 0.951 / 0.371 (78 of 82
 predicted pairs right).
+tests/data/dups_y.jsonl (215 appeals, 90 incidents, 237 true pairs, 36 hard-negative incidents: the same matter at
+another place nearby, another matter at the same place, the same place and matter weeks after a fix, similar words
+about different things; the address on about half) was written apart at the start of the 2026-12-02 midday round
+and never read: bff343e (the detector of eb407eb) 0.924 / 0.819 (194 of 210 predicted pairs right). With dups_j,
+dups_k, dups_n, dups_p, dups_q, dups_s, dups_t, dups_u and dups_w it is the measure of sets never seen: do not
+read it.
 """
 
 from __future__ import annotations
