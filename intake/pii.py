@@ -17,13 +17,13 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 
 
-def _mask_json(value: Any) -> Any:
+def mask_json(value: Any) -> Any:
     if isinstance(value, str):
         return mask_text(value, codes=True)  # channel details are codes and names people typed
     if isinstance(value, list):
-        return [_mask_json(v) for v in value]
+        return [mask_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _mask_json(v) for k, v in value.items()}
+        return {k: mask_json(v) for k, v in value.items()}
     return value
 
 
@@ -74,6 +74,6 @@ def separate(appeal: Appeal, *, id_secret: bytes | None = None) -> tuple[Appeal,
         caller_phone=mask_phone(appeal.caller_phone) if appeal.caller_phone else None,
         external_id=(None if not appeal.external_id else mask_text(appeal.external_id, codes=True)
                      if id_secret is None else stored_external_id(appeal.external_id, id_secret)),
-        details=_mask_json(appeal.details),
+        details=mask_json(appeal.details),
     )
     return masked, {**raw, "numbers": numbers}

@@ -45,6 +45,32 @@ def db_downgrade(
     typer.echo(f"database at {url.split('@')[-1]} is at {current_revision(url) or 'base (no schema)'}")
 
 
+@db_app.command("remask")
+def db_remask(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would change; write nothing")] = False,
+) -> None:
+    """Apply today's masking to what is already stored (order texts, addresses, channel details,
+    history reasons, notes, comments, stored event bodies): after an upgrade whose masking finds a
+    form of number the old one missed. The raw values stay sealed; safe to run again or to stop."""
+    from services.db.engine import make_engine
+    from services.db.remask import remask
+    from services.settings import CoreSettings
+
+    async def run() -> dict[str, int]:
+        engine = make_engine(CoreSettings().effective_database_url)
+        try:
+            return await remask(engine, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(run())
+    for name, changed in counts.items():
+        if changed:
+            typer.echo(f"{name}\t{changed}")
+    verb = "would change" if dry_run else "changed"
+    typer.echo(f"{verb} {sum(counts.values())} stored values in {sum(1 for c in counts.values() if c)} columns")
+
+
 @topics_app.command("plan")
 def topics_plan() -> None:
     """Print every topic the configuration needs: name, partitions, replication factor, settings
