@@ -14,4 +14,5 @@ SEED_SETS = ("holdout", "second", "third", "fourth", "longform", "short_a", "sho
 NOT_YET_LEARNED = ("train_af",)
 # Written apart and only ever measured (aggregates): never read, never tuned on, never learned from.
 NEVER_TUNED = ("short_b", "short_d", "short_w", "short_x", "longform_b", "short_y", "longform_c", "short_z", "short_aa",
-               "short_ab", "short_ac", "longform_d", "short_ad", "short_ae", "longform_e", "short_af")
+               "short_ab", "short_ac", "longform_d", "short_ad", "short_ae", "longform_e", "short_af",
+               "longform_f")
