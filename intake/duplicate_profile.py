@@ -24,7 +24,7 @@ from intake.incident_kinds import (
     incident_kinds,
     without_spots_told_from,
 )
-from intake.lasting import told_lasting
+from intake.lasting import lasting_told
 from intake.place_keys import NO_KEYS, PlaceKeys, place_keys
 from intake.place_words import (
     _BOILERPLATE,
@@ -115,6 +115,8 @@ class Profile:
     keys: PlaceKeys = NO_KEYS  # its references to places as comparable keys (junctions, anchors: `place_keys`)
     # How long before it was reported it says its matter began or was first reported (`told_lasting`).
     lasting: timedelta = timedelta(0)
+    # ... and whether that time is assumed, not told (a chaser or a matter standing long with no time said).
+    lasting_assumed: bool = False
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -225,6 +227,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
     said = unicodedata.normalize("NFKC", report.text)
+    lasting, lasting_assumed = lasting_told(said, report.reported_at)
     text = _canonical_places(said, aliases)
     known = {n for n in names if n in aliases} if aliases else set()
     # The matter's words: the text without the places it names (the gazetteer's, when there is one:
@@ -247,7 +250,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
                    doors=_doors(raw_where), keys=place_keys(where, rest),
-                   lasting=told_lasting(said, report.reported_at))
+                   lasting=lasting, lasting_assumed=lasting_assumed)
 
 
 def _router_townships(report: Report) -> set[str]:

@@ -187,9 +187,10 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic or unsaid else policy.min_similarity_other_topic)
     coarse = place.startswith(_WITHIN)
-    if coarse and gap > policy.window:
+    past = gap > policy.window or _past_window_assumed(a, b, policy)
+    if coarse and past:
         return None  # past the window a standing grievance is one only at a place both name
-    if gap > policy.window and not told_standing and not (spot and same_matter):
+    if past and not told_standing and not (spot and same_matter):
         return None  # ... and one classed so only at a spot both name, as one matter
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
@@ -204,6 +205,14 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     firm = same_topic and not coarse and place.startswith(_NAMED_BY_BOTH) and ":" not in place
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
                                      f"{gap.total_seconds() / 3600:.0f} h apart", firm)
+
+
+def _past_window_assumed(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
+    """The two are further apart than the window, and only a time the later is taken to have lasted (a
+    chaser's, a matter told as standing long, with no time said: `Profile.lasting_assumed`) brings
+    them within it: that reach is a guess, so they are one only as reports past the window are."""
+    earlier, later = (a, b) if a.report.reported_at <= b.report.reported_at else (b, a)
+    return later.lasting_assumed and later.report.reported_at - earlier.report.reported_at > policy.window
 
 
 # The places `_same_place` reads in both reports' words (a gazetteer place, a business, a corner, a

@@ -80,9 +80,15 @@ def told_lasting(text: str, reported_at: datetime) -> timedelta:
     """How long before `reported_at` the report says its matter began or was first reported (zero when
     it says nothing of it): the longest it tells. Counts of days, weeks, months; 上周X; a day of the
     month; since a month."""
+    return lasting_told(text, reported_at)[0]
+
+
+def lasting_told(text: str, reported_at: datetime) -> tuple[timedelta, bool]:
+    """`told_lasting`, and whether that time is assumed (a chaser's or a matter told as standing long
+    with no time said: `_CHASED_WITHIN`) rather than told."""
     said = unicodedata.normalize("NFKC", text)
     if _DEALT_WITH_BEFORE.search(said):
-        return timedelta(0)
+        return timedelta(0), False
     days = 0.0
     for m in _SPAN.finditer(said):
         before, after = m.group("before"), m.group("after")
@@ -110,7 +116,7 @@ def told_lasting(text: str, reported_at: datetime) -> timedelta:
             back = (reported_at.month - month) % 12
             days = max(days, back * 30 + reported_at.day)
     if not days and _REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said) and not _LATELY.search(said):
-        return _CHASED_WITHIN  # it chases a report and says no time of it
+        return _CHASED_WITHIN, True  # it chases a report and says no time of it
     if not days and _LONG.search(said) and not _LATELY.search(said):
-        return _CHASED_WITHIN  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨)
-    return timedelta(days=days)
+        return _CHASED_WITHIN, True  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨)
+    return timedelta(days=days), False

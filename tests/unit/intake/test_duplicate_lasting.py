@@ -80,3 +80,22 @@ def test_what_a_report_says_it_lasted_counts_up_to_the_policys_longest() -> None
     policy = DuplicatePolicy()
     assert policy.reach(timedelta(days=200)) == policy.max_lasting + policy.window
     assert policy.reach(timedelta(0)) == policy.widest
+
+
+ON_THE_ROAD = Report(id="a", text="解放路人行道上的井盖没了，就剩一个黑窟窿，差点踩进去。", address="解放路",
+                     reported_at=FRIDAY)
+
+
+def test_a_chaser_naming_no_time_joins_past_the_window_only_at_a_spot_both_name() -> None:
+    # the time it is taken to have lasted is a guess: a road is as wide as two manholes
+    chaser = Report(id="b", text="解放路的井盖上次说来看看，到现在还没人来修。", address="解放路",
+                    reported_at=FRIDAY + timedelta(days=9))
+    assert find_duplicates([ON_THE_ROAD, chaser]) == [None, None]
+    at_the_gate = _later("新华小区门口的井盖上次说来看看，到现在还没人来修，黑窟窿还在。", days=9)
+    assert find_duplicates([FIRST, at_the_gate]) == [None, "a"]
+
+
+def test_a_chaser_telling_its_time_joins_past_the_window_on_a_road() -> None:
+    told = Report(id="b", text="解放路的井盖没了快十天了，到现在还没人来修。", address="解放路",
+                  reported_at=FRIDAY + timedelta(days=9))
+    assert find_duplicates([ON_THE_ROAD, told]) == [None, "a"]
