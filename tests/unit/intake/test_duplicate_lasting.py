@@ -31,6 +31,8 @@ FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     # a matter told as standing a long time, no time said: as long
     ("湖滨花园小区内部消防通道夜间长期被占，部分车主仍拒不挪车", 14),
     ("汽车站门口黑车拉客乱象持续，有旅客被收取八十元", 14),
+    ("东湖公园南门有人拿话筒唱歌，公园旁边住户投诉好几次了", 14),
+    ("工人前期已多次拨打热线，要求见人社局负责人", 14),
 ])
 def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(days=days)
@@ -48,6 +50,8 @@ def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> 
     "我打过电话了，请尽快处理",  # reported before, and nothing said of what came of it
     "每晚在店外摆桌，喧哗声持续到凌晨两三点",  # until when, each night
     "小区从昨晚十一点左右开始停水，至今未恢复",  # since last night: the window holds it
+    "邻居建房占了宅基地约一米宽，多次协商无果，请求村里调解",  # dealt with the other party: often the first report
+    "一楼住户养的大狗夜里狂吠，和他沟通多次无果",
 ])
 def test_a_report_of_its_matter_coming_back_tells_no_lasting(text: str) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(0)
