@@ -397,3 +397,11 @@ def test_leanings_well_alike_at_a_spot_are_one_matter_though_no_kind_is_said() -
     road = DuplicateIndex(book=BOOK, idf=IDF, leaning=_lean_wall)  # a road holds many walls
     assert [road.add(r) for r in (_r("a", "新民路外墙裂了好长一条缝"), _r("b", "新民路老楼的墙快倒了", hours=20))
             ] == [None, None]
+
+
+def test_fumes_told_by_their_smell_from_the_township_s_one_industrial_area_are_one_incident() -> None:
+    """工业集中区 stands for the township's one industrial park as 工业园 does; a paint smell, or one that
+    wakes a caller at night, is fumes as 刺鼻 is."""
+    village = _r("a", "柏树村这边晚上一股油漆味，是不是青石工业园哪个厂在喷漆", "青石镇柏树村")
+    compound = _r("b", "翠竹苑半夜很浓的臭味，把我都熏醒了，应该是工业集中区那边传过来的", "青石社区翠竹苑", hours=8)
+    assert _run(village, compound) == [None, "a"]
