@@ -49,7 +49,7 @@ _SPAN = re.compile(
 # A report made before, on a weekday of last week (上周四, 上个礼拜三), on a day of the month (我31号就报过了,
 # 9号打过的), or since a month (自9月停工至今, 10月份开始); not
 # last month alone (跟上个月一样 is another time it happened).
-_LAST_WEEK = re.compile("上个?(?:周|星期|礼拜)(?P<d>[一二三四五六日天])?")
+_LAST_WEEK = re.compile("(?P<two>上)?上个?(?:周|星期|礼拜)(?P<d>[一二三四五六日天])?")  # 上上个礼拜: two weeks back
 _DAY_OF_MONTH = re.compile("(?P<d>\\d{1,2})(?:号|日)(?:就|那天|晚上|早上|上午|下午)?(?:打|报|反映|投诉|开始|起|以来)")
 _SINCE_MONTH = re.compile("(?:自|从)(?P<m>\\d{1,2}|[一二三四五六七八九十]{1,2})月|"
                           "(?P<m2>\\d{1,2}|[一二三四五六七八九十]{1,2})月份?(?:初|中|底)?(?:就|起|开始|以来|至今)")
@@ -76,6 +76,10 @@ _REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电
                               "(?:网格员|社区|物业|城管|供电所|村里|镇上)(?:来)?(?:看了|拉了|说了|协调了|来过)")
 _NOTHING_CAME_OF_IT = re.compile("还没|还是|到现在|至今|仍然|仍在|照样|依然|没人(?:来|管|理)|一点(?:改变|进展|动静)|"
                                  "没(?:有)?(?:解决|处理|结果|下文|回音|回复|动静|改变)|没(?:看到|见)(?:人|动静)|不了了之")
+# ... or that tells of a report made before as an earlier time's (之前报的…那个事, 上回反映的, 之前打电话说过),
+# whatever it says came of it.
+_EARLIER_REPORT = re.compile("(?:之前|上次|上回|前段时间|前阵子|前些天|早就|先前|此前)(?:已经?|就|也|都)?"
+                             "[^，。,！？!?]{0,3}?(?:打过?|报过?的|报了|反映|投诉|举报|来电|致电|说过)")
 # ... unless it says the report was lately (昨天就有人报了): up to this long after the report it chases.
 _LATELY = re.compile("昨天|昨晚|前天|前晚|前两天|今天早上|今早|刚才|刚刚|上午")
 _CHASED_WITHIN = timedelta(days=14)
@@ -110,7 +114,8 @@ def lasting_told(text: str, reported_at: datetime) -> tuple[timedelta, bool]:
     weekday = reported_at.weekday()
     for m in _LAST_WEEK.finditer(said):
         d = m.group("d")
-        days = max(days, 7 + weekday - (_WEEKDAYS.index(d) if d and d != "天" else (6 if d else 0)))
+        weeks = 14 if m.group("two") else 7
+        days = max(days, weeks + weekday - (_WEEKDAYS.index(d) if d and d != "天" else (6 if d else 0)))
     for m in _DAY_OF_MONTH.finditer(said):
         d = int(m.group("d"))
         if 1 <= d <= 31:
@@ -120,7 +125,8 @@ def lasting_told(text: str, reported_at: datetime) -> tuple[timedelta, bool]:
         if month is not None and 1 <= month <= 12:
             back = (reported_at.month - month) % 12
             days = max(days, back * 30 + reported_at.day)
-    if not days and _REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said) and not _LATELY.search(said):
+    chased = bool(_REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said)) if not days else False
+    if not days and (chased or _EARLIER_REPORT.search(said)) and not _LATELY.search(said):
         return _CHASED_WITHIN, True  # it chases a report and says no time of it
     if not days and _LONG.search(said) and not _LATELY.search(said):
         return _CHASED_WITHIN, True  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨)

@@ -103,3 +103,13 @@ def test_a_chaser_telling_its_time_joins_past_the_window_on_a_road() -> None:
     told = Report(id="b", text="解放路的井盖没了快十天了，到现在还没人来修。", address="解放路",
                   reported_at=FRIDAY + timedelta(days=9))
     assert find_duplicates([ON_THE_ROAD, told]) == [None, "a"]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("我上上个礼拜打过电话，就是路灯不亮那个事", 18),  # a Friday: the week before last began 18 days before
+    ("之前报的林场砍树那个事，今天上山一看又少了一片。", 14),  # a report told as an earlier time's
+    ("之前打电话说过小区门口乱停车堵消防通道，交警来贴过一次条，第二天又停满了。", 14),
+    ("上回反映的那个废品站，现在更多了", 14),
+])
+def test_a_report_chasing_an_earlier_one_tells_how_far_back(text: str, days: int) -> None:
+    assert told_lasting(text, FRIDAY) == timedelta(days=days)
