@@ -101,8 +101,8 @@ read it.
 tests/data/dups_z.jsonl (232 appeals, 81 incidents, 295 true pairs: streetlights, lifts, outages, night works and the
 like told 1–6 times by different channels, chasers up to two weeks on, the same place and matter weeks later, hard
 negatives) was written apart on 2026-12-02 for development and may be read; measured once before it was read, with
-the detector of 0c44291 (the assumed-reach step of that morning's dups round): 0.948 / 0.749 (221 of 233 predicted
-pairs right).
+the detector after the assumed-reach step of that morning's dups round (0c44291 in the round's worktree, the
+code of d08c352 on main): 0.948 / 0.749 (221 of 233 predicted pairs right); read from the round's next step on.
 """
 
 from __future__ import annotations
