@@ -9,6 +9,7 @@ rows of the first four sets, which it already holds. Usage: python bench/build_s
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ def seed_row(row: dict[str, object]) -> dict[str, object]:
 
 
 def main() -> int:
+    # no options: `--help` prints this and stops (it ran the whole job, which writes its files)
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     have = {json.loads(line)["text"] for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()}
     rows = []
     for name in SEED_SETS:

@@ -10,6 +10,7 @@ router/data/class_calibration.yaml. Usage: python bench/fit_calibration.py
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ def class_examples(routed: list[Routed]) -> tuple[list[tuple[float, ...]], list[
 
 
 def main() -> int:
+    # no options: `--help` prints this and stops (it ran the whole job, which writes its files)
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     routed = out_of_sample()
     features, right = [], []
     for triples in routed.values():
