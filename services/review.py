@@ -121,8 +121,10 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
     if matter is not None:
         order.matter = matter.code
         order.dept = matter.dept
-    elif target.level.value == "county":
-        order.dept = target.code
+    else:
+        _clear_a_matter_it_does_not_take(ctx, order, target)
+        if target.level.value == "county":
+            order.dept = target.code
     if body.whistle_class:
         order.whistle_class = body.whistle_class.value
     original_unit = returned.unit if returned is not None else suggestion.get("unit")
@@ -142,6 +144,15 @@ async def review(session: AsyncSession, ctx: DomainContext, order_id: str, body:
 def _may_take(target: Unit, matter: Matter) -> bool:
     """Whether `target` may be given `matter`: a county department only one it owns or assists with."""
     return target.kind is not UnitKind.department or matter.handled_by_department(target.code)
+
+
+def _clear_a_matter_it_does_not_take(ctx: DomainContext, order: WorkOrder, target: Unit) -> None:
+    """No matter named for `target` (override, 改派): the router's matter stays only where `target` may take
+    it. Kept for a department that neither owns nor assists with it, it would count in the hot spots, the
+    per-matter thresholds and the learned history under the wrong owner."""
+    catalogue = ctx.router.parts.catalogue
+    if order.matter and order.matter in catalogue and not _may_take(target, catalogue.get(order.matter)):
+        order.matter = None
 
 
 def _named_matter(ctx: DomainContext, target: Unit, code: str | None) -> Matter | None:
@@ -169,13 +180,10 @@ async def reassign(session: AsyncSession, ctx: DomainContext, order_id: str, bod
         raise NotNow(f"work order {order.id} is already with {target.code}")
     named = _named_matter(ctx, target, body.matter)
     original_matter = order.matter
-    catalogue = ctx.router.parts.catalogue
     if named is not None:
         order.matter = named.code
-    elif original_matter and original_matter in catalogue and not _may_take(target, catalogue.get(original_matter)):
-        # The router's matter belongs to the department that lost the order: kept, it would count in
-        # the hot spots, the per-matter thresholds and the learned history under the wrong owner.
-        order.matter = None
+    else:
+        _clear_a_matter_it_does_not_take(ctx, order, target)
     now = ctx.now()
     if body.whistle_class:
         order.whistle_class = body.whistle_class.value

@@ -321,3 +321,22 @@ async def override_vague_appeal_to_water(client: httpx.AsyncClient) -> tuple[str
         headers=await dispatcher(client),
     )
     return order_id, item, done
+
+
+async def test_an_override_naming_no_matter_does_not_keep_one_the_department_does_not_handle(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    """The router's guess (here a township's catch-all) stayed on an order overridden to a county department
+    that neither owns nor assists with it, counted under that department in the hot spots; naming such a
+    matter is refused (422), and 改派 already cleared it."""
+    runtime, client = system
+    order_id = (await client.post("/v1/appeals", json=appeal(VAGUE))).json()["work_order_id"]
+    waiting = await eventually(lambda: order_in_state(client, order_id, "pending_review"), what="review queue")
+    guessed = waiting["matter"]
+    catalogue = runtime.ctx.router.parts.catalogue
+    assert guessed and not catalogue.get(guessed).handled_by_department("tax"), guessed
+    done = await client.post(f"/v1/work-orders/{order_id}/review", json={"action": "override", "unit": "tax"},
+                             headers=await dispatcher(client))
+    assert done.status_code == 200 and done.json()["matter"] is None, done.text
+    body = (await client.get(f"/v1/work-orders/{order_id}")).json()
+    assert (body["unit"], body["dept"], body["matter"]) == ("tax", "tax", None)
