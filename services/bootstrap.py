@@ -63,9 +63,14 @@ def configure_intake(ctx: DomainContext, settings: CoreSettings) -> None:
     switched off, from configuration."""
     ctx.vault = load_vault(settings)
     ctx.token_secret = load_token_secret(settings)
-    ctx.duplicates = DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours),
-                                     standing_window=timedelta(hours=settings.duplicate_standing_window_hours))
+    ctx.duplicates = duplicate_policy(settings)
     ctx.channels_off = frozenset(comma_list(settings.channels_off))
+
+
+def duplicate_policy(settings: CoreSettings) -> DuplicatePolicy:
+    """并单's time windows from configuration (HOTLINE_DUPLICATE_WINDOW_HOURS, ..._STANDING_WINDOW_HOURS)."""
+    return DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours),
+                           standing_window=timedelta(hours=settings.duplicate_standing_window_hours))
 
 
 def working_calendar(settings: CoreSettings) -> WorkingCalendar:

@@ -72,11 +72,12 @@ def classify(
     category. A bad line stops with its number."""
     from intake.bulk import read_jsonl
     from router.offline import classify_record
-    from router.service import Router
     from schemas.taxonomy import Channel
+    from services.bootstrap import load_router
+    from services.settings import CoreSettings
 
     channels = {c.value for c in Channel}
-    router = Router.default()
+    router = load_router(CoreSettings())  # HOTLINE_ROUTER_MODEL_PATH, as the running router
     name = _source_name(file)
     with _lines_and_output(file, output) as (source, out):
         for row in read_jsonl(source):
@@ -99,11 +100,14 @@ def duplicates(
 ) -> None:
     """Find near-duplicates (并单) offline: one JSON line per input with id and duplicate_of (null, or the
     id of the earlier line it merges into)."""
-    from router.service import Router
+    from services.bootstrap import duplicate_policy, load_router
     from services.offline_duplicates import detect_lines
+    from services.settings import CoreSettings
 
+    settings = CoreSettings()  # the router and the windows intake would use
+    router, policy = load_router(settings), duplicate_policy(settings)
     with _lines_and_output(file, output) as (source, out):
-        for row in detect_lines(Router.default(), source):
+        for row in detect_lines(router, source, policy):
             if "error" in row:
                 raise CliError(f"{_source_name(file)}: line {row['line']}: {row['error']}")
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

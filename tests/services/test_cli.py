@@ -321,3 +321,25 @@ def test_an_id_used_twice_in_duplicates_and_a_blank_text_in_classify_stop_at_the
     assert "line 3" in str(done.exception) and "'a'" in str(done.exception) and "line 1" in str(done.exception)
     blank = CliRunner().invoke(app, ["classify", "-"], input='{"id": "a", "text": "  "}\n')
     assert isinstance(blank.exception, CliError) and "line 1" in str(blank.exception), blank.output
+
+
+def test_classify_and_duplicates_read_the_configuration(tmp_path: Path) -> None:
+    """Both ignored it: a time zone that is none went unrefused, HOTLINE_ROUTER_MODEL_PATH was not the model
+    they routed with (the shipped one was), and 并单's window was always 72 hours."""
+    line = '{"id": "a", "text": "人民路12号门口井盖丢了"}\n'
+    for command in ("classify", "duplicates"):
+        _one_line_error(hotline(command, "-", data_dir=tmp_path, stdin=line, HOTLINE_TIMEZONE="Mars/Base"),
+                        "configuration: HOTLINE_TIMEZONE")
+        not_a_model = tmp_path / "notes.npz"
+        not_a_model.write_bytes(b"not a model")
+        _one_line_error(hotline(command, "-", data_dir=tmp_path, stdin=line,
+                                HOTLINE_ROUTER_MODEL_PATH=str(not_a_model)), "notes.npz", "router model")
+    # 71.5 hours apart: one incident within the default 72-hour window, two within a 24-hour one.
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"id": "a", "text": "人民路12号门口井盖丢了", "reported_at": "2026-11-30T23:00:00+08:00"},
+        {"id": "b", "text": "人民路12号门口井盖不见了", "reported_at": "2026-12-03T22:30:00+08:00"},
+    ))
+    for window, expected in (("72", [None, "a"]), ("24", [None, None])):
+        done = hotline("duplicates", "-", data_dir=tmp_path, stdin=lines, HOTLINE_DUPLICATE_WINDOW_HOURS=window)
+        assert done.returncode == 0, done.stderr
+        assert [json.loads(x)["duplicate_of"] for x in done.stdout.splitlines()] == expected
