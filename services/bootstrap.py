@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from escalation.calendar import WorkingCalendar, parse_dates
 from escalation.supervision import SupervisionPolicy
 from intake.duplicates import DuplicatePolicy
+from router.exceptions import ModelError
 from router.service import Router
 from router.thresholds import MatterThresholds
 from schemas.events import LIFECYCLE_TOPIC, UNIT_REPLIES_TOPIC
@@ -104,7 +105,10 @@ def build_context(
 
 def load_router(settings: CoreSettings) -> Router:
     if settings.router_model_path is not None:
-        return Router.default(model_path=settings.router_model_path)
+        try:
+            return Router.default(model_path=settings.router_model_path)
+        except EOFError as exc:  # numpy's answer to an empty file, which the CLI showed as a bare "Aborted."
+            raise ModelError(f"{settings.router_model_path}: cannot load router model: the file is empty") from exc
     return Router.default()
 
 

@@ -336,10 +336,11 @@ def test_classify_and_duplicates_read_the_configuration(tmp_path: Path) -> None:
     for command in ("classify", "duplicates"):
         _one_line_error(hotline(command, "-", data_dir=tmp_path, stdin=line, HOTLINE_TIMEZONE="Mars/Base"),
                         "configuration: HOTLINE_TIMEZONE")
-        not_a_model = tmp_path / "notes.npz"
-        not_a_model.write_bytes(b"not a model")
-        _one_line_error(hotline(command, "-", data_dir=tmp_path, stdin=line,
-                                HOTLINE_ROUTER_MODEL_PATH=str(not_a_model)), "notes.npz", "router model")
+        for name, content in (("notes.npz", b"not a model"), ("empty.npz", b"")):  # empty: a bare "Aborted."
+            not_a_model = tmp_path / name
+            not_a_model.write_bytes(content)
+            _one_line_error(hotline(command, "-", data_dir=tmp_path, stdin=line,
+                                    HOTLINE_ROUTER_MODEL_PATH=str(not_a_model)), name, "router model")
     # 71.5 hours apart: one incident within the default 72-hour window, two within a 24-hour one.
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in (
         {"id": "a", "text": "人民路12号门口井盖丢了", "reported_at": "2026-11-30T23:00:00+08:00"},
