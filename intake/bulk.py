@@ -62,8 +62,9 @@ class Tally:
 
     def summary(self) -> str:
         c = self.counts
-        counts = (f"{sum(c.values())} rows: {c[Outcome.accepted]} accepted, {c[Outcome.merged]} merged (并单), "
-                  f"{c[Outcome.repeat]} repeats, {c[Outcome.refused]} refused")
+        rows, repeats = sum(c.values()), c[Outcome.repeat]
+        counts = (f"{rows} row{'' if rows == 1 else 's'}: {c[Outcome.accepted]} accepted, {c[Outcome.merged]} merged "
+                  f"(并单), {repeats} repeat{'' if repeats == 1 else 's'}, {c[Outcome.refused]} refused")
         if self.interrupted:
             return (f"interrupted after {counts}; run the same import again to go on (the rows stored count "
                     "as repeats)")

@@ -8,7 +8,7 @@ says what each is about and where; `intake.duplicates` decides.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any, TypeVar
 
@@ -91,7 +91,8 @@ def topic_and_places(router: Router, text: str, channel: str | None, address: st
     return frozenset(topic), frozenset(places), decision.whistle_class == WhistleClass.hard
 
 
-def report_from_record(router: Router | None, record: dict[str, Any], position: int) -> Report:
+def report_from_record(router: Router | None, record: dict[str, Any], position: int,
+                       zone: tzinfo = COUNTY_TIME) -> Report:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"record {record.get('id')!r}: field 'text' is required and must be a string")
@@ -103,7 +104,7 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
     except ValueError:
         raise ValueError(f"record {record.get('id')!r}: reported_at {raw_time!r} is not an ISO 8601 time") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=COUNTY_TIME)  # a wall-clock time without an offset is the county's
+        when = when.replace(tzinfo=zone)  # a wall-clock time without an offset is the county's
     address = record.get("address") if isinstance(record.get("address"), str) else None
     channel = record.get("channel") if isinstance(record.get("channel"), str) else None
     text = mask_text(text)
@@ -113,8 +114,8 @@ def report_from_record(router: Router | None, record: dict[str, Any], position: 
                   topic=topic, places=places, long_standing=standing)
 
 
-def detect_lines(router: Router | None, lines: Iterable[str],
-                 policy: DuplicatePolicy | None = None) -> Iterator[dict[str, Any]]:
+def detect_lines(router: Router | None, lines: Iterable[str], policy: DuplicatePolicy | None = None,
+                 zone: tzinfo = COUNTY_TIME) -> Iterator[dict[str, Any]]:
     """One output row per input line: `id` and `duplicate_of`, or `line` and `error`. The rows come once
     the whole input is read: a later line may link two incidents found before it into one (one incident
     split before the report joining them came), and each of their lines then names the first of it."""
@@ -125,7 +126,7 @@ def detect_lines(router: Router | None, lines: Iterable[str],
         try:
             if row.fields is None:
                 raise ValueError(row.problem)
-            report = report_from_record(router, row.fields, row.line)
+            report = report_from_record(router, row.fields, row.line, zone)
             if report.id in seen:
                 raise ValueError(f"id {report.id!r} is already line {seen[report.id]}'s: give each line its own")
         except ValueError as exc:

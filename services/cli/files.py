@@ -100,14 +100,16 @@ def duplicates(
 ) -> None:
     """Find near-duplicates (并单) offline: one JSON line per input with id and duplicate_of (null, or the
     id of the earlier line it merges into)."""
+    from zoneinfo import ZoneInfo
+
     from services.bootstrap import duplicate_policy, load_router
     from services.offline_duplicates import detect_lines
     from services.settings import CoreSettings
 
-    settings = CoreSettings()  # the router and the windows intake would use
+    settings = CoreSettings()  # the router, the windows and the county's time zone intake would use
     router, policy = load_router(settings), duplicate_policy(settings)
     with _lines_and_output(file, output) as (source, out):
-        for row in detect_lines(router, source, policy):
+        for row in detect_lines(router, source, policy, ZoneInfo(settings.timezone)):
             if "error" in row:
                 raise CliError(f"{_source_name(file)}: line {row['line']}: {row['error']}")
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

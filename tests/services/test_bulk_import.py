@@ -129,7 +129,7 @@ def test_a_spreadsheets_csv_with_a_byte_order_mark_is_read(data_dir: Path, tmp_p
                      "12345_phone,城关镇人民路井盖丢了很危险,城关镇人民路,BOM-1\r\n".encode())
     done = CliRunner().invoke(app, ["import", str(path)])
     assert done.exit_code == 0, done.output
-    assert "1 rows: 1 accepted" in done.stdout and [o.channel for o in _orders(data_dir)] == ["12345_phone"]
+    assert "1 row: 1 accepted" in done.stdout and [o.channel for o in _orders(data_dir)] == ["12345_phone"]
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes("channel,text\n12345_phone,城关镇人民路井盖丢了\n".encode("gbk"))
     refused = CliRunner().invoke(app, ["import", str(gbk)])

@@ -162,6 +162,10 @@ def test_duplicates_reads_a_time_without_offset_as_county_time_and_names_a_bad_l
     done = hotline("duplicates", "-", data_dir=tmp_path, stdin=lines)
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["duplicate_of"] for line in done.stdout.splitlines()] == [None, "a"]
+    # the county's zone is HOTLINE_TIMEZONE, as for intake: a county on UTC reads b 79.5 hours after a
+    elsewhere = hotline("duplicates", "-", data_dir=tmp_path, stdin=lines, HOTLINE_TIMEZONE="UTC")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert [json.loads(line)["duplicate_of"] for line in elsewhere.stdout.splitlines()] == [None, None]
     missing_id = hotline("duplicates", "-", data_dir=tmp_path, stdin='{"text": "井盖丢了"}\n')
     _one_line_error(missing_id, "line 1", "'id'")
     assert missing_id.stderr.count("line 1") == 1
