@@ -113,6 +113,9 @@ class ExtensionState(StrEnum):
     pending = "pending"
     approved = "approved"
     refused = "refused"
+    # asked and never decided, and the hand-over it was for has ended (resolved, returned, reassigned,
+    # passed up): nothing is left to extend. Read off the hand-over, never stored.
+    lapsed = "lapsed"
 
 
 class Decision(StrEnum):
@@ -133,7 +136,8 @@ class ExtensionView(BaseModel):
     unit: str
     days: int
     reason: str
-    state: ExtensionState
+    state: ExtensionState = Field(description="pending (a dispatcher's to decide), approved, refused, or lapsed (never "
+                                              "decided: the hand-over it was for ended first)")
     requested_at: datetime
     requested_by: str
     resolve_due: datetime | None = Field(description="the order's resolve due time now")

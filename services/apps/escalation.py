@@ -153,9 +153,12 @@ async def whistle_ratings(order: UnitOrder, body: WhistleRatingsIn, uow: UowDep,
 
 
 # ---- 延期 ------------------------------------------------------------------------------------
-def _extension_view(ext: Extension, order: WorkOrder) -> ExtensionView:
+def _extension_view(ext: Extension, order: WorkOrder, hand_over_ended: bool = False) -> ExtensionView:
+    state = ExtensionState(ext.state)
+    if state is ExtensionState.pending and hand_over_ended:
+        state = ExtensionState.lapsed
     return ExtensionView(id=ext.id, work_order_id=ext.work_order_id, unit=ext.unit, days=ext.days,
-                         reason=mask_text(ext.reason), state=ExtensionState(ext.state), requested_at=ext.requested_at,
+                         reason=mask_text(ext.reason), state=state, requested_at=ext.requested_at,
                          requested_by=ext.requested_by, resolve_due=order.resolve_due, decided_at=ext.decided_at,
                          decided_by=ext.decided_by, new_due=ext.new_due,
                          decision_reason=mask_text(ext.decision_reason) if ext.decision_reason else None)
@@ -182,7 +185,8 @@ async def list_extensions(
         rows = await esc_repo.extensions_page(session, state=state.value if state else None, after=row_cursor(cursor),
                                               limit=limit + 1)
     rows, next_cursor = page_of(rows, limit, lambda r: (r[0].requested_at, r[0].id))
-    return ExtensionPage(items=[_extension_view(e, o) for e, o in rows], next_cursor=next_cursor)
+    return ExtensionPage(items=[_extension_view(e, o, ended is not None) for e, o, ended in rows],
+                         next_cursor=next_cursor)
 
 
 @router.post("/extensions/{extension_id}/decision", response_model=ExtensionView,

@@ -187,14 +187,16 @@ async def pending_extension(session: AsyncSession, dispatch_id: int) -> Extensio
 
 async def extensions_page(
     session: AsyncSession, *, state: str | None, after: tuple[datetime, int] | None, limit: int
-) -> Sequence[tuple[Extension, WorkOrder]]:
-    """Extensions newest first, with their orders. Pending ones are those a dispatcher can still
-    decide: a request whose hand-over has ended (resolved, returned, reassigned, passed up) has
-    nothing left to extend."""
-    stmt = select(Extension, WorkOrder).join(WorkOrder, WorkOrder.id == Extension.work_order_id)
-    if state:
+) -> Sequence[tuple[Extension, WorkOrder, datetime | None]]:
+    """Extensions newest first, with their orders and when their hand-over ended (None: it goes on).
+    Pending ones are those a dispatcher can still decide; a request left undecided whose hand-over
+    has ended (resolved, returned, reassigned, passed up) has nothing left to extend: lapsed."""
+    stmt = (select(Extension, WorkOrder, Dispatch.ended_at).join(WorkOrder, WorkOrder.id == Extension.work_order_id)
+            .join(Dispatch, Dispatch.id == Extension.dispatch_id))
+    if state in ("pending", "lapsed"):
+        ended = Dispatch.ended_at.is_(None) if state == "pending" else Dispatch.ended_at.is_not(None)
+        stmt = stmt.where(Extension.state == "pending", ended)
+    elif state:
         stmt = stmt.where(Extension.state == state)
-    if state == "pending":
-        stmt = stmt.join(Dispatch, Dispatch.id == Extension.dispatch_id).where(Dispatch.ended_at.is_(None))
     stmt = _newest_first(stmt, Extension.requested_at, Extension.id, after, limit)
     return list((await session.execute(stmt)).all())

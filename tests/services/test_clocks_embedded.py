@@ -170,6 +170,11 @@ async def test_an_extension_whose_hand_over_ended_leaves_the_dispatchers_pending
     assert decided.status_code == 409, decided.text
     waiting = (await client.get("/v1/extensions?state=pending&limit=500", headers=dispatcher)).json()["items"]
     assert asked.json()["id"] not in [e["id"] for e in waiting]
+    # the list without a filter says so too: lapsed, not pending
+    every = (await client.get("/v1/extensions?limit=500", headers=dispatcher)).json()["items"]
+    assert {e["id"]: e["state"] for e in every}[asked.json()["id"]] == "lapsed"
+    lapsed = (await client.get("/v1/extensions?state=lapsed&limit=500", headers=dispatcher)).json()["items"]
+    assert [e["id"] for e in lapsed] == [asked.json()["id"]]
 
 
 async def test_supervisors_list_the_overdue_newest_first_a_page_at_a_time(
