@@ -420,3 +420,25 @@ async def test_rating_a_department_of_an_earlier_whistle_says_which_call_to_name
     assert f"whistle_call_id {call}" in refused.json()["message"], refused.text
     rated = await unit_acts(client, order["id"], "tw_chengguan", "whistle-ratings", {**rating, "whistle_call_id": call})
     assert rated.status_code == 200 and rated.json()["summons"][0]["rating"] == 5, rated.text
+
+
+async def test_status_counts_an_order_past_its_first_contact_due_until_the_citizen_is_reached(
+    system: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    from services.db.observation import overdue_counts
+    from services.db.tables import WorkOrder
+
+    runtime, client = system
+    order = await dispatched(client, STREET_LAMPS, "城关镇")
+    assert (await unit_acts(client, order["id"], order["unit"], "claim", {})).status_code == 200
+    async with runtime.sessions() as session:
+        stored = await session.get(WorkOrder, order["id"])
+        assert stored is not None and stored.first_contact_due is not None
+        late = stored.first_contact_due + timedelta(seconds=1)
+        before = (await overdue_counts(session, late))["first_contact"]
+    assert before >= 1
+    reached = await unit_acts(client, order["id"], order["unit"], "first-contact",
+                              {"note": "已电话联系"})
+    assert reached.status_code == 200, reached.text
+    async with runtime.sessions() as session:
+        assert (await overdue_counts(session, late))["first_contact"] == before - 1
