@@ -83,6 +83,9 @@ LEARNED_SURE = 0.9
 # emergency calls it learned from to go on, and called 120 and 119 at 0.75 and 0.81; the shortest of the 1,216 seed
 # emergencies tells it in 8 ("楼下有人拿刀砍人"), and shorter cries (着火了, 救命) are the cue lexicon's.
 LEARNED_ALONE_MIN_TOLD = 6
+# The confidence of a dispatched decision on a text that tells fewer Chinese characters than that and names no
+# term of any matter ("嗯" 0.525, "在吗" 0.454, "123" 0.304 before): whatever the model leans to, a dispatcher reads it.
+LITTLE_TOLD_CONFIDENCE = 0.1
 # The cues find an emergency but may name the wrong line (a crash told without the lexicon's collision words
 # read as 120's injury, a lift that stops read as 110's people held): the learned head's line is taken when it
 # gives that line at least this share of its emergency probability. Leave-one-set-out over the 20 seed sets,
@@ -379,7 +382,11 @@ class Router:
             whole = whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened,
                                                found=focus_scan.found)
         class_features = self._class_features(norm, focus, whistle, whole, matter, reading is not None)
-        if self.class_calibrator is not None and class_features is not None:
+        # a text that tells next to nothing and names no matter ("嗯", "你好", "123"): nothing to decide on
+        little_told = not best.terms and _told(norm) < LEARNED_ALONE_MIN_TOLD
+        if little_told:
+            pass  # the rules' class: the calibration and the heads have only their bias to go on
+        elif self.class_calibrator is not None and class_features is not None:
             whistle = self._calibrated_class(class_features, whistle, repeats=repeats, reopened=reopened)
         else:
             whistle = self._learned_class(focus, whistle)
@@ -391,6 +398,8 @@ class Router:
             # than the uncalibrated share ("嗯嗯好的谢谢" is nobody's matter)
             calibrated = self.calibrator(features)
             confidence = calibrated if best.terms else min(calibrated, confidence)
+        if little_told:
+            confidence = min(confidence, LITTLE_TOLD_CONFIDENCE)
         terms = tuple(sorted(best.terms, key=_term_order))
         decision = RoutingDecision(
             redirect=None,

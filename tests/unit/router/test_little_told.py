@@ -25,3 +25,17 @@ def test_a_zero_width_space_inside_a_cue_does_not_hide_it(router: Router) -> Non
     hidden = router.route("小区门口着\u200b火了，火\ufeff很大")
     assert plain.redirect is not None
     assert hidden.redirect == plain.redirect
+
+
+@pytest.mark.parametrize("text", ["123", "12345", "嗯", "你好", "在吗", "测试", "？？？", "138 1234 5678"])
+def test_a_text_that_tells_nothing_waits_for_a_dispatcher_with_a_low_confidence(router: Router, text: str) -> None:
+    """"嗯" was dispatched at 0.525 and "在吗" to the police at 0.454, "你好" raised to urgent: with no word of any
+    matter and next to nothing told, the decision is a dispatcher's and the class the rules'."""
+    decision = router.route(text)
+    assert decision.confidence <= 0.1
+    assert decision.whistle_class.value == "ordinary"
+
+
+def test_a_short_text_naming_its_matter_keeps_its_confidence(router: Router) -> None:
+    assert router.route("停水了").confidence >= 0.8
+    assert router.route("路灯坏了").confidence >= 0.8
