@@ -59,20 +59,21 @@ def main(argv: list[str]) -> int:
     routed = fit_calibration.out_of_sample(tuple(dict.fromkeys([*seed_sets, *names])))
     table: dict[str, dict[str, float | None]] = {}
     for name in names:
-        others = [t for other in seed_sets if other != name for t in routed[other] if t[2] is not None]
-        calibrator = fit_calibrator([t[2] for t in others if t[2] is not None],
-                                    [eval_routing.owner_right(t[0], t[1]) for t in others])
+        others = [(other, t) for other in seed_sets if other != name for t in routed[other] if t[2] is not None]
+        calibrator = fit_calibrator([t[2] for _, t in others if t[2] is not None],
+                                    [eval_routing.owner_right(t[0], t[1]) for _, t in others],
+                                    matters=[str(t[1]["matter"]) for _, t in others], groups=[o for o, _ in others])
         # the class calibrated likewise, on the other sets' out-of-sample class signals
         classer = fit_class_calibrator(*fit_calibration.class_examples(
             [t for other in seed_sets if other != name for t in routed[other]]))
         rows = [t[0] for t in routed[name]]
-        outputs = [dict(t[1], confidence=round(calibrator(t[2]), 3)) if t[2] is not None else t[1]
+        outputs = [dict(t[1], confidence=round(calibrator(t[2], t[1]["matter"]), 3)) if t[2] is not None else t[1]
                    for t in routed[name]]
         outputs = [dict(o, **{"class": classer(t[3])}) if t[3] is not None else o
                    for o, t in zip(outputs, routed[name], strict=True)]
         history = [o for other in seed_sets if other != name
                    for o in eval_routing.dispatch_outcomes([t[0] for t in routed[other]],
-                                                           [dict(t[1], confidence=round(calibrator(t[2]), 3))
+                                                           [dict(t[1], confidence=round(calibrator(t[2], t[1]["matter"]), 3))
                                                             if t[2] is not None else t[1] for t in routed[other]])]
         learned = learn_thresholds(history, default=eval_routing.DEFAULT_THRESHOLD, min_orders=15, target=0.95)
         print(f"== {name} ({len(rows)}): model trained without it, confidence calibrated on the other sets")

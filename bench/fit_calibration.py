@@ -76,13 +76,15 @@ def main() -> int:
     # no options: `--help` prints this and stops (it ran the whole job, which writes its files)
     argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     routed = out_of_sample()
-    features, right = [], []
-    for triples in routed.values():
+    features, right, matters, groups = [], [], [], []
+    for name, triples in routed.items():
         for row, output, feats, _ in triples:
             if feats is not None:
                 features.append(feats)
                 right.append(eval_routing.owner_right(row, output))
-    calibrator = fit_calibrator(features, right)
+                matters.append(str(output["matter"]))
+                groups.append(name)
+    calibrator = fit_calibrator(features, right, matters=matters, groups=groups)
     note = (f"fitted by bench/fit_calibration.py on {len(features)} decisions of the sets {', '.join(SEED_SETS)}, "
             "each routed by a model trained without it")
     calibrator.save(DEFAULT_CALIBRATION, note=note)

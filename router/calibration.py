@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -36,23 +37,41 @@ FEATURES = (
     "model_placed",  # the learned model's probability of the owner dispatched to (model_owner if the matter's)
 )
 DEFAULT_CALIBRATION = Path(__file__).parent / "data" / "calibration.yaml"
+# A matter's record beside the signals of one decision: some matters are filed by writers under another owner
+# however sure the rules and the model are (a township's clinic under the township or under health, a village
+# dog bite under the village or the police), which no signal of the text shows. The record is the share of the
+# matter's out-of-sample decisions whose owner was right, as log-odds, shrunk towards all decisions' share by
+# this many pseudo-decisions (a matter seen a few times keeps about the average).
+RELIABILITY_PRIOR = 10.0
 
 
 @dataclass(frozen=True)
 class Calibrator:
-    """P(owner right) = logistic(weights · features + intercept), features as in FEATURES."""
+    """P(owner right) = logistic(weights · features + intercept + reliability_weight × the matter's record),
+    features as in FEATURES, the record the log-odds in `reliability` (`reliability_default` for a matter
+    without one)."""
 
     weights: tuple[float, ...]
     intercept: float
+    reliability_weight: float = 0.0
+    reliability: Mapping[str, float] = field(default_factory=dict)
+    reliability_default: float = 0.0
 
-    def __call__(self, features: Sequence[float]) -> float:
+    def __call__(self, features: Sequence[float], matter: str | None = None) -> float:
         score = self.intercept + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        if self.reliability_weight:
+            score += self.reliability_weight * self.reliability.get(matter or "", self.reliability_default)
         return 1.0 / (1.0 + math.exp(-score))
 
     def save(self, path: Path, *, note: str = "") -> None:
-        """Write the calibration as YAML (feature name → weight)."""
-        body = {"note": note, "intercept": round(self.intercept, 6),
-                "weights": {name: round(w, 6) for name, w in zip(FEATURES, self.weights, strict=True)}}
+        """Write the calibration as YAML (feature name → weight; the matters' records)."""
+        body: dict[str, object] = {
+            "note": note, "intercept": round(self.intercept, 6),
+            "weights": {name: round(w, 6) for name, w in zip(FEATURES, self.weights, strict=True)}}
+        if self.reliability_weight:
+            body["reliability"] = {"weight": round(self.reliability_weight, 6),
+                                   "default": round(self.reliability_default, 6),
+                                   "matters": {m: round(v, 4) for m, v in sorted(self.reliability.items())}}
         path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     @classmethod
@@ -64,19 +83,53 @@ class Calibrator:
             missing = [name for name in FEATURES if name not in weights]
             if missing:
                 raise KeyError(", ".join(missing))
-            return cls(tuple(float(weights[name]) for name in FEATURES), float(data["intercept"]))
-        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+            record = data.get("reliability") or {}
+            return cls(tuple(float(weights[name]) for name in FEATURES), float(data["intercept"]),
+                       float(record.get("weight", 0.0)),
+                       {str(m): float(v) for m, v in (record.get("matters") or {}).items()},
+                       float(record.get("default", 0.0)))
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise LexiconError(f"{path}: cannot read the confidence calibration: {exc}") from exc
 
 
-def fit_calibrator(features: Sequence[Sequence[float]], right: Sequence[bool], *, strength: float = 1.0) -> Calibrator:
+def _log_odds(hit: float, total: float, prior: float) -> float:
+    """The shrunk share hit / total (towards `prior` by RELIABILITY_PRIOR pseudo-decisions) as log-odds."""
+    p = (hit + RELIABILITY_PRIOR * prior) / (total + RELIABILITY_PRIOR)
+    p = min(max(p, 1e-3), 1.0 - 1e-3)
+    return math.log(p / (1.0 - p))
+
+
+def fit_calibrator(features: Sequence[Sequence[float]], right: Sequence[bool], *, strength: float = 1.0,
+                   matters: Sequence[str] | None = None, groups: Sequence[str] | None = None) -> Calibrator:
     """Fit the calibration (L2-regularised logistic regression; `strength` is the inverse of the
-    penalty) on decisions and whether their owner was right."""
+    penalty) on decisions and whether their owner was right. With `matters` (each decision's matter) the
+    matters' records are fitted too; each decision reads its matter's record without its own group's
+    decisions (`groups`, e.g. the labelled set it came from; without them, without itself), as a new
+    appeal would."""
     from sklearn.linear_model import LogisticRegression
 
+    y = [bool(r) for r in right]
+    rows = [list(f) for f in features]
+    if matters is None:
+        model = LogisticRegression(C=strength, max_iter=2000)
+        model.fit(rows, y)
+        return Calibrator(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+    keys = list(groups) if groups is not None else [str(i) for i in range(len(y))]
+    total: Counter[str] = Counter(matters)
+    hits: Counter[str] = Counter(m for m, r in zip(matters, y, strict=True) if r)
+    by_group: Counter[tuple[str, str]] = Counter(zip(keys, matters, strict=True))
+    hits_by_group: Counter[tuple[str, str]] = Counter((k, m) for k, m, r in zip(keys, matters, y, strict=True) if r)
+    group_size, group_hits = Counter(keys), Counter(k for k, r in zip(keys, y, strict=True) if r)
+    all_hits, n = sum(y), len(y)
+    for row, key, matter in zip(rows, keys, matters, strict=True):
+        prior = (all_hits - group_hits[key]) / max(n - group_size[key], 1)
+        row.append(_log_odds(hits[matter] - hits_by_group[key, matter], total[matter] - by_group[key, matter], prior))
     model = LogisticRegression(C=strength, max_iter=2000)
-    model.fit([list(f) for f in features], [bool(r) for r in right])
-    return Calibrator(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+    model.fit(rows, y)
+    prior = all_hits / max(n, 1)
+    record = {m: _log_odds(hits[m], total[m], prior) for m in total}
+    *weights, weight = (float(w) for w in model.coef_[0])
+    return Calibrator(tuple(weights), float(model.intercept_[0]), weight, record, _log_odds(0, 0, prior))
 
 
 # The whistle class, calibrated the same way. The cue rules and the learned class heads each see part of

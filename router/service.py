@@ -396,7 +396,7 @@ class Router:
         if self.calibrator is not None:
             # with no keyword of its matter at all, the model alone cannot make a decision surer
             # than the uncalibrated share ("嗯嗯好的谢谢" is nobody's matter)
-            calibrated = self.calibrator(features)
+            calibrated = self.calibrator(features, matter.code)
             confidence = calibrated if best.terms else min(calibrated, confidence)
         if little_told:
             confidence = min(confidence, LITTLE_TOLD_CONFIDENCE)

@@ -34,6 +34,28 @@ def test_agreement_between_rules_and_model_raises_the_confidence() -> None:
     assert calibrator(features[0]) > 0.8 > 0.5 > calibrator(features[-1])
 
 
+def test_a_matter_writers_file_elsewhere_is_less_sure_than_one_they_agree_on(tmp_path: Path) -> None:
+    """The same signals, two matters: one right 29 times in 30 in every set, the other 18 (its appeals filed under
+    another owner by the writers); each decision reads its matter's record without its own set's decisions."""
+    signals = [0.5, 0.3, 0.2, 0.9, 0.9, 1, 0, 1, 0, 0, 0.9]
+    features, right, matters, groups = [], [], [], []
+    for group in ("a", "b", "c"):
+        for i in range(30):
+            for matter, wrong_every in (("clear.matter", 30), ("shared.matter", 3)):
+                features.append(signals)
+                right.append(i % wrong_every != 0)
+                matters.append(matter)
+                groups.append(group)
+    calibrator = fit_calibrator(features, right, matters=matters, groups=groups)
+    assert calibrator(signals, "clear.matter") > calibrator(signals, "a.matter.never.seen") > calibrator(
+        signals, "shared.matter")
+    path = tmp_path / "calibration.yaml"
+    calibrator.save(path)
+    loaded = Calibrator.load(path)
+    assert loaded(signals, "shared.matter") == pytest.approx(calibrator(signals, "shared.matter"), abs=1e-4)
+    assert loaded(signals) == pytest.approx(calibrator(signals), abs=1e-4)
+
+
 def test_features_are_reported_for_dispatched_decisions_only(router: Router) -> None:
     features = router.confidence_features("小区门口的路灯坏了一个星期了")
     assert features is not None and len(features) == len(FEATURES)
