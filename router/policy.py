@@ -4,9 +4,10 @@ One rule in one place:
 - a county department's matter goes to the department — it is never pushed down — except where
   the matter names a `rural_level` and the appeal is outside the county seat's urban area (the
   village committee runs village street lights; the township's enforcement team handles stalls
-  and illegal building in small towns and villages), or such a matter lies inside a residential
-  compound (a lamp, a bin, a manhole cover "小区里", "物业也不管": the community and the property
-  company see to it), or the appeal from a village explicitly asks the township to act ("需乡里
+  and illegal building in small towns and villages), or a matter the village runs there lies inside
+  a residential compound (a lamp, a bin, a hedge "小区里", "物业也不管": the community and the property
+  company see to it; enforcement — a rooftop extension, a restaurant's fumes — stays the
+  department's in town), or the appeal from a village explicitly asks the township to act ("需乡里
   组织拆除", "需要镇里派机械": the township leads, the department assists);
 - a village/community matter goes to that village's committee; one that spans several
   villages or communities (or several villager groups in dispute) goes to their township, and so
@@ -140,7 +141,10 @@ class LevelPolicy:
             if matter.rural_level is Level.township and asks_township and location.township:
                 level = Level.township
                 reasons.append(f"the appeal asks the township's enforcement team to act on {matter.name}")
-            elif matter.rural_level is not None and self.in_compound(text, found, location):
+            elif matter.rural_level is Level.village and self.in_compound(text, found, location):
+                # what a village committee runs in the countryside the community runs inside a compound; what
+                # the township enforces there (a rooftop extension, a restaurant's fumes, night works) stays
+                # with the enforcement department in town
                 level = Level.village
                 reasons.append(f"inside a residential compound: the community handles {matter.name}")
             elif matter.rural_level is not None and self.is_rural(text, location, found):
