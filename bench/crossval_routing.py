@@ -72,9 +72,10 @@ def main(argv: list[str]) -> int:
         outputs = [dict(o, **{"class": classer(t[3])}) if t[3] is not None else o
                    for o, t in zip(outputs, routed[name], strict=True)]
         history = [o for other in seed_sets if other != name
-                   for o in eval_routing.dispatch_outcomes([t[0] for t in routed[other]],
-                                                           [dict(t[1], confidence=round(calibrator(t[2], t[1]["matter"]), 3))
-                                                            if t[2] is not None else t[1] for t in routed[other]])]
+                   for o in eval_routing.dispatch_outcomes(
+                       [t[0] for t in routed[other]],
+                       [dict(t[1], confidence=round(calibrator(t[2], t[1]["matter"]), 3)) if t[2] is not None else t[1]
+                        for t in routed[other]])]
         learned = learn_thresholds(history, default=eval_routing.DEFAULT_THRESHOLD, min_orders=15, target=0.95)
         print(f"== {name} ({len(rows)}): model trained without it, confidence calibrated on the other sets")
         table[name] = eval_routing.report(rows, outputs, learned=learned, errors=errors)
