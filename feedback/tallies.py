@@ -243,9 +243,11 @@ class Tallier:
     def _move_hot_spot(step: _Step) -> None:
         """Keep the order's place and matter current; a counted hot spot moves with a correction."""
         t, d = step.track, step.data
-        for name in ("township", "village", "matter"):
+        for name in ("township", "village"):
             if d.get(name):
                 setattr(t, name, str(d[name]))
+        if "matter" in d:  # every order summary carries it: null once a correction cleared a matter the new owner
+            t.matter = str(d["matter"] or "")  # does not take (override, 改派), counted under none from then on
         place = (t.township, t.village, t.matter)
         if t.first_day is not None and (t.hot_township, t.hot_village, t.hot_matter) != place:
             step.out.places[PlaceKey(t.first_day, t.hot_township, t.hot_village, t.hot_matter)] -= 1
