@@ -133,7 +133,9 @@ class LearnedModel:
         self._scaled = np.ascontiguousarray(
             np.hstack([np.hstack(blocks) * idf[:, None], (idf * idf)[:, None]])[order], dtype=np.float32)
         self._intercepts = np.concatenate(intercepts)
-        self._last: tuple[str, np.ndarray] | None = None
+        # the scores of the last two texts scored: a long message's routing asks about its whole text and its
+        # focus in turn (the emergency check reads the one, the owner and class heads the other)
+        self._last: tuple[tuple[str, np.ndarray], ...] = ()
         if self.matter_head is not None:
             # The head's weights by feature row in the frequency order `features` gives rows in.
             _, rows, cols, vals, _ = self.matter_head
@@ -146,11 +148,13 @@ class LearnedModel:
             self._matter_vals = np.asarray(vals, dtype=np.float32)[by_row]
 
     def _scores(self, text: str) -> np.ndarray:
-        """Raw linear scores of every part for a normalised text. The last text's are remembered:
-        one routing pass asks the owner model, the class heads and the emergency head about it."""
+        """Raw linear scores of every part for a normalised text. The last two texts' are remembered:
+        one routing pass asks the owner model, the class heads and the emergency head about a text
+        and, for a long message, about its focus as well."""
         last = self._last
-        if last is not None and last[0] == text:
-            return last[1]
+        for seen, scores in last:
+            if seen == text:
+                return scores
         cols = self._table[gram_hashes(text)]
         cols = cols[cols >= 0]
         if len(cols):
@@ -159,7 +163,7 @@ class LearnedModel:
             scores = summed[:-1] / np.sqrt(summed[-1]) + self._intercepts
         else:
             scores = self._intercepts.copy()
-        self._last = (text, scores)
+        self._last = (last[-1], (text, scores)) if last else ((text, scores),)
         return scores  # type: ignore[no-any-return]
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:

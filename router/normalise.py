@@ -66,12 +66,25 @@ def _t2s_plane() -> np.ndarray | None:
     return plane
 
 
+@lru_cache(maxsize=1)
+def _t2s_list() -> list[int]:
+    """`_t2s_plane` (not None) as a list for `str.translate`: it finds every character of the plane in
+    a list, where in a dict it raises and clears a KeyError for each character that does not convert
+    (most of them), twice the instructions of a short appeal's translation."""
+    plane = _t2s_plane()
+    assert plane is not None
+    return plane.tolist()  # type: ignore[no-any-return]
+
+
 def _to_simplified(text: str) -> str:
-    """`text.translate(_t2s_table())`, computed in numpy."""
+    """`text.translate(_t2s_table())`: through a list over the plane for a short text, in numpy for a
+    long one."""
     plane = _t2s_plane()
     if plane is None:
         return text.translate(_t2s_table())
     if len(text) < _NUMPY_CHARS:
+        if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):  # within the plane
+            return text.translate(_t2s_list())
         return text.translate(_t2s_table())
     if text.isascii():
         return text  # no ASCII character converts
