@@ -40,7 +40,6 @@ from schemas.taxonomy import WhistleClass
 _NUMERAL = r"(\d{1,4}|[一二两三四五六七八九十百千几数上]+)"
 # "三十多名工人", "两百多户业主", "12个人": how many people or households are affected
 _HEADCOUNT = re.compile(_NUMERAL + r"[多余来]?[个名位户家号]?(?:人|户|家|工人|村民|业主|居民|农户|学生|会员|老人|群众)")
-_HEADCOUNT_UNITS = frozenset("人户家民主生员众")  # the last characters of the words _HEADCOUNT ends with
 # "好几年了", "三年多", "两年": how long it has lasted (not 今年/去年, 2021年, 三年级, 两年前)
 _YEARS = re.compile(
     r"(?<![今去明前往每当同\d])(\d{1,2}|[一二两三四五六七八九十几好多]+)[多余来]?年(?![级龄纪底初前后内度轻货味终])"
@@ -54,6 +53,13 @@ _ASKED_AGAIN = re.compile(
 )
 # "三个月了", "两个多月": how long the citizen has waited (months)
 _MONTHS = re.compile(r"(?<![上下这本每])(\d{1,2}|[两三四五六七八九十几好]+)个多?月(?:了|没|还|都|一直)")
+# What each pattern above needs somewhere in the text: a numeral with the word it counts right after. These
+# begin with a character class, which the regex engine skips to; the patterns begin with a group and are tried
+# at every position of the text. Most appeals hold none, and skip the pattern.
+_HEADCOUNT_NEAR = re.compile(r"[\d一二两三四五六七八九十百千几数上][多余来]?[个名位户家号]?[人户家工村业居农学会老群]")
+_YEARS_NEAR = re.compile(r"[\d一二两三四五六七八九十几好多][多余来]?年")
+_TIMES_NEAR = re.compile(r"[\d一二两三四五六七八九十几好][多余]?[次回起]")
+_MONTHS_NEAR = re.compile(r"[\d两三四五六七八九十几好]个多?月")
 _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
            "几": 3, "数": 3, "好": 3, "多": 3}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -78,26 +84,24 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     """Difficulty cues read from numbers: many people or households affected, repeated
     occurrences, years of duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
-    chars = set(text)  # each pattern needs one of a few characters: most texts skip most patterns
     heads = 0
-    for found in (_HEADCOUNT.findall(text) if not chars.isdisjoint(_HEADCOUNT_UNITS) else ()):
+    for found in (_HEADCOUNT.findall(text) if _HEADCOUNT_NEAR.search(text) else ()):
         heads = max(heads, chinese_number(found))
     if heads >= 30:
         cues.append((f"涉及约{heads}人/户", 2.0))
     elif heads >= 10:
         cues.append((f"涉及约{heads}人/户", 1.5))
     times = 0
-    counted = not chars.isdisjoint("次回起趟遍")
-    for found in (_TIMES.findall(text) if counted else ()):
+    for found in (_TIMES.findall(text) if _TIMES_NEAR.search(text) else ()):
         times = max(times, chinese_number(found))
     if 3 <= times < 100:
         cues.append((f"已发生约{times}次", 1.5))
-    if counted and _ASKED_AGAIN.search(text):
+    if any(unit in text for unit in "次回趟遍") and _ASKED_AGAIN.search(text):
         cues.append(("已多次反映", 1.5))
-    if "月" in chars and _MONTHS.search(text):
+    if _MONTHS_NEAR.search(text) and _MONTHS.search(text):
         cues.append(("已拖数月", 0.5))
     years = 0
-    for found in (_YEARS.findall(text) if "年" in chars else ()):
+    for found in (_YEARS.findall(text) if _YEARS_NEAR.search(text) else ()):
         years = max(years, chinese_number(found))
     if 2 <= years < 100:
         cues.append((f"持续约{years}年", 1.5))
