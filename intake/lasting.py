@@ -77,9 +77,11 @@ _REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电
 _NOTHING_CAME_OF_IT = re.compile("还没|还是|到现在|至今|仍然|仍在|照样|依然|没人(?:来|管|理)|一点(?:改变|进展|动静)|"
                                  "没(?:有)?(?:解决|处理|结果|下文|回音|回复|动静|改变)|没(?:看到|见)(?:人|动静)|不了了之")
 # ... or that tells of a report made before as an earlier time's (之前报的…那个事, 上回反映的, 之前打电话说过),
-# whatever it says came of it.
+# of an official's visit since (镇里来看过说要处理) or of calls made (打了好几个电话), whatever it says came of it.
 _EARLIER_REPORT = re.compile("(?:之前|上次|上回|前段时间|前阵子|前些天|早就|先前|此前)(?:已经?|就|也|都)?"
-                             "[^，。,！？!?]{0,3}?(?:打过?|报过?的|报了|反映|投诉|举报|来电|致电|说过)")
+                             "[^，。,！？!?]{0,3}?(?:打过?|报过?的|报了|反映|投诉|举报|来电|致电|说过)|"
+                             "(?:网格员|社区|物业|城管|供电所|村里|村委会?|镇上|镇里|街道|交警|派出所)(?:的人)?来?(?:看过|来过)|"
+                             "打了?[一两二三几好多]+(?:个|通)电话")
 # ... unless it says the report was lately (昨天就有人报了): up to this long after the report it chases.
 _LATELY = re.compile("昨天|昨晚|前天|前晚|前两天|今天早上|今早|刚才|刚刚|上午")
 _CHASED_WITHIN = timedelta(days=14)

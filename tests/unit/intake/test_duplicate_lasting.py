@@ -110,6 +110,8 @@ def test_a_chaser_telling_its_time_joins_past_the_window_on_a_road() -> None:
     ("之前报的林场砍树那个事，今天上山一看又少了一片。", 14),  # a report told as an earlier time's
     ("之前打电话说过小区门口乱停车堵消防通道，交警来贴过一次条，第二天又停满了。", 14),
     ("上回反映的那个废品站，现在更多了", 14),
+    ("村里那个占路盖房子的，镇里来看过说要处理，到底处理没有？", 14),  # an official's visit before
+    ("我家门口那个坑到底什么时候填？打了好几个电话了。", 14),  # calls made before
 ])
 def test_a_report_chasing_an_earlier_one_tells_how_far_back(text: str, days: int) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(days=days)
