@@ -304,7 +304,7 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     if _WITHIN in match.why and root not in wide and any(other != root for _, other in open_to):
         return None  # only a township or village in common, and two incidents in it it could be: neither
     why = match.why if root == match.report_id else f"{match.why}; with {root}"
-    linked = _bridged(root, match, open_to, reports_of)
+    linked = _bridged(root, match, open_to, reports_of, policy)
     if not linked:
         return Match(root, match.score, why, match.firm)
     # It repeats two or more open incidents firmly: they were one incident split before a report joining
@@ -315,10 +315,12 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
 
 
 def _bridged(root: str, match: Match, open_to: Sequence[tuple[Match, str]],
-             reports_of: Mapping[str, Sequence[Profile]]) -> list[str]:
+             reports_of: Mapping[str, Sequence[Profile]], policy: DuplicatePolicy) -> list[str]:
     """The other open incidents a report that repeats `root`'s (`match`) repeats as firmly (`Match.firm`:
     a place both name and a matter in common, for each), none of whose reports names a place
-    elsewhere of a report of the incidents linked already."""
+    elsewhere of a report of the incidents linked already, or tells another matter than one of them
+    (`_told_apart`: a chaser saying only 那个事 at a compound is like its dog's reports and its tap
+    water's, which are two incidents)."""
     if not match.firm:
         return []
     linked: list[str] = []
@@ -327,7 +329,8 @@ def _bridged(root: str, match: Match, open_to: Sequence[tuple[Match, str]],
             continue
         joined = [p for r in (root, *linked) for p in reports_of[r]]
         junction = _junction_of(joined)
-        if not any(_elsewhere(p, q, junction) for p in reports_of[other] for q in joined):
+        if not any(_elsewhere(p, q, junction) or _told_apart(p, q, policy)
+                   for p in reports_of[other] for q in joined):
             linked.append(other)
     return linked
 

@@ -56,3 +56,16 @@ def test_each_line_names_the_first_line_of_its_incident() -> None:
     incident = {"x": "y", "y": "y", "z": "y", "w": "w"}
     assert incidents_in_order(["x", "y", "w", "z"], incident.__getitem__) == [None, "x", None, "x"]
 
+
+
+def test_two_open_incidents_telling_two_matters_are_not_linked() -> None:
+    """A chaser saying only 那个事 at a compound is like the tap water's report and the dog's, as the
+    router reads it: two matters at one place stay two incidents; it joins one of them."""
+    water = _r("w", "桂花苑小区今天早上自来水是黄的，水质浑浊", "桂花苑小区",
+               topic=frozenset({"dept:water", "matter:water.quality"}))
+    dog = _r("d", "桂花苑小区有户人家的大狗不拴绳，追着小孩咬", "桂花苑小区", hours=30,
+             topic=frozenset({"dept:police", "matter:police.dogs"}))
+    chaser = _r("c", "桂花苑小区那个事我上回打过电话了，还是老样子", "桂花苑小区", hours=40,
+                topic=frozenset({"dept:water", "dept:police"}))
+    verdicts = find_duplicates([water, dog, chaser])
+    assert verdicts[:2] == [None, None] and verdicts[2] in ("w", "d")
