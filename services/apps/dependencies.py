@@ -55,8 +55,8 @@ class UnitOfWork:
 
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[DriverConnection]:
-        async with self.runtime.engine.connect() as connection:
-            yield await DriverConnection.of(connection)
+        async with DriverConnection.checkout(self.runtime.engine) as connection:
+            yield connection
         self.runtime.relay.wake()
 
     @asynccontextmanager

@@ -12,7 +12,8 @@ On SQLite (the embedded default, in-process, no round trips to save) separate st
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -36,10 +37,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import configure_mappers
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 from services.db import repositories as repo
 from services.db.tables import Base, WorkOrder
@@ -163,18 +166,30 @@ class DriverConnection:
     intake's CPU. Errors are raised as SQLAlchemy raises them (IntegrityError, DBAPIError, with the
     connection invalidated when it is gone), so callers handle them alike."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any) -> None:
-        self.connection = connection
-        self.driver = driver
+    def __init__(self, fairy: PoolProxiedConnection, engine: AsyncEngine) -> None:
+        self.fairy = fairy
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.driver: Any = fairy.driver_connection
+        self.invalidated = False
 
     @classmethod
-    async def of(cls, connection: AsyncConnection) -> DriverConnection:
-        """`connection` (not in a transaction: nothing run through it yet) used through its driver."""
-        return cls(connection, (await connection.get_raw_connection()).driver_connection)
+    @asynccontextmanager
+    async def checkout(cls, engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
+        """One of the engine's pooled connections, straight from the pool and back to it: no
+        SQLAlchemy `Connection` around it, which nothing here uses (its making, its raw connection's
+        look-up and its closing each cross into SQLAlchemy's greenlet: ~55 against ~28 µs an appeal)."""
+        fairy = await engine.raw_connection()
+        connection = cls(fairy, engine)
+        try:
+            yield connection
+        finally:
+            if not connection.invalidated:  # an invalidated one is back in the pool already
+                await greenlet_spawn(fairy.close)  # its reset on return may await the driver
 
     async def fetch(self, stmt: Executable, params: dict[str, Any]) -> list[Any]:
         """The rows of `stmt` run with `params` (by bind name), as named tuples."""
-        form = _driven(stmt, self.connection.dialect)
+        form = _driven(stmt, self.dialect)
         values = [params[name] if fixed is _FIXED else fixed for name, fixed, _ in form.binds]
         args = [v if process is None else process(v) for v, (_, _, process) in zip(values, form.binds, strict=True)]
         try:
@@ -184,16 +199,15 @@ class DriverConnection:
         results = _RESULT_PROCESSORS.get(form.sql)
         if results is None:
             attributes = (await self.driver.prepare(form.sql)).get_attributes()
-            results = tuple(t._cached_result_processor(self.connection.dialect, a.type.oid)
+            results = tuple(t._cached_result_processor(self.dialect, a.type.oid)
                             for t, a in zip(form.types, attributes, strict=True))
             _RESULT_PROCESSORS[form.sql] = results
         return [form.row(*[v if p is None else p(v) for p, v in zip(results, r, strict=True)]) for r in records]
 
     async def _translated(self, exc: Exception, sql: str) -> Exception:
         """`exc` as SQLAlchemy would have raised it; the connection invalidated if it is closed."""
-        dialect = self.connection.dialect
-        fairy = await self.connection.get_raw_connection()
-        adapted = fairy.dbapi_connection
+        dialect = self.dialect
+        adapted = self.fairy.dbapi_connection
         error: Exception = exc
         try:
             adapted._handle_exception(exc)  # type: ignore[union-attr]  # raises the DB-API's error for it
@@ -202,9 +216,9 @@ class DriverConnection:
         except Exception:  # not the database's: as it is
             pass
         disconnect = bool(self.driver.is_closed())
-        if disconnect:  # as SQLAlchemy does: the pool's other connections are likely gone too
-            self.connection.sync_engine.pool._invalidate(fairy, error)
-            await self.connection.invalidate(error)
+        if disconnect:  # as SQLAlchemy does: the pool's other connections are likely gone too, and this one
+            await greenlet_spawn(self.engine.sync_engine.pool._invalidate, self.fairy, error)  # goes back invalid
+            self.invalidated = True
         if error is exc:
             return exc
         return DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
