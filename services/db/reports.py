@@ -31,16 +31,22 @@ _ARRAY_CHUNK = 10_000  # cells per upsert of arrays (a rebuild adds up years of 
 # ---- the consumer's side ----------------------------------------------------------------------
 async def load_tracks(session: AsyncSession, order_ids: Iterable[str]) -> dict[str, OrderTrack]:
     """The orders' tracks (locked for this transaction on PostgreSQL, in id order), a fresh one
-    for an order not seen before."""
+    for an order not seen before. Read as plain rows on the session's connection, not as ORM
+    objects: nothing changes them through the session (save_tracks upserts), and loading ~30
+    columns into an ORM object and its identity map cost more than the row (batches of 150:
+    34-55 -> 20 µs a track)."""
     ids = sorted(set(order_ids))
-    stmt = (select(ReportOrder).where(among(session, ReportOrder.work_order_id, ids))
-            .order_by(ReportOrder.work_order_id).with_for_update())
-    found = {row.work_order_id: OrderTrack(**{name: getattr(row, name) for name in TRACK_FIELDS})
-             for row in (await session.execute(stmt)).scalars()}
+    connection = await session.connection()
+    orders, flags = ReportOrder.__table__.c, ReportFlag.__table__.c
+    stmt = (select(*[orders[name] for name in TRACK_FIELDS]).where(among(session, orders.work_order_id, ids))
+            .order_by(orders.work_order_id).with_for_update())
+    found = {row[0]: OrderTrack(**dict(zip(TRACK_FIELDS, row, strict=True)))
+             for row in await connection.execute(stmt)}
     if found:
-        flags = select(ReportFlag).where(among(session, ReportFlag.work_order_id, found))
-        for f in (await session.execute(flags)).scalars():
-            found[f.work_order_id].flags[f.unit] = Flag(f.role, f.clock, f.level, f.since)
+        stmt = (select(flags.work_order_id, flags.unit, flags.role, flags.clock, flags.level, flags.since)
+                .where(among(session, flags.work_order_id, found)))
+        for order_id, unit, role, clock, level, since in await connection.execute(stmt):
+            found[order_id].flags[unit] = Flag(role, clock, level, since)
     return {i: found.get(i) or OrderTrack(work_order_id=i) for i in ids}
 
 
