@@ -46,8 +46,11 @@ def reports_batch_effect(ctx: DomainContext) -> BatchEffect:
 
     async def effect(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
         tracks = await store.load_tracks(session, (e.subject for e in events))
+        # No supervision flag stored for any of them (load_tracks read them all): none to delete
+        # before the flags are written, a statement saved for most batches.
+        stored_flags = any(track.flags for track in tracks.values())
         await store.add_deltas(session, fold(tallier, tracks, events))
-        await store.save_tracks(session, tracks.values())
+        await store.save_tracks(session, tracks.values(), fresh=not stored_flags)
 
     return effect
 
