@@ -127,9 +127,8 @@ def lasting_told(text: str, reported_at: datetime) -> tuple[timedelta, bool]:
         if month is not None and 1 <= month <= 12:
             back = (reported_at.month - month) % 12
             days = max(days, back * 30 + reported_at.day)
-    chased = bool(_REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said)) if not days else False
-    if not days and (chased or _EARLIER_REPORT.search(said)) and not _LATELY.search(said):
-        return _CHASED_WITHIN, True  # it chases a report and says no time of it
-    if not days and _LONG.search(said) and not _LATELY.search(said):
-        return _CHASED_WITHIN, True  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨)
+    if not days and not _LATELY.search(said) and (
+            (_REPORTED_BEFORE.search(said) and _NOTHING_CAME_OF_IT.search(said)) or _EARLIER_REPORT.search(said)
+            or _LONG.search(said)):  # (not 从昨晚开始停水，至今未恢复, nor 喧哗声持续到凌晨: _LATELY)
+        return _CHASED_WITHIN, True  # it chases a report, or tells of a matter standing long, and says no time of it
     return timedelta(days=days), False

@@ -17,13 +17,15 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else "*"
 
 
-def mask_json(value: Any) -> Any:
+def mask_json(value: Any, *, codes: bool = True) -> Any:
+    """Every string in `value` masked (`codes`: see find_numbers; by default, as channel details are
+    codes and names people typed)."""
     if isinstance(value, str):
-        return mask_text(value, codes=True)  # channel details are codes and names people typed
+        return mask_text(value, codes=codes)
     if isinstance(value, list):
-        return [mask_json(v) for v in value]
+        return [mask_json(v, codes=codes) for v in value]
     if isinstance(value, dict):
-        return {k: mask_json(v) for k, v in value.items()}
+        return {k: mask_json(v, codes=codes) for k, v in value.items()}
     return value
 
 

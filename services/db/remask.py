@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Table, select, update
+from sqlalchemy import Column, Table, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.masking import mask_text
@@ -43,14 +43,8 @@ def _text(value: Any) -> Any:
 
 
 def _all_strings(value: Any) -> Any:
-    """A history entry's facts: every string masked, as the lifecycle writes them."""
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, list):
-        return [_all_strings(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _all_strings(v) for k, v in value.items()}
-    return value
+    """A history entry's facts, a free-text value of an event body: every string masked as text."""
+    return mask_json(value, codes=False)
 
 
 def _event_body(value: Any) -> Any:
@@ -61,10 +55,6 @@ def _event_body(value: Any) -> Any:
         return value
     return {k: v if k == SEALED_FIELDS else _all_strings(v) if k in _EVENT_TEXT_KEYS and not isinstance(v, dict)
             else _event_body(v) for k, v in value.items()}
-
-
-def _details(value: Any) -> Any:
-    return mask_json(value) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -86,7 +76,7 @@ def _columns(model: Any, mask: Callable[[Any], Any], *names: str) -> list[Masked
 # services/review, services/consumers): the one list a re-mask walks.
 MASKED_COLUMNS: tuple[MaskedColumn, ...] = (
     *_columns(WorkOrder, _text, "text", "text_masked", "address"),
-    *_columns(WorkOrder, _details, "details"),
+    *_columns(WorkOrder, mask_json, "details"),
     *_columns(WorkOrderHistory, _text, "actor", "reason"),
     *_columns(WorkOrderHistory, _all_strings, "data"),
     *_columns(RoutingCorrection, _text, "text", "reason"),
@@ -131,8 +121,6 @@ async def _remask_table(engine: AsyncEngine, table: Table, columns: list[MaskedC
 
 def _after(keys: list[Column[Any]], last: tuple[Any, ...]) -> Any:
     """Rows after `last` in the order of `keys` (a composite key compared as a tuple)."""
-    from sqlalchemy import tuple_
-
     return keys[0] > last[0] if len(keys) == 1 else tuple_(*keys) > tuple_(*last)
 
 
