@@ -8,6 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from intake.businesses import names_one
 from intake.duplicate_profile import DuplicatePolicy, Profile, Report
@@ -55,16 +56,44 @@ def _metres(a: Report, b: Report) -> float | None:
 _METRES_PER_DEGREE_LATITUDE = 6_371_000 * math.pi / 180
 
 
-def latitude_band(latitude: float | None, longitude: float | None, policy: DuplicatePolicy
-                  ) -> tuple[float, float] | None:
-    """For a report at (`latitude`, `longitude`): the latitudes (south, north) outside which an
-    earlier report that has coordinates too is never at its place (`_same_place` tells them apart
-    by the distance north to south alone), with a margin; a candidate query may leave those out.
-    None when the report lacks coordinates: then anything may be at its place."""
+class Band(NamedTuple):
+    """The box outside which an earlier report that has coordinates too is never at a report's place:
+    latitudes `south`..`north` and longitudes `west`..`east` (None: no bound on the longitude — near a
+    pole, or where the box would cross the antimeridian)."""
+
+    south: float
+    north: float
+    west: float | None
+    east: float | None
+
+
+def coordinate_band(latitude: float | None, longitude: float | None, policy: DuplicatePolicy) -> Band | None:
+    """For a report at (`latitude`, `longitude`): the box (`Band`) outside which an earlier report that
+    has coordinates too is never at its place (`_same_place` puts no two reports more than
+    `max_distance_m` apart at one place), with a margin; a candidate query may leave those out. None
+    when the report lacks coordinates: then anything may be at its place.
+
+    Latitude: the great circle is never shorter than the meridian arc between the two parallels.
+    Longitude: on the haversine, sin²(Δλ/2)·cos φ0·cos φ1 ≤ sin²(d/2R) for two points d apart, and
+    within the latitude band cos φ1 ≥ cos(|φ0| + half the band), so |Δλ| ≤ 2·asin(sin(d/2R) /
+    √(cos φ0·cos(|φ0| + half))). Longitudes are those a channel accepts, −180..180."""
     if latitude is None or longitude is None:
         return None
-    half = policy.max_distance_m * 1.000001 / _METRES_PER_DEGREE_LATITUDE * 1.01 + 1e-9
-    return latitude - half, latitude + half
+    reach = policy.max_distance_m * 1.000001
+    half = reach / _METRES_PER_DEGREE_LATITUDE * 1.01 + 1e-9
+    south, north = latitude - half, latitude + half
+    farthest = abs(latitude) + half  # the parallel of the band furthest from the equator
+    if farthest >= 89.0:
+        return Band(south, north, None, None)
+    ratio = math.sin(reach / 6_371_000 / 2) / math.sqrt(math.cos(math.radians(latitude))
+                                                         * math.cos(math.radians(farthest)))
+    if ratio >= 0.5:
+        return Band(south, north, None, None)
+    spread = math.degrees(2 * math.asin(ratio)) * 1.01 + 1e-9
+    west, east = longitude - spread, longitude + spread
+    if west < -180.0 or east > 180.0:
+        return Band(south, north, None, None)  # across the antimeridian: -179.99 is near 179.99
+    return Band(south, north, west, east)
 
 
 def _finest_first(name: str) -> tuple[bool, int, str]:

@@ -204,10 +204,13 @@ def leaning_alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mapping[str, str] | None = None,
             book: PlaceBook | None = None, matters_named: MattersNamed | None = None,
-            leaning: MatterLeaning | None = None, matters_near: MattersNear | None = None) -> Profile:
+            leaning: MatterLeaning | None = None, matters_near: MattersNear | None = None,
+            told: tuple[timedelta, bool] | None = None) -> Profile:
     """`aliases`: other names of places → their names (the gazetteer's roads, landmarks, compounds);
     `book`: the gazetteer's places, to place the report in its hierarchy; `matters_named`: the
-    catalogue matters a text's words name; `matters_near`: those the router ranks a text close to."""
+    catalogue matters a text's words name; `matters_near`: those the router ranks a text close to;
+    `told`: `lasting_told` of the report's text and `reported_at` when the caller has it already
+    (intake reads it first for how far back to look), else it is read here."""
     raw_where = unicodedata.normalize("NFKC", f"{report.address or ''} {report.text}")
     where = _canonical_places(_COMMON_PLACE_WORDS.sub(lambda m: _COMMON_PLACE_NAMES[m.group(0)], raw_where), aliases)
     # The places named, and what is left of the address and text once they are blanked (one scan).
@@ -227,7 +230,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
     specific = {n for n in names if not _is_coarse(n)}
     coarse = names - specific
     said = unicodedata.normalize("NFKC", report.text)
-    lasting, lasting_assumed = lasting_told(said, report.reported_at)
+    lasting, lasting_assumed = told if told is not None else lasting_told(said, report.reported_at)
     text = _canonical_places(said, aliases)
     known = {n for n in names if n in aliases} if aliases else set()
     # The matter's words: the text without the places it names (the gazetteer's, when there is one:

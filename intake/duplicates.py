@@ -17,16 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from intake.duplicate_places import (
     _WITHIN,
+    Band,
     _elsewhere,
     _junction_of,
     _named_spot,
     _outage_and_burst,
     _same_place,
-    latitude_band,
+    coordinate_band,
 )
 from intake.duplicate_profile import (
     DuplicatePolicy,
@@ -41,16 +42,16 @@ from intake.duplicate_profile import (
     profile,
 )
 from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
-from intake.lasting import told_lasting
+from intake.lasting import lasting_told, told_lasting
 from intake.place_words import place_names
 from intake.places import PlaceBook
 
 # The detector's public names, wherever they live (callers import them from here).
 __all__ = [
-    "DuplicateIndex", "DuplicatePolicy", "Match", "MatterLeaning", "MattersNamed", "MattersNear", "Profile", "Report",
-    "bigram_idf", "find_duplicates", "incident_facets", "incident_kinds", "incidents_in_order", "latitude_band",
-    "leaning_alike", "matters_apart", "pairwise_scores", "place_names", "profile", "repeated_incident", "similarity",
-    "told_lasting",
+    "Band", "DuplicateIndex", "DuplicatePolicy", "Match", "MatterLeaning", "MattersNamed", "MattersNear", "Profile",
+    "Report", "bigram_idf", "coordinate_band", "find_duplicates", "incident_facets", "incident_kinds",
+    "incidents_in_order", "lasting_told", "leaning_alike", "matters_apart", "pairwise_scores", "place_names",
+    "profile", "repeated_incident", "similarity", "told_lasting",
 ]
 
 
@@ -234,13 +235,17 @@ class DuplicateIndex:
     _profiles: list[Profile] = field(default_factory=list)
     _root: dict[str, str] = field(default_factory=dict)
 
-    def profile_of(self, report: Report) -> Profile:
-        return profile(report, self.idf, self.aliases, self.book, self.matters_named, self.leaning, self.matters_near)
+    def profile_of(self, report: Report, told: tuple[timedelta, bool] | None = None) -> Profile:
+        """`profile` of `report` with this index's readings (`told`: its `lasting_told`, if known)."""
+        return profile(report, self.idf, self.aliases, self.book, self.matters_named, self.leaning, self.matters_near,
+                       told)
 
-    def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]]) -> Match | None:
+    def best_incident(self, report: Report, members: Sequence[tuple[Profile, str]],
+                      told: tuple[timedelta, bool] | None = None) -> Match | None:
         """`repeated_incident` of `report` among `members` (intake: the open orders of the window and
-        the orders merged into them, each with the id of its incident's open order)."""
-        return repeated_incident(self.profile_of(report), members, self.policy)
+        the orders merged into them, each with the id of its incident's open order). `told`: the
+        report's `lasting_told`, when the caller read it already (for how far back to look)."""
+        return repeated_incident(self.profile_of(report, told), members, self.policy)
 
     def add(self, report: Report) -> str | None:
         """Remember `report`; returns the id of the earliest report of the incident it repeats."""

@@ -100,12 +100,12 @@ def _prepared(order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[st
 
 async def insert_new_order(
     session: AsyncSession, order: dict[str, Any], with_it: Sequence[tuple[type[Base], dict[str, Any]]],
-    *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None,
+    *, window: tuple[datetime, datetime], band: repo.CandidateBand | None = None,
 ) -> tuple[bool, Sequence[Row[Any]]]:
     """Insert the work order `order` (column -> value) and then the rows `with_it` (each a mapped
     class and one row of values); nothing at all when the order conflicts with an existing one.
     Returns whether it was inserted and, if it was, the open orders reported within `window`
-    (since, until) other than itself, those with coordinates only between the latitudes of `band`
+    (since, until) other than itself, those with coordinates only inside the box of `band`
     when given (repositories.duplicate_candidates_query)."""
     order, rows = _prepared(order, with_it)
     since, until = window
@@ -228,7 +228,7 @@ class DriverConnection:
 async def insert_if_alone(
     connection: AsyncConnection | DriverConnection, order: dict[str, Any],
     with_it: Sequence[tuple[type[Base], dict[str, Any]]],
-    *, window: tuple[datetime, datetime], band: tuple[float, float] | None = None, force: bool = False,
+    *, window: tuple[datetime, datetime], band: repo.CandidateBand | None = None, force: bool = False,
 ) -> tuple[Outcome, Sequence[Row[Any]]]:
     """PostgreSQL only: insert_new_order on a connection whose statements each commit on their own
     (one round trip, no BEGIN or COMMIT) or on a transaction's, deciding first. Unless `force`, the
@@ -255,15 +255,16 @@ Shape = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 def _pg_shape_and_params(order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]],
-                         window: tuple[datetime, datetime], band: tuple[float, float] | None
+                         window: tuple[datetime, datetime], band: repo.CandidateBand | None
                          ) -> tuple[Shape, dict[str, Any]]:
     shape = (tuple(order), tuple((table.name, tuple(values)) for table, values in rows))
     params = {f"o_{k}": v for k, v in order.items()}
     for n, (_, values) in enumerate(rows):
         params.update({f"r{n}_{k}": v for k, v in values.items()})
     since, until = window
-    params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=band[0] if band else None,
-                  c_north=band[1] if band else None)
+    south, north, west, east = band if band else (None, None, None, None)
+    params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=south, c_north=north, c_west=west,
+                  c_east=east)
     return shape, params
 
 
@@ -280,7 +281,8 @@ def _pg_statement(shape: Shape, *, alone: bool) -> Executable:
     candidates = repo.duplicate_candidates_query(
         bindparam("c_since", type_=UTCDateTime()), bindparam("c_until", type_=UTCDateTime()),
         bindparam("c_exclude", type_=_ORDERS.c.id.type),
-        (bindparam("c_south", type_=Float()), bindparam("c_north", type_=Float())))
+        (bindparam("c_south", type_=Float()), bindparam("c_north", type_=Float()), bindparam("c_west", type_=Float()),
+         bindparam("c_east", type_=Float())))
     order_values = {k: bindparam(f"o_{k}", type_=_ORDERS.c[k].type) for k in order_columns}
     if alone:
         force = bindparam("c_force", type_=Boolean())

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     Row,
     Select,
+    and_,
     any_,
     bindparam,
     case,
@@ -137,17 +138,21 @@ async def find_repeat(
 
 DUPLICATE_CANDIDATES = 300  # the newest open orders of the window a new appeal is compared with
 
+# Where a new appeal's near-duplicates may be: south, north, west, east (intake.duplicates.Band).
+CandidateBand = tuple[float, float, float | None, float | None]
 
-def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple[Any, Any] | None = None,
+
+def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple[Any, Any, Any, Any] | None = None,
                                limit: int = DUPLICATE_CANDIDATES) -> Select[Any]:
     """Open orders reported between `since` and `until` (values or bound parameters), other than
     `exclude`, and the orders merged into one (an incident's other reports), newest first (on the
     reported_at index), as plain rows of what the near-duplicate check reads: id, text_masked,
     address, channel, reported_at, latitude, longitude, dept, matter, village, merged_into, whistle_class.
     Of the newest `limit` of those, an incident (an order and those merged into it) whose reports
-    all have coordinates outside the latitudes of `band` (south, north; intake.duplicates.latitude_band;
-    null bounds: none left out) is left out: none of its reports can be at the new appeal's place,
-    so the detector's verdict is the same as with all `limit`."""
+    all have coordinates outside the box of `band` (south, north, west, east: intake.duplicates.
+    coordinate_band; null latitudes: none left out, null longitudes: none left out by its longitude)
+    is left out: none of its reports can be at the new appeal's place, so the detector's verdict is
+    the same as with all `limit`."""
     w = WorkOrder.__table__.c
     wide = (w.id, w.text_masked, w.address, w.channel, w.reported_at, w.latitude, w.longitude, w.dept, w.matter,
             w.village, w.merged_into, w.whistle_class)
@@ -162,11 +167,12 @@ def duplicate_candidates_query(since: Any, until: Any, exclude: Any, band: tuple
     # `limit` wide rows under the collation cost about a third of the statement's CPU. A window,
     # not a join against the incidents found: with no statistics yet (a table still new) the
     # planner chose a nested loop for that, `limit` squared comparisons.
-    south, north = (type_coerce(b, Float) for b in band)
+    south, north, west, east = (type_coerce(b, Float) for b in band)
     rows = (select(w.id, w.reported_at, w.latitude, w.longitude, w.merged_into).where(*window)
             .order_by(w.reported_at.desc()).limit(limit).subquery("newest"))
     here = case((or_(south.is_(None), rows.c.latitude.is_(None), rows.c.longitude.is_(None),
-                     rows.c.latitude.between(south, north)), 1), else_=0)
+                     and_(rows.c.latitude.between(south, north),
+                          or_(west.is_(None), rows.c.longitude.between(west, east)))), 1), else_=0)
     incident = _bytewise(func.coalesce(rows.c.merged_into, rows.c.id))
     placed = select(rows.c.id, rows.c.reported_at,
                     func.max(here).over(partition_by=incident).label("incident_here")).subquery("placed")
@@ -197,7 +203,7 @@ def _bytewise_postgresql(element: _bytewise, compiler: Any, **kw: Any) -> str:
 
 async def duplicate_candidates(
     session: AsyncSession, *, since: datetime, until: datetime, exclude: str,
-    band: tuple[float, float] | None = None, limit: int = DUPLICATE_CANDIDATES,
+    band: CandidateBand | None = None, limit: int = DUPLICATE_CANDIDATES,
 ) -> Sequence[Row[Any]]:
     """The rows of duplicate_candidates_query, read through the session's connection, not the ORM:
     intake reads a few hundred of these for every appeal."""

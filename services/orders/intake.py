@@ -8,14 +8,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.channels import id_field, request_digest, to_appeal
-from intake.duplicates import Match, Report, latitude_band, told_lasting
+from intake.duplicates import Band, Match, Report, coordinate_band, lasting_told
 from intake.exceptions import ChannelClosed, RepeatConflict
 from intake.masking import mask_text
 from intake.normalise import content_fingerprint
@@ -78,13 +78,14 @@ def _report(order: WorkOrder | Row[Any], topic: frozenset[str], places: frozense
                   latitude=order.latitude, longitude=order.longitude, long_standing=long_standing)
 
 
-def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[Row[Any]]) -> Match | None:
+def _open_duplicate(ctx: DomainContext, new_appeal: _NewAppeal, candidates: Sequence[Row[Any]]) -> Match | None:
     """The open order this one repeats (the match: its id, why, and the other open orders it shows are
     the same incident), if any, of the open orders of its window and the
     orders merged into them (repositories.duplicate_candidates_query): same place, same matter,
     within the window, and no report of the incident naming another place."""
     if not candidates:
         return None
+    order = new_appeal.order
     topic, places, standing = topic_and_places(ctx.router, order.text_masked, order.channel, order.address)
     new = _report(order, topic, places, standing)
     index = index_for(ctx.duplicates, ctx.router)
@@ -95,7 +96,7 @@ def _open_duplicate(ctx: DomainContext, order: WorkOrder, candidates: Sequence[R
     # in C, a row does not): an order the router has placed since is profiled afresh.
     members = [(remembered_profile(index, tuple(c), _candidate_report, c), c.merged_into or c.id)
                for c in candidates if (c.merged_into or c.id) in roots]
-    return index.best_incident(new, members)
+    return index.best_incident(new, members, new_appeal.told)  # its lasting as read for the window
 
 
 def _candidate_report(row: Row[Any]) -> Report:
@@ -124,7 +125,8 @@ class _NewAppeal:
     values: dict[str, Any]
     rows: list[tuple[type[Base], dict[str, Any]]]
     window: tuple[datetime, datetime]
-    band: tuple[float, float] | None
+    band: Band | None
+    told: tuple[timedelta, bool]  # `lasting_told` of its text: the window's reach, and its profile's
     token: str
     digest: str
     external_id: str | None
@@ -164,13 +166,14 @@ def _new_appeal(ctx: DomainContext, submission: ChannelAppeal, *, idempotency_ke
         data=ReceivedEvent(**order_summary(order), text=order.text_masked, address=order.address,
                            confidential=order.confidential, at=now).model_dump(mode="json"))
     sealed = dict(work_order_id=order_id, sealed=ctx.vault.seal(personal), created_at=now)
+    # Read once: how far back the appeal says its matter goes (坏了一周, 上周打过电话) sets how far back its
+    # window reaches, and the detector's profile of it takes the same reading (its text is the order's).
+    told = lasting_told(order.text_masked, reported_at)
     return _NewAppeal(
         order=order, values=values,
         rows=[(WorkOrderHistory, history), (OutboxEvent, repo.outbox_row(received, now)), (PersonalData, sealed)],
-        # back as far as the appeal says its matter goes (坏了一周, 上周打过电话: `told_lasting`)
-        window=(reported_at - ctx.duplicates.reach(told_lasting(appeal.text, reported_at)),
-                reported_at + ctx.duplicates.widest),
-        band=latitude_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
+        window=(reported_at - ctx.duplicates.reach(told[0]), reported_at + ctx.duplicates.widest), told=told,
+        band=coordinate_band(appeal.latitude, appeal.longitude, ctx.duplicates), token=token, digest=digest,
         external_id=appeal.external_id, id_name=id_field(submission), idempotency_key=idempotency_key, now=now)
 
 
@@ -216,7 +219,7 @@ async def _accept(session: AsyncSession, ctx: DomainContext, new: _NewAppeal) ->
                                                             band=new.band)
     if not created:
         return await _repeat(session, ctx, new)
-    duplicate = _open_duplicate(ctx, new.order, candidates)
+    duplicate = _open_duplicate(ctx, new, candidates)
     order = new.order if duplicate is None else await _merged(session, new, duplicate)
     return Accepted(order, created=True, citizen_token=new.token)
 
@@ -244,7 +247,7 @@ async def accept_appeal_alone(
         outcome, candidates = await new_orders.insert_if_alone(connection, new.values, new.rows, window=new.window,
                                                                band=new.band)
         if outcome == "candidates":
-            duplicate = _open_duplicate(ctx, new.order, candidates)
+            duplicate = _open_duplicate(ctx, new, candidates)
             if duplicate is None:
                 outcome, _ = await new_orders.insert_if_alone(connection, new.values, new.rows, window=new.window,
                                                               force=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake.duplicates import DuplicatePolicy, Report, find_duplicates, told_lasting
+from intake.duplicates import DuplicatePolicy, Report, find_duplicates, lasting_told, profile, told_lasting
 
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -115,3 +115,14 @@ def test_a_chaser_telling_its_time_joins_past_the_window_on_a_road() -> None:
 ])
 def test_a_report_chasing_an_earlier_one_tells_how_far_back(text: str, days: int) -> None:
     assert told_lasting(text, FRIDAY) == timedelta(days=days)
+
+
+def test_a_profile_takes_the_lasting_its_caller_read_already() -> None:
+    """Intake reads `lasting_told` once, for how far back to look, and hands it to the profile: the
+    profile is the one it would read itself."""
+    at = datetime(2026, 5, 7, 9, 0, tzinfo=UTC)
+    for text in ("路灯坏了一周了还没修", "上次说来看看，也没看到人来", "今天早上停水了"):
+        report = Report(id="a", text=text, reported_at=at)
+        told = lasting_told(text, at)
+        assert profile(report, told=told) == profile(report)
+        assert (profile(report, told=told).lasting, profile(report, told=told).lasting_assumed) == told
