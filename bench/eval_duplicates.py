@@ -103,6 +103,10 @@ like told 1–6 times by different channels, chasers up to two weeks on, the sam
 negatives) was written apart on 2026-12-02 for development and may be read; measured once before it was read, with
 the detector after the assumed-reach step of that morning's dups round (0c44291 in the round's worktree, the
 code of d08c352 on main): 0.948 / 0.749 (221 of 233 predicted pairs right); read from the round's next step on.
+tests/data/dups_aa.jsonl (250 appeals, 130 incidents, 199 true pairs: recall-hard duplicates and hard negatives) was
+written apart on 2026-12-02 for development and may be read; measured once before it was read, with the detector of
+main at 1afca6f (f3f3acf in the afternoon dups round's worktree, behaviour the same): 0.918 / 0.789 (157 of 171
+predicted pairs right); read from that round's next step on.
 """
 
 from __future__ import annotations
