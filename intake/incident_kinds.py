@@ -178,8 +178,9 @@ _ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反
 
 
 # What a spot is told from, right before a word of position (工地门口的车辆, 超市旁边那个, 公交站下车往前): a
-# place, not what happened there; blanked before the kinds are read.
-_TOLD_FROM_SPOT = re.compile("[\u4e00-\u9fff]{1,4}(?=门口|旁边|对面|附近|边上|后面|隔壁|那边|下车)")
+# place, not what happened there; blanked before the kinds are read. Not across 在 / 到: what is 在门口 (那堆建筑
+# 垃圾还在门口) is what is there, not a spot.
+_TOLD_FROM_SPOT = re.compile("(?:(?![在到])[\u4e00-\u9fff]){1,4}(?=门口|旁边|对面|附近|边上|后面|隔壁|那边|下车)")
 
 
 def without_spots_told_from(text: str) -> str:

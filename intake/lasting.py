@@ -41,9 +41,10 @@ _UNIT = "(?P<half>个?半)?个?多?(?P<u>天|日|夜|晚上|晚|宿|星期|礼�
 
 # A span of time the condition has lasted: a count of days, weeks or months said as lasting so far —
 # after a word of duration (已经, 快, 持续, 拖了, 坏了 …) or before one (了, 没人管, 都, 还, 以来 …) —,
-# or ago (三天前). Not a frequency (每天, 一天三次), a deadline (三天内) or what comes after (一周后).
+# or ago (三天前, 前几天, 前两天; not 之前 / 提前). Not a frequency (每天, 一天三次), a deadline (三天内) or what
+# comes after (一周后).
 _SPAN = re.compile(
-    "(?P<before>已经|已|快|(?<!最)近|将近|都|持续|连续|整整|足足|了|有|过去|拖|这)?" + _NUM + _UNIT
+    "(?P<before>已经|已|快|(?<!最)近|将近|都|持续|连续|整整|足足|了|有|过去|拖|这|(?<![之提])前)?" + _NUM + _UNIT
     + "(?P<after>前|了|没|都|还|也|不|仍|无|以来|至今|一直|过去|时间了)?")
 
 # A report made before, on a weekday of last week (上周四, 上个礼拜三), on a day of the month (我31号就报过了,
@@ -54,9 +55,10 @@ _DAY_OF_MONTH = re.compile("(?P<d>\\d{1,2})(?:号|日)(?:就|那天|晚上|早�
 _SINCE_MONTH = re.compile("(?:自|从)(?P<m>\\d{1,2}|[一二三四五六七八九十]{1,2})月|"
                           "(?P<m2>\\d{1,2}|[一二三四五六七八九十]{1,2})月份?(?:初|中|底)?(?:就|起|开始|以来|至今)")
 # A report that says the matter was dealt with, or stopped, for a while before (上个月整治了一阵, 停了一个月,
-# 协调后好了一阵子): it tells of its coming back, a new incident, whatever spans of time it names.
+# 协调后好了一阵子), or put right lately (上上个礼拜才修好, 修好没几天): it tells of its coming back, a new
+# incident, whatever spans of time it names (上上个礼拜 is then when it was mended, not when it began).
 _DEALT_WITH_BEFORE = re.compile(
-    "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过)|"
+    "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过|后|以后|没(?:几|多久|两|一))|(?:才|刚|已经?)修好|"
     "(?:停|好|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
 _WEEKDAYS = "一二三四五六日"
 # A matter told as standing a long time, or reported again and again, with no time said (长期被占, 乱象持续,
@@ -69,13 +71,15 @@ _LONG = re.compile("长期|常年|持续(?!到)|至今未|迟迟|"
                    "(?:反映|投诉|举报|报修|打电话)(?:过|了)?(?:多次|屡次|好多次|好几次)")
 
 # A report chasing one made before that it names no time of: it tells of the report (上次说来看看, 我已经报过
-# 一次, 反映两次了, 网格员拉了根绳子) and that nothing came of it (还没修, 到现在, 照样停, 一点改变都没有).
-_REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电)(?:过|了)|"
+# 一次, 反映两次了, 网格员拉了根绳子, 在12315登记过) and that nothing came of it (还没修, 到现在, 照样停, 一点改变都
+# 没有; as a visit's record puts it: 未得答复, 协商无果, 一点没动).
+_REPORTED_BEFORE = re.compile("(?:打|报|反映|投诉|说|举报|来电|致电|登记)(?:过|了)|"
                               "(?:打|报|反映|投诉|来电|致电)了?[一两二三几好多]+次|"
                               "上(?:次|回)(?:说|讲|来|报|反映|打)|"
                               "(?:网格员|社区|物业|城管|供电所|村里|镇上)(?:来)?(?:看了|拉了|说了|协调了|来过)")
 _NOTHING_CAME_OF_IT = re.compile("还没|还是|到现在|至今|仍然|仍在|照样|依然|没人(?:来|管|理)|一点(?:改变|进展|动静)|"
-                                 "没(?:有)?(?:解决|处理|结果|下文|回音|回复|动静|改变)|没(?:看到|见)(?:人|动静)|不了了之")
+                                 "没(?:有)?(?:解决|处理|结果|下文|回音|回复|动静|改变)|没(?:看到|见)(?:人|动静)|不了了之|"
+                                 "未(?:得到?|获|见|有)?(?:答复|回复|回音|解决|处理|结果|改善|整改)|无果|未果|一点没动")
 # ... or that tells of a report made before as an earlier time's (之前报的…那个事, 上回反映的, 之前打电话说过),
 # of an official's visit since (镇里来看过说要处理) or of calls made (打了好几个电话), whatever it says came of it.
 _EARLIER_REPORT = re.compile("(?:之前|上次|上回|前段时间|前阵子|前些天|早就|先前|此前)(?:已经?|就|也|都)?"

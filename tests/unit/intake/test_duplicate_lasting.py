@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from intake.duplicates import DuplicatePolicy, Report, find_duplicates, lasting_told, profile, told_lasting
+from intake.incident_kinds import incident_kinds, without_spots_told_from
 
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -126,3 +127,22 @@ def test_a_profile_takes_the_lasting_its_caller_read_already() -> None:
         told = lasting_told(text, at)
         assert profile(report, told=told) == profile(report)
         assert (profile(report, told=told).lasting, profile(report, told=told).lasting_assumed) == told
+
+
+@pytest.mark.parametrize(("text", "told"), [
+    ("悦动健身的事，我前几天在12315登记过，现在什么进展？", (timedelta(days=5), False)),  # 前几天: a few days ago
+    ("前两天就停水了，到现在也没来", (timedelta(days=2), False)),
+    ("之前提前三天通知过", (timedelta(0), False)),  # 提前 / 之前 are no time ago
+    ("红岩村村民来访，称已打过12345未得答复", (timedelta(days=14), True)),  # a visit's record of a chase
+    ("村里协调多次无果，之前反映过", (timedelta(days=14), True)),
+    ("电梯上上个礼拜才修好，今天早上又不动了", (timedelta(0), False)),  # mended since: a new breakdown
+    ("路灯修好没几天又不亮了，上周四就报过", (timedelta(0), False)),
+    ("路灯还没修好，上周四就报了", (timedelta(days=7), False)),  # 还没修好 is no mending
+])
+def test_times_ago_chases_and_mending_as_said(text: str, told: tuple[timedelta, bool]) -> None:
+    assert lasting_told(text, datetime(2026, 5, 7, 9, 0, tzinfo=UTC)) == told  # a Thursday
+
+
+def test_what_is_at_a_gate_is_what_happened_not_a_spot_told_from() -> None:
+    assert "garbage" in incident_kinds(without_spots_told_from("上个礼拜说的那堆建筑垃圾还在门口，一点没动"))
+    assert not incident_kinds(without_spots_told_from("工地门口的车辆出不来"))
