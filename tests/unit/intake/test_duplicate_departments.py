@@ -24,15 +24,15 @@ URBAN_OTHER = frozenset({"dept:urban", "matter:urban.other_fumes"})
 
 
 def _lean(text: str) -> Mapping[str, float]:
-    """A stand-in for the learned leaning: a plant's fumes, a kitchen's smoke, a dog, tap water."""
+    """A stand-in for the learned leaning (unit vectors): a plant's fumes, a kitchen's smoke, tap water, a dog."""
     if "化学" in text or "废气" in text:
         return {"ecology.air": 1.0}
     if "烧烤" in text or "油烟" in text:
         return {"urban.cooking_fumes": 1.0}
-    if "狗" in text:
-        return {"public_security.dogs": 1.0}
-    if "水" in text:
+    if "水龙头" in text:
         return {"water.quality": 1.0}
+    if "狗" in text or "大黄" in text:
+        return {"community.dogs": 1.0}
     return {}
 
 
@@ -54,3 +54,11 @@ def test_the_same_kind_at_a_spot_still_joins_within_one_department_or_without_th
     plant = _r("a", "翠竹苑晚上窗户一开就是刺鼻的化学气味，怀疑附近工厂夜间排废气", topic=AIR)
     blind = DuplicateIndex(book=BOOK, idf=IDF)
     assert [blind.add(r) for r in (plant, grill)] == [None, "a"]  # no leanings: the kind at the spot decides
+
+
+def test_a_chaser_like_two_incidents_at_a_spot_repeats_the_one_its_words_lean_to() -> None:
+    community = frozenset({"dept:community"})
+    water = _r("a", "翠竹苑水龙头的水是黄的，天天都这样，还是没人管", topic=community)
+    dog = _r("b", "翠竹苑有户人家养了条大狗，不拴绳满院子跑", hours=2, topic=community)
+    chaser = _r("c", "翠竹苑大黄那个事我上回打过电话了，还是天天跑出来吓人", hours=30, topic=community)
+    assert _run(water, dog, chaser) == [None, None, "b"]
