@@ -27,7 +27,7 @@ _GENERIC: dict[str, tuple[str, ...]] = {
     "学校": ("学校", "小学", "中学"), "小学": ("学校", "小学"), "中学": ("学校", "中学"),
     "公园": ("公园",), "广场": ("广场",), "码头": ("码头", "渡口"), "渡口": ("码头", "渡口"),
     **dict.fromkeys(("工业区", "工业园", "工业集中区"), ("工业园", "工业区", "工业集中区")),
-    "林场": ("林场",), "医院": ("医院", "卫生院"), "卫生院": ("卫生院", "医院"), "景区": ("景区",),
+    "林场": ("林场",), "医院": ("医院", "卫生院"), "卫生院": ("卫生院", "医院"), "景区": ("景区",), "古镇": ("古镇",),
     "敬老院": ("敬老院", "幸福院"), "幸福院": ("幸福院", "敬老院"), "车站": ("车站", "客运站"),
     "汽车站": ("汽车站", "客运站"), "客运站": ("汽车站", "客运站"), "集镇": ("集镇",),
     **dict.fromkeys(("农贸市场", "菜市场", "菜场"), ("农贸市场", "菜市场", "菜场")),
@@ -163,18 +163,20 @@ class PlaceBook:
         self._labels = book
         self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
         self._villages = {p.village: p for p in labels.values() if p.level == "village" and p.village}
-        self._by_kind: dict[tuple[str, str], set[KnownPlace]] = {}
+        self._by_kind: dict[tuple[str | None, str], set[KnownPlace]] = {}
         for label, place in book.items():
             if place.level not in ("landmark", "compound"):
                 continue
             for word, endings in _GENERIC.items():
                 if place.name.endswith(endings) or label.endswith(endings):  # 白沙渡口 is a 码头 too
                     self._by_kind.setdefault((place.township, word), set()).add(place)
+                    self._by_kind.setdefault((None, word), set()).add(place)  # the county's
 
     def whereabouts(self, text: str, townships: Iterable[str] = ()) -> Whereabouts:
         """The places `text` names (leftmost-longest labels), and the one place of their kind that
         generic words left over stand for in the report's township (`townships`: known otherwise,
-        e.g. from the router's village)."""
+        e.g. from the router's village), or in the county when it names no township and none is
+        known (古镇那个停车场: the county's one 古镇)."""
         return self.whereabouts_and_rest(text, townships)[0]
 
     def whereabouts_and_rest(self, text: str, townships: Iterable[str] = ()) -> tuple[Whereabouts, str]:
@@ -199,8 +201,8 @@ class PlaceBook:
         found = (found & at_it) | {self._villages[p.village] for p in found - at_it if p.village in self._villages}
         towns = {p.township for p in found} or set(townships)
         villages = {p.village for p in found if p.level == "village"}
-        if len(towns) == 1:
-            town = next(iter(towns))
+        if len(towns) <= 1:
+            town = next(iter(towns)) if towns else None  # no township named: the county's one place of its kind
             for m in _GENERIC_RE.finditer(rest):
                 if m.end() < len(rest) and rest[m.end()] in _NOT_A_PLACE_AFTER:
                     continue

@@ -27,6 +27,7 @@ _LABELS = {
     "青石广场": KnownPlace("青石广场", "landmark", "qingshi"),
     "红岩卫生院": KnownPlace("红岩卫生院", "landmark", "hongyan"),
     "红岩乡医院": KnownPlace("红岩乡医院", "landmark", "hongyan"),
+    "红岩古镇": KnownPlace("红岩古镇", "landmark", "hongyan"),
 }
 BOOK = PlaceBook(_LABELS)
 SUBSIDY = frozenset({"matter:agriculture.subsidy"})
@@ -86,6 +87,15 @@ def test_a_generic_word_with_two_places_of_its_kind_in_the_township_names_neithe
     where = BOOK.whereabouts("红岩乡医院门口停车乱")
     assert {p.name for p in where.places} == {"红岩乡医院"}
     assert {p.name for p in BOOK.whereabouts("红岩乡的医院门口停车乱").places} == {"红岩乡"}
+
+
+def test_with_no_township_said_a_generic_word_is_the_one_place_of_its_kind_in_the_county() -> None:
+    assert {p.name for p in BOOK.whereabouts("古镇那个停车场还是收三十，我上礼拜就投诉过了").places} == {"红岩古镇"}
+    assert not BOOK.whereabouts("医院门口停车乱，救护车都进不去").places  # two of its kind in the county
+    assert not BOOK.whereabouts("青石镇的古镇停车场乱收费").places - {_TOWN}  # none in the township said
+    fee = _r("a", "红岩古镇景区停车场牌子写10元，实际收30元", None)
+    again = _r("b", "古镇那个停车场还是收三十，今天带亲戚去又是三十", None, hours=30)
+    assert _run(fee, again) == [None, "a"]
 
 
 def test_a_square_dance_is_not_the_square() -> None:
