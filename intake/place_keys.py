@@ -7,7 +7,7 @@ they are blanked:
 
 - a junction: the set of its two roads, whatever the order, the word between them or the word for the
   corner (路口, 交叉口, 交汇处, 交口, 拐角, 十字路口);
-- an anchor: the name a position word follows (门口, 对面, 后面, 旁边, 那个路口 …), with the county's
+- an anchor: the name a position word follows (门口, 门前, 对面, 后面, 旁边, 那个路口 …), with the county's
   prefix dropped and the common short forms of institutions read as one (农业银行 / 农行, 第二中学 / 二中).
 
 Two reports sharing a key are at one spot; keys never tell two places apart (a spot is told from more
@@ -33,7 +33,7 @@ _DOOR = re.compile(rf"({_ROAD}|[\u4e00-\u9fff]{{2}}巷)\s*([0-9]{{1,4}})\s*号(?
 # Words of position after the name of what a spot is told from. A bare 路口 is left out: 二中路口 is the
 # corner of 二中路, not a spot beside 二中.
 _POSITION = re.compile(
-    r"(?:正门口|大门口|门口|大门|正门|后门|侧门|斜对面|对面|对过|旁边|隔壁|后面|后头|背后|"
+    r"(?:正门口|大门口|门口|门前|大门|正门|后门|侧门|斜对面|对面|对过|旁边|隔壁|后面|后头|背后|"
     r"那个路口|这个路口|的路口|那个十字路口)")
 # Characters that end a name read back from a position word: particles, pronouns, verbs, counts.
 # A road's word ends a name too (县前街农业银行 is 农行 on 县前街), and 口 (门口那个路口 is told from the gate).

@@ -43,6 +43,8 @@ def test_a_spot_told_by_what_it_is_beside_reads_one_name_for_its_short_forms() -
     assert _keys("巷道（农行背后）垃圾成堆")[1] == {"农行"}
     assert _keys("第三中学门口那个坑")[1] == _keys("县三中对面那个坑")[1] == {"三中"}
     assert _keys("新华书店门口那个路口")[1] == {"新华书店"}
+    assert _keys("新民路农商银行门前雨水井盖缺失")[1] == _keys("新民路农商行门口的井盖丢了")[1] == {"农商行"}  # 门前
+    assert not _keys("我家门前的路灯坏了")[1]  # a home is no anchor
 
 
 def test_a_word_for_any_place_a_road_or_a_pronoun_is_no_anchor() -> None:
