@@ -58,7 +58,10 @@ class Calibrator:
     reliability_default: float = 0.0
 
     def __call__(self, features: Sequence[float], matter: str | None = None) -> float:
-        score = self.intercept + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        if len(features) != len(self.weights):
+            raise ValueError(f"expected {len(self.weights)} features, got {len(features)}")
+        # the same products summed in the same order as a generator would, a few thousand instructions fewer
+        score = self.intercept + sum(map(operator.mul, self.weights, features))
         if self.reliability_weight:
             score += self.reliability_weight * self.reliability.get(matter or "", self.reliability_default)
         return 1.0 / (1.0 + math.exp(-score))

@@ -165,17 +165,17 @@ class MatterClassifier:
         for mi, (score, _) in rules.items():
             total[mi] += score
         top = np.argpartition(-total, limit)[:limit] if len(total) > limit else np.arange(len(total))
-        top = top[np.lexsort((top, -total[top]))]  # ties: catalogue order, whatever order the words came in
-        candidates = tuple(
-            ScoredMatter(
-                self._matters[i],
-                float(total[i]),
-                rules[i][0] if i in rules else 0.0,
-                float(model[i]),
-                tuple(rules[i][1]) if i in rules else (),
-            )
-            for i in top.tolist()
-        )
+        # the kept matters' scores as floats, ordered in Python (a handful: numpy's lexsort cost more than all of
+        # this); ties: catalogue order, whatever order the words came in
+        kept, scores, model_scores = top.tolist(), total[top].tolist(), model[top].tolist()
+        matters = self._matters
+        ranked: list[ScoredMatter] = []
+        for k in sorted(range(len(kept)), key=lambda k: (-scores[k], kept[k])):
+            i = kept[k]
+            ruled = rules.get(i)
+            ranked.append(ScoredMatter(matters[i], scores[k], ruled[0] if ruled is not None else 0.0, model_scores[k],
+                                       tuple(ruled[1]) if ruled is not None else ()))
+        candidates = tuple(ranked)
         return Ranking(candidates, self._confidence(candidates), consult, self._neighbours)
 
     def _with_owner_support(self, rules: dict[int, tuple[float, list[str]]]) -> dict[int, tuple[float, list[str]]]:

@@ -127,6 +127,12 @@ class WhistleAssessment:
     hard_score: float = 0.0  # the hard cues' and the scale cues' score
     deferred: bool = False  # a question, a plan, a danger denied or only imagined ("万一…", "请问")
 
+    def with_class(self, whistle_class: WhistleClass, reason: str) -> WhistleAssessment:
+        """The same cues and scores with another class and reason: `dataclasses.replace` written out, a
+        routing pass's 20,000 instructions fewer (every field above is passed on)."""
+        return WhistleAssessment(whistle_class, self.urgent_cues, self.hard_cues, reason, self.urgent_score,
+                                 self.hard_score, self.deferred)
+
 
 @dataclass(frozen=True, slots=True)
 class ScoredMatter:

@@ -8,6 +8,7 @@ place (gazetteer) → level and unit (631 policy) → whistle class → confiden
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -117,6 +118,10 @@ LEANING_SHARPNESS = 16.0
 NEAR_SHARE = 0.5  # Router.matters_near: runners-up this close to the best's score
 NEAR_TOP = 4
 _CLASS_RANK = {WhistleClass.ordinary: 0, WhistleClass.hard: 1, WhistleClass.urgent: 2}
+_WHISTLE_CLASSES = {whistle_class.value: whistle_class for whistle_class in WhistleClass}  # no enum call a pass
+# what `_told` does not count, found in one regex pass: a generator over the characters cost a short appeal 50,000
+# instructions
+_NOT_TOLD = re.compile("[^\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,9 @@ class Router:
         self._single_line = not any("\n" in word for word in self._dictionary_words)
         self._tokenizer: Any = None
         self._model_column = {owner: i for i, owner in enumerate(model.classes)} if model is not None else {}
+        # the learned emergency head's answer for the last text asked about: one routing pass asks it up to three
+        # times about the same text (the call, a long letter's background, the class's signals)
+        self._last_danger: tuple[str, tuple[float, str] | None] | None = None
 
     # ---- construction -------------------------------------------------------------------
 
@@ -488,7 +496,7 @@ class Router:
         call = detector.assess(norm, scan.hits, scan.found)
         if call is not None and call.score >= detector.threshold:
             return self._learned_line(norm, call)
-        learned = self.model.emergency_danger(norm) if self.model is not None else None
+        learned = self._danger(norm)
         if learned is None:
             return None
         danger, line = learned
@@ -520,8 +528,18 @@ class Router:
         letter tells of a past emergency or a fear to ask for a service put right ("上个月父亲中风…
         希望医院改进急诊流程"). Letters that are calls for help now score far above (leave-one-set-out
         over the seed sets' long messages: every true one at 0.26 or more, the false alarms 0.06, 0.09)."""
-        learned = self.model.emergency_danger(norm) if self.model is not None else None
+        learned = self._danger(norm)
         return learned is not None and learned[0] < LONG_LETTER_DANGER_FLOOR
+
+    def _danger(self, norm: str) -> tuple[float, str] | None:
+        """The learned emergency head's probability of an emergency in `norm` and its likeliest line (None
+        without a model or head), remembered for the last text asked about."""
+        last = self._last_danger
+        if last is not None and last[0] == norm:
+            return last[1]
+        danger = self.model.emergency_danger(norm) if self.model is not None else None
+        self._last_danger = (norm, danger)
+        return danger
 
     def _long_message_class(self, reading: Reading, focus_scan: Scan, matter: Matter, *, repeats: int,
                             reopened: bool) -> WhistleAssessment:
@@ -558,7 +576,7 @@ class Router:
             return None
         urgent = model.class_probability(WhistleClass.urgent.value, focus)
         hard = model.class_probability(WhistleClass.hard.value, focus)
-        danger = model.emergency_danger(norm)
+        danger = self._danger(norm)
         if urgent is None or hard is None or danger is None:
             return None
         threshold = self.parts.whistle
@@ -586,11 +604,11 @@ class Router:
         """The class the class calibration gives; a repeat at the same place or a reopened order is at
         least hard (the calibration was fitted on appeals without a history)."""
         assert self.class_calibrator is not None
-        chosen = WhistleClass(self.class_calibrator(features))
+        chosen = _WHISTLE_CLASSES[self.class_calibrator(features)]
         if chosen is WhistleClass.ordinary and (repeats > 0 or reopened):
             chosen = WhistleClass.hard
         reason = f"calibrated {chosen.value}" + (f"; rules: {rules.reason}" if rules.reason else "")
-        return replace(rules, whistle_class=chosen, reason=reason)
+        return rules.with_class(chosen, reason)
 
     def _learned_class(self, norm: str, whistle: WhistleAssessment) -> WhistleAssessment:
         """The rules name hazards and complaint histories; the learned heads recognise them in
@@ -603,7 +621,7 @@ class Router:
             p = self.model.class_probability(target.value, norm)
             if p is not None and p >= LEARNED_CLASS_THRESHOLDS[target]:
                 reason = f"learned {target.value} {p:.2f}" + (f"; rules: {whistle.reason}" if whistle.reason else "")
-                return replace(whistle, whistle_class=target, reason=reason)
+                return whistle.with_class(target, reason)
         return whistle
 
     def _redirect(self, line: EmergencyLine, cues: tuple[str, ...], score: float, ranking: Ranking,
@@ -702,4 +720,4 @@ def train_default_model() -> LearnedModel:
 
 def _told(norm: str) -> int:
     """How much a text tells, in Chinese characters (digits, letters and punctuation tell no matter)."""
-    return sum(1 for ch in norm if "\u4e00" <= ch <= "\u9fff")
+    return len(norm) - sum(map(len, _NOT_TOLD.findall(norm)))

@@ -60,6 +60,10 @@ _HEADCOUNT_NEAR = re.compile(r"[\d一二两三四五六七八九十百千几数�
 _YEARS_NEAR = re.compile(r"[\d一二两三四五六七八九十几好多][多余来]?年")
 _TIMES_NEAR = re.compile(r"[\d一二两三四五六七八九十几好][多余]?[次回起]")
 _MONTHS_NEAR = re.compile(r"[\d两三四五六七八九十几好]个多?月")
+# Where none of the four can match: a numeral of any of them, then what any of them counts. One search where most
+# appeals made four.
+_ANY_NEAR = re.compile(r"[\d一二两三四五六七八九十百千几数上好多]"
+                       r"(?:[多余来]?[个名位户家号]?[人户家工村业居农学会老群]|[多余来]?年|[多余]?[次回起]|个多?月)")
 _DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
            "几": 3, "数": 3, "好": 3, "多": 3}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -84,6 +88,10 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
     """Difficulty cues read from numbers: many people or households affected, repeated
     occurrences, years of duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
+    if _ANY_NEAR.search(text) is None:  # no count of people, times, months or years: only the asking again
+        if any(unit in text for unit in "次回趟遍") and _ASKED_AGAIN.search(text):
+            cues.append(("已多次反映", 1.5))
+        return cues
     heads = 0
     for found in (_HEADCOUNT.findall(text) if _HEADCOUNT_NEAR.search(text) else ()):
         heads = max(heads, chinese_number(found))

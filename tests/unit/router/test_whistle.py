@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
+from router.models import WhistleAssessment
 from router.service import Router
 from router.whistle import chinese_number, scale_cues
 from schemas.taxonomy import WhistleClass
@@ -94,3 +97,12 @@ def test_a_locked_device_is_not_a_locked_way_out(router: Router) -> None:
     # nor, in the catalogue, a matter of the fire brigade's: the locked way out is
     assert router.route("手机卡被锁死了，营业厅说要本人带身份证去").dept != "fire_rescue"
     assert router.route("网吧后门被铁链锁死了，里面一百多号人").dept == "fire_rescue"
+
+
+def test_an_assessment_with_another_class_keeps_every_cue_and_score() -> None:
+    # with_class writes dataclasses.replace out field by field: a field added later must be passed on too
+    assessment = WhistleAssessment(WhistleClass.hard, ("积水",), ("多次",), "rules", 1.5, 2.5, True)
+    assert assessment.with_class(WhistleClass.urgent, "calibrated urgent") == replace(
+        assessment, whistle_class=WhistleClass.urgent, reason="calibrated urgent")
+    assert [f.name for f in fields(WhistleAssessment)] == [
+        "whistle_class", "urgent_cues", "hard_cues", "reason", "urgent_score", "hard_score", "deferred"]
