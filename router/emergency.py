@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +132,10 @@ class EmergencyDetector:
             hits = [h for h in hits if h[2] in self._words]
         if not any(h[2] in self._anchors for h in hits):
             return None
-        sentence_of, clause_of = self._boundaries(text)
+        # a position's sentence and clause: how many of their ends come before it (bisect_left, inline: a long
+        # letter has hundreds of hits)
+        sentence_ends = [m.start() for m in _SENTENCE_ENDS.finditer(text)]
+        clause_ends = [m.start() for m in _CLAUSE_ENDS.finditer(text)]
         in_sentence: dict[int, dict[str, list[Hit]]] = {}
         words_in_clause: dict[int, set[str]] = {}
         words_in_sentence: dict[int, set[str]] = {}
@@ -143,10 +145,24 @@ class EmergencyDetector:
                 hits.append((pos, -1, ch))
                 pos = text.find(ch, pos + 1)
         for hit in hits:
-            s, c = sentence_of(hit[0]), clause_of(hit[0])
-            in_sentence.setdefault(s, {}).setdefault(hit[2], []).append(hit)
-            words_in_clause.setdefault(c, set()).add(hit[2])
-            words_in_sentence.setdefault(s, set()).add(hit[2])
+            pos, word = hit[0], hit[2]
+            s, c = bisect_left(sentence_ends, pos), bisect_left(clause_ends, pos)
+            phrases = in_sentence.get(s)
+            if phrases is None:
+                in_sentence[s] = {word: [hit]}
+                words_in_sentence[s] = {word}
+            else:
+                same = phrases.get(word)
+                if same is None:
+                    phrases[word] = [hit]
+                else:
+                    same.append(hit)
+                words_in_sentence[s].add(word)
+            clause = words_in_clause.get(c)
+            if clause is None:
+                words_in_clause[c] = {word}
+            else:
+                clause.add(word)
         hypothetical, past, present = self._hypothetical, self._past, self._present
         administrative = self._administrative
 
@@ -164,7 +180,7 @@ class EmergencyDetector:
             for cue in self._matcher.match(text, sentence_words, chars):
                 if cue.whole_text or not all(p in phrases for p in cue.term.parts):
                     continue  # a single-character part elsewhere in the text
-                clauses = {clause_of(phrases[p][0][0]) for p in cue.term.parts}
+                clauses = {bisect_left(clause_ends, phrases[p][0][0]) for p in cue.term.parts}
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
                 if clause_words & hypothetical or sentence_words & administrative:
                     continue
@@ -194,8 +210,8 @@ class EmergencyDetector:
                 continue
             # judge the danger word(s), not the call for help written first
             first = [all_phrases[p][0][0] for p in cue.term.parts[1:]]
-            clause_words = set().union(*(words_in_clause[clause_of(pos)] for pos in first))
-            sentence_words = set().union(*(words_in_sentence[sentence_of(pos)] for pos in first))
+            clause_words = set().union(*(words_in_clause[bisect_left(clause_ends, pos)] for pos in first))
+            sentence_words = set().union(*(words_in_sentence[bisect_left(sentence_ends, pos)] for pos in first))
             if clause_words & hypothetical or sentence_words & administrative:
                 continue
             if sentence_words & past and not clause_words & present:
@@ -264,19 +280,6 @@ class EmergencyDetector:
             elif word in self._past:
                 last_past = max([last_past, *(h[0] for h in word_hits if h[0] < before)])
         return last_now > last_past
-
-    @staticmethod
-    def _boundaries(text: str) -> tuple[Callable[[int], int], Callable[[int], int]]:
-        sentence_ends = [m.start() for m in _SENTENCE_ENDS.finditer(text)]
-        clause_ends = [m.start() for m in _CLAUSE_ENDS.finditer(text)]
-
-        def sentence_of(pos: int) -> int:
-            return bisect_left(sentence_ends, pos)
-
-        def clause_of(pos: int) -> int:
-            return bisect_left(clause_ends, pos)
-
-        return sentence_of, clause_of
 
     @classmethod
     def from_file(cls, path: Path, normalise: Normaliser) -> EmergencyDetector:
