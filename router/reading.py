@@ -102,7 +102,7 @@ class MessageReader:
 
     def _role(self, sentence: str) -> str:
         found = self._index.found(sentence)
-        has = {role for role, words in self._phrases.items() if found & words}
+        has = {role for role, words in self._phrases.items() if not words.isdisjoint(found)}
         if "courtesy" in has:
             rest = sentence
             for word in self._courtesy:
