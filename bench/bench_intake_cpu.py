@@ -28,8 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,9 +139,12 @@ async def outside_handler(count: int) -> None:
     print(f"outside the handler: {best * 1e6:.1f} µs of CPU per request (best of 3 x {count})")
 
 
-async def full(count: int, concurrency: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="hotline-intake-cpu-"))
-    broker = TansuBroker(workdir)
+@asynccontextmanager
+async def intake_without_relay(prefix: str) -> AsyncIterator[tuple[FastAPI, str]]:
+    """Intake's app, started, on a new PostgreSQL database and a Tansu broker with the topics applied,
+    its outbox relay stopped (nothing else runs in the process); yields the app and the database's
+    name. Both are gone afterwards."""
+    broker = TansuBroker(Path(tempfile.mkdtemp(prefix=prefix)))
     broker.start()
     name, url = await create_database()
     try:
@@ -150,32 +156,37 @@ async def full(count: int, concurrency: int) -> None:
             for task in asyncio.all_tasks():
                 if task.get_name() == "outbox-relay":
                     task.cancel()
-            await appeals(app, "warm", 300, concurrency)
-            gc_cpu = [0.0, 0.0]
+            yield app, name
+    finally:
+        await drop_database(name)
+        broker.stop()
 
-            def timed(phase: str, _: dict[str, int]) -> None:
-                if phase == "start":
-                    gc_cpu[1] = time.process_time()
-                else:
-                    gc_cpu[0] += time.process_time() - gc_cpu[1]
 
-            before = [g["collections"] for g in gc.get_stats()]
-            pg_before = await postgres_cpu(name)
-            gc.callbacks.append(timed)
-            began, wall = time.process_time(), time.perf_counter()
-            await appeals(app, "m", count, concurrency)
-            cpu, wall = time.process_time() - began, time.perf_counter() - wall
-            gc.callbacks.remove(timed)
-            collections = [g["collections"] - b for g, b in zip(gc.get_stats(), before, strict=True)]
-            pg_after = await postgres_cpu(name)
-            pg = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
+async def full(count: int, concurrency: int) -> None:
+    async with intake_without_relay("hotline-intake-cpu-") as (app, name):
+        await appeals(app, "warm", 300, concurrency)
+        gc_cpu = [0.0, 0.0]
+
+        def timed(phase: str, _: dict[str, int]) -> None:
+            if phase == "start":
+                gc_cpu[1] = time.process_time()
+            else:
+                gc_cpu[0] += time.process_time() - gc_cpu[1]
+
+        before = [g["collections"] for g in gc.get_stats()]
+        pg_before = await postgres_cpu(name)
+        gc.callbacks.append(timed)
+        began, wall = time.process_time(), time.perf_counter()
+        await appeals(app, "m", count, concurrency)
+        cpu, wall = time.process_time() - began, time.perf_counter() - wall
+        gc.callbacks.remove(timed)
+        collections = [g["collections"] - b for g, b in zip(gc.get_stats(), before, strict=True)]
+        pg_after = await postgres_cpu(name)
+        pg = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
         print(f"intake: {count} appeals, {cpu / count * 1000:.3f} ms of CPU per appeal ({count / wall:.0f}/s "
               f"with {concurrency} clients in one process); garbage collections by generation {collections}, "
               f"{gc_cpu[0] / count * 1000:.3f} ms per appeal; PostgreSQL (the database's backends, clock ticks "
               f"of {1000 / TICK:.0f} ms) {pg / count * 1000:.3f} ms of CPU per appeal")
-    finally:
-        await drop_database(name)
-        broker.stop()
 
 
 def main() -> None:

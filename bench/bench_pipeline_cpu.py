@@ -27,9 +27,7 @@ import argparse
 import asyncio
 import logging
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -41,10 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_intake_cpu import appeals, postgres_cpu  # noqa: E402
+from bench_intake_cpu import appeals, intake_without_relay, postgres_cpu  # noqa: E402
 
 from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope  # noqa: E402
-from services.apps import intake as intake_app  # noqa: E402
 from services.consumers import (  # noqa: E402
     ROUTER_CONSUMER,
     idempotent,
@@ -56,9 +53,6 @@ from services.consumers import (  # noqa: E402
 from services.db.tables import OutboxEvent  # noqa: E402
 from services.logs import configure_logging  # noqa: E402
 from services.reports.consumer import REPORTS_CONSUMER, reports_batch_effect, reports_effect  # noqa: E402
-from services.settings import CoreSettings  # noqa: E402
-from tests.support.broker import TansuBroker  # noqa: E402
-from tests.support.postgres import create_database, drop_database  # noqa: E402
 
 
 async def events_after(runtime: object, after: int, topic: str) -> tuple[list[EventEnvelope], int]:
@@ -106,51 +100,36 @@ async def in_batches(handler: Callable[[Sequence[EventEnvelope]], Awaitable[None
 
 
 async def full(count: int, batch: int, reports_batch: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="hotline-pipeline-cpu-"))
-    broker = TansuBroker(workdir)
-    broker.start()
-    name, url = await create_database()
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}
-        subprocess.run([sys.executable, "-m", "services.cli", "kafka", "topics", "apply"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
-        app = intake_app.create_intake_app(CoreSettings(database_url=url, kafka_bootstrap_servers=broker.bootstrap))
-        async with app.router.lifespan_context(app):
-            for task in asyncio.all_tasks():
-                if task.get_name() == "outbox-relay":
-                    task.cancel()
-            runtime = app.state.runtime
-            ctx, sessions = runtime.ctx, runtime.sessions
-            one = idempotent(ROUTER_CONSUMER, sessions, ctx, router_effect(ctx), wants=routes)
-            router = idempotent_batch(ROUTER_CONSUMER, sessions, ctx, router_batch_effect(ctx), one, wants=routes)
-            reports_one = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
-            reports = idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports_one)
-            after = 0
-            for tag, n in (("warm", 300), ("m", count)):
-                measure = tag == "m"
-                await appeals(app, tag, n, 16)
-                received, _ = await events_after(runtime, after, LIFECYCLE_TOPIC)
-                received = [e for e in received if e.type == RECEIVED_TYPE]
-                work = partial(in_batches, router, received, batch)
-                if measure:
-                    await timed(f"router, batches of {batch}", name, n, work)
-                else:
-                    await work()
-                lifecycle, _ = await events_after(runtime, after, LIFECYCLE_TOPIC)
-                work = partial(in_batches, reports, lifecycle, reports_batch)
-                if measure:
-                    await timed(f"reports consumer, batches of {reports_batch} ({len(lifecycle)} events)", name, n,
-                                work)
-                else:
-                    await work()
-                if measure:
-                    await timed("relay (drain to Tansu)", name, n, runtime.relay.drain)
-                else:
-                    await runtime.relay.drain()
-                _, after = await events_after(runtime, 0, "")
-    finally:
-        await drop_database(name)
-        broker.stop()
+    async with intake_without_relay("hotline-pipeline-cpu-") as (app, name):
+        runtime = app.state.runtime
+        ctx, sessions = runtime.ctx, runtime.sessions
+        one = idempotent(ROUTER_CONSUMER, sessions, ctx, router_effect(ctx), wants=routes)
+        router = idempotent_batch(ROUTER_CONSUMER, sessions, ctx, router_batch_effect(ctx), one, wants=routes)
+        reports_one = idempotent(REPORTS_CONSUMER, sessions, ctx, reports_effect(ctx))
+        reports = idempotent_batch(REPORTS_CONSUMER, sessions, ctx, reports_batch_effect(ctx), reports_one)
+        after = 0
+        for tag, n in (("warm", 300), ("m", count)):
+            measure = tag == "m"
+            await appeals(app, tag, n, 16)
+            received, _ = await events_after(runtime, after, LIFECYCLE_TOPIC)
+            received = [e for e in received if e.type == RECEIVED_TYPE]
+            work = partial(in_batches, router, received, batch)
+            if measure:
+                await timed(f"router, batches of {batch}", name, n, work)
+            else:
+                await work()
+            lifecycle, _ = await events_after(runtime, after, LIFECYCLE_TOPIC)
+            work = partial(in_batches, reports, lifecycle, reports_batch)
+            if measure:
+                await timed(f"reports consumer, batches of {reports_batch} ({len(lifecycle)} events)", name, n,
+                            work)
+            else:
+                await work()
+            if measure:
+                await timed("relay (drain to Tansu)", name, n, runtime.relay.drain)
+            else:
+                await runtime.relay.drain()
+            _, after = await events_after(runtime, 0, "")
 
 
 def main() -> None:
