@@ -29,9 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message
@@ -197,24 +198,30 @@ async def full(count: int, concurrency: int) -> None:
               f"of {1000 / TICK:.0f} ms) {pg / count * 1000:.3f} ms of CPU per appeal")
 
 
+def run_quietly(work: Coroutine[Any, Any, None], log_level: str) -> None:
+    """Run `work` on uvloop (asyncio without it), the services' log lines at `log_level` formatted and
+    written, to nowhere, as a service's would be."""
+    configure_logging(log_level)
+    devnull = open(os.devnull, "w")
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(devnull)
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(work)
+    else:
+        uvloop.run(work)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--appeals", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--outside-handler", action="store_true")
     args = parser.parse_args()
-    configure_logging("INFO")
-    devnull = open(os.devnull, "w")  # the access log lines are formatted and written, to nowhere
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(devnull)
-    run = outside_handler(args.appeals) if args.outside_handler else full(args.appeals, args.concurrency)
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(run)
-    else:
-        uvloop.run(run)
+    run_quietly(outside_handler(args.appeals) if args.outside_handler else full(args.appeals, args.concurrency),
+                "INFO")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,6 @@ Usage: python bench/bench_pipeline_cpu.py [--appeals N] [--batch B] [--reports-b
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
 import os
 import sys
 import time
@@ -39,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_intake_cpu import appeals, intake_without_relay, postgres_cpu  # noqa: E402
+from bench_intake_cpu import appeals, intake_without_relay, postgres_cpu, run_quietly  # noqa: E402
 
 from schemas.events import LIFECYCLE_TOPIC, RECEIVED_TYPE, EventEnvelope  # noqa: E402
 from services.consumers import (  # noqa: E402
@@ -51,7 +49,6 @@ from services.consumers import (  # noqa: E402
     routes,
 )
 from services.db.tables import OutboxEvent  # noqa: E402
-from services.logs import configure_logging  # noqa: E402
 from services.reports.consumer import REPORTS_CONSUMER, reports_batch_effect, reports_effect  # noqa: E402
 
 
@@ -144,18 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     global PROFILE, MARK
     PROFILE, MARK = args.profile, args.mark
-    configure_logging("WARNING")
-    devnull = open(os.devnull, "w")
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(devnull)
-    run = full(args.appeals, args.batch, args.reports_batch)
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(run)
-    else:
-        uvloop.run(run)
+    run_quietly(full(args.appeals, args.batch, args.reports_batch), "WARNING")
 
 
 if __name__ == "__main__":
