@@ -390,14 +390,14 @@ class Router:
             whole = whistle = p.whistle.assess(focus, matter, repeats=repeats, reopened=reopened,
                                                found=focus_scan.found)
         class_features = self._class_features(norm, focus, whistle, whole, matter, reading is not None)
-        # a text that tells next to nothing and names no matter ("嗯", "你好", "123"): nothing to decide on
+        # a text that tells next to nothing and names no matter ("嗯", "你好", "123"): nothing to decide on, so
+        # the rules' class stands (the calibration and the heads have only their bias to go on)
         little_told = not best.terms and _told(norm) < LEARNED_ALONE_MIN_TOLD
-        if little_told:
-            pass  # the rules' class: the calibration and the heads have only their bias to go on
-        elif self.class_calibrator is not None and class_features is not None:
-            whistle = self._calibrated_class(class_features, whistle, repeats=repeats, reopened=reopened)
-        else:
-            whistle = self._learned_class(focus, whistle)
+        if not little_told:
+            if self.class_calibrator is not None and class_features is not None:
+                whistle = self._calibrated_class(class_features, whistle, repeats=repeats, reopened=reopened)
+            else:
+                whistle = self._learned_class(focus, whistle)
         runner = ranking.runner_up
         features = self._confidence_features(focus, ranking, location, placement, reading is not None)
         confidence = features[0]

@@ -84,12 +84,17 @@ def chinese_number(text: str) -> int:
     return total + current
 
 
+def _asked_again(text: str) -> bool:
+    """The citizen says the matter was reported again and again (反映了好几次); most texts have no word it counts."""
+    return any(unit in text for unit in "次回趟遍") and _ASKED_AGAIN.search(text) is not None
+
+
 def scale_cues(text: str) -> list[tuple[str, float]]:
     """Difficulty cues read from numbers: many people or households affected, repeated
     occurrences, years of duration. Returns (cue, weight) pairs to add to the hard score."""
     cues: list[tuple[str, float]] = []
     if _ANY_NEAR.search(text) is None:  # no count of people, times, months or years: only the asking again
-        if any(unit in text for unit in "次回趟遍") and _ASKED_AGAIN.search(text):
+        if _asked_again(text):
             cues.append(("已多次反映", 1.5))
         return cues
     heads = 0
@@ -104,7 +109,7 @@ def scale_cues(text: str) -> list[tuple[str, float]]:
         times = max(times, chinese_number(found))
     if 3 <= times < 100:
         cues.append((f"已发生约{times}次", 1.5))
-    if any(unit in text for unit in "次回趟遍") and _ASKED_AGAIN.search(text):
+    if _asked_again(text):
         cues.append(("已多次反映", 1.5))
     if _MONTHS_NEAR.search(text) and _MONTHS.search(text):
         cues.append(("已拖数月", 0.5))
