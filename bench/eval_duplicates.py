@@ -107,6 +107,11 @@ tests/data/dups_aa.jsonl (250 appeals, 130 incidents, 199 true pairs: recall-har
 written apart on 2026-12-02 for development and may be read; measured once before it was read, with the detector of
 main at 1afca6f (f3f3acf in the afternoon dups round's worktree, behaviour the same): 0.918 / 0.789 (157 of 171
 predicted pairs right); read from that round's next step on.
+tests/data/dups_ab.jsonl (247 appeals, 139 incidents, 152 true pairs: incidents told in really different words — a
+road and a house number, a landmark, a community —, chasers one to six days later, hard negatives) was written
+apart on 2026-12-02 for development and may be read; measured once before it was read, with the detector of main
+at 883826c: 0.881 / 0.829 (126 of 143 predicted pairs right); read from the 2026-12-02 late-afternoon dups round
+on.
 """
 
 from __future__ import annotations
