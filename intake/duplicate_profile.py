@@ -24,7 +24,7 @@ from intake.incident_kinds import (
     incident_kinds,
     without_spots_told_from,
 )
-from intake.lasting import lasting_told
+from intake.lasting import came_back, lasting_told
 from intake.place_keys import NO_KEYS, PlaceKeys, place_keys
 from intake.place_words import (
     _BOILERPLATE,
@@ -117,6 +117,8 @@ class Profile:
     lasting: timedelta = timedelta(0)
     # ... and whether that time is assumed, not told (a chaser or a matter standing long with no time said).
     lasting_assumed: bool = False
+    # It says its matter was dealt with or stopped for a while before (修好没几天, 好了两天): it is back.
+    came_back: bool = False
     # Derived once per profile (intake compares each with a few hundred): `subplaces` by kind
     # (栋 → {3, 5}); the bare names of the places it names as read once (its stems when read
     # without a gazetteer); the bare names of the compounds it names (None when it names none).
@@ -141,6 +143,8 @@ class DuplicatePolicy:
 
     window: timedelta = timedelta(days=3)
     standing_window: timedelta = timedelta(days=14)  # ... for a grievance both tell of that stands (`_STANDING`)
+    # ... for a condition told again at a gazetteer spot both name, as one matter (`intake.duplicates._still_so`)
+    condition_window: timedelta = timedelta(days=7)
     min_similarity: float = 0.07  # word overlap needed when the router's topics agree
     min_similarity_same_matter: float = 0.0  # ... when its matter and the kind of incident agree too
     min_similarity_other_topic: float = 0.25  # ... and when they do not
@@ -157,7 +161,7 @@ class DuplicatePolicy:
     def widest(self) -> timedelta:
         """How far apart on `reported_at` two reports may be one incident at all, unless the later one
         says how long its matter has lasted (`reach`)."""
-        return max(self.window, self.standing_window)
+        return max(self.window, self.standing_window, self.condition_window)
 
     def reach(self, lasting: timedelta) -> timedelta:
         """How far before a report saying its matter has lasted `lasting` an earlier report may be of it."""
@@ -253,7 +257,7 @@ def profile(report: Report, idf: dict[str, float] | None = None, aliases: Mappin
                    road_ends=frozenset(_ROAD_END.findall(said)), another=bool(_ANOTHER.search(said)),
                    follow_up=bool(_FOLLOW_UP.search(said)), firms=business_names(rest if book else where, idf),
                    doors=_doors(raw_where), keys=place_keys(where, rest),
-                   lasting=lasting, lasting_assumed=lasting_assumed)
+                   lasting=lasting, lasting_assumed=lasting_assumed, came_back=came_back(said))
 
 
 def _router_townships(report: Report) -> set[str]:

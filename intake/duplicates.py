@@ -43,7 +43,7 @@ from intake.duplicate_profile import (
 )
 from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
 from intake.lasting import lasting_told, told_lasting
-from intake.place_words import place_names
+from intake.place_words import _WIDE, place_names
 from intake.places import PlaceBook
 
 # The detector's public names, wherever they live (callers import them from here).
@@ -123,7 +123,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # long-standing (攻坚) by the router for both (a cracked wall, road works stopped half done).
     told_standing = bool(a.kinds & b.kinds & _STANDING)
     classed_standing = a.report.long_standing and b.report.long_standing
-    if gap > policy.window and not (gap <= policy.standing_window and (told_standing or classed_standing)):
+    standing = gap <= policy.standing_window and (told_standing or classed_standing)
+    if gap > policy.window and not standing and gap > policy.condition_window:
         return None
     place = _same_place(a, b, policy)
     if place is None:
@@ -207,6 +208,8 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         return None  # past the window a standing grievance is one only at a place both name
     if past and not told_standing and not (spot and same_matter):
         return None  # ... and one classed so only at a spot both name, as one matter
+    if gap > policy.window and not standing and not _still_so(place, a, b, same_kind, leaning, policy):
+        return None
     if coarse:
         # Only one township or village in common: the same kind of incident, and the router's
         # matter (one specific, or one it ranks the other close to) or the words agree too.
@@ -224,6 +227,28 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     firm = same_topic and not coarse and place.startswith(_NAMED_BY_BOTH) and ":" not in place
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
                                      f"{gap.total_seconds() / 3600:.0f} h apart", firm)
+
+
+def _still_so(place: str, a: Profile, b: Profile, same_kind: bool, leaning: float | None,
+              policy: DuplicatePolicy) -> bool:
+    """Past the window, up to `condition_window`: a condition told again at a spot of the gazetteer both
+    name (a compound, a landmark, a village; not a road, a community, a business of many branches or a
+    junction), as the router's one specific matter and the same kind or leanings alike
+    (`min_leaning_at_spot`), the later not telling it as back after it was dealt with (好了两天又浑了):
+    a roof leaking, a guardrail missing, sand dug by night, told again days later by another caller or
+    channel."""
+    earlier, later = (a, b) if a.report.reported_at <= b.report.reported_at else (b, a)
+    if later.came_back or not _specific_matter(a, b):
+        return False
+    if not (same_kind or (leaning is not None and leaning >= policy.min_leaning_at_spot)):
+        return False
+    name = place.removeprefix("same place ")
+    return name != place and any(p.name == name and p.level in _STILL_AT and not name.endswith(_WIDE)
+                                 for p in earlier.whereabouts.places & later.whereabouts.places)
+
+
+# The gazetteer's places a condition is told at again days later (`_still_so`).
+_STILL_AT = frozenset({"landmark", "compound", "village"})
 
 
 def _past_window_assumed(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
@@ -271,8 +296,9 @@ class DuplicateIndex:
         self._profiles = [p for p in self._profiles if p.report.reported_at >= horizon]
         new = self.profile_of(report)
         # (past the window, only reports of a standing grievance the new one tells of too may be it, or
-        # of the time the new one says its matter has lasted)
-        recent = report.reported_at - self.policy.window - min(new.lasting, self.policy.max_lasting)
+        # of the time the new one says its matter has lasted, or of a condition told again: `_still_so`)
+        recent = report.reported_at - max(self.policy.window + min(new.lasting, self.policy.max_lasting),
+                                          self.policy.condition_window)
         standing = new.kinds & _STANDING
         classed = report.long_standing
         members = [(p, self._root.get(p.report.id, p.report.id)) for p in self._profiles

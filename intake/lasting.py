@@ -91,6 +91,11 @@ _LATELY = re.compile("昨天|昨晚|前天|前晚|前两天|今天早上|今早|
 _CHASED_WITHIN = timedelta(days=14)
 
 
+def came_back(text: str) -> bool:
+    """The report says its matter was dealt with, or stopped, for a while before (`_DEALT_WITH_BEFORE`)."""
+    return bool(_DEALT_WITH_BEFORE.search(unicodedata.normalize("NFKC", text)))
+
+
 def told_lasting(text: str, reported_at: datetime) -> timedelta:
     """How long before `reported_at` the report says its matter began or was first reported (zero when
     it says nothing of it): the longest it tells. Counts of days, weeks, months; 上周X; a day of the

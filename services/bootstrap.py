@@ -69,9 +69,11 @@ def configure_intake(ctx: DomainContext, settings: CoreSettings) -> None:
 
 
 def duplicate_policy(settings: CoreSettings) -> DuplicatePolicy:
-    """并单's time windows from configuration (HOTLINE_DUPLICATE_WINDOW_HOURS, ..._STANDING_WINDOW_HOURS)."""
+    """并单's time windows from configuration (HOTLINE_DUPLICATE_WINDOW_HOURS, ..._STANDING_WINDOW_HOURS,
+    ..._CONDITION_WINDOW_HOURS)."""
     return DuplicatePolicy(window=timedelta(hours=settings.duplicate_window_hours),
-                           standing_window=timedelta(hours=settings.duplicate_standing_window_hours))
+                           standing_window=timedelta(hours=settings.duplicate_standing_window_hours),
+                           condition_window=timedelta(hours=settings.duplicate_condition_window_hours))
 
 
 def working_calendar(settings: CoreSettings) -> WorkingCalendar:

@@ -122,6 +122,8 @@ class CoreSettings(BaseSettings):
     duplicate_window_hours: float = Field(default=72.0, description="并单: reports this close on reported_at")
     duplicate_standing_window_hours: float = Field(
         default=336.0, description="并单: ... of a grievance that stands until resolved (wages, prepaid money, a flat)")
+    duplicate_condition_window_hours: float = Field(
+        default=168.0, description="并单: ... of a condition told again at a spot both name, as one matter")
     channels_off: str = Field(default="", description="channels switched off, comma-separated (answer 404)")
     cors_origins: str = Field(default="", description="origins of the web front ends allowed to call the API from "
                               "a browser (CORS), comma-separated; empty: none")
