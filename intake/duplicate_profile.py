@@ -154,6 +154,7 @@ class DuplicatePolicy:
     min_leaning_at_spot: float = 0.5  # ... and this alike at a spot both name (a compound, landmark, business)
     leanings_apart: float = 0.05  # ... and less alike than this are two, whatever the router's matter
     leaning_in_common: float = 0.2  # ... and this alike are a matter in common (min_similarity applies)
+    meant_leaning: float = 0.4  # a matter the leaning weighs this much is one the report may mean (`_meant`)
     # A report saying its matter has lasted (or was first reported) this long or longer is taken at this.
     max_lasting: timedelta = timedelta(days=30)
 

@@ -105,6 +105,15 @@ def _specific_matter(a: Profile, b: Profile) -> bool:
     return any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic & b.report.topic)
 
 
+def _meant(p: Profile, policy: DuplicatePolicy) -> frozenset[str]:
+    """The specific matters the router and the learned model make of a report: the router's matter, those
+    its rules name (`Profile.cues`) and those it ranks close (`Profile.near`), and the leanings at least
+    `meant_leaning` — not a department's catch-all (….other) nor the hotline's own services."""
+    said = {t[7:] for t in p.report.topic if t.startswith("matter:")} | p.cues | p.near
+    said |= {m for m, w in p.leaning.items() if w >= policy.meant_leaning}
+    return frozenset(m for m in said if not m.endswith(".other") and not m.startswith("gov_services."))
+
+
 def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
     """`matters_apart`, but kinds apart are not when the router gives both one specific matter and the
     learned model reads one matter in both (`min_leaning`): two readings that agree outweigh the kinds'
@@ -192,6 +201,14 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # lowest bar that adds no false pair on any read set (a-i, l, m, o, r, v): at 0.4-0.48 a parking
     # fee and a restaurant's bill at one old town lean alike (v).
     same_matter = same_matter or (spot and leaning is not None and leaning >= policy.min_leaning_at_spot)
+    # ... and so are, at a spot both name, one of them saying what happened, two reports the router does
+    # not send to two departments with a specific matter in common among what it and the learned model
+    # make of them (`_meant`: the matter it gives, those its rules name, those it ranks close, the
+    # leanings' strong ones): a wall's crack told as a dangerous building and as an old compound's
+    # repair; an old people's home's meals. (When neither says what happened, the words decide: `unsaid`.)
+    same_matter = same_matter or (spot and bool(a.kinds | b.kinds) and bool(_meant(a, policy) & _meant(b, policy))
+                                  and not _departments_apart(a, b)
+                                  and not (leaning is not None and leaning < policy.leanings_apart))
     # A report that says it was reported before or is still not dealt with (打过电话, 还没修, 又是) tells
     # of one already reported, often as "it" (那个桥, 那家): at a spot both name, one of them saying no
     # kind of incident, a matter in common is the incident again.
