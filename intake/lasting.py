@@ -59,7 +59,7 @@ _SINCE_MONTH = re.compile("(?:自|从)(?P<m>\\d{1,2}|[一二三四五六七八�
 # incident, whatever spans of time it names (上上个礼拜 is then when it was mended, not when it began).
 _DEALT_WITH_BEFORE = re.compile(
     "处理(?:了|过|后)|整治|查(?:完|处)|协调(?:后|过|了)|打击|装了|坚持了|修好(?:了|过|后|以后|没(?:几|多久|两|一))|(?:才|刚|已经?)修好|"
-    "(?:停|好|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
+    "(?:停|好|亮|消停|安静|管)了(?:一阵|一段|些|[一两二三四五六七八九十几半]+)")
 _WEEKDAYS = "一二三四五六日"
 # A matter told as standing a long time, or reported again and again, with no time said (长期被占, 乱象持续,
 # 多次向社区反映, 投诉好几次了): taken as lasting as long as a chaser's. Not what the citizen did with the

@@ -47,6 +47,7 @@ def test_a_report_tells_how_long_its_matter_has_lasted(text: str, days: int) -> 
     "上个月整治了一阵，现在又跟以前一样",  # dealt with before: it is back, a new incident
     "采石场停了一个月，这几天又开始放炮了",
     "上个礼拜好了两天，这两天又是黄汤一样",
+    "桥头的路灯上月初电工来接过线，亮了一个月，前天起又全灭了",  # mended, lit a month, dark again: a new incident
     "新华小区里面污水横流，昨天就有人报了，还没人来抽。",  # chased a day after: the window holds it
     "我打过电话了，请尽快处理",  # reported before, and nothing said of what came of it
     "每晚在店外摆桌，喧哗声持续到凌晨两三点",  # until when, each night

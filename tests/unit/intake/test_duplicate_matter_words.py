@@ -164,3 +164,7 @@ def test_a_gyms_din_an_open_manhole_and_a_street_under_water_in_everyday_words()
     assert "noise" in incident_kinds("练器械的地方晚上哐哐响")
     assert "manhole" in incident_kinds("解放路有个井口敞着，晚上没灯很危险")
     assert "flood" in incident_kinds("解放路水漫金山了，市场门口跟条河一样")
+
+
+def test_a_power_cut_told_as_the_power_cut_yesterday_is_an_outage() -> None:
+    assert "power_outage" in incident_kinds("村里昨天停的电今天早上还没来，老人要用制氧机")
