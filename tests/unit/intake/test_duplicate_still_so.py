@@ -6,32 +6,20 @@ condition window. A made-up county (names of no data set)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from intake.duplicates import DuplicateIndex, DuplicatePolicy, Report
-from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report, verdicts
+from tests.unit.intake.test_duplicate_road_and_compound import ALIASES, BOOK
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-
-_LABELS = {
-    "青石镇": KnownPlace("青石镇", "township", "qingshi"),
-    "青石社区": KnownPlace("青石社区", "community", "qingshi", "qingshi.sq"),
-    "翠竹苑": KnownPlace("翠竹苑", "compound", "qingshi", "qingshi.sq"),
-    "新民路": KnownPlace("新民路", "road", "qingshi", "qingshi.sq"),
-}
-BOOK = PlaceBook(_LABELS)
-ALIASES = {label: p.name for label, p in _LABELS.items() if p.kind != "township"}
 REPAIR = frozenset({"matter:village.community_minor_repair"})
 ROADS = frozenset({"matter:urban_mgmt.municipal_facilities"})
 
 
 def _r(i: str, text: str, days: float = 0.0, topic: frozenset[str] = REPAIR) -> Report:
-    return Report(id=i, text=text, reported_at=T0 + timedelta(days=days), topic=topic)
+    return report(i, text, hours=days * 24, topic=topic)
 
 
 def _run(*reports: Report) -> list[str | None]:
-    index = DuplicateIndex(book=BOOK, aliases=ALIASES)
-    return [index.add(r) for r in reports]
+    return verdicts(DuplicateIndex(book=BOOK, aliases=ALIASES), *reports)
 
 
 def test_a_condition_told_again_days_later_at_a_compound_is_the_incident_again() -> None:
