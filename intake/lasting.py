@@ -92,8 +92,13 @@ _CHASED_WITHIN = timedelta(days=14)
 
 
 def came_back(text: str) -> bool:
-    """The report says its matter was dealt with, or stopped, for a while before (`_DEALT_WITH_BEFORE`)."""
-    return bool(_DEALT_WITH_BEFORE.search(unicodedata.normalize("NFKC", text)))
+    """The report says its matter was dealt with, or stopped, for a while before (`_DEALT_WITH_BEFORE`), not
+    as what it asks for (请核查处理, 要求依法查处, 希望整治)."""
+    said = unicodedata.normalize("NFKC", text)
+    return any(not _ASKED.search(said, max(0, m.start() - 4), m.start()) for m in _DEALT_WITH_BEFORE.finditer(said))
+
+
+_ASKED = re.compile("请|要求|希望|建议|尽快|依法|予以|核|督促|协调")
 
 
 def told_lasting(text: str, reported_at: datetime) -> timedelta:

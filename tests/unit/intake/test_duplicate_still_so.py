@@ -44,3 +44,9 @@ def test_on_a_road_days_later_it_is_another_spot() -> None:
     first = _r("a", "新民路上有个坑，下雨积满了水，有人骑车摔了", topic=ROADS)
     again = _r("b", "新民路有个大坑，电动车都绕着走", days=5, topic=ROADS)
     assert _run(first, again) == [None, None]
+
+
+def test_a_transfer_asking_for_it_to_be_dealt_with_is_not_told_as_back() -> None:
+    first = _r("a", "翠竹苑的化粪池满了，粪水从井盖冒出来流到路上")
+    transfer = _r("b", "市长信箱转办：反映翠竹苑化粪池外溢，请核查处理", days=5)
+    assert _run(first, transfer) == [None, "a"]
