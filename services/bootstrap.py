@@ -37,6 +37,7 @@ from services.consumers import (
 from services.context import DomainContext
 from services.db.engine import make_engine, make_session_factory
 from services.db.migrate import upgrade
+from services.db.new_orders import DriverLane
 from services.db.state_counts import STATE_COUNT_FOLD_SECONDS, fold_state_counts
 from services.keys import KeyCache
 from services.relay import OutboxRelay
@@ -114,6 +115,11 @@ def load_router(settings: CoreSettings) -> Router:
     return Router.default()
 
 
+# Connections intake's autocommitted statements keep out of the pool between appeals (DriverLane): up
+# to half the pool's 32 (services.db.engine), so that transactions always find connections there.
+LANE_KEEP = 16
+
+
 @dataclass
 class Runtime:
     settings: CoreSettings
@@ -125,6 +131,8 @@ class Runtime:
     ctx: DomainContext
     keys: KeyCache
     sweeper: Sweeper | None = None  # the supervision sweep, where the escalation role runs
+    # On PostgreSQL, where autocommitted statements (intake's, one an appeal) take their connections.
+    lane: DriverLane | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -186,6 +194,8 @@ class Runtime:
                 await asyncio.wait_for(task, 5)
         self._tasks.clear()
         await self.bus.stop()
+        if self.lane is not None:
+            await self.lane.close()
         await self.engine.dispose()
 
     async def database_ready(self) -> bool:
@@ -253,5 +263,7 @@ async def build_runtime(
                 after_commit=relay.wake)
         if "escalation" in roles else None
     )
+    lane = DriverLane(engine, keep=LANE_KEEP) if engine.dialect.name == "postgresql" else None
     return Runtime(settings=settings, roles=roles, engine=engine, sessions=sessions, bus=bus,
-                   relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds), sweeper=sweeper)
+                   relay=relay, ctx=ctx, keys=KeyCache(sessions, ttl=settings.key_cache_seconds), sweeper=sweeper,
+                   lane=lane)

@@ -55,7 +55,9 @@ class UnitOfWork:
 
     @asynccontextmanager
     async def _autocommit(self) -> AsyncIterator[DriverConnection]:
-        async with DriverConnection.checkout(self.runtime.engine) as connection:
+        lane = self.runtime.lane
+        checkout = lane.checkout() if lane is not None else DriverConnection.checkout(self.runtime.engine)
+        async with checkout as connection:
             yield connection
         self.runtime.relay.wake()
 
