@@ -111,9 +111,10 @@ async def insert_new_order(
     order, rows = _prepared(order, with_it)
     since, until = window
     if session.get_bind().dialect.name == "postgresql":
-        shape, params = _pg_shape_and_params(order, rows, window, band)
+        params = _pg_params(order, rows, _read_values(order, window, band))
         # Through the session's connection (its transaction), not the ORM's execute: nothing here is mapped.
-        result = (await (await session.connection()).execute(_pg_statement(shape, alone=False), params)).all()
+        result = (await (await session.connection()).execute(_pg_statement(_pg_shape(order, rows), alone=False),
+                                                             params)).all()
         # No row: a conflict. One row of nulls: inserted, no candidates (the lateral join is outer).
         return bool(result), [r for r in result if r.id is not None]
     stmt = sqlite_insert(_ORDERS).on_conflict_do_nothing().returning(_ORDERS.c.id)
@@ -154,6 +155,13 @@ def _driven(stmt: Executable, dialect: Dialect) -> _Driven:
                    namedtuple("Row", [c.keyname for c in columns]), tuple(c.type for c in columns))  # type: ignore[misc]
 
 
+def _bound(stmt: Executable, dialect: Dialect, params: dict[str, Any]) -> list[Any]:
+    """`stmt`'s positional parameters from `params` (by bind name), through their bind processors."""
+    form = _driven(stmt, dialect)
+    values = [params[name] if fixed is _FIXED else fixed for name, fixed, _ in form.binds]
+    return [v if process is None else process(v) for v, (_, _, process) in zip(values, form.binds, strict=True)]
+
+
 # Each driven statement's result processors, by its SQL: they depend on the columns' types as the
 # database reports them (a numeric's OID), so they are made at the statement's first execution.
 _RESULT_PROCESSORS: dict[str, tuple[Callable[[Any], Any] | None, ...]] = {}
@@ -190,9 +198,11 @@ class DriverConnection:
 
     async def fetch(self, stmt: Executable, params: dict[str, Any]) -> list[Any]:
         """The rows of `stmt` run with `params` (by bind name), as named tuples."""
+        return await self.fetch_args(stmt, _bound(stmt, self.dialect, params))
+
+    async def fetch_args(self, stmt: Executable, args: list[Any]) -> list[Any]:
+        """The rows of `stmt` run with its positional parameters `args` (bound already), as named tuples."""
         form = _driven(stmt, self.dialect)
-        values = [params[name] if fixed is _FIXED else fixed for name, fixed, _ in form.binds]
-        args = [v if process is None else process(v) for v, (_, _, process) in zip(values, form.binds, strict=True)]
         try:
             records = await self.driver.fetch(form.sql, *args)
         except Exception as exc:
@@ -295,13 +305,14 @@ async def insert_if_alone(
     ("repeat", []) when the order conflicts with an existing one (insert_new_order's exact
     repeat). Otherwise nothing is written and the candidates come back: ("candidates", rows), for
     the caller to judge and then insert with `force` (alone, or in a transaction with the merge)."""
-    shape, params = _pg_shape_and_params(*_prepared(order, with_it), window, band)
-    params["c_force"] = force
-    stmt = _pg_statement(shape, alone=True)
+    values, rows = _prepared(order, with_it)
+    read = _read_values(values, window, band)
+    read["force"] = force
+    stmt = _pg_statement(_pg_shape(values, rows), alone=True)
     if isinstance(connection, DriverConnection):
-        result: Sequence[Any] = await connection.fetch(stmt, params)
+        result: Sequence[Any] = await connection.fetch_args(stmt, _args(stmt, connection.dialect, values, rows, read))
     else:  # a transaction's connection (its statements must run inside it)
-        result = (await connection.execute(stmt, params)).all()
+        result = (await connection.execute(stmt, _pg_params(values, rows, read))).all()
     # Always one row at least (every join is outer): the id inserted, if any, beside each candidate.
     if result[0].inserted_id is not None:
         return "inserted", []
@@ -312,18 +323,54 @@ async def insert_if_alone(
 Shape = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
-def _pg_shape_and_params(order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]],
-                         window: tuple[datetime, datetime], band: repo.CandidateBand | None
-                         ) -> tuple[Shape, dict[str, Any]]:
-    shape = (tuple(order), tuple((table.name, tuple(values)) for table, values in rows))
+def _pg_shape(order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]]) -> Shape:
+    return tuple(order), tuple((table.name, tuple(values)) for table, values in rows)
+
+
+def _read_values(order: dict[str, Any], window: tuple[datetime, datetime], band: repo.CandidateBand | None
+                 ) -> dict[str, Any]:
+    """The candidates read's values (the statement's c_… parameters, by the name after the prefix)."""
+    since, until = window
+    south, north, west, east = band if band else (None, None, None, None)
+    return dict(since=since, until=until, exclude=order["id"], south=south, north=north, west=west, east=east)
+
+
+def _pg_params(order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]], read: dict[str, Any]
+               ) -> dict[str, Any]:
+    """The statement's parameters by bind name: o_<column> of the order, r<n>_<column> of its n-th row,
+    c_<name> of the candidates read."""
     params = {f"o_{k}": v for k, v in order.items()}
     for n, (_, values) in enumerate(rows):
         params.update({f"r{n}_{k}": v for k, v in values.items()})
-    since, until = window
-    south, north, west, east = band if band else (None, None, None, None)
-    params.update(c_since=since, c_until=until, c_exclude=order["id"], c_south=south, c_north=north, c_west=west,
-                  c_east=east)
-    return shape, params
+    params.update({f"c_{k}": v for k, v in read.items()})
+    return params
+
+
+@cache
+def _sources(stmt: Executable, dialect: Dialect) -> tuple[tuple[int, Any, Callable[[Any], Any] | None], ...]:
+    """Where each positional parameter of `stmt` (a _pg_statement) comes from, as _pg_params names them:
+    (source, key, bind processor) — source 0 the order, n + 1 its n-th row, -1 the candidates read, -2 a
+    fixed value (then the key is the value)."""
+    sources = []
+    for name, fixed, process in _driven(stmt, dialect).binds:
+        if fixed is not _FIXED:
+            sources.append((-2, fixed, process))
+            continue
+        head, _, key = name.partition("_")
+        sources.append((0 if head == "o" else -1 if head == "c" else int(head[1:]) + 1, key, process))
+    return tuple(sources)
+
+
+def _args(stmt: Executable, dialect: Dialect, order: dict[str, Any], rows: list[tuple[Table, dict[str, Any]]],
+          read: dict[str, Any]) -> list[Any]:
+    """`stmt`'s positional parameters, bound, straight from the row dicts: the same values as `_bound`
+    makes of _pg_params (~20 against ~35 µs an appeal without the dict between)."""
+    given = (order, *[values for _, values in rows], read)  # read last: source -1
+    args = []
+    for source, key, process in _sources(stmt, dialect):
+        value = key if source == -2 else given[source][key]
+        args.append(value if process is None else process(value))
+    return args
 
 
 _TABLES: dict[str, Table] = {t.name: t for t in WorkOrder.metadata.tables.values()}
