@@ -6,7 +6,12 @@ someone made dizzy, a fire burning though the people got out, a drunk driver on 
 injuries, a heap already smouldering; and false alarms' look-alikes: a price called robbery, a renovation
 still knocking down walls, anger "肺都要炸了", a car stuck with nobody hurt, "真着火了…怎么办", a lift stopped with
 nobody in it, a crash whose injured are gone, calling the property company in vain; a seizure that does not
-stop, someone locked out (not in), a scam call hung up on, a fire far off with no flame seen."""
+stop, someone locked out (not in), a scam call hung up on, a fire far off with no flame seen; then (train_ah's
+round) a lift "关人了" or a car "困有" people, a fight going on with someone hurt, sticks and a call for the police,
+someone threatening to jump, someone fallen into a manhole, a fire that caught and cannot be beaten out, a worker
+stranded at a height, a child carried off on a motorbike or told by age, a smoke alarm with a growing burning smell —
+and a lift with nobody held, a question about a crash's hospital bill, "像被困…一样", workers "快中暑了", a sign
+hanging in the air, "真困了人怎么办", a tower crane above a house."""
 
 from __future__ import annotations
 
