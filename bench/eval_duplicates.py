@@ -112,6 +112,14 @@ road and a house number, a landmark, a community —, chasers one to six days la
 apart on 2026-12-02 for development and may be read; measured once before it was read, with the detector of main
 at 883826c: 0.881 / 0.829 (126 of 143 predicted pairs right); read from the 2026-12-02 late-afternoon dups round
 on.
+tests/data/dups_ac.jsonl (200 appeals, 143 incidents, 69 true pairs, 55 hard-negative groups: several matters at one
+busy place — a market, a hospital's entrance, a school's gate, a square —, the same matter at two compounds or
+villages of one town, the same place and matter weeks after a fix, a matter back days after a mend; repeats within
+six days) was written apart after the 2026-12-02 late-afternoon round's last detector change and never read:
+883826c (before the round) 0.822 / 0.870, 8a3647b (after it) 0.821 / 0.928; the lead also measured once, on it,
+each of that round's two reaching steps switched off (the condition window: 60 of 73 without it, 64 of 78 with it;
+the matter by meaning: no change), which reverted nothing. With dups_j, dups_k, dups_n, dups_p, dups_q, dups_s,
+dups_t, dups_u, dups_w and dups_y it is the measure of sets never seen: do not read it.
 """
 
 from __future__ import annotations
