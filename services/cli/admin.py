@@ -19,12 +19,15 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Alembic revision to reach (default: the newest)")] = "head",
 ) -> None:
     """Apply the migrations to DATABASE_URL (or the embedded SQLite file) up to REVISION."""
-    from services.db.migrate import current_revision, upgrade
+    from services.db.migrate import analyze, current_revision, upgrade
     from services.settings import CoreSettings
 
     url = CoreSettings().effective_database_url
+    before = current_revision(url) if url.startswith("postgresql") else None
     upgrade(url, revision)
     current = current_revision(url)
+    if url.startswith("postgresql") and current != before:
+        analyze(url)  # the planner's statistics after a schema change (services.db.migrate.analyze)
     behind = "" if revision == "head" or current == revision else \
         f" (not {revision}: the database was already past it; migrations only go forward here)"
     typer.echo(f"database at {url.split('@')[-1]} is at {'head' if revision == 'head' else current}{behind}")
