@@ -23,10 +23,10 @@ def db_upgrade(
     from services.settings import CoreSettings
 
     url = CoreSettings().effective_database_url
-    before = current_revision(url) if url.startswith("postgresql") else None
+    before = current_revision(url) if url.startswith("postgresql") else None  # (analyze: PostgreSQL only)
     upgrade(url, revision)
     current = current_revision(url)
-    if url.startswith("postgresql") and current != before:
+    if current != before:
         analyze(url)  # the planner's statistics after a schema change (services.db.migrate.analyze)
     behind = "" if revision == "head" or current == revision else \
         f" (not {revision}: the database was already past it; migrations only go forward here)"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
 def alembic_config(url: str) -> Config:
@@ -35,24 +39,8 @@ def analyze(url: str) -> None:
     without column statistics, and the planner then reads the near-duplicate candidates by scanning
     the whole window (0.67 -> 2.45 ms at 1,500 orders, growing with the window) until autovacuum's
     next ANALYZE (docs/history/throughput.md)."""
-    if not url.startswith("postgresql"):
-        return
-    import asyncio
-
-    from sqlalchemy import text
-
-    from services.db.engine import make_engine
-
-    async def run() -> None:
-        engine = make_engine(url)
-        try:
-            async with engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text("ANALYZE"))
-        finally:
-            await engine.dispose()
-
-    asyncio.run(run())
+    if url.startswith("postgresql"):
+        _on_connection(url, lambda c: c.exec_driver_sql("ANALYZE"), autocommit=True)
 
 
 def downgrade(url: str, revision: str) -> None:
@@ -61,18 +49,26 @@ def downgrade(url: str, revision: str) -> None:
 
 def current_revision(url: str) -> str | None:
     """The revision the database at `url` is at (None: no migrations applied). Blocking."""
-    import asyncio
-
     from alembic.runtime.migration import MigrationContext
+
+    revision: str | None = _on_connection(url, lambda c: MigrationContext.configure(c).get_current_revision())
+    return revision
+
+
+def _on_connection(url: str, work: Callable[[Connection], T], *, autocommit: bool = False) -> T:
+    """`work` run on one connection to the database at `url`, through an engine of its own disposed after. Blocking."""
+    import asyncio
 
     from services.db.engine import make_engine
 
-    async def read() -> str | None:
+    async def run() -> T:
         engine = make_engine(url)
         try:
             async with engine.connect() as conn:
-                return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+                if autocommit:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return await conn.run_sync(work)
         finally:
             await engine.dispose()
 
-    return asyncio.run(read())
+    return asyncio.run(run())
