@@ -30,7 +30,7 @@ from router.service import Router  # noqa: E402
 from router.thresholds import DispatchOutcome, MatterThresholds  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "appeals_dev.jsonl"
-CURVE = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+CURVE = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
 DEFAULT_THRESHOLD = 0.8  # the services' default review threshold (HOTLINE_REVIEW_THRESHOLD)
 HIGH_TIER = 0.95  # a high-confidence tier
 
