@@ -4,7 +4,8 @@ Cues are phrases (or `a&b` co-occurrences within one sentence) with weights, per
 `data/lexicon/emergency.yaml`. A cue counts only for danger happening now: it is discarded when
 its clause is hypothetical, a hazard report or a denial ("万一着火", "怕会着火", "暂未见明火",
 "没有人受伤"), when its sentence asks for an allowance, a certificate or a ruling ("申请补贴",
-"工伤认定": `administrative`), or when its
+"工伤认定": `administrative`), when its clause denies its line alone (`line_defeaters`: a knife at
+work, "拿刀正在切西瓜", is no knife drawn at someone, yet "切菜切到手指血流不止" is an injury), or when its
 sentence is about the past or a habit ("上周还困过人", "经常有人打架") — unless the clause says
 "now" ("现在", "还在"). Injury cues ("流血", "动不了") go to 122 when the sentence is about a traffic
 collision, to 110 when it is about violence (someone is hurting people now) and to 120 otherwise.
@@ -43,6 +44,14 @@ _DEFEATER_KINDS = ("hypothetical", "negated", "past", "habitual", "present", "ad
 
 
 @dataclass(frozen=True)
+class LineDefeater:
+    """Words that deny one line's cues in their clause, and words that keep them there."""
+
+    words: frozenset[str]  # the clause tells of something else done with the cue's words ("切西瓜", "跳广场舞")
+    unless: frozenset[str] = frozenset()  # ... but not when it also names an attack on someone ("砍我")
+
+
+@dataclass(frozen=True)
 class _Cue:
     term: Term
     line: EmergencyLine | None  # None: an injury cue (122 or 120 by context)
@@ -67,6 +76,7 @@ class EmergencyDetector:
         owners: frozenset[str] = frozenset(),
         burning: list[str] | None = None,
         fire_out: list[str] | None = None,
+        line_defeaters: dict[EmergencyLine, list[LineDefeater]] | None = None,
     ) -> None:
         self._cues = cues
         self._owners = owners
@@ -77,6 +87,7 @@ class EmergencyDetector:
         self._resolved = {line: frozenset(words) for line, words in (resolved or {}).items()}
         self._burning = frozenset(burning or ())
         self._fire_out = frozenset(fire_out or ())
+        self._line_defeaters = {line: tuple(group) for line, group in (line_defeaters or {}).items() if group}
         self._traffic = frozenset(traffic)
         self._amplifiers = amplifiers
         self._defeaters = {kind: frozenset(words) for kind, words in defeaters.items()}
@@ -94,6 +105,9 @@ class EmergencyDetector:
             words.update(p for p in cue.term.parts if len(p) >= 2)
         for group in self._defeaters.values():
             words.update(group)
+        for line_group in self._line_defeaters.values():
+            for defeater in line_group:
+                words.update(defeater.words | defeater.unless)
         self._words = frozenset(words)
         self._index = PhraseIndex(words)
         # Each cue's longest part: a cue matches only when all its parts occur, so an appeal with no
@@ -173,7 +187,8 @@ class EmergencyDetector:
             sentence_words = words_in_sentence[s]
             traffic = bool(self._traffic & sentence_words)
             injured_by = (EmergencyLine.traffic if traffic else
-                          EmergencyLine.police if self._violence & sentence_words else EmergencyLine.medical)
+                          EmergencyLine.police if self._violent(sentence_words, phrases, words_in_clause, clause_ends)
+                          else EmergencyLine.medical)
             # a collision in the sentence: whoever is hurt in it is 122's (with 120 noted), however
             # the harm is told ("撞了…叫不醒")
             collided = bool(self._collision & sentence_words)
@@ -198,6 +213,8 @@ class EmergencyDetector:
                         and (clause_words & self._objects
                              or (sentence_words & self._objects and not sentence_words & self._people))):
                     continue  # a thing was hit ("其中一个被车撞歪": the hydrant named earlier), nobody hurt
+                if self._denies(line, clause_words):
+                    continue  # "卖菜的拿刀正在切西瓜": a knife at work, no knife drawn at someone
                 scores[line] = scores.get(line, 0.0) + cue.term.weight
                 cues_by_line.setdefault(line, []).append(cue.term.label)
         # Generic cues: the parts anywhere in the text, each judged in its own clause/sentence.
@@ -217,6 +234,8 @@ class EmergencyDetector:
             if sentence_words & past and not clause_words & present:
                 continue
             line = cue.line or EmergencyLine.medical
+            if self._denies(line, clause_words):
+                continue
             scores[line] = scores.get(line, 0.0) + cue.term.weight
             cues_by_line.setdefault(line, []).append(cue.term.label)
         found = {h[2] for h in hits}
@@ -265,6 +284,21 @@ class EmergencyDetector:
         if found & self._hypothetical and not present:
             return False  # a fear or a hazard ("怕着火", "隐患"), or a denial, with no word of now
         return sure or not past or bool(present)
+
+    def _denies(self, line: EmergencyLine, clause_words: set[str]) -> bool:
+        """Whether the words of a cue's clause deny a cue of `line` (and that line's only)."""
+        return any(clause_words & d.words and clause_words.isdisjoint(d.unless)
+                   for d in self._line_defeaters.get(line, ()))
+
+    def _violent(self, sentence_words: set[str], phrases: dict[str, list[Hit]], words_in_clause: dict[int, set[str]],
+                 clause_ends: list[int]) -> bool:
+        """Whether a sentence tells of violence: a violence word ("拿刀") in a clause 110's own defeaters leave
+        alone ("卖菜的拿刀切西瓜切到手了" tells of a knife at work, and whoever bleeds is the ambulance's)."""
+        violent = self._violence & sentence_words
+        if not violent or EmergencyLine.police not in self._line_defeaters:
+            return bool(violent)
+        return any(not self._denies(EmergencyLine.police, words_in_clause[bisect_left(clause_ends, hit[0])])
+                   for word in violent for hit in phrases[word])
 
     def _still_burning(self, found: set[str], line: EmergencyLine) -> bool:
         """A fire burning that people getting out does not end ("车头全是明火了，司机自己爬出来了")."""
@@ -323,6 +357,7 @@ class EmergencyDetector:
                 raise LexiconError(f"{path}: unknown emergency line {key!r} in resolved") from None
             resolved[over] = [normalise(w) for w in words]
         return cls(cues, traffic, amplifiers, defeaters, float(data.get("threshold", 2.0)),
+                   line_defeaters=_line_defeaters(data.get("line_defeaters") or [], normalise, path),
                    objects=[normalise(w) for w in data.get("objects") or []],
                    people=[normalise(w) for w in data.get("people") or []],
                    resolved=resolved, violence=[normalise(w) for w in data.get("violence") or []],
@@ -352,3 +387,21 @@ def _family_cues(families: list[object], normalise: Normaliser, path: Path) -> l
                 # state ("走丢") is in far fewer appeals than a person ("孩子")
                 cues.append(_Cue(parse_term(f"{what}&{who}:{weight}", normalise), line))
     return cues
+
+
+def _line_defeaters(entries: list[object], normalise: Normaliser,
+                    path: Path) -> dict[EmergencyLine, list[LineDefeater]]:
+    """Defeaters of one line each: `words` in a cue's clause deny that line's cue unless the clause also
+    holds one of `unless` (a knife at work denies 110's knife cues, not 120's bleeding told beside it)."""
+    out: dict[EmergencyLine, list[LineDefeater]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("words") or "line" not in entry:
+            raise LexiconError(f"{path}: a line defeater needs `line` and `words` (and may have `unless`)")
+        try:
+            line = EmergencyLine(str(entry["line"]))
+        except ValueError:
+            raise LexiconError(f"{path}: unknown emergency line {entry['line']!r} in line_defeaters") from None
+        out.setdefault(line, []).append(LineDefeater(
+            frozenset(normalise(str(w)) for w in entry["words"]),
+            frozenset(normalise(str(w)) for w in entry.get("unless") or [])))
+    return out
