@@ -199,7 +199,10 @@ class EmergencyDetector:
                 clause_words = set().union(*(words_in_clause[c] for c in clauses))
                 if clause_words & hypothetical or sentence_words & administrative:
                     continue
-                if (sentence_words & past and not clause_words & present
+                # a cue's own words are not its past: "瘫在床上" (a condition, habitual) is why smoke at that home
+                # is the fire brigade's ("楼顶冒烟…那户住着一个瘫在床上的老人"), not a sign the smoke is old
+                told_before = sentence_words & past
+                if (told_before and not told_before.issubset(cue.term.parts) and not clause_words & present
                         and not self._now_since_past(phrases, min(phrases[p][0][0] for p in cue.term.parts))):
                     continue
                 if cue.line is EmergencyLine.police and any(
