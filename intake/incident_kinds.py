@@ -21,6 +21,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     # (the power out, as against its lines, poles and voltage: felt all round, as a water outage is)
     "power_outage": ("停电", "停的电", "没电", "断电", "来电了", "全黑了", "还没来电", "时候来电", "快点来电",
                      "恢复供电"),
+    # (停了四次电, 停了好几回电: the count between the two words; `_KIND_PATTERNS`)
     "gas": ("燃气", "煤气", "天然气", "停气", "气味", "漏气", "臭鸡蛋味"),
     "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆", "灯全黑", "灯都黑"),
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
@@ -36,14 +37,14 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "manhole": ("井盖", "窨井", "下水道盖", "盖子丢", "盖板", "盖子不见", "盖子没了", "井口敞着", "没盖的井", "井没盖",
                 "没盖子"),
     "road_damage": ("坑", "塌陷", "下沉", "坑槽", "路面", "塌方", "井盖", "压坏", "压烂", "损毁", "断裂", "伸缩缝",
-                    "桥面", "护栏"),
+                    "桥面", "护栏", "大洞", "路烂", "塌了个"),
     "parking": ("停车", "违停", "占用", "停满", "堵死", "双排"),
     "fire_lane": ("消防通道", "消防车道", "消防同道"),
     "lift": ("电梯",),
     "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤", "小摊", "摊贩", "地摊", "卖菜的", "早市", "夜市",
               "外摆"),
     "construction": ("施工", "工地", "渣土", "浇筑", "挖机", "挖掘机", "混凝土", "围挡"),
-    "tree": ("大树", "倒伏", "行道树", "树"),
+    "tree": ("大树", "倒伏", "行道树", "树", "盗伐", "伐木", "砍伐", "林木"),
     "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝", "水漫金山", "全是水"),
     "pollution": ("排污", "偷排", "死鱼", "化工", "乱排", "粪水", "废水", "排放", "翻白", "红水", "变成红色",
                   "呈红色", "水体"),
@@ -51,14 +52,16 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "queue": ("排队", "取号", "拿号", "放号"),
     "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船上", "坐船", "条船", "船老板", "船舷", "停航", "停渡"),
     "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款"),
-    "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "关门", "停业", "暂停营业",
+    # (关门 of a shop gone, not of a lift's doors: 电梯经常关门关到一半)
+    "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "突然关门", "关门了", "关门已", "已关门",
+               "关门歇业", "停业", "暂停营业",
                "年卡", "次卡", "储值卡", "私教课", "人去楼空", "卷款"),
     "food": ("食堂", "腹泻", "上吐下泻", "过期", "变质", "拉肚子", "肚子疼", "食物中毒", "伙食", "饭菜"),
     "animals": ("流浪狗", "咬", "狗", "犬", "鸽子", "猪场", "养殖场", "粪污"),
     "sand": ("采沙", "采砂", "挖沙", "挖砂", "抽沙", "抽砂", "盗采", "偷采", "河沙", "河砂"),
     "transit": ("公交", "班车", "一班车", "站牌", "候车亭", "客车", "停运", "班次"),
     "bikes": ("电单车", "共享单车", "乱停"),
-    "falling": ("高空抛物", "广告牌", "掉下来", "往下掉", "往下扔", "往楼下扔", "高空扔", "脱落"),
+    "falling": ("高空抛物", "广告牌", "掉下来", "往下掉", "往下扔", "往楼下扔", "高空扔", "脱落", "掉了一块"),
     "ebike_charging": ("电瓶", "充电", "飞线", "私拉电线"),
     "house_quality": ("空鼓", "开裂", "交房", "收房", "渗漏", "墙裂"),
     "quarry": ("采石", "放炮", "爆破", "矿山", "石场", "石头厂", "碎石", "石料", "开采"),
@@ -80,6 +83,10 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏"),
     "heating": ("暖气", "供暖", "取暖", "供热"),
     # (not 信号灯, a traffic light)
+    # A public place shut when it should be open (县图书馆周六关门了 / 周末闭馆)
+    "closed": ("闭馆", "关门了", "没开门", "不开门", "暂停开放"),
+    "hot_water": ("热水器", "没热水", "没有热水"),
+    "abandoned_car": ("僵尸车", "没人开", "轮胎都瘪", "轮胎瘪", "落满了灰", "废弃车"),
     "telecom": ("手机信号", "没信号", "信号差", "信号不好", "信号弱", "信号太差", "无信号", "信号中断", "信号覆盖",
                 "基站", "4G", "5G", "宽带", "网速", "没网", "没有网"),
 }
@@ -106,7 +113,13 @@ def incident_kinds(text: str) -> frozenset[str]:
     for m in _KIND_WORD.finditer(text):
         if m.start() == 0 or text[m.start() - 1] not in _NEGATION:
             found |= _KINDS_AT[m.group(1)]
+    found |= {kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(text)}
     return frozenset(found)
+
+
+# Kinds told with other words between their own (停了四次电, 停了好几回电: not 回电话).
+_KIND_PATTERNS = {kind: re.compile("停了(?:[一二两三四五六七八九十几好多]{1,3}|好几)[次回天趟]电(?![话视梯瓶动费])")
+                  for kind in ("power", "power_outage")}
 
 
 # Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to
@@ -149,15 +162,16 @@ _FACETS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Said not to be (没看到停水通知, 未接到通知: no notice, so no planned outage).
-_DENIED = re.compile("(?:没|未|不|无)(?:看到|看见|接到|收到|见到|见|有|发)?(?:任何)?$")
+# Said not to be (没看到停水通知, 未接到通知, 没看到哪里贴停水通知: no notice, so no planned outage).
+_DENIED = re.compile("(?:没|未|不|无)(?:看到|看见|接到|收到|见到|见|有|发)?(?:任何|哪里|哪儿|什么)?"
+                     "(?:张贴|贴|发)?(?:的|过|了)?$")
 
 
 def _affirmed(word: str, text: str) -> bool:
     """`word` is in `text` other than denied just before it (没看到停水通知 tells of no notice)."""
     at = text.find(word)
     while at >= 0:
-        if not _DENIED.search(text, max(0, at - 5), at):
+        if not _DENIED.search(text, max(0, at - 8), at):
             return True
         at = text.find(word, at + 1)
     return False

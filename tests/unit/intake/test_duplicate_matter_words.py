@@ -168,3 +168,26 @@ def test_a_gyms_din_an_open_manhole_and_a_street_under_water_in_everyday_words()
 
 def test_a_power_cut_told_as_the_power_cut_yesterday_is_an_outage() -> None:
     assert "power_outage" in incident_kinds("村里昨天停的电今天早上还没来，老人要用制氧机")
+
+
+def test_everyday_words_of_a_power_cut_counted_a_hole_a_piece_fallen_a_place_shut_and_a_car_left() -> None:
+    assert "power_outage" in incident_kinds("集镇这两天停了四次电，什么原因也不说")
+    assert "power_outage" in incident_kinds("两天停了好几回电，冰柜里的肉都化了")
+    assert "power_outage" not in incident_kinds("停了一会儿，回电话也没人接")
+    assert "road_damage" in incident_kinds("路中间塌了个大洞，旁边就一个锥桶")
+    assert "falling" in incident_kinds("楼下还只是拉了根绳子，今天又掉了一块")
+    assert "closed" in incident_kinds("图书室今天周六怎么关门了") & incident_kinds("周末闭馆没有提前公告")
+    assert "hot_water" in incident_kinds("敬老院的热水器坏了一个星期了")
+    assert "abandoned_car" in incident_kinds("广场边上有辆破面包车一直没人开，占着车位")
+
+
+def test_a_lifts_doors_closing_are_no_shop_gone() -> None:
+    assert "refund" not in incident_kinds("写字楼的电梯经常关门关到一半又弹开，夹了小孩的书包")
+    assert "refund" in incident_kinds("健身房突然关门了，私教课才上了两节")
+
+
+def test_no_notice_seen_anywhere_is_no_planned_outage() -> None:
+    from intake.incident_kinds import incident_facets
+
+    assert "planned" not in incident_facets("昨天也没看到哪里贴停水通知啊，今天一滴水都没有")
+    assert "planned" in incident_facets("楼下贴了停水通知，说今天检修")
