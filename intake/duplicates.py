@@ -23,6 +23,7 @@ from intake.duplicate_places import (
     _WITHIN,
     Band,
     _elsewhere,
+    _felt_from_one_source,
     _junction_of,
     _named_spot,
     _outage_and_burst,
@@ -246,16 +247,23 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
                                      f"{gap.total_seconds() / 3600:.0f} h apart", firm)
 
 
+def _no_specific_matter(a: Profile, b: Profile) -> bool:
+    """The router gives neither a specific matter: its catch-all (….other: a village's, a township's) or none."""
+    return not any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic | b.report.topic)
+
+
 def _still_so(place: str, a: Profile, b: Profile, same_kind: bool, leaning: float | None,
               policy: DuplicatePolicy) -> bool:
     """Past the window, up to `condition_window`: a condition told again at a spot of the gazetteer both
     name (a compound, a landmark, a village; not a road, a community, a business of many branches or a
     junction), as the router's one specific matter and the same kind or leanings alike
-    (`min_leaning_at_spot`), the later not telling it as back after it was dealt with (好了两天又浑了):
+    (`min_leaning_at_spot`) — or as the same kind where the router gives neither a specific matter (a
+    home for the elderly's water heater told by a relative and by the grid worker, both the village's or
+    township's catch-all) —, the later not telling it as back after it was dealt with (好了两天又浑了):
     a roof leaking, a guardrail missing, sand dug by night, told again days later by another caller or
     channel."""
     earlier, later = (a, b) if a.report.reported_at <= b.report.reported_at else (b, a)
-    if later.came_back or not _specific_matter(a, b):
+    if later.came_back or not (_specific_matter(a, b) or (same_kind and _no_specific_matter(a, b))):
         return False
     if not (same_kind or (leaning is not None and leaning >= policy.min_leaning_at_spot)):
         return False
@@ -353,6 +361,10 @@ def repeated_incident(new: Profile, members: Sequence[tuple[Profile, str]],
     # (one report merged wrongly would lead every later one to the wrong incident).
     # An incident told as an outage of the whole township takes reports of it from anywhere in it.
     wide = {root for p, root in members if p.township_wide}
+    # ... and one whose report `new` smells from the source both name (东湖工业园's fumes), or whose burst
+    # empties `new`'s taps on the road both name, from wherever its other reports smelt it or were dry:
+    # their compounds are where it is felt, not places elsewhere (`_felt_from_one_source`).
+    wide |= {root for p, root in members if _felt_from_one_source(p, new)}
     if new.township_wide:
         wide |= {root for _, root in matches}
     reports_of: dict[str, list[Profile]] = {}
