@@ -134,6 +134,8 @@ _RELATED_KINDS = (
     frozenset({"dust", "quarry", "construction"}),
     frozenset({"noise", "construction", "quarry"}),
     frozenset({"road_damage", "manhole"}), frozenset({"road_damage", "rockfall"}),
+    # a road wrecked by the trucks of sand dug or stone quarried by night: the matter told by its effect
+    frozenset({"road_damage", "sand", "quarry"}),
     frozenset({"road_damage", "renovation"}), frozenset({"construction", "renovation"}),
     frozenset({"parking", "bikes", "fire_lane", "traffic_jam"}),
     frozenset({"ebike_charging", "power"}),  # a cable hung down from a window to charge e-bikes

@@ -191,3 +191,12 @@ def test_no_notice_seen_anywhere_is_no_planned_outage() -> None:
 
     assert "planned" not in incident_facets("昨天也没看到哪里贴停水通知啊，今天一滴水都没有")
     assert "planned" in incident_facets("楼下贴了停水通知，说今天检修")
+
+
+def test_a_road_wrecked_by_the_trucks_of_sand_dug_by_night_is_not_told_apart_from_the_digging() -> None:
+    from intake.incident_kinds import _kinds_apart
+
+    digging = incident_kinds("村江边晚上有船在抽沙子，好几辆大车排队拉，都是半夜干")
+    road = incident_kinds("我们村的村道这两天被大车压烂了，水泥板都压碎了")
+    assert not _kinds_apart(digging, road)
+    assert _kinds_apart(incident_kinds("小区门口的垃圾桶满了没人清运"), road)
