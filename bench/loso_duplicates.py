@@ -121,7 +121,7 @@ def pair_features(a: Profile, b: Profile, policy: DuplicatePolicy, raw_grams: di
         1.0 if len(a.rare & b.rare) >= 2 else 0.0,
         1.0 if wa is not None and wb is not None and places.shared_spots(wa, wb) else 0.0,
         1.0 if ra.places & rb.places else 0.0,
-        1.0 if place and within and place.startswith(within) else 0.0,
+        1.0 if place and within and str(place).startswith(within) else 0.0,
         1.0 if place and named_spot(place, a, b) else 0.0,
         1.0 if place is None else 0.0,
         1.0 if same_kind else 0.0,

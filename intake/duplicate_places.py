@@ -41,6 +41,33 @@ from intake.places import (
 )
 
 
+class SharedPlace(NamedTuple):
+    """Where two reports are both at (`_same_place`): `how` they are (`_SAME_PLACE` a place both name, or
+    the router's node for both; `_BUSINESS`, `_JUNCTION`, `_SAME_NAME`, `_SAME_BUILDING`; `_WITHIN` only a
+    township or village in common; `_NEARBY` coordinates) and the `name` of that place (for `_NEARBY`, the
+    metres apart). Read as text it is the reason the detector gives (`same place 锦绣华庭`)."""
+
+    how: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} m apart" if self.how == _NEARBY else self.how + self.name
+
+    @property
+    def router_node(self) -> bool:
+        """Only the router's village node for both (`village:…`), not a place either names."""
+        return ":" in self.name
+
+
+_SAME_PLACE = "same place "
+
+
+_NEARBY = "nearby "
+
+
+_SAME_NAME = "same name "
+
+
 def _metres(a: Report, b: Report) -> float | None:
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         return None
@@ -210,15 +237,15 @@ def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:
     return any(p.village in villages for p in other.whereabouts.places if stem in p.name)
 
 
-def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
-    """Why `a` and `b` are at the same place, or None."""
+def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> SharedPlace | None:
+    """The place `a` and `b` are both at (how they are, and its name), or None."""
     ra, rb = a.report, b.report
     if (ra.latitude is not None and rb.latitude is not None and ra.longitude is not None and rb.longitude is not None
             and abs(ra.latitude - rb.latitude) * _METRES_PER_DEGREE_LATITUDE > policy.max_distance_m * 1.000001):
         return None  # too far apart north to south alone: no need for the great circle (intake's hot loop)
     distance = _metres(ra, rb)
     if distance is not None:
-        return f"{distance:.0f} m apart" if distance <= policy.max_distance_m else None
+        return SharedPlace(_NEARBY, f"{distance:.0f}") if distance <= policy.max_distance_m else None
     kinds_a, kinds_b = a.subplaces_by_kind, b.subplaces_by_kind
     if any(not kinds_a[k] & kinds_b[k] for k in kinds_a.keys() & kinds_b.keys()):
         return None  # 3栋 and 5栋 of the same compound are two places
@@ -230,23 +257,23 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     # The finest place both name first: a compound or landmark on a road both name is where it is.
     spots = shared_spots(a.whereabouts, b.whereabouts)
     if spots:
-        return "same place " + max((p.name for p in spots), key=_longest_first)
+        return SharedPlace(_SAME_PLACE, max((p.name for p in spots), key=_longest_first))
     firm = names_one(a.firms, b.where) or names_one(b.firms, a.where)
     if firm:
-        return _BUSINESS + firm  # one business both name, wherever else they say it is
+        return SharedPlace(_BUSINESS, firm)  # one business both name, wherever else they say it is
     keyed = shared_key(a.keys, b.keys)
     if keyed:
         # one corner however its roads are told, or one spot told from the same neighbour (农行后面 / 农业银行背后)
-        return (_JUNCTION if keyed[0] == "junction" else "same place ") + keyed[1]
+        return SharedPlace(_JUNCTION if keyed[0] == "junction" else _SAME_PLACE, keyed[1])
     roads = a.whereabouts.at("road") & b.whereabouts.at("road")
     if len(roads) >= 2:
-        return _JUNCTION + "/".join(sorted(roads))  # the corner of two roads both name is a spot
+        return SharedPlace(_JUNCTION, "/".join(sorted(roads)))  # the corner of two roads both name is a spot
     if len(roads) == 1 and all(_JUNCTION_WORDS.search(p.report.text) for p in (a, b)):
-        return _JUNCTION + next(iter(roads))  # both at a junction of the one road they name (滨湖路口)
+        return SharedPlace(_JUNCTION, next(iter(roads)))  # both at a junction of the one road they name (滨湖路口)
     # (A name both hold only inside two other places of the gazetteer is no place in common.)
     shared = (a.names & b.names & (a.read | b.read)) | (a.read & b.read)
     if shared:
-        return "same place " + max(shared, key=_finest_first)
+        return SharedPlace(_SAME_PLACE, max(shared, key=_finest_first))
     # Each names spots of the gazetteer and none in common (东湖公园 / 东湖广场): a bare name read in
     # the other's text is then part of another place's name, and no place in common. So is one read
     # only inside a gazetteer place of the other's held by no village of its own (`_bare_name_in`).
@@ -254,36 +281,37 @@ def _same_place(a: Profile, b: Profile, policy: DuplicatePolicy) -> str | None:
     contained = ({s for s in a.read_stems if _bare_name_in(s, b, a)}
                  | {s for s in b.read_stems if _bare_name_in(s, a, b)}) if not apart_spots else set()
     if contained:
-        return "same place " + max(contained, key=_longest_first)
+        return SharedPlace(_SAME_PLACE, max(contained, key=_longest_first))
     rare = a.rare & b.rare
     # (Nor are words the background never saw, 出行极为 of two formal reports, then a name.)
     if len(rare) >= 2 and not apart_spots:
-        return "same name " + "".join(sorted(rare))
+        return SharedPlace(_SAME_NAME, "".join(sorted(rare)))
     # (a name of one rare word and common ones, outside the places read: 竹山坳, 刘家嘴, 老张麻辣烫)
     unplaced = frozenset(g for g in rare if not any(g in n for n in a.names | b.names | a.coarse | b.coarse))
     name = _name_around(unplaced, _said(a), _said(b)) if unplaced and not apart_spots else None
     if name:
-        return "same name " + name
+        return SharedPlace(_SAME_NAME, name)
     building = _one_building(a, b)
     if building:
         # A building number both give, the compound named by one only or by neither (水岸名都6栋 / 东湖大道268号
         # 6栋 / 8栋电梯): a place in common as wide as a road, the matter deciding.
-        return _SAME_BUILDING + building
+        return SharedPlace(_SAME_BUILDING, building)
     nodes = a.report.places & b.report.places
     if nodes and not (_compound_elsewhere(a, b) or _compound_elsewhere(b, a)):
-        return "same place " + min(nodes)
+        return SharedPlace(_SAME_PLACE, min(nodes))
     townships = a.whereabouts.townships & b.whereabouts.townships
     if townships and ((a.township_wide and b.township_wide) or a.kinds & b.kinds & _TOWNSHIP_SCALE):
         # both tell of the whole township, or of a matter a township shares (its bus, a smell over it);
         # two reports naming only one township are otherwise at no place in common
-        return f"{_WITHIN}township {min(townships)}"
+        return SharedPlace(_WITHIN, f"township {min(townships)}")
     holder = common_holder(a.whereabouts, b.whereabouts)
     if holder:
-        return f"{_WITHIN}{holder[0]} {holder[1]}"  # one names a place in the other's, or both only their village
+        # one names a place in the other's, or both only their village
+        return SharedPlace(_WITHIN, f"{holder[0]} {holder[1]}")
     felt = a.kinds & b.kinds & _FELT_AROUND or _outage_and_burst(a, b)
     area = common_area(a.whereabouts, b.whereabouts) if felt else None
     if area:
-        return f"{_WITHIN}village {area}"  # an outage felt by two places of one community
+        return SharedPlace(_WITHIN, f"village {area}")  # an outage felt by two places of one community
     return None
 
 
@@ -351,13 +379,13 @@ def _estates(p: Profile) -> bool:
 _JUNCTION_WORDS = re.compile("路口|街口|交叉|十字口|交汇|交口|拐角|转角")
 
 
-def _named_spot(place: str, a: Profile, b: Profile) -> bool:
+def _named_spot(place: SharedPlace, a: Profile, b: Profile) -> bool:
     """The place both reports name is a compound, village, landmark … rather than a road or an urban
     community (wide: one kind of incident in it twice may be two) or only the router's village or
     coordinates."""
-    if place.startswith((_JUNCTION, _BUSINESS)):
+    if place.how in (_JUNCTION, _BUSINESS):
         return True
-    if not place.startswith("same place ") or ":" in place:
+    if place.how != _SAME_PLACE or place.router_node:
         return False
-    name = place.removeprefix("same place ")
+    name = place.name
     return not name.endswith(_WIDE) and not any(n.endswith(name + r) for n in a.names | b.names for r in _WIDE)

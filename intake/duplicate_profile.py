@@ -125,6 +125,9 @@ class Profile:
     subplaces_by_kind: dict[str, frozenset[int]] = field(init=False, repr=False, compare=False)
     read_stems: frozenset[str] = field(init=False, repr=False, compare=False)
     compound_stems: frozenset[str] | None = field(init=False, repr=False, compare=False)
+    # The specific matters it may mean (`intake.duplicates._meant`), by the policy's `meant_leaning`:
+    # read once, not for each report it is compared with.
+    meant_by: dict[float, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_kind: dict[str, set[int]] = {}
@@ -135,6 +138,7 @@ class Profile:
                            _address_stems(self.read) & self.stems if self.read != self.names else self.stems)
         compounds = [n for n in self.names if n.endswith(_LEVELS[2])]
         object.__setattr__(self, "compound_stems", frozenset(_stems(compounds)) if compounds else None)
+        object.__setattr__(self, "meant_by", {})
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from intake.duplicate_places import (
+    _BUSINESS,
+    _JUNCTION,
+    _SAME_BUILDING,
+    _SAME_NAME,
+    _SAME_PLACE,
     _WITHIN,
     Band,
+    SharedPlace,
     _elsewhere,
     _felt_from_one_source,
     _junction_of,
@@ -109,10 +115,15 @@ def _specific_matter(a: Profile, b: Profile) -> bool:
 def _meant(p: Profile, policy: DuplicatePolicy) -> frozenset[str]:
     """The specific matters the router and the learned model make of a report: the router's matter, those
     its rules name (`Profile.cues`) and those it ranks close (`Profile.near`), and the leanings at least
-    `meant_leaning` — not a department's catch-all (….other) nor the hotline's own services."""
-    said = {t[7:] for t in p.report.topic if t.startswith("matter:")} | p.cues | p.near
-    said |= {m for m, w in p.leaning.items() if w >= policy.meant_leaning}
-    return frozenset(m for m in said if not m.endswith(".other") and not m.startswith("gov_services."))
+    `meant_leaning` — not a department's catch-all (….other) nor the hotline's own services. Read once per
+    profile and `meant_leaning` (`Profile.meant_by`)."""
+    found = p.meant_by.get(policy.meant_leaning)
+    if found is None:
+        said = {t[7:] for t in p.report.topic if t.startswith("matter:")} | p.cues | p.near
+        said |= {m for m, w in p.leaning.items() if w >= policy.meant_leaning}
+        found = p.meant_by[policy.meant_leaning] = frozenset(
+            m for m in said if not m.endswith(".other") and not m.startswith("gov_services."))
+    return found
 
 
 def _told_apart(a: Profile, b: Profile, policy: DuplicatePolicy) -> bool:
@@ -220,7 +231,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     unsaid = spot and not a.kinds and not b.kinds and bool(a.report.topic) and bool(b.report.topic)
     needed = (0.0 if certain else policy.min_similarity_same_matter if same_matter else
               policy.min_similarity if same_topic or unsaid else policy.min_similarity_other_topic)
-    coarse = place.startswith(_WITHIN)
+    coarse = place.how == _WITHIN
     past = gap > policy.window or _past_window_assumed(a, b, policy)
     if coarse and past:
         return None  # past the window a standing grievance is one only at a place both name
@@ -242,7 +253,7 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
     # water's, whose reports share more of its everyday words), nearer in time.
     score = (words + (0.3 if same_topic else 0.0) + 0.2 * (leaning or 0.0) - min(gap / policy.window, 1.0) * 0.1
              - (0.2 if coarse else 0.0))
-    firm = same_topic and not coarse and place.startswith(_NAMED_BY_BOTH) and ":" not in place
+    firm = same_topic and not coarse and place.how in _NAMED_BY_BOTH and not place.router_node
     return Match(a.report.id, score, f"{place}; words {words:.2f}{'; same matter' if same_topic else ''}; "
                                      f"{gap.total_seconds() / 3600:.0f} h apart", firm)
 
@@ -252,7 +263,7 @@ def _no_specific_matter(a: Profile, b: Profile) -> bool:
     return not any(t.startswith("matter:") and not t.endswith(".other") for t in a.report.topic | b.report.topic)
 
 
-def _still_so(place: str, a: Profile, b: Profile, same_kind: bool, leaning: float | None,
+def _still_so(place: SharedPlace, a: Profile, b: Profile, same_kind: bool, leaning: float | None,
               policy: DuplicatePolicy) -> bool:
     """Past the window, up to `condition_window`: a condition told again at a spot of the gazetteer both
     name (a compound, a landmark, a village; not a road, a community, a business of many branches or a
@@ -267,9 +278,9 @@ def _still_so(place: str, a: Profile, b: Profile, same_kind: bool, leaning: floa
         return False
     if not (same_kind or (leaning is not None and leaning >= policy.min_leaning_at_spot)):
         return False
-    name = place.removeprefix("same place ")
-    return name != place and any(p.name == name and p.level in _STILL_AT and not name.endswith(_WIDE)
-                                 for p in earlier.whereabouts.places & later.whereabouts.places)
+    return place.how == _SAME_PLACE and any(p.name == place.name and p.level in _STILL_AT
+                                            and not place.name.endswith(_WIDE)
+                                            for p in earlier.whereabouts.places & later.whereabouts.places)
 
 
 # The gazetteer's places a condition is told at again days later (`_still_so`).
@@ -286,7 +297,7 @@ def _past_window_assumed(a: Profile, b: Profile, policy: DuplicatePolicy) -> boo
 
 # The places `_same_place` reads in both reports' words (a gazetteer place, a business, a corner, a
 # name or a building both give), as against the router's village node or coordinates alone.
-_NAMED_BY_BOTH = ("same place ", "same business ", "same junction ", "same name ", "same building ")
+_NAMED_BY_BOTH = frozenset({_SAME_PLACE, _BUSINESS, _JUNCTION, _SAME_NAME, _SAME_BUILDING})
 
 
 @dataclass
