@@ -125,6 +125,11 @@ singletons; the same matter in a neighbouring compound, village or road on the s
 busy place in a week, the same place and matter again after a repair) was written apart at the start of the
 2026-12-02 evening round and never read: main at 7bf51de 0.854 / 0.849 (129 of 151 predicted pairs right).
 Never-read too: do not read it.
+tests/data/dups_ad.jsonl (242 appeals, 113 incidents, 226 true pairs: one incident told very differently — a compound,
+its road and a landmark, a village and a building; a grid worker's line, a long call, an angry post; days later; the
+matter named by its effect — and hard negatives) was written apart on 2026-12-02 for development and may be read;
+measured once before it was read, with the detector of main at 7bf51de: 0.940 / 0.761 (172 of 183 predicted pairs
+right); read from the 2026-12-02 dups_ad round on.
 """
 
 from __future__ import annotations
