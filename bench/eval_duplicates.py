@@ -125,6 +125,11 @@ singletons; the same matter in a neighbouring compound, village or road on the s
 busy place in a week, the same place and matter again after a repair) was written apart at the start of the
 2026-12-02 evening round and never read: main at 7bf51de 0.854 / 0.849 (129 of 151 predicted pairs right).
 Never-read too: do not read it.
+tests/data/dups_ag.jsonl (201 appeals, 124 incidents, 105 true pairs: 53 incidents told two to four times; the same
+matter at another place, other matters at one busy place, shops and compounds of near-identical names, the same
+place and matter weeks later, relatives and online posts telling an event indirectly) was written apart at the
+start of the 2026-12-03 round and never read: main at c07a4d6 0.909 / 0.667 (70 of 77 predicted pairs right).
+Never-read too: do not read it.
 tests/data/dups_ad.jsonl (242 appeals, 113 incidents, 226 true pairs: one incident told very differently — a compound,
 its road and a landmark, a village and a building; a grid worker's line, a long call, an angry post; days later; the
 matter named by its effect — and hard negatives) was written apart on 2026-12-02 for development and may be read;
