@@ -10,13 +10,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Float,
     Row,
     Select,
+    String,
+    Text,
     and_,
     any_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -97,8 +101,83 @@ async def written_together(session: AsyncSession) -> AsyncIterator[None]:
     finally:
         del session.info[_ROWS]
     await session.flush()
+    if _dialect(session) == "postgresql":
+        await _insert_together(session, rows)
+        return
     for table, params in rows.items():
         await session.execute(core_insert(table), params)
+
+
+# (table, its columns) of each table written, in order -> the statement writing them all
+_TOGETHER: dict[tuple[tuple[Any, tuple[str, ...]], ...], Any] = {}
+
+
+def _defaults(table: Any, keys: Iterable[str]) -> dict[str, Any] | None:
+    """The scalar client-side defaults SQLAlchemy's INSERT adds for `table`'s columns not in `keys`;
+    None if one of them is not a scalar (computed per row: left to SQLAlchemy)."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        if column.key in keys or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        out[column.key] = column.default.arg
+    return out
+
+
+def _together_statement(shape: tuple[tuple[Any, tuple[str, ...]], ...]) -> Any:
+    """One INSERT per table of `shape` as one statement (data-modifying CTEs, the last table's the
+    main one), each from one array parameter per column unnested in the rows' order (WITH
+    ORDINALITY, so the identifiers are drawn in that order, as with the row-by-row INSERT). Text
+    arrays, not varchar(n)[] (an explicit cast would cut a value too long where the column refuses
+    it); JSON values go as their serialised text and are cast (the same text stored). Built once
+    per shape."""
+    built = _TOGETHER.get(shape)
+    if built is not None:
+        return built
+    inserts = []
+    for table, keys in shape:
+        columns = [table.c[key] for key in keys]
+        types = [Text if isinstance(c.type, String | JSON) else c.type for c in columns]
+        cells = func.unnest(*[bindparam(f"{table.name}__{c.key}", type_=ARRAY(t)) for c, t in zip(columns, types,
+                                                                                                    strict=True)]
+                            ).table_valued(*keys, with_ordinality="n_").render_derived(with_types=False)
+        values = [cast(cells.c[c.key], JSON) if isinstance(c.type, JSON) else cells.c[c.key] for c in columns]
+        inserts.append(core_insert(table).from_select(list(keys), select(*values).order_by(cells.c.n_)))
+    main = inserts[-1]
+    if len(inserts) > 1:
+        main = main.add_cte(*[stmt.cte(f"written_{i}") for i, stmt in enumerate(inserts[:-1])])
+    built = _TOGETHER[shape] = main
+    return built
+
+
+async def _insert_together(session: AsyncSession, rows: dict[Any, list[dict[str, Any]]]) -> None:
+    """PostgreSQL: the rows of every table in one statement (one round trip, not one per table);
+    the same values as `core_insert(table)` with the rows as parameter sets would write: the first
+    row's columns (later rows' other keys ignored, as executemany does), the columns' scalar
+    defaults, JSON serialised by the column's own bind processor."""
+    dialect = session.get_bind().dialect
+    shape: list[tuple[Any, tuple[str, ...]]] = []
+    params: dict[str, list[Any]] = {}
+    for table, table_rows in rows.items():
+        if not table_rows:
+            continue
+        keys = tuple(table_rows[0])
+        defaults = _defaults(table, keys)
+        if defaults is None:  # a default computed per row: SQLAlchemy's executemany computes it
+            await session.execute(core_insert(table), table_rows)
+            continue
+        shape.append((table, (*keys, *defaults)))
+        for key in keys:
+            column = table.c[key]
+            process = column.type.dialect_impl(dialect).bind_processor(dialect) if isinstance(column.type, JSON) \
+                else None
+            values = [row[key] for row in table_rows]
+            params[f"{table.name}__{column.key}"] = [process(v) for v in values] if process else values
+        for key, value in defaults.items():
+            params[f"{table.name}__{table.c[key].key}"] = [value] * len(table_rows)
+    if shape:
+        await session.execute(_together_statement(tuple(shape)), params)
 
 
 # ---- work orders -----------------------------------------------------------------------------
