@@ -23,7 +23,9 @@ _KINDS: dict[str, tuple[str, ...]] = {
                      "恢复供电"),
     # (停了四次电, 停了好几回电: the count between the two words; `_KIND_PATTERNS`)
     "gas": ("燃气", "煤气", "天然气", "停气", "气味", "漏气", "臭鸡蛋味"),
-    "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆", "灯全黑", "灯都黑"),
+    # (a stairwell's or a corridor's light as well as a street's: 楼道灯, 感应灯, 灯坏了)
+    "street_light": ("路灯", "不亮", "黑灯", "一片黑", "一盏灯", "漆黑", "黑漆漆", "灯全黑", "灯都黑", "楼道灯",
+                     "感应灯", "灯坏", "灯泡"),
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
     "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街", "喇叭", "切割机", "声音很大", "声音太大",
               "声音特别大", "震天响", "震耳", "轰鸣", "喧哗", "吵闹", "哐哐", "咚咚", "低音炮", "蹦迪", "音乐开得",
@@ -71,12 +73,17 @@ _KINDS: dict[str, tuple[str, ...]] = {
                  "垮了", "路塌了"),
     "wildlife": ("野猪", "猴子", "野兽", "毁坏农作物", "拱得"),
     "subsidy": ("补贴", "补助", "到账", "发放"),
-    "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘", "粉尘"),
+    # (and mud carried out on a site's wheels: 带泥上路, 一路泥巴, 车辆出场不冲洗; not 泥巴汤 of murky water)
+    "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘", "粉尘", "带泥", "一路泥",
+             "全是泥", "不冲洗", "没冲洗", "未冲洗"),
     "wall": ("围墙", "墙倒", "墙塌", "倒塌"),
     "renovation": ("改造", "沟槽", "挖开"),
-    "fees": ("物业费", "乱收费", "收费", "涨价", "停车费"),
+    # (a charge disputed: 多收, 乱收, a bill's items — 出院清单上有一项收了三天; a school's 资料费)
+    "fees": ("物业费", "乱收费", "收费", "涨价", "停车费", "多收", "乱收", "收取费用", "资料费", "费用清单",
+             "收费清单", "出院清单", "清单上"),
     "welfare": ("低保", "养老金", "社保", "医保", "五保"),
-    "public_order": ("赌博", "打架", "斗殴", "醉酒闹事", "寻衅"),
+    # (a quarrel is not noise: 吵架 is read as this alone, `_OWN_KINDS`)
+    "public_order": ("赌博", "打架", "斗殴", "醉酒闹事", "寻衅", "吵架", "争吵", "吵起来"),
     "traffic_jam": ("堵车", "拥堵", "车流量大"),
     "school_place": ("学位", "入学", "校车", "转学"),
     "home_renovation": ("装修", "电钻", "冲击钻", "砸墙"),  # a neighbour's works, not a building site
@@ -87,6 +94,15 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "closed": ("闭馆", "关门了", "没开门", "不开门", "暂停开放"),
     "hot_water": ("热水器", "没热水", "没有热水"),
     "abandoned_car": ("僵尸车", "没人开", "轮胎都瘪", "轮胎瘪", "落满了灰", "废弃车"),
+    # What is wrong at a busy public place (a hospital, a service centre, a school, a station), which the
+    # router gives one matter whatever happened there: a clerk's manner, a system down, tickets or
+    # numbers resold, black cabs touting at the gate.
+    "attitude": ("态度差", "态度很差", "态度太差", "态度恶劣", "态度极差", "态度不好", "服务态度", "吼人", "爱答不理",
+                 "不耐烦", "甩脸色", "头都不抬"),
+    "system_down": ("系统坏", "系统故障", "系统崩", "系统瘫痪", "瘫痪了", "系统出问题", "系统出了问题", "网络故障",
+                    "系统卡", "系统维护", "系统升级"),
+    "scalper": ("黄牛", "号贩子", "倒号", "倒卖", "加价卖", "炒号"),
+    "taxi": ("黑车", "拉客", "揽客", "拒载", "不打表", "出租车", "网约车", "的士"),
     "telecom": ("手机信号", "没信号", "信号差", "信号不好", "信号弱", "信号太差", "无信号", "信号中断", "信号覆盖",
                 "基站", "4G", "5G", "宽带", "网速", "没网", "没有网"),
 }
@@ -101,7 +117,10 @@ _KINDS_OF: dict[str, frozenset[str]] = {}
 for _kind, _words in _KINDS.items():
     for _word in _words:
         _KINDS_OF[_word] = _KINDS_OF.get(_word, frozenset()) | {_kind}
-_KINDS_AT = {word: frozenset().union(*(kinds for w, kinds in _KINDS_OF.items() if word.startswith(w)))
+# Words that tell their own kind only, not those of the words they begin with (吵架 is a quarrel, not 吵's noise).
+_OWN_KINDS = frozenset({"吵架", "吵起来"})
+_KINDS_AT = {word: _KINDS_OF[word] if word in _OWN_KINDS
+             else frozenset().union(*(kinds for w, kinds in _KINDS_OF.items() if word.startswith(w)))
              for word in _KINDS_OF}
 _KIND_WORD = re.compile("(?=(" + "|".join(map(re.escape, sorted(_KINDS_OF, key=len, reverse=True))) + "))")
 
@@ -191,7 +210,8 @@ _STANDING = frozenset({"wages", "refund", "house_quality", "welfare", "subsidy",
 
 
 # A sentence that adds another matter in passing (。还有我们那个路灯也坏了; 。另外…; 顺便说一下).
-_ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)")
+# ... or in brackets as reported apart: （另有一辆僵尸车另行上报）.
+_ASIDE = re.compile("[。！？!?；;]\\s*(?:还有|另外)|顺便(?:说|问|反映)|[（(]\\s*(?:另有|另外|还有)")
 
 
 # What a spot is told from, right before a word of position (工地门口的车辆, 超市旁边那个, 公交站下车往前): a

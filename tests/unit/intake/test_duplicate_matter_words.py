@@ -78,7 +78,7 @@ def test_the_router_ranks_a_text_close_to_the_matters_its_words_support() -> Non
 def _reading_lean(text: str) -> dict[str, float]:
     """A stand-in for the learned leaning: a librarian's manner (the model half sure of the second
     telling), and the building's cooling."""
-    if "态度" in text:
+    if "说话" in text:
         return {"culture.service": 0.9, "culture.other": 0.44}
     if "玩手机" in text:
         return {"culture.service": 0.6, "culture.facilities": 0.8}
@@ -86,7 +86,7 @@ def _reading_lean(text: str) -> dict[str, float]:
 
 
 def test_the_routers_one_matter_at_a_spot_neither_says_is_one_when_the_words_lean_to_one_matter() -> None:
-    rude = _r("a", "青石图书室那个管理员态度很差，问两句就不耐烦", topic=CULTURE)
+    rude = _r("a", "青石图书室那个管理员说话很冲，问两句就嫌烦", topic=CULTURE)
     phone = _r("b", "图书室工作人员上班一直玩手机，叫他也不理人，青石图书室", hours=3, topic=CULTURE)
     index = DuplicateIndex(book=BOOK, leaning=_reading_lean)
     assert [index.add(r) for r in (rude, phone)] == [None, "a"]

@@ -1,0 +1,65 @@
+"""并单 at a busy public place (a hospital, a service hall, a school), which the router gives one matter
+whatever happened there: what the words say happened tells two matters of the place apart. A made-up
+county (names of no data set)."""
+
+from __future__ import annotations
+
+from intake.duplicates import DuplicateIndex, profile
+from intake.incident_kinds import _kinds_apart, incident_kinds
+from intake.places import KnownPlace, PlaceBook
+from tests.unit.intake.duplicate_reports import report, verdicts
+
+BOOK = PlaceBook({
+    "松岗镇": KnownPlace("松岗镇", "township", "songgang"),
+    "松岗便民服务大厅": KnownPlace("松岗便民服务大厅", "landmark", "songgang"),
+    "松岗镇医院": KnownPlace("松岗镇医院", "landmark", "songgang"),
+    "梧桐苑": KnownPlace("梧桐苑", "compound", "songgang", "wutong"),
+})
+HALL = frozenset({"dept:gov_services", "matter:gov_services.window_service"})
+HOSPITAL = frozenset({"dept:health", "matter:health.hospital_service"})
+
+
+def _index() -> DuplicateIndex:
+    return DuplicateIndex(book=BOOK)
+
+
+def test_a_clerks_manner_and_a_system_down_at_one_service_hall_are_two_matters() -> None:
+    down = report("a", "松岗便民服务大厅办证窗口的系统故障了，等了一上午也办不了", topic=HALL)
+    manner = report("b", "松岗便民服务大厅那个窗口的人态度很差，问一句就不耐烦", hours=2, topic=HALL)
+    assert verdicts(_index(), down, manner) == [None, None]
+    again = report("b", "松岗便民服务大厅的系统坏了一上午，好多人都白跑了", hours=2, topic=HALL)
+    assert verdicts(_index(), down, again) == [None, "a"]
+
+
+def test_numbers_resold_and_a_bill_disputed_at_one_hospital_are_two_matters() -> None:
+    scalpers = report("a", "松岗镇医院挂号处有黄牛，专家号加价卖", topic=HOSPITAL)
+    bill = report("b", "在松岗镇医院住了三天院，费用清单上多收了一项检查", hours=5, topic=HOSPITAL)
+    assert verdicts(_index(), scalpers, bill) == [None, None]
+
+
+def test_a_quarrel_is_no_noise_and_black_cabs_are_not_the_parking_at_a_gate() -> None:
+    assert "noise" not in incident_kinds("门口两个司机抢客吵架")
+    assert "public_order" in incident_kinds("门口两个司机抢客吵架")
+    assert "noise" in incident_kinds("楼下每天晚上吵得睡不着")
+    assert _kinds_apart(incident_kinds("医院门口有人拉黑车，见人就问去哪"), incident_kinds("医院门口违停严重"))
+
+
+def test_a_stairwells_light_is_a_light_not_the_septic_tank_of_its_building() -> None:
+    septic = report("a", "梧桐苑2栋化粪池堵了，污水冒到楼道口", topic=frozenset({"matter:village.repair"}))
+    light = report("b", "梧桐苑2栋楼道灯坏了半个月，老人摸黑上楼", hours=3, topic=frozenset({"matter:village.repair"}))
+    assert verdicts(_index(), septic, light) == [None, None]
+
+
+def test_another_matter_said_in_brackets_as_reported_apart_is_not_what_the_report_tells() -> None:
+    kinds = profile(report("a", "梧桐苑门口垃圾桶满了没人清运（另有一辆僵尸车另行上报）"), book=BOOK).kinds
+    assert kinds == {"garbage"}
+
+
+def test_mud_carried_out_by_a_sites_wheels_is_dust_and_murky_tap_water_is_not() -> None:
+    assert "dust" in incident_kinds("工地出来的车不冲洗，路上一路泥")
+    assert "dust" not in incident_kinds("自来水浑得跟泥巴汤一样，像泥浆")
+
+
+def test_a_charge_disputed_is_a_fee_and_tells_a_hot_water_cut_apart() -> None:
+    assert "fees" in incident_kinds("学校又让交资料费，每人两百")
+    assert _kinds_apart(incident_kinds("学校又让交资料费，每人两百"), incident_kinds("宿舍一周没热水了"))
