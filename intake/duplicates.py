@@ -48,7 +48,15 @@ from intake.duplicate_profile import (
     leaning_alike,
     profile,
 )
-from intake.incident_kinds import _FELT_AROUND, _STANDING, _kinds_apart, _related, incident_facets, incident_kinds
+from intake.incident_kinds import (
+    _FELT_AROUND,
+    _STANDING,
+    _kinds_apart,
+    _related,
+    _sides_apart,
+    incident_facets,
+    incident_kinds,
+)
 from intake.lasting import lasting_told, told_lasting
 from intake.place_words import _WIDE, place_names
 from intake.places import PlaceBook
@@ -63,8 +71,9 @@ __all__ = [
 
 
 def _facets_apart(a: Profile, b: Profile) -> bool:
-    """Both say what is wrong in one of `_FACETS`, and not the same."""
-    return bool(a.facets and b.facets) and not a.facets & b.facets
+    """Both say what is wrong in one of `_FACETS`, and not the same; or each tells one side only of a
+    source of two (`_SIDES_APART`: a site's din by night, its trucks' mud on the road)."""
+    return (bool(a.facets and b.facets) and not a.facets & b.facets) or _sides_apart(a.kinds, b.kinds)
 
 
 def matters_apart(a: Profile, b: Profile) -> bool:

@@ -28,8 +28,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
                      "感应灯", "灯坏", "灯泡"),
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
     "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街", "喇叭", "切割机", "声音很大", "声音太大",
-              "声音特别大", "震天响", "震耳", "轰鸣", "喧哗", "吵闹", "哐哐", "咚咚", "低音炮", "蹦迪", "音乐开得",
-              "鬼哭狼嚎"),
+              "声音特别大", "震天响", "震耳", "轰鸣", "轰轰", "轰隆", "喧哗", "吵闹", "哐哐", "咚咚", "低音炮", "蹦迪",
+              "音乐开得", "鬼哭狼嚎"),
     "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧", "烧荒", "秸秆", "烧田", "异味",
                     "烧焦", "化学味", "化工味", "烟熏", "熏得", "在烧", "烧塑料", "烧垃圾", "油漆味", "塑料味",
                     "橡胶味", "焦味", "熏醒"),
@@ -160,6 +160,18 @@ _RELATED_KINDS = (
     frozenset({"ebike_charging", "power"}),  # a cable hung down from a window to charge e-bikes
     frozenset({"refund", "home_renovation"}),  # a shop gone with the members' money, "closed for decoration"
 )
+
+
+# Two sides of one source that are two matters when each report tells one side only: a building site's
+# din by night (打桩, 夜间施工) and the mud its trucks carry onto the road (带泥上路, 渣土) are both
+# `construction` and related kinds, but two incidents for two teams; a report telling both is either.
+_SIDES_APART = (("noise", "dust"),)
+
+
+def _sides_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Of a pair of `_SIDES_APART`, one report tells the one side only and the other the other only."""
+    return any((x in a and y not in a and y in b and x not in b) or (y in a and x not in a and x in b and y not in b)
+               for x, y in _SIDES_APART)
 
 
 def _related(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -63,3 +63,14 @@ def test_mud_carried_out_by_a_sites_wheels_is_dust_and_murky_tap_water_is_not() 
 def test_a_charge_disputed_is_a_fee_and_tells_a_hot_water_cut_apart() -> None:
     assert "fees" in incident_kinds("学校又让交资料费，每人两百")
     assert _kinds_apart(incident_kinds("学校又让交资料费，每人两百"), incident_kinds("宿舍一周没热水了"))
+
+
+SITE = frozenset({"dept:urban_mgmt"})
+
+
+def test_a_sites_din_by_night_and_its_trucks_mud_on_the_road_are_two_matters() -> None:
+    din = report("a", "梧桐苑旁边的工地半夜还在打桩，噪音吵得睡不着", topic=SITE)
+    mud = report("b", "梧桐苑旁边工地的渣土车带泥上路，门口一路泥", hours=10, topic=SITE)
+    assert verdicts(_index(), din, mud) == [None, None]
+    both = report("b", "梧桐苑旁边工地晚上轰轰响，渣土车一趟接一趟，路上全是泥", hours=10, topic=SITE)
+    assert verdicts(_index(), din, both) == [None, "a"]
