@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from intake.incident_kinds import incident_kinds
+
 # Words channels and operators wrap around what the citizen said; they say nothing of the incident.
 _BOILERPLATE = re.compile(
     r"【[^】]{0,12}】|来电人?(?:称|反映|咨询|表示)?|市民来电|村民来电|居民来电|网友发布视频|网民|消费者投诉|"
@@ -304,7 +306,9 @@ def _blank(m: re.Match[str]) -> str:
 
 
 def _quoted_names(text: str) -> frozenset[str]:
-    return frozenset(n for n in _QUOTED.findall(text) if not _SPEECH.intersection(n))
+    """Names in quotation marks (“好味来”), not words quoted that say what happened (a notice on a shut
+    door, “装修暂停营业”)."""
+    return frozenset(n for n in _QUOTED.findall(text) if not _SPEECH.intersection(n) and not incident_kinds(n))
 
 
 _WIDE = (*_ROADS, "社区")  # roads and urban communities hold many spots

@@ -74,3 +74,10 @@ def test_a_sites_din_by_night_and_its_trucks_mud_on_the_road_are_two_matters() -
     assert verdicts(_index(), din, mud) == [None, None]
     both = report("b", "梧桐苑旁边工地晚上轰轰响，渣土车一趟接一趟，路上全是泥", hours=10, topic=SITE)
     assert verdicts(_index(), din, both) == [None, "a"]
+
+
+def test_a_notice_quoted_on_a_shut_door_is_no_name_of_another_shop() -> None:
+    card = frozenset({"matter:market.prepaid_card"})
+    gone = report("a", "梧桐苑一楼的“鹏飞”健身房突然关门了，年卡才办两个月", topic=card)
+    notice = report("b", "梧桐苑那家健身房跑路了，门上贴着“装修暂停营业”", hours=6, topic=card)
+    assert verdicts(_index(), gone, notice) == [None, "a"]
