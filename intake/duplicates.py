@@ -50,6 +50,7 @@ from intake.duplicate_profile import (
 )
 from intake.incident_kinds import (
     _FELT_AROUND,
+    _FROM_A_SOURCE,
     _STANDING,
     _kinds_apart,
     _related,
@@ -253,7 +254,12 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
         # matter (one specific, or one it ranks the other close to) or the words agree too.
         if not same_kind and not felt:
             return None
-        agreed = felt or _specific_matter(a, b) or _router_near(a, b)
+        # ... or, for fumes smelt away from their source, the department's catch-all for one, its matter
+        # for the other and the words' leanings alike (a plastic burner's night smell told from a compound and
+        # from the industrial park).
+        agreed = (felt or _specific_matter(a, b) or _router_near(a, b)
+                  or (_catch_all_of_one(a, b) and bool(a.kinds & b.kinds & _FROM_A_SOURCE)
+                      and leaning is not None and leaning >= policy.min_leaning_at_spot))
         needed = 0.0 if agreed else max(needed, policy.min_similarity_within)
     if words < needed:
         return None

@@ -81,3 +81,17 @@ def test_a_notice_quoted_on_a_shut_door_is_no_name_of_another_shop() -> None:
     gone = report("a", "梧桐苑一楼的“鹏飞”健身房突然关门了，年卡才办两个月", topic=card)
     notice = report("b", "梧桐苑那家健身房跑路了，门上贴着“装修暂停营业”", hours=6, topic=card)
     assert verdicts(_index(), gone, notice) == [None, "a"]
+
+
+def _air(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: night fumes lean to air pollution."""
+    return {"ecology.air_pollution": 1.0} if "味" in text or "废气" in text else {"ecology.noise": 1.0}
+
+
+def test_night_fumes_over_one_township_told_to_its_catch_all_and_to_air_pollution_are_one() -> None:
+    smelt = report("a", "松岗镇这几天夜里一股烧塑料的味道，呛得孩子咳嗽",
+                   topic=frozenset({"dept:ecology", "matter:ecology.other"}))
+    source = report("b", "松岗镇那边是不是有厂晚上偷排废气，半夜臭醒好几次", hours=10,
+                    topic=frozenset({"dept:ecology", "matter:ecology.air_pollution"}))
+    assert verdicts(DuplicateIndex(book=BOOK, leaning=_air), smelt, source) == [None, "a"]
+    assert verdicts(DuplicateIndex(book=BOOK), smelt, source) == [None, None]  # the words alone too few
