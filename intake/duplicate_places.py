@@ -140,11 +140,16 @@ def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -
     roads of a junction an incident's report names) are not two places for two reports at a junction."""
     felt = _felt_from_one_source(a, b)
     roads = not _at_one_junction(a, b, junction)
+    # A bus or ferry line both tell of between townships both name: their addresses are where its riders are.
+    line = bool(a.kinds & b.kinds & _LINES) and bool(a.whereabouts.townships & b.whereabouts.townships)
     return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
-            or (not felt and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
+            or (not felt and not line and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
             or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
             or _road_ends_apart(a, b) or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
+
+
+_LINES = frozenset({"transit", "boat"})
 
 
 def _at_one_junction(a: Profile, b: Profile, junction: frozenset[str]) -> bool:
@@ -172,9 +177,14 @@ def _felt_from_one_source(a: Profile, b: Profile) -> bool:
     """Both tell of fumes or pollution (one a smell, the other a discharge) and name one landmark as its
     source (东湖工业园), or of the water
     and one road (a burst on 文昌路, the taps dry in a compound on it), one telling of an outage: the
-    villages and compounds they name are where it is felt, not two places."""
+    villages and compounds they name are where it is felt, not two places; or of one outage felt around
+    at a spot both name, one of them telling it felt at several (建设小区和和平里停水: the other compounds of
+    its incident are where it is felt too)."""
     if a.kinds & _FROM_A_SOURCE and b.kinds & _FROM_A_SOURCE and any(
             p.level == "landmark" for p in shared_spots(a.whereabouts, b.whereabouts)):
+        return True
+    if (a.kinds & b.kinds & _FELT_AROUND and shared_spots(a.whereabouts, b.whereabouts)
+            and (len(a.whereabouts.spots) > 1 or len(b.whereabouts.spots) > 1)):
         return True
     return (bool((a.kinds | b.kinds) & _WATER_OUT) and bool(a.kinds & b.kinds & _WATER)
             and bool(a.whereabouts.at("road") & b.whereabouts.at("road")))

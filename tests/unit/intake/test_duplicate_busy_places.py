@@ -95,3 +95,30 @@ def test_night_fumes_over_one_township_told_to_its_catch_all_and_to_air_pollutio
                     topic=frozenset({"dept:ecology", "matter:ecology.air_pollution"}))
     assert verdicts(DuplicateIndex(book=BOOK, leaning=_air), smelt, source) == [None, "a"]
     assert verdicts(DuplicateIndex(book=BOOK), smelt, source) == [None, None]  # the words alone too few
+
+
+LINE_BOOK = PlaceBook({
+    "松岗镇": KnownPlace("松岗镇", "township", "songgang"),
+    "桐山乡": KnownPlace("桐山乡", "township", "tongshan"),
+    "桐山村": KnownPlace("桐山村", "village", "tongshan", "tongshancun"),
+    "松岗客运站": KnownPlace("松岗客运站", "landmark", "songgang"),
+    "梧桐苑": KnownPlace("梧桐苑", "compound", "songgang", "wutong"),
+    "银杏里": KnownPlace("银杏里", "compound", "songgang", "wutong"),
+})
+BUS = frozenset({"dept:transport", "matter:transport.bus"})
+WATER = frozenset({"dept:water_utility", "matter:water_utility.outage"})
+
+
+def test_a_bus_line_between_two_townships_is_one_place_whichever_end_its_riders_call_from() -> None:
+    town = report("a", "松岗客运站到桐山乡的班车停了，等了一个钟头", address="松岗镇松岗客运站", topic=BUS)
+    village = report("b", "桐山村村民反映桐山到松岗的班车停运了", address="桐山乡桐山村", hours=20, topic=BUS)
+    assert verdicts(DuplicateIndex(book=LINE_BOOK), town, village) == [None, "a"]
+
+
+def test_an_outage_told_over_two_compounds_takes_a_report_from_either() -> None:
+    one = report("a", "梧桐苑突然停水了，也没通知", topic=WATER)
+    both = report("b", "网格员报：主管破裂，梧桐苑、银杏里两个小区停水", hours=1, topic=WATER)
+    other = report("c", "银杏里这边一上午没水，什么时候来水", hours=3, topic=WATER)
+    assert verdicts(DuplicateIndex(book=LINE_BOOK), one, both, other) == [None, "a", "a"]
+    alone = report("c", "银杏里这边一上午没水，什么时候来水", hours=3, topic=WATER)
+    assert verdicts(DuplicateIndex(book=LINE_BOOK), one, alone) == [None, None]  # two compounds: two outages
