@@ -55,6 +55,7 @@ from intake.incident_kinds import (
     _kinds_apart,
     _related,
     _sides_apart,
+    bill_and_supply,
     incident_facets,
     incident_kinds,
 )
@@ -73,8 +74,10 @@ __all__ = [
 
 def _facets_apart(a: Profile, b: Profile) -> bool:
     """Both say what is wrong in one of `_FACETS`, and not the same; or each tells one side only of a
-    source of two (`_SIDES_APART`: a site's din by night, its trucks' mud on the road)."""
-    return (bool(a.facets and b.facets) and not a.facets & b.facets) or _sides_apart(a.kinds, b.kinds)
+    source of two (`_SIDES_APART`: a site's din by night, its trucks' mud on the road); or one tells of
+    the bill and the other of a fault of the supply (`bill_and_supply`)."""
+    return ((bool(a.facets and b.facets) and not a.facets & b.facets) or _sides_apart(a.kinds, b.kinds)
+            or bill_and_supply(a.kinds, a.facets, b.kinds, b.facets))
 
 
 def matters_apart(a: Profile, b: Profile) -> bool:

@@ -29,7 +29,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "traffic_light": ("红绿灯", "信号灯", "黄闪", "减速带"),
     "noise": ("噪音", "噪声", "吵", "扰民", "音响", "音箱", "打桩", "炸街", "喇叭", "切割机", "声音很大", "声音太大",
               "声音特别大", "震天响", "震耳", "轰鸣", "轰轰", "轰隆", "喧哗", "吵闹", "哐哐", "咚咚", "低音炮", "蹦迪",
-              "音乐开得", "鬼哭狼嚎"),
+              "音乐开得", "音乐放得", "放得特别大", "放得很大", "开得很大声", "太大声", "鬼哭狼嚎"),
     "smoke_smell": ("油烟", "黑烟", "浓烟", "废气", "臭气", "刺鼻", "焚烧", "烧荒", "秸秆", "烧田", "异味",
                     "烧焦", "化学味", "化工味", "烟熏", "熏得", "在烧", "烧塑料", "烧垃圾", "油漆味", "塑料味",
                     "橡胶味", "焦味", "熏醒", "臭醒", "呛鼻", "呛人", "毒气"),
@@ -172,6 +172,19 @@ def _sides_apart(a: frozenset[str], b: frozenset[str]) -> bool:
     """Of a pair of `_SIDES_APART`, one report tells the one side only and the other the other only."""
     return any((x in a and y not in a and y in b and x not in b) or (y in a and x not in a and x in b and y not in b)
                for x, y in _SIDES_APART)
+
+
+# What goes wrong with a utility's supply (no water, murky water, a leak, no power, no heat): a bill is
+# not one of them (a flat's water bill and its building's low pressure at night are two matters).
+_SUPPLY = frozenset({"water_outage", "water_quality", "water_leak", "power_outage", "heating"})
+
+
+def bill_and_supply(kinds_a: frozenset[str], facets_a: frozenset[str], kinds_b: frozenset[str],
+                    facets_b: frozenset[str]) -> bool:
+    """One tells of the bill (`_FACETS`) and no fault of the supply, the other of a fault of the supply
+    and not the bill."""
+    return any("bill" in fx and "bill" not in fy and ky & _SUPPLY and not kx & _SUPPLY
+               for kx, fx, ky, fy in ((kinds_a, facets_a, kinds_b, facets_b), (kinds_b, facets_b, kinds_a, facets_a)))
 
 
 def _related(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -122,3 +122,16 @@ def test_an_outage_told_over_two_compounds_takes_a_report_from_either() -> None:
     assert verdicts(DuplicateIndex(book=LINE_BOOK), one, both, other) == [None, "a", "a"]
     alone = report("c", "银杏里这边一上午没水，什么时候来水", hours=3, topic=WATER)
     assert verdicts(DuplicateIndex(book=LINE_BOOK), one, alone) == [None, None]  # two compounds: two outages
+
+
+def test_a_flats_water_bill_and_its_buildings_dry_taps_are_two_matters() -> None:
+    dry = report("a", "梧桐苑高层晚上一直没水，楼上几户都一样", topic=WATER)
+    chase = report("b", "梧桐苑我前天反映过的，晚上还是没水", hours=30, topic=WATER)
+    bill = report("c", "梧桐苑我家这个月水费三百多，平时才五十，是不是水表坏了",
+                  hours=40, topic=frozenset({"dept:water_utility", "matter:water_utility.meter_billing"}))
+    assert verdicts(DuplicateIndex(book=LINE_BOOK), dry, chase, bill) == [None, "a", None]
+
+
+def test_a_gyms_loud_music_is_noise_not_its_prepaid_cards() -> None:
+    assert "noise" in incident_kinds("那家健身房晚上单车课音乐放得特别大")
+    assert _kinds_apart(incident_kinds("那家健身房晚上单车课音乐放得特别大"), incident_kinds("健身房年卡不给退费"))
