@@ -259,10 +259,12 @@ def similarity(a: Profile, b: Profile, policy: DuplicatePolicy = DuplicatePolicy
             return None
         # ... or, for fumes smelt away from their source, the department's catch-all for one, its matter
         # for the other and the words' leanings alike (a plastic burner's night smell told from a compound and
-        # from the industrial park).
+        # from the industrial park); or the leanings as alike as make one matter on a road (`min_leaning`:
+        # rubbish burnt by the forest farm told by a passer-by and by the village, routed apart).
         agreed = (felt or _specific_matter(a, b) or _router_near(a, b)
                   or (_catch_all_of_one(a, b) and bool(a.kinds & b.kinds & _FROM_A_SOURCE)
-                      and leaning is not None and leaning >= policy.min_leaning_at_spot))
+                      and leaning is not None and leaning >= policy.min_leaning_at_spot)
+                  or (leaning is not None and leaning >= policy.min_leaning))
         needed = 0.0 if agreed else max(needed, policy.min_similarity_within)
     if words < needed:
         return None

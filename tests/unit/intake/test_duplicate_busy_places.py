@@ -135,3 +135,16 @@ def test_a_flats_water_bill_and_its_buildings_dry_taps_are_two_matters() -> None
 def test_a_gyms_loud_music_is_noise_not_its_prepaid_cards() -> None:
     assert "noise" in incident_kinds("那家健身房晚上单车课音乐放得特别大")
     assert _kinds_apart(incident_kinds("那家健身房晚上单车课音乐放得特别大"), incident_kinds("健身房年卡不给退费"))
+
+
+def _burning(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: rubbish burnt in the open."""
+    return {"urban_mgmt.open_burning": 1.0} if "烧" in text else {"village.other": 1.0}
+
+
+def test_a_fire_of_rubbish_told_from_a_township_and_from_a_village_in_it_routed_apart_is_one() -> None:
+    passer = report("a", "桐山乡那边冒大烟，像是在烧什么东西", topic=frozenset({"dept:fire_rescue"}))
+    village = report("b", "桐山村路口有人露天焚烧生活垃圾，已劝离", hours=1,
+                     topic=frozenset({"matter:township.market_town"}))
+    assert verdicts(DuplicateIndex(book=LINE_BOOK, leaning=_burning), passer, village) == [None, "a"]
+    assert verdicts(DuplicateIndex(book=LINE_BOOK), passer, village) == [None, None]
