@@ -290,11 +290,14 @@ def _still_so(place: SharedPlace, a: Profile, b: Profile, same_kind: bool, leani
     junction), as the router's one specific matter and the same kind or leanings alike
     (`min_leaning_at_spot`) — or as the same kind where the router gives neither a specific matter (a
     home for the elderly's water heater told by a relative and by the grid worker, both the village's or
-    township's catch-all) —, the later not telling it as back after it was dealt with (好了两天又浑了):
+    township's catch-all) or the words' leanings are as alike as `min_leaning` (a compound's fee raise told
+    to the property's matter and to the community's repairs) —, the later not telling it as back after it
+    was dealt with (好了两天又浑了):
     a roof leaking, a guardrail missing, sand dug by night, told again days later by another caller or
     channel."""
     earlier, later = (a, b) if a.report.reported_at <= b.report.reported_at else (b, a)
-    if later.came_back or not (_specific_matter(a, b) or (same_kind and _no_specific_matter(a, b))):
+    alike = leaning is not None and leaning >= policy.min_leaning
+    if later.came_back or not (_specific_matter(a, b) or (same_kind and (_no_specific_matter(a, b) or alike))):
         return False
     if not (same_kind or (leaning is not None and leaning >= policy.min_leaning_at_spot)):
         return False

@@ -148,3 +148,17 @@ def test_a_fire_of_rubbish_told_from_a_township_and_from_a_village_in_it_routed_
                      topic=frozenset({"matter:township.market_town"}))
     assert verdicts(DuplicateIndex(book=LINE_BOOK, leaning=_burning), passer, village) == [None, "a"]
     assert verdicts(DuplicateIndex(book=LINE_BOOK), passer, village) == [None, None]
+
+
+def _fee(text: str) -> dict[str, float]:
+    """A stand-in for the learned leaning: a property fee raised."""
+    return {"housing.property_service": 1.0} if "物业费" in text else {"village.other": 1.0}
+
+
+def test_a_fee_raised_told_again_days_later_at_one_compound_is_one_when_the_words_lean_alike() -> None:
+    notice = report("a", "梧桐苑物业贴通知说下个月物业费要涨，也没开业主大会",
+                    topic=frozenset({"dept:housing", "matter:housing.property_service"}))
+    later = report("b", "梧桐苑物业说不交新的物业费就不给办门禁卡，收费太霸道", hours=24 * 6,
+                   topic=frozenset({"matter:village.community_minor_repair"}))
+    assert verdicts(DuplicateIndex(book=BOOK, leaning=_fee), notice, later) == [None, "a"]
+    assert verdicts(DuplicateIndex(book=BOOK), notice, later) == [None, None]
