@@ -44,7 +44,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "fire_lane": ("消防通道", "消防车道", "消防同道"),
     "lift": ("电梯",),
     "stall": ("占道", "摆摊", "小吃摊", "流动", "菜贩", "烧烤", "小摊", "摊贩", "地摊", "卖菜的", "早市", "夜市",
-              "外摆"),
+              "外摆", "路边摊", "的摊子", "了摊子"),
     "construction": ("施工", "工地", "渣土", "浇筑", "挖机", "挖掘机", "混凝土", "围挡"),
     "tree": ("大树", "倒伏", "行道树", "树", "盗伐", "伐木", "砍伐", "林木"),
     "flood": ("积水", "进水", "淹", "内涝", "渗漏", "坝", "水漫金山", "全是水"),
@@ -53,7 +53,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "building": ("违建", "违章建", "盖房", "建房", "起房", "搭建", "地基", "占用耕地"),
     "queue": ("排队", "取号", "拿号", "放号"),
     "boat": ("渡船", "渡口", "超载", "超员", "救生衣", "船上", "坐船", "条船", "船老板", "船舷", "停航", "停渡"),
-    "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款"),
+    "wages": ("工资", "欠薪", "讨薪", "拖欠", "欠款", "工钱", "血汗钱"),
     # (关门 of a shop gone, not of a lift's doors: 电梯经常关门关到一半)
     "refund": ("退费", "退款", "跑路", "预付", "预交", "充值", "会员", "突然关门", "关门了", "关门已", "已关门",
                "关门歇业", "停业", "暂停营业",
@@ -129,11 +129,16 @@ def incident_kinds(text: str) -> frozenset[str]:
     """The kinds of incident `text` tells of: a word of each, other than right after 不 / 没 / 未 (打不着火
     is a water heater, not a fire)."""
     found: set[str] = set()
+    text = _NO_KIND.sub(lambda m: " " * len(m.group(0)), text)
     for m in _KIND_WORD.finditer(text):
         if m.start() == 0 or text[m.start() - 1] not in _NEGATION:
             found |= _KINDS_AT[m.group(1)]
     found |= {kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(text)}
     return frozenset(found)
+
+
+# Words holding a kind's word that tell of none: cheated (被坑, 坑人), not a pothole.
+_NO_KIND = re.compile("被坑|坑人|坑钱|坑骗|坑了我")
 
 
 # Kinds told with other words between their own (停了四次电, 停了好几回电: not 回电话).

@@ -162,3 +162,12 @@ def test_a_fee_raised_told_again_days_later_at_one_compound_is_one_when_the_word
                    topic=frozenset({"matter:village.community_minor_repair"}))
     assert verdicts(DuplicateIndex(book=BOOK, leaning=_fee), notice, later) == [None, "a"]
     assert verdicts(DuplicateIndex(book=BOOK), notice, later) == [None, None]
+
+
+def test_everyday_words_of_stalls_on_the_road_of_wages_and_of_being_cheated() -> None:
+    assert "stall" in incident_kinds("菜场外面马路两边全是卖水果的摊子")
+    assert "stall" in incident_kinds("一到放学校门口就摆满了摊子")
+    assert "stall" not in incident_kinds("市场里有个肉摊子用的秤不准")
+    assert "wages" in incident_kinds("干了半年，老板一直不给工钱")
+    assert "road_damage" not in incident_kinds("买了两斤肉少了四两，被坑了")
+    assert "road_damage" in incident_kinds("路中间一个大坑")
