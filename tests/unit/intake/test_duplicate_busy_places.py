@@ -171,3 +171,11 @@ def test_everyday_words_of_stalls_on_the_road_of_wages_and_of_being_cheated() ->
     assert "wages" in incident_kinds("干了半年，老板一直不给工钱")
     assert "road_damage" not in incident_kinds("买了两斤肉少了四两，被坑了")
     assert "road_damage" in incident_kinds("路中间一个大坑")
+
+
+def test_a_hospitals_misdiagnosis_its_toilets_and_a_schools_punishment_are_kinds_of_their_own() -> None:
+    toilet = incident_kinds("医院一楼的厕所堵了好几天，没人打扫")
+    wrong = incident_kinds("在医院看病被误诊，耽误了治疗")
+    punished = incident_kinds("老师体罚学生，让孩子罚站一上午")
+    assert {"toilet"} <= toilet and {"malpractice"} <= wrong and {"punishment"} <= punished
+    assert _kinds_apart(toilet, wrong) and _kinds_apart(wrong, incident_kinds("挂号处有黄牛倒号"))
