@@ -161,6 +161,11 @@ class PlaceBook:
             if tail != label and len(tail) >= 4 and tail not in labels:
                 book[tail] = place
         self._labels = book
+        # 县城, 城区: not a place in passing, but the township of a generic word right after them (县城公园).
+        common = {label: place for label, place in labels.items() if _common_word(label, place)}
+        self._common_town = {label: place.township for label, place in common.items()}
+        self._before_generic = (re.compile("(" + "|".join(map(re.escape, sorted(common, key=len, reverse=True)))
+                                           + ")(?=" + _GENERIC_RE.pattern + ")") if common else None)
         self._pattern = re.compile("|".join(map(re.escape, sorted(book, key=len, reverse=True)))) if book else None
         self._villages = {p.village: p for p in labels.values() if p.level == "village" and p.village}
         self._by_kind: dict[tuple[str | None, str], set[KnownPlace]] = {}
@@ -200,6 +205,8 @@ class PlaceBook:
         # places the report in its community, not in the compound (nor against another compound).
         found = (found & at_it) | {self._villages[p.village] for p in found - at_it if p.village in self._villages}
         towns = {p.township for p in found} or set(townships)
+        if not towns and self._before_generic is not None:
+            towns = {self._common_town[m.group(1)] for m in self._before_generic.finditer(rest)}
         villages = {p.village for p in found if p.level == "village"}
         if len(towns) <= 1:
             town = next(iter(towns)) if towns else None  # no township named: the county's one place of its kind

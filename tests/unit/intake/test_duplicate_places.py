@@ -181,6 +181,17 @@ def test_the_county_seat_said_in_passing_places_no_report() -> None:
     assert {p.name for p in book.whereabouts("城关这边路灯不亮").places} == {"城关镇"}
 
 
+def test_the_county_seat_right_before_a_generic_word_names_that_place_of_it() -> None:
+    """县城公园 is the county seat's one park, though 县城 alone places no report."""
+    seat = KnownPlace("城关镇", "township", "chengguan")
+    park = KnownPlace("城关公园", "landmark", "chengguan")
+    other = KnownPlace("红岩公园", "landmark", "hongyan")
+    book = PlaceBook({**_LABELS, "城关镇": seat, "县城": seat, "城关公园": park, "红岩公园": other})
+    assert {p.name for p in book.whereabouts("县城公园晚上广场舞的音箱太响").places} == {"城关公园"}
+    assert {p.name for p in book.whereabouts("公园晚上广场舞的音箱太响").places} == set()  # two parks: neither
+    assert {p.name for p in book.whereabouts("红岩乡到县城的班车太少").places} == {"红岩乡"}
+
+
 def test_a_compound_on_a_road_both_name_is_where_the_incident_is() -> None:
     # Both name 新民路 and 翠竹苑: the compound, not the longer road name, is the place both give,
     # so one kind of incident there is the incident again though the router's matters differ.
