@@ -179,3 +179,11 @@ def test_a_hospitals_misdiagnosis_its_toilets_and_a_schools_punishment_are_kinds
     punished = incident_kinds("老师体罚学生，让孩子罚站一上午")
     assert {"toilet"} <= toilet and {"malpractice"} <= wrong and {"punishment"} <= punished
     assert _kinds_apart(toilet, wrong) and _kinds_apart(wrong, incident_kinds("挂号处有黄牛倒号"))
+
+
+def test_everyday_words_of_parking_a_neighbours_works_a_roof_a_bridge_down_and_touts() -> None:
+    assert "parking" in incident_kinds("医院门口车停得乱七八糟")
+    assert "home_renovation" in incident_kinds("楼上那家半夜还在切瓷砖")
+    assert "roof_leak" in incident_kinds("顶楼一下雨就漏，墙皮都泡了")
+    assert "road_damage" in incident_kinds("村口的小桥垮塌了一半")
+    assert "taxi" in incident_kinds("一出站就被人围着问坐不坐车")
