@@ -173,14 +173,16 @@ _RELATED_KINDS = (
 
 # Two sides of one source that are two matters when each report tells one side only: a building site's
 # din by night (打桩, 夜间施工) and the mud its trucks carry onto the road (带泥上路, 渣土) are both
-# `construction` and related kinds, but two incidents for two teams; a report telling both is either.
-_SIDES_APART = (("noise", "dust"),)
+# `construction` and related kinds, but two incidents for two teams; a report telling both is either. Only
+# where one of them tells of the site: a quarry's blasts and its dust, a road's trucks, are not told apart so.
+_SIDES_APART = (("noise", "dust", "construction"),)
 
 
 def _sides_apart(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Of a pair of `_SIDES_APART`, one report tells the one side only and the other the other only."""
-    return any((x in a and y not in a and y in b and x not in b) or (y in a and x not in a and x in b and y not in b)
-               for x, y in _SIDES_APART)
+    """Of a pair of `_SIDES_APART` (the sides, then the source), one report tells the one side only and the
+    other the other only, one of them telling of the source."""
+    return any(((x in a and y not in a and y in b and x not in b) or (y in a and x not in a and x in b and y not in b))
+               and source in a | b for x, y, source in _SIDES_APART)
 
 
 # What goes wrong with a utility's supply (no water, murky water, a leak, no power, no heat): a bill is
