@@ -231,7 +231,16 @@ def _named_apart(a: Profile, b: Profile) -> bool:
 def _trades_apart(a: Profile, b: Profile) -> bool:
     """Each names a business by its trade, the trades share no character (石桥村砖厂 / 石桥砖厂 are one)
     and no trade of one is in the other's text (a 服装厂 and a 鞋厂 on one road are two employers)."""
-    return _said_apart(a.trades, b.trades, a, b) and not set("".join(a.trades)) & set("".join(b.trades))
+    return (_said_apart(a.trades, b.trades, a, b) and not set("".join(a.trades)) & set("".join(b.trades))
+            and not any(_TRADE_OF.get(x, x) == _TRADE_OF.get(y, y) for x in a.trades for y in b.trades))
+
+
+# Trades told in other words (宏达服装厂 / 宏达制衣厂 are one employer): each word → its trade.
+_TRADE_OF = {word: trade for trade, words in {
+    "clothing": ("服装", "制衣", "衣服", "成衣", "服饰", "针织", "织衣"),
+    "shoes": ("鞋", "鞋业", "制鞋"),
+    "furniture": ("家具", "木器"),
+}.items() for word in words}
 
 
 def _bare_name_in(stem: str, other: Profile, mine: Profile) -> bool:

@@ -4,7 +4,7 @@ county (names of no data set)."""
 
 from __future__ import annotations
 
-from intake.duplicates import DuplicateIndex, profile
+from intake.duplicates import DuplicateIndex, bigram_idf, profile
 from intake.incident_kinds import _kinds_apart, incident_kinds
 from intake.places import KnownPlace, PlaceBook
 from tests.unit.intake.duplicate_reports import report, verdicts
@@ -187,3 +187,13 @@ def test_everyday_words_of_parking_a_neighbours_works_a_roof_a_bridge_down_and_t
     assert "roof_leak" in incident_kinds("顶楼一下雨就漏，墙皮都泡了")
     assert "road_damage" in incident_kinds("村口的小桥垮塌了一半")
     assert "taxi" in incident_kinds("一出站就被人围着问坐不坐车")
+
+
+def test_one_employer_told_by_two_words_of_its_trade_is_one_business() -> None:
+    wages = frozenset({"dept:hr_social", "matter:hr_social.wage_arrears"})
+    idf = bigram_idf(["小区停水了", "路灯不亮", "工资没发", "拖欠工资", "服装厂", "制衣厂招工", "鞋厂招工"])
+    first = report("a", "梧桐苑旁边的鹏程制衣厂两个月没发工资了", topic=wages)
+    again = report("b", "举报梧桐苑那边鹏程服装厂拖欠工资，一月二月的都没给", hours=20, topic=wages)
+    assert verdicts(DuplicateIndex(book=BOOK, idf=idf), first, again) == [None, "a"]
+    shoes = report("b", "举报梧桐苑那边鹏程鞋厂拖欠工资，一月二月的都没给", hours=20, topic=wages)
+    assert verdicts(DuplicateIndex(book=BOOK, idf=idf), first, shoes) == [None, None]
