@@ -197,3 +197,10 @@ def test_one_employer_told_by_two_words_of_its_trade_is_one_business() -> None:
     assert verdicts(DuplicateIndex(book=BOOK, idf=idf), first, again) == [None, "a"]
     shoes = report("b", "举报梧桐苑那边鹏程鞋厂拖欠工资，一月二月的都没给", hours=20, topic=wages)
     assert verdicts(DuplicateIndex(book=BOOK, idf=idf), first, shoes) == [None, None]
+
+
+def test_a_factory_told_by_what_it_makes_has_that_trade() -> None:
+    from intake.place_words import _trades
+
+    assert _trades("我在工业园一家做衣服的厂里上班") == {"衣服"}
+    assert _trades("鑫源电子厂拖欠工资") == {"电子"}
