@@ -135,6 +135,12 @@ its road and a landmark, a village and a building; a grid worker's line, a long 
 matter named by its effect — and hard negatives) was written apart on 2026-12-02 for development and may be read;
 measured once before it was read, with the detector of main at 7bf51de: 0.940 / 0.761 (172 of 183 predicted pairs
 right); read from the 2026-12-02 dups_ad round on.
+tests/data/dups_af.jsonl (212 appeals, 131 incidents, 115 true pairs: 53 incidents told two to five times, 78
+singletons; an incident told by a caller and a grid worker, by a compound and its building, by a landmark and its road;
+other matters at one busy place; the address on most lines) was written apart for the 2026-12-03 round and may be
+read; measured once before it was read, with the round's detector before it (25dbe61 in the round's worktree, the
+steps of that round up to the trades), not with main: 0.898 / 0.843 (97 of 108 predicted pairs right); read from
+that round's next step on.
 """
 
 from __future__ import annotations
