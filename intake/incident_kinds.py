@@ -85,7 +85,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "welfare": ("低保", "养老金", "社保", "医保", "五保"),
     # (a quarrel is not noise: 吵架 is read as this alone, `_OWN_KINDS`)
     "public_order": ("赌博", "打架", "斗殴", "醉酒闹事", "寻衅", "吵架", "争吵", "吵起来"),
-    "traffic_jam": ("堵车", "拥堵", "车流量大"),
+    "traffic_jam": ("堵车", "拥堵", "车流量大", "堵得死死", "乱成一锅粥", "堵成一锅粥", "水泄不通"),
     "school_place": ("学位", "入学", "校车", "转学"),
     "home_renovation": ("装修", "电钻", "冲击钻", "砸墙", "切瓷砖", "敲墙"),  # a neighbour's works, not a building site
     "roof_leak": ("漏雨", "防水层", "天花板", "楼顶漏", "顶楼漏", "屋顶漏", "下雨就漏", "一下雨就漏"),
@@ -101,7 +101,11 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "attitude": ("态度差", "态度很差", "态度太差", "态度恶劣", "态度极差", "态度不好", "服务态度", "吼人", "爱答不理",
                  "不耐烦", "甩脸色", "头都不抬"),
     "system_down": ("系统坏", "系统故障", "系统崩", "系统瘫痪", "瘫痪了", "系统出问题", "系统出了问题", "网络故障",
-                    "系统卡", "系统维护", "系统升级"),
+                    "系统卡", "系统维护", "系统升级", "系统问题", "提示失败", "上传失败", "登不上", "网站打不开"),
+    # (staff not at their post: a window shut before its hours, 提前下班, 窗口没人)
+    "absent": ("提前下班", "窗口没人", "就没人了", "早退", "脱岗", "不在岗"),
+    # (sent back and forth for papers: 来回跑了三趟, 证明材料)
+    "red_tape": ("来回跑", "跑了三趟", "跑了好几趟", "跑了几趟", "证明材料", "材料一次说不清"),
     "scalper": ("黄牛", "号贩子", "倒号", "倒卖", "加价卖", "炒号"),
     "taxi": ("黑车", "拉客", "揽客", "拒载", "不打表", "出租车", "网约车", "的士", "坐不坐车", "坐我的车"),
     "toilet": ("厕所", "公厕", "卫生间脏", "没人打扫", "蹲坑"),
@@ -141,13 +145,16 @@ def incident_kinds(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-# Words holding a kind's word that tell of none: cheated (被坑, 坑人), not a pothole.
-_NO_KIND = re.compile("被坑|坑人|坑钱|坑骗|坑了我")
+# Words holding a kind's word that tell of none: cheated (被坑, 坑人), not a pothole; an e-bike (电瓶车) is
+# no battery charged (电瓶); a cashier's window (收费窗口, 收费处) is no charge disputed.
+_NO_KIND = re.compile("被坑|坑人|坑钱|坑骗|坑了我|电瓶车|收费窗口|收费处")
 
 
 # Kinds told with other words between their own (停了四次电, 停了好几回电: not 回电话).
 _KIND_PATTERNS = {kind: re.compile("停了(?:[一二两三四五六七八九十几好多]{1,3}|好几)[次回天趟]电(?![话视梯瓶动费])")
                   for kind in ("power", "power_outage")}
+# (a queue told by how long: 排了一个多小时, 排了两个钟头)
+_KIND_PATTERNS["queue"] = re.compile("排了(?:[一两三四五六七八九十几半]{1,2})个?多?(?:小时|钟头)")
 
 
 # Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to

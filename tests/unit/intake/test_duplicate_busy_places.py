@@ -204,3 +204,26 @@ def test_a_factory_told_by_what_it_makes_has_that_trade() -> None:
 
     assert _trades("我在工业园一家做衣服的厂里上班") == {"衣服"}
     assert _trades("鑫源电子厂拖欠工资") == {"电子"}
+
+
+def test_what_else_happens_at_a_busy_place_a_jam_a_queue_a_window_left_papers_a_site_down() -> None:
+    assert "traffic_jam" in incident_kinds("放学的时候门口堵得死死的，乱成一锅粥")
+    assert "queue" in incident_kinds("老人在窗口排了一个多小时")
+    assert "absent" in incident_kinds("窗口下午四点就没人了，提前下班")
+    assert "red_tape" in incident_kinds("要我提供证明材料，来回跑了三趟")
+    assert "system_down" in incident_kinds("网上办事上传材料一直提示失败")
+    left, down = incident_kinds("窗口下午四点就没人了，提前下班"), incident_kinds("网上办事上传材料一直提示失败")
+    assert _kinds_apart(left, down)
+
+
+def test_an_e_bike_is_no_battery_charged_and_a_cashiers_window_no_charge_disputed() -> None:
+    assert "ebike_charging" not in incident_kinds("路灯不亮，电瓶车看不清")
+    assert "ebike_charging" in incident_kinds("楼道里有人给电瓶车充电")
+    assert "fees" not in incident_kinds("只开了一个收费窗口，排了好久")
+    assert "fees" in incident_kinds("收费处多收了我两百块")
+
+
+def test_a_factory_told_by_what_it_makes_in_four_characters_has_that_trade() -> None:
+    from intake.place_words import _trades
+
+    assert _trades("在工业园一家做电子配件的厂上班") == {"电子配件"}
