@@ -227,3 +227,9 @@ def test_a_factory_told_by_what_it_makes_in_four_characters_has_that_trade() -> 
     from intake.place_words import _trades
 
     assert _trades("在工业园一家做电子配件的厂上班") == {"电子配件"}
+
+
+def test_everyday_words_of_dry_taps_a_burnt_smell_and_a_street_under_water() -> None:
+    assert "water_outage" in incident_kinds("从早上到现在一滴水都没有")
+    assert "smoke_smell" in incident_kinds("满屋子一股塑料烧糊的味道")
+    assert "flood" in incident_kinds("一下雨这条路又看海了，车都泡在水里")
