@@ -278,16 +278,16 @@ def _doors(text: str) -> frozenset[tuple[str, int]]:
 # a 厂房 is a building. Also a registered company's (服饰 of 恒达服饰有限公司; not 物业公司 or 供水公司, which
 # every kind of report calls on), and a shop told by what it sells (鞋 of 卖鞋的店, 水果 of 卖水果的).
 _TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店|有限公司)|卖([\u4e00-\u9fff]{1,2})的(?:店|摊|铺)?"
-                    r"|做([\u4e00-\u9fff]{1,4})的(?:厂|工厂|公司)")
+                    r"|做([\u4e00-\u9fff]{1,4})的(?:厂|工厂|公司)|([\u4e00-\u9fff]{1,2})摊(?![子位贩点主])")
 
 
-_NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老")
+_NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老" "地")
 
 
 def _trades(text: str) -> frozenset[str]:
     found = set()
     for m in _TRADE.finditer(text):
-        trade = m.group(1) or m.group(2) or m.group(3)
+        trade = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         cut = max((i + 1 for i, c in enumerate(trade) if c in _NAME_BREAK or c in _NO_TRADE), default=0)
         if trade[cut:]:
             found.add(trade[cut:])

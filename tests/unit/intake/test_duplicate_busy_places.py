@@ -233,3 +233,11 @@ def test_everyday_words_of_dry_taps_a_burnt_smell_and_a_street_under_water() -> 
     assert "water_outage" in incident_kinds("从早上到现在一滴水都没有")
     assert "smoke_smell" in incident_kinds("满屋子一股塑料烧糊的味道")
     assert "flood" in incident_kinds("一下雨这条路又看海了，车都泡在水里")
+
+
+def test_a_stall_told_by_what_it_sells_has_that_trade() -> None:
+    from intake.place_words import _trades
+
+    assert _trades("进门左手第三家肉摊秤不准") == {"肉"}
+    assert _trades("门口摆地摊的把路占了") == set()
+    assert _trades("门口的小摊和摊贩") == set()
