@@ -76,7 +76,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "subsidy": ("补贴", "补助", "到账", "发放"),
     # (and mud carried out on a site's wheels: 带泥上路, 一路泥巴, 车辆出场不冲洗; not 泥巴汤 of murky water)
     "dust": ("扬尘", "遗撒", "撒沙", "撒土", "渣土", "起尘", "一阵尘", "灰尘", "粉尘", "带泥", "一路泥",
-             "全是泥", "不冲洗", "没冲洗", "未冲洗"),
+             "全是泥", "不冲洗", "没冲洗", "未冲洗", "土方车"),
     "wall": ("围墙", "墙倒", "墙塌", "倒塌"),
     "renovation": ("改造", "沟槽", "挖开"),
     # (a charge disputed: 多收, 乱收, a bill's items — 出院清单上有一项收了三天; a school's 资料费)

@@ -58,6 +58,7 @@ def test_another_matter_said_in_brackets_as_reported_apart_is_not_what_the_repor
 def test_mud_carried_out_by_a_sites_wheels_is_dust_and_murky_tap_water_is_not() -> None:
     assert "dust" in incident_kinds("工地出来的车不冲洗，路上一路泥")
     assert "dust" not in incident_kinds("自来水浑得跟泥巴汤一样，像泥浆")
+    assert "dust" in incident_kinds("路上全是泥，应该是晚上那些土方车撒的")
 
 
 def test_a_charge_disputed_is_a_fee_and_tells_a_hot_water_cut_apart() -> None:
