@@ -242,3 +242,10 @@ def test_a_stall_told_by_what_it_sells_has_that_trade() -> None:
     assert _trades("进门左手第三家肉摊秤不准") == {"肉"}
     assert _trades("门口摆地摊的把路占了") == set()
     assert _trades("门口的小摊和摊贩") == set()
+
+
+def test_everyday_words_of_vegetable_sellers_a_workshops_din_and_fish_dead() -> None:
+    assert "stall" in incident_kinds("小区门口每天早上都是卖菜卖早点的三轮车")
+    assert "noise" in incident_kinds("那个修理厂天天敲敲打打，声音刺耳")
+    assert "pollution" in incident_kinds("塘里一夜死了几百斤鱼")
+    assert "pollution" in incident_kinds("湖里死了好多鱼，漂在岸边")
