@@ -296,6 +296,8 @@ def _still_so(place: SharedPlace, a: Profile, b: Profile, same_kind: bool, leani
     a roof leaking, a guardrail missing, sand dug by night, told again days later by another caller or
     channel."""
     earlier, later = (a, b) if a.report.reported_at <= b.report.reported_at else (b, a)
+    if (a.kinds | b.kinds) & _EVENTS:
+        return False  # a system down, a clerk's manner, a window left: the day's event, not a condition
     alike = leaning is not None and leaning >= policy.min_leaning
     if later.came_back or not (_specific_matter(a, b) or (same_kind and (_no_specific_matter(a, b) or alike))):
         return False
@@ -304,6 +306,11 @@ def _still_so(place: SharedPlace, a: Profile, b: Profile, same_kind: bool, leani
     return place.how == _SAME_PLACE and any(p.name == place.name and p.level in _STILL_AT
                                             and not place.name.endswith(_WIDE)
                                             for p in earlier.whereabouts.places & later.whereabouts.places)
+
+
+# What happens on one day at a busy place and is over (a system down, a clerk's manner, staff not at their post): told
+# again days later it is another day's, not a condition still so (`_still_so`).
+_EVENTS = frozenset({"system_down", "attitude", "absent"})
 
 
 # The gazetteer's places a condition is told at again days later (`_still_so`).

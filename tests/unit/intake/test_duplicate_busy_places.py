@@ -249,3 +249,9 @@ def test_everyday_words_of_vegetable_sellers_a_workshops_din_and_fish_dead() -> 
     assert "noise" in incident_kinds("那个修理厂天天敲敲打打，声音刺耳")
     assert "pollution" in incident_kinds("塘里一夜死了几百斤鱼")
     assert "pollution" in incident_kinds("湖里死了好多鱼，漂在岸边")
+
+
+def test_a_system_down_told_again_days_later_is_another_days_not_a_condition_still_so() -> None:
+    first = report("a", "松岗便民服务大厅取号系统故障，排了一上午", topic=HALL)
+    later = report("b", "松岗便民服务大厅网上办事一直提示失败，系统问题没人管", hours=80, topic=HALL)
+    assert verdicts(_index(), first, later) == [None, None]
