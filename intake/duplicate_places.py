@@ -145,11 +145,24 @@ def _elsewhere(a: Profile, b: Profile, junction: frozenset[str] = frozenset()) -
     return ((not felt and contradict(a.whereabouts, b.whereabouts, roads=roads) is not None)
             or (not felt and not line and contradict(a.lodged, b.lodged, addresses=True, roads=roads) is not None)
             or _named_apart(a, b) or _firms_apart(a, b) or _trades_apart(a, b) or _each_its_township(a, b)
+            or _subplaces_apart(a, b)
             or _road_ends_apart(a, b) or _doors_apart(a, b)
             or (spots_of_one_road(a.whereabouts, b.whereabouts) and not (a.kinds | b.kinds) & _FELT_AROUND))
 
 
 _LINES = frozenset({"transit", "boat"})
+
+
+def _subplaces_apart(a: Profile, b: Profile) -> bool:
+    """Both name a group of a village (村民小组) and none in common (四组 / 二组): as `_same_place` reads it, so an
+    incident takes no report of another group than one of its reports'. (Not buildings: the one an address gives is
+    often the caller's home, not where the incident is — a stall outside the compound told from 2栋 and from 5栋.)"""
+    groups_a = a.subplaces_by_kind.get(_GROUP, frozenset())
+    groups_b = b.subplaces_by_kind.get(_GROUP, frozenset())
+    return bool(groups_a) and bool(groups_b) and not groups_a & groups_b
+
+
+_GROUP = "组"
 
 
 def _at_one_junction(a: Profile, b: Profile, junction: frozenset[str]) -> bool:

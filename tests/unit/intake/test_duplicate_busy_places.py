@@ -255,3 +255,17 @@ def test_a_system_down_told_again_days_later_is_another_days_not_a_condition_sti
     first = report("a", "松岗便民服务大厅取号系统故障，排了一上午", topic=HALL)
     later = report("b", "松岗便民服务大厅网上办事一直提示失败，系统问题没人管", hours=80, topic=HALL)
     assert verdicts(_index(), first, later) == [None, None]
+
+
+VILLAGE_BOOK = PlaceBook({
+    "桐山乡": KnownPlace("桐山乡", "township", "tongshan"),
+    "桐山村": KnownPlace("桐山村", "village", "tongshan", "tongshancun"),
+})
+
+
+def test_an_incident_of_one_group_of_a_village_takes_no_report_of_another_group() -> None:
+    out = frozenset({"dept:water_utility", "matter:water_utility.outage"})
+    four = report("a", "桐山村四组停水两天了，也没通知", topic=out)
+    town = report("b", "我妈住桐山乡，那边从前天起就没水了", hours=5, topic=out)
+    two = report("c", "桐山村二组今天早上突然没水了，挖机把我们组的水管挖断了", hours=30, topic=out)
+    assert verdicts(DuplicateIndex(book=VILLAGE_BOOK), four, town, two) == [None, "a", None]
