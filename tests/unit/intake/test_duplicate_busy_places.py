@@ -269,3 +269,12 @@ def test_an_incident_of_one_group_of_a_village_takes_no_report_of_another_group(
     town = report("b", "我妈住桐山乡，那边从前天起就没水了", hours=5, topic=out)
     two = report("c", "桐山村二组今天早上突然没水了，挖机把我们组的水管挖断了", hours=30, topic=out)
     assert verdicts(DuplicateIndex(book=VILLAGE_BOOK), four, town, two) == [None, "a", None]
+
+
+def test_snacks_sold_at_a_schools_gate_are_not_its_canteens_food() -> None:
+    snacks = incident_kinds("学校门口小卖部卖五毛一包的辣条，孩子天天买")
+    canteen = incident_kinds("学校食堂吃了以后好多学生拉肚子")
+    assert "snacks" in snacks and _kinds_apart(snacks, canteen)
+    assert "snacks" in incident_kinds("校门口那些卖垃圾食品的摊子还在") & incident_kinds("小店卖三无零食")
+
+
