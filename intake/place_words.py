@@ -284,12 +284,16 @@ _TRADE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:厂(?!房)|店|有限公司)|卖(
 _NO_TRADE = frozenset("工商门分总本家个一两几这那该此某" "开关闭停进到入出回建全" "小大新老" "地")
 
 
+# Words before 店 or 厂 that name no trade (购物店 is any shop a guide takes tourists to).
+_NOT_TRADES = frozenset({"购物", "零售", "门市", "专卖", "实体", "网点"})
+
+
 def _trades(text: str) -> frozenset[str]:
     found = set()
     for m in _TRADE.finditer(text):
         trade = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         cut = max((i + 1 for i, c in enumerate(trade) if c in _NAME_BREAK or c in _NO_TRADE), default=0)
-        if trade[cut:]:
+        if trade[cut:] and trade[cut:] not in _NOT_TRADES:
             found.add(trade[cut:])
     return frozenset(found)
 

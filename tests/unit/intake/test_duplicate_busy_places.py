@@ -278,3 +278,8 @@ def test_snacks_sold_at_a_schools_gate_are_not_its_canteens_food() -> None:
     assert "snacks" in incident_kinds("校门口那些卖垃圾食品的摊子还在") & incident_kinds("小店卖三无零食")
 
 
+def test_a_shop_a_guide_takes_tourists_to_names_no_trade() -> None:
+    from intake.place_words import _trades
+
+    assert _trades("导游把我们带到购物店强制消费") == set()
+    assert _trades("导游把我们带到一家卖玉的店") == {"玉"}
