@@ -95,7 +95,14 @@ def came_back(text: str) -> bool:
     """The report says its matter was dealt with, or stopped, for a while before (`_DEALT_WITH_BEFORE`), not
     as what it asks for (请核查处理, 要求依法查处, 希望整治)."""
     said = unicodedata.normalize("NFKC", text)
-    return any(not _ASKED.search(said, max(0, m.start() - 4), m.start()) for m in _DEALT_WITH_BEFORE.finditer(said))
+    return any(not _ASKED.search(said, _clause_start(said, m.start()), m.start())
+               for m in _DEALT_WITH_BEFORE.finditer(said))
+
+
+def _clause_start(text: str, at: int) -> int:
+    """Where the clause holding `at` begins (after the last mark of punctuation before it); an ask reaches across
+    the clause (请镇里联系水利、自然资源部门查处), not into the sentence before."""
+    return max(text.rfind(mark, 0, at) for mark in "，,。；;！!？?") + 1
 
 
 _ASKED = re.compile("请|要求|希望|建议|尽快|依法|予以|核|督促|协调")
@@ -112,7 +119,7 @@ def lasting_told(text: str, reported_at: datetime) -> tuple[timedelta, bool]:
     """`told_lasting`, and whether that time is assumed (a chaser's or a matter told as standing long
     with no time said: `_CHASED_WITHIN`) rather than told."""
     said = unicodedata.normalize("NFKC", text)
-    if _DEALT_WITH_BEFORE.search(said):
+    if came_back(said):
         return timedelta(0), False
     days = 0.0
     for m in _SPAN.finditer(said):

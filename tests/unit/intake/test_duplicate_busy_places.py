@@ -283,3 +283,10 @@ def test_a_shop_a_guide_takes_tourists_to_names_no_trade() -> None:
 
     assert _trades("导游把我们带到购物店强制消费") == set()
     assert _trades("导游把我们带到一家卖玉的店") == {"玉"}
+
+
+def test_an_ask_to_deal_with_it_reaches_across_its_clause_and_is_no_telling_it_as_back() -> None:
+    from intake.lasting import came_back
+
+    assert not came_back("夜间有采砂船作业，疑似非法采砂，请镇里联系水利、自然资源部门查处")
+    assert came_back("上个月查处过一次，停了两天又开始了")
