@@ -142,7 +142,9 @@ def incident_kinds(text: str) -> frozenset[str]:
     for m in _KIND_WORD.finditer(text):
         if m.start() == 0 or text[m.start() - 1] not in _NEGATION:
             found |= _KINDS_AT[m.group(1)]
-    found |= {kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(text)}
+    for pattern, kinds in _KIND_PATTERNS:
+        if pattern.search(text):
+            found |= kinds
     return frozenset(found)
 
 
@@ -152,12 +154,14 @@ _NO_KIND = re.compile("被坑|坑人|坑钱|坑骗|坑了我|电瓶车|收费窗
 
 
 # Kinds told with other words between their own (停了四次电, 停了好几回电: not 回电话).
-_KIND_PATTERNS = {kind: re.compile("停了(?:[一二两三四五六七八九十几好多]{1,3}|好几)[次回天趟]电(?![话视梯瓶动费])")
-                  for kind in ("power", "power_outage")}
-# (fish dead, told with a count between: 死了几百斤鱼, 死了好多鱼)
-_KIND_PATTERNS["pollution"] = re.compile("死了(?:[一二两三四五六七八九十百千几好多些大片斤条]{1,5})的?鱼")
-# (a queue told by how long: 排了一个多小时, 排了两个钟头)
-_KIND_PATTERNS["queue"] = re.compile("排了(?:[一两三四五六七八九十几半]{1,2})个?多?(?:小时|钟头)")
+_KIND_PATTERNS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile("停了(?:[一二两三四五六七八九十几好多]{1,3}|好几)[次回天趟]电(?![话视梯瓶动费])"),
+     frozenset({"power", "power_outage"})),
+    # (fish dead, told with a count between: 死了几百斤鱼, 死了好多鱼)
+    (re.compile("死了(?:[一二两三四五六七八九十百千几好多些大片斤条]{1,5})的?鱼"), frozenset({"pollution"})),
+    # (a queue told by how long: 排了一个多小时, 排了两个钟头)
+    (re.compile("排了(?:[一两三四五六七八九十几半]{1,2})个?多?(?:小时|钟头)"), frozenset({"queue"})),
+)
 
 
 # Kinds one incident is told as by different people (a blocked sewer is 污水 to one and 排污 to

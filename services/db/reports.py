@@ -8,14 +8,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import String, Text, and_, bindparam, delete, func, literal, or_, select, text, tuple_, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import String, and_, delete, func, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.periods import Period, bucket_starts
 from feedback.tallies import SUPERVISION_RANK, TRACK_FIELDS, Deltas, Flag, OrderTrack
-from services.db.repositories import among, insert_for
+from services.db.repositories import among, insert_for, unnested
 from services.db.tables import OutboxEvent, ProcessedEvent, ReportFlag, ReportOrder, ReportPlace, ReportTally
 
 REPORT_TABLES = (ReportTally, ReportPlace, ReportOrder, ReportFlag)
@@ -130,11 +129,7 @@ def _add_arrays(table: Any, keys: tuple[str, ...]) -> Any:
     built = _ADD_ARRAYS.get((table.__tablename__, keys))
     if built is None:
         columns = [table.__table__.c[name] for name in (*keys, "n")]
-        # text[], not varchar(n)[]: an explicit cast to varchar(n) would cut a value too long
-        # where the column refuses it, as the row-by-row insert did
-        cells = func.unnest(*[bindparam(c.name, type_=ARRAY(Text if isinstance(c.type, String) else c.type))
-                              for c in columns]).table_valued(
-            *[c.name for c in columns]).render_derived(with_types=False)
+        cells = unnested(columns, [c.name for c in columns])
         stmt = pg_insert(table.__table__).from_select([c.name for c in columns], select(cells))
         built = _ADD_ARRAYS[(table.__tablename__, keys)] = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={"n": table.n + stmt.excluded.n})

@@ -108,6 +108,18 @@ async def written_together(session: AsyncSession) -> AsyncIterator[None]:
         await session.execute(core_insert(table), params)
 
 
+def unnested(columns: Sequence[Any], names: Sequence[str], *, ordinality: str | None = None) -> Any:
+    """PostgreSQL: rows from one array parameter per column (`names`), unnested side by side — many rows
+    in one execution. Strings (and JSON, sent as its text) go as text[], not varchar(n)[]: an explicit
+    cast to varchar(n) would cut a value too long where the column refuses it, as a row-by-row insert
+    does. `ordinality` names a column of each row's position (to keep the arrays' order)."""
+    arrays = func.unnest(*[bindparam(name, type_=ARRAY(Text if isinstance(c.type, String | JSON) else c.type))
+                           for c, name in zip(columns, names, strict=True)])
+    keys = [c.key for c in columns]
+    cells = arrays.table_valued(*keys, with_ordinality=ordinality) if ordinality else arrays.table_valued(*keys)
+    return cells.render_derived(with_types=False)
+
+
 # (table, its columns) of each table written, in order -> the statement writing them all
 _TOGETHER: dict[tuple[tuple[Any, tuple[str, ...]], ...], Any] = {}
 
@@ -128,20 +140,15 @@ def _defaults(table: Any, keys: Iterable[str]) -> dict[str, Any] | None:
 def _together_statement(shape: tuple[tuple[Any, tuple[str, ...]], ...]) -> Any:
     """One INSERT per table of `shape` as one statement (data-modifying CTEs, the last table's the
     main one), each from one array parameter per column unnested in the rows' order (WITH
-    ORDINALITY, so the identifiers are drawn in that order, as with the row-by-row INSERT). Text
-    arrays, not varchar(n)[] (an explicit cast would cut a value too long where the column refuses
-    it); JSON values go as their serialised text and are cast (the same text stored). Built once
-    per shape."""
+    ORDINALITY, so the identifiers are drawn in that order, as with the row-by-row INSERT); JSON
+    values go as their serialised text and are cast (the same text stored). Built once per shape."""
     built = _TOGETHER.get(shape)
     if built is not None:
         return built
     inserts = []
     for table, keys in shape:
         columns = [table.c[key] for key in keys]
-        types = [Text if isinstance(c.type, String | JSON) else c.type for c in columns]
-        cells = func.unnest(*[bindparam(f"{table.name}__{c.key}", type_=ARRAY(t)) for c, t in zip(columns, types,
-                                                                                                    strict=True)]
-                            ).table_valued(*keys, with_ordinality="n_").render_derived(with_types=False)
+        cells = unnested(columns, [f"{table.name}__{c.key}" for c in columns], ordinality="n_")
         values = [cast(cells.c[c.key], JSON) if isinstance(c.type, JSON) else cells.c[c.key] for c in columns]
         inserts.append(core_insert(table).from_select(list(keys), select(*values).order_by(cells.c.n_)))
     main = inserts[-1]
@@ -157,24 +164,24 @@ async def _insert_together(session: AsyncSession, rows: dict[Any, list[dict[str,
     row's columns (later rows' other keys ignored, as executemany does), the columns' scalar
     defaults, JSON serialised by the column's own bind processor."""
     dialect = session.get_bind().dialect
+    written = [(table, table_rows, tuple(table_rows[0])) for table, table_rows in rows.items() if table_rows]
+    defaults = [_defaults(table, keys) for table, _, keys in written]
+    if any(d is None for d in defaults):  # a default computed per row: SQLAlchemy's executemany computes it
+        for table, table_rows, _ in written:
+            await session.execute(core_insert(table), table_rows)
+        return
     shape: list[tuple[Any, tuple[str, ...]]] = []
     params: dict[str, list[Any]] = {}
-    for table, table_rows in rows.items():
-        if not table_rows:
-            continue
-        keys = tuple(table_rows[0])
-        defaults = _defaults(table, keys)
-        if defaults is None:  # a default computed per row: SQLAlchemy's executemany computes it
-            await session.execute(core_insert(table), table_rows)
-            continue
-        shape.append((table, (*keys, *defaults)))
+    for (table, table_rows, keys), table_defaults in zip(written, defaults, strict=True):
+        assert table_defaults is not None
+        shape.append((table, (*keys, *table_defaults)))
         for key in keys:
             column = table.c[key]
             process = column.type.dialect_impl(dialect).bind_processor(dialect) if isinstance(column.type, JSON) \
                 else None
             values = [row[key] for row in table_rows]
             params[f"{table.name}__{column.key}"] = [process(v) for v in values] if process else values
-        for key, value in defaults.items():
+        for key, value in table_defaults.items():
             params[f"{table.name}__{table.c[key].key}"] = [value] * len(table_rows)
     if shape:
         await session.execute(_together_statement(tuple(shape)), params)
